@@ -1,0 +1,19 @@
+/* Thin socket/file I/O with deadlines. errno-style underneath, GError on top. */
+#pragma once
+#include <glib.h>
+
+/* Writes all of buf, waiting at most timeout_s seconds between progress. */
+gboolean dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **error);
+/* Reads exactly len bytes; FALSE on EOF, timeout or error. */
+gboolean dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error);
+/* Reads one frame header, checks it (tag and len <= max_len), then reads the payload.
+ * *payload is a new buffer of *len bytes (plus a NUL byte after it). */
+gboolean dcc_io_read_frame (int fd, guint32 max_len, int timeout_s,
+                            guint32 *tag, guint8 **payload, guint32 *len, GError **error);
+/* Like read_frame but fails unless the tag is `expect`. */
+gboolean dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
+                              guint8 **payload, guint32 *len, GError **error);
+/* Reads a whole file into memory, refusing files larger than max. */
+gboolean dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error);
+/* Writes a file atomically: temp file in the same dir, then rename. */
+gboolean dcc_io_write_file_atomic (const char *path, const void *data, gsize len, int mode, GError **error);
