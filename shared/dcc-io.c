@@ -1,0 +1,190 @@
+#include "dcc-io.h"
+#include "dcc-error.h"
+#include "dcc-wire.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Waits until fd is ready for `events`; timeout_s <= 0 means wait forever. */
+static gboolean
+wait_ready (int fd, short events, int timeout_s, GError **error)
+{
+  struct pollfd pfd = { .fd = fd, .events = events };
+  for (;;)
+    {
+      int n = poll (&pfd, 1, timeout_s > 0 ? timeout_s * 1000 : -1);
+      if (n > 0)
+        return TRUE;
+      if (n == 0)
+        return dcc_fail (error, DCC_ERROR_TIMEOUT, "no progress for %d seconds", timeout_s);
+      if (errno != EINTR)
+        return dcc_fail_errno (error, "poll");
+    }
+}
+
+gboolean
+dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **error)
+{
+  const guint8 *p = buf;
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            {
+              if (!wait_ready (fd, POLLOUT, timeout_s, error))
+                return FALSE;
+              continue;
+            }
+          return dcc_fail_errno (error, "write");
+        }
+      p += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error)
+{
+  guint8 *p = buf;
+  while (len > 0)
+    {
+      if (!wait_ready (fd, POLLIN, timeout_s, error))
+        return FALSE;
+      ssize_t n = read (fd, p, len);
+      if (n < 0)
+        {
+          if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            continue;
+          return dcc_fail_errno (error, "read");
+        }
+      if (n == 0)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "connection closed by peer");
+      p += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_io_read_frame (int fd, guint32 max_len, int timeout_s,
+                   guint32 *tag, guint8 **payload, guint32 *len, GError **error)
+{
+  guint8 header[DCC_FRAME_HEADER_LEN];
+  guint32 t, l;
+  if (!dcc_io_read_exact (fd, header, sizeof header, timeout_s, error))
+    return FALSE;
+  if (dcc_wire_decode_header (header, sizeof header, max_len, &t, &l, error) != DCC_WIRE_OK)
+    return FALSE;
+  /* Only now, with the length checked against the limit, allocate. */
+  guint8 *buf = g_malloc ((gsize) l + 1);
+  if (!dcc_io_read_exact (fd, buf, l, timeout_s, error))
+    {
+      g_free (buf);
+      return FALSE;
+    }
+  buf[l] = '\0';
+  *tag = t;
+  *len = l;
+  *payload = buf;
+  return TRUE;
+}
+
+gboolean
+dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
+                     guint8 **payload, guint32 *len, GError **error)
+{
+  guint32 tag;
+  if (!dcc_io_read_frame (fd, max_len, timeout_s, &tag, payload, len, error))
+    return FALSE;
+  if (tag != expect)
+    {
+      char got[5], want[5];
+      g_clear_pointer (payload, g_free);
+      return dcc_fail (error, DCC_ERROR_PROTOCOL, "expected frame %s, got %s",
+                       dcc_wire_tag_name (expect, want), dcc_wire_tag_name (tag, got));
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return dcc_fail_errno (error, "open %s", path);
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    {
+      dcc_fail_errno (error, "stat %s", path);
+      close (fd);
+      return FALSE;
+    }
+  if ((guint64) st.st_size > max)
+    {
+      close (fd);
+      return dcc_fail (error, DCC_ERROR_LIMIT, "%s is %lld bytes, limit %zu", path,
+                       (long long) st.st_size, max);
+    }
+  gsize size = (gsize) st.st_size;
+  guint8 *buf = g_malloc (size + 1);
+  gsize got = 0;
+  while (got < size)
+    {
+      ssize_t n = read (fd, buf + got, size - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n < 0)
+            dcc_fail_errno (error, "read %s", path);
+          else
+            dcc_fail (error, DCC_ERROR_IO, "%s shrank while being read", path);
+          g_free (buf);
+          close (fd);
+          return FALSE;
+        }
+      got += (gsize) n;
+    }
+  close (fd);
+  buf[size] = '\0';
+  *data = buf;
+  *len = size;
+  return TRUE;
+}
+
+gboolean
+dcc_io_write_file_atomic (const char *path, const void *data, gsize len, int mode, GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.dcc-tmp-%d", path, (int) getpid ());
+  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return dcc_fail_errno (error, "create %s", tmp);
+  if (!dcc_io_write_all (fd, data, len, 0, error))
+    {
+      g_prefix_error (error, "%s: ", tmp);
+      close (fd);
+      unlink (tmp);
+      return FALSE;
+    }
+  if (close (fd) < 0)
+    {
+      dcc_fail_errno (error, "close %s", tmp);
+      unlink (tmp);
+      return FALSE;
+    }
+  if (rename (tmp, path) < 0)
+    {
+      dcc_fail_errno (error, "rename %s to %s", tmp, path);
+      unlink (tmp);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,40 @@
+#include "dcc-lz4.h"
+#include "dcc-error.h"
+#include "dcc-wire.h"
+#include <lz4.h>
+
+void
+dcc_lz4_compress_append (GByteArray *out, const void *data, gsize len)
+{
+  g_return_if_fail (len <= LZ4_MAX_INPUT_SIZE);
+  dcc_put_u32 (out, (guint32) len);
+  int bound = LZ4_compressBound ((int) len);
+  guint start = out->len;
+  g_byte_array_set_size (out, start + (guint) bound);
+  int n = LZ4_compress_default (data, (char *) out->data + start, (int) len, bound);
+  g_byte_array_set_size (out, start + (guint) (n > 0 ? n : 0));
+}
+
+GBytes *
+dcc_lz4_decompress (const guint8 *buf, gsize len, gsize max_raw, GError **error)
+{
+  DccReader r;
+  guint32 raw_len;
+  dcc_reader_init (&r, buf, len);
+  if (!dcc_reader_u32 (&r, &raw_len))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "compressed block too short"), NULL;
+  if (raw_len > max_raw || raw_len > LZ4_MAX_INPUT_SIZE)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "compressed block claims %u bytes, limit %zu",
+                     raw_len, max_raw), NULL;
+  if (r.left > (gsize) G_MAXINT)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "compressed block too large"), NULL;
+  guint8 *raw = g_malloc (raw_len ? raw_len : 1);
+  int n = LZ4_decompress_safe ((const char *) r.p, (char *) raw, (int) r.left, (int) raw_len);
+  if (n < 0 || (guint32) n != raw_len)
+    {
+      g_free (raw);
+      return dcc_fail (error, DCC_ERROR_PROTOCOL,
+                       "lz4 block is corrupt or not of its declared size %u", raw_len), NULL;
+    }
+  return g_bytes_new_take (raw, raw_len);
+}
