@@ -1,0 +1,452 @@
+#include "dcc-request.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include "dcc-lz4.h"
+#include <string.h>
+
+void
+dcc_manifest_entry_free (DccManifestEntry *e)
+{
+  if (!e)
+    return;
+  g_free (e->path);
+  g_free (e->target);
+  g_free (e);
+}
+
+DccRequest *
+dcc_request_new (void)
+{
+  DccRequest *r = g_new0 (DccRequest, 1);
+  r->argv = g_ptr_array_new_with_free_func (g_free);
+  r->env = g_ptr_array_new_with_free_func (g_free);
+  return r;
+}
+
+void
+dcc_request_free (DccRequest *r)
+{
+  if (!r)
+    return;
+  g_ptr_array_unref (r->argv);
+  g_ptr_array_unref (r->env);
+  g_free (r->cwd);
+  g_free (r->source_name);
+  if (r->source_text)
+    g_bytes_unref (r->source_text);
+  if (r->manifest)
+    g_ptr_array_unref (r->manifest);
+  g_free (r);
+}
+
+/* A payload that is a string: bounded, no NUL inside. */
+static gboolean
+payload_string (const DccFrame *f, guint32 max, const char *what, char **out, GError **error)
+{
+  if (f->len > max)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "%s is %u bytes, limit %u", what, f->len, max);
+  if (memchr (f->payload, '\0', f->len) != NULL)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "%s contains a NUL byte", what);
+  *out = g_strndup ((const char *) f->payload, f->len);
+  return TRUE;
+}
+
+static gboolean
+payload_u32 (const DccFrame *f, guint32 *v, GError **error)
+{
+  DccReader rd;
+  dcc_reader_init (&rd, f->payload, f->len);
+  if (f->len != 4 || !dcc_reader_u32 (&rd, v))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "expected a 4-byte integer, got %u bytes", f->len);
+  return TRUE;
+}
+
+static gboolean
+decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
+{
+  DccReader rd;
+  guint32 count;
+  dcc_reader_init (&rd, f->payload, f->len);
+  if (!dcc_reader_u32 (&rd, &count))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "manifest too short");
+  if (count > DCC_MAX_MANIFEST_ENTRIES)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "manifest has %u entries, limit %u",
+                     count, DCC_MAX_MANIFEST_ENTRIES);
+  /* Never pre-size from the peer's count: grow as entries actually parse. */
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+  for (guint32 i = 0; i < count; i++)
+    {
+      guint8 kind;
+      const guint8 *hash;
+      g_autofree char *path = NULL, *target = NULL;
+      DccManifestEntry e = { 0 };
+      if (!dcc_reader_u8 (&rd, &kind) || !dcc_reader_u32 (&rd, &e.mode)
+          || !dcc_reader_u64 (&rd, &e.size) || !dcc_reader_bytes (&rd, DCC_HASH_LEN, &hash)
+          || !dcc_reader_string (&rd, DCC_MAX_PATH_LEN, &path)
+          || !dcc_reader_string (&rd, DCC_MAX_PATH_LEN, &target))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "manifest entry %u is truncated or malformed", i);
+      if (kind > DCC_ENTRY_SYMLINK)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "manifest entry %u has unknown kind %u", i, kind);
+      if (e.size > DCC_MAX_FILE_SIZE)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "manifest entry %u is %" G_GUINT64_FORMAT " bytes", i, e.size);
+      DccManifestEntry *ne = g_new0 (DccManifestEntry, 1);
+      *ne = e;
+      ne->kind = kind;
+      ne->mode &= 07777;
+      memcpy (ne->hash.bytes, hash, DCC_HASH_LEN);
+      ne->path = g_steal_pointer (&path);
+      ne->target = g_steal_pointer (&target);
+      g_ptr_array_add (entries, ne);
+    }
+  if (rd.left != 0)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "%zu stray bytes after the manifest", rd.left);
+  r->manifest = g_steal_pointer (&entries);
+  return TRUE;
+}
+
+gboolean
+dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
+{
+  char name[5];
+  if (r->complete)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "frame %s after the end of the request",
+                     dcc_wire_tag_name (f->tag, name));
+  if (r->version == 0 && f->tag != DCC_TAG_HELLO)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "request does not start with DCC1 (got %s)",
+                     dcc_wire_tag_name (f->tag, name));
+  switch (f->tag)
+    {
+    case DCC_TAG_HELLO:
+      {
+        DccReader rd;
+        guint32 version, mode;
+        if (r->version != 0)
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "repeated DCC1");
+        dcc_reader_init (&rd, f->payload, f->len);
+        if (f->len != 8 || !dcc_reader_u32 (&rd, &version) || !dcc_reader_u32 (&rd, &mode))
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "malformed DCC1 frame");
+        if (version != DCC_PROTOCOL_VERSION)
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "unsupported protocol version %u", version);
+        if (mode != DCC_MODE_PLAIN && mode != DCC_MODE_PUMP)
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "unknown mode %u", mode);
+        r->version = version;
+        r->mode = mode;
+        return TRUE;
+      }
+    case DCC_TAG_ARGC:
+      if (r->argc_expected != 0)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "repeated ARGC");
+      if (!payload_u32 (f, &r->argc_expected, error))
+        return FALSE;
+      if (r->argc_expected == 0 || r->argc_expected > DCC_MAX_ARGS)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "ARGC %u out of range 1..%u",
+                         r->argc_expected, DCC_MAX_ARGS);
+      return TRUE;
+    case DCC_TAG_ARGV:
+      {
+        char *arg;
+        if (r->argv->len >= r->argc_expected)
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "more ARGV frames than ARGC announced");
+        if (!payload_string (f, DCC_MAX_ARG_LEN, "argument", &arg, error))
+          return FALSE;
+        g_ptr_array_add (r->argv, arg);
+        return TRUE;
+      }
+    case DCC_TAG_CWD:
+      if (r->cwd)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "repeated CWD");
+      if (!payload_string (f, DCC_MAX_PATH_LEN, "working directory", &r->cwd, error))
+        return FALSE;
+      if (r->cwd[0] != '/')
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "working directory is not absolute");
+      return TRUE;
+    case DCC_TAG_ENV:
+      {
+        char *var;
+        if (r->env->len >= DCC_MAX_ENV_VARS)
+          return dcc_fail (error, DCC_ERROR_LIMIT, "too many ENVV frames");
+        if (!payload_string (f, DCC_MAX_ARG_LEN, "environment variable", &var, error))
+          return FALSE;
+        if (strchr (var, '=') == NULL)
+          {
+            g_free (var);
+            return dcc_fail (error, DCC_ERROR_PROTOCOL, "ENVV without '='");
+          }
+        g_ptr_array_add (r->env, var);
+        return TRUE;
+      }
+    case DCC_TAG_SRCNAME:
+      if (r->mode != DCC_MODE_PLAIN || r->source_name)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "unexpected SRCN");
+      return payload_string (f, DCC_MAX_PATH_LEN, "source name", &r->source_name, error);
+    case DCC_TAG_SOURCE:
+    case DCC_TAG_MANIFEST:
+      if (r->argc_expected == 0 || r->argv->len != r->argc_expected || r->cwd == NULL)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "%s before the arguments and CWD are complete",
+                         dcc_wire_tag_name (f->tag, name));
+      if (f->tag == DCC_TAG_SOURCE)
+        {
+          if (r->mode != DCC_MODE_PLAIN || r->source_name == NULL)
+            return dcc_fail (error, DCC_ERROR_PROTOCOL, "DOTI without SRCN, or in pump mode");
+          r->source_text = dcc_lz4_decompress (f->payload, f->len, DCC_MAX_FILE_SIZE, error);
+          if (!r->source_text)
+            return FALSE;
+        }
+      else
+        {
+          if (r->mode != DCC_MODE_PUMP)
+            return dcc_fail (error, DCC_ERROR_PROTOCOL, "MANI in plain mode");
+          if (!decode_manifest (r, f, error))
+            return FALSE;
+        }
+      g_ptr_array_add (r->argv, NULL);
+      r->complete = TRUE;
+      return TRUE;
+    default:
+      return dcc_fail (error, DCC_ERROR_PROTOCOL, "unknown request frame %s",
+                       dcc_wire_tag_name (f->tag, name));
+    }
+}
+
+void
+dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
+                    const char *const *env, const char *source_name,
+                    const void *source, gsize source_len, GPtrArray *manifest)
+{
+  guint32 argc = g_strv_length ((char **) argv);
+  dcc_put_u32 (out, DCC_TAG_HELLO);
+  dcc_put_u32 (out, 8);
+  dcc_put_u32 (out, DCC_PROTOCOL_VERSION);
+  dcc_put_u32 (out, mode);
+  dcc_wire_put_u32_frame (out, DCC_TAG_ARGC, argc);
+  for (guint32 i = 0; i < argc; i++)
+    dcc_wire_put_str_frame (out, DCC_TAG_ARGV, argv[i]);
+  dcc_wire_put_str_frame (out, DCC_TAG_CWD, cwd);
+  for (; env && *env; env++)
+    dcc_wire_put_str_frame (out, DCC_TAG_ENV, *env);
+  if (mode == DCC_MODE_PLAIN)
+    {
+      g_autoptr(GByteArray) blob = g_byte_array_new ();
+      dcc_wire_put_str_frame (out, DCC_TAG_SRCNAME, source_name);
+      dcc_lz4_compress_append (blob, source, source_len);
+      dcc_wire_put_frame (out, DCC_TAG_SOURCE, blob->data, blob->len);
+    }
+  else
+    {
+      g_autoptr(GByteArray) m = g_byte_array_new ();
+      dcc_put_u32 (m, manifest->len);
+      for (guint i = 0; i < manifest->len; i++)
+        {
+          DccManifestEntry *e = manifest->pdata[i];
+          dcc_put_u8 (m, (guint8) e->kind);
+          dcc_put_u32 (m, e->mode);
+          dcc_put_u64 (m, e->size);
+          g_byte_array_append (m, e->hash.bytes, DCC_HASH_LEN);
+          dcc_put_string (m, e->path);
+          dcc_put_string (m, e->target ? e->target : "");
+        }
+      dcc_wire_put_frame (out, DCC_TAG_MANIFEST, m->data, m->len);
+    }
+}
+
+void
+dcc_need_encode (GByteArray *out, GPtrArray *hashes)
+{
+  dcc_put_u32 (out, DCC_TAG_NEED);
+  dcc_put_u32 (out, 4 + hashes->len * DCC_HASH_LEN);
+  dcc_put_u32 (out, hashes->len);
+  for (guint i = 0; i < hashes->len; i++)
+    g_byte_array_append (out, ((DccHash *) hashes->pdata[i])->bytes, DCC_HASH_LEN);
+}
+
+gboolean
+dcc_need_decode (const DccFrame *f, guint32 max_count, GArray **hashes, GError **error)
+{
+  DccReader rd;
+  guint32 n;
+  dcc_reader_init (&rd, f->payload, f->len);
+  if (f->tag != DCC_TAG_NEED || !dcc_reader_u32 (&rd, &n))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "malformed NEED frame");
+  if (n > max_count || rd.left != (gsize) n * DCC_HASH_LEN)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "NEED asks for %u hashes in %zu bytes", n, rd.left);
+  GArray *a = g_array_sized_new (FALSE, FALSE, sizeof (DccHash), n);
+  for (guint32 i = 0; i < n; i++)
+    {
+      const guint8 *p;
+      DccHash h;
+      dcc_reader_bytes (&rd, DCC_HASH_LEN, &p);
+      memcpy (h.bytes, p, DCC_HASH_LEN);
+      g_array_append_val (a, h);
+    }
+  *hashes = a;
+  return TRUE;
+}
+
+void
+dcc_blob_encode (GByteArray *out, const DccHash *hash, const void *data, gsize len)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_byte_array_append (body, hash->bytes, DCC_HASH_LEN);
+  dcc_lz4_compress_append (body, data, len);
+  dcc_wire_put_frame (out, DCC_TAG_BLOB, body->data, body->len);
+}
+
+gboolean
+dcc_blob_decode (const DccFrame *f, DccHash *hash, GBytes **data, GError **error)
+{
+  if (f->tag != DCC_TAG_BLOB || f->len < DCC_HASH_LEN)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "malformed BLOB frame");
+  DccHash claimed, actual;
+  memcpy (claimed.bytes, f->payload, DCC_HASH_LEN);
+  GBytes *b = dcc_lz4_decompress (f->payload + DCC_HASH_LEN, f->len - DCC_HASH_LEN,
+                                  DCC_MAX_FILE_SIZE, error);
+  if (!b)
+    return FALSE;
+  gsize len;
+  const void *p = g_bytes_get_data (b, &len);
+  dcc_hash_bytes (p, len, &actual);
+  if (!dcc_hash_equal (&claimed, &actual))
+    {
+      g_bytes_unref (b);
+      return dcc_fail (error, DCC_ERROR_MISMATCH, "BLOB content does not match its hash");
+    }
+  *hash = claimed;
+  *data = b;
+  return TRUE;
+}
+
+static void
+output_file_free (DccOutputFile *f)
+{
+  g_free (f->path);
+  if (f->data)
+    g_bytes_unref (f->data);
+  g_free (f);
+}
+
+DccReply *
+dcc_reply_new (void)
+{
+  DccReply *r = g_new0 (DccReply, 1);
+  r->files = g_ptr_array_new_with_free_func ((GDestroyNotify) output_file_free);
+  return r;
+}
+
+void
+dcc_reply_free (DccReply *r)
+{
+  if (!r)
+    return;
+  if (r->out)
+    g_bytes_unref (r->out);
+  if (r->err)
+    g_bytes_unref (r->err);
+  g_ptr_array_unref (r->files);
+  g_free (r->error_message);
+  g_free (r);
+}
+
+gboolean
+dcc_reply_feed (DccReply *r, const DccFrame *f, GError **error)
+{
+  char name[5];
+  if (r->complete)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "frame after the end of the reply");
+  switch (f->tag)
+    {
+    case DCC_TAG_ERROR:
+      {
+        g_autofree char *raw = g_strndup ((const char *) f->payload, MIN (f->len, 4096u));
+        r->error_message = dcc_escape_for_log (raw, 1024);
+        r->complete = TRUE;
+        return TRUE;
+      }
+    case DCC_TAG_STATUS:
+      {
+        guint32 st;
+        if (r->have_status || !payload_u32 (f, &st, error))
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "malformed or repeated STAT");
+        if (st > 256 + 64)
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "status %u out of range", st);
+        r->status = (int) st;
+        r->have_status = TRUE;
+        return TRUE;
+      }
+    case DCC_TAG_STDOUT:
+    case DCC_TAG_STDERR:
+      {
+        GBytes **slot = f->tag == DCC_TAG_STDOUT ? &r->out : &r->err;
+        if (*slot)
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "repeated %s", dcc_wire_tag_name (f->tag, name));
+        *slot = dcc_lz4_decompress (f->payload, f->len, DCC_MAX_STREAM_SIZE, error);
+        return *slot != NULL;
+      }
+    case DCC_TAG_OUTFILE:
+      {
+        DccReader rd;
+        char *path;
+        if (r->files->len >= DCC_MAX_OUTPUT_FILES)
+          return dcc_fail (error, DCC_ERROR_LIMIT, "more than %u output files", DCC_MAX_OUTPUT_FILES);
+        dcc_reader_init (&rd, f->payload, f->len);
+        if (!dcc_reader_string (&rd, DCC_MAX_PATH_LEN, &path))
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "malformed OUTF path");
+        GBytes *data = dcc_lz4_decompress (rd.p, rd.left, DCC_MAX_FILE_SIZE, error);
+        if (!data)
+          {
+            g_free (path);
+            return FALSE;
+          }
+        DccOutputFile *of = g_new0 (DccOutputFile, 1);
+        of->path = path;
+        of->data = data;
+        g_ptr_array_add (r->files, of);
+        return TRUE;
+      }
+    case DCC_TAG_DONE:
+      if (!r->have_status || !r->out || !r->err)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "DONE before STAT, SOUT and SERR");
+      r->complete = TRUE;
+      return TRUE;
+    default:
+      return dcc_fail (error, DCC_ERROR_PROTOCOL, "unknown reply frame %s",
+                       dcc_wire_tag_name (f->tag, name));
+    }
+}
+
+static void
+put_blob_frame (GByteArray *out, guint32 tag, const void *data, gsize len)
+{
+  g_autoptr(GByteArray) blob = g_byte_array_new ();
+  dcc_lz4_compress_append (blob, data, len);
+  dcc_wire_put_frame (out, tag, blob->data, blob->len);
+}
+
+void
+dcc_reply_encode_status (GByteArray *out, int status, const void *out_data, gsize out_len,
+                         const void *err_data, gsize err_len)
+{
+  dcc_wire_put_u32_frame (out, DCC_TAG_STATUS, (guint32) status);
+  put_blob_frame (out, DCC_TAG_STDOUT, out_data, out_len);
+  put_blob_frame (out, DCC_TAG_STDERR, err_data, err_len);
+}
+
+void
+dcc_reply_encode_file (GByteArray *out, const char *path, const void *data, gsize len)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  dcc_put_string (body, path);
+  dcc_lz4_compress_append (body, data, len);
+  dcc_wire_put_frame (out, DCC_TAG_OUTFILE, body->data, body->len);
+}
+
+void
+dcc_reply_encode_done (GByteArray *out)
+{
+  dcc_wire_put_frame (out, DCC_TAG_DONE, NULL, 0);
+}
+
+void
+dcc_reply_encode_error (GByteArray *out, const char *message)
+{
+  dcc_wire_put_str_frame (out, DCC_TAG_ERROR, message);
+}

@@ -1,0 +1,99 @@
+/* The compile request and reply of doc/protocol.md, as data, with pure
+ * encoders and frame-at-a-time decoders. Decoders never touch a socket:
+ * the caller reads a frame (dcc_io_read_frame) and feeds it here. */
+#pragma once
+#include <glib.h>
+#include "dcc-hash.h"
+#include "dcc-wire.h"
+
+#define DCC_TAG_HELLO    DCC_TAG ('D','C','C','1')
+#define DCC_TAG_ARGC     DCC_TAG ('A','R','G','C')
+#define DCC_TAG_ARGV     DCC_TAG ('A','R','G','V')
+#define DCC_TAG_CWD      DCC_TAG ('C','W','D',' ')
+#define DCC_TAG_ENV      DCC_TAG ('E','N','V','V')
+#define DCC_TAG_SRCNAME  DCC_TAG ('S','R','C','N')
+#define DCC_TAG_SOURCE   DCC_TAG ('D','O','T','I')
+#define DCC_TAG_MANIFEST DCC_TAG ('M','A','N','I')
+#define DCC_TAG_NEED     DCC_TAG ('N','E','E','D')
+#define DCC_TAG_BLOB     DCC_TAG ('B','L','O','B')
+#define DCC_TAG_STATUS   DCC_TAG ('S','T','A','T')
+#define DCC_TAG_STDOUT   DCC_TAG ('S','O','U','T')
+#define DCC_TAG_STDERR   DCC_TAG ('S','E','R','R')
+#define DCC_TAG_OUTFILE  DCC_TAG ('O','U','T','F')
+#define DCC_TAG_DONE     DCC_TAG ('D','O','N','E')
+#define DCC_TAG_ERROR    DCC_TAG ('E','R','O','R')
+
+typedef enum { DCC_MODE_PLAIN = 1, DCC_MODE_PUMP = 2 } DccMode;
+
+typedef enum { DCC_ENTRY_FILE = 0, DCC_ENTRY_DIR = 1, DCC_ENTRY_SYMLINK = 2 } DccEntryKind;
+
+typedef struct {
+  DccEntryKind kind;
+  guint32      mode;
+  guint64      size;
+  DccHash      hash;
+  char        *path;
+  char        *target;   /* symlinks only, else "" */
+} DccManifestEntry;
+
+void dcc_manifest_entry_free (DccManifestEntry *e);
+
+typedef struct {
+  guint32    version;
+  DccMode    mode;
+  GPtrArray *argv;          /* char*, NULL-terminated once complete */
+  char      *cwd;
+  GPtrArray *env;           /* char* "NAME=VALUE" */
+  char      *source_name;   /* plain mode */
+  GBytes    *source_text;   /* plain mode, decompressed */
+  GPtrArray *manifest;      /* DccManifestEntry*, pump mode */
+  /* decoder state */
+  guint32    argc_expected;
+  gboolean   complete;
+} DccRequest;
+
+DccRequest *dcc_request_new (void);
+void dcc_request_free (DccRequest *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccRequest, dcc_request_free)
+
+/* Feeds one frame. Returns FALSE + error on anything out of order, over a
+ * limit, or malformed. r->complete becomes TRUE after the last frame. */
+gboolean dcc_request_feed (DccRequest *r, const DccFrame *frame, GError **error);
+
+/* Client side: appends the frames of a request (everything but the payload
+ * blobs of pump mode). source may be NULL in pump mode. */
+void dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
+                         const char *const *env, const char *source_name,
+                         const void *source, gsize source_len, GPtrArray *manifest);
+
+/* NEED frame payload: u32 n, n hashes. */
+void dcc_need_encode (GByteArray *out, GPtrArray *hashes /* DccHash* */);
+gboolean dcc_need_decode (const DccFrame *frame, guint32 max_count, GArray **hashes /* DccHash */, GError **error);
+/* BLOB frame payload: hash + lz4 blob. Verifies the content hashes to the hash. */
+void dcc_blob_encode (GByteArray *out, const DccHash *hash, const void *data, gsize len);
+gboolean dcc_blob_decode (const DccFrame *frame, DccHash *hash, GBytes **data, GError **error);
+
+typedef struct {
+  char   *path;
+  GBytes *data;
+} DccOutputFile;
+
+typedef struct {
+  int        status;        /* exit code 0-255, or 256 + signal number */
+  GBytes    *out;
+  GBytes    *err;
+  GPtrArray *files;         /* DccOutputFile* */
+  char      *error_message; /* set when the volunteer sent EROR */
+  gboolean   complete;
+  gboolean   have_status;
+} DccReply;
+
+DccReply *dcc_reply_new (void);
+void dcc_reply_free (DccReply *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccReply, dcc_reply_free)
+gboolean dcc_reply_feed (DccReply *r, const DccFrame *frame, GError **error);
+void dcc_reply_encode_status (GByteArray *out, int status, const void *out_data, gsize out_len,
+                              const void *err_data, gsize err_len);
+void dcc_reply_encode_file (GByteArray *out, const char *path, const void *data, gsize len);
+void dcc_reply_encode_done (GByteArray *out);
+void dcc_reply_encode_error (GByteArray *out, const char *message);
