@@ -1,0 +1,336 @@
+/* Host choice: slot locks shared by every distcc process of a build, and
+ * backoff after failures. All files live under $DISTCC_DIR/lock and are
+ * opened relative to that directory with O_NOFOLLOW. */
+#include "host-pick.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HOST_KEY_MAX       64    /* longer escaped names become a digest */
+#define MAX_BACKOFF_PERIOD (365 * 24 * 3600)
+#define LOCAL_KEY          "localhost"
+#define LOCAL_CPP_KEY      "localhost-cpp"
+
+struct DccSlot {
+  int fd;          /* holds the flock */
+  int index;
+  DccHost *host;   /* our own copy */
+};
+
+const DccHost *
+dcc_slot_host (DccSlot *s)
+{
+  return s->host;
+}
+
+int
+dcc_slot_index (DccSlot *s)
+{
+  return s->index;
+}
+
+void
+dcc_slot_release (DccSlot *s)
+{
+  if (s == NULL)
+    return;
+  if (s->fd >= 0)
+    close (s->fd);   /* closing the only descriptor drops the flock */
+  dcc_host_free (s->host);
+  g_free (s);
+}
+
+char *
+dcc_host_file_key (const char *hostname)
+{
+  GString *k = g_string_new (NULL);
+  for (const char *p = hostname; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+      gboolean plain = g_ascii_isalnum (c) || c == '-' || c == '_' || (c == '.' && p != hostname);
+      if (plain)
+        g_string_append_c (k, (char) c);
+      else
+        g_string_append_printf (k, "%%%02x", c);
+    }
+  if (k->len == 0 || k->len > HOST_KEY_MAX)
+    {
+      g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, hostname, -1);
+      g_string_free (k, TRUE);
+      return g_strdup_printf ("h-%.32s", sum);
+    }
+  return g_string_free (k, FALSE);
+}
+
+char *
+dcc_distcc_dir (void)
+{
+  const char *env = g_getenv ("DISTCC_DIR");
+  char *dir = (env != NULL && env[0] != '\0')
+    ? g_strdup (env)
+    : g_build_filename (g_get_home_dir (), ".distcc", NULL);
+  g_autofree char *lock = g_build_filename (dir, "lock", NULL);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  if (g_mkdir_with_parents (lock, 0755) != 0 || g_mkdir_with_parents (state, 0755) != 0)
+    g_debug ("cannot create %s: %s", dir, g_strerror (errno));
+  return dir;
+}
+
+int
+dcc_backoff_period (void)
+{
+  const char *s = g_getenv ("DISTCC_BACKOFF_PERIOD");
+  gint64 v;
+  if (s == NULL)
+    return DCC_DEFAULT_BACKOFF;
+  if (!g_ascii_string_to_signed (s, 10, 0, MAX_BACKOFF_PERIOD, &v, NULL))
+    {
+      g_debug ("ignoring DISTCC_BACKOFF_PERIOD=%s: not a number of seconds", s);
+      return DCC_DEFAULT_BACKOFF;
+    }
+  return (int) v;
+}
+
+/* Opens (creating if need be) $distcc_dir/lock as a directory fd. */
+static int
+open_lock_dir (const char *distcc_dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (distcc_dir, "lock", NULL);
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
+    {
+      if (g_mkdir_with_parents (path, 0755) != 0)
+        return dcc_fail_errno (error, "cannot create lock directory %s", path), -1;
+      fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+  if (fd < 0)
+    return dcc_fail_errno (error, "cannot open lock directory %s", path), -1;
+  return fd;
+}
+
+static char *
+backoff_name (const DccHost *h)
+{
+  g_autofree char *key = dcc_host_file_key (h->hostname);
+  return g_strdup_printf ("backoff_%s_%d", key, h->port);
+}
+
+void
+dcc_host_mark_failed (const DccHost *h, const char *distcc_dir)
+{
+  if (h->kind == DCC_HOST_LOCAL)
+    return;
+  int dfd = open_lock_dir (distcc_dir, NULL);
+  if (dfd < 0)
+    return;
+  g_autofree char *name = backoff_name (h);
+  int fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+  if (fd >= 0)
+    {
+      if (futimens (fd, NULL) != 0)
+        g_debug ("cannot touch %s: %s", name, g_strerror (errno));
+      close (fd);
+    }
+  else
+    g_debug ("cannot create %s: %s", name, g_strerror (errno));
+  close (dfd);
+}
+
+static gboolean
+in_backoff_at (int dfd, const DccHost *h, int backoff_seconds)
+{
+  struct stat st;
+  if (backoff_seconds <= 0 || h->kind == DCC_HOST_LOCAL)
+    return FALSE;
+  g_autofree char *name = backoff_name (h);
+  if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return FALSE;
+  gint64 age = (gint64) time (NULL) - (gint64) st.st_mtime;
+  /* a mark from the future (clock step) counts only within one period */
+  return age < backoff_seconds && age > -(gint64) backoff_seconds;
+}
+
+gboolean
+dcc_host_in_backoff (const DccHost *h, const char *distcc_dir, int backoff_seconds)
+{
+  if (backoff_seconds <= 0)
+    return FALSE;
+  int dfd = open_lock_dir (distcc_dir, NULL);
+  if (dfd < 0)
+    return FALSE;
+  gboolean r = in_backoff_at (dfd, h, backoff_seconds);
+  close (dfd);
+  return r;
+}
+
+/* Tries slot `index` of the host with file key `key`. Returns a locked fd,
+ * -1 if the slot is busy, or -2 with *error set. */
+static int
+try_lock (int dfd, const char *key, int port, int index, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("cpu_%s_%d_%d", key, port, index);
+  int fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+  if (fd < 0)
+    return dcc_fail_errno (error, "cannot open lock file %s", name), -2;
+  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+    return fd;
+  int saved = errno;
+  close (fd);
+  if (saved == EWOULDBLOCK || saved == EINTR)
+    return -1;
+  errno = saved;
+  return dcc_fail_errno (error, "cannot lock %s", name), -2;
+}
+
+/* Tries every slot of one host; a new DccSlot, NULL if all are busy, or
+ * NULL with *error set. */
+static DccSlot *
+try_host (int dfd, const DccHost *h, const char *key, GError **error)
+{
+  for (int i = 0; i < h->limit; i++)
+    {
+      int fd = try_lock (dfd, key, h->port, i, error);
+      if (fd == -2)
+        return NULL;
+      if (fd >= 0)
+        {
+          DccSlot *s = g_new0 (DccSlot, 1);
+          s->fd = fd;
+          s->index = i;
+          s->host = dcc_host_copy (h);
+          return s;
+        }
+    }
+  return NULL;
+}
+
+static DccHost *
+local_host (int limit, const char *spec)
+{
+  DccHost *h = g_new0 (DccHost, 1);
+  h->kind = DCC_HOST_LOCAL;
+  h->hostname = g_strdup ("localhost");
+  h->port = 0;
+  h->limit = MAX (limit, 1);
+  h->spec = g_strdup (spec);
+  return h;
+}
+
+/* Waits for a slot of one local pseudo-host. */
+static DccSlot *
+pick_local_key (const char *distcc_dir, const char *key, int limit, GError **error)
+{
+  g_autoptr(DccHost) h = local_host (limit, key);
+  int dfd = open_lock_dir (distcc_dir, error);
+  if (dfd < 0)
+    return NULL;
+  for (;;)
+    {
+      GError *local_error = NULL;
+      DccSlot *s = try_host (dfd, h, key, &local_error);
+      if (s != NULL || local_error != NULL)
+        {
+          close (dfd);
+          if (local_error != NULL)
+            g_propagate_error (error, local_error);
+          return s;
+        }
+      g_usleep (DCC_HOST_PICK_POLL_MS * 1000);
+    }
+}
+
+DccSlot *
+dcc_host_pick_local (const char *distcc_dir, int localslots, GError **error)
+{
+  return pick_local_key (distcc_dir, LOCAL_KEY, localslots, error);
+}
+
+DccSlot *
+dcc_host_pick_local_cpp (const char *distcc_dir, int localslots_cpp, GError **error)
+{
+  return pick_local_key (distcc_dir, LOCAL_CPP_KEY, localslots_cpp, error);
+}
+
+/* The order in which to try the list: as written, or a permutation that
+ * depends only on the process id, so one process always tries hosts in the
+ * same order while different processes spread out. */
+static guint *
+host_order (const DccHostList *hosts)
+{
+  guint n = hosts->hosts->len;
+  guint *order = g_new (guint, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  if (hosts->randomize && n > 1)
+    {
+      GRand *r = g_rand_new_with_seed ((guint32) getpid () * 2654435761u);
+      for (guint i = n - 1; i > 0; i--)
+        {
+          guint j = (guint) g_rand_int_range (r, 0, (gint32) i + 1);
+          guint t = order[i];
+          order[i] = order[j];
+          order[j] = t;
+        }
+      g_rand_free (r);
+    }
+  return order;
+}
+
+DccSlot *
+dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
+                   gboolean want_cpp, GError **error)
+{
+  g_autofree guint *order = host_order (hosts);
+  guint n = hosts->hosts->len;
+  g_auto(GStrv) keys = g_new0 (char *, n + 1);
+  g_autoptr(DccHost) fallback = local_host (hosts->localslots, "--localslots");
+  int backoff = dcc_backoff_period ();
+  int dfd = open_lock_dir (distcc_dir, error);
+  DccSlot *found = NULL;
+  GError *local_error = NULL;
+
+  if (dfd < 0)
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      const DccHost *h = hosts->hosts->pdata[i];
+      keys[i] = h->kind == DCC_HOST_LOCAL ? g_strdup (LOCAL_KEY) : dcc_host_file_key (h->hostname);
+    }
+
+  while (found == NULL && local_error == NULL)
+    {
+      /* Which hosts may be used is decided afresh each round: another
+       * process may have put one into backoff meanwhile. */
+      guint usable = 0;
+      for (guint k = 0; k < n && found == NULL && local_error == NULL; k++)
+        {
+          const DccHost *h = hosts->hosts->pdata[order[k]];
+          if (h->kind == DCC_HOST_TCP
+              && ((want_cpp && !h->cpp) || in_backoff_at (dfd, h, backoff)))
+            continue;
+          usable++;
+          found = try_host (dfd, h, keys[order[k]], &local_error);
+        }
+      if (found == NULL && local_error == NULL && usable == 0)
+        found = try_host (dfd, fallback, LOCAL_KEY, &local_error);
+      if (found == NULL && local_error == NULL)
+        g_usleep (DCC_HOST_PICK_POLL_MS * 1000);
+    }
+
+  close (dfd);
+  if (local_error != NULL)
+    g_propagate_prefixed_error (error, local_error, "choosing a host: ");
+  return found;
+}
+
+DccSlot *
+dcc_host_pick (const DccHostList *hosts, const char *distcc_dir, GError **error)
+{
+  return dcc_host_pick_for (hosts, distcc_dir, FALSE, error);
+}
