@@ -1,0 +1,109 @@
+/* distccmon-text: prints the jobs of the distcc clients of this user, from
+ * the state files in $DISTCC_DIR/state, once or every DELAY seconds. The
+ * output format is stock distcc's, so scripts that read it keep working. */
+#include "dcc-state.h"
+#include "host-pick.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_DELAY_SECONDS  86400.0
+
+static const char usage_text[] =
+  "usage: distccmon-text [DELAY]\n"
+  "\n"
+  "Displays current compilation jobs in text form.\n"
+  "\n"
+  "If delay is specified, repeatedly updates after that many (fractional)\n"
+  "seconds.  Otherwise, runs just once.\n"
+  "\n"
+  "Each line shows: pid, phase, source file, host[slot].\n"
+  "Jobs are read from $DISTCC_DIR/state (default ~/.distcc/state).\n";
+
+static int
+bad_usage (const char *fmt, const char *arg)
+{
+  fprintf (stderr, "distccmon-text: ");
+  fprintf (stderr, fmt, arg);
+  fprintf (stderr, "\nTry 'distccmon-text --help' for more information.\n");
+  return 1;
+}
+
+/* Parses DELAY: a non-negative decimal number of seconds. */
+static gboolean
+parse_delay (const char *s, double *out)
+{
+  char *end = NULL;
+  if (s[0] == '\0' || g_ascii_isspace (s[0]))
+    return FALSE;
+  errno = 0;
+  double v = g_ascii_strtod (s, &end);
+  if (errno != 0 || end == s || *end != '\0' || !(v >= 0.0) || v > MAX_DELAY_SECONDS)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+print_jobs (const char *distcc_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = dcc_state_read_all (distcc_dir, &error);
+  if (jobs == NULL)
+    {
+      fprintf (stderr, "distccmon-text: %s\n", error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      const DccStateEntry *e = jobs->pdata[i];
+      if (e->phase == DCC_PHASE_DONE)
+        continue;
+      /* as stock: assume 80 columns */
+      printf ("%6ld  %-10.10s  %-30.30s %24.24s[%d]\n",
+              (long) e->pid, dcc_phase_name (e->phase), e->file, e->host, e->slot);
+    }
+  printf ("\n");
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  double delay = 0.0;
+
+  if (argc > 2)
+    return bad_usage ("too many arguments (%s...)", argv[2]);
+  if (argc == 2)
+    {
+      const char *a = argv[1];
+      if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+        {
+          fputs (usage_text, stdout);
+          return 0;
+        }
+      if (a[0] == '-' && !g_ascii_isdigit (a[1]) && a[1] != '.')
+        return bad_usage ("unknown option '%s'", a);
+      if (!parse_delay (a, &delay))
+        return bad_usage ("DELAY must be a number of seconds from 0 to 86400, not '%s'", a);
+    }
+
+  /* we may be writing to a pipe read by another program */
+  setvbuf (stdout, NULL, _IOLBF, BUFSIZ);
+
+  g_autofree char *distcc_dir = dcc_distcc_dir ();
+  do
+    {
+      if (!print_jobs (distcc_dir))
+        return 1;
+      if (ferror (stdout))
+        return 1;
+      if (delay > 0.0)
+        g_usleep ((gulong) (delay * G_USEC_PER_SEC));
+    }
+  while (delay > 0.0);
+
+  return fflush (stdout) == 0 ? 0 : 1;
+}
