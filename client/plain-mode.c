@@ -1,0 +1,159 @@
+#include "plain-mode.h"
+#include <string.h>
+
+const char *
+dcc_plain_local_reason (const DccCompileArgs *a, gboolean is_clang)
+{
+  if (is_clang && a->debug_info)
+    return "clang records source checksums in debug info; plain mode cannot keep them (use pump mode)";
+  if (a->side_outputs)
+    for (guint i = 0; i < a->side_outputs->len; i++)
+      {
+        const char *s = a->side_outputs->pdata[i];
+        if (g_str_has_suffix (s, ".i") || g_str_has_suffix (s, ".ii") || g_str_has_suffix (s, ".s"))
+          return "-save-temps would save the volunteer's intermediate files (use pump mode)";
+      }
+  for (int i = 1; a->argv[i]; i++)
+    if (g_str_has_prefix (a->argv[i], "-save-temps"))
+      return "-save-temps would save the volunteer's intermediate files (use pump mode)";
+  return NULL;
+}
+
+/* Options that take the next argument as their value. */
+static gboolean
+takes_separate_value (const char *arg, const char *const *names)
+{
+  for (; *names; names++)
+    if (strcmp (arg, *names) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static const char *const include_opts[] = {
+  "-I", "-iquote", "-isystem", "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
+  "-include", "-imacros", "-isysroot", "--sysroot", "-imultilib", NULL
+};
+static const char *const joined_include_prefixes[] = {
+  "-I", "-iquote", "-isystem", "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
+  "-include", "-imacros", "-isysroot", "--sysroot=", "-imultilib", NULL
+};
+static const char *const dep_opts[] = { "-MF", "-MT", "-MQ", NULL };
+
+static gboolean
+has_prefix_in (const char *arg, const char *const *prefixes)
+{
+  for (; *prefixes; prefixes++)
+    if (g_str_has_prefix (arg, *prefixes))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_dep_flag (const char *arg)
+{
+  return strcmp (arg, "-MD") == 0 || strcmp (arg, "-MMD") == 0 || strcmp (arg, "-MP") == 0
+      || strcmp (arg, "-MG") == 0 || g_str_has_prefix (arg, "-Wp,-MD,")
+      || g_str_has_prefix (arg, "-Wp,-MMD,") || g_str_has_prefix (arg, "-MF")
+      || g_str_has_prefix (arg, "-MT") || g_str_has_prefix (arg, "-MQ");
+}
+
+GStrv
+dcc_plain_cpp_argv (const DccCompileArgs *a, gboolean is_clang)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_strv_builder_add (b, a->argv[0]);
+  for (int i = 1; a->argv[i]; i++)
+    {
+      const char *arg = a->argv[i];
+      if (strcmp (arg, "-c") == 0 || strcmp (arg, "-S") == 0)
+        continue;
+      if (strcmp (arg, "-o") == 0)
+        {
+          i++;
+          continue;
+        }
+      if (g_str_has_prefix (arg, "-o") || g_str_has_prefix (arg, "-save-temps"))
+        continue;
+      g_strv_builder_add (b, arg);
+    }
+  g_strv_builder_add (b, "-E");
+  g_strv_builder_add (b, is_clang ? "-frewrite-includes" : "-fdirectives-only");
+  /* The driver derives the dependency file and its target from -o, which
+   * the preprocessing step does not have: say them explicitly. */
+  if (a->want_deps)
+    {
+      gboolean has_mf = FALSE;
+      for (int i = 1; a->argv[i]; i++)
+        if (g_str_has_prefix (a->argv[i], "-MF"))
+          has_mf = TRUE;
+      if (!has_mf)
+        g_strv_builder_add_many (b, "-MF", a->dep_file, NULL);
+      if (!a->has_dep_target)
+        g_strv_builder_add_many (b, "-MQ", a->output, NULL);
+    }
+  return g_strv_builder_end (b);
+}
+
+GStrv
+dcc_plain_remote_argv (const DccCompileArgs *a)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_strv_builder_add (b, a->argv[0]);
+  g_strv_builder_add (b, "-nostdinc");
+  for (int i = 1; a->argv[i]; i++)
+    {
+      const char *arg = a->argv[i];
+      if (takes_separate_value (arg, include_opts) || takes_separate_value (arg, dep_opts))
+        {
+          i++;
+          continue;
+        }
+      if (has_prefix_in (arg, joined_include_prefixes) || is_dep_flag (arg)
+          || strcmp (arg, "-nostdinc") == 0 || strcmp (arg, "-nostdinc++") == 0)
+        continue;
+      g_strv_builder_add (b, arg);
+    }
+  return g_strv_builder_end (b);
+}
+
+static gboolean
+is_pseudo_file (const char *line, gsize len)
+{
+  /* A line marker: # <digits> "<built-in>" or "<command-line>" ... */
+  const char *q = memchr (line, '"', len);
+  if (!q)
+    return FALSE;
+  gsize rest = len - (gsize) (q - line);
+  return (rest >= 12 && memcmp (q, "\"<built-in>\"", 12) == 0)
+      || (rest >= 16 && memcmp (q, "\"<command-line>\"", 16) == 0);
+}
+
+static gboolean
+is_line_marker (const char *line, gsize len)
+{
+  return len >= 3 && line[0] == '#' && line[1] == ' ' && g_ascii_isdigit (line[2]);
+}
+
+GBytes *
+dcc_plain_strip_predefined (const guint8 *text, gsize len)
+{
+  GByteArray *out = g_byte_array_sized_new ((guint) len);
+  const char *p = (const char *) text, *end = p + len;
+  gboolean in_pseudo = FALSE;
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', (gsize) (end - p));
+      gsize line_len = nl ? (gsize) (nl - p) + 1 : (gsize) (end - p);
+      if (is_line_marker (p, line_len))
+        in_pseudo = is_pseudo_file (p, line_len);
+      else if (in_pseudo && line_len >= 7
+               && (memcmp (p, "#define", 7) == 0 || memcmp (p, "#undef", 6) == 0))
+        {
+          p += line_len;
+          continue;
+        }
+      g_byte_array_append (out, (const guint8 *) p, (guint) line_len);
+      p += line_len;
+    }
+  return g_byte_array_free_to_bytes (out);
+}

@@ -1,0 +1,110 @@
+#include "remote.h"
+#include "dcc-error.h"
+#include "dcc-io.h"
+#include "dcc-limits.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int
+dcc_remote_io_timeout (void)
+{
+  const char *t = g_getenv ("DISTCC_IO_TIMEOUT");
+  if (t && *t)
+    {
+      char *end;
+      long v = strtol (t, &end, 10);
+      if (*end == '\0' && v > 0 && v < 100000)
+        return (int) v;
+    }
+  return DCC_DEFAULT_IO_TIMEOUT;
+}
+
+static int
+connect_one (const struct addrinfo *ai, int timeout_s, GError **error)
+{
+  int fd = socket (ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+  if (fd < 0)
+    return dcc_fail_errno (error, "socket"), -1;
+  if (connect (fd, ai->ai_addr, ai->ai_addrlen) < 0)
+    {
+      if (errno != EINPROGRESS)
+        {
+          dcc_fail_errno (error, "connect");
+          close (fd);
+          return -1;
+        }
+      struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+      int n;
+      do
+        n = poll (&pfd, 1, timeout_s * 1000);
+      while (n < 0 && errno == EINTR);
+      int soerr = 0;
+      socklen_t sl = sizeof soerr;
+      if (n == 0)
+        {
+          close (fd);
+          return dcc_fail (error, DCC_ERROR_TIMEOUT, "connect timed out after %d s", timeout_s), -1;
+        }
+      if (n < 0 || getsockopt (fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0)
+        {
+          errno = soerr ? soerr : errno;
+          dcc_fail_errno (error, "connect");
+          close (fd);
+          return -1;
+        }
+    }
+  int one = 1;
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+int
+dcc_remote_connect (const DccHost *host, int timeout_s, GError **error)
+{
+  struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+  struct addrinfo *res = NULL;
+  char port[16];
+  g_snprintf (port, sizeof port, "%d", host->port);
+  int rc = getaddrinfo (host->hostname, port, &hints, &res);
+  if (rc != 0)
+    return dcc_fail (error, DCC_ERROR_IO, "cannot resolve %s: %s", host->hostname, gai_strerror (rc)), -1;
+  int fd = -1;
+  g_autoptr(GError) last = NULL;
+  for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
+    {
+      g_clear_error (&last);
+      fd = connect_one (ai, timeout_s, &last);
+    }
+  freeaddrinfo (res);
+  if (fd < 0)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&last), "%s:%d: ", host->hostname, host->port);
+      return -1;
+    }
+  return fd;
+}
+
+gboolean
+dcc_remote_read_reply (int fd, int timeout_s, DccReply **reply_out, GError **error)
+{
+  g_autoptr(DccReply) reply = dcc_reply_new ();
+  while (!reply->complete)
+    {
+      guint32 tag, len;
+      g_autofree guint8 *payload = NULL;
+      if (!dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
+        return FALSE;
+      DccFrame frame = { .tag = tag, .len = len, .payload = payload };
+      if (!dcc_reply_feed (reply, &frame, error))
+        return FALSE;
+    }
+  *reply_out = g_steal_pointer (&reply);
+  return TRUE;
+}

@@ -1,0 +1,14 @@
+/* Talking to a volunteer: connect with a deadline, send a request, read the
+ * reply. Any failure here is the volunteer's or the network's, never the
+ * compile's: callers back the host off and compile locally. */
+#pragma once
+#include <glib.h>
+#include "dcc-hosts.h"
+#include "dcc-request.h"
+
+/* Connects to host:port (IPv4/IPv6/name) within timeout_s seconds. Returns an fd or -1. */
+int dcc_remote_connect (const DccHost *host, int timeout_s, GError **error);
+/* Reads reply frames until DONE or EROR. */
+gboolean dcc_remote_read_reply (int fd, int timeout_s, DccReply **reply, GError **error);
+/* DISTCC_IO_TIMEOUT, default DCC_DEFAULT_IO_TIMEOUT. */
+int dcc_remote_io_timeout (void);

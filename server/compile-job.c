@@ -1,0 +1,337 @@
+#include "compile-job.h"
+#include "dcc-args.h"
+#include "dcc-error.h"
+#include "dcc-io.h"
+#include "dcc-limits.h"
+#include "dcc-log.h"
+#include "dcc-path.h"
+#include "dcc-strv.h"
+#include "run-compiler.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct DccCompileJob {
+  DccJobConfig cfg;
+  char   *dir;        /* private: stdout, stderr, tmp, root */
+  char   *root;       /* the client's "/" */
+  char   *run_cwd;    /* root + client cwd */
+  char   *source;     /* root + source (plain mode), skipped when collecting outputs */
+  GStrv   run_argv;
+  GStrv   run_env;
+  char   *compiler;
+};
+
+DccCompileJob *
+dcc_compile_job_new (const DccJobConfig *cfg, GError **error)
+{
+  g_autoptr(DccCompileJob) job = g_new0 (DccCompileJob, 1);
+  job->cfg = *cfg;
+  g_autofree char *templ = g_build_filename (cfg->tmp_base, "distccd-XXXXXX", NULL);
+  if (!g_mkdtemp (templ))
+    return dcc_fail_errno (error, "cannot create a job directory in %s", cfg->tmp_base), NULL;
+  job->dir = g_steal_pointer (&templ);
+  job->root = g_build_filename (job->dir, "root", NULL);
+  g_autofree char *tmp = g_build_filename (job->dir, "tmp", NULL);
+  if (mkdir (job->root, 0700) < 0 || mkdir (tmp, 0700) < 0)
+    return dcc_fail_errno (error, "cannot create %s", job->root), NULL;
+  return g_steal_pointer (&job);
+}
+
+/* Removes a tree without following symlinks. */
+static void
+remove_tree_at (int parent, const char *name)
+{
+  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      DIR *d = fdopendir (fd);
+      if (d)
+        {
+          struct dirent *e;
+          while ((e = readdir (d)) != NULL)
+            {
+              if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+                continue;
+              if (e->d_type == DT_DIR)
+                remove_tree_at (dirfd (d), e->d_name);
+              else if (unlinkat (dirfd (d), e->d_name, 0) < 0 && errno == EISDIR)
+                remove_tree_at (dirfd (d), e->d_name);
+            }
+          closedir (d);
+        }
+      else
+        close (fd);
+    }
+  unlinkat (parent, name, AT_REMOVEDIR);
+}
+
+void
+dcc_compile_job_free (DccCompileJob *job)
+{
+  if (!job)
+    return;
+  if (job->dir)
+    {
+      /* A compile may have made a directory read-only; we own it all. */
+      remove_tree_at (AT_FDCWD, job->dir);
+    }
+  g_free (job->dir);
+  g_free (job->root);
+  g_free (job->run_cwd);
+  g_free (job->source);
+  g_strfreev (job->run_argv);
+  g_strfreev (job->run_env);
+  g_free (job->compiler);
+  g_free (job);
+}
+
+const char *
+dcc_compile_job_root (DccCompileJob *job)
+{
+  return job->root;
+}
+
+/* cwd + path, normalised and checked like every client path. */
+static char *
+client_path (const char *cwd, const char *path, GError **error)
+{
+  g_autofree char *n = dcc_path_normalize (cwd, path);
+  if (!dcc_path_check_client (n, strlen (n), error))
+    return NULL;
+  return g_steal_pointer (&n);
+}
+
+static gboolean
+mkdir_under_root (const char *root, const char *client_dir, GError **error)
+{
+  g_autofree char *p = g_build_filename (root, client_dir, NULL);
+  if (g_mkdir_with_parents (p, 0700) < 0)
+    return dcc_fail_errno (error, "cannot create %s in the job tree", client_dir);
+  return TRUE;
+}
+
+static const char *const prefix_map_options[] = {
+  "-fdebug-prefix-map=", "-fmacro-prefix-map=", "-ffile-prefix-map=", "-fprofile-prefix-map=", NULL
+};
+
+GStrv
+dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
+                          int source_index, int output_index)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) extra = g_strv_builder_new ();
+  g_strv_builder_add (b, compiler);
+  dcc_strv_builder_take (b, g_strdup_printf ("-ffile-prefix-map=%s=", root));
+  for (int i = 1; argv[i]; i++)
+    {
+      const char *arg = argv[i];
+      if (i == source_index && arg[0] == '/')
+        {
+          dcc_strv_builder_take (b, g_strconcat (root, arg, NULL));
+          continue;
+        }
+      if (i == output_index)
+        {
+          /* Either the value after -o or a joined -oFILE. */
+          gboolean joined = g_str_has_prefix (arg, "-o") && i > 0 && strcmp (argv[i - 1], "-o") != 0;
+          const char *value = joined ? arg + 2 : arg;
+          if (value[0] == '/')
+            {
+              dcc_strv_builder_take (b, g_strconcat (joined ? "-o" : "", root, value, NULL));
+              continue;
+            }
+        }
+      g_strv_builder_add (b, arg);
+      for (const char *const *p = prefix_map_options; *p; p++)
+        if (g_str_has_prefix (arg, *p) && arg[strlen (*p)] == '/')
+          dcc_strv_builder_take (extra, g_strconcat (*p, root, arg + strlen (*p), NULL));
+    }
+  g_auto(GStrv) extras = g_strv_builder_end (extra);
+  g_strv_builder_addv (b, (const char **) extras);
+  return g_strv_builder_end (b);
+}
+
+/* Environment: ours, trimmed, plus what the client may set. */
+static GStrv
+job_env (DccCompileJob *job, GPtrArray *client_env)
+{
+  static const char *const allowed[] = {
+    "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "GCC_COLORS", NULL
+  };
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  const char *path = g_getenv ("PATH");
+  dcc_strv_builder_take (b, g_strconcat ("PATH=", path ? path : "/usr/local/bin:/usr/bin:/bin", NULL));
+  dcc_strv_builder_take (b, g_strconcat ("TMPDIR=", job->dir, "/tmp", NULL));
+  for (guint i = 0; i < client_env->len; i++)
+    {
+      const char *kv = client_env->pdata[i];
+      for (const char *const *a = allowed; *a; a++)
+        if (g_str_has_prefix (kv, *a) && kv[strlen (*a)] == '=')
+          g_strv_builder_add (b, kv);
+    }
+  return g_strv_builder_end (b);
+}
+
+gboolean
+dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compiler, GError **error)
+{
+  g_autoptr(DccCompileArgs) a = NULL;
+  g_autofree char *local_reason = NULL;
+  const char *const *argv = (const char *const *) req->argv->pdata;
+
+  if (!dcc_path_check_client (req->cwd, strlen (req->cwd), error))
+    return FALSE;
+  if (!dcc_args_scan (argv, &a, &local_reason))
+    return dcc_fail (error, DCC_ERROR_REFUSED, "this compile cannot run remotely: %s", local_reason);
+
+  /* The output may be absolute: check it as a client path here, and let
+   * the general check see it in the relative form it will take. */
+  g_autofree char *output = client_path (req->cwd, a->output, error);
+  if (!output)
+    return FALSE;
+  {
+    g_auto(GStrv) check = g_strdupv ((char **) argv);
+    if (a->output_index >= 0 && a->output[0] == '/')
+      {
+        gboolean joined = g_str_has_prefix (check[a->output_index], "-o")
+                          && strcmp (check[a->output_index - 1], "-o") != 0;
+        g_free (check[a->output_index]);
+        check[a->output_index] = g_strconcat (joined ? "-o" : "", "job-output", NULL);
+      }
+    if (!dcc_args_check_server_safe ((const char *const *) check, error))
+      return FALSE;
+  }
+
+  job->run_cwd = g_build_filename (job->root, req->cwd, NULL);
+  g_autofree char *output_dir = g_path_get_dirname (output);
+  if (!mkdir_under_root (job->root, req->cwd, error) || !mkdir_under_root (job->root, output_dir, error))
+    return FALSE;
+
+  if (req->mode == DCC_MODE_PLAIN)
+    {
+      const char *src = argv[a->source_index];
+      if (strcmp (src, req->source_name) != 0)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "SRCN does not name the command line's source");
+      g_autofree char *source = client_path (req->cwd, src, error);
+      if (!source)
+        return FALSE;
+      g_autofree char *source_dir = g_path_get_dirname (source);
+      if (!mkdir_under_root (job->root, source_dir, error))
+        return FALSE;
+      job->source = g_build_filename (job->root, source, NULL);
+      gsize len;
+      const void *text = g_bytes_get_data (req->source_text, &len);
+      if (!dcc_io_write_file_atomic (job->source, text, len, 0600, error))
+        return FALSE;
+    }
+
+  job->compiler = g_strdup (compiler);
+  job->run_argv = dcc_compile_job_map_argv (job->root, compiler, argv, a->source_index, a->output_index);
+  job->run_env = job_env (job, req->env);
+  return TRUE;
+}
+
+GBytes *
+dcc_compile_job_unmap_text (const char *root, const guint8 *text, gsize len)
+{
+  gsize rlen = strlen (root);
+  GByteArray *out = g_byte_array_sized_new ((guint) len);
+  gsize i = 0;
+  while (i < len)
+    {
+      const guint8 *hit = rlen && len - i >= rlen ? memmem (text + i, len - i, root, rlen) : NULL;
+      if (!hit)
+        {
+          g_byte_array_append (out, text + i, (guint) (len - i));
+          break;
+        }
+      g_byte_array_append (out, text + i, (guint) (hit - (text + i)));
+      i = (gsize) (hit - text) + rlen;
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+static GBytes *
+read_stream (DccCompileJob *job, const char *name)
+{
+  g_autofree char *path = g_build_filename (job->dir, name, NULL);
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
+  if (!dcc_io_read_file (path, DCC_MAX_STREAM_SIZE, &data, &len, NULL))
+    return g_bytes_new (NULL, 0);
+  return dcc_compile_job_unmap_text (job->root, data, len);
+}
+
+/* Every regular file the compile left under root, except the inputs. */
+static gboolean
+collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteArray *reply,
+                 guint *count, GError **error)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, error);
+  if (!d)
+    return FALSE;
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      struct stat st;
+      if (lstat (path, &st) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          if (!collect_outputs (job, path, inputs, reply, count, error))
+            return FALSE;
+          continue;
+        }
+      if (!S_ISREG (st.st_mode) || g_hash_table_contains (inputs, path))
+        continue;
+      if (++*count > DCC_MAX_OUTPUT_FILES)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "the compile wrote more than %u files", DCC_MAX_OUTPUT_FILES);
+      g_autofree guint8 *data = NULL;
+      gsize len;
+      if (!dcc_io_read_file (path, DCC_MAX_FILE_SIZE, &data, &len, error))
+        return FALSE;
+      dcc_reply_encode_file (reply, path + strlen (job->root), data, len);
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GError **error)
+{
+  g_autofree char *out_path = g_build_filename (job->dir, "stdout", NULL);
+  g_autofree char *err_path = g_build_filename (job->dir, "stderr", NULL);
+  DccRunSpec spec = {
+    .compiler = job->compiler, .argv = job->run_argv, .envp = job->run_env, .cwd = job->run_cwd,
+    .stdout_path = out_path, .stderr_path = err_path,
+    .nice_increment = job->cfg.nice_increment, .timeout_s = job->cfg.timeout_s,
+  };
+  int status;
+  if (dcc_log_enabled (DCC_LOG_DEBUG))
+    {
+      g_autofree char *cmd = g_strjoinv (" ", job->run_argv);
+      g_autofree char *shown = dcc_escape_for_log (cmd, 2000);
+      dcc_debug ("running in %s: %s", job->run_cwd, shown);
+    }
+  if (!dcc_run_compiler (&spec, &status, error))
+    return FALSE;
+  g_autoptr(GBytes) out = read_stream (job, "stdout");
+  g_autoptr(GBytes) err = read_stream (job, "stderr");
+  dcc_reply_encode_status (reply, status, g_bytes_get_data (out, NULL), g_bytes_get_size (out),
+                           g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  if (status == 0)
+    {
+      g_autoptr(GHashTable) inputs = g_hash_table_new (g_str_hash, g_str_equal);
+      if (job->source)
+        g_hash_table_add (inputs, job->source);
+      guint count = 0;
+      if (!collect_outputs (job, job->root, inputs, reply, &count, error))
+        return FALSE;
+    }
+  dcc_reply_encode_done (reply);
+  return TRUE;
+}

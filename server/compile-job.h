@@ -1,0 +1,38 @@
+/* One compile on the volunteer, plain or pump: a private directory whose
+ * root stands for the client's "/", the command line mapped into it, the
+ * compiler run inside it, and the outputs collected with the client's paths.
+ * Paths in the compiler's messages are mapped back. */
+#pragma once
+#include <glib.h>
+#include "dcc-request.h"
+
+typedef struct {
+  const char *tmp_base;       /* where job directories are made */
+  int         nice_increment;
+  int         timeout_s;
+} DccJobConfig;
+
+typedef struct DccCompileJob DccCompileJob;
+
+/* Makes <tmp_base>/distccd-XXXXXX/ with root/ inside. */
+DccCompileJob *dcc_compile_job_new (const DccJobConfig *cfg, GError **error);
+void dcc_compile_job_free (DccCompileJob *job);   /* removes the whole directory */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompileJob, dcc_compile_job_free)
+const char *dcc_compile_job_root (DccCompileJob *job);
+
+/* Maps the request's command line into the job: source and output paths,
+ * the prefix map that turns root/ back into "/", and the user's own prefix
+ * maps. In plain mode writes the source text at its path. */
+gboolean dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compiler,
+                                  GError **error);
+/* Runs the compiler and encodes the whole reply (STAT, SOUT, SERR, OUTF…, DONE). */
+gboolean dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GError **error);
+
+/* Pure helpers, exposed for tests. */
+/* Replaces every occurrence of root in text by nothing (root/x becomes /x). */
+GBytes *dcc_compile_job_unmap_text (const char *root, const guint8 *text, gsize len);
+/* Builds the command line to run: compiler, -ffile-prefix-map=ROOT=, the
+ * client's arguments with source/output paths mapped, then each user
+ * prefix map duplicated for ROOT/OLD (gcc tries the last given first). */
+GStrv dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
+                                int source_index, int output_index);

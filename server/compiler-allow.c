@@ -1,0 +1,118 @@
+#include "compiler-allow.h"
+#include "dcc-error.h"
+#include "dcc-io.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct DccCompilerAllow {
+  char       *masq_dir;
+  GHashTable *cmdlist;   /* names and paths from DISTCC_CMDLIST */
+};
+
+DccCompilerAllow *
+dcc_compiler_allow_new (const char *masq_dir, const char *cmdlist_file, GError **error)
+{
+  g_autoptr(DccCompilerAllow) a = g_new0 (DccCompilerAllow, 1);
+  a->masq_dir = g_strdup (masq_dir);
+  a->cmdlist = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (cmdlist_file && *cmdlist_file)
+    {
+      g_autofree guint8 *text = NULL;
+      gsize len;
+      if (!dcc_io_read_file (cmdlist_file, 1024 * 1024, &text, &len, error))
+        {
+          g_prefix_error (error, "DISTCC_CMDLIST: ");
+          return NULL;
+        }
+      g_auto(GStrv) lines = g_strsplit ((const char *) text, "\n", -1);
+      for (char **l = lines; *l; l++)
+        {
+          g_strstrip (*l);
+          if (**l && **l != '#')
+            g_hash_table_add (a->cmdlist, g_strdup (*l));
+        }
+    }
+  return g_steal_pointer (&a);
+}
+
+void
+dcc_compiler_allow_free (DccCompilerAllow *a)
+{
+  if (!a)
+    return;
+  g_free (a->masq_dir);
+  g_hash_table_unref (a->cmdlist);
+  g_free (a);
+}
+
+char *
+dcc_compiler_allow_default_masq_dir (void)
+{
+  g_autofree char *self = realpath ("/proc/self/exe", NULL);
+  if (!self)
+    return g_strdup (DCC_PREFIX "/lib/distcc");
+  g_autofree char *bindir = g_path_get_dirname (self);
+  return g_build_filename (bindir, "..", "lib", "distcc", NULL);
+}
+
+/* A binary that is really distcc (a masquerade link) must never be run:
+ * it would send the job back out. */
+static gboolean
+is_distcc (const char *path)
+{
+  g_autofree char *real = realpath (path, NULL);
+  if (!real)
+    return TRUE;
+  g_autofree char *base = g_path_get_basename (real);
+  return strcmp (base, "distcc") == 0;
+}
+
+static char *
+find_on_path (const char *name)
+{
+  const char *path = g_getenv ("PATH");
+  g_auto(GStrv) dirs = g_strsplit (path ? path : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+  for (char **d = dirs; *d; d++)
+    {
+      if (!**d)
+        continue;
+      g_autofree char *candidate = g_build_filename (*d, name, NULL);
+      struct stat st;
+      if (stat (candidate, &st) == 0 && S_ISREG (st.st_mode) && access (candidate, X_OK) == 0
+          && !is_distcc (candidate))
+        return g_steal_pointer (&candidate);
+    }
+  return NULL;
+}
+
+char *
+dcc_compiler_allow_resolve (DccCompilerAllow *a, const char *name, GError **error)
+{
+  g_autofree char *shown = dcc_escape_for_log (name, 200);
+  if (*name == '\0' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return dcc_fail (error, DCC_ERROR_REFUSED, "compiler name '%s' is not allowed", shown), NULL;
+  if (strchr (name, '/'))
+    {
+      if (g_hash_table_contains (a->cmdlist, name) && access (name, X_OK) == 0 && !is_distcc (name))
+        return g_strdup (name);
+      return dcc_fail (error, DCC_ERROR_REFUSED,
+                       "compiler %s is not allowed: paths must be listed in DISTCC_CMDLIST", shown), NULL;
+    }
+  gboolean allowed = g_hash_table_contains (a->cmdlist, name);
+  if (!allowed && a->masq_dir)
+    {
+      g_autofree char *link = g_build_filename (a->masq_dir, name, NULL);
+      struct stat st;
+      allowed = lstat (link, &st) == 0;
+    }
+  if (!allowed)
+    return dcc_fail (error, DCC_ERROR_REFUSED,
+                     "compiler '%s' is not allowed on this volunteer (no link in %s, not in DISTCC_CMDLIST)",
+                     shown, a->masq_dir ? a->masq_dir : "the masquerade directory"), NULL;
+  char *found = find_on_path (name);
+  if (!found)
+    return dcc_fail (error, DCC_ERROR_REFUSED, "compiler '%s' is allowed but not installed here", shown), NULL;
+  return found;
+}

@@ -1,0 +1,19 @@
+/* Which compilers a volunteer runs: a name with a link in the masquerade
+ * directory ($prefix/lib/distcc, or lib/distcc beside bin/ in the build
+ * tree), or a line of the file named by DISTCC_CMDLIST. Anything else is
+ * refused. The real binary is then looked up on distccd's PATH. */
+#pragma once
+#include <glib.h>
+
+typedef struct DccCompilerAllow DccCompilerAllow;
+
+/* masq_dir may be NULL (then only DISTCC_CMDLIST counts). */
+DccCompilerAllow *dcc_compiler_allow_new (const char *masq_dir, const char *cmdlist_file, GError **error);
+void dcc_compiler_allow_free (DccCompilerAllow *a);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompilerAllow, dcc_compiler_allow_free)
+/* Resolves a client's compiler name to the binary to run, or NULL +
+ * DCC_ERROR_REFUSED. Names with '/' are accepted only if listed verbatim in
+ * DISTCC_CMDLIST. */
+char *dcc_compiler_allow_resolve (DccCompilerAllow *a, const char *name, GError **error);
+/* The masquerade directory for this distccd binary: <bindir>/../lib/distcc. */
+char *dcc_compiler_allow_default_masq_dir (void);

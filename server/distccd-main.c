@@ -1,0 +1,423 @@
+/* distccd: the volunteer. Accepts connections from allowed networks, forks a
+ * child per connection, bounds concurrent compiles with --jobs, and leaves
+ * nothing behind when told to stop. */
+#include "compiler-allow.h"
+#include "dcc-cidr.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include "dcc-log.h"
+#include "listener.h"
+#include "run-compiler.h"
+#include "session.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t in_child;
+static volatile sig_atomic_t child_compiling;
+
+static void
+on_term (int sig)
+{
+  if (in_child)
+    {
+      /* The compile loop notices this and kills the compiler, then the job
+       * directory is removed on the way out. Outside a compile, just go. */
+      dcc_run_cancelled = 1;
+      if (!child_compiling)
+        _exit (1);
+      return;
+    }
+  stop_requested = 1;
+}
+
+typedef struct {
+  int       port;
+  char     *listen_addr;
+  char    **allow;
+  gboolean  allow_private;
+  int       jobs;
+  int       nice_increment;
+  char     *log_file;
+  char     *log_level;
+  gboolean  log_stderr;
+  gboolean  daemon_mode;
+  gboolean  no_detach;
+  char     *pid_file;
+  gboolean  inetd;
+  char     *user;
+  gboolean  tcp_insecure;
+  gboolean  verbose;
+  char     *cache_dir;
+  int       cache_mb;
+  char     *tmp_dir;
+  int       io_timeout;
+  int       job_timeout;
+  gboolean  version;
+  gboolean  zeroconf;
+} Options;
+
+static gboolean
+parse_options (int *argc, char ***argv, Options *o, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, "TCP port to listen on (default 3632)", "PORT" },
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &o->listen_addr, "address to listen on (default all)", "ADDRESS" },
+    { "allow", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &o->allow, "allow clients in this network (repeatable)", "IP[/BITS]" },
+    { "allow-private", 0, 0, G_OPTION_ARG_NONE, &o->allow_private, "allow the private, loopback and link-local networks", NULL },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs, "compiles at once (default CPUs + 2)", "N" },
+    { "nice", 'N', 0, G_OPTION_ARG_INT, &o->nice_increment, "niceness for compilers", "N" },
+    { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &o->log_file, "log to FILE", "FILE" },
+    { "log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level, "critical, error, warning, notice, info or debug", "LEVEL" },
+    { "log-stderr", 0, 0, G_OPTION_ARG_NONE, &o->log_stderr, "log to stderr", NULL },
+    { "verbose", 0, 0, G_OPTION_ARG_NONE, &o->verbose, "log at debug level", NULL },
+    { "daemon", 0, 0, G_OPTION_ARG_NONE, &o->daemon_mode, "serve TCP connections (default unless stdin is a socket)", NULL },
+    { "no-detach", 0, 0, G_OPTION_ARG_NONE, &o->no_detach, "stay in the foreground", NULL },
+    { "pid-file", 'P', 0, G_OPTION_ARG_FILENAME, &o->pid_file, "write the daemon's pid to FILE", "FILE" },
+    { "inetd", 0, 0, G_OPTION_ARG_NONE, &o->inetd, "serve one connection on stdin (from inetd)", NULL },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &o->user, "when started as root, run as USER (default distcc, else nobody)", "USER" },
+    { "enable-tcp-insecure", 0, 0, G_OPTION_ARG_NONE, &o->tcp_insecure, "allow starting without --allow (any address may connect)", NULL },
+    { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->cache_dir, "pump mode's file store (default $XDG_CACHE_HOME/distccd)", "DIR" },
+    { "cache-size", 0, 0, G_OPTION_ARG_INT, &o->cache_mb, "bound of the file store in MiB (default 2048)", "MB" },
+    { "tmp-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->tmp_dir, "where job directories go (default $TMPDIR or /tmp)", "DIR" },
+    { "io-timeout", 0, 0, G_OPTION_ARG_INT, &o->io_timeout, "seconds a client may stay silent (default 60)", "SECONDS" },
+    { "job-timeout", 0, 0, G_OPTION_ARG_INT, &o->job_timeout, "seconds a compiler may run (default 1800)", "SECONDS" },
+    { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "not supported", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, "print the version", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("- distcc volunteer daemon");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (ctx, "See distccd(1). Compilers run only if linked in the masquerade directory\n"
+                                         "(lib/distcc beside bin/) or listed in the file named by DISTCC_CMDLIST.");
+  if (!g_option_context_parse (ctx, argc, argv, error))
+    return FALSE;
+  if (*argc > 1)
+    return dcc_fail (error, DCC_ERROR_INVALID, "unexpected argument '%s'", (*argv)[1]);
+  return TRUE;
+}
+
+static gboolean
+drop_privileges (const char *user, GError **error)
+{
+  if (geteuid () != 0)
+    return TRUE;
+  struct passwd *pw = getpwnam (user ? user : "distcc");
+  if (!pw && !user)
+    pw = getpwnam ("nobody");
+  if (!pw)
+    return dcc_fail (error, DCC_ERROR_INVALID, "--user %s: no such user", user);
+  if (pw->pw_uid == 0)
+    return TRUE;   /* asked to stay root */
+  if (setgroups (0, NULL) < 0 || setgid (pw->pw_gid) < 0 || setuid (pw->pw_uid) < 0)
+    return dcc_fail_errno (error, "cannot become user %s", pw->pw_name);
+  return TRUE;
+}
+
+static int
+default_jobs (void)
+{
+  long n = sysconf (_SC_NPROCESSORS_ONLN);
+  return (n > 0 ? (int) n : 1) + 2;
+}
+
+/* Children we are waiting for, so that shutdown can stop them all. */
+static GHashTable *children;
+
+static void
+reap_children (void)
+{
+  int ws;
+  pid_t pid;
+  while ((pid = waitpid (-1, &ws, WNOHANG)) > 0)
+    g_hash_table_remove (children, GINT_TO_POINTER (pid));
+}
+
+static void
+stop_children (void)
+{
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init (&it, children);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    kill (GPOINTER_TO_INT (key), SIGTERM);
+  for (int i = 0; i < 100 && g_hash_table_size (children) > 0; i++)
+    {
+      g_usleep (50 * 1000);
+      reap_children ();
+    }
+  g_hash_table_iter_init (&it, children);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    kill (GPOINTER_TO_INT (key), SIGKILL);
+  while (g_hash_table_size (children) > 0 && waitpid (-1, NULL, 0) > 0)
+    reap_children ();
+}
+
+static void
+serve_child (int fd, const char *peer, const DccSessionConfig *cfg)
+{
+  in_child = 1;
+  child_compiling = 1;   /* the session may be compiling; it checks the flag */
+  dcc_session_serve (fd, peer, cfg);
+  close (fd);
+}
+
+static int
+accept_loop (int listen_fd, GArray *allow, const DccSessionConfig *cfg)
+{
+  guint max_children = (guint) cfg->jobs * 4 + 16;
+  while (!stop_requested)
+    {
+      reap_children ();
+      struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+      if (g_hash_table_size (children) >= max_children)
+        {
+          /* Full: let connections wait in the backlog. */
+          g_usleep (20 * 1000);
+          continue;
+        }
+      int n = poll (&pfd, 1, 500);
+      if (n <= 0)
+        continue;
+      struct sockaddr_storage ss;
+      socklen_t sl = sizeof ss;
+      int fd = accept4 (listen_fd, (struct sockaddr *) &ss, &sl, SOCK_CLOEXEC);
+      if (fd < 0)
+        continue;
+      g_autofree char *peer = dcc_peer_name ((struct sockaddr *) &ss, sl);
+      if (!dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
+        {
+          dcc_warning ("refused connection from %s: not in --allow", peer);
+          close (fd);
+          continue;
+        }
+      pid_t pid = fork ();
+      if (pid < 0)
+        {
+          dcc_error ("fork failed: %s; dropping connection from %s", g_strerror (errno), peer);
+          close (fd);
+          continue;
+        }
+      if (pid == 0)
+        {
+          close (listen_fd);
+          serve_child (fd, peer, cfg);
+          _exit (0);
+        }
+      g_hash_table_add (children, GINT_TO_POINTER (pid));
+      close (fd);
+    }
+  dcc_notice ("shutting down");
+  stop_children ();
+  return 0;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autofree char *quoted = g_shell_quote (path);
+  /* Plain recursive removal of our own private directory. */
+  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+  if (d)
+    {
+      const char *name;
+      while ((name = g_dir_read_name (d)))
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          struct stat st;
+          if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
+            {
+              chmod (child, 0700);
+              remove_tree (child);
+            }
+          else
+            unlink (child);
+        }
+    }
+  rmdir (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 60, .job_timeout = 1800, .cache_mb = 2048 };
+  g_autoptr(GError) error = NULL;
+  if (!parse_options (&argc, &argv, &o, &error))
+    {
+      fprintf (stderr, "distccd: %s (try --help)\n", error->message);
+      return 1;
+    }
+  if (o.version)
+    {
+      printf ("distccd %s (protocol %u)\n", DCC_VERSION, DCC_PROTOCOL_VERSION);
+      return 0;
+    }
+  if (o.zeroconf)
+    {
+      fprintf (stderr, "distccd: --zeroconf is not supported by this distcc\n");
+      return 1;
+    }
+  DccLogLevel level = o.verbose ? DCC_LOG_DEBUG : DCC_LOG_NOTICE;
+  if (o.log_level && !dcc_log_level_parse (o.log_level, &level))
+    {
+      fprintf (stderr, "distccd: unknown --log-level '%s'\n", o.log_level);
+      return 1;
+    }
+  if (o.jobs <= 0)
+    o.jobs = default_jobs ();
+  if (o.port <= 0 || o.port > 65535)
+    {
+      fprintf (stderr, "distccd: --port %d is out of range\n", o.port);
+      return 1;
+    }
+  dcc_log_setup ("distccd", o.log_stderr ? NULL : o.log_file, level);
+
+  g_autoptr(GArray) allow = g_array_new (FALSE, FALSE, sizeof (DccCidr));
+  for (char **a = o.allow; a && *a; a++)
+    {
+      DccCidr c;
+      if (!dcc_cidr_parse (*a, &c, &error))
+        {
+          fprintf (stderr, "distccd: --allow: %s\n", error->message);
+          return 1;
+        }
+      g_array_append_val (allow, c);
+    }
+  if (o.allow_private)
+    {
+      g_autoptr(GArray) priv = dcc_cidr_private_networks ();
+      g_array_append_vals (allow, priv->data, priv->len);
+    }
+  if (allow->len == 0)
+    {
+      if (!o.tcp_insecure && !o.inetd)
+        {
+          fprintf (stderr, "distccd: --allow is required (or --allow-private, or --enable-tcp-insecure to accept anyone)\n");
+          return 1;
+        }
+      DccCidr any4, any6;
+      dcc_cidr_parse ("0.0.0.0/0", &any4, NULL);
+      dcc_cidr_parse ("::/0", &any6, NULL);
+      g_array_append_val (allow, any4);
+      g_array_append_val (allow, any6);
+    }
+
+  g_autofree char *masq = dcc_compiler_allow_default_masq_dir ();
+  g_autoptr(DccCompilerAllow) compilers = dcc_compiler_allow_new (masq, g_getenv ("DISTCC_CMDLIST"), &error);
+  if (!compilers)
+    {
+      fprintf (stderr, "distccd: %s\n", error->message);
+      return 1;
+    }
+
+  struct stat st;
+  gboolean inetd = o.inetd || (!o.daemon_mode && fstat (0, &st) == 0 && S_ISSOCK (st.st_mode));
+  int listen_fd = -1;
+  if (!inetd)
+    {
+      listen_fd = dcc_listen_tcp (o.listen_addr, o.port, &error);
+      if (listen_fd < 0)
+        {
+          fprintf (stderr, "distccd: %s\n", error->message);
+          return 1;
+        }
+    }
+  if (!drop_privileges (o.user, &error))
+    {
+      fprintf (stderr, "distccd: %s\n", error->message);
+      return 1;
+    }
+
+  /* A private directory for this daemon's jobs: removed whole at exit. */
+  const char *tmp_root = o.tmp_dir ? o.tmp_dir : g_get_tmp_dir ();
+  g_autofree char *tmp_base = g_build_filename (tmp_root, "distccd-XXXXXX", NULL);
+  if (!g_mkdtemp (tmp_base))
+    {
+      fprintf (stderr, "distccd: cannot create a directory in %s: %s\n", tmp_root, g_strerror (errno));
+      return 1;
+    }
+  g_autofree char *slot_dir = g_build_filename (tmp_base, "slots", NULL);
+  g_autofree char *cache_dir = o.cache_dir ? g_strdup (o.cache_dir)
+                                           : g_build_filename (g_get_user_cache_dir (), "distccd", NULL);
+  DccSessionConfig cfg = {
+    .job = { .tmp_base = tmp_base, .nice_increment = o.nice_increment, .timeout_s = o.job_timeout },
+    .allow = compilers, .slot_dir = slot_dir, .jobs = o.jobs, .io_timeout_s = o.io_timeout,
+    .cache_dir = cache_dir, .cache_bytes = (guint64) o.cache_mb * 1024 * 1024,
+  };
+
+  struct sigaction sa = { .sa_handler = on_term };
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  signal (SIGHUP, SIG_IGN);
+
+  if (inetd)
+    {
+      struct sockaddr_storage ss;
+      socklen_t sl = sizeof ss;
+      g_autofree char *peer = NULL;
+      if (getpeername (0, (struct sockaddr *) &ss, &sl) == 0)
+        {
+          peer = dcc_peer_name ((struct sockaddr *) &ss, sl);
+          if (!dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
+            {
+              dcc_warning ("refused connection from %s: not in --allow", peer);
+              remove_tree (tmp_base);
+              return 1;
+            }
+        }
+      in_child = 1;
+      child_compiling = 1;
+      dcc_session_serve (0, peer ? peer : "stdin", &cfg);
+      remove_tree (tmp_base);
+      return 0;
+    }
+
+  if (!o.no_detach)
+    {
+      pid_t pid = fork ();
+      if (pid < 0)
+        {
+          fprintf (stderr, "distccd: fork: %s\n", g_strerror (errno));
+          return 1;
+        }
+      if (pid > 0)
+        _exit (0);
+      setsid ();
+      int devnull = open ("/dev/null", O_RDWR);
+      if (devnull >= 0)
+        {
+          dup2 (devnull, 0);
+          dup2 (devnull, 1);
+          if (!o.log_stderr)
+            dup2 (devnull, 2);
+          if (devnull > 2)
+            close (devnull);
+        }
+    }
+  if (o.pid_file)
+    {
+      g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
+      if (!g_file_set_contents (o.pid_file, pid, -1, &error))
+        dcc_warning ("cannot write pid file: %s", error->message);
+    }
+  children = g_hash_table_new (g_direct_hash, g_direct_equal);
+  dcc_notice ("listening on port %d, %d jobs, compilers from %s", o.port, o.jobs, masq);
+  int rc = accept_loop (listen_fd, allow, &cfg);
+  close (listen_fd);
+  remove_tree (tmp_base);
+  if (o.pid_file)
+    unlink (o.pid_file);
+  return rc;
+}

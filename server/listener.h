@@ -1,0 +1,12 @@
+/* Listening sockets and the --allow check, which happens before any byte
+ * of a request is read. */
+#pragma once
+#include <glib.h>
+#include <sys/socket.h>
+
+/* Binds addr (NULL or "0.0.0.0" = all IPv4, "::" = all IPv6) on port. */
+int dcc_listen_tcp (const char *addr, int port, GError **error);
+/* TRUE if the peer is inside one of the networks (DccCidr). */
+gboolean dcc_peer_allowed (GArray *allow, const struct sockaddr *sa, socklen_t len);
+/* "192.0.2.1:1234" or "[::1]:1234" */
+char *dcc_peer_name (const struct sockaddr *sa, socklen_t len);

@@ -1,0 +1,84 @@
+#include "session.h"
+#include "dcc-error.h"
+#include "dcc-io.h"
+#include "dcc-limits.h"
+#include "dcc-log.h"
+#include "dcc-request.h"
+#include "job-slots.h"
+#include "pump-job.h"
+#include "run-compiler.h"
+
+static gboolean
+read_request (int fd, DccRequest *req, int timeout_s, GError **error)
+{
+  while (!req->complete)
+    {
+      guint32 tag, len;
+      g_autofree guint8 *payload = NULL;
+      if (!dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
+        return FALSE;
+      DccFrame frame = { .tag = tag, .len = len, .payload = payload };
+      if (!dcc_request_feed (req, &frame, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+send_error (int fd, const char *message, int timeout_s)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  dcc_reply_encode_error (out, message);
+  dcc_io_write_all (fd, out->data, out->len, timeout_s, NULL);
+}
+
+static gboolean
+serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
+{
+  g_autoptr(DccRequest) req = dcc_request_new ();
+  if (!read_request (fd, req, cfg->io_timeout_s, error))
+    return FALSE;
+  const char *name = req->argv->pdata[0];
+  g_autofree char *compiler = dcc_compiler_allow_resolve (cfg->allow, name, error);
+  if (!compiler)
+    return FALSE;
+
+  g_autoptr(DccCompileJob) job = dcc_compile_job_new (&cfg->job, error);
+  if (!job)
+    return FALSE;
+  if (req->mode == DCC_MODE_PUMP)
+    {
+      if (!dcc_pump_job_receive (job, req, fd, cfg->cache_dir, cfg->cache_bytes, cfg->io_timeout_s, error))
+        return FALSE;
+    }
+  if (!dcc_compile_job_prepare (job, req, compiler, error))
+    return FALSE;
+
+  int slot = dcc_job_slot_acquire (cfg->slot_dir, cfg->jobs, 3600, &dcc_run_cancelled, error);
+  if (slot < 0)
+    return FALSE;
+  g_autoptr(GByteArray) reply = g_byte_array_new ();
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok = dcc_compile_job_run (job, req, reply, error);
+  dcc_job_slot_release (slot);
+  if (!ok)
+    return FALSE;
+  g_autofree char *src = dcc_escape_for_log (req->source_name ? req->source_name : "(pump)", 200);
+  dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
+            (long long) ((g_get_monotonic_time () - start) / 1000),
+            req->mode == DCC_MODE_PUMP ? "pump" : "plain");
+  return dcc_io_write_all (fd, reply->data, reply->len, cfg->io_timeout_s, error);
+}
+
+void
+dcc_session_serve (int fd, const char *peer, const DccSessionConfig *cfg)
+{
+  g_autoptr(GError) error = NULL;
+  if (!serve (fd, peer, cfg, &error))
+    {
+      g_autofree char *msg = dcc_escape_for_log (error->message, 500);
+      dcc_warning ("job from %s failed: %s", peer, msg);
+      if (!g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) && !g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT))
+        send_error (fd, msg, 5);
+    }
+}

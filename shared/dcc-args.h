@@ -1,0 +1,112 @@
+/* Compiler command lines: what a gcc/clang invocation compiles, where it
+ * writes, and whether it may run on another machine.
+ *
+ * Pure functions over argv: nothing here reads the environment, the file
+ * system or a socket, so the client, the server, the unit tests and fuzzers
+ * all call the same code. Rule of thumb everywhere: when an argument is not
+ * understood well enough to reproduce the compile elsewhere, the answer is
+ * "compile locally", never a guess.
+ *
+ * Client use: dcc_args_scan() decides local vs remote and names the source,
+ * the object, the .d file and the side outputs a compile writes. Before
+ * sending, the client rewrites the source (to the preprocessed file) and every
+ * output path (to a relative name) by index, and then drops linker options
+ * with dcc_args_strip_link_options(), because the server refuses them.
+ *
+ * Server use: dcc_args_check_server_safe() on the argv it received. It refuses
+ * (DCC_ERROR_REFUSED) each class of argument documented at that function. */
+#pragma once
+#include <glib.h>
+
+typedef enum {
+  DCC_LANG_NONE,
+  DCC_LANG_C,
+  DCC_LANG_CXX,
+  DCC_LANG_OBJC,
+  DCC_LANG_OBJCXX,
+  DCC_LANG_ASM_CPP,            /* .S .sx: assembler with cpp */
+  DCC_LANG_ASM,                /* .s */
+  DCC_LANG_C_PREPROCESSED,     /* .i */
+  DCC_LANG_CXX_PREPROCESSED,   /* .ii */
+  DCC_LANG_OBJC_PREPROCESSED,  /* .mi */
+  DCC_LANG_OBJCXX_PREPROCESSED,/* .mii */
+} DccLang;
+
+typedef struct {
+  GStrv      argv;            /* deep copy of the input argv; argv[0] is the compiler */
+  int        source_index;    /* index into argv of the single source file */
+  DccLang    lang;            /* from -x if given before the source, else from the suffix */
+  gboolean   lang_from_x;     /* an explicit -x applies to the source */
+  char      *output;          /* -o value, or the default (basename with .o, or .s for -S) */
+  int        output_index;    /* index of the -o VALUE in argv (or of the joined -oFILE arg), -1 if defaulted */
+  gboolean   assemble_only;   /* -S */
+  gboolean   want_deps;       /* -MD or -MMD (driver form) */
+  gboolean   deps_via_wp;     /* -Wp,-MD,f / -Wp,-MMD,f (kernel form) */
+  char      *dep_file;        /* NULL when no .d is written; else the -MF value, the -Wp,-MD,FILE
+                               * value, or the output with its suffix replaced by .d */
+  gboolean   has_dep_target;  /* -MT or -MQ given */
+  gboolean   debug_info;      /* some -g* other than -g0 in effect (last wins) */
+  gboolean   split_dwarf;     /* -gsplit-dwarf (last of -gsplit-dwarf/-gno-split-dwarf) */
+  GPtrArray *side_outputs;    /* char*: files the compile writes beside the object, named as the
+                               * compiler (gcc, or clang when argv[0] says so) derives them:
+                               * .su (-fstack-usage), .gcno (-ftest-coverage), .ci (-fcallgraph-info),
+                               * .dwo (-gsplit-dwarf), -save-temps files (.i/.ii/.mi/.mii, clang .bc, .s) */
+  gboolean   color_always;    /* -fdiagnostics-color=always / -fcolor-diagnostics (last wins) */
+  gboolean   has_link_options;/* -Wl, -Xlinker, -l, -L, -T, -z, -fuse-ld: ignored with -c, refused by
+                               * the server; strip them with dcc_args_strip_link_options() */
+  gboolean   is_clang;        /* argv[0]'s basename contains "clang" (side-output naming differs) */
+} DccCompileArgs;
+
+void dcc_compile_args_free (DccCompileArgs *a);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompileArgs, dcc_compile_args_free)
+
+/* Classifies a compile. Returns TRUE and *out (caller frees) when it may run
+ * remotely; returns FALSE with *local_reason (caller frees; a short human
+ * string such as "preprocess only (-E)") when it must run locally. Never fails
+ * otherwise. argv is NULL-terminated, argv[0] is the compiler. Either out
+ * parameter may be NULL. Does not expand @file (the client does that first:
+ * one still present means local). */
+gboolean dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reason);
+
+/* Server side: checks every argument a client sent. argv is the whole
+ * NULL-terminated argv; argv[0] (the compiler, checked elsewhere) is skipped.
+ * Every element is examined, including values of options that take one, so
+ * that no mistake about which option takes a value can hide an option.
+ * Options spelled "--name" are also checked as "-name" and "-fname", which
+ * is how gcc's driver translates unknown long options. Refuses, with
+ * DCC_ERROR_REFUSED naming the argument:
+ *  - response files (@file): they read an arbitrary file and would smuggle
+ *    options past this check;
+ *  - options that load or run other code or change which programs run:
+ *    -B, -specs/--specs, -wrapper, -fplugin*, -fpass-plugin, -iplugindir,
+ *    -fmodule-mapper, -fcompare-debug=OPTS, -ccc-*, --config, --gcc-toolchain,
+ *    -Xarch_*, -Xcuda-*, -Xopenmp-target, -Xanalyzer, -Xclang (except a few
+ *    harmless flags), -mllvm values that name files, -working-directory;
+ *  - linking options (meaningless with -c, and -Wl/-Xlinker reach the linker
+ *    unchecked): -Wl,*, -Xlinker, -l, -L, -T, -z, -fuse-ld;
+ *  - outputs that leave the job directory: an output path that is absolute,
+ *    empty or has a ".." component, for -o, -MF, -MJ, -aux-info, -dumpdir,
+ *    -dumpbase, -serialize-diagnostics, -ftime-trace=, -foptimization-record-file=,
+ *    -fcrash-diagnostics-dir=, -fmodules-cache-path=, -fmodule-output=, -fdeps-file=,
+ *    and the -MD/-MMD/-MF file handed to the preprocessor by -Wp,/-Xpreprocessor;
+ *    -o handed to the preprocessor or assembler; assembler listings to files
+ *    (-Wa,-a*=FILE) and assembler dependency files (-Wa,--MD);
+ *  - options that write files named by a free-form value: -fdump-* (all),
+ *    -fopt-info*=FILE, -save-temps=/-save-stats= other than cwd/obj, and -fprofile-*=PATH
+ *    / -fauto-profile=PATH / -fcs-profile-generate=PATH (profile read/write locations).
+ * Input paths may be absolute (the server maps them into the job tree); it is
+ * the job tree's business that relative inputs with ".." stay inside it.
+ * Also fails with DCC_ERROR_LIMIT past DCC_MAX_ARGS / DCC_MAX_ARG_LEN. */
+gboolean dcc_args_check_server_safe (const char *const *argv, GError **error);
+
+/* A copy of argv without the linking options listed above (and the values of
+ * -Xlinker, -l, -L, -T, -z given separately). Indices before the first
+ * removed argument are unchanged, so rewrite sources/outputs first. */
+GStrv dcc_args_strip_link_options (const char *const *argv);
+
+/* Language of a file from its suffix (case matters: .C is C++, .c is C); NONE if not a source. */
+DccLang dcc_args_lang_from_suffix (const char *path);
+/* The -x name: "c", "c++", "assembler-with-cpp", ...; "none" for DCC_LANG_NONE. */
+const char *dcc_args_lang_name (DccLang lang);
+/* TRUE when the suffix names a source language we know (including .s). */
+gboolean dcc_args_is_source_suffix (const char *path);
