@@ -407,7 +407,7 @@ typedef struct {
 
   gboolean want_deps, deps_via_wp, has_dep_target;
   const char *mf;
-  const char *wp_dep_file;
+  char *wp_dep_file;        /* owned: -Wp items are split into a temporary */
 
   gboolean debug_info, split_dwarf, color_always, has_link_options;
   gboolean stack_usage, test_coverage, callgraph_info;
@@ -521,7 +521,8 @@ scan_cpp_items (Scan *s, char **items, const char *whole)
               return 0;
             }
           s->deps_via_wp = TRUE;
-          s->wp_dep_file = items[++j];
+          g_free (s->wp_dep_file);
+          s->wp_dep_file = g_strdup (items[++j]);
         }
       else if (strcmp (it, "-MF") == 0)
         {
@@ -530,7 +531,8 @@ scan_cpp_items (Scan *s, char **items, const char *whole)
               go_local (s, "%s without a file name", shown);
               return 0;
             }
-          s->wp_dep_file = items[++j];
+          g_free (s->wp_dep_file);
+          s->wp_dep_file = g_strdup (items[++j]);
         }
       else if (strcmp (it, "-MT") == 0 || strcmp (it, "-MQ") == 0)
         {
@@ -629,7 +631,7 @@ scan_option (Scan *s, const ArgView *v)
   else if (g_str_has_prefix (o, "-Wa,") || strcmp (o, "-Xassembler") == 0)
     {
       g_auto (GStrv) items = NULL;
-      if (o[2] == ',')
+      if (g_str_has_prefix (o, "-Wa,"))
         items = g_strsplit (o + 4, ",", -1);
       else
         items = g_strsplit (v->value, ",", 1);   /* -Xassembler passes one argument */
@@ -923,6 +925,7 @@ dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reaso
 
   if (s.reason != NULL)
     {
+      g_free (s.wp_dep_file);
       if (local_reason)
         *local_reason = g_steal_pointer (&s.reason);
       g_free (s.reason);
@@ -968,6 +971,7 @@ dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reaso
   a->has_link_options = s.has_link_options;
   a->side_outputs = g_ptr_array_new_with_free_func (g_free);
   add_side_outputs (&s, a);
+  g_free (s.wp_dep_file);
 
   if (out)
     *out = g_steal_pointer (&a);
@@ -1003,7 +1007,11 @@ check_output_value (const char *arg, const char *value, GError **error)
   if (value == NULL)
     return TRUE;   /* the compiler itself will complain */
   if (!output_path_confined (value))
-    return refuse (error, arg, "output path outside the job directory");
+    {
+      g_autofree char *shown = show (value);
+      g_autofree char *why = g_strdup_printf ("output path '%s' outside the job directory", shown);
+      return refuse (error, arg, why);
+    }
   return TRUE;
 }
 
