@@ -1,0 +1,1 @@
+static const char *const header_file = __FILE__;

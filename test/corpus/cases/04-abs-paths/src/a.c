@@ -1,0 +1,3 @@
+#include "abs.h"
+const char *names[] = { __FILE__, 0 };
+const char *hdr (void) { return header_file; }

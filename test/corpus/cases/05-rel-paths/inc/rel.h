@@ -1,0 +1,1 @@
+static const char *const rel_header = __FILE__;

@@ -1,0 +1,1 @@
+const char *built = __DATE__ " " __TIME__;

@@ -1,0 +1,1 @@
+const char *stamp = __TIMESTAMP__;
