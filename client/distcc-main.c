@@ -159,7 +159,25 @@ add_color_if_terminal (GStrvBuilder *b, const DccCompileArgs *a, gboolean is_cla
   g_strv_builder_add (b, is_clang ? "-fcolor-diagnostics" : "-fdiagnostics-color=always");
 }
 
-typedef enum { REMOTE_DONE, REMOTE_RUN_LOCALLY, REMOTE_HOST_FAILED } RemoteOutcome;
+/* RUN_LOCALLY: decided before anything ran remotely; RETRY_LOCALLY: the
+ * volunteer's answer cannot be used as it is (kept in step with DccPumpOutcome). */
+typedef enum { REMOTE_DONE, REMOTE_RUN_LOCALLY, REMOTE_HOST_FAILED, REMOTE_NOT_USED, REMOTE_RETRY_LOCALLY } RemoteOutcome;
+
+/* Source excerpts in diagnostics are read from the files named in them,
+ * which a plain-mode volunteer does not have. */
+static gboolean
+diagnostics_show_source (const DccCompileArgs *a)
+{
+  gboolean show = TRUE;
+  for (int i = 1; a->argv[i]; i++)
+    {
+      if (strcmp (a->argv[i], "-fno-diagnostics-show-caret") == 0 || strcmp (a->argv[i], "-fno-caret-diagnostics") == 0)
+        show = FALSE;
+      else if (strcmp (a->argv[i], "-fdiagnostics-show-caret") == 0 || strcmp (a->argv[i], "-fcaret-diagnostics") == 0)
+        show = TRUE;
+    }
+  return show;
+}
 
 /* Plain mode on one host. On REMOTE_DONE *exit_status is the compile's. */
 static RemoteOutcome
@@ -246,7 +264,12 @@ compile_plain (Job *job, const DccCompileArgs *a, const DccHost *host, int slot,
   if (reply->status != 0 && !env_flag ("DISTCC_SKIP_LOCAL_RETRY", FALSE))
     {
       *why = g_strdup_printf ("remote compile failed with status %d; retrying locally", reply->status);
-      return REMOTE_RUN_LOCALLY;
+      return REMOTE_RETRY_LOCALLY;
+    }
+  if (reply->status == 0 && g_bytes_get_size (reply->err) > 0 && diagnostics_show_source (a))
+    {
+      *why = g_strdup ("diagnostics quote source lines the volunteer does not have; compiling locally for exact text");
+      return REMOTE_RETRY_LOCALLY;
     }
   if (!dcc_outputs_write (a, job->cwd, reply, &error))
     {
@@ -360,7 +383,6 @@ run (Job *job)
       return compile_locally (job, NULL, error->message, "local");
     }
 
-  for (;;)
     {
       dcc_state_set (job->distcc_dir, DCC_PHASE_BLOCKED, job->source, NULL, 0);
       g_autoptr(DccSlot) slot = dcc_host_pick (hosts, job->distcc_dir, &error);
@@ -382,7 +404,7 @@ run (Job *job)
       const char *mode = "plain";
       o = dcc_pump_try (job->distcc_dir, job->compiler_path, a, job->cwd, host,
                         dcc_slot_index (slot), &status, &why);
-      if (o == (RemoteOutcome) DCC_PUMP_NOT_USED)
+      if (o == REMOTE_NOT_USED)
         {
           if (why)
             dcc_info ("pump mode not used: %s", why);
@@ -399,10 +421,10 @@ run (Job *job)
           dcc_state_set (job->distcc_dir, DCC_PHASE_DONE, job->source, host->hostname, dcc_slot_index (slot));
           return status;
         case REMOTE_RUN_LOCALLY:
+        case REMOTE_RETRY_LOCALLY:
           dcc_info ("compiling %s locally: %s", job->source, why);
           g_clear_pointer (&slot, dcc_slot_release);
-          return compile_locally (job, hosts, why,
-                                  g_str_has_prefix (why, "remote compile failed") ? "fallback" : "local");
+          return compile_locally (job, hosts, why, o == REMOTE_RETRY_LOCALLY ? "fallback" : "local");
         case REMOTE_HOST_FAILED:
         default:
           dcc_host_mark_failed (host, job->distcc_dir);

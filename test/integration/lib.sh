@@ -1,0 +1,55 @@
+# Shared by the integration scripts: TAP output, a scratch directory, and a
+# distccd from the build tree on a free loopback port, all cleaned up by trap.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$TOP/bin
+SCRATCH=$(mktemp -d /tmp/dcc-test.XXXXXX)
+chmod 755 "$SCRATCH"
+export DISTCC_DIR=$SCRATCH/distcc-dir
+export TMPDIR=$SCRATCH/tmp
+mkdir -p "$DISTCC_DIR" "$TMPDIR"
+chmod 1777 "$TMPDIR"
+unset DISTCC_HOSTS DISTCC_LOG DISTCC_VERBOSE DISTCC_FALLBACK INCLUDE_SERVER_PORT
+tap_n=0
+tap_failed=0
+DAEMON_PIDS=()
+
+cleanup () {
+  for p in "${DAEMON_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${DAEMON_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null
+  done
+  rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+
+ok ()     { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok () { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+skip ()   { tap_n=$((tap_n + 1)); echo "ok $tap_n - $* # SKIP"; }
+# check NAME COMMAND...: one TAP line from a command's exit status.
+check () { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+finish () { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+
+free_port () {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_distccd [extra options...]: sets PORT, DPID, DLOG.
+start_distccd () {
+  PORT=$(free_port)
+  DLOG=$SCRATCH/distccd-$PORT.log
+  "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" --allow 127.0.0.1 \
+      --log-file "$DLOG" --log-level debug --cache-dir "$SCRATCH/cache-$PORT" --user root "$@" &
+  DPID=$!
+  DAEMON_PIDS+=("$DPID")
+  for _ in $(seq 100); do
+    if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  echo "# distccd did not start; log:"; sed 's/^/#   /' "$DLOG" 2>/dev/null
+  return 1
+}
+
+# result_of LOGFILE: the "result:" word of the last compile logged there.
+result_of () { grep -o 'result: [a-z-]*' "$1" | tail -1 | cut -d' ' -f2; }
