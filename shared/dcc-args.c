@@ -309,32 +309,67 @@ is_link_option (const char *o)
          g_str_has_prefix (o, "-fuse-ld=");
 }
 
-/* -Xclang values known to be harmless flags; any other -Xclang is local on
- * the client and refused by the server (cc1 options can load plugins and
- * name output files). */
-static const char *const xclang_allowed[] = {
-  "-fno-pch-timestamp", "-fcolor-diagnostics", "-fno-color-diagnostics",
-  "-disable-llvm-passes", "-disable-llvm-optzns", "-disable-O0-optnone",
-  "-fno-validate-pch", "-fdiagnostics-show-note-include-stack",
+/* -Xclang values known to be harmless; any other -Xclang is local on the
+ * client and refused by the server (cc1 options can load plugins and name
+ * output files). An entry ending in '=' matches as a prefix; takes_value
+ * entries allow the next -Xclang value to be their (free-form) argument. */
+static const struct {
+  const char *opt;
+  gboolean    takes_value;
+} xclang_allowed[] = {
+  { "-fno-pch-timestamp", FALSE },
+  { "-fcolor-diagnostics", FALSE },
+  { "-fno-color-diagnostics", FALSE },
+  { "-disable-llvm-passes", FALSE },
+  { "-disable-llvm-optzns", FALSE },
+  { "-disable-O0-optnone", FALSE },
+  { "-fno-validate-pch", FALSE },
+  { "-fuse-ctor-homing", FALSE },
+  { "-fdiagnostics-show-note-include-stack", FALSE },
+  { "-debug-info-kind=", FALSE },
+  { "-fdebug-compilation-dir=", FALSE },
+  { "-fcoverage-compilation-dir=", FALSE },
+  { "-fdebug-compilation-dir", TRUE },
+  { "-fcoverage-compilation-dir", TRUE },
 };
 
+/* Checks one -Xclang value; *expect_value carries "the previous value takes
+ * an argument" from one -Xclang to the next. */
 static gboolean
-xclang_value_allowed (const char *v)
+xclang_value_allowed (const char *v, gboolean *expect_value)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (xclang_allowed); i++)
-    if (strcmp (v, xclang_allowed[i]) == 0)
+  if (*expect_value)
+    {
+      *expect_value = FALSE;
       return TRUE;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (xclang_allowed); i++)
+    {
+      const char *opt = xclang_allowed[i].opt;
+      gsize len = strlen (opt);
+      if (opt[len - 1] == '=' ? strncmp (v, opt, len) == 0 : strcmp (v, opt) == 0)
+        {
+          *expect_value = xclang_allowed[i].takes_value;
+          return TRUE;
+        }
+    }
   return FALSE;
 }
 
-/* -mllvm passes a raw LLVM option; refuse those that name files. */
+/* -mllvm passes a raw LLVM option; refuse those whose name says it names a
+ * file or directory, or loads code. */
 static gboolean
 mllvm_value_names_file (const char *v)
 {
-  g_autofree char *lower = g_ascii_strdown (v, -1);
-  return strstr (lower, "file") != NULL || strstr (lower, "output") != NULL ||
-         strstr (lower, "dir") != NULL || strstr (lower, "path") != NULL ||
-         strstr (lower, "load") != NULL || strstr (lower, "plugin") != NULL;
+  g_autofree char *name = g_ascii_strdown (v, -1);
+  char *eq = strchr (name, '=');
+
+  if (eq != NULL)
+    *eq = '\0';
+  return strstr (name, "file") != NULL || strstr (name, "output") != NULL ||
+         g_str_has_suffix (name, "dir") || g_str_has_suffix (name, "directory") ||
+         g_str_has_suffix (name, "path") || strstr (name, "load") != NULL ||
+         strstr (name, "plugin") != NULL;
 }
 
 /* -fprofile-*=VALUE whose value is not a path. */
@@ -408,8 +443,11 @@ typedef struct {
   gboolean want_deps, deps_via_wp, has_dep_target;
   const char *mf;
   char *wp_dep_file;        /* owned: -Wp items are split into a temporary */
+  int mf_index, wp_index;   /* argv elements holding them */
+  int cur_index;            /* argv index of the option being scanned */
 
   gboolean debug_info, split_dwarf, color_always, has_link_options;
+  gboolean xclang_expect_value;
   gboolean stack_usage, test_coverage, callgraph_info;
   SaveTemps save_temps;
 } Scan;
@@ -523,6 +561,7 @@ scan_cpp_items (Scan *s, char **items, const char *whole)
           s->deps_via_wp = TRUE;
           g_free (s->wp_dep_file);
           s->wp_dep_file = g_strdup (items[++j]);
+          s->wp_index = s->cur_index;
         }
       else if (strcmp (it, "-MF") == 0)
         {
@@ -533,6 +572,7 @@ scan_cpp_items (Scan *s, char **items, const char *whole)
             }
           g_free (s->wp_dep_file);
           s->wp_dep_file = g_strdup (items[++j]);
+          s->wp_index = s->cur_index;
         }
       else if (strcmp (it, "-MT") == 0 || strcmp (it, "-MQ") == 0)
         {
@@ -606,7 +646,12 @@ scan_option (Scan *s, const ArgView *v)
   else if (strcmp (o, "-MG") == 0 || strcmp (o, "-MP") == 0 || strcmp (o, "-MV") == 0)
     ;
   else if (g_str_has_prefix (o, "-MF"))
-    s->mf = view_value (v, "-MF");
+    {
+      s->mf = view_value (v, "-MF");
+      s->mf_index = v->value_index >= 0 ? v->value_index : s->cur_index;
+      if (strcmp (s->mf, "-") == 0 || s->mf[0] == '\0')
+        go_local (s, "dependencies to stdout (-MF -)");
+    }
   else if (g_str_has_prefix (o, "-MT") || g_str_has_prefix (o, "-MQ"))
     s->has_dep_target = TRUE;
   else if (g_str_has_prefix (o, "-MJ"))
@@ -727,7 +772,7 @@ scan_option (Scan *s, const ArgView *v)
     go_local (s, "query option (%s)", shown);
   else if (strcmp (o, "-Xclang") == 0)
     {
-      if (!xclang_value_allowed (v->value))
+      if (!xclang_value_allowed (v->value, &s->xclang_expect_value))
         {
           g_autofree char *val = show (v->value);
           go_local (s, "-Xclang %s", val);
@@ -891,6 +936,7 @@ dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reaso
           arg_view_clear (&v);
           break;
         }
+      s.cur_index = i;
       scan_option (&s, &v);
       if (s.output_index == -2)   /* joined -oFILE */
         s.output_index = i;
@@ -950,15 +996,22 @@ dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reaso
       a->output = g_strconcat (stem, s.seen_S ? ".s" : ".o", NULL);
       a->output_index = -1;
     }
+  a->dep_file_index = -1;
   a->want_deps = s.want_deps;
   a->deps_via_wp = s.deps_via_wp;
   a->has_dep_target = s.has_dep_target;
   if (s.want_deps || s.deps_via_wp)
     {
       if (s.mf != NULL)
-        a->dep_file = g_strdup (s.mf);
+        {
+          a->dep_file = g_strdup (s.mf);
+          a->dep_file_index = s.mf_index;
+        }
       else if (s.wp_dep_file != NULL)
-        a->dep_file = g_strdup (s.wp_dep_file);
+        {
+          a->dep_file = g_strdup (s.wp_dep_file);
+          a->dep_file_index = s.wp_index;
+        }
       else
         {
           g_autofree char *stem = strip_suffix (a->output);
@@ -1065,8 +1118,6 @@ check_one (const char *arg, const char *o, const char *sep_value, GError **error
        g_str_has_prefix (o, "-fauto-profile") || g_str_has_prefix (o, "-fcs-profile-generate")) &&
       strchr (o, '=') != NULL)
     return refuse (error, arg, "profile data at a chosen path");
-  if (strcmp (o, "-Xclang") == 0 && (sep_value == NULL || !xclang_value_allowed (sep_value)))
-    return refuse (error, sep_value ? sep_value : arg, "-Xclang option not known to be safe");
   if (strcmp (o, "-mllvm") == 0 && sep_value != NULL && mllvm_value_names_file (sep_value))
     return refuse (error, sep_value, "-mllvm option naming a file");
   return TRUE;
@@ -1114,6 +1165,7 @@ dcc_args_check_server_safe (const char *const *argv, GError **error)
   g_autoptr (GPtrArray) cpp_items = g_ptr_array_new ();
   g_autoptr (GPtrArray) asm_items = g_ptr_array_new ();
   g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  gboolean xclang_expect_value = FALSE;
   guint argc = 0;
 
   g_return_val_if_fail (argv != NULL, FALSE);
@@ -1187,6 +1239,12 @@ dcc_args_check_server_safe (const char *const *argv, GError **error)
             g_ptr_array_add (asm_items, (gpointer) next);
           continue;
         }
+      if (strcmp (a, "-Xclang") == 0)
+        {
+          if (next == NULL || !xclang_value_allowed (next, &xclang_expect_value))
+            return refuse (error, next ? next : a, "-Xclang option not known to be safe");
+          continue;
+        }
       if (!check_one (a, a, next, error))
         return FALSE;
     }
@@ -1222,4 +1280,64 @@ dcc_args_strip_link_options (const char *const *argv)
       g_strv_builder_add (b, a);
     }
   return g_strv_builder_end (b);
+}
+
+/* "-Wp,a,b,c" with the item after -MD/-MMD/-MF replaced by dep_file. */
+static char *
+rewrite_wp (const char *arg, const char *dep_file)
+{
+  g_auto (GStrv) items = g_strsplit (arg + 4, ",", -1);
+  g_autofree char *joined = NULL;
+
+  for (int j = 0; items[j]; j++)
+    if ((strcmp (items[j], "-MD") == 0 || strcmp (items[j], "-MMD") == 0 ||
+         strcmp (items[j], "-MF") == 0) && items[j + 1] != NULL)
+      {
+        g_free (items[j + 1]);
+        items[j + 1] = g_strdup (dep_file);
+        j++;
+      }
+  joined = g_strjoinv (",", items);
+  return g_strconcat ("-Wp,", joined, NULL);
+}
+
+/* The element at index, holding value either alone or joined behind a
+ * prefix ("-oFILE", "-MFFILE", "-Wp,...,FILE"), with the value replaced. */
+static char *
+rewrite_value (const char *elem, const char *old_value, const char *prefix, const char *new_value)
+{
+  if (strcmp (elem, old_value) == 0)
+    return g_strdup (new_value);
+  if (g_str_has_prefix (elem, "-Wp,"))
+    return rewrite_wp (elem, new_value);
+  return g_strconcat (prefix, new_value, NULL);
+}
+
+GStrv
+dcc_args_rewrite (const DccCompileArgs *a, const char *source, const char *output,
+                  const char *dep_file)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_auto (GStrv) replaced = NULL;
+
+  g_return_val_if_fail (a != NULL, NULL);
+  for (int i = 0; a->argv[i]; i++)
+    {
+      g_autofree char *changed = NULL;
+
+      if (i == a->source_index && source != NULL)
+        changed = g_strdup (source);
+      else if (i == a->output_index && output != NULL)
+        changed = rewrite_value (a->argv[i], a->output, "-o", output);
+      else if (i == a->dep_file_index && dep_file != NULL)
+        changed = rewrite_value (a->argv[i], a->dep_file, "-MF", dep_file);
+      g_strv_builder_add (b, changed ? changed : a->argv[i]);
+    }
+  if (a->output_index < 0 && output != NULL)
+    {
+      g_strv_builder_add (b, "-o");
+      g_strv_builder_add (b, output);
+    }
+  replaced = g_strv_builder_end (b);
+  return dcc_args_strip_link_options ((const char *const *) replaced);
 }

@@ -44,6 +44,8 @@ typedef struct {
   gboolean   deps_via_wp;     /* -Wp,-MD,f / -Wp,-MMD,f (kernel form) */
   char      *dep_file;        /* NULL when no .d is written; else the -MF value, the -Wp,-MD,FILE
                                * value, or the output with its suffix replaced by .d */
+  int        dep_file_index;  /* argv element holding dep_file: the -MF value, the joined -MFFILE,
+                               * or the whole -Wp,... argument; -1 if defaulted or none */
   gboolean   has_dep_target;  /* -MT or -MQ given */
   gboolean   debug_info;      /* some -g* other than -g0 in effect (last wins) */
   gboolean   split_dwarf;     /* -gsplit-dwarf (last of -gsplit-dwarf/-gno-split-dwarf) */
@@ -103,6 +105,14 @@ gboolean dcc_args_check_server_safe (const char *const *argv, GError **error);
  * -Xlinker, -l, -L, -T, -z given separately). Indices before the first
  * removed argument are unchanged, so rewrite sources/outputs first. */
 GStrv dcc_args_strip_link_options (const char *const *argv);
+
+/* The argv to run elsewhere: a->argv with the source replaced by source, the
+ * object by output (in the form it was given; appended as "-o OUTPUT" when
+ * it was defaulted) and an explicit dep file (-MF, -Wp,-MD,FILE) by
+ * dep_file, each only when non-NULL; then linking options stripped. A
+ * defaulted dep file follows the output. Caller frees. */
+GStrv dcc_args_rewrite (const DccCompileArgs *a, const char *source, const char *output,
+                        const char *dep_file);
 
 /* Language of a file from its suffix (case matters: .C is C++, .c is C); NONE if not a source. */
 DccLang dcc_args_lang_from_suffix (const char *path);

@@ -207,6 +207,13 @@ static const ScanCase scan_cases[] = {
   { "gcc -c -wrapper gdb,--args x.c", "-wrapper" },
   { "clang -c -Xclang -load -Xclang p.so x.c", "-Xclang -load" },
   { "clang -c -Xclang -fno-pch-timestamp x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
+  { "clang -c -Xclang -fdebug-compilation-dir -Xclang . -Xclang -debug-info-kind=constructor x.c",
+    NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
+  { "clang -c -Xclang -fdebug-compilation-dir -Xclang . -Xclang -add-plugin -Xclang p x.c", "-add-plugin" },
+  { "clang -c -mllvm -x86-indirect-branch-cs-prefix -mllvm -inline-threshold=100 x.c",
+    NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
+  { "clang -c -mllvm -stats-file=s.json x.c", "-mllvm" },
+  { "gcc -MD -MF - -c x.c", "stdout" },
   { "clang -c --gcc-toolchain=/opt/gcc x.c", "-gcc-toolchain" },
   { "clang -c -fmodules x.c", "modules" },
   { "gcc -c -fmodulo-sched x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
@@ -312,9 +319,9 @@ test_scan_table (void)
     check_scan_case (&scan_cases[i]);
 }
 
-/* Every compile the client sends remotely, once its outputs are relative and
- * its linking options stripped, passes the server's check: the two halves
- * agree on what is dangerous. */
+/* Every compile the client sends remotely, once dcc_args_rewrite() has made
+ * its outputs relative and stripped its linking options, passes the server's
+ * check: the two halves agree on what is dangerous. */
 static void
 test_scan_agrees_with_server (void)
 {
@@ -328,9 +335,8 @@ test_scan_agrees_with_server (void)
 
       if (!dcc_args_scan ((const char *const *) argv, &a, NULL))
         continue;
-      if (a->output[0] == '/' || (a->dep_file && a->dep_file[0] == '/'))
-        continue;   /* the client rewrites these before sending */
-      stripped = dcc_args_strip_link_options ((const char *const *) a->argv);
+      /* The client rewrites outputs to job-relative names before sending. */
+      stripped = dcc_args_rewrite (a, NULL, "job/out.o", a->dep_file_index >= 0 ? "job/out.d" : NULL);
       if (!dcc_args_check_server_safe ((const char *const *) stripped, &error))
         g_error ("server refuses a remote compile: %s: %s", c->cmd, error->message);
     }
@@ -407,6 +413,10 @@ static const ServerCase server_cases[] = {
   { "clang -fpass-plugin=/tmp/p.so -c x.c", "-fpass-plugin" },
   { "clang -Xclang -load -Xclang /tmp/p.so -c x.c", "-load" },
   { "clang -Xclang -dependency-file -Xclang /tmp/x -c x.c", "-dependency-file" },
+  { "clang -Xclang -fdebug-compilation-dir -Xclang /abs -Xclang -load -Xclang p.so -c x.c", "-load" },
+  /* Values are examined as arguments too: a spurious refusal, never a hidden option. */
+  { "clang -Xclang -fdebug-compilation-dir -Xclang -load -c x.c", "-load" },
+  { "clang -Xclang -fdebug-compilation-dir -Xclang /build -c x.c", NULL },
   { "clang -mllvm -info-output-file=/tmp/x -c x.c", "-mllvm" },
   { "clang --gcc-toolchain=/tmp/tc -c x.c", "--gcc-toolchain" },
   { "clang -ccc-gcc-name /tmp/evil -c x.c", "-ccc-gcc-name" },
@@ -525,6 +535,35 @@ test_strip_link_options (void)
 }
 
 static void
+test_rewrite (void)
+{
+  static const struct {
+    const char *cmd, *source, *output, *dep, *want;
+  } cases[] = {
+    { "gcc -MD -MT x.o -MF /b/x.o.d -o /b/x.o -c /abs/x.c", "x.i", "out/x.o", "out/x.o.d",
+      "gcc -MD -MT x.o -MF out/x.o.d -o out/x.o -c x.i" },
+    { "gcc -MD -MF/b/x.d -o/b/x.o -c x.c -lm", NULL, "x.o", "x.d", "gcc -MD -MFx.d -ox.o -c x.c" },
+    { "gcc -Wp,-MMD,/k/.fork.o.d,-MP -c -o /k/fork.o fork.c", NULL, "fork.o", "fork.d",
+      "gcc -Wp,-MMD,fork.d,-MP -c -o fork.o fork.c" },
+    { "gcc -MD -c src/x.c", "x.i", "x.o", "ignored.d", "gcc -MD -c x.i -o x.o" },
+    { "gcc -c -o -ofoo.o x.c", NULL, "y.o", NULL, "gcc -c -o y.o x.c" },
+    { "gcc -c x.c", NULL, NULL, NULL, "gcc -c x.c" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (GStrv) argv = split (cases[i].cmd);
+      g_autoptr (DccCompileArgs) a = NULL;
+      g_auto (GStrv) got = NULL;
+      g_autofree char *joined = NULL;
+
+      g_assert_true (dcc_args_scan ((const char *const *) argv, &a, NULL));
+      got = dcc_args_rewrite (a, cases[i].source, cases[i].output, cases[i].dep);
+      joined = g_strjoinv (" ", got);
+      g_assert_cmpstr (joined, ==, cases[i].want);
+    }
+}
+
+static void
 test_null_outs (void)
 {
   const char *remote[] = { "gcc", "-c", "x.c", NULL };
@@ -548,6 +587,7 @@ main (int argc, char **argv)
   g_test_add_func ("/args/server-limits", test_server_limits);
   g_test_add_func ("/args/suffixes", test_suffixes);
   g_test_add_func ("/args/strip-link-options", test_strip_link_options);
+  g_test_add_func ("/args/rewrite", test_rewrite);
   g_test_add_func ("/args/null-outs", test_null_outs);
   return g_test_run ();
 }
