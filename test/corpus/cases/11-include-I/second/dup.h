@@ -1,0 +1,1 @@
+#define DUP_FROM 2

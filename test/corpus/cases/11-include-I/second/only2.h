@@ -1,0 +1,1 @@
+#define ONLY2 22

@@ -1,0 +1,3 @@
+#include "dup.h"
+#include <only2.h>
+int dup_from = DUP_FROM + ONLY2;

@@ -1,0 +1,2 @@
+#include "user.h"
+int g (void) { return sys_f (1, 2); }

@@ -1,0 +1,1 @@
+#define AFTER_ONLY 3

@@ -1,0 +1,1 @@
+#error "must not be used: the compiler's own stddef.h comes first"

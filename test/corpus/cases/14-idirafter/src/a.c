@@ -1,0 +1,3 @@
+#include <stddef.h>
+#include <afteronly.h>
+size_t n = AFTER_ONLY;

@@ -1,0 +1,2 @@
+#define FAKE_LIBC_VERSION 77
+typedef int fake_t;

@@ -1,0 +1,2 @@
+#define MINI_STDDEF 1
+typedef unsigned long size_t;

@@ -1,0 +1,2 @@
+#define WRAPPED_LIMITS 1
+#include_next <limits.h>

@@ -1,0 +1,2 @@
+#define WRAPPED 1
+#include_next <x.h>

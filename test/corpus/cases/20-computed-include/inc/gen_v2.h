@@ -1,0 +1,1 @@
+#define GEN 5

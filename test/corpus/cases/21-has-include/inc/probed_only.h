@@ -1,0 +1,1 @@
+/* only probed with __has_include, never included */

@@ -1,0 +1,3 @@
+#if __has_include_next(<stdint.h>)
+# include_next <stdint.h>
+#endif

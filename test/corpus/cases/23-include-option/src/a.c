@@ -1,0 +1,1 @@
+int v = PRE + PRE2;

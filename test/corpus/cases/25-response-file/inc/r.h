@@ -1,0 +1,1 @@
+#define R 1

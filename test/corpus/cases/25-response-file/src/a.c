@@ -1,0 +1,3 @@
+#include "r.h"
+const char *greeting = GREETING;
+int r = R;

@@ -1,0 +1,2 @@
+#pragma once
+struct once_only { int x; };

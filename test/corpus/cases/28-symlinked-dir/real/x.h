@@ -1,0 +1,1 @@
+#define X_FROM_REAL 1

@@ -1,0 +1,2 @@
+#include "s.h"
+int x = X_FROM_REAL;

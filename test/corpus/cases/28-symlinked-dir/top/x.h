@@ -1,0 +1,1 @@
+#error "resolved .. textually instead of through the symlink"

@@ -1,0 +1,2 @@
+static const char *const h = __FILE__;
+static int unused_é_var;

@@ -1,0 +1,3 @@
+#include "h é.h"
+const char *f = __FILE__;
+const char *get (void) { return h; }

@@ -1,0 +1,1 @@
+static const char *const long_h = __FILE__;

@@ -1,0 +1,2 @@
+#include "long.h"
+const char *f (void) { return long_h; }

@@ -1,0 +1,2 @@
+#include "v.h"
+int value = VALUE;

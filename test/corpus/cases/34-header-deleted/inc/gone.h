@@ -1,0 +1,1 @@
+#define GONE 1

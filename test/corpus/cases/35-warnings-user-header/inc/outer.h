@@ -1,0 +1,1 @@
+#include "warn.h"

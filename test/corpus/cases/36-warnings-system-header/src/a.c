@@ -1,0 +1,3 @@
+#include <noisy.h>
+#include <quiet.h>
+int g (void) { return noisy (1, 2); }

@@ -1,0 +1,2 @@
+#pragma GCC system_header
+static int quiet_unused;

@@ -1,0 +1,2 @@
+#include "present.h"
+int x;

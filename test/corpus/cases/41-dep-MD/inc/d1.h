@@ -1,0 +1,1 @@
+#include "d2.h"

@@ -1,0 +1,2 @@
+#include "d1.h"
+int x;

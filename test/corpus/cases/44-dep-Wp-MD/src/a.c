@@ -1,0 +1,2 @@
+#include "k.h"
+size_t k;

@@ -1,0 +1,1 @@
+#define E 1

@@ -1,0 +1,3 @@
+#include "e.h"
+#include <stddef.h>
+int e = E;

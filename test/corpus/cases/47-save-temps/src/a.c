@@ -1,0 +1,2 @@
+#include "t.h"
+int t (int v) { return T (v); }

@@ -1,0 +1,1 @@
+int branchy (int x) { if (x > 3) return x * 2; return -x; }

@@ -1,0 +1,3 @@
+#include "p.h"
+struct p v;
+const char *f = __FILE__;

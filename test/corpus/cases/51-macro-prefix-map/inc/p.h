@@ -1,0 +1,1 @@
+static const char *const hf = __FILE__;

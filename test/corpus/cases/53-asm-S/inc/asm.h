@@ -1,0 +1,2 @@
+#define RETVAL 42
+#define FUNC(name) .globl name; .type name, @function; name:

@@ -1,0 +1,1 @@
+#define NO_NL 5

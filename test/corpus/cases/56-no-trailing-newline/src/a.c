@@ -1,0 +1,2 @@
+#include "nonl.h"
+int v = NO_NL;

@@ -1,0 +1,2 @@
+#include "e.h"
+int e = E (3);

@@ -1,0 +1,3 @@
+/* confdefs.h */
+#define PACKAGE_NAME "corpus"
+int main (void) { return 0; }

@@ -1,0 +1,1 @@
+int f (void) { int unused_quoted; return 0; }

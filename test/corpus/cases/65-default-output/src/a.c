@@ -1,0 +1,1 @@
+int implicit_output;

@@ -1,0 +1,4 @@
+#include <vector>
+#include <algorithm>
+struct no_less { int v; };
+void f (std::vector<no_less> &v) { std::sort (v.begin (), v.end ()); }
