@@ -211,6 +211,13 @@ compile_plain (Job *job, const DccCompileArgs *a, const DccHost *host, int slot,
     }
   gsize text_len;
   const guint8 *text = g_bytes_get_data (cpp_out, &text_len);
+  /* __TIMESTAMP__ is the source file's mtime, which the volunteer's copy
+   * does not have. */
+  if (memmem (text, text_len, "__TIMESTAMP__", 13) != NULL)
+    {
+      *why = g_strdup ("__TIMESTAMP__ needs the source file's own modification time");
+      return REMOTE_RUN_LOCALLY;
+    }
   g_autoptr(GBytes) source = is_clang ? g_bytes_ref (cpp_out) : dcc_plain_strip_predefined (text, text_len);
   if (g_bytes_get_size (source) > DCC_MAX_FILE_SIZE)
     {
@@ -368,13 +375,16 @@ run (Job *job)
     return compile_locally (job, NULL, error->message, "local");
   if (!dcc_args_scan ((const char *const *) job->argv, &a, &local_reason))
     return compile_locally (job, NULL, local_reason, "local");
-  job->source = a->argv[a->source_index];
   if (a->has_link_options)
     {
+      /* Meaningless with -c, refused by volunteers: drop them, then scan
+       * again so that every index matches the new argv. */
       g_auto(GStrv) stripped = dcc_args_strip_link_options ((const char *const *) a->argv);
-      g_strfreev (a->argv);
-      a->argv = g_steal_pointer (&stripped);
+      g_clear_pointer (&a, dcc_compile_args_free);
+      if (!dcc_args_scan ((const char *const *) stripped, &a, &local_reason))
+        return compile_locally (job, NULL, local_reason, "local");
     }
+  job->source = a->argv[a->source_index];
 
   g_autoptr(DccHostList) hosts = load_hosts (job->distcc_dir, &error);
   if (!hosts)

@@ -118,6 +118,39 @@ static const char *const prefix_map_options[] = {
   "-fdebug-prefix-map=", "-fmacro-prefix-map=", "-ffile-prefix-map=", "-fprofile-prefix-map=", NULL
 };
 
+/* Options whose value is a path the compiler opens: joined ("-I/x",
+ * "--sysroot=/x") or separate ("-I" "/x"). Values of other options (-MT
+ * targets, -D values) are text and are never mapped. */
+static const char *const path_options[] = {
+  "-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros", "-isysroot", "-iprefix",
+  "-iwithprefix", "-iwithprefixbefore", "--sysroot=", "--sysroot", "-o", "-MF", "-Wp,-MD,",
+  "-Wp,-MMD,", NULL
+};
+
+/* If arg is a path option with its value joined, the value's offset; the
+ * longest matching option wins ("-isystem" over "-I"). */
+static gsize
+joined_path_offset (const char *arg)
+{
+  gsize best = 0;
+  for (const char *const *o = path_options; *o; o++)
+    {
+      gsize n = strlen (*o);
+      if (g_str_has_prefix (arg, *o) && arg[n] == '/' && n > best)
+        best = n;
+    }
+  return best;
+}
+
+static gboolean
+is_separate_path_option (const char *arg)
+{
+  for (const char *const *o = path_options; *o; o++)
+    if (strcmp (arg, *o) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 GStrv
 dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
                           int source_index, int output_index)
@@ -129,21 +162,18 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
   for (int i = 1; argv[i]; i++)
     {
       const char *arg = argv[i];
-      if (i == source_index && arg[0] == '/')
+      gsize off;
+      if (arg[0] == '/' && (i == source_index || i == output_index
+                            || (i > 1 && is_separate_path_option (argv[i - 1]))))
         {
           dcc_strv_builder_take (b, g_strconcat (root, arg, NULL));
           continue;
         }
-      if (i == output_index)
+      if ((off = joined_path_offset (arg)) > 0)
         {
-          /* Either the value after -o or a joined -oFILE. */
-          gboolean joined = g_str_has_prefix (arg, "-o") && i > 0 && strcmp (argv[i - 1], "-o") != 0;
-          const char *value = joined ? arg + 2 : arg;
-          if (value[0] == '/')
-            {
-              dcc_strv_builder_take (b, g_strconcat (joined ? "-o" : "", root, value, NULL));
-              continue;
-            }
+          g_autofree char *opt = g_strndup (arg, off);
+          dcc_strv_builder_take (b, g_strconcat (opt, root, arg + off, NULL));
+          continue;
         }
       g_strv_builder_add (b, arg);
       for (const char *const *p = prefix_map_options; *p; p++)
@@ -193,15 +223,13 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
   g_autofree char *output = client_path (req->cwd, a->output, error);
   if (!output)
     return FALSE;
+  g_autofree char *dep_file = NULL;
+  if (a->dep_file && !(dep_file = client_path (req->cwd, a->dep_file, error)))
+    return FALSE;
   {
-    g_auto(GStrv) check = g_strdupv ((char **) argv);
-    if (a->output_index >= 0 && a->output[0] == '/')
-      {
-        gboolean joined = g_str_has_prefix (check[a->output_index], "-o")
-                          && strcmp (check[a->output_index - 1], "-o") != 0;
-        g_free (check[a->output_index]);
-        check[a->output_index] = g_strconcat (joined ? "-o" : "", "job-output", NULL);
-      }
+    /* The general check refuses outputs that are absolute or climb with
+     * "..": those checked above are fine, since they map into the job. */
+    g_auto(GStrv) check = dcc_args_rewrite (a, NULL, "job-output.o", a->dep_file ? "job-output.d" : NULL);
     if (!dcc_args_check_server_safe ((const char *const *) check, error))
       return FALSE;
   }
@@ -210,6 +238,12 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
   g_autofree char *output_dir = g_path_get_dirname (output);
   if (!mkdir_under_root (job->root, req->cwd, error) || !mkdir_under_root (job->root, output_dir, error))
     return FALSE;
+  if (dep_file)
+    {
+      g_autofree char *dep_dir = g_path_get_dirname (dep_file);
+      if (!mkdir_under_root (job->root, dep_dir, error))
+        return FALSE;
+    }
 
   if (req->mode == DCC_MODE_PLAIN)
     {

@@ -1,0 +1,680 @@
+/* The volunteer's content-addressed file store; see file-store.h. */
+#include "file-store.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A put triggered rescan happens at most this often; in between, eviction
+ * works from the index alone. */
+#define RESCAN_MIN_INTERVAL_S  10
+#define COPY_BUF_SIZE          (64 * 1024)
+#define TMP_NAME_TRIES         16
+#define NS_PER_S               G_GINT64_CONSTANT (1000000000)
+
+/* "ab/<30 hex>" plus NUL */
+#define OBJ_PATH_LEN (DCC_HASH_HEX_LEN + 2)
+
+typedef struct {
+  DccHash hash;       /* the key */
+  guint64 size;
+  gint64 used;        /* mtime, ns since the epoch: the LRU clock */
+  guint64 seq;        /* this process's use order; breaks mtime ties */
+} Entry;
+
+struct DccStore {
+  char *dir;
+  int dir_fd;
+  int objects_fd;
+  int tmp_fd;
+  guint64 max_bytes;
+  guint grace_s;
+  GHashTable *index;  /* DccHash* (inside the Entry) -> Entry*, owns the entries */
+  GHashTable *pins;   /* DccHash* (owned) -> GUINT_TO_POINTER (count) */
+  guint64 total;
+  guint64 seq;
+  gint64 last_scan_us; /* monotonic */
+};
+
+static void
+close_fdp (int *fd)
+{
+  if (*fd >= 0)
+    {
+      int saved = errno;
+      close (*fd);
+      errno = saved;
+    }
+}
+#define autofd __attribute__ ((cleanup (close_fdp))) int
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DIR, closedir)
+
+static void
+obj_path (const DccHash *h, char out[OBJ_PATH_LEN])
+{
+  char hex[DCC_HASH_HEX_LEN + 1];
+  dcc_hash_to_hex (h, hex);
+  out[0] = hex[0];
+  out[1] = hex[1];
+  out[2] = '/';
+  memcpy (out + 3, hex + 2, DCC_HASH_HEX_LEN - 2);
+  out[OBJ_PATH_LEN - 1] = '\0';
+}
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (gint64) ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+static gint64
+mtime_ns (const struct stat *st)
+{
+  return (gint64) st->st_mtim.tv_sec * NS_PER_S + st->st_mtim.tv_nsec;
+}
+
+static gboolean
+is_lower_hex (const char *s, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isxdigit (s[i]) || g_ascii_isupper (s[i]))
+      return FALSE;
+  return s[n] == '\0';
+}
+
+/* Opens parent/name as a directory stream without following a symlink. */
+static DIR *
+open_dir_at (int parent, const char *name, GError **error)
+{
+  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    {
+      dcc_fail_errno (error, "opening directory %s", name);
+      return NULL;
+    }
+  DIR *d = fdopendir (fd);
+  if (d == NULL)
+    {
+      dcc_fail_errno (error, "fdopendir %s", name);
+      close (fd);
+      return NULL;
+    }
+  return d;
+}
+
+static gboolean
+is_pinned (DccStore *s, const DccHash *h)
+{
+  return g_hash_table_contains (s->pins, h);
+}
+
+/* Records (or refreshes) an object in the index. */
+static Entry *
+index_note (DccStore *s, const DccHash *h, guint64 size, gint64 used)
+{
+  Entry *e = g_hash_table_lookup (s->index, h);
+  if (e == NULL)
+    {
+      e = g_new0 (Entry, 1);
+      e->hash = *h;
+      g_hash_table_insert (s->index, &e->hash, e);
+    }
+  else
+    {
+      s->total -= e->size;
+    }
+  e->size = size;
+  e->used = MAX (e->used, used);
+  s->total += size;
+  return e;
+}
+
+static void
+index_drop (DccStore *s, const DccHash *h)
+{
+  Entry *e = g_hash_table_lookup (s->index, h);
+  if (e == NULL)
+    return;
+  s->total -= e->size;
+  g_hash_table_remove (s->index, h);
+}
+
+/* Marks the object used now, on disk (its mtime) and in the index. FALSE
+ * (errno set) if it is not on disk as a regular file. */
+static gboolean
+touch (DccStore *s, const DccHash *h)
+{
+  char path[OBJ_PATH_LEN];
+  obj_path (h, path);
+  struct stat st;
+  if (fstatat (s->objects_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    {
+      if (errno == ENOENT)
+        index_drop (s, h);
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      errno = EINVAL;
+      return FALSE;
+    }
+  gint64 now = now_ns ();
+  /* Explicit nanosecond times (we own the objects), so the LRU order is
+   * finer than the kernel's coarse clock; atime is left alone. */
+  struct timespec times[2] = {
+    { .tv_sec = 0, .tv_nsec = UTIME_OMIT },
+    { .tv_sec = now / NS_PER_S, .tv_nsec = now % NS_PER_S },
+  };
+  if (utimensat (s->objects_fd, path, times, AT_SYMLINK_NOFOLLOW) < 0)
+    g_debug ("store: utimensat %s: %s", path, g_strerror (errno));
+  Entry *e = index_note (s, h, (guint64) st.st_size, now);
+  e->seq = ++s->seq;
+  return TRUE;
+}
+
+static int
+cmp_lru (gconstpointer a, gconstpointer b)
+{
+  const Entry *x = *(const Entry * const *) a;
+  const Entry *y = *(const Entry * const *) b;
+  if (x->used != y->used)
+    return x->used < y->used ? -1 : 1;
+  if (x->seq != y->seq)
+    return x->seq < y->seq ? -1 : 1;
+  return 0;
+}
+
+static gboolean
+over_budget (DccStore *s)
+{
+  return s->total > s->max_bytes || g_hash_table_size (s->index) > DCC_STORE_MAX_OBJECTS;
+}
+
+/* Unlinks least recently used objects until the index is under the low
+ * water mark, skipping pinned ones, keep (may be NULL), and any used
+ * within the grace period according to the disk. */
+static void
+evict (DccStore *s, const DccHash *keep)
+{
+  if (!over_budget (s))
+    return;
+
+  guint64 target_bytes = s->max_bytes / 100 * DCC_STORE_LOW_WATER_PERCENT
+                         + s->max_bytes % 100 * DCC_STORE_LOW_WATER_PERCENT / 100;
+  guint target_count = DCC_STORE_MAX_OBJECTS / 100 * DCC_STORE_LOW_WATER_PERCENT;
+  gint64 cutoff = now_ns () - (gint64) s->grace_s * NS_PER_S;
+
+  g_autoptr(GPtrArray) cand = g_ptr_array_sized_new (g_hash_table_size (s->index));
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init (&it, s->index);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    g_ptr_array_add (cand, v);
+  g_ptr_array_sort (cand, cmp_lru);
+
+  for (guint i = 0; i < cand->len; i++)
+    {
+      if (s->total <= target_bytes && g_hash_table_size (s->index) <= target_count)
+        break;
+      Entry *e = cand->pdata[i];
+      if ((keep && dcc_hash_equal (&e->hash, keep)) || is_pinned (s, &e->hash))
+        continue;
+      if (e->used > cutoff)
+        continue;
+      char path[OBJ_PATH_LEN];
+      obj_path (&e->hash, path);
+      struct stat st;
+      if (fstatat (s->objects_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (errno == ENOENT)          /* another process evicted it */
+            index_drop (s, &e->hash);
+          continue;
+        }
+      if (mtime_ns (&st) > cutoff)      /* another process used it lately */
+        {
+          e->used = mtime_ns (&st);
+          continue;
+        }
+      if (unlinkat (s->objects_fd, path, 0) < 0 && errno != ENOENT)
+        {
+          g_debug ("store: evicting %s: %s", path, g_strerror (errno));
+          continue;
+        }
+      g_debug ("store: evicted %s (%" G_GUINT64_FORMAT " bytes)", path, e->size);
+      index_drop (s, &e->hash);   /* frees e */
+    }
+}
+
+/* Scans one objects/ab/ directory into the index. */
+static gboolean
+scan_subdir (DccStore *s, const char *sub, GError **error)
+{
+  g_autoptr(DIR) d = open_dir_at (s->objects_fd, sub, error);
+  if (d == NULL)
+    return FALSE;
+  int dfd = dirfd (d);
+  struct dirent *de;
+  while ((errno = 0, de = readdir (d)) != NULL)
+    {
+      if (!is_lower_hex (de->d_name, DCC_HASH_HEX_LEN - 2))
+        continue;   /* not ours: ".", "..", strays; left alone */
+      char hex[DCC_HASH_HEX_LEN + 1];
+      memcpy (hex, sub, 2);
+      memcpy (hex + 2, de->d_name, DCC_HASH_HEX_LEN - 2);
+      hex[DCC_HASH_HEX_LEN] = '\0';
+      DccHash h;
+      if (!dcc_hash_from_hex (hex, &h))
+        continue;
+      struct stat st;
+      if (fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode))
+        continue;
+      if (st.st_size == 0)
+        {
+          DccHash empty;
+          dcc_hash_bytes ("", 0, &empty);
+          if (!dcc_hash_equal (&h, &empty))
+            {
+              /* Written but never flushed before a crash. */
+              g_debug ("store: removing truncated object %s", hex);
+              unlinkat (dfd, de->d_name, 0);
+              continue;
+            }
+        }
+      index_note (s, &h, (guint64) st.st_size, mtime_ns (&st));
+      /* Bound memory while scanning a store bigger than the index allows. */
+      if (g_hash_table_size (s->index) > 2 * DCC_STORE_MAX_OBJECTS)
+        evict (s, NULL);
+    }
+  if (errno != 0)
+    return dcc_fail_errno (error, "reading %s/objects/%s", s->dir, sub);
+  return TRUE;
+}
+
+gboolean
+dcc_store_rescan (DccStore *s, GError **error)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+
+  /* Objects no longer on disk must leave the index: keep the old entries
+   * only for their in-process use order. */
+  g_autoptr(GHashTable) old = g_steal_pointer (&s->index);
+  s->index = g_hash_table_new_full (dcc_hash_hash, dcc_hash_equal_func, NULL, g_free);
+  s->total = 0;
+
+  g_autoptr(DIR) d = open_dir_at (s->dir_fd, "objects", error);
+  if (d == NULL)
+    return FALSE;
+  struct dirent *de;
+  while ((errno = 0, de = readdir (d)) != NULL)
+    {
+      if (!is_lower_hex (de->d_name, 2))
+        continue;
+      if (!scan_subdir (s, de->d_name, error))
+        return FALSE;
+    }
+  if (errno != 0)
+    return dcc_fail_errno (error, "reading %s/objects", s->dir);
+
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init (&it, s->index);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      Entry *e = v;
+      const Entry *o = g_hash_table_lookup (old, &e->hash);
+      if (o != NULL)
+        e->seq = o->seq;
+    }
+  s->last_scan_us = g_get_monotonic_time ();
+  evict (s, NULL);
+  return TRUE;
+}
+
+/* Removes tmp/ files old enough that no live write can own them. */
+static void
+clean_tmp (DccStore *s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DIR) d = open_dir_at (s->dir_fd, "tmp", &error);
+  if (d == NULL)
+    {
+      g_debug ("store: %s", error->message);
+      return;
+    }
+  gint64 cutoff = now_ns () - (gint64) DCC_STORE_TMP_MAX_AGE * NS_PER_S;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      struct stat st;
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR (st.st_mode))
+        continue;
+      if (mtime_ns (&st) > cutoff)
+        continue;
+      g_debug ("store: removing leftover tmp/%s", de->d_name);
+      unlinkat (dirfd (d), de->d_name, 0);
+    }
+}
+
+static gboolean
+mkdir_open_at (int parent, const char *name, const char *what, int *out, GError **error)
+{
+  if (mkdirat (parent, name, 0755) < 0 && errno != EEXIST)
+    return dcc_fail_errno (error, "creating %s", what);
+  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return dcc_fail_errno (error, "opening %s", what);
+  *out = fd;
+  return TRUE;
+}
+
+DccStore *
+dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
+{
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      dcc_fail_errno (error, "creating store %s", dir);
+      return NULL;
+    }
+  g_autoptr(DccStore) s = g_new0 (DccStore, 1);
+  s->dir_fd = s->objects_fd = s->tmp_fd = -1;
+  s->dir = g_strdup (dir);
+  s->max_bytes = max_bytes;
+  s->grace_s = DCC_STORE_GRACE_SECONDS;
+  s->index = g_hash_table_new_full (dcc_hash_hash, dcc_hash_equal_func, NULL, g_free);
+  s->pins = g_hash_table_new_full (dcc_hash_hash, dcc_hash_equal_func, g_free, NULL);
+
+  s->dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->dir_fd < 0)
+    {
+      dcc_fail_errno (error, "opening store %s", dir);
+      return NULL;
+    }
+  g_autofree char *objects = g_build_filename (dir, "objects", NULL);
+  g_autofree char *tmp = g_build_filename (dir, "tmp", NULL);
+  if (!mkdir_open_at (s->dir_fd, "objects", objects, &s->objects_fd, error)
+      || !mkdir_open_at (s->dir_fd, "tmp", tmp, &s->tmp_fd, error))
+    return NULL;
+
+  clean_tmp (s);
+  if (!dcc_store_rescan (s, error))
+    {
+      g_prefix_error (error, "store %s: ", dir);
+      return NULL;
+    }
+  return g_steal_pointer (&s);
+}
+
+void
+dcc_store_free (DccStore *s)
+{
+  if (s == NULL)
+    return;
+  close_fdp (&s->dir_fd);
+  close_fdp (&s->objects_fd);
+  close_fdp (&s->tmp_fd);
+  g_clear_pointer (&s->index, g_hash_table_unref);
+  g_clear_pointer (&s->pins, g_hash_table_unref);
+  g_free (s->dir);
+  g_free (s);
+}
+
+void
+dcc_store_set_grace (DccStore *s, guint seconds)
+{
+  g_return_if_fail (s != NULL);
+  s->grace_s = seconds;
+}
+
+gboolean
+dcc_store_has (DccStore *s, const DccHash *h)
+{
+  g_return_val_if_fail (s != NULL && h != NULL, FALSE);
+  return touch (s, h);
+}
+
+/* After a put: evict, rescanning first (at most every RESCAN_MIN_INTERVAL_S)
+ * so that other processes' puts count too. */
+static void
+maybe_evict (DccStore *s, const DccHash *keep)
+{
+  if (!over_budget (s))
+    return;
+  if (g_get_monotonic_time () - s->last_scan_us >= RESCAN_MIN_INTERVAL_S * G_USEC_PER_SEC)
+    {
+      g_autoptr(GError) error = NULL;
+      if (!dcc_store_rescan (s, &error))
+        g_debug ("store: rescan: %s", error->message);
+    }
+  evict (s, keep);
+}
+
+static gboolean
+write_all (int fd, const guint8 *p, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, MIN (len, (gsize) G_MAXSSIZE));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EIO;
+          return FALSE;
+        }
+      p += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_store_put (DccStore *s, const DccHash *h, const void *data, gsize len, GError **error)
+{
+  g_return_val_if_fail (s != NULL && h != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  char hex[DCC_HASH_HEX_LEN + 1];
+  dcc_hash_to_hex (h, hex);
+  if (len > DCC_MAX_FILE_SIZE)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "object %s is %" G_GSIZE_FORMAT
+                     " bytes, more than %u", hex, len, DCC_MAX_FILE_SIZE);
+  DccHash got;
+  dcc_hash_bytes (data != NULL ? data : "", len, &got);
+  if (!dcc_hash_equal (&got, h))
+    {
+      char got_hex[DCC_HASH_HEX_LEN + 1];
+      dcc_hash_to_hex (&got, got_hex);
+      return dcc_fail (error, DCC_ERROR_MISMATCH, "content announced as %s hashes to %s",
+                       hex, got_hex);
+    }
+
+  if (touch (s, h))
+    {
+      maybe_evict (s, h);
+      return TRUE;
+    }
+
+  char path[OBJ_PATH_LEN];
+  obj_path (h, path);
+  char sub[3] = { path[0], path[1], '\0' };
+  if (mkdirat (s->objects_fd, sub, 0755) < 0 && errno != EEXIST)
+    return dcc_fail_errno (error, "creating %s/objects/%s", s->dir, sub);
+
+  g_autofree char *tmp_name = NULL;
+  autofd fd = -1;
+  for (int i = 0; i < TMP_NAME_TRIES && fd < 0; i++)
+    {
+      g_free (tmp_name);
+      tmp_name = g_strdup_printf ("%s.%d.%08x", hex, (int) getpid (), g_random_int ());
+      fd = openat (s->tmp_fd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+      if (fd < 0 && errno != EEXIST)
+        return dcc_fail_errno (error, "creating %s/tmp/%s", s->dir, tmp_name);
+    }
+  if (fd < 0)
+    return dcc_fail_errno (error, "creating a temporary file in %s/tmp", s->dir);
+
+  gboolean ok = write_all (fd, data, len) && fchmod (fd, 0444) == 0;
+  int rc = close (g_steal_fd (&fd));
+  if (!ok || rc < 0)
+    {
+      dcc_fail_errno (error, "writing %s/tmp/%s", s->dir, tmp_name);
+      unlinkat (s->tmp_fd, tmp_name, 0);
+      return FALSE;
+    }
+  /* The moment the object appears under its name it is complete. */
+  if (linkat (s->tmp_fd, tmp_name, s->objects_fd, path, 0) < 0 && errno != EEXIST)
+    {
+      dcc_fail_errno (error, "linking %s/objects/%s", s->dir, path);
+      unlinkat (s->tmp_fd, tmp_name, 0);
+      return FALSE;
+    }
+  unlinkat (s->tmp_fd, tmp_name, 0);
+
+  if (!touch (s, h))
+    return dcc_fail_errno (error, "object %s vanished after it was stored", hex);
+  maybe_evict (s, h);
+  return TRUE;
+}
+
+static gboolean
+copy_object (DccStore *s, const char *path, const char *hex, int dirfd, const char *name,
+             mode_t mode, GError **error)
+{
+  autofd src = openat (s->objects_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (src < 0)
+    {
+      if (errno == ENOENT)
+        return dcc_fail (error, DCC_ERROR_IO, "object %s is not in the store", hex);
+      return dcc_fail_errno (error, "opening object %s", hex);
+    }
+  /* O_EXCL: never opens (or follows) anything already at name. */
+  autofd dst = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (dst < 0)
+    return dcc_fail_errno (error, "creating %s", name);
+
+  g_autofree guint8 *buf = g_malloc (COPY_BUF_SIZE);
+  gboolean ok = TRUE;
+  for (;;)
+    {
+      ssize_t n = read (src, buf, COPY_BUF_SIZE);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          ok = FALSE;
+          break;
+        }
+      if (n == 0)
+        break;
+      if (!write_all (dst, buf, (gsize) n))
+        {
+          ok = FALSE;
+          break;
+        }
+    }
+  ok = ok && fchmod (dst, mode) == 0;
+  int rc = close (g_steal_fd (&dst));
+  if (!ok || rc < 0)
+    {
+      dcc_fail_errno (error, "copying object %s to %s", hex, name);
+      unlinkat (dirfd, name, 0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const char *name,
+                     gboolean executable, GError **error)
+{
+  g_return_val_if_fail (s != NULL && h != NULL && name != NULL, FALSE);
+
+  gsize name_len = strlen (name);
+  if (name_len == 0 || name_len > DCC_MAX_NAME_LEN || strchr (name, '/') != NULL
+      || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    {
+      g_autofree char *m = dcc_escape_for_log (name, 200);
+      return dcc_fail (error, DCC_ERROR_REFUSED, "“%s” is not a single file name", m);
+    }
+
+  char hex[DCC_HASH_HEX_LEN + 1];
+  char path[OBJ_PATH_LEN];
+  dcc_hash_to_hex (h, hex);
+  obj_path (h, path);
+
+  gboolean copy = executable;
+  if (!copy)
+    {
+      /* flags 0: linkat follows neither the object nor an entry at name. */
+      if (linkat (s->objects_fd, path, dirfd, name, 0) < 0)
+        {
+          int err = errno;
+          struct stat st;
+          if (err == ENOENT && fstatat (s->objects_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            {
+              index_drop (s, h);
+              return dcc_fail (error, DCC_ERROR_IO, "object %s is not in the store", hex);
+            }
+          if (err != EXDEV && err != EMLINK && err != EPERM && err != ENOTSUP
+              && err != EOPNOTSUPP)
+            {
+              errno = err;
+              return dcc_fail_errno (error, "linking object %s to %s", hex, name);
+            }
+          copy = TRUE;
+        }
+    }
+  if (copy && !copy_object (s, path, hex, dirfd, name, executable ? 0555 : 0444, error))
+    return FALSE;
+  touch (s, h);
+  return TRUE;
+}
+
+void
+dcc_store_pin (DccStore *s, const DccHash *h)
+{
+  g_return_if_fail (s != NULL && h != NULL);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (s->pins, h));
+  /* On an existing key, insert keeps the old key and frees the new one. */
+  g_hash_table_insert (s->pins, g_memdup2 (h, sizeof *h), GUINT_TO_POINTER (n + 1));
+  touch (s, h);
+}
+
+void
+dcc_store_unpin (DccStore *s, const DccHash *h)
+{
+  g_return_if_fail (s != NULL && h != NULL);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (s->pins, h));
+  g_return_if_fail (n > 0);
+  if (n == 1)
+    g_hash_table_remove (s->pins, h);
+  else
+    g_hash_table_insert (s->pins, g_memdup2 (h, sizeof *h), GUINT_TO_POINTER (n - 1));
+}
+
+guint64
+dcc_store_total_bytes (DccStore *s)
+{
+  g_return_val_if_fail (s != NULL, 0);
+  return s->total;
+}
+
+guint
+dcc_store_count (DccStore *s)
+{
+  g_return_val_if_fail (s != NULL, 0);
+  return g_hash_table_size (s->index);
+}

@@ -1,0 +1,100 @@
+/* The volunteer's content-addressed file store (pump mode).
+ *
+ * Layout, modelled on ostree:
+ *   DIR/objects/ab/<30 more hex digits>   one object per XXH3-128 digest
+ *   DIR/tmp/                              files being written
+ * An object is written to tmp/ and then hard-linked into place, so a crash
+ * never leaves half an object and "already exists" counts as success. Every
+ * path operation is relative to a directory fd (openat, linkat, ...).
+ *
+ * Processes. distccd forks a child per connection and several processes
+ * share DIR. Correctness comes from the file system alone: an object on
+ * disk under its name is valid because its bytes were hash-verified before
+ * it was linked into place. The in-memory index (size, last use per
+ * object) is per process and only an estimate that drives eviction; it is
+ * rebuilt from disk at open, by dcc_store_rescan, and before evicting.
+ * Eviction unlinks; a job that has linked an object into its tree holds
+ * its own hard link, so eviction is harmless afterwards.
+ *
+ * LRU clock. The object's mtime, refreshed (utimensat) on every use, so
+ * processes see each other's uses. Eviction, which is approximate across
+ * processes, removes least recently used objects down to
+ * DCC_STORE_LOW_WATER_PERCENT of the budget, never one pinned in this
+ * process and never one used within the grace period (another process may
+ * be about to link it).
+ *
+ * Objects are read-only (0444). Files linked into a job tree share the
+ * object's inode, so a compile cannot modify the store through its tree
+ * (a compiler that wants to replace an output unlinks it first, which only
+ * removes the tree's link).
+ *
+ * Trust. XXH3-128 is not collision-resistant: clients that share a store
+ * can, with effort, plant a header another client's job will use. Share a
+ * store only among clients that trust each other (see doc/protocol.md).
+ *
+ * Not thread-safe: use one DccStore per process (a forked child owns its
+ * copy; its fds are shared but only used with *at calls, never read from).
+ */
+#pragma once
+#include <glib.h>
+#include "dcc-hash.h"
+
+#define DCC_STORE_MAX_OBJECTS        262144u  /* objects in the index (memory bound) */
+#define DCC_STORE_LOW_WATER_PERCENT  90u      /* eviction stops at this share of max */
+#define DCC_STORE_GRACE_SECONDS      60u      /* default: recently used objects are kept */
+#define DCC_STORE_TMP_MAX_AGE        3600u    /* seconds before tmp/ leftovers are removed */
+
+typedef struct DccStore DccStore;
+
+/* Opens (creating as needed, mode 0700) the store at dir with a budget of
+ * max_bytes of object data. Scans objects/ to rebuild the index, removes
+ * tmp/ files older than DCC_STORE_TMP_MAX_AGE (younger ones may belong to
+ * another process's write in progress) and empty objects whose name is
+ * not the empty digest (what a power cut can leave, since writes are not
+ * fsynced). Evicts if the store is over budget. */
+DccStore *dcc_store_open (const char *dir, guint64 max_bytes, GError **error);
+void dcc_store_free (DccStore *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccStore, dcc_store_free)
+
+/* Sets how long after its last use an object is safe from eviction
+ * (default DCC_STORE_GRACE_SECONDS); tests use 0. */
+void dcc_store_set_grace (DccStore *s, guint seconds);
+
+/* TRUE if the object is on disk (checked on disk, not in the index);
+ * refreshes its last-use time. */
+gboolean dcc_store_has (DccStore *s, const DccHash *h);
+
+/* Stores len bytes under h. The data is hashed first: a mismatch fails with
+ * DCC_ERROR_MISMATCH and stores nothing; more than DCC_MAX_FILE_SIZE bytes
+ * fails with DCC_ERROR_LIMIT. An object that already exists is success.
+ * Afterwards evicts while over budget; the object just stored is never
+ * evicted by its own put, even if it alone exceeds the budget. */
+gboolean dcc_store_put (DccStore *s, const DccHash *h, const void *data, gsize len,
+                        GError **error);
+
+/* Creates dirfd/name (one component, not "." or "..") as a hard link to
+ * the object, sharing its read-only (0444) inode; refreshes its last use.
+ * Never follows or replaces what is at name: an existing entry (symlink
+ * included) is an error. If linking fails (EXDEV, EMLINK, EPERM, ENOTSUP),
+ * or executable is TRUE, writes a private copy instead, mode 0444 or 0555
+ * (a shared inode cannot have both modes). A missing object (never stored,
+ * or evicted by another process) fails with DCC_ERROR_IO. */
+gboolean dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const char *name,
+                              gboolean executable, GError **error);
+
+/* Pinning: a job pins the objects it will link so that this process never
+ * evicts them, and refreshes their last use so that other processes leave
+ * them alone for the grace period. Link them promptly: the hard link in
+ * the job tree is the only pin that holds across processes. Pins nest;
+ * pinning an object not (yet) stored is allowed. */
+void dcc_store_pin (DccStore *s, const DccHash *h);
+void dcc_store_unpin (DccStore *s, const DccHash *h);
+
+/* Re-reads objects/ into the index (picking up other processes' puts and
+ * evictions) and evicts if over budget. The daemon calls this from time to
+ * time, so that the children it forks start from a recent estimate. */
+gboolean dcc_store_rescan (DccStore *s, GError **error);
+
+/* This process's estimate of the objects on disk. */
+guint64 dcc_store_total_bytes (DccStore *s);
+guint dcc_store_count (DccStore *s);
