@@ -1,0 +1,64 @@
+/* The only module that talks to libclang. It reads one header (or source)
+ * on its own and lists what it may include, in every conditional branch:
+ * #include, #include_next, #import, __has_include(_next) probes, and the
+ * #define lines that computed includes (#include MACRO) may need.
+ *
+ * A scanner owns one CXIndex and is used by one thread at a time. */
+#pragma once
+#include <glib.h>
+
+typedef enum {
+  DCC_SCAN_INCLUDE,            /* #include, #import */
+  DCC_SCAN_INCLUDE_NEXT,       /* #include_next */
+  DCC_SCAN_HAS_INCLUDE,        /* __has_include(...) */
+  DCC_SCAN_HAS_INCLUDE_NEXT,   /* __has_include_next(...) */
+} DccScanKind;
+
+typedef enum {
+  DCC_SCAN_QUOTED = '"',       /* "name" */
+  DCC_SCAN_ANGLED = '<',       /* <name> */
+  DCC_SCAN_COMPUTED = 'm',     /* tokens to macro-expand; name holds them */
+} DccScanForm;
+
+typedef struct {
+  DccScanKind kind;
+  DccScanForm form;
+  char       *name;            /* header name without delimiters, or the tokens */
+  guint       line;
+} DccScanInclude;
+
+typedef struct {
+  char     *name;
+  char     *body;              /* replacement tokens, single-spaced */
+  gboolean  function_like;
+} DccScanMacro;
+
+/* Immutable once made; reference-counted so that caches and requests can
+ * share it across threads. */
+typedef struct {
+  GPtrArray *includes;         /* DccScanInclude*, in file order */
+  GPtrArray *macros;           /* DccScanMacro*, every #define in the file */
+} DccScanResult;
+
+DccScanResult *dcc_scan_result_ref (DccScanResult *r);
+void           dcc_scan_result_unref (DccScanResult *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanResult, dcc_scan_result_unref)
+
+typedef struct DccScanner DccScanner;
+DccScanner *dcc_scanner_new (void);
+void        dcc_scanner_free (DccScanner *scanner);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanner, dcc_scanner_free)
+
+/* Scans data[0..len), the contents of path, lexing it as C or C++. The
+ * caller read and hashed exactly these bytes, so a result can be memoized by
+ * content hash. Every branch of every conditional is scanned. FALSE only if
+ * libclang fails outright. */
+gboolean dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsize len,
+                           gboolean cplusplus, DccScanResult **out, GError **error);
+
+/* Exact fallback: parses the whole translation unit `source` with args
+ * (language, -nostdinc, -include of a predefined-macros header, -iquote/-I
+ * dirs) and lists every file clang included, as absolute or cwd-relative
+ * paths as clang saw them. Slow (a full parse). */
+gboolean dcc_scanner_inclusions (DccScanner *scanner, const char *source,
+                                 const char *const *args, GPtrArray **files, GError **error);

@@ -1,0 +1,1129 @@
+#include "closure.h"
+#include "compiler-info.h"
+#include "request.h"
+#include "dcc-error.h"
+#include "dcc-hash.h"
+#include "dcc-io.h"
+#include "dcc-limits.h"
+#include "dcc-log.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- stat keys: what makes a cached fact about a path still true ---- */
+
+typedef struct {
+  guint64 dev, ino, size;
+  gint64 mtime_s, mtime_ns, ctime_s, ctime_ns;
+  guint32 mode;
+} StatKey;
+
+static void
+stat_key_from (StatKey *k, const struct stat *st)
+{
+  memset (k, 0, sizeof *k);
+  k->dev = st->st_dev;
+  k->ino = st->st_ino;
+  k->size = (guint64) st->st_size;
+  k->mtime_s = st->st_mtim.tv_sec;
+  k->mtime_ns = st->st_mtim.tv_nsec;
+  k->ctime_s = st->st_ctim.tv_sec;
+  k->ctime_ns = st->st_ctim.tv_nsec;
+  k->mode = st->st_mode;
+}
+
+static guint
+stat_key_hash (gconstpointer p)
+{
+  const StatKey *k = p;
+  return (guint) (k->ino * 2654435761u) ^ (guint) k->dev ^ (guint) k->mtime_ns ^ (guint) k->size;
+}
+
+static gboolean
+stat_key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (StatKey)) == 0;
+}
+
+/* One fact a cached closure depends on. */
+typedef struct {
+  char   *path;
+  gboolean exists;
+  gboolean follow;    /* stat (searched dirs, lexical) rather than lstat (entries) */
+  StatKey key;
+} Check;
+
+static void
+check_free (Check *c)
+{
+  g_free (c->path);
+  g_free (c);
+}
+
+static gboolean
+check_still_true (const Check *c)
+{
+  struct stat st;
+  int rc = c->follow ? stat (c->path, &st) : lstat (c->path, &st);
+  if (rc != 0)
+    return !c->exists;
+  if (!c->exists)
+    return FALSE;
+  StatKey k;
+  stat_key_from (&k, &st);
+  return stat_key_equal (&k, &c->key);
+}
+
+/* ---- the engine: caches shared by all requests ---- */
+
+typedef struct {
+  GPtrArray *entries;   /* DccIsEntry* */
+  GPtrArray *checks;    /* Check* */
+} CachedClosure;
+
+static void
+cached_closure_free (CachedClosure *c)
+{
+  g_ptr_array_unref (c->entries);
+  g_ptr_array_unref (c->checks);
+  g_free (c);
+}
+
+typedef struct {
+  DccHash hash;
+  gboolean cplusplus;
+} ScanKey;
+
+static guint
+scan_key_hash (gconstpointer p)
+{
+  const ScanKey *k = p;
+  return dcc_hash_hash (&k->hash) ^ (guint) k->cplusplus;
+}
+
+static gboolean
+scan_key_equal (gconstpointer a, gconstpointer b)
+{
+  const ScanKey *x = a, *y = b;
+  return x->cplusplus == y->cplusplus && dcc_hash_equal (&x->hash, &y->hash);
+}
+
+struct DccClosureEngine {
+  GMutex      hash_lock;
+  GHashTable *hashes;        /* StatKey* -> DccHash* */
+  GMutex      scan_lock;
+  GHashTable *scans;         /* ScanKey* -> DccScanResult* */
+  GMutex      closure_lock;
+  GHashTable *closures;      /* key -> CachedClosure* */
+  GQueue      closure_order; /* keys, oldest first */
+  guint       closure_entries;
+};
+
+DccClosureEngine *
+dcc_closure_engine_new (void)
+{
+  DccClosureEngine *e = g_new0 (DccClosureEngine, 1);
+  g_mutex_init (&e->hash_lock);
+  g_mutex_init (&e->scan_lock);
+  g_mutex_init (&e->closure_lock);
+  e->hashes = g_hash_table_new_full (stat_key_hash, stat_key_equal, g_free, g_free);
+  e->scans = g_hash_table_new_full (scan_key_hash, scan_key_equal, g_free,
+                                    (GDestroyNotify) dcc_scan_result_unref);
+  e->closures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) cached_closure_free);
+  return e;
+}
+
+void
+dcc_closure_engine_free (DccClosureEngine *e)
+{
+  if (!e)
+    return;
+  g_hash_table_unref (e->hashes);
+  g_hash_table_unref (e->scans);
+  g_hash_table_unref (e->closures);
+  g_queue_clear (&e->closure_order);
+  g_mutex_clear (&e->hash_lock);
+  g_mutex_clear (&e->scan_lock);
+  g_mutex_clear (&e->closure_lock);
+  g_free (e);
+}
+
+static gboolean
+hash_cache_lookup (DccClosureEngine *e, const StatKey *k, DccHash *out)
+{
+  g_mutex_lock (&e->hash_lock);
+  DccHash *h = g_hash_table_lookup (e->hashes, k);
+  if (h)
+    *out = *h;
+  g_mutex_unlock (&e->hash_lock);
+  return h != NULL;
+}
+
+static void
+hash_cache_insert (DccClosureEngine *e, const StatKey *k, const DccHash *h)
+{
+  g_mutex_lock (&e->hash_lock);
+  /* Bounded the simple way: forget everything when full. */
+  if (g_hash_table_size (e->hashes) >= DCC_CLOSURE_HASH_CACHE_MAX)
+    g_hash_table_remove_all (e->hashes);
+  g_hash_table_replace (e->hashes, g_memdup2 (k, sizeof *k), g_memdup2 (h, sizeof *h));
+  g_mutex_unlock (&e->hash_lock);
+}
+
+static DccScanResult *
+scan_cache_lookup (DccClosureEngine *e, const ScanKey *k)
+{
+  g_mutex_lock (&e->scan_lock);
+  DccScanResult *r = g_hash_table_lookup (e->scans, k);
+  if (r)
+    dcc_scan_result_ref (r);
+  g_mutex_unlock (&e->scan_lock);
+  return r;
+}
+
+static void
+scan_cache_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r)
+{
+  g_mutex_lock (&e->scan_lock);
+  if (g_hash_table_size (e->scans) >= DCC_CLOSURE_SCAN_CACHE_MAX)
+    g_hash_table_remove_all (e->scans);
+  g_hash_table_replace (e->scans, g_memdup2 (k, sizeof *k), dcc_scan_result_ref (r));
+  g_mutex_unlock (&e->scan_lock);
+}
+
+/* Returns the cached closure's entries if every fact it rests on still holds.
+ * The checks run outside the lock (they are syscalls); the cache holds a ref. */
+static GPtrArray *
+closure_cache_lookup (DccClosureEngine *e, const char *key)
+{
+  g_mutex_lock (&e->closure_lock);
+  CachedClosure *c = g_hash_table_lookup (e->closures, key);
+  g_autoptr(GPtrArray) entries = c ? g_ptr_array_ref (c->entries) : NULL;
+  g_autoptr(GPtrArray) checks = c ? g_ptr_array_ref (c->checks) : NULL;
+  g_mutex_unlock (&e->closure_lock);
+  if (!c)
+    return NULL;
+  for (guint i = 0; i < checks->len; i++)
+    if (!check_still_true (checks->pdata[i]))
+      {
+        dcc_debug ("closure cache: %s changed", ((Check *) checks->pdata[i])->path);
+        return NULL;
+      }
+  return g_steal_pointer (&entries);
+}
+
+static void
+closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, GPtrArray *checks)
+{
+  if (entries->len > DCC_CLOSURE_CACHE_MAX_ENTRIES / 4)
+    return;
+  CachedClosure *c = g_new0 (CachedClosure, 1);
+  c->entries = g_ptr_array_ref (entries);
+  c->checks = g_ptr_array_ref (checks);
+  g_mutex_lock (&e->closure_lock);
+  CachedClosure *old = g_hash_table_lookup (e->closures, key);
+  if (old)
+    {
+      e->closure_entries -= old->entries->len;
+      g_hash_table_replace (e->closures, g_strdup (key), c);
+      /* The key stays where it was in the eviction order. */
+    }
+  else
+    {
+      char *k = g_strdup (key);
+      g_hash_table_insert (e->closures, k, c);
+      g_queue_push_tail (&e->closure_order, k);
+    }
+  e->closure_entries += entries->len;
+  while (e->closure_entries > DCC_CLOSURE_CACHE_MAX_ENTRIES && e->closure_order.length > 1)
+    {
+      char *victim = g_queue_pop_head (&e->closure_order);
+      CachedClosure *v = g_hash_table_lookup (e->closures, victim);
+      e->closure_entries -= v->entries->len;
+      g_hash_table_remove (e->closures, victim);
+    }
+  g_mutex_unlock (&e->closure_lock);
+}
+
+/* ---- computed includes ---- */
+
+static gboolean
+is_identifier (const char *s)
+{
+  if (!(g_ascii_isalpha (s[0]) || s[0] == '_'))
+    return FALSE;
+  for (const char *p = s; *p; p++)
+    if (!(g_ascii_isalnum (*p) || *p == '_' || *p == '$'))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+expand (const char *tokens, GHashTable *macros, GPtrArray *out, guint depth)
+{
+  g_autofree char *t = g_strstrip (g_strdup (tokens));
+  gsize n = strlen (t);
+  if (depth > DCC_CLOSURE_MAX_MACRO_DEPTH)
+    return FALSE;
+  if (n >= 2 && t[0] == '"' && t[n - 1] == '"' && !memchr (t + 1, '"', n - 2))
+    {
+      t[n - 1] = '\0';
+      g_ptr_array_add (out, g_strdup_printf ("\"%s", t + 1));
+      return TRUE;
+    }
+  if (n >= 2 && t[0] == '<' && t[n - 1] == '>')
+    {
+      t[n - 1] = '\0';
+      g_ptr_array_add (out, g_strdup_printf ("<%s", g_strstrip (t + 1)));
+      return TRUE;
+    }
+  if (!is_identifier (t))
+    return FALSE;
+  GPtrArray *defs = macros ? g_hash_table_lookup (macros, t) : NULL;
+  if (!defs || defs->len == 0)
+    return FALSE;
+  for (guint i = 0; i < defs->len; i++)
+    {
+      const DccScanMacro *m = defs->pdata[i];
+      if (m->function_like || !expand (m->body, macros, out, depth + 1))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_closure_expand_computed (const char *tokens, GHashTable *macros, GPtrArray *out)
+{
+  return expand (tokens, macros, out, 0);
+}
+
+/* ---- one request's walk ---- */
+
+#define CHAIN_NONE  (-1)   /* found beside its includer or by absolute path */
+#define CHAIN_MAIN  (-2)   /* the main file or a -include file */
+
+typedef struct {
+  DccClosureEngine *engine;
+  DccScanner       *scanner;
+  const char       *cwd;
+  DccCompileArgs   *args;
+  DccSearchPath    *sp;
+  char            **chain;        /* quote dirs then angled dirs */
+  guint             n_chain;
+
+  GHashTable *entries;       /* physical path -> DccIsEntry* (owned) */
+  GHashTable *checks;        /* path -> Check* (owned) */
+  GHashTable *dir_memo;      /* lexical dir -> physical dir, or "" if missing */
+  GHashTable *resolve_memo;  /* memo key -> lexical path or "" */
+  GHashTable *visited;       /* "chain\nlexical" -> GINT_TO_POINTER(1) */
+  GHashTable *probed_dirs;   /* dirs searched without success, for the checks */
+  GQueue      work;          /* WorkItem* */
+  GPtrArray  *scans;         /* DccScanResult* of every file walked (refs) */
+  GPtrArray  *pending;       /* Pending*: computed includes */
+  GHashTable *macros;        /* name -> GPtrArray of DccScanMacro* (borrowed) */
+  guint       macros_merged; /* scans[0..macros_merged) are in macros */
+  GPtrArray  *cmdline_macros;/* DccScanMacro* made from -D (owned) */
+  gboolean    exact_done;    /* the full-parse fallback covered the TU */
+  DccClosureStats *stats;
+} Walk;
+
+typedef struct {
+  char *lexical;
+  int   chain;
+} WorkItem;
+
+typedef struct {
+  const DccScanInclude *inc;   /* borrowed from a scan in Walk.scans */
+  char *includer;              /* lexical path */
+  int   includer_chain;
+} Pending;
+
+static void
+work_item_free (WorkItem *w)
+{
+  g_free (w->lexical);
+  g_free (w);
+}
+
+static void
+pending_free (Pending *p)
+{
+  g_free (p->includer);
+  g_free (p);
+}
+
+static void
+macro_free (DccScanMacro *m)
+{
+  g_free (m->name);
+  g_free (m->body);
+  g_free (m);
+}
+
+/* "a//b/" -> "a/b": the kernel ignores repeated slashes; dots stay, they
+ * are resolved physically by the walk. */
+static char *
+collapse_slashes (const char *p)
+{
+  GString *s = g_string_sized_new (strlen (p));
+  for (const char *c = p; *c; c++)
+    if (!(*c == '/' && s->len && s->str[s->len - 1] == '/'))
+      g_string_append_c (s, *c);
+  if (s->len > 1 && s->str[s->len - 1] == '/')
+    g_string_truncate (s, s->len - 1);
+  return g_string_free (s, FALSE);
+}
+
+static char *
+make_absolute (const char *cwd, const char *p)
+{
+  g_autofree char *joined = p[0] == '/' ? g_strdup (p) : g_strconcat (cwd, "/", p, NULL);
+  return collapse_slashes (joined);
+}
+
+static char *
+join (const char *dir, const char *name)
+{
+  if (g_str_equal (dir, "/"))
+    return g_strconcat ("/", name, NULL);
+  return g_strconcat (dir, "/", name, NULL);
+}
+
+static char *
+parent_of (const char *phys)
+{
+  const char *slash = strrchr (phys, '/');
+  if (!slash || slash == phys)
+    return g_strdup ("/");
+  return g_strndup (phys, (gsize) (slash - phys));
+}
+
+static void
+add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
+{
+  g_autofree char *key = g_strdup_printf ("%c%s", follow ? 'F' : 'L', path);
+  if (g_hash_table_contains (w->checks, key))
+    return;
+  Check *c = g_new0 (Check, 1);
+  c->path = g_strdup (path);
+  c->follow = follow;
+  c->exists = st != NULL;
+  if (st)
+    stat_key_from (&c->key, st);
+  g_hash_table_insert (w->checks, g_steal_pointer (&key), c);
+}
+
+static void
+add_entry (Walk *w, DccIsEntryKind kind, const struct stat *st, const DccHash *hash,
+           const char *path, const char *target)
+{
+  if (g_hash_table_contains (w->entries, path))
+    return;
+  DccIsEntry *e = dcc_is_entry_new (kind, st->st_mode & 07777,
+                                    kind == DCC_IS_ENTRY_FILE ? (guint64) st->st_size : 0,
+                                    hash, path, target);
+  g_hash_table_insert (w->entries, e->path, e);
+}
+
+static char *resolve_components (Walk *w, const char *start, const char *rel, guint *links,
+                                 struct stat *st_out);
+
+/* Steps from physical dir `dir` into `name` (not "." or ".."), recording
+ * every symlink and directory passed. Returns the physical result and its
+ * stat (followed), or NULL if it does not exist. */
+static char *
+step (Walk *w, const char *dir, const char *name, guint *links, struct stat *st_out)
+{
+  g_autofree char *cand = join (dir, name);
+  struct stat st;
+  if (lstat (cand, &st) != 0)
+    return NULL;
+  if (S_ISLNK (st.st_mode))
+    {
+      if (++*links > DCC_CLOSURE_MAX_SYMLINKS)
+        return NULL;
+      char target[DCC_MAX_PATH_LEN + 1];
+      ssize_t n = readlink (cand, target, DCC_MAX_PATH_LEN);
+      if (n <= 0)
+        return NULL;
+      target[n] = '\0';
+      add_entry (w, DCC_IS_ENTRY_SYMLINK, &st, NULL, cand, target);
+      add_check (w, cand, FALSE, &st);
+      return resolve_components (w, target[0] == '/' ? "/" : dir, target, links, st_out);
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      add_entry (w, DCC_IS_ENTRY_DIR, &st, NULL, cand, NULL);
+      add_check (w, cand, FALSE, &st);
+    }
+  *st_out = st;
+  return g_steal_pointer (&cand);
+}
+
+static char *
+resolve_components (Walk *w, const char *start, const char *rel, guint *links, struct stat *st_out)
+{
+  g_autofree char *cur = g_strdup (start);
+  g_auto(GStrv) comps = g_strsplit (rel, "/", -1);
+  struct stat st;
+  if (stat (cur, &st) != 0)
+    return NULL;
+  for (guint i = 0; comps[i]; i++)
+    {
+      const char *c = comps[i];
+      if (!c[0] || g_str_equal (c, "."))
+        continue;
+      if (!S_ISDIR (st.st_mode))
+        return NULL;
+      if (g_str_equal (c, ".."))
+        {
+          char *up = parent_of (cur);
+          g_free (cur);
+          cur = up;
+          if (stat (cur, &st) != 0)
+            return NULL;
+          continue;
+        }
+      char *next = step (w, cur, c, links, &st);
+      if (!next)
+        return NULL;
+      g_free (cur);
+      cur = next;
+    }
+  *st_out = st;
+  return g_steal_pointer (&cur);
+}
+
+/* The physical directory for a lexical (absolute) directory, memoized. */
+static const char *
+resolve_dir (Walk *w, const char *lexical)
+{
+  const char *hit = g_hash_table_lookup (w->dir_memo, lexical);
+  if (hit)
+    return hit[0] ? hit : NULL;
+  char *result;
+  if (g_str_equal (lexical, "/"))
+    result = g_strdup ("/");
+  else
+    {
+      g_autofree char *lparent = parent_of (lexical);
+      const char *base = strrchr (lexical, '/') + 1;
+      const char *pparent = resolve_dir (w, lparent);
+      struct stat st;
+      guint links = 0;
+      result = NULL;
+      if (pparent)
+        {
+          if (g_str_equal (base, "."))
+            result = g_strdup (pparent);
+          else if (g_str_equal (base, ".."))
+            result = parent_of (pparent);
+          else
+            {
+              result = step (w, pparent, base, &links, &st);
+              if (result && !S_ISDIR (st.st_mode))
+                g_clear_pointer (&result, g_free);
+            }
+        }
+    }
+  g_hash_table_insert (w->dir_memo, g_strdup (lexical), result ? result : g_strdup (""));
+  return result;
+}
+
+/* Walks a lexical absolute path to the file it names, recording the
+ * directories and symlinks on the way. Returns the physical path. */
+static char *
+walk_to_file (Walk *w, const char *lexical, struct stat *st)
+{
+  g_autofree char *dir = parent_of (lexical);
+  const char *base = strrchr (lexical, '/') + 1;
+  const char *pdir = resolve_dir (w, dir);
+  guint links = 0;
+  if (!pdir || !base[0] || g_str_equal (base, ".") || g_str_equal (base, ".."))
+    return NULL;
+  return step (w, pdir, base, &links, st);
+}
+
+/* Reads, hashes (through the cache) and records a regular file. Returns its
+ * content hash; *data is set to the bytes when read (for scanning), else NULL. */
+static gboolean
+add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
+          guint8 **data, gsize *len, gboolean need_data, GError **error)
+{
+  StatKey k;
+  stat_key_from (&k, st);
+  *data = NULL;
+  if (!S_ISREG (st->st_mode))
+    return dcc_fail (error, DCC_ERROR_FAILED, "%s is not a regular file", phys);
+  if (need_data || !hash_cache_lookup (w->engine, &k, hash))
+    {
+      g_autofree guint8 *buf = NULL;
+      gsize n;
+      if (!dcc_io_read_file (phys, DCC_MAX_FILE_SIZE, &buf, &n, error))
+        return FALSE;
+      struct stat again;
+      StatKey k2;
+      if (lstat (phys, &again) != 0)
+        return dcc_fail_errno (error, "%s", phys);
+      stat_key_from (&k2, &again);
+      if (!stat_key_equal (&k, &k2) || n != (gsize) st->st_size)
+        return dcc_fail (error, DCC_ERROR_FAILED, "%s changed while being read", phys);
+      dcc_hash_bytes (buf, n, hash);
+      hash_cache_insert (w->engine, &k, hash);
+      w->stats->files_hashed++;
+      *data = g_steal_pointer (&buf);
+      *len = n;
+    }
+  add_entry (w, DCC_IS_ENTRY_FILE, st, hash, phys, NULL);
+  add_check (w, phys, FALSE, st);
+  return TRUE;
+}
+
+/* Is there a non-directory at lexical path p (what the compiler would open)? */
+static gboolean
+probe (Walk *w, const char *p)
+{
+  struct stat st;
+  if (stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
+    return TRUE;
+  /* Remember where we looked, so that a file appearing there later
+   * invalidates the cached closure. */
+  g_autofree char *dir = parent_of (p);
+  while (!g_hash_table_contains (w->probed_dirs, dir))
+    {
+      if (stat (dir, &st) == 0)
+        {
+          g_hash_table_add (w->probed_dirs, g_strdup (dir));
+          add_check (w, dir, TRUE, &st);
+          break;
+        }
+      g_hash_table_add (w->probed_dirs, g_strdup (dir));
+      add_check (w, dir, TRUE, NULL);
+      char *up = parent_of (dir);
+      g_free (dir);
+      dir = up;
+    }
+  return FALSE;
+}
+
+/* Resolves one header name like the compiler. form: '"' or '<'. Returns the
+ * lexical path (and its chain index) or NULL if not found. */
+static const char *
+resolve (Walk *w, char form, gboolean next, const char *name, const char *includer,
+         int includer_chain, gboolean from_cmdline, int *chain_out)
+{
+  if (!name[0])
+    return NULL;
+  int start;
+  g_autofree char *here = NULL;
+  if (name[0] == '/')
+    start = -1;
+  else if (next && includer_chain >= 0)
+    start = includer_chain + 1;
+  else if (next && includer_chain == CHAIN_NONE)
+    start = 0;
+  else if (form == '<')
+    start = (int) w->sp->n_quote;
+  else
+    {
+      start = 0;
+      here = from_cmdline ? g_strdup (w->cwd) : parent_of (includer);
+    }
+  g_autofree char *key = g_strdup_printf ("%d\n%s\n%s", start, here ? here : "", name);
+  gpointer hit;
+  if (g_hash_table_lookup_extended (w->resolve_memo, key, NULL, &hit))
+    {
+      const char *h = hit;
+      if (!h[0])
+        return NULL;
+      *chain_out = atoi (h);
+      return strchr (h, '\n') + 1;
+    }
+  char *found = NULL;
+  int found_chain = CHAIN_NONE;
+  if (start < 0)
+    {
+      if (probe (w, name))
+        found = collapse_slashes (name);
+    }
+  else
+    {
+      if (here)
+        {
+          g_autofree char *p = join (here, name);
+          if (probe (w, p))
+            found = collapse_slashes (p);
+        }
+      for (guint i = (guint) start; !found && i < w->n_chain; i++)
+        {
+          g_autofree char *p = join (w->chain[i], name);
+          if (probe (w, p))
+            {
+              found = collapse_slashes (p);
+              found_chain = (int) i;
+            }
+        }
+    }
+  char *val = found ? g_strdup_printf ("%d\n%s", found_chain, found) : g_strdup ("");
+  g_free (found);
+  g_hash_table_insert (w->resolve_memo, g_steal_pointer (&key), val);
+  if (!val[0])
+    return NULL;
+  *chain_out = found_chain;
+  return strchr (val, '\n') + 1;
+}
+
+static void
+push_work (Walk *w, const char *lexical, int chain)
+{
+  g_autofree char *key = g_strdup_printf ("%d\n%s", chain, lexical);
+  if (g_hash_table_contains (w->visited, key))
+    return;
+  g_hash_table_add (w->visited, g_steal_pointer (&key));
+  WorkItem *item = g_new0 (WorkItem, 1);
+  item->lexical = g_strdup (lexical);
+  item->chain = chain;
+  g_queue_push_tail (&w->work, item);
+}
+
+/* A file that __has_include finds is read by nobody but must exist remotely. */
+static gboolean
+add_probed_file (Walk *w, const char *lexical, GError **error)
+{
+  struct stat st;
+  g_autofree char *phys = walk_to_file (w, lexical, &st);
+  if (!phys || !S_ISREG (st.st_mode))
+    return TRUE;
+  DccHash hash;
+  g_autofree guint8 *data = NULL;
+  gsize len;
+  return add_file (w, phys, &st, &hash, &data, &len, FALSE, error);
+}
+
+/* Handles one resolved directive of a file. */
+static gboolean
+follow (Walk *w, DccScanKind kind, char form, const char *name, const char *includer,
+        int includer_chain, gboolean from_cmdline, GError **error)
+{
+  gboolean next = kind == DCC_SCAN_INCLUDE_NEXT || kind == DCC_SCAN_HAS_INCLUDE_NEXT;
+  int chain;
+  const char *found = resolve (w, form, next, name, includer, includer_chain, from_cmdline, &chain);
+  if (!found)
+    return TRUE;   /* the compiler won't find it either (or it is in a dead branch) */
+  if (kind == DCC_SCAN_HAS_INCLUDE || kind == DCC_SCAN_HAS_INCLUDE_NEXT)
+    return add_probed_file (w, found, error);
+  push_work (w, found, chain);
+  return TRUE;
+}
+
+static gboolean
+process (Walk *w, const WorkItem *item, GError **error)
+{
+  struct stat st;
+  g_autofree char *phys = walk_to_file (w, item->lexical, &st);
+  if (!phys)
+    return TRUE;
+  DccHash hash;
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
+  StatKey k;
+  stat_key_from (&k, &st);
+  gboolean known = hash_cache_lookup (w->engine, &k, &hash);
+  ScanKey sk = { .cplusplus = w->args->cplusplus };
+  DccScanResult *scan = NULL;
+  if (known)
+    {
+      sk.hash = hash;
+      scan = scan_cache_lookup (w->engine, &sk);
+    }
+  if (!add_file (w, phys, &st, &hash, &data, &len, scan == NULL, error))
+    {
+      g_clear_pointer (&scan, dcc_scan_result_unref);
+      return FALSE;
+    }
+  if (!scan)
+    {
+      sk.hash = hash;
+      if (!dcc_scanner_scan (w->scanner, phys, data, len, w->args->cplusplus, &scan, error))
+        return FALSE;
+      w->stats->files_scanned++;
+      scan_cache_insert (w->engine, &sk, scan);
+    }
+  g_ptr_array_add (w->scans, scan);   /* the walk owns this ref */
+  for (guint i = 0; i < scan->includes->len; i++)
+    {
+      const DccScanInclude *inc = scan->includes->pdata[i];
+      if (inc->form == DCC_SCAN_COMPUTED)
+        {
+          Pending *p = g_new0 (Pending, 1);
+          p->inc = inc;
+          p->includer = g_strdup (item->lexical);
+          p->includer_chain = item->chain;
+          g_ptr_array_add (w->pending, p);
+          continue;
+        }
+      if (!follow (w, inc->kind, (char) inc->form, inc->name, item->lexical, item->chain, FALSE, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+merge_macros (Walk *w)
+{
+  for (; w->macros_merged < w->scans->len; w->macros_merged++)
+    {
+      const DccScanResult *r = w->scans->pdata[w->macros_merged];
+      for (guint i = 0; i < r->macros->len; i++)
+        {
+          DccScanMacro *m = r->macros->pdata[i];
+          GPtrArray *defs = g_hash_table_lookup (w->macros, m->name);
+          if (!defs)
+            {
+              defs = g_ptr_array_new ();
+              g_hash_table_insert (w->macros, m->name, defs);
+            }
+          g_ptr_array_add (defs, m);
+        }
+    }
+}
+
+/* -DNAME=VALUE becomes a definition like any #define. */
+static void
+add_cmdline_macros (Walk *w)
+{
+  for (guint i = 0; i < w->args->defines->len; i++)
+    {
+      const char *d = w->args->defines->pdata[i];
+      if (!g_str_has_prefix (d, "-D"))
+        continue;
+      DccScanMacro *m = g_new0 (DccScanMacro, 1);
+      const char *eq = strchr (d + 2, '=');
+      m->name = eq ? g_strndup (d + 2, (gsize) (eq - d - 2)) : g_strdup (d + 2);
+      m->body = g_strdup (eq ? eq + 1 : "1");
+      char *paren = strchr (m->name, '(');
+      if (paren)
+        {
+          *paren = '\0';
+          m->function_like = TRUE;
+        }
+      g_ptr_array_add (w->cmdline_macros, m);
+      GPtrArray *defs = g_hash_table_lookup (w->macros, m->name);
+      if (!defs)
+        {
+          defs = g_ptr_array_new ();
+          g_hash_table_insert (w->macros, m->name, defs);
+        }
+      g_ptr_array_add (defs, m);
+    }
+}
+
+/* The exact fallback: a full parse with the compiler's own macros. */
+static gboolean
+full_parse (Walk *w, const char *compiler_path, const char *source, GError **error)
+{
+  g_autofree char *predef = dcc_compiler_predefined_macros (compiler_path, w->args, w->cwd, error);
+  if (!predef)
+    return FALSE;
+  g_autoptr(GString) header = g_string_new (predef);
+  for (guint i = 0; i < w->args->defines->len; i++)
+    {
+      const char *d = w->args->defines->pdata[i];
+      if (g_str_has_prefix (d, "-U"))
+        g_string_append_printf (header, "#undef %s\n", d + 2);
+      else
+        {
+          const char *eq = strchr (d + 2, '=');
+          if (eq)
+            g_string_append_printf (header, "#define %.*s %s\n", (int) (eq - d - 2), d + 2, eq + 1);
+          else
+            g_string_append_printf (header, "#define %s 1\n", d + 2);
+        }
+    }
+  g_autofree char *tmp = NULL;
+  int fd = g_file_open_tmp ("dcc-is-predef-XXXXXX.h", &tmp, error);
+  if (fd < 0)
+    return FALSE;
+  gboolean ok = dcc_io_write_all (fd, header->str, header->len, 0, error);
+  close (fd);
+  if (!ok)
+    {
+      unlink (tmp);
+      return FALSE;
+    }
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (args, g_strdup ("-x"));
+  g_ptr_array_add (args, g_strdup (w->args->lang));
+  g_ptr_array_add (args, g_strdup ("-working-directory"));
+  g_ptr_array_add (args, g_strdup (w->cwd));
+  g_ptr_array_add (args, g_strdup ("-undef"));
+  g_ptr_array_add (args, g_strdup ("-nostdinc"));
+  g_ptr_array_add (args, g_strdup ("-w"));
+  g_ptr_array_add (args, g_strdup ("-ferror-limit=0"));
+  for (guint i = 0; i < w->args->predef_flags->len; i++)
+    {
+      const char *f = w->args->predef_flags->pdata[i];
+      if (g_str_has_prefix (f, "-std=") || g_str_has_prefix (f, "-fms-extensions"))
+        g_ptr_array_add (args, g_strdup (f));
+    }
+  g_ptr_array_add (args, g_strdup ("-include"));
+  g_ptr_array_add (args, g_strdup (tmp));
+  for (guint i = 0; i < w->args->forced_includes->len; i++)
+    {
+      g_ptr_array_add (args, g_strdup ("-include"));
+      g_ptr_array_add (args, g_strdup (w->args->forced_includes->pdata[i]));
+    }
+  for (guint i = 0; i < w->sp->n_quote; i++)
+    {
+      g_ptr_array_add (args, g_strdup ("-iquote"));
+      g_ptr_array_add (args, g_strdup (w->sp->quote_dirs[i]));
+    }
+  for (guint i = 0; i < w->sp->n_angled; i++)
+    {
+      g_ptr_array_add (args, g_strdup ("-I"));
+      g_ptr_array_add (args, g_strdup (w->sp->angled_dirs[i]));
+    }
+  g_ptr_array_add (args, NULL);
+  g_autoptr(GPtrArray) files = NULL;
+  ok = dcc_scanner_inclusions (w->scanner, source, (const char *const *) args->pdata, &files, error);
+  unlink (tmp);
+  if (!ok)
+    return FALSE;
+  w->stats->full_parse = TRUE;
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *f = files->pdata[i];
+      if (g_str_equal (f, tmp))
+        continue;
+      g_autofree char *abs = make_absolute (w->cwd, f);
+      push_work (w, abs, CHAIN_NONE);
+    }
+  return TRUE;
+}
+
+/* Resolves pending computed includes with every definition seen so far.
+ * Sets *progress if that added work; FALSE + error if one cannot be followed
+ * and the full parse is not possible. */
+static gboolean
+resolve_pending (Walk *w, const char *compiler_path, const char *source, gboolean *progress,
+                 GError **error)
+{
+  merge_macros (w);
+  guint before = w->work.length;
+  g_autofree char *unresolved = NULL;
+  for (guint i = 0; i < w->pending->len; i++)
+    {
+      const Pending *p = w->pending->pdata[i];
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      if (!dcc_closure_expand_computed (p->inc->name, w->macros, names))
+        {
+          if (!unresolved)
+            unresolved = g_strdup_printf ("#include %s in %s:%u", p->inc->name, p->includer, p->inc->line);
+          continue;
+        }
+      for (guint k = 0; k < names->len; k++)
+        {
+          const char *n = names->pdata[k];
+          if (!follow (w, p->inc->kind, n[0], n + 1, p->includer, p->includer_chain, FALSE, error))
+            return FALSE;
+        }
+    }
+  *progress = w->work.length > before;
+  if (unresolved && !*progress && !w->exact_done)
+    {
+      g_autoptr(GError) local = NULL;
+      g_autofree char *safe = dcc_escape_for_log (unresolved, 300);
+      dcc_debug ("computed include not resolvable (%s): full parse", safe);
+      w->exact_done = TRUE;
+      if (!full_parse (w, compiler_path, source, &local))
+        return dcc_fail (error, DCC_ERROR_FAILED, "cannot follow %s (%s)", safe, local->message);
+      *progress = TRUE;
+    }
+  return TRUE;
+}
+
+static int
+compare_entries (gconstpointer a, gconstpointer b)
+{
+  const DccIsEntry *x = *(DccIsEntry *const *) a, *y = *(DccIsEntry *const *) b;
+  return strcmp (x->path, y->path);
+}
+
+static void
+walk_clear (Walk *w)
+{
+  g_clear_pointer (&w->entries, g_hash_table_unref);
+  g_clear_pointer (&w->checks, g_hash_table_unref);
+  g_clear_pointer (&w->dir_memo, g_hash_table_unref);
+  g_clear_pointer (&w->resolve_memo, g_hash_table_unref);
+  g_clear_pointer (&w->visited, g_hash_table_unref);
+  g_clear_pointer (&w->probed_dirs, g_hash_table_unref);
+  g_queue_clear_full (&w->work, (GDestroyNotify) work_item_free);
+  g_clear_pointer (&w->pending, g_ptr_array_unref);
+  g_clear_pointer (&w->macros, g_hash_table_unref);
+  g_clear_pointer (&w->cmdline_macros, g_ptr_array_unref);
+  g_clear_pointer (&w->scans, g_ptr_array_unref);
+  g_clear_pointer (&w->chain, g_free);
+  g_clear_pointer (&w->sp, dcc_search_path_unref);
+}
+
+static gboolean
+walk_all (Walk *w, const char *compiler_path, const char *source_abs, GError **error)
+{
+  for (;;)
+    {
+      WorkItem *item;
+      while ((item = g_queue_pop_head (&w->work)))
+        {
+          gboolean ok = process (w, item, error);
+          work_item_free (item);
+          if (!ok)
+            return FALSE;
+        }
+      if (w->pending->len == 0)
+        return TRUE;
+      gboolean progress = FALSE;
+      if (!resolve_pending (w, compiler_path, source_abs, &progress, error))
+        return FALSE;
+      if (!progress)
+        return TRUE;
+    }
+}
+
+gboolean
+dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *cwd,
+                     const char *const *argv, const char *path_env, GPtrArray **entries_out,
+                     DccClosureStats *stats, GError **error)
+{
+  DccClosureStats local_stats = { 0 };
+  if (!stats)
+    stats = &local_stats;
+  memset (stats, 0, sizeof *stats);
+  if (cwd[0] != '/')
+    return dcc_fail (error, DCC_ERROR_INVALID, "working directory is not absolute");
+
+  g_autoptr(DccCompileArgs) args = NULL;
+  if (!dcc_compile_args_scan (argv, &args, error))
+    return FALSE;
+  g_autofree char *compiler_path = dcc_compiler_find (args->compiler, cwd, path_env, error);
+  if (!compiler_path)
+    return FALSE;
+
+  g_autoptr(GString) key = g_string_new (cwd);
+  for (guint i = 0; argv[i]; i++)
+    g_string_append_printf (key, "%c%s", 0x1f, argv[i]);
+  g_string_append_printf (key, "%c%s", 0x1f, compiler_path);
+  GPtrArray *cached = closure_cache_lookup (engine, key->str);
+  if (cached)
+    {
+      stats->cache_hit = TRUE;
+      *entries_out = cached;
+      return TRUE;
+    }
+
+  Walk w = { .engine = engine, .scanner = scanner, .cwd = cwd, .args = args, .stats = stats };
+  w.entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_is_entry_free);
+  w.checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) check_free);
+  w.dir_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  w.resolve_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  w.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+  w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) macro_free);
+  w.scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_result_unref);
+  gboolean ok = FALSE;
+
+  g_autofree char *source = make_absolute (cwd, args->source);
+  struct stat st;
+  /* The compiler binary: a new one may search other dirs. */
+  if (stat (compiler_path, &st) == 0)
+    add_check (&w, compiler_path, TRUE, &st);
+  if (stat (source, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      dcc_fail (error, DCC_ERROR_FAILED, "source %s not found", args->source);
+      goto out;
+    }
+  /* The compile runs in cwd: it must exist remotely. */
+  if (!resolve_dir (&w, cwd))
+    {
+      dcc_fail (error, DCC_ERROR_FAILED, "working directory not found");
+      goto out;
+    }
+  if (args->preprocessed)
+    {
+      g_autofree char *phys = walk_to_file (&w, source, &st);
+      DccHash hash;
+      g_autofree guint8 *data = NULL;
+      gsize len;
+      if (!phys || !add_file (&w, phys, &st, &hash, &data, &len, FALSE, error))
+        goto out;
+    }
+  else
+    {
+      w.sp = dcc_compiler_search_path (compiler_path, args, cwd, error);
+      if (!w.sp)
+        goto out;
+      w.n_chain = w.sp->n_quote + w.sp->n_angled;
+      w.chain = g_new0 (char *, w.n_chain + 1);
+      for (guint i = 0; i < w.sp->n_quote; i++)
+        w.chain[i] = w.sp->quote_dirs[i];
+      for (guint i = 0; i < w.sp->n_angled; i++)
+        w.chain[w.sp->n_quote + i] = w.sp->angled_dirs[i];
+      /* Every search dir that exists, exists remotely too, so the compiler
+       * there prunes and de-duplicates its search list the same way. */
+      for (guint i = 0; i < w.n_chain; i++)
+        resolve_dir (&w, w.chain[i]);
+      add_cmdline_macros (&w);
+
+      push_work (&w, source, CHAIN_MAIN);
+      if (!args->no_std_predef)
+        for (guint i = 0; w.sp->implicit_includes[i]; i++)
+          push_work (&w, w.sp->implicit_includes[i], CHAIN_NONE);
+      for (guint i = 0; i < args->forced_includes->len; i++)
+        if (!follow (&w, DCC_SCAN_INCLUDE, '"', args->forced_includes->pdata[i], source,
+                     CHAIN_MAIN, TRUE, error))
+          goto out;
+      if (!walk_all (&w, compiler_path, source, error))
+        goto out;
+    }
+
+  {
+    GPtrArray *entries = g_ptr_array_new_full (g_hash_table_size (w.entries),
+                                               (GDestroyNotify) dcc_is_entry_free);
+    g_autoptr(GPtrArray) checks = g_ptr_array_new_full (g_hash_table_size (w.checks),
+                                                        (GDestroyNotify) check_free);
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init (&it, w.entries);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      {
+        g_hash_table_iter_steal (&it);
+        g_ptr_array_add (entries, v);
+      }
+    gpointer k;
+    g_hash_table_iter_init (&it, w.checks);
+    while (g_hash_table_iter_next (&it, &k, &v))
+      {
+        g_hash_table_iter_steal (&it);
+        g_free (k);
+        g_ptr_array_add (checks, v);
+      }
+    /* Sorted by path, a directory comes before everything inside it. */
+    g_ptr_array_sort (entries, compare_entries);
+    if (entries->len > DCC_MAX_MANIFEST_ENTRIES)
+      {
+        g_ptr_array_unref (entries);
+        dcc_fail (error, DCC_ERROR_LIMIT, "closure has more than %u entries", DCC_MAX_MANIFEST_ENTRIES);
+        goto out;
+      }
+    closure_cache_insert (engine, key->str, entries, checks);
+    *entries_out = entries;
+  }
+  ok = TRUE;
+out:
+  walk_clear (&w);
+  return ok;
+}

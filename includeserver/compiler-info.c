@@ -1,0 +1,514 @@
+#include "compiler-info.h"
+#include "dcc-error.h"
+#include "dcc-log.h"
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void
+dcc_compile_args_free (DccCompileArgs *args)
+{
+  if (!args)
+    return;
+  g_free (args->compiler);
+  g_free (args->source);
+  g_free (args->lang);
+  g_clear_pointer (&args->search_flags, g_ptr_array_unref);
+  g_clear_pointer (&args->predef_flags, g_ptr_array_unref);
+  g_clear_pointer (&args->forced_includes, g_ptr_array_unref);
+  g_clear_pointer (&args->defines, g_ptr_array_unref);
+  g_free (args);
+}
+
+/* Options whose value may be the next argument. `search` options shape the
+ * include search path and go to the `-E -v` run. */
+typedef enum { OPT_OTHER, OPT_SEARCH, OPT_DROP, OPT_INCLUDE, OPT_DEFINE, OPT_LANG, OPT_PREDEF } OptClass;
+typedef struct { const char *name; OptClass cls; } OptWithArg;
+
+static const OptWithArg opts_with_arg[] = {
+  { "-I", OPT_SEARCH }, { "-iquote", OPT_SEARCH }, { "-isystem", OPT_SEARCH },
+  { "-idirafter", OPT_SEARCH }, { "-iprefix", OPT_SEARCH }, { "-iwithprefix", OPT_SEARCH },
+  { "-iwithprefixbefore", OPT_SEARCH }, { "-isysroot", OPT_SEARCH }, { "-imultilib", OPT_SEARCH },
+  { "-imultiarch", OPT_SEARCH }, { "--sysroot", OPT_SEARCH }, { "-B", OPT_SEARCH },
+  { "-target", OPT_SEARCH }, { "-cxx-isystem", OPT_SEARCH }, { "-isystem-after", OPT_SEARCH },
+  { "-iframework", OPT_SEARCH }, { "-F", OPT_SEARCH }, { "--gcc-toolchain", OPT_SEARCH },
+  { "-Xpreprocessor", OPT_SEARCH }, { "-arch", OPT_SEARCH },
+  { "-include", OPT_INCLUDE }, { "-imacros", OPT_INCLUDE },
+  { "-D", OPT_DEFINE }, { "-U", OPT_DEFINE },
+  { "-x", OPT_LANG },
+  { "-o", OPT_DROP }, { "-MF", OPT_DROP }, { "-MT", OPT_DROP }, { "-MQ", OPT_DROP },
+  { "-Xassembler", OPT_DROP }, { "-Xlinker", OPT_DROP }, { "-aux-info", OPT_DROP },
+  { "-L", OPT_DROP }, { "-l", OPT_DROP },
+  { "-dumpbase", OPT_DROP }, { "-dumpdir", OPT_DROP }, { "-dumpbase-ext", OPT_DROP },
+  { "-MJ", OPT_DROP }, { "--serialize-diagnostics", OPT_DROP },
+  { "--param", OPT_PREDEF }, { "-Xclang", OPT_PREDEF },
+};
+
+/* Options we cannot follow: the compiler would read files we do not see. */
+static const char *const refused_prefixes[] = {
+  "-ivfsoverlay", "-include-pch", "-fmodules", "-fcxx-modules", "-fmodule-map-file",
+  "-fmodule-file", "-fprebuilt-module-path", "-fplugin", "-specs", "--specs",
+};
+
+static gboolean
+is_preprocessed_lang (const char *lang)
+{
+  return g_str_equal (lang, "cpp-output") || g_str_equal (lang, "c++-cpp-output")
+         || g_str_equal (lang, "objective-c-cpp-output") || g_str_equal (lang, "objc-cpp-output")
+         || g_str_equal (lang, "objective-c++-cpp-output") || g_str_equal (lang, "assembler");
+}
+
+static const char *
+lang_for_file (const char *path)
+{
+  static const struct { const char *ext; const char *lang; } table[] = {
+    { ".c", "c" }, { ".h", "c-header" }, { ".i", "cpp-output" },
+    { ".cc", "c++" }, { ".cp", "c++" }, { ".cxx", "c++" }, { ".cpp", "c++" }, { ".CPP", "c++" },
+    { ".c++", "c++" }, { ".C", "c++" }, { ".ii", "c++-cpp-output" },
+    { ".hh", "c++-header" }, { ".hpp", "c++-header" }, { ".hxx", "c++-header" }, { ".H", "c++-header" },
+    { ".m", "objective-c" }, { ".mi", "objective-c-cpp-output" },
+    { ".mm", "objective-c++" }, { ".M", "objective-c++" },
+    { ".s", "assembler" }, { ".S", "assembler-with-cpp" }, { ".sx", "assembler-with-cpp" },
+  };
+  const char *dot = strrchr (path, '.');
+  if (!dot || strchr (dot, '/'))
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
+    if (g_str_equal (dot, table[i].ext))
+      return table[i].lang;
+  return NULL;
+}
+
+/* Matches "-Xvalue" (joined) or "-X" "value" (separate) for a table entry. */
+static const OptWithArg *
+match_opt (const char *arg, const char **joined)
+{
+  const OptWithArg *best = NULL;
+  gsize best_len = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (opts_with_arg); i++)
+    {
+      const char *name = opts_with_arg[i].name;
+      gsize n = strlen (name);
+      if (strncmp (arg, name, n) != 0 || n <= best_len)
+        continue;
+      /* One-letter and -i options join directly, long ones with '='. */
+      if (arg[n] != '\0' && n > 2 && !(name[1] == '-' && arg[n] == '=')
+          && !g_str_has_prefix (name, "-i"))
+        continue;
+      best = &opts_with_arg[i];
+      best_len = n;
+    }
+  if (best)
+    *joined = arg[best_len] == '=' && best->name[1] == '-' ? arg + best_len + 1
+              : arg[best_len] ? arg + best_len : NULL;
+  return best;
+}
+
+gboolean
+dcc_compile_args_scan (const char *const *argv, DccCompileArgs **out, GError **error)
+{
+  if (!argv || !argv[0])
+    return dcc_fail (error, DCC_ERROR_INVALID, "empty command line");
+  g_autoptr(DccCompileArgs) a = g_new0 (DccCompileArgs, 1);
+  a->compiler = g_strdup (argv[0]);
+  a->search_flags = g_ptr_array_new_with_free_func (g_free);
+  a->predef_flags = g_ptr_array_new_with_free_func (g_free);
+  a->forced_includes = g_ptr_array_new_with_free_func (g_free);
+  a->defines = g_ptr_array_new_with_free_func (g_free);
+  const char *xlang = NULL;
+  const char *source_lang = NULL;
+  gboolean nostdinc = FALSE, freestanding = FALSE;
+
+  for (gsize i = 1; argv[i]; i++)
+    {
+      const char *arg = argv[i];
+      if (arg[0] == '@')
+        return dcc_fail (error, DCC_ERROR_REFUSED, "response file %s", arg);
+      if (arg[0] != '-' || g_str_equal (arg, "-"))
+        {
+          if (a->source)
+            return dcc_fail (error, DCC_ERROR_REFUSED, "more than one input file");
+          if (g_str_equal (arg, "-"))
+            return dcc_fail (error, DCC_ERROR_REFUSED, "source on standard input");
+          a->source = g_strdup (arg);
+          source_lang = xlang;
+          continue;
+        }
+      for (gsize r = 0; r < G_N_ELEMENTS (refused_prefixes); r++)
+        if (g_str_has_prefix (arg, refused_prefixes[r]))
+          return dcc_fail (error, DCC_ERROR_REFUSED, "option %s", refused_prefixes[r]);
+
+      const char *value = NULL;
+      const OptWithArg *opt = match_opt (arg, &value);
+      if (opt)
+        {
+          gboolean separate = value == NULL;
+          if (separate)
+            {
+              if (!argv[i + 1])
+                return dcc_fail (error, DCC_ERROR_INVALID, "option %s needs a value", arg);
+              value = argv[++i];
+            }
+          switch (opt->cls)
+            {
+            case OPT_SEARCH:
+              g_ptr_array_add (a->search_flags, g_strdup (arg));
+              g_ptr_array_add (a->predef_flags, g_strdup (arg));
+              if (separate)
+                {
+                  g_ptr_array_add (a->search_flags, g_strdup (value));
+                  g_ptr_array_add (a->predef_flags, g_strdup (value));
+                }
+              break;
+            case OPT_PREDEF:
+              g_ptr_array_add (a->predef_flags, g_strdup (arg));
+              if (separate)
+                g_ptr_array_add (a->predef_flags, g_strdup (value));
+              break;
+            case OPT_INCLUDE:
+              g_ptr_array_add (a->forced_includes, g_strdup (value));
+              break;
+            case OPT_DEFINE:
+              g_ptr_array_add (a->defines, g_strdup_printf ("%.2s%s", opt->name, value));
+              break;
+            case OPT_LANG:
+              xlang = g_str_equal (value, "none") ? NULL : value;
+              break;
+            case OPT_DROP:
+            case OPT_OTHER:
+              break;
+            }
+          continue;
+        }
+      if (g_str_has_prefix (arg, "-Wp,"))
+        {
+          /* -Wp,-MD,file and friends write dependency files: drop them. */
+          if (g_str_has_prefix (arg, "-Wp,-M"))
+            continue;
+          g_ptr_array_add (a->search_flags, g_strdup (arg));
+          g_ptr_array_add (a->predef_flags, g_strdup (arg));
+          continue;
+        }
+      if (g_str_equal (arg, "-nostdinc"))
+        nostdinc = TRUE;
+      if (g_str_equal (arg, "-ffreestanding"))
+        freestanding = TRUE;
+      if (g_str_equal (arg, "-nostdinc") || g_str_equal (arg, "-nostdinc++")
+          || g_str_equal (arg, "-nostdlibinc") || g_str_equal (arg, "-nobuiltininc")
+          || g_str_equal (arg, "-I-") || g_str_has_prefix (arg, "-m")
+          || g_str_has_prefix (arg, "-std=") || g_str_has_prefix (arg, "--std=")
+          || g_str_has_prefix (arg, "-stdlib=") || g_str_has_prefix (arg, "--target=")
+          || g_str_has_prefix (arg, "-ansi") || g_str_equal (arg, "-pthread")
+          || g_str_equal (arg, "-ffreestanding") || g_str_equal (arg, "-fno-hosted")
+          || g_str_equal (arg, "-no-canonical-prefixes"))
+        {
+          g_ptr_array_add (a->search_flags, g_strdup (arg));
+          g_ptr_array_add (a->predef_flags, g_strdup (arg));
+          continue;
+        }
+      /* Dependency output, warnings and actions don't change what is read. */
+      if (g_str_has_prefix (arg, "-M") || g_str_has_prefix (arg, "-W") || g_str_equal (arg, "-c")
+          || g_str_equal (arg, "-S") || g_str_equal (arg, "-E") || g_str_equal (arg, "-v")
+          || g_str_has_prefix (arg, "-g") || g_str_equal (arg, "-pipe") || g_str_equal (arg, "-w")
+          || g_str_has_prefix (arg, "-save-temps") || g_str_has_prefix (arg, "-fdiagnostics")
+          || g_str_has_prefix (arg, "-fcolor-diagnostics") || g_str_has_prefix (arg, "-fmessage-length"))
+        continue;
+      g_ptr_array_add (a->predef_flags, g_strdup (arg));
+    }
+  if (!a->source)
+    return dcc_fail (error, DCC_ERROR_REFUSED, "no input file");
+  const char *lang = source_lang ? source_lang : lang_for_file (a->source);
+  if (!lang)
+    return dcc_fail (error, DCC_ERROR_REFUSED, "unknown language for input file");
+  a->lang = g_strdup (lang);
+  a->preprocessed = is_preprocessed_lang (lang);
+  a->cplusplus = strstr (lang, "c++") != NULL;
+  a->no_std_predef = nostdinc || freestanding;
+  *out = g_steal_pointer (&a);
+  return TRUE;
+}
+
+/* ---- search path ---- */
+
+static void
+search_path_free (DccSearchPath *sp)
+{
+  g_strfreev (sp->quote_dirs);
+  g_strfreev (sp->angled_dirs);
+  g_strfreev (sp->implicit_includes);
+  g_free (sp->key);
+}
+
+DccSearchPath *
+dcc_search_path_ref (DccSearchPath *sp)
+{
+  return g_atomic_rc_box_acquire (sp);
+}
+
+void
+dcc_search_path_unref (DccSearchPath *sp)
+{
+  g_atomic_rc_box_release_full (sp, (GDestroyNotify) search_path_free);
+}
+
+static char *
+absolute_dir (const char *dir, const char *cwd)
+{
+  if (dir[0] == '/')
+    return g_strdup (dir);
+  if (g_str_equal (dir, "."))
+    return g_strdup (cwd);
+  return g_build_filename (cwd, dir, NULL);
+}
+
+/* Line markers `# 1 "PATH" 1 ...` in the -E output name the files the
+ * compiler includes on its own (gcc's stdc-predef.h). */
+static GPtrArray *
+parse_implicit_includes (const char *preprocessed, const char *cwd)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) lines = g_strsplit (preprocessed ? preprocessed : "", "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      const char *l = lines[i];
+      if (l[0] != '#' || l[1] != ' ' || !g_ascii_isdigit (l[2]))
+        continue;
+      const char *q = strchr (l, '"');
+      const char *e = q ? strchr (q + 1, '"') : NULL;
+      if (!e || !g_str_has_prefix (e, "\" 1"))
+        continue;
+      g_autofree char *path = g_strndup (q + 1, (gsize) (e - q - 1));
+      if (path[0] == '<' || g_str_equal (path, "/dev/null") || strchr (path, '\\'))
+        continue;
+      g_ptr_array_add (files, absolute_dir (path, cwd));
+    }
+  return files;
+}
+
+gboolean
+dcc_search_path_parse (const char *output, const char *preprocessed, const char *cwd,
+                       DccSearchPath **out, GError **error)
+{
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_autoptr(GPtrArray) quote = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) angled = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *current = NULL;
+  gboolean seen_quote = FALSE, seen_angled = FALSE, seen_end = FALSE;
+
+  for (guint i = 0; lines[i] && !seen_end; i++)
+    {
+      const char *line = lines[i];
+      if (g_str_has_prefix (line, "#include \"...\" search starts here"))
+        current = quote, seen_quote = TRUE;
+      else if (g_str_has_prefix (line, "#include <...> search starts here"))
+        current = angled, seen_angled = TRUE;
+      else if (g_str_has_prefix (line, "End of search list"))
+        seen_end = TRUE;
+      else if (current && line[0] == ' ')
+        {
+          g_autofree char *dir = g_strstrip (g_strdup (line));
+          /* clang on macOS marks framework dirs; they hold no plain headers. */
+          if (g_str_has_suffix (dir, " (framework directory)"))
+            continue;
+          gsize n = strlen (dir);
+          while (n > 1 && dir[n - 1] == '/')
+            dir[--n] = '\0';
+          if (n)
+            g_ptr_array_add (current, absolute_dir (dir, cwd));
+        }
+    }
+  if (!seen_quote || !seen_angled || !seen_end)
+    return dcc_fail (error, DCC_ERROR_FAILED, "compiler did not print its include search list");
+
+  DccSearchPath *sp = g_atomic_rc_box_new0 (DccSearchPath);
+  sp->n_quote = quote->len;
+  sp->n_angled = angled->len;
+  g_ptr_array_add (quote, NULL);
+  g_ptr_array_add (angled, NULL);
+  sp->quote_dirs = (char **) g_ptr_array_free (g_steal_pointer (&quote), FALSE);
+  GPtrArray *implicit = parse_implicit_includes (preprocessed, cwd);
+  g_ptr_array_add (implicit, NULL);
+  sp->implicit_includes = (char **) g_ptr_array_free (implicit, FALSE);
+  sp->angled_dirs = (char **) g_ptr_array_free (g_steal_pointer (&angled), FALSE);
+  g_autoptr(GString) key = g_string_new (NULL);
+  for (guint i = 0; i < sp->n_quote; i++)
+    g_string_append_printf (key, "q%s\n", sp->quote_dirs[i]);
+  for (guint i = 0; i < sp->n_angled; i++)
+    g_string_append_printf (key, "a%s\n", sp->angled_dirs[i]);
+  sp->key = g_string_free (g_steal_pointer (&key), FALSE);
+  *out = sp;
+  return TRUE;
+}
+
+/* ---- finding and running the compiler ---- */
+
+static gboolean
+is_masquerade (const char *path)
+{
+  g_autofree char *real = realpath (path, NULL);
+  if (!real)
+    return FALSE;
+  g_autofree char *base = g_path_get_basename (real);
+  return g_str_equal (base, "distcc");
+}
+
+char *
+dcc_compiler_find (const char *argv0, const char *cwd, const char *path_env, GError **error)
+{
+  if (strchr (argv0, '/'))
+    {
+      g_autofree char *p = argv0[0] == '/' ? g_strdup (argv0) : g_build_filename (cwd, argv0, NULL);
+      if (access (p, X_OK) != 0)
+        return (dcc_fail_errno (error, "compiler %s", argv0), NULL);
+      return g_steal_pointer (&p);
+    }
+  g_auto(GStrv) dirs = g_strsplit (path_env ? path_env : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+  for (guint i = 0; dirs[i]; i++)
+    {
+      const char *d = dirs[i][0] ? dirs[i] : ".";
+      g_autofree char *dir = absolute_dir (d, cwd);
+      g_autofree char *p = g_build_filename (dir, argv0, NULL);
+      struct stat st;
+      if (stat (p, &st) == 0 && S_ISREG (st.st_mode) && access (p, X_OK) == 0 && !is_masquerade (p))
+        return g_steal_pointer (&p);
+    }
+  dcc_fail (error, DCC_ERROR_FAILED, "compiler %s not found in PATH", argv0);
+  return NULL;
+}
+
+/* Runs compiler with extra args in cwd under LC_ALL=C; returns stdout and stderr. */
+static gboolean
+run_compiler (const char *compiler_path, GPtrArray *flags, const char *const *extra,
+              const char *cwd, char **out, char **err, GError **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (char *) compiler_path);
+  for (guint i = 0; i < flags->len; i++)
+    g_ptr_array_add (argv, flags->pdata[i]);
+  for (guint i = 0; extra[i]; i++)
+    g_ptr_array_add (argv, (char *) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  g_auto(GStrv) env = g_get_environ ();
+  env = g_environ_setenv (env, "LC_ALL", "C", TRUE);
+  env = g_environ_unsetenv (env, "DEPENDENCIES_OUTPUT");
+  env = g_environ_unsetenv (env, "SUNPRO_DEPENDENCIES");
+  int status = 0;
+  g_autofree char *o = NULL, *e = NULL;
+  if (!g_spawn_sync (cwd, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                     &o, &e, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_autofree char *msg = dcc_escape_for_log (e ? e : "", 300);
+      return dcc_fail (error, DCC_ERROR_FAILED, "%s failed: %s", compiler_path, msg);
+    }
+  if (strlen (o) > DCC_COMPILER_MAX_OUTPUT || strlen (e) > DCC_COMPILER_MAX_OUTPUT)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "%s printed too much", compiler_path);
+  *out = g_steal_pointer (&o);
+  *err = g_steal_pointer (&e);
+  return TRUE;
+}
+
+typedef struct {
+  GMutex      lock;
+  GHashTable *table;   /* key -> value (DccSearchPath* or char*) */
+  GQueue      order;   /* keys, oldest first */
+} Cache;
+
+static Cache search_cache, predef_cache;
+
+static char *
+cache_key (const char *compiler_path, GPtrArray *flags, const char *lang, const char *cwd)
+{
+  struct stat st;
+  g_autoptr(GString) key = g_string_new (compiler_path);
+  /* A replaced compiler binary has other builtin dirs and macros. */
+  if (stat (compiler_path, &st) == 0)
+    g_string_append_printf (key, "@%lu:%lu:%lld.%09ld", (gulong) st.st_dev, (gulong) st.st_ino,
+                            (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  g_string_append_printf (key, "\n%s\n%s", lang, cwd);
+  for (guint i = 0; i < flags->len; i++)
+    g_string_append_printf (key, "\n%s", (char *) flags->pdata[i]);
+  return g_string_free (g_steal_pointer (&key), FALSE);
+}
+
+static gpointer
+cache_lookup (Cache *c, const char *key, gpointer (*ref) (gpointer))
+{
+  g_mutex_lock (&c->lock);
+  gpointer v = c->table ? g_hash_table_lookup (c->table, key) : NULL;
+  if (v)
+    v = ref (v);
+  g_mutex_unlock (&c->lock);
+  return v;
+}
+
+static void
+cache_insert (Cache *c, char *key, gpointer value, GDestroyNotify free_value)
+{
+  g_mutex_lock (&c->lock);
+  if (!c->table)
+    c->table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_value);
+  if (!g_hash_table_contains (c->table, key))
+    {
+      g_queue_push_tail (&c->order, key);
+      g_hash_table_insert (c->table, key, value);
+      while (c->order.length > DCC_COMPILER_INFO_CACHE_MAX)
+        g_hash_table_remove (c->table, g_queue_pop_head (&c->order));
+    }
+  else
+    {
+      g_free (key);
+      free_value (value);
+    }
+  g_mutex_unlock (&c->lock);
+}
+
+static gpointer
+ref_search_path (gpointer p)
+{
+  return dcc_search_path_ref (p);
+}
+
+DccSearchPath *
+dcc_compiler_search_path (const char *compiler_path, const DccCompileArgs *args,
+                          const char *cwd, GError **error)
+{
+  g_autofree char *key = cache_key (compiler_path, args->search_flags, args->lang, cwd);
+  DccSearchPath *sp = cache_lookup (&search_cache, key, ref_search_path);
+  if (sp)
+    return sp;
+  const char *extra[] = { "-E", "-v", "-x", args->lang, "/dev/null", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  if (!run_compiler (compiler_path, args->search_flags, extra, cwd, &out, &err, error))
+    return NULL;
+  if (!dcc_search_path_parse (err, out, cwd, &sp, error))
+    return NULL;
+  dcc_debug ("search path for %s (%s): %u quote, %u angled dirs", compiler_path, args->lang,
+             sp->n_quote, sp->n_angled);
+  cache_insert (&search_cache, g_steal_pointer (&key), dcc_search_path_ref (sp),
+                (GDestroyNotify) dcc_search_path_unref);
+  return sp;
+}
+
+static gpointer
+dup_string (gpointer p)
+{
+  return g_strdup (p);
+}
+
+char *
+dcc_compiler_predefined_macros (const char *compiler_path, const DccCompileArgs *args,
+                                const char *cwd, GError **error)
+{
+  g_autofree char *key = cache_key (compiler_path, args->predef_flags, args->lang, cwd);
+  char *macros = cache_lookup (&predef_cache, key, dup_string);
+  if (macros)
+    return macros;
+  const char *extra[] = { "-E", "-dM", "-x", args->lang, "/dev/null", NULL };
+  g_autofree char *err = NULL;
+  if (!run_compiler (compiler_path, args->predef_flags, extra, cwd, &macros, &err, error))
+    return NULL;
+  cache_insert (&predef_cache, g_steal_pointer (&key), g_strdup (macros), g_free);
+  return macros;
+}

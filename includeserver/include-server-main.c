@@ -1,0 +1,460 @@
+/* include-server: answers pump-mode clients with the files a compile reads.
+ *
+ *   include-server --socket PATH [--pid-file F] [--log-file F] [--verbose]
+ *   include-server --verify [--verbose] -- COMPILER ARGS...
+ *
+ * The server accepts on a Unix socket and hands each connection to a bounded
+ * thread pool; each worker thread owns its libclang scanner. See
+ * doc/include-server.md. */
+#include "closure.h"
+#include "clang-scan.h"
+#include "request.h"
+#include "dcc-error.h"
+#include "dcc-io.h"
+#include "dcc-limits.h"
+#include "dcc-log.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define IS_IO_TIMEOUT_S      30     /* a client has this long to send its request */
+#define IS_MAX_THREADS       16
+#define IS_MAX_QUEUED        1024   /* connections waiting for a worker */
+#define IS_LISTEN_BACKLOG    128
+
+typedef struct {
+  DccClosureEngine *engine;
+  GThreadPool      *pool;
+  const char       *path_env;
+} Server;
+
+static GPrivate thread_scanner = G_PRIVATE_INIT ((GDestroyNotify) dcc_scanner_free);
+
+/* One CXIndex per thread: libclang is thread-safe per index. */
+static DccScanner *
+get_scanner (void)
+{
+  DccScanner *s = g_private_get (&thread_scanner);
+  if (!s)
+    {
+      s = dcc_scanner_new ();
+      g_private_set (&thread_scanner, s);
+    }
+  return s;
+}
+
+/* Reads frames up to and including DONE into one buffer (each header checked
+ * before its payload is read), then decodes it with the pure decoder. */
+static gboolean
+read_request (int fd, char **cwd, char ***argv, GError **error)
+{
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  for (;;)
+    {
+      guint32 tag, len;
+      g_autofree guint8 *payload = NULL;
+      if (!dcc_io_read_frame (fd, DCC_MAX_ARG_LEN, IS_IO_TIMEOUT_S, &tag, &payload, &len, error))
+        return FALSE;
+      if (buf->len + DCC_FRAME_HEADER_LEN + len > DCC_IS_MAX_REQUEST_SIZE)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "request over %u bytes", DCC_IS_MAX_REQUEST_SIZE);
+      dcc_wire_put_frame (buf, tag, payload, len);
+      if (tag == DCC_IS_TAG_DONE)
+        break;
+    }
+  gsize used;
+  DccWireResult r = dcc_is_request_decode (buf->data, buf->len, cwd, argv, &used, error);
+  if (r == DCC_WIRE_NEED_MORE || (r == DCC_WIRE_OK && used != buf->len))
+    {
+      if (r == DCC_WIRE_OK)
+        {
+          g_clear_pointer (cwd, g_free);
+          g_clear_pointer (argv, g_strfreev);
+        }
+      return dcc_fail (error, DCC_ERROR_PROTOCOL, "DONE before the request was complete");
+    }
+  return r == DCC_WIRE_OK;
+}
+
+static void
+serve_connection (gpointer data, gpointer user_data)
+{
+  int fd = GPOINTER_TO_INT (data);
+  Server *server = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cwd = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GByteArray) reply = g_byte_array_new ();
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!read_request (fd, &cwd, &argv, &error))
+    {
+      g_autofree char *msg = dcc_escape_for_log (error->message, 200);
+      dcc_warning ("bad request: %s", msg);
+      dcc_is_reply_encode (reply, DCC_IS_STATUS_BAD_REQUEST, error->message, NULL);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) entries = NULL;
+      DccClosureStats stats;
+      g_autofree char *src = dcc_escape_for_log (argv[g_strv_length (argv) - 1], 120);
+      if (dcc_closure_compute (server->engine, get_scanner (), cwd, (const char *const *) argv,
+                               server->path_env, &entries, &stats, &error))
+        {
+          dcc_is_reply_encode (reply, DCC_IS_STATUS_OK, NULL, entries);
+          dcc_info ("%u entries for ...%s in %.1f ms (%s, %u scanned, %u hashed%s)", entries->len, src,
+                    (g_get_monotonic_time () - t0) / 1000.0, stats.cache_hit ? "cached" : "walked",
+                    stats.files_scanned, stats.files_hashed, stats.full_parse ? ", full parse" : "");
+        }
+      else
+        {
+          g_autofree char *msg = dcc_escape_for_log (error->message, 300);
+          dcc_notice ("cannot analyse ...%s: %s", src, msg);
+          dcc_is_reply_encode (reply, DCC_IS_STATUS_CANNOT_ANALYSE, error->message, NULL);
+        }
+    }
+  g_clear_error (&error);
+  if (!dcc_io_write_all (fd, reply->data, reply->len, IS_IO_TIMEOUT_S, &error))
+    dcc_debug ("writing reply: %s", error->message);
+  close (fd);
+}
+
+static gboolean
+on_accept (int listen_fd, GIOCondition cond, gpointer user_data)
+{
+  Server *server = user_data;
+  int fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  if (fd < 0)
+    {
+      if (errno != EINTR && errno != EAGAIN)
+        dcc_warning ("accept: %s", g_strerror (errno));
+      return G_SOURCE_CONTINUE;
+    }
+  if (g_thread_pool_unprocessed (server->pool) >= IS_MAX_QUEUED)
+    {
+      dcc_warning ("too many queued clients; refusing one");
+      close (fd);
+      return G_SOURCE_CONTINUE;
+    }
+  g_thread_pool_push (server->pool, GINT_TO_POINTER (fd), NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_signal (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+listen_unix (const char *path, GError **error)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof addr.sun_path)
+    return (dcc_fail (error, DCC_ERROR_INVALID, "socket path too long: %s", path), -1);
+  strcpy (addr.sun_path, path);
+  struct stat st;
+  /* A socket left by a dead server is replaced; anything else is not ours. */
+  if (lstat (path, &st) == 0)
+    {
+      if (!S_ISSOCK (st.st_mode))
+        return (dcc_fail (error, DCC_ERROR_INVALID, "%s exists and is not a socket", path), -1);
+      unlink (path);
+    }
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    return (dcc_fail_errno (error, "socket"), -1);
+  mode_t old = umask (0077);
+  int rc = bind (fd, (struct sockaddr *) &addr, sizeof addr);
+  umask (old);
+  if (rc < 0 || listen (fd, IS_LISTEN_BACKLOG) < 0)
+    {
+      dcc_fail_errno (error, "bind/listen %s", path);
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static int
+run_server (const char *socket_path, const char *pid_file)
+{
+  g_autoptr(GError) error = NULL;
+  int fd = listen_unix (socket_path, &error);
+  if (fd < 0)
+    {
+      dcc_error ("%s", error->message);
+      return 1;
+    }
+  if (pid_file)
+    {
+      g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
+      if (!dcc_io_write_file_atomic (pid_file, pid, strlen (pid), 0644, &error))
+        {
+          dcc_error ("pid file: %s", error->message);
+          return 1;
+        }
+    }
+  signal (SIGPIPE, SIG_IGN);
+  Server server = { .engine = dcc_closure_engine_new (), .path_env = g_getenv ("PATH") };
+  guint threads = CLAMP (2 * g_get_num_processors (), 2, IS_MAX_THREADS);
+  server.pool = g_thread_pool_new (serve_connection, &server, (gint) threads, FALSE, NULL);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_unix_fd_add (fd, G_IO_IN, on_accept, &server);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGHUP, on_signal, loop);
+  dcc_notice ("listening on %s with %u threads", socket_path, threads);
+  g_main_loop_run (loop);
+  dcc_notice ("exiting");
+  close (fd);
+  unlink (socket_path);
+  if (pid_file)
+    unlink (pid_file);
+  /* Let running requests finish, then free. */
+  g_thread_pool_free (server.pool, TRUE, TRUE);
+  dcc_closure_engine_free (server.engine);
+  return 0;
+}
+
+/* ---- verify mode ---- */
+
+/* Parses a make rule as gcc -M writes it; returns the prerequisites. */
+static GPtrArray *
+parse_make_deps (const char *text)
+{
+  GPtrArray *deps = g_ptr_array_new_with_free_func (g_free);
+  const char *p = text;
+  /* Skip the target (up to the first unescaped ':'). */
+  while (*p && !(*p == ':' && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0' || p[1] == '\t')))
+    p++;
+  if (*p)
+    p++;
+  GString *cur = g_string_new (NULL);
+  for (; *p; p++)
+    {
+      if (*p == '\\' && p[1] == '\n')
+        {
+          p++;
+          continue;
+        }
+      if (*p == '\\' && (p[1] == ' ' || p[1] == '#' || p[1] == '\\'))
+        {
+          g_string_append_c (cur, *++p);
+          continue;
+        }
+      if (*p == '$' && p[1] == '$')
+        {
+          g_string_append_c (cur, '$');
+          p++;
+          continue;
+        }
+      if (*p == ' ' || *p == '\t' || *p == '\n')
+        {
+          if (cur->len)
+            g_ptr_array_add (deps, g_strdup (cur->str));
+          g_string_truncate (cur, 0);
+          if (*p == '\n' && p[1] != ' ' && p[1] != '\t')
+            break;   /* end of the first rule */
+          continue;
+        }
+      g_string_append_c (cur, *p);
+    }
+  if (cur->len)
+    g_ptr_array_add (deps, g_strdup (cur->str));
+  g_string_free (cur, TRUE);
+  return deps;
+}
+
+static int
+run_verify (char **argv, gboolean verbose)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr(DccClosureEngine) engine = dcc_closure_engine_new ();
+  g_autoptr(DccScanner) scanner = dcc_scanner_new ();
+  g_autoptr(GPtrArray) entries = NULL;
+  DccClosureStats stats;
+
+  gint64 t0 = g_get_monotonic_time ();
+  if (!dcc_closure_compute (engine, scanner, cwd, (const char *const *) argv, g_getenv ("PATH"),
+                            &entries, &stats, &error))
+    {
+      fprintf (stderr, "include-server: cannot analyse: %s\n", error->message);
+      return 2;
+    }
+  gint64 t1 = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) again = NULL;
+  DccClosureStats stats2;
+  if (!dcc_closure_compute (engine, scanner, cwd, (const char *const *) argv, g_getenv ("PATH"),
+                            &again, &stats2, &error))
+    {
+      fprintf (stderr, "include-server: second run failed: %s\n", error->message);
+      return 2;
+    }
+  gint64 t2 = g_get_monotonic_time ();
+
+  g_autoptr(GHashTable) ours = g_hash_table_new (g_str_hash, g_str_equal);
+  guint nfiles = 0, ndirs = 0, nlinks = 0;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const DccIsEntry *e = entries->pdata[i];
+      if (e->kind == DCC_IS_ENTRY_FILE)
+        {
+          g_hash_table_add (ours, e->path);
+          nfiles++;
+        }
+      else if (e->kind == DCC_IS_ENTRY_DIR)
+        ndirs++;
+      else
+        nlinks++;
+      if (verbose)
+        printf ("  %s %s%s%s\n", e->kind == 0 ? "file" : e->kind == 1 ? "dir " : "link", e->path,
+                e->kind == 2 ? " -> " : "", e->target);
+    }
+  printf ("closure: %u files, %u dirs, %u symlinks; cold %.1f ms (%u scanned, %u hashed%s), "
+          "cached %.1f ms%s\n", nfiles, ndirs, nlinks, (t1 - t0) / 1000.0, stats.files_scanned,
+          stats.files_hashed, stats.full_parse ? ", full parse" : "", (t2 - t1) / 1000.0,
+          stats2.cache_hit ? "" : " (not a cache hit)");
+
+  /* The compiler's own answer: the same command with -M. */
+  g_autofree char *depfile = NULL;
+  int dfd = g_file_open_tmp ("dcc-verify-XXXXXX.d", &depfile, &error);
+  if (dfd < 0)
+    {
+      fprintf (stderr, "include-server: %s\n", error->message);
+      return 2;
+    }
+  close (dfd);
+  g_autoptr(GPtrArray) cmd = g_ptr_array_new ();
+  static const char *const drop_with_arg[] = { "-o", "-MF", "-MT", "-MQ", NULL };
+  for (guint i = 0; argv[i]; i++)
+    {
+      const char *a = argv[i];
+      if (i > 0 && g_strv_contains (drop_with_arg, a))
+        {
+          i++;
+          if (!argv[i])
+            break;
+          continue;
+        }
+      if (i > 0 && (g_str_equal (a, "-c") || g_str_equal (a, "-S") || g_str_equal (a, "-E")
+                    || g_str_has_prefix (a, "-Wp,-M") || g_str_has_prefix (a, "-M")
+                    || (g_str_has_prefix (a, "-o") && a[2])))
+        continue;
+      g_ptr_array_add (cmd, (char *) a);
+    }
+  g_ptr_array_add (cmd, "-M");
+  g_ptr_array_add (cmd, "-MF");
+  g_ptr_array_add (cmd, depfile);
+  g_ptr_array_add (cmd, NULL);
+  int status;
+  g_autofree char *err = NULL;
+  if (!g_spawn_sync (NULL, (char **) cmd->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err, &status, &error)
+      || !g_spawn_check_wait_status (status, &error))
+    {
+      fprintf (stderr, "include-server: %s -M failed: %s\n%s", argv[0], error->message, err ? err : "");
+      unlink (depfile);
+      return 2;
+    }
+  g_autofree char *deps_text = NULL;
+  gboolean read_ok = g_file_get_contents (depfile, &deps_text, NULL, &error);
+  unlink (depfile);
+  if (!read_ok)
+    {
+      fprintf (stderr, "include-server: %s\n", error->message);
+      return 2;
+    }
+  g_autoptr(GPtrArray) deps = parse_make_deps (deps_text);
+  g_autoptr(GHashTable) theirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint missing = 0;
+  for (guint i = 0; i < deps->len; i++)
+    {
+      const char *d = deps->pdata[i];
+      char *real = realpath (d, NULL);
+      if (!real)
+        {
+          printf ("unresolvable dependency: %s\n", d);
+          missing++;
+          continue;
+        }
+      if (!g_hash_table_contains (ours, real))
+        {
+          printf ("missing: %s\n", real);
+          missing++;
+        }
+      g_hash_table_add (theirs, real);
+    }
+  guint extra = 0;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const DccIsEntry *e = entries->pdata[i];
+      if (e->kind == DCC_IS_ENTRY_FILE && !g_hash_table_contains (theirs, e->path))
+        {
+          if (verbose)
+            printf ("extra: %s\n", e->path);
+          extra++;
+        }
+    }
+  printf ("compiler lists %u files; missing %u, extra %u\n", g_hash_table_size (theirs), missing, extra);
+  return missing ? 1 : 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *socket_path = NULL, *pid_file = NULL, *log_file = NULL;
+  gboolean verbose = FALSE, verify = FALSE;
+  char **compile = NULL;
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--"))
+      {
+        compile = argv + i + 1;
+        argv[i] = NULL;
+        argc = i;
+        break;
+      }
+  GOptionEntry options[] = {
+    { "socket", 0, 0, G_OPTION_ARG_FILENAME, &socket_path, "Listen on this Unix socket", "PATH" },
+    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &pid_file, "Write the process id here", "FILE" },
+    { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &log_file, "Log here instead of stderr", "FILE" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log every request (debug level)", NULL },
+    { "verify", 0, 0, G_OPTION_ARG_NONE, &verify,
+      "Compare the closure of `-- COMPILER ARGS...` with the compiler's -M output", NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("[-- COMPILER ARGS...]");
+  g_option_context_set_summary (ctx, "Pump-mode include server: lists the files each compile reads.");
+  g_option_context_add_main_entries (ctx, options, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "include-server: %s\n", error->message);
+      return 2;
+    }
+  dcc_log_setup ("include-server", log_file, verbose ? DCC_LOG_DEBUG : DCC_LOG_NOTICE);
+  if (verify)
+    {
+      if (!compile || !compile[0])
+        {
+          fprintf (stderr, "include-server: --verify needs -- COMPILER ARGS...\n");
+          return 2;
+        }
+      return run_verify (compile, verbose);
+    }
+  if (!socket_path || compile)
+    {
+      fprintf (stderr, "include-server: --socket PATH is required (see --help)\n");
+      return 2;
+    }
+  return run_server (socket_path, pid_file);
+}

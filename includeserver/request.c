@@ -1,0 +1,448 @@
+#include "request.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_QUERY_TIMEOUT_MS 30000
+
+DccIsEntry *
+dcc_is_entry_new (DccIsEntryKind kind, guint32 mode, guint64 size,
+                  const DccHash *hash, const char *path, const char *target)
+{
+  DccIsEntry *e = g_new0 (DccIsEntry, 1);
+  e->kind = (guint8) kind;
+  e->mode = mode;
+  e->size = size;
+  if (hash)
+    e->hash = *hash;
+  e->path = g_strdup (path);
+  e->target = g_strdup (target ? target : "");
+  return e;
+}
+
+void
+dcc_is_entry_free (DccIsEntry *entry)
+{
+  if (!entry)
+    return;
+  g_free (entry->path);
+  g_free (entry->target);
+  g_free (entry);
+}
+
+gboolean
+dcc_is_path_is_normalized (const char *path)
+{
+  gsize len = strlen (path);
+  if (len < 2 || len > DCC_MAX_PATH_LEN || path[0] != '/' || path[len - 1] == '/')
+    return FALSE;
+  guint depth = 0;
+  const char *p = path + 1;
+  for (;;)
+    {
+      const char *slash = strchr (p, '/');
+      gsize n = slash ? (gsize) (slash - p) : strlen (p);
+      if (n == 0 || n > DCC_MAX_NAME_LEN)
+        return FALSE;
+      if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+        return FALSE;
+      if (++depth > DCC_MAX_PATH_DEPTH)
+        return FALSE;
+      if (!slash)
+        return TRUE;
+      p = slash + 1;
+    }
+}
+
+void
+dcc_is_request_encode (GByteArray *out, const char *cwd, const char *const *argv)
+{
+  guint n = argv ? g_strv_length ((char **) argv) : 0;
+  dcc_wire_put_u32_frame (out, DCC_IS_TAG_REQUEST, DCC_IS_PROTOCOL_VERSION);
+  dcc_wire_put_str_frame (out, DCC_IS_TAG_CWD, cwd);
+  dcc_wire_put_u32_frame (out, DCC_IS_TAG_ARGC, n);
+  for (guint i = 0; i < n; i++)
+    dcc_wire_put_str_frame (out, DCC_IS_TAG_ARGV, argv[i]);
+  dcc_wire_put_frame (out, DCC_IS_TAG_DONE, NULL, 0);
+}
+
+/* Takes the next frame, which must carry `tag`. */
+static DccWireResult
+next_frame (const guint8 *buf, gsize len, gsize *pos, guint32 tag, guint32 max_len,
+            DccFrame *frame, GError **error)
+{
+  gsize used;
+  DccWireResult r = dcc_wire_decode (buf + *pos, len - *pos, max_len, frame, &used, error);
+  if (r != DCC_WIRE_OK)
+    return r;
+  if (frame->tag != tag)
+    {
+      char got[5], want[5];
+      dcc_fail (error, DCC_ERROR_PROTOCOL, "expected frame %s, got %s",
+                dcc_wire_tag_name (tag, want), dcc_wire_tag_name (frame->tag, got));
+      return DCC_WIRE_ERROR;
+    }
+  *pos += used;
+  return DCC_WIRE_OK;
+}
+
+static DccWireResult
+frame_u32 (const DccFrame *frame, guint32 *v, GError **error)
+{
+  DccReader r;
+  dcc_reader_init (&r, frame->payload, frame->len);
+  if (frame->len != 4 || !dcc_reader_u32 (&r, v))
+    {
+      char name[5];
+      dcc_fail (error, DCC_ERROR_PROTOCOL, "frame %s must hold one u32",
+                dcc_wire_tag_name (frame->tag, name));
+      return DCC_WIRE_ERROR;
+    }
+  return DCC_WIRE_OK;
+}
+
+static DccWireResult
+frame_string (const DccFrame *frame, char **out, GError **error)
+{
+  if (memchr (frame->payload, '\0', frame->len) != NULL)
+    {
+      char name[5];
+      dcc_fail (error, DCC_ERROR_PROTOCOL, "frame %s contains a NUL byte",
+                dcc_wire_tag_name (frame->tag, name));
+      return DCC_WIRE_ERROR;
+    }
+  *out = g_strndup ((const char *) frame->payload, frame->len);
+  return DCC_WIRE_OK;
+}
+
+#define TRY(expr) G_STMT_START { DccWireResult r_ = (expr); if (r_ != DCC_WIRE_OK) return r_; } G_STMT_END
+
+DccWireResult
+dcc_is_request_decode (const guint8 *buf, gsize len, char **cwd_out, char ***argv_out,
+                       gsize *consumed, GError **error)
+{
+  gsize pos = 0;
+  DccFrame f;
+  guint32 version, argc;
+
+  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_REQUEST, 4, &f, error));
+  TRY (frame_u32 (&f, &version, error));
+  if (version != DCC_IS_PROTOCOL_VERSION)
+    {
+      dcc_fail (error, DCC_ERROR_PROTOCOL, "unsupported include server protocol version %u", version);
+      return DCC_WIRE_ERROR;
+    }
+  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_CWD, DCC_MAX_PATH_LEN, &f, error));
+  g_autofree char *cwd = NULL;
+  TRY (frame_string (&f, &cwd, error));
+  if (cwd[0] != '/')
+    {
+      dcc_fail (error, DCC_ERROR_PROTOCOL, "working directory is not absolute");
+      return DCC_WIRE_ERROR;
+    }
+  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_ARGC, 4, &f, error));
+  TRY (frame_u32 (&f, &argc, error));
+  if (argc == 0 || argc > DCC_MAX_ARGS)
+    {
+      dcc_fail (error, DCC_ERROR_LIMIT, "argument count %u is not within 1..%u", argc, DCC_MAX_ARGS);
+      return DCC_WIRE_ERROR;
+    }
+  /* Never pre-size from the peer's count: grow as frames arrive. */
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  for (guint32 i = 0; i < argc; i++)
+    {
+      char *arg = NULL;
+      TRY (next_frame (buf, len, &pos, DCC_IS_TAG_ARGV, DCC_MAX_ARG_LEN, &f, error));
+      TRY (frame_string (&f, &arg, error));
+      g_ptr_array_add (args, arg);
+    }
+  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_DONE, 0, &f, error));
+  g_ptr_array_add (args, NULL);
+  *cwd_out = g_steal_pointer (&cwd);
+  *argv_out = (char **) g_ptr_array_free (g_steal_pointer (&args), FALSE);
+  *consumed = pos;
+  return DCC_WIRE_OK;
+}
+
+void
+dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *message, GPtrArray *entries)
+{
+  dcc_wire_put_u32_frame (out, DCC_IS_TAG_STATUS, (guint32) status);
+  if (status != DCC_IS_STATUS_OK)
+    {
+      g_autofree char *msg = g_strndup (message ? message : "", DCC_IS_MAX_MESSAGE_LEN);
+      dcc_wire_put_str_frame (out, DCC_IS_TAG_MESSAGE, msg);
+    }
+  else
+    {
+      guint n = entries ? entries->len : 0;
+      dcc_wire_put_u32_frame (out, DCC_IS_TAG_COUNT, n);
+      g_autoptr(GByteArray) payload = g_byte_array_new ();
+      for (guint i = 0; i < n; i++)
+        {
+          const DccIsEntry *e = entries->pdata[i];
+          g_byte_array_set_size (payload, 0);
+          dcc_put_u8 (payload, e->kind);
+          dcc_put_u32 (payload, e->mode);
+          dcc_put_u64 (payload, e->size);
+          g_byte_array_append (payload, e->hash.bytes, DCC_HASH_LEN);
+          dcc_put_string (payload, e->path);
+          dcc_put_string (payload, e->target ? e->target : "");
+          dcc_wire_put_frame (out, DCC_IS_TAG_ENTRY, payload->data, payload->len);
+        }
+    }
+  dcc_wire_put_frame (out, DCC_IS_TAG_DONE, NULL, 0);
+}
+
+static gboolean
+hash_is_zero (const DccHash *h)
+{
+  for (guint i = 0; i < DCC_HASH_LEN; i++)
+    if (h->bytes[i])
+      return FALSE;
+  return TRUE;
+}
+
+/* Parses and checks one ENTR payload against the entries seen so far. */
+static gboolean
+parse_entry (const DccFrame *f, GHashTable *seen, DccIsEntry **out, GError **error)
+{
+  DccReader r;
+  const guint8 *hash;
+  g_autoptr(DccIsEntry) e = g_new0 (DccIsEntry, 1);
+  dcc_reader_init (&r, f->payload, f->len);
+  if (!dcc_reader_u8 (&r, &e->kind) || !dcc_reader_u32 (&r, &e->mode)
+      || !dcc_reader_u64 (&r, &e->size) || !dcc_reader_bytes (&r, DCC_HASH_LEN, &hash)
+      || !dcc_reader_string (&r, DCC_MAX_PATH_LEN, &e->path)
+      || !dcc_reader_string (&r, DCC_MAX_PATH_LEN, &e->target))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "truncated or oversized entry");
+  if (r.left != 0)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "trailing bytes in entry");
+  memcpy (e->hash.bytes, hash, DCC_HASH_LEN);
+  if (e->kind > DCC_IS_ENTRY_SYMLINK)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry kind %u unknown", e->kind);
+  if (e->mode & ~07777u)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry mode %o has type bits", e->mode);
+  if (!dcc_is_path_is_normalized (e->path))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry path is not absolute and normalized");
+  if (e->kind == DCC_IS_ENTRY_FILE)
+    {
+      if (e->size > DCC_MAX_FILE_SIZE)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "file of %" G_GUINT64_FORMAT " bytes", e->size);
+      if (e->target[0])
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "file entry with a link target");
+    }
+  else
+    {
+      if (e->size != 0 || !hash_is_zero (&e->hash))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "directory or symlink with size or hash");
+      if ((e->kind == DCC_IS_ENTRY_SYMLINK) != (e->target[0] != '\0'))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "link target on a non-link, or empty target");
+    }
+  if (g_hash_table_contains (seen, e->path))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry path listed twice");
+  /* A directory precedes what it contains. */
+  const char *slash = strrchr (e->path, '/');
+  if (slash != e->path)
+    {
+      g_autofree char *parent = g_strndup (e->path, (gsize) (slash - e->path));
+      gpointer kind;
+      if (!g_hash_table_lookup_extended (seen, parent, NULL, &kind)
+          || GPOINTER_TO_UINT (kind) != DCC_IS_ENTRY_DIR)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry before its parent directory");
+    }
+  g_hash_table_insert (seen, e->path, GUINT_TO_POINTER ((guint) e->kind));
+  *out = g_steal_pointer (&e);
+  return TRUE;
+}
+
+DccWireResult
+dcc_is_reply_decode (const guint8 *buf, gsize len, DccIsStatus *status_out, char **message_out,
+                     GPtrArray **entries_out, gsize *consumed, GError **error)
+{
+  gsize pos = 0;
+  DccFrame f;
+  guint32 status, count;
+
+  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_STATUS, 4, &f, error));
+  TRY (frame_u32 (&f, &status, error));
+  if (status > DCC_IS_STATUS_BAD_REQUEST)
+    {
+      dcc_fail (error, DCC_ERROR_PROTOCOL, "include server status %u unknown", status);
+      return DCC_WIRE_ERROR;
+    }
+  if (status != DCC_IS_STATUS_OK)
+    {
+      g_autofree char *msg = NULL;
+      TRY (next_frame (buf, len, &pos, DCC_IS_TAG_MESSAGE, DCC_IS_MAX_MESSAGE_LEN, &f, error));
+      TRY (frame_string (&f, &msg, error));
+      TRY (next_frame (buf, len, &pos, DCC_IS_TAG_DONE, 0, &f, error));
+      *status_out = (DccIsStatus) status;
+      *message_out = g_steal_pointer (&msg);
+      *consumed = pos;
+      return DCC_WIRE_OK;
+    }
+  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_COUNT, 4, &f, error));
+  TRY (frame_u32 (&f, &count, error));
+  if (count > DCC_MAX_MANIFEST_ENTRIES)
+    {
+      dcc_fail (error, DCC_ERROR_LIMIT, "%u entries, limit %u", count, DCC_MAX_MANIFEST_ENTRIES);
+      return DCC_WIRE_ERROR;
+    }
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_is_entry_free);
+  /* Keys point into the entries, which outlive the table. */
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint32 i = 0; i < count; i++)
+    {
+      DccIsEntry *e = NULL;
+      TRY (next_frame (buf, len, &pos, DCC_IS_TAG_ENTRY, DCC_IS_MAX_ENTRY_FRAME, &f, error));
+      if (!parse_entry (&f, seen, &e, error))
+        {
+          g_prefix_error (error, "entry %u: ", i);
+          return DCC_WIRE_ERROR;
+        }
+      g_ptr_array_add (entries, e);
+    }
+  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_DONE, 0, &f, error));
+  *status_out = DCC_IS_STATUS_OK;
+  *entries_out = g_steal_pointer (&entries);
+  *consumed = pos;
+  return DCC_WIRE_OK;
+}
+
+/* ---- client side: the only part of this file that touches a socket ---- */
+
+static gint64
+remaining_ms (gint64 deadline)
+{
+  gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+  return left > 0 ? left : 0;
+}
+
+static gboolean
+wait_fd (int fd, short events, gint64 deadline, GError **error)
+{
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = fd, .events = events };
+      gint64 left = remaining_ms (deadline);
+      if (left == 0)
+        return dcc_fail (error, DCC_ERROR_TIMEOUT, "include server did not answer in time");
+      int n = poll (&pfd, 1, (int) MIN (left, G_MAXINT));
+      if (n > 0)
+        return TRUE;
+      if (n < 0 && errno != EINTR)
+        return dcc_fail_errno (error, "poll");
+    }
+}
+
+static gboolean
+read_exact (int fd, guint8 *buf, gsize len, gint64 deadline, GError **error)
+{
+  while (len > 0)
+    {
+      if (!wait_fd (fd, POLLIN, deadline, error))
+        return FALSE;
+      ssize_t n = recv (fd, buf, len, 0);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (n < 0)
+        return dcc_fail_errno (error, "recv from include server");
+      if (n == 0)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "include server closed the connection early");
+      buf += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
+              int timeout_ms, GPtrArray **entries_out, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time ()
+                    + (gint64) (timeout_ms > 0 ? timeout_ms : DEFAULT_QUERY_TIMEOUT_MS) * 1000;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  if (strlen (socket_path) >= sizeof addr.sun_path)
+    return dcc_fail (error, DCC_ERROR_INVALID, "include server socket path too long");
+  strcpy (addr.sun_path, socket_path);
+
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return dcc_fail_errno (error, "socket");
+  gboolean ok = FALSE;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) in = g_byte_array_new ();
+
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      dcc_fail_errno (error, "connect to include server %s", socket_path);
+      goto out;
+    }
+  dcc_is_request_encode (out, cwd, argv);
+  for (gsize done = 0; done < out->len;)
+    {
+      if (!wait_fd (fd, POLLOUT, deadline, error))
+        goto out;
+      ssize_t n = send (fd, out->data + done, out->len - done, MSG_NOSIGNAL);
+      if (n < 0 && errno != EINTR && errno != EAGAIN)
+        {
+          dcc_fail_errno (error, "send to include server");
+          goto out;
+        }
+      if (n > 0)
+        done += (gsize) n;
+    }
+  /* Read frame by frame (header checked before the payload is read), and
+   * decode once the DONE frame is in: the parser stays pure. */
+  for (;;)
+    {
+      guint8 header[DCC_FRAME_HEADER_LEN];
+      guint32 tag, flen;
+      if (!read_exact (fd, header, sizeof header, deadline, error))
+        goto out;
+      if (dcc_wire_decode_header (header, sizeof header, DCC_IS_MAX_ENTRY_FRAME, &tag, &flen, error)
+          != DCC_WIRE_OK)
+        goto out;
+      if (in->len + sizeof header + flen > DCC_IS_MAX_REPLY_SIZE)
+        {
+          dcc_fail (error, DCC_ERROR_LIMIT, "include server reply over %u bytes", DCC_IS_MAX_REPLY_SIZE);
+          goto out;
+        }
+      g_byte_array_append (in, header, sizeof header);
+      gsize at = in->len;
+      g_byte_array_set_size (in, in->len + flen);
+      if (!read_exact (fd, in->data + at, flen, deadline, error))
+        goto out;
+      if (tag == DCC_IS_TAG_DONE)
+        break;
+    }
+  {
+    DccIsStatus status;
+    g_autofree char *message = NULL;
+    gsize used;
+    GError *local = NULL;
+    DccWireResult r = dcc_is_reply_decode (in->data, in->len, &status, &message,
+                                           entries_out, &used, &local);
+    if (r != DCC_WIRE_OK || used != in->len)
+      {
+        if (!local)
+          local = g_error_new (DCC_ERROR, DCC_ERROR_PROTOCOL, "DONE before the reply was complete");
+        g_propagate_prefixed_error (error, local, "include server reply: ");
+        goto out;
+      }
+    if (status == DCC_IS_STATUS_OK)
+      ok = TRUE;
+    else
+      dcc_fail (error, status == DCC_IS_STATUS_BAD_REQUEST ? DCC_ERROR_PROTOCOL : DCC_ERROR_FAILED,
+                "include server: %s", message);
+  }
+out:
+  close (fd);
+  return ok;
+}
