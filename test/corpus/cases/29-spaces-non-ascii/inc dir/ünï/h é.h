@@ -1,2 +1,1 @@
 static const char *const h = __FILE__;
-static int unused_é_var;
