@@ -1,0 +1,109 @@
+/* libFuzzer harness for the client path validators (shared/dcc-path.c).
+ *
+ * Build (from the top of the tree):
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ishared \
+ *     $(pkg-config --cflags glib-2.0) test/fuzz/fuzz-path.c \
+ *     shared/dcc-path.c shared/dcc-error.c $(pkg-config --libs glib-2.0) \
+ *     -o build/fuzz-path
+ *   build/fuzz-path -max_len=9000 test/corpus/path/
+ *
+ * The input is used three ways: as a client path of exactly `size` bytes,
+ * and split at its first NUL into (link path, symlink target) and
+ * (cwd, path). Besides the sanitizers, the harness traps when an
+ * accepted result breaks an invariant: a checked path splits into
+ * components that are never empty, ".", ".." or contain '/'; a resolved
+ * symlink target is itself a valid client path; normalisation is
+ * idempotent. */
+#include "dcc-path.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include <stdint.h>
+#include <string.h>
+
+#define CHECK(cond) do { if (!(cond)) __builtin_trap (); } while (0)
+
+static void
+check_components (const char *path)
+{
+  g_auto(GStrv) comps = dcc_path_split (path);
+  guint n = 0;
+  for (char **c = comps; *c; c++, n++)
+    {
+      CHECK (**c != '\0');
+      CHECK (strchr (*c, '/') == NULL);
+      CHECK (strcmp (*c, ".") != 0 && strcmp (*c, "..") != 0);
+      CHECK (strlen (*c) <= DCC_MAX_NAME_LEN);
+    }
+  CHECK (n <= DCC_MAX_PATH_DEPTH);
+}
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  const char *bytes = (const char *) data;
+
+  /* 1. The raw bytes as a client path (not NUL-terminated). */
+  GError *error = NULL;
+  gboolean ok = dcc_path_check_client (bytes, size, &error);
+  CHECK (ok == (error == NULL));
+  if (ok)
+    {
+      char *copy = g_strndup (bytes, size);
+      CHECK (strlen (copy) == size);
+      check_components (copy);
+      /* A checked path is already normal, up to repeated '/'. */
+      char *norm = dcc_path_normalize ("/", copy);
+      CHECK (dcc_path_check_client (norm, strlen (norm), NULL));
+      g_free (norm);
+      g_free (copy);
+    }
+  else
+    {
+      CHECK (g_error_matches (error, DCC_ERROR, DCC_ERROR_REFUSED));
+      g_clear_error (&error);
+    }
+
+  /* 2. Split at the first NUL: first part, second part. */
+  const char *nul = memchr (bytes, '\0', size);
+  gsize first_len = nul ? (gsize) (nul - bytes) : size;
+  char *first = g_strndup (bytes, first_len);
+  char *second = nul ? g_strndup (nul + 1, size - first_len - 1) : g_strdup ("");
+
+  char *resolved = NULL;
+  ok = dcc_path_check_symlink (first, second, &resolved, &error);
+  CHECK (ok == (error == NULL));
+  if (ok)
+    {
+      CHECK (resolved != NULL && resolved[0] == '/');
+      CHECK (dcc_path_check_client (resolved, strlen (resolved), NULL));
+      check_components (resolved);
+      /* The rewritten relative form leads back to the same place. */
+      char *dir = dcc_path_normalize (first, "..");
+      char *rel = dcc_path_relative (dir, resolved);
+      char *back = dcc_path_normalize (dir, rel);
+      CHECK (strcmp (back, resolved) == 0);
+      g_free (back);
+      g_free (rel);
+      g_free (dir);
+    }
+  else
+    {
+      CHECK (resolved == NULL);
+      g_clear_error (&error);
+    }
+  g_free (resolved);
+
+  /* 3. Lexical normalisation: always absolute, idempotent. */
+  char *norm = dcc_path_normalize (first, second);
+  CHECK (norm[0] == '/');
+  char *again = dcc_path_normalize ("/", norm);
+  CHECK (strcmp (norm, again) == 0);
+  g_free (again);
+  g_free (norm);
+
+  g_free (second);
+  g_free (first);
+  return 0;
+}

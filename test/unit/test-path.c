@@ -1,0 +1,287 @@
+/* Table-driven tests for client path validation (shared/dcc-path.c). */
+#include "dcc-path.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include <string.h>
+
+typedef struct {
+  const char *path;
+  gsize len;              /* 0: strlen (path) */
+  const char *msg_part;   /* NULL: accepted; else a substring of the error */
+} ClientRow;
+
+#define GOOD(p)      { p, 0, NULL }
+#define BAD(p, m)    { p, 0, m }
+#define BADN(p, n, m) { p, n, m }
+
+static const ClientRow client_rows[] = {
+  GOOD ("/"),
+  GOOD ("/usr/include/stdio.h"),
+  GOOD ("//usr///include//"),
+  GOOD ("/a/b/"),
+  GOOD ("/.hidden/..x/x../.../a.b"),
+  GOOD ("/caf\xc3\xa9/\xff\xfe"),       /* file names are bytes */
+  GOOD ("/a b/c=d,e+f~"),              /* spaces and punctuation are fine */
+  BAD ("", "empty"),
+  BAD ("usr/include", "not absolute"),
+  BAD ("./x", "not absolute"),
+  BAD ("/../etc/passwd", "“..” component"),
+  BAD ("/a/../../x", "“..” component"),
+  BAD ("/a/..", "“..” component"),
+  BAD ("/a/./b", "“.” component"),
+  BAD ("/.", "“.” component"),
+  BAD ("/a\nb", "control character 0x0a"),
+  BAD ("/a\rb", "control character 0x0d"),
+  BAD ("/a\x7f", "control character 0x7f"),
+  BAD ("/a\x01/b", "control character 0x01"),
+  BADN ("/a\0b", 4, "NUL byte at offset 2"),
+  BADN ("/\0", 2, "NUL byte"),
+};
+
+static void
+test_check_client_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (client_rows); i++)
+    {
+      const ClientRow *r = &client_rows[i];
+      const char *path = r->path;
+      gsize len = r->len ? r->len : strlen (path);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = dcc_path_check_client (path, len, &error);
+      g_test_message ("row %" G_GSIZE_FORMAT ": %s", i, error ? error->message : "ok");
+      if (r->msg_part == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+          g_assert_nonnull (strstr (error->message, r->msg_part));
+        }
+    }
+}
+
+/* The length is honoured: bytes after len are never read. */
+static void
+test_check_client_len (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (dcc_path_check_client ("/ok/../bad", 3, &error));
+  g_assert_no_error (error);
+  g_assert_false (dcc_path_check_client ("/ok/../bad", 0, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+}
+
+static void
+test_check_client_limits (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Exactly DCC_MAX_PATH_LEN bytes is fine, one more is refused. */
+  g_autoptr(GString) s = g_string_new (NULL);
+  while (s->len < DCC_MAX_PATH_LEN)
+    g_string_append (s, "/abcdefghijklmno");
+  g_string_truncate (s, DCC_MAX_PATH_LEN);
+  g_assert_true (dcc_path_check_client (s->str, s->len, &error));
+  g_assert_no_error (error);
+  g_string_append_c (s, 'x');
+  g_assert_false (dcc_path_check_client (s->str, s->len, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "more than"));
+  g_clear_error (&error);
+
+  /* Component length. */
+  g_autofree char *name_ok = g_strnfill (DCC_MAX_NAME_LEN, 'n');
+  g_autofree char *name_bad = g_strnfill (DCC_MAX_NAME_LEN + 1, 'n');
+  g_autofree char *p_ok = g_strconcat ("/d/", name_ok, "/e", NULL);
+  g_autofree char *p_bad = g_strconcat ("/d/", name_bad, "/e", NULL);
+  g_assert_true (dcc_path_check_client (p_ok, strlen (p_ok), &error));
+  g_assert_no_error (error);
+  g_assert_false (dcc_path_check_client (p_bad, strlen (p_bad), &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "longer than"));
+  g_clear_error (&error);
+
+  /* Depth. */
+  g_string_truncate (s, 0);
+  for (guint i = 0; i < DCC_MAX_PATH_DEPTH; i++)
+    g_string_append (s, "/d");
+  g_assert_true (dcc_path_check_client (s->str, s->len, &error));
+  g_assert_no_error (error);
+  g_string_append (s, "/d");
+  g_assert_false (dcc_path_check_client (s->str, s->len, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "components"));
+}
+
+typedef struct {
+  const char *link;
+  const char *target;
+  const char *resolved;   /* NULL: refused */
+} LinkRow;
+
+static const LinkRow link_rows[] = {
+  { "/a/l", "/", "/" },
+  { "/a/l", "/etc", "/etc" },
+  { "/a/l", "//etc//./x/../y/", "/etc/y" },
+  { "/a/l", "b", "/a/b" },
+  { "/a/l", ".", "/a" },
+  { "/a/l", "..", "/" },
+  { "/a/l", "../x", "/x" },
+  { "/a/b/c/l", "../../x/./y", "/a/x/y" },
+  { "/l", "x", "/x" },
+  { "/l", ".", "/" },
+  { "/usr/include/x86_64-linux-gnu/asm", "../asm-generic", "/usr/include/asm-generic" },
+  { "/a/l", "x/../..", "/" },
+  /* refused */
+  { "/a/l", "../..", NULL },
+  { "/a/l", "../../../../etc", NULL },
+  { "/l", "..", NULL },
+  { "/a/l", "/..", NULL },
+  { "/a/l", "/../etc", NULL },
+  { "/a/l", "x/../../..", NULL },
+  { "/a/l", "", NULL },
+  { "/a/l", "x\ny", NULL },
+  { "/", "x", NULL },
+  { "/a/../l", "x", NULL },
+  { "a/l", "x", NULL },
+};
+
+static void
+test_check_symlink_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (link_rows); i++)
+    {
+      const LinkRow *r = &link_rows[i];
+      g_autoptr(GError) error = NULL;
+      g_autofree char *resolved = NULL;
+      gboolean ok = dcc_path_check_symlink (r->link, r->target, &resolved, &error);
+      g_test_message ("row %" G_GSIZE_FORMAT ": %s", i, error ? error->message : resolved);
+      if (r->resolved)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpstr (resolved, ==, r->resolved);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+          g_assert_null (resolved);
+        }
+    }
+}
+
+static void
+test_check_symlink_limits (void)
+{
+  g_autoptr(GError) error = NULL;
+  /* A target that is fine on its own but resolves too deep. */
+  g_autoptr(GString) link = g_string_new (NULL);
+  for (guint i = 0; i < DCC_MAX_PATH_DEPTH; i++)
+    g_string_append (link, "/d");
+  g_assert_true (dcc_path_check_symlink (link->str, "x", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (dcc_path_check_symlink (link->str, "x/y", NULL, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+  g_clear_error (&error);
+
+  g_autofree char *long_target = g_strnfill (DCC_MAX_PATH_LEN + 1, 'x');
+  g_assert_false (dcc_path_check_symlink ("/l", long_target, NULL, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+  g_clear_error (&error);
+
+  g_autofree char *long_name = g_strnfill (DCC_MAX_NAME_LEN + 1, 'x');
+  g_assert_false (dcc_path_check_symlink ("/l", long_name, NULL, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+}
+
+static const struct {
+  const char *cwd, *path, *expect;
+} norm_rows[] = {
+  { "/home/u/src", "a.c", "/home/u/src/a.c" },
+  { "/home/u/src", "./a.c", "/home/u/src/a.c" },
+  { "/home/u/src", "../inc/x.h", "/home/u/inc/x.h" },
+  { "/home/u/src", "/usr/include/../include/./stdio.h", "/usr/include/stdio.h" },
+  { "/home/u/src/", "", "/home/u/src" },
+  { "/home/u/src", ".", "/home/u/src" },
+  { "/", "../../x", "/x" },
+  { "/a", "..", "/" },
+  { "/a//b/", "c//d/", "/a/b/c/d" },
+  { NULL, "x/y", "/x/y" },
+  { "rel", "x", "/rel/x" },
+  { "/a", "/", "/" },
+};
+
+static void
+test_normalize_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (norm_rows); i++)
+    {
+      g_autofree char *got = dcc_path_normalize (norm_rows[i].cwd, norm_rows[i].path);
+      g_assert_cmpstr (got, ==, norm_rows[i].expect);
+    }
+}
+
+static const struct {
+  const char *path, *joined;   /* components joined by '|' */
+} split_rows[] = {
+  { "/", "" },
+  { "/a", "a" },
+  { "//a///b/", "a|b" },
+  { "/usr/include/stdio.h", "usr|include|stdio.h" },
+};
+
+static void
+test_split_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (split_rows); i++)
+    {
+      g_auto(GStrv) v = dcc_path_split (split_rows[i].path);
+      g_autofree char *j = g_strjoinv ("|", v);
+      g_assert_cmpstr (j, ==, split_rows[i].joined);
+    }
+}
+
+static const struct {
+  const char *dir, *path, *expect;
+} rel_rows[] = {
+  { "/a/b", "/a/c/d", "../c/d" },
+  { "/a/b", "/a/b", "." },
+  { "/a/b", "/a", ".." },
+  { "/a/b", "/", "../.." },
+  { "/", "/x/y", "x/y" },
+  { "/", "/", "." },
+  { "/a/b", "/a/b/c", "c" },
+  { "/a/bc", "/a/b", "../b" },
+};
+
+static void
+test_relative_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (rel_rows); i++)
+    {
+      g_autofree char *got = dcc_path_relative (rel_rows[i].dir, rel_rows[i].path);
+      g_assert_cmpstr (got, ==, rel_rows[i].expect);
+      /* and it resolves back lexically */
+      g_autofree char *back = dcc_path_normalize (rel_rows[i].dir, got);
+      g_assert_cmpstr (back, ==, rel_rows[i].path);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/path/check-client/table", test_check_client_table);
+  g_test_add_func ("/path/check-client/len", test_check_client_len);
+  g_test_add_func ("/path/check-client/limits", test_check_client_limits);
+  g_test_add_func ("/path/check-symlink/table", test_check_symlink_table);
+  g_test_add_func ("/path/check-symlink/limits", test_check_symlink_limits);
+  g_test_add_func ("/path/normalize/table", test_normalize_table);
+  g_test_add_func ("/path/split/table", test_split_table);
+  g_test_add_func ("/path/relative/table", test_relative_table);
+  return g_test_run ();
+}

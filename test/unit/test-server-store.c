@@ -1,0 +1,1095 @@
+/* Tests for the volunteer's file store (server/file-store.c) and job trees
+ * (server/job-tree.c), in temporary directories. The job-tree tests keep a
+ * sentinel directory beside the trees and check it is never touched. */
+#include "file-store.h"
+#include "job-tree.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- helpers ---- */
+
+static int
+rm_one (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  if (flag == FTW_DP)
+    return rmdir (path) < 0 ? -1 : 0;
+  return unlink (path) < 0 ? -1 : 0;
+}
+
+static int
+chmod_one (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  if (flag == FTW_D)
+    chmod (path, 0700);
+  return 0;
+}
+
+static void
+rm_rf (const char *dir)
+{
+  nftw (dir, chmod_one, 16, FTW_PHYS);
+  g_assert_cmpint (nftw (dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), ==, 0);
+}
+
+typedef struct {
+  char *dir;       /* the test's temporary directory */
+  char *store_dir; /* dir/store */
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  f->dir = g_dir_make_tmp ("dcc-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store_dir = g_build_filename (f->dir, "store", NULL);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->store_dir);
+}
+
+static DccHash
+hash_of (const char *s)
+{
+  DccHash h;
+  dcc_hash_bytes (s, strlen (s), &h);
+  return h;
+}
+
+static DccHash
+put_str (DccStore *s, const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  DccHash h = hash_of (text);
+  g_assert_true (dcc_store_put (s, &h, text, strlen (text), &error));
+  g_assert_no_error (error);
+  return h;
+}
+
+static char *
+object_path (const char *store_dir, const DccHash *h)
+{
+  char hex[DCC_HASH_HEX_LEN + 1];
+  dcc_hash_to_hex (h, hex);
+  g_autofree char *sub = g_strndup (hex, 2);
+  return g_build_filename (store_dir, "objects", sub, hex + 2, NULL);
+}
+
+static gboolean
+object_on_disk (const char *store_dir, const DccHash *h)
+{
+  g_autofree char *p = object_path (store_dir, h);
+  struct stat st;
+  return lstat (p, &st) == 0 && S_ISREG (st.st_mode);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (d);
+  guint n = 0;
+  while (g_dir_read_name (d))
+    n++;
+  return n;
+}
+
+static char *
+read_text (const char *path)
+{
+  char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  return text;
+}
+
+static void
+write_text (const char *path, const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+}
+
+static void
+set_mtime_ago (const char *path, int seconds)
+{
+  struct timespec ts[2];
+  clock_gettime (CLOCK_REALTIME, &ts[0]);
+  ts[0].tv_sec -= seconds;
+  ts[1] = ts[0];
+  g_assert_cmpint (utimensat (AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), ==, 0);
+}
+
+static int
+cmp_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* A recursive description of a directory (names, types, modes, sizes,
+ * mtimes, link targets, contents), to show that it was not touched. */
+static void
+snapshot_into (GString *out, const char *dir, const char *rel)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (d);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *n;
+  while ((n = g_dir_read_name (d)))
+    g_ptr_array_add (names, g_strdup (n));
+  g_ptr_array_sort (names, cmp_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_autofree char *r = g_build_filename (rel, name, NULL);
+      struct stat st;
+      g_assert_cmpint (lstat (p, &st), ==, 0);
+      g_string_append_printf (out, "%s mode=%o size=%jd mtime=%jd.%09ld", r, st.st_mode,
+                              (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec,
+                              st.st_mtim.tv_nsec);
+      if (S_ISLNK (st.st_mode))
+        {
+          g_autofree char *target = g_file_read_link (p, NULL);
+          g_string_append_printf (out, " -> %s", target);
+        }
+      else if (S_ISREG (st.st_mode))
+        {
+          g_autofree char *text = read_text (p);
+          g_string_append_printf (out, " [%s]", text);
+        }
+      g_string_append_c (out, '\n');
+      if (S_ISDIR (st.st_mode))
+        snapshot_into (out, p, r);
+    }
+}
+
+static char *
+snapshot (const char *dir)
+{
+  GString *out = g_string_new (NULL);
+  snapshot_into (out, dir, ".");
+  return g_string_free (out, FALSE);
+}
+
+/* ---- the store ---- */
+
+static void
+test_store_open_layout (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (s);
+  g_autofree char *objects = g_build_filename (f->store_dir, "objects", NULL);
+  g_autofree char *tmp = g_build_filename (f->store_dir, "tmp", NULL);
+  g_assert_true (g_file_test (objects, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (tmp, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (dcc_store_count (s), ==, 0);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 0);
+}
+
+static void
+test_store_put_has (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+
+  DccHash h = put_str (s, "hello");
+  g_assert_true (dcc_store_has (s, &h));
+  g_assert_cmpuint (dcc_store_count (s), ==, 1);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 5);
+
+  g_autofree char *p = object_path (f->store_dir, &h);
+  struct stat st;
+  g_assert_cmpint (lstat (p, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_mode & 07777, ==, 0444);
+  g_autofree char *text = read_text (p);
+  g_assert_cmpstr (text, ==, "hello");
+
+  DccHash other = hash_of ("other");
+  g_assert_false (dcc_store_has (s, &other));
+
+  /* The empty file is an object like any other. */
+  DccHash empty = put_str (s, "");
+  g_assert_true (dcc_store_has (s, &empty));
+  g_assert_cmpuint (dcc_store_count (s), ==, 2);
+
+  g_autofree char *tmp = g_build_filename (f->store_dir, "tmp", NULL);
+  g_assert_cmpuint (count_entries (tmp), ==, 0);
+}
+
+static void
+test_store_put_mismatch (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+
+  DccHash h = hash_of ("what was announced");
+  const char *sent = "what was sent";
+  g_assert_false (dcc_store_put (s, &h, sent, strlen (sent), &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_MISMATCH);
+  g_assert_false (dcc_store_has (s, &h));
+  g_assert_false (object_on_disk (f->store_dir, &h));
+  g_assert_cmpuint (dcc_store_count (s), ==, 0);
+  g_autofree char *objects = g_build_filename (f->store_dir, "objects", NULL);
+  g_autofree char *tmp = g_build_filename (f->store_dir, "tmp", NULL);
+  g_assert_cmpuint (count_entries (objects), ==, 0);
+  g_assert_cmpuint (count_entries (tmp), ==, 0);
+}
+
+static void
+test_store_put_existing (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s1 = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  g_autoptr(DccStore) s2 = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+
+  DccHash h = put_str (s1, "twice");
+  put_str (s1, "twice");
+  g_assert_cmpuint (dcc_store_count (s1), ==, 1);
+  g_assert_cmpuint (dcc_store_total_bytes (s1), ==, 5);
+
+  /* Another process stored it meanwhile: success, one object. */
+  put_str (s2, "twice");
+  g_assert_cmpuint (dcc_store_count (s2), ==, 1);
+  g_assert_true (dcc_store_has (s2, &h));
+}
+
+static void
+test_store_reopen (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  DccHash a, b, c;
+  {
+    g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+    g_assert_no_error (error);
+    a = put_str (s, "alpha");
+    b = put_str (s, "beta");
+    c = put_str (s, "gamma!");
+  }
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dcc_store_count (s), ==, 3);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 5 + 4 + 6);
+  g_assert_true (dcc_store_has (s, &a));
+  g_assert_true (dcc_store_has (s, &b));
+  g_assert_true (dcc_store_has (s, &c));
+}
+
+static void
+test_store_open_cleanup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  {
+    g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+    g_assert_no_error (error);
+    put_str (s, "kept");
+    put_str (s, "");
+  }
+  /* Leftovers: an old tmp file (a crashed write) and a fresh one (another
+   * process's write in progress). */
+  g_autofree char *old_tmp = g_build_filename (f->store_dir, "tmp", "old.1.2", NULL);
+  g_autofree char *new_tmp = g_build_filename (f->store_dir, "tmp", "new.1.2", NULL);
+  write_text (old_tmp, "partial");
+  write_text (new_tmp, "partial");
+  set_mtime_ago (old_tmp, DCC_STORE_TMP_MAX_AGE + 60);
+  /* An object truncated to nothing by a power cut. */
+  DccHash trunc = hash_of ("truncated");
+  g_autofree char *trunc_path = object_path (f->store_dir, &trunc);
+  g_autofree char *trunc_dir = g_path_get_dirname (trunc_path);
+  g_assert_cmpint (g_mkdir_with_parents (trunc_dir, 0755), ==, 0);
+  write_text (trunc_path, "");
+  /* Strays that are not objects: left alone, not indexed. */
+  g_autofree char *stray1 = g_build_filename (f->store_dir, "objects", "README", NULL);
+  g_autofree char *stray2 = g_build_filename (trunc_dir, "not-a-hash", NULL);
+  write_text (stray1, "x");
+  write_text (stray2, "x");
+
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (old_tmp, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (new_tmp, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (trunc_path, G_FILE_TEST_EXISTS));
+  g_assert_false (dcc_store_has (s, &trunc));
+  g_assert_true (g_file_test (stray1, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (stray2, G_FILE_TEST_EXISTS));
+  DccHash empty = hash_of ("");
+  g_assert_true (dcc_store_has (s, &empty));
+  g_assert_cmpuint (dcc_store_count (s), ==, 2);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 4);
+}
+
+/* 30-byte contents, distinct by their first letter. */
+static DccHash
+put30 (DccStore *s, char c)
+{
+  char buf[31];
+  memset (buf, c, 30);
+  buf[30] = '\0';
+  return put_str (s, buf);
+}
+
+static void
+test_store_evict_lru (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 100, &error);
+  g_assert_no_error (error);
+  dcc_store_set_grace (s, 0);
+
+  DccHash a = put30 (s, 'a');
+  DccHash b = put30 (s, 'b');
+  DccHash c = put30 (s, 'c');
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  g_assert_true (dcc_store_has (s, &a));   /* a is now the most recent */
+  DccHash d = put30 (s, 'd');              /* 120 > 100: evict down to 90 */
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  g_assert_cmpuint (dcc_store_count (s), ==, 3);
+  g_assert_false (object_on_disk (f->store_dir, &b));
+  g_assert_false (dcc_store_has (s, &b));
+  g_assert_true (object_on_disk (f->store_dir, &a));
+  g_assert_true (object_on_disk (f->store_dir, &c));
+  g_assert_true (object_on_disk (f->store_dir, &d));
+}
+
+static void
+test_store_evict_pinned (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 100, &error);
+  g_assert_no_error (error);
+  dcc_store_set_grace (s, 0);
+
+  DccHash a = put30 (s, 'a');
+  DccHash b = put30 (s, 'b');
+  DccHash c = put30 (s, 'c');
+  dcc_store_pin (s, &a);
+  dcc_store_pin (s, &a);          /* pins nest */
+  put30 (s, 'b');                 /* existing: b is now more recent than c */
+  DccHash d = put30 (s, 'd');     /* a is pinned: the LRU victim is c */
+  g_assert_true (object_on_disk (f->store_dir, &a));
+  g_assert_true (object_on_disk (f->store_dir, &b));
+  g_assert_false (object_on_disk (f->store_dir, &c));
+  dcc_store_unpin (s, &a);
+  put30 (s, 'e');                 /* still pinned once: victim is b */
+  g_assert_true (object_on_disk (f->store_dir, &a));
+  g_assert_false (object_on_disk (f->store_dir, &b));
+  dcc_store_unpin (s, &a);
+  put30 (s, 'f');                 /* a is the LRU now */
+  g_assert_false (object_on_disk (f->store_dir, &a));
+  g_assert_true (object_on_disk (f->store_dir, &d));
+
+  /* Pinning something not stored is allowed and protects it once stored. */
+  DccHash g = hash_of ("gggggggggggggggggggggggggggggg");
+  dcc_store_pin (s, &g);
+  put30 (s, 'g');
+  put30 (s, 'h');
+  put30 (s, 'i');
+  put30 (s, 'j');
+  g_assert_true (object_on_disk (f->store_dir, &g));
+  dcc_store_unpin (s, &g);
+}
+
+static void
+test_store_evict_grace (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 100, &error);
+  g_assert_no_error (error);
+  /* Default grace: everything was just used, so nothing may go yet. */
+  DccHash hs[5];
+  for (int i = 0; i < 5; i++)
+    hs[i] = put30 (s, (char) ('a' + i));
+  g_assert_cmpuint (dcc_store_count (s), ==, 5);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 150);
+  for (int i = 0; i < 5; i++)
+    g_assert_true (object_on_disk (f->store_dir, &hs[i]));
+
+  /* Once the uses are old enough (here: made old on disk), a rescan
+   * evicts down to the low-water mark. */
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *p = object_path (f->store_dir, &hs[i]);
+      set_mtime_ago (p, DCC_STORE_GRACE_SECONDS + 100 - i);
+    }
+  g_assert_true (dcc_store_rescan (s, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  g_assert_false (object_on_disk (f->store_dir, &hs[0]));
+  g_assert_false (object_on_disk (f->store_dir, &hs[1]));
+  g_assert_true (object_on_disk (f->store_dir, &hs[2]));
+}
+
+static void
+test_store_evict_big (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 50, &error);
+  g_assert_no_error (error);
+  dcc_store_set_grace (s, 0);
+
+  DccHash a = put30 (s, 'a');
+  g_autofree char *big = g_strnfill (80, 'B');
+  DccHash b = put_str (s, big);   /* alone over budget: kept, a goes */
+  g_assert_false (object_on_disk (f->store_dir, &a));
+  g_assert_true (object_on_disk (f->store_dir, &b));
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 80);
+}
+
+static void
+test_store_limit (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  DccHash h = hash_of ("x");
+  /* The size is refused before the data is read. */
+  g_assert_false (dcc_store_put (s, &h, "x", (gsize) DCC_MAX_FILE_SIZE + 1, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+}
+
+static void
+test_store_link_into (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  DccHash h = put_str (s, "#define X 1\n");
+
+  g_autofree char *dest = g_build_filename (f->dir, "dest", NULL);
+  g_assert_cmpint (mkdir (dest, 0755), ==, 0);
+  int dfd = open (dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_assert_cmpint (dfd, >=, 0);
+
+  g_assert_true (dcc_store_link_into (s, &h, dfd, "x.h", FALSE, &error));
+  g_assert_no_error (error);
+  g_autofree char *linked = g_build_filename (dest, "x.h", NULL);
+  g_autofree char *obj = object_path (f->store_dir, &h);
+  struct stat st_l, st_o;
+  g_assert_cmpint (lstat (linked, &st_l), ==, 0);
+  g_assert_cmpint (lstat (obj, &st_o), ==, 0);
+  g_assert_cmpuint (st_l.st_ino, ==, st_o.st_ino);
+  g_assert_cmpuint (st_l.st_nlink, ==, 2);
+  g_assert_cmpint (st_l.st_mode & 07777, ==, 0444);
+  if (geteuid () != 0)
+    g_assert_cmpint (access (linked, W_OK), !=, 0);
+
+  /* An existing entry is an error, and is left as it was. */
+  g_assert_false (dcc_store_link_into (s, &h, dfd, "x.h", FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+
+  /* A symlink at the name is neither followed nor replaced. */
+  g_autofree char *sentinel = g_build_filename (f->dir, "sentinel-file", NULL);
+  write_text (sentinel, "untouched");
+  g_autofree char *lnk = g_build_filename (dest, "evil.h", NULL);
+  g_assert_cmpint (symlink (sentinel, lnk), ==, 0);
+  g_assert_false (dcc_store_link_into (s, &h, dfd, "evil.h", FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_store_link_into (s, &h, dfd, "evil.h", TRUE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_autofree char *sentinel_text = read_text (sentinel);
+  g_assert_cmpstr (sentinel_text, ==, "untouched");
+  g_autofree char *lnk_target = g_file_read_link (lnk, NULL);
+  g_assert_cmpstr (lnk_target, ==, sentinel);
+
+  /* Names must be one component. */
+  const char *bad[] = { "", ".", "..", "a/b", "/abs" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (dcc_store_link_into (s, &h, dfd, bad[i], FALSE, &error));
+      g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+      g_clear_error (&error);
+    }
+
+  /* A missing object. */
+  DccHash missing = hash_of ("never stored");
+  g_assert_false (dcc_store_link_into (s, &missing, dfd, "m.h", FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "not in the store"));
+  g_clear_error (&error);
+  g_assert_false (dcc_store_link_into (s, &missing, dfd, "m.h", TRUE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_autofree char *m = g_build_filename (dest, "m.h", NULL);
+  g_assert_false (g_file_test (m, G_FILE_TEST_EXISTS));
+
+  /* Executable: a private 0555 copy (a shared inode cannot be 0444 too). */
+  g_assert_true (dcc_store_link_into (s, &h, dfd, "run", TRUE, &error));
+  g_assert_no_error (error);
+  g_autofree char *run = g_build_filename (dest, "run", NULL);
+  struct stat st_r;
+  g_assert_cmpint (lstat (run, &st_r), ==, 0);
+  g_assert_cmpuint (st_r.st_ino, !=, st_o.st_ino);
+  g_assert_cmpint (st_r.st_mode & 07777, ==, 0555);
+  g_autofree char *run_text = read_text (run);
+  g_assert_cmpstr (run_text, ==, "#define X 1\n");
+  close (dfd);
+}
+
+/* A job's link keeps the bytes even after the store evicts the object. */
+static void
+test_store_linked_survives_eviction (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 60, &error);
+  g_assert_no_error (error);
+  dcc_store_set_grace (s, 0);
+  DccHash a = put30 (s, 'a');
+  int dfd = open (f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_assert_true (dcc_store_link_into (s, &a, dfd, "a.h", FALSE, &error));
+  g_assert_no_error (error);
+  close (dfd);
+  put30 (s, 'b');
+  put30 (s, 'c');   /* 90 > 60: a goes */
+  g_assert_false (object_on_disk (f->store_dir, &a));
+  g_autofree char *linked = g_build_filename (f->dir, "a.h", NULL);
+  g_autofree char *text = read_text (linked);
+  g_assert_cmpstr (text, ==, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+}
+
+/* Two stores on one directory behave like two processes. */
+static void
+test_store_two_processes (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s1 = dcc_store_open (f->store_dir, 100, &error);
+  g_assert_no_error (error);
+  g_autoptr(DccStore) s2 = dcc_store_open (f->store_dir, 100, &error);
+  g_assert_no_error (error);
+  dcc_store_set_grace (s1, 0);
+
+  DccHash a = put30 (s1, 'a');
+  DccHash b = put30 (s2, 'b');
+  DccHash c = put30 (s2, 'c');
+  /* s1's estimate lags; the disk is the truth for has(). */
+  g_assert_cmpuint (dcc_store_count (s1), ==, 1);
+  g_assert_true (dcc_store_has (s1, &b));
+  g_assert_cmpuint (dcc_store_count (s1), ==, 2);
+  g_assert_true (dcc_store_rescan (s1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dcc_store_count (s1), ==, 3);
+  g_assert_cmpuint (dcc_store_total_bytes (s1), ==, 90);
+
+  /* s1 evicts: a is the least recently used anywhere. */
+  put30 (s1, 'd');
+  g_assert_false (object_on_disk (f->store_dir, &a));
+  /* s2 learns of the eviction from the disk. */
+  g_assert_false (dcc_store_has (s2, &a));
+  g_assert_true (dcc_store_has (s2, &c));
+  g_assert_true (dcc_store_rescan (s2, &error));
+  g_assert_cmpuint (dcc_store_count (s2), ==, 3);
+}
+
+/* Forked children putting the same objects at once: every put succeeds and
+ * every object ends up complete, with nothing left in tmp/. */
+#define FORK_CHILDREN 4
+#define FORK_OBJECTS 64
+static void
+test_store_fork_concurrent (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+
+  pid_t pids[FORK_CHILDREN];
+  for (int c = 0; c < FORK_CHILDREN; c++)
+    {
+      pids[c] = fork ();
+      g_assert_cmpint (pids[c], >=, 0);
+      if (pids[c] == 0)
+        {
+          int bad = 0;
+          for (int i = 0; i < FORK_OBJECTS; i++)
+            {
+              g_autofree char *z = g_strnfill (i * 100, 'z');
+              g_autofree char *text = g_strdup_printf ("object %d %s", i, z);
+              DccHash h = hash_of (text);
+              if (!dcc_store_put (s, &h, text, strlen (text), NULL))
+                bad++;
+            }
+          _exit (bad ? 1 : 0);
+        }
+    }
+  for (int c = 0; c < FORK_CHILDREN; c++)
+    {
+      int status;
+      g_assert_cmpint (waitpid (pids[c], &status, 0), ==, pids[c]);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+    }
+  g_assert_true (dcc_store_rescan (s, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dcc_store_count (s), ==, FORK_OBJECTS);
+  for (int i = 0; i < FORK_OBJECTS; i++)
+    {
+      g_autofree char *z = g_strnfill (i * 100, 'z');
+      g_autofree char *text = g_strdup_printf ("object %d %s", i, z);
+      DccHash h = hash_of (text);
+      g_autofree char *p = object_path (f->store_dir, &h);
+      g_autofree char *got = read_text (p);
+      g_assert_cmpstr (got, ==, text);
+    }
+  g_autofree char *tmp = g_build_filename (f->store_dir, "tmp", NULL);
+  g_assert_cmpuint (count_entries (tmp), ==, 0);
+}
+
+/* Linking across file systems falls back to a copy. */
+static void
+test_store_link_exdev (Fixture *f, gconstpointer data)
+{
+  const char *other = "/dev/shm";
+  struct stat st_a, st_b;
+  if (stat (other, &st_b) < 0 || stat (f->dir, &st_a) < 0 || st_a.st_dev == st_b.st_dev
+      || access (other, W_OK) < 0)
+    {
+      g_test_skip ("no second writable file system at /dev/shm");
+      return;
+    }
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  DccHash h = put_str (s, "across");
+  g_autofree char *dir = g_build_filename (other, "dcc-store-test-XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (dir));
+  int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gboolean ok = dcc_store_link_into (s, &h, dfd, "x", FALSE, &error);
+  close (dfd);
+  g_autofree char *x = g_build_filename (dir, "x", NULL);
+  g_autofree char *text = ok ? read_text (x) : NULL;
+  struct stat st_x;
+  gboolean have = lstat (x, &st_x) == 0;
+  rm_rf (dir);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_true (have);
+  g_assert_cmpstr (text, ==, "across");
+  g_assert_cmpint (st_x.st_mode & 07777, ==, 0444);
+}
+
+/* ---- job trees ---- */
+
+typedef struct {
+  Fixture f;
+  char *base;       /* dir/jobs: where trees are made */
+  char *sentinel;   /* dir/jobs/sentinel: beside the trees, must stay as it is */
+  char *before;     /* snapshot of the sentinel */
+  DccStore *store;
+  DccJobTree *tree;
+  const char *root;
+} TreeFixture;
+
+static void
+tree_setup (TreeFixture *t, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  fixture_setup (&t->f, data);
+  t->base = g_build_filename (t->f.dir, "jobs", NULL);
+  t->sentinel = g_build_filename (t->base, "sentinel", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (t->sentinel, 0755), ==, 0);
+  g_autofree char *secret = g_build_filename (t->sentinel, "secret", NULL);
+  g_autofree char *sub = g_build_filename (t->sentinel, "sub", NULL);
+  g_autofree char *passwd = g_build_filename (sub, "passwd", NULL);
+  write_text (secret, "do not touch");
+  g_assert_cmpint (mkdir (sub, 0755), ==, 0);
+  write_text (passwd, "root:x:0:0");
+  set_mtime_ago (secret, 1000);
+  set_mtime_ago (passwd, 1000);
+  set_mtime_ago (sub, 1000);
+  t->before = snapshot (t->sentinel);
+
+  t->store = dcc_store_open (t->f.store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  t->tree = dcc_job_tree_new (t->base, &error);
+  g_assert_no_error (error);
+  t->root = dcc_job_tree_root (t->tree);
+}
+
+static void
+assert_sentinel_untouched (TreeFixture *t)
+{
+  g_autofree char *after = snapshot (t->sentinel);
+  g_assert_cmpstr (after, ==, t->before);
+  /* Nothing new beside the trees either: base holds the sentinel and jobs. */
+  g_autoptr(GDir) d = g_dir_open (t->base, 0, NULL);
+  const char *n;
+  while ((n = g_dir_read_name (d)))
+    g_assert_true (strcmp (n, "sentinel") == 0 || g_str_has_prefix (n, "job-"));
+  /* and nothing beside the base */
+  g_autoptr(GDir) top = g_dir_open (t->f.dir, 0, NULL);
+  while ((n = g_dir_read_name (top)))
+    g_assert_true (strcmp (n, "jobs") == 0 || strcmp (n, "store") == 0);
+}
+
+static void
+tree_teardown (TreeFixture *t, gconstpointer data)
+{
+  g_clear_pointer (&t->tree, dcc_job_tree_free);
+  assert_sentinel_untouched (t);
+  g_clear_pointer (&t->store, dcc_store_free);
+  g_free (t->base);
+  g_free (t->sentinel);
+  g_free (t->before);
+  fixture_teardown (&t->f, data);
+}
+
+static char *
+in_root (TreeFixture *t, const char *rel)
+{
+  return g_build_filename (t->root, rel, NULL);
+}
+
+static void
+test_tree_new_free (TreeFixture *t, gconstpointer data)
+{
+  g_autofree char *base_name = g_path_get_dirname (t->root);
+  g_assert_cmpstr (base_name, ==, t->base);
+  g_autofree char *name = g_path_get_basename (t->root);
+  g_assert_true (g_str_has_prefix (name, "job-"));
+  struct stat st;
+  g_assert_cmpint (lstat (t->root, &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  g_assert_cmpint (dcc_job_tree_root_fd (t->tree), >=, 0);
+
+  g_autofree char *root = g_strdup (t->root);
+  g_autoptr(GError) error = NULL;
+  g_assert_true (dcc_job_tree_add_dir (t->tree, "/a/b", &error));
+  g_clear_pointer (&t->tree, dcc_job_tree_free);
+  g_assert_false (g_file_test (root, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (t->base, G_FILE_TEST_IS_DIR));
+}
+
+static void
+test_tree_add (TreeFixture *t, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (dcc_job_tree_add_dir (t->tree, "/usr/include/sys", &error));
+  g_assert_no_error (error);
+  g_assert_true (dcc_job_tree_add_dir (t->tree, "//usr/include/sys/", &error));
+  g_assert_no_error (error);
+  g_assert_true (dcc_job_tree_add_dir (t->tree, "/", &error));
+  g_assert_no_error (error);
+  g_autofree char *sys = in_root (t, "usr/include/sys");
+  g_assert_true (g_file_test (sys, G_FILE_TEST_IS_DIR));
+
+  DccHash h = put_str (t->store, "int printf (const char *, ...);\n");
+  g_assert_true (dcc_job_tree_add_file (t->tree, "/usr/include/stdio.h", t->store, &h, FALSE,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_true (dcc_job_tree_add_file (t->tree, "/home/u/src/deep/x.h", t->store, &h, FALSE,
+                                        &error));
+  g_assert_no_error (error);
+  g_autofree char *stdio = in_root (t, "usr/include/stdio.h");
+  g_autofree char *xh = in_root (t, "home/u/src/deep/x.h");
+  g_autofree char *obj = object_path (t->f.store_dir, &h);
+  struct stat a, b, o;
+  g_assert_cmpint (lstat (stdio, &a), ==, 0);
+  g_assert_cmpint (lstat (xh, &b), ==, 0);
+  g_assert_cmpint (lstat (obj, &o), ==, 0);
+  g_assert_cmpuint (a.st_ino, ==, o.st_ino);
+  g_assert_cmpuint (b.st_ino, ==, o.st_ino);
+  g_assert_cmpuint (o.st_nlink, ==, 3);
+
+  /* Already there: an error, not a replacement. */
+  DccHash h2 = put_str (t->store, "other");
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/usr/include/stdio.h", t->store, &h2, FALSE,
+                                         &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_cmpint (lstat (stdio, &a), ==, 0);
+  g_assert_cmpuint (a.st_ino, ==, o.st_ino);
+
+  /* A file where a directory is wanted, and vice versa. */
+  g_assert_false (dcc_job_tree_add_dir (t->tree, "/usr/include/stdio.h/x", &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/usr/include", t->store, &h, FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/", t->store, &h, FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+  g_clear_error (&error);
+
+  /* Executable files are private copies. */
+  g_assert_true (dcc_job_tree_add_file (t->tree, "/bin/tool", t->store, &h, TRUE, &error));
+  g_assert_no_error (error);
+  g_autofree char *tool = in_root (t, "bin/tool");
+  g_assert_true (g_file_test (tool, G_FILE_TEST_IS_EXECUTABLE));
+
+  /* map */
+  g_autofree char *m1 = dcc_job_tree_map (t->tree, "/usr/include/stdio.h");
+  g_assert_cmpstr (m1, ==, stdio);
+  g_autofree char *m2 = dcc_job_tree_map (t->tree, "/");
+  g_assert_cmpstr (m2, ==, t->root);
+  g_autofree char *m3 = dcc_job_tree_map (t->tree, "//usr//include/");
+  g_autofree char *inc = in_root (t, "usr/include");
+  g_assert_cmpstr (m3, ==, inc);
+  g_assert_null (dcc_job_tree_map (t->tree, "/../etc/passwd"));
+  g_assert_null (dcc_job_tree_map (t->tree, "relative"));
+}
+
+static const char *const refused_paths[] = {
+  "/../etc/passwd",
+  "/a/../../x",
+  "/../jobs/sentinel/secret",
+  "/..",
+  "/a/./b",
+  "relative/x",
+  "../sentinel",
+  "",
+  "/a\nb",
+  "/a\x01",
+};
+
+static void
+test_tree_refused_paths (TreeFixture *t, gconstpointer data)
+{
+  DccHash h = put_str (t->store, "payload");
+  for (gsize i = 0; i < G_N_ELEMENTS (refused_paths); i++)
+    {
+      const char *p = refused_paths[i];
+      g_autoptr(GError) error = NULL;
+      g_assert_false (dcc_job_tree_add_dir (t->tree, p, &error));
+      g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+      g_clear_error (&error);
+      g_assert_false (dcc_job_tree_add_file (t->tree, p, t->store, &h, FALSE, &error));
+      g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+      g_clear_error (&error);
+      g_assert_false (dcc_job_tree_add_symlink (t->tree, p, "x", &error));
+      g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+      g_clear_error (&error);
+      g_assert_null (dcc_job_tree_map (t->tree, p));
+    }
+  g_assert_cmpuint (count_entries (t->root), ==, 0);
+  assert_sentinel_untouched (t);
+}
+
+static void
+test_tree_symlink_component (TreeFixture *t, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  DccHash h = put_str (t->store, "payload");
+  g_assert_true (dcc_job_tree_add_symlink (t->tree, "/a/l", "/", &error));
+  g_assert_no_error (error);
+  g_autofree char *l = in_root (t, "a/l");
+  g_autofree char *target = g_file_read_link (l, NULL);
+  g_assert_cmpstr (target, ==, t->root);
+
+  /* Through the symlink: refused at the symlink component. */
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/a/l/x", t->store, &h, FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "is a symlink"));
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_dir (t->tree, "/a/l/y/z", &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_symlink (t->tree, "/a/l/s", "x", &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  /* At the symlink: not replaced. */
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/a/l", t->store, &h, FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_symlink (t->tree, "/a/l", "/etc", &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+
+  /* The tree holds exactly a/ and a/l. */
+  g_assert_cmpuint (count_entries (t->root), ==, 1);
+  g_autofree char *a = in_root (t, "a");
+  g_assert_cmpuint (count_entries (a), ==, 1);
+  g_autofree char *target2 = g_file_read_link (l, NULL);
+  g_assert_cmpstr (target2, ==, t->root);
+  assert_sentinel_untouched (t);
+}
+
+static const struct {
+  const char *link, *target;
+  const char *written;   /* relative to the root when starting with "@", NULL: refused */
+} symlink_rows[] = {
+  { "/a/b/abs", "/etc/x", "@/etc/x" },
+  { "/a/b/abs2", "//etc/../usr/./lib/", "@/usr/lib" },
+  { "/a/b/root", "/", "@" },
+  { "/a/b/rel", "c/../../x", "../x" },
+  { "/a/b/dot", ".", "." },
+  { "/a/b/up", "../..", "../.." },
+  { "/usr/include/x86_64-linux-gnu/asm", "../asm-generic", "../asm-generic" },
+  { "/a/l2", "../../../../etc", NULL },
+  { "/a/b/esc", "../../..", NULL },
+  { "/a/b/esc2", "/../jobs/sentinel", NULL },
+  { "/a/b/esc3", "x/../../../../sentinel", NULL },
+  { "/a/b/empty", "", NULL },
+};
+
+static void
+test_tree_symlink_targets (TreeFixture *t, gconstpointer data)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (symlink_rows); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean ok = dcc_job_tree_add_symlink (t->tree, symlink_rows[i].link,
+                                              symlink_rows[i].target, &error);
+      g_autofree char *p = in_root (t, symlink_rows[i].link);
+      if (symlink_rows[i].written == NULL)
+        {
+          g_assert_false (ok);
+          g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+          g_assert_false (g_file_test (p, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK));
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_autofree char *want = symlink_rows[i].written[0] == '@'
+        ? g_strconcat (t->root, symlink_rows[i].written + 1, NULL)
+        : g_strdup (symlink_rows[i].written);
+      g_autofree char *got = g_file_read_link (p, NULL);
+      g_assert_cmpstr (got, ==, want);
+    }
+  /* An existing name. */
+  g_autoptr(GError) error = NULL;
+  g_assert_false (dcc_job_tree_add_symlink (t->tree, "/a/b/dot", "x", &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  assert_sentinel_untouched (t);
+}
+
+/* A chain of symlinks each fine on its own cannot climb out either: "t"
+ * would escape through "s" if written as sent, but is written lexically. */
+static void
+test_tree_symlink_chain (TreeFixture *t, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (dcc_job_tree_add_symlink (t->tree, "/a/b/c/s", "/", &error));
+  g_assert_no_error (error);
+  g_assert_true (dcc_job_tree_add_symlink (t->tree, "/a/b/c/t", "s/../../..", &error));
+  g_assert_no_error (error);
+  g_autofree char *tp = in_root (t, "a/b/c/t");
+  g_autofree char *got = g_file_read_link (tp, NULL);
+  g_assert_cmpstr (got, ==, "../..");
+  g_autofree char *real_t = realpath (tp, NULL);
+  g_autofree char *real_root = realpath (t->root, NULL);
+  g_autofree char *want = g_build_filename (real_root, "a", NULL);
+  g_assert_cmpstr (real_t, ==, want);
+
+  /* Adding through the chain is refused too. */
+  DccHash h = put_str (t->store, "payload");
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/a/b/c/t/x", t->store, &h, FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  assert_sentinel_untouched (t);
+}
+
+/* Symlinks planted by a compile (not through this API) are not followed
+ * either, and freeing the tree removes them without touching their targets. */
+static void
+test_tree_planted (TreeFixture *t, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  DccHash h = put_str (t->store, "payload");
+  g_autofree char *p = in_root (t, "p");
+  g_autofree char *q = in_root (t, "q");
+  g_autofree char *secret = g_build_filename (t->sentinel, "secret", NULL);
+  g_assert_cmpint (symlink (t->sentinel, p), ==, 0);   /* a directory outside */
+  g_assert_cmpint (symlink (secret, q), ==, 0);        /* a file outside */
+  g_autofree char *dangling = in_root (t, "dangling");
+  g_autofree char *nowhere = g_build_filename (t->sentinel, "new-file", NULL);
+  g_assert_cmpint (symlink (nowhere, dangling), ==, 0);
+
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/p/secret", t->store, &h, FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/p/new", t->store, &h, FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_dir (t->tree, "/p/sub/more", &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_dir (t->tree, "/p", &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/q", t->store, &h, FALSE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/q", t->store, &h, TRUE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_file (t->tree, "/dangling", t->store, &h, TRUE, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (dcc_job_tree_add_symlink (t->tree, "/p/l", "x", &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_IO);
+  g_clear_error (&error);
+  assert_sentinel_untouched (t);
+
+  /* A read-only directory and read-only files: the tree still goes away. */
+  g_assert_true (dcc_job_tree_add_file (t->tree, "/ro/x/f.h", t->store, &h, FALSE, &error));
+  g_assert_no_error (error);
+  g_autofree char *ro = in_root (t, "ro");
+  g_autofree char *rox = in_root (t, "ro/x");
+  g_assert_cmpint (chmod (rox, 0500), ==, 0);
+  g_assert_cmpint (chmod (ro, 0), ==, 0);
+
+  g_autofree char *root = g_strdup (t->root);
+  g_clear_pointer (&t->tree, dcc_job_tree_free);
+  g_assert_false (g_file_test (root, G_FILE_TEST_EXISTS));
+  assert_sentinel_untouched (t);
+  /* The store's object is intact. */
+  g_assert_true (dcc_store_has (t->store, &h));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define STORE_TEST(name, fn) \
+  g_test_add ("/store/" name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define TREE_TEST(name, fn) \
+  g_test_add ("/job-tree/" name, TreeFixture, NULL, tree_setup, fn, tree_teardown)
+  STORE_TEST ("open-layout", test_store_open_layout);
+  STORE_TEST ("put-has", test_store_put_has);
+  STORE_TEST ("put-mismatch", test_store_put_mismatch);
+  STORE_TEST ("put-existing", test_store_put_existing);
+  STORE_TEST ("reopen", test_store_reopen);
+  STORE_TEST ("open-cleanup", test_store_open_cleanup);
+  STORE_TEST ("evict-lru", test_store_evict_lru);
+  STORE_TEST ("evict-pinned", test_store_evict_pinned);
+  STORE_TEST ("evict-grace", test_store_evict_grace);
+  STORE_TEST ("evict-big", test_store_evict_big);
+  STORE_TEST ("limit", test_store_limit);
+  STORE_TEST ("link-into", test_store_link_into);
+  STORE_TEST ("linked-survives-eviction", test_store_linked_survives_eviction);
+  STORE_TEST ("two-processes", test_store_two_processes);
+  STORE_TEST ("fork-concurrent", test_store_fork_concurrent);
+  STORE_TEST ("link-exdev", test_store_link_exdev);
+  TREE_TEST ("new-free", test_tree_new_free);
+  TREE_TEST ("add", test_tree_add);
+  TREE_TEST ("refused-paths", test_tree_refused_paths);
+  TREE_TEST ("symlink-component", test_tree_symlink_component);
+  TREE_TEST ("symlink-targets", test_tree_symlink_targets);
+  TREE_TEST ("symlink-chain", test_tree_symlink_chain);
+  TREE_TEST ("planted", test_tree_planted);
+  return g_test_run ();
+}
