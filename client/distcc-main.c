@@ -13,7 +13,9 @@
 #include "host-pick.h"
 #include "outputs.h"
 #include "plain-mode.h"
+#include "plain-client.h"
 #include "pump-client.h"
+#include "remote-common.h"
 #include "remote.h"
 #include "response-file.h"
 #include "run-local.h"
@@ -44,20 +46,11 @@ usage (FILE *out)
          "(or ~/.distcc/hosts). See distcc(1).\n", out);
 }
 
-static gboolean
-env_flag (const char *name, gboolean dflt)
-{
-  const char *v = g_getenv (name);
-  if (!v || !*v)
-    return dflt;
-  return strcmp (v, "0") != 0;
-}
-
 static void
 setup_logging (void)
 {
   const char *log = g_getenv ("DISTCC_LOG");
-  DccLogLevel level = env_flag ("DISTCC_VERBOSE", FALSE) ? DCC_LOG_DEBUG : DCC_LOG_WARNING;
+  DccLogLevel level = dcc_client_env_flag ("DISTCC_VERBOSE", FALSE) ? DCC_LOG_DEBUG : DCC_LOG_WARNING;
   dcc_log_setup ("distcc", log && *log ? log : NULL, level);
 }
 
@@ -67,7 +60,7 @@ static void
 log_result (const char *what, const char *detail, const char *source)
 {
   const char *log = g_getenv ("DISTCC_LOG");
-  if ((log && *log) || env_flag ("DISTCC_VERBOSE", FALSE))
+  if ((log && *log) || dcc_client_env_flag ("DISTCC_VERBOSE", FALSE))
     dcc_log_always ("result: %s %s file=%s", what, detail, source ? source : "-");
 }
 
@@ -115,178 +108,6 @@ compile_locally (Job *job, const DccHostList *hosts, const char *why, const char
       return EXIT_DISTCC_FAILED;
     }
   return status;
-}
-
-static void
-write_bytes (int fd, GBytes *b)
-{
-  gsize len;
-  const void *p = b ? g_bytes_get_data (b, &len) : NULL;
-  if (p && len)
-    dcc_io_write_all (fd, p, len, 0, NULL);
-}
-
-/* Environment the volunteer's compiler needs to behave as ours would. */
-static GStrv
-forwarded_env (void)
-{
-  static const char *const names[] = {
-    "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "GCC_COLORS", NULL
-  };
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  for (const char *const *n = names; *n; n++)
-    {
-      const char *v = g_getenv (*n);
-      if (v)
-        dcc_strv_builder_take (b, g_strdup_printf ("%s=%s", *n, v));
-    }
-  return g_strv_builder_end (b);
-}
-
-/* -fdiagnostics-color=auto decides on the client's terminal, not the
- * volunteer's pipe: say "always" when ours would be coloured. */
-static void
-add_color_if_terminal (GStrvBuilder *b, const DccCompileArgs *a, gboolean is_clang)
-{
-  for (int i = 1; a->argv[i]; i++)
-    if (g_str_has_prefix (a->argv[i], "-fdiagnostics-color") || g_str_has_prefix (a->argv[i], "-fno-diagnostics-color")
-        || g_str_has_prefix (a->argv[i], "-fcolor-diagnostics") || g_str_has_prefix (a->argv[i], "-fno-color-diagnostics"))
-      return;
-  const char *term = g_getenv ("TERM");
-  const char *gcc_colors = g_getenv ("GCC_COLORS");
-  if (!isatty (2) || !term || strcmp (term, "dumb") == 0 || (gcc_colors && !*gcc_colors && !is_clang))
-    return;
-  g_strv_builder_add (b, is_clang ? "-fcolor-diagnostics" : "-fdiagnostics-color=always");
-}
-
-/* RUN_LOCALLY: decided before anything ran remotely; RETRY_LOCALLY: the
- * volunteer's answer cannot be used as it is (kept in step with DccPumpOutcome). */
-typedef enum { REMOTE_DONE, REMOTE_RUN_LOCALLY, REMOTE_HOST_FAILED, REMOTE_NOT_USED, REMOTE_RETRY_LOCALLY } RemoteOutcome;
-
-/* Source excerpts in diagnostics are read from the files named in them,
- * which a plain-mode volunteer does not have. */
-static gboolean
-diagnostics_show_source (const DccCompileArgs *a)
-{
-  gboolean show = TRUE;
-  for (int i = 1; a->argv[i]; i++)
-    {
-      if (strcmp (a->argv[i], "-fno-diagnostics-show-caret") == 0 || strcmp (a->argv[i], "-fno-caret-diagnostics") == 0)
-        show = FALSE;
-      else if (strcmp (a->argv[i], "-fdiagnostics-show-caret") == 0 || strcmp (a->argv[i], "-fcaret-diagnostics") == 0)
-        show = TRUE;
-    }
-  return show;
-}
-
-/* Plain mode on one host. On REMOTE_DONE *exit_status is the compile's. */
-static RemoteOutcome
-compile_plain (Job *job, const DccCompileArgs *a, const DccHost *host, int slot,
-               int *exit_status, char **why)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean is_clang = dcc_compiler_is_clang (job->compiler_path);
-  const char *reason = dcc_plain_local_reason (a, is_clang);
-  if (reason)
-    {
-      *why = g_strdup (reason);
-      return REMOTE_RUN_LOCALLY;
-    }
-
-  dcc_state_set (job->distcc_dir, DCC_PHASE_PREPROCESS, job->source, host->hostname, slot);
-  g_auto(GStrv) cpp_argv = dcc_plain_cpp_argv (a, is_clang);
-  g_autoptr(GBytes) cpp_out = NULL, cpp_err = NULL;
-  int cpp_status;
-  if (!dcc_run_capture (job->compiler_path, cpp_argv, &cpp_out, &cpp_err, &cpp_status, &error))
-    {
-      *why = g_strdup_printf ("cannot preprocess: %s", error->message);
-      return REMOTE_RUN_LOCALLY;
-    }
-  /* Diagnostics from preprocessing cannot be interleaved with the
-   * volunteer's the way one local compile interleaves them: compile here. */
-  if (cpp_status != 0 || g_bytes_get_size (cpp_err) != 0)
-    {
-      *why = g_strdup (cpp_status != 0 ? "preprocessing failed" : "preprocessor printed diagnostics");
-      return REMOTE_RUN_LOCALLY;
-    }
-  gsize text_len;
-  const guint8 *text = g_bytes_get_data (cpp_out, &text_len);
-  /* __TIMESTAMP__ is the source file's mtime, which the volunteer's copy
-   * does not have. */
-  if (memmem (text, text_len, "__TIMESTAMP__", 13) != NULL)
-    {
-      *why = g_strdup ("__TIMESTAMP__ needs the source file's own modification time");
-      return REMOTE_RUN_LOCALLY;
-    }
-  g_autoptr(GBytes) source = is_clang ? g_bytes_ref (cpp_out) : dcc_plain_strip_predefined (text, text_len);
-  if (g_bytes_get_size (source) > DCC_MAX_FILE_SIZE)
-    {
-      *why = g_strdup ("preprocessed source larger than the protocol allows");
-      return REMOTE_RUN_LOCALLY;
-    }
-
-  g_auto(GStrv) remote_argv0 = dcc_plain_remote_argv (a);
-  g_autoptr(GStrvBuilder) rb = g_strv_builder_new ();
-  g_autofree char *base = g_path_get_basename (remote_argv0[0]);
-  g_strv_builder_add (rb, base);
-  for (int i = 1; remote_argv0[i]; i++)
-    g_strv_builder_add (rb, remote_argv0[i]);
-  add_color_if_terminal (rb, a, is_clang);
-  g_auto(GStrv) remote_argv = g_strv_builder_end (rb);
-  g_auto(GStrv) env = forwarded_env ();
-
-  g_autoptr(GByteArray) request = g_byte_array_new ();
-  dcc_request_encode (request, DCC_MODE_PLAIN, (const char *const *) remote_argv, job->cwd,
-                      (const char *const *) env, a->argv[a->source_index],
-                      g_bytes_get_data (source, NULL), g_bytes_get_size (source), NULL);
-
-  int timeout = dcc_remote_io_timeout ();
-  dcc_state_set (job->distcc_dir, DCC_PHASE_CONNECT, job->source, host->hostname, slot);
-  int fd = dcc_remote_connect (host, MIN (timeout, 30), &error);
-  if (fd < 0)
-    {
-      *why = g_strdup (error->message);
-      return REMOTE_HOST_FAILED;
-    }
-  dcc_state_set (job->distcc_dir, DCC_PHASE_SEND, job->source, host->hostname, slot);
-  g_autoptr(DccReply) reply = NULL;
-  gboolean ok = dcc_io_write_all (fd, request->data, request->len, timeout, &error);
-  if (ok)
-    {
-      dcc_state_set (job->distcc_dir, DCC_PHASE_COMPILE, job->source, host->hostname, slot);
-      ok = dcc_remote_read_reply (fd, timeout, &reply, &error);
-    }
-  close (fd);
-  if (!ok)
-    {
-      *why = g_strdup (error->message);
-      return REMOTE_HOST_FAILED;
-    }
-  dcc_state_set (job->distcc_dir, DCC_PHASE_RECEIVE, job->source, host->hostname, slot);
-  if (reply->error_message)
-    {
-      *why = g_strdup_printf ("volunteer refused: %s", reply->error_message);
-      return REMOTE_RUN_LOCALLY;
-    }
-  if (reply->status != 0 && !env_flag ("DISTCC_SKIP_LOCAL_RETRY", FALSE))
-    {
-      *why = g_strdup_printf ("remote compile failed with status %d; retrying locally", reply->status);
-      return REMOTE_RETRY_LOCALLY;
-    }
-  if (reply->status == 0 && g_bytes_get_size (reply->err) > 0 && diagnostics_show_source (a))
-    {
-      *why = g_strdup ("diagnostics quote source lines the volunteer does not have; compiling locally for exact text");
-      return REMOTE_RETRY_LOCALLY;
-    }
-  if (!dcc_outputs_write (a, job->cwd, reply, &error))
-    {
-      *why = g_strdup (error->message);
-      return REMOTE_HOST_FAILED;
-    }
-  write_bytes (1, reply->out);
-  write_bytes (2, reply->err);
-  *exit_status = reply->status;
-  return REMOTE_DONE;
 }
 
 /* Splits our own argv into the compiler command line. Returns FALSE after
@@ -410,32 +231,32 @@ run (Job *job)
 
       int status = 0;
       g_autofree char *why = NULL;
-      RemoteOutcome o;
+      DccRemoteOutcome o;
       const char *mode = "plain";
-      o = dcc_pump_try (job->distcc_dir, job->compiler_path, a, job->cwd, host,
-                        dcc_slot_index (slot), &status, &why);
-      if (o == REMOTE_NOT_USED)
+      o = dcc_pump_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host,
+                            dcc_slot_index (slot), &status, &why);
+      if (o == DCC_REMOTE_NOT_USED)
         {
           if (why)
             dcc_info ("pump mode not used: %s", why);
           g_clear_pointer (&why, g_free);
-          o = compile_plain (job, a, host, dcc_slot_index (slot), &status, &why);
+          o = dcc_plain_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot), &status, &why);
         }
       else
         mode = "pump";
       g_autofree char *where = g_strdup_printf ("host=%s:%d mode=%s", host->hostname, host->port, mode);
       switch (o)
         {
-        case REMOTE_DONE:
+        case DCC_REMOTE_DONE:
           log_result ("remote", where, job->source);
           dcc_state_set (job->distcc_dir, DCC_PHASE_DONE, job->source, host->hostname, dcc_slot_index (slot));
           return status;
-        case REMOTE_RUN_LOCALLY:
-        case REMOTE_RETRY_LOCALLY:
+        case DCC_REMOTE_RUN_LOCALLY:
+        case DCC_REMOTE_RETRY_LOCALLY:
           dcc_info ("compiling %s locally: %s", job->source, why);
           g_clear_pointer (&slot, dcc_slot_release);
-          return compile_locally (job, hosts, why, o == REMOTE_RETRY_LOCALLY ? "fallback" : "local");
-        case REMOTE_HOST_FAILED:
+          return compile_locally (job, hosts, why, o == DCC_REMOTE_RETRY_LOCALLY ? "fallback" : "local");
+        case DCC_REMOTE_HOST_FAILED:
         default:
           dcc_host_mark_failed (host, job->distcc_dir);
           if (!job->fallback)
@@ -470,7 +291,7 @@ main (int argc, char **argv)
     }
   job.distcc_dir = dcc_distcc_dir ();
   job.cwd = g_get_current_dir ();
-  job.fallback = env_flag ("DISTCC_FALLBACK", TRUE);
+  job.fallback = dcc_client_env_flag ("DISTCC_FALLBACK", TRUE);
   dcc_state_set (job.distcc_dir, DCC_PHASE_STARTUP, NULL, NULL, 0);
   exit_code = run (&job);
   dcc_state_remove (job.distcc_dir);

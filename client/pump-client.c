@@ -1,9 +1,207 @@
 #include "pump-client.h"
+#include "builtin-dirs.h"
+#include "compiler.h"
+#include "dcc-error.h"
+#include "dcc-io.h"
+#include "dcc-limits.h"
+#include "dcc-log.h"
+#include "dcc-path.h"
+#include "dcc-state.h"
+#include "remote.h"
+#include "request.h"
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int
-dcc_pump_try (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
-              const char *cwd, const DccHost *host, int slot, int *exit_status, char **why)
+#define PUMP_QUERY_TIMEOUT_MS 20000
+
+static const char *const include_dir_options[] = { "-I", "-iquote", "-isystem", "-idirafter", NULL };
+
+/* Adds a directory entry for every include directory that exists here, so
+ * that the volunteer sees the same existing/missing dirs (-Wmissing-include-dirs). */
+static void
+add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *a, const char *cwd,
+                  char **sysdirs)
 {
-  /* Pump mode lands in a later change; until then every compile is plain. */
-  return DCC_PUMP_NOT_USED;
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 1; a->argv[i]; i++)
+    for (const char *const *o = include_dir_options; *o; o++)
+      {
+        gsize n = strlen (*o);
+        if (strcmp (a->argv[i], *o) == 0 && a->argv[i + 1])
+          g_ptr_array_add (dirs, dcc_path_normalize (cwd, a->argv[i + 1]));
+        else if (g_str_has_prefix (a->argv[i], *o) && a->argv[i][n] != '\0'
+                 && !(strcmp (*o, "-I") == 0 && (g_str_has_prefix (a->argv[i], "-isystem") || g_str_has_prefix (a->argv[i], "-iquote"))))
+          g_ptr_array_add (dirs, dcc_path_normalize (cwd, a->argv[i] + n));
+      }
+  for (char **d = sysdirs; d && *d; d++)
+    g_ptr_array_add (dirs, dcc_path_normalize (cwd, *d));
+  g_ptr_array_add (dirs, g_strdup (cwd));
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      const char *d = dirs->pdata[i];
+      struct stat st;
+      if (g_hash_table_contains (paths, d) || lstat (d, &st) < 0 || !S_ISDIR (st.st_mode))
+        continue;
+      DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
+      e->kind = DCC_ENTRY_DIR;
+      e->mode = st.st_mode & 07777;
+      e->path = g_strdup (d);
+      e->target = g_strdup ("");
+      g_ptr_array_add (manifest, e);
+      g_hash_table_add (paths, e->path);
+    }
+}
+
+static GPtrArray *
+manifest_from_entries (GPtrArray *entries, GHashTable *paths)
+{
+  GPtrArray *m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      DccIsEntry *ie = entries->pdata[i];
+      DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
+      e->kind = ie->kind;
+      e->mode = ie->mode;
+      e->size = ie->size;
+      e->hash = ie->hash;
+      e->path = g_strdup (ie->path);
+      e->target = g_strdup (ie->target ? ie->target : "");
+      g_ptr_array_add (m, e);
+      g_hash_table_add (paths, e->path);
+    }
+  return m;
+}
+
+/* Reads each file the volunteer asked for, checks it still has the hash
+ * the manifest promised, and appends BLOB frames. */
+static gboolean
+encode_needed (GArray *needed, GPtrArray *manifest, GByteArray *out, GError **error)
+{
+  g_autoptr(GHashTable) by_hash = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
+  for (guint i = 0; i < manifest->len; i++)
+    {
+      DccManifestEntry *e = manifest->pdata[i];
+      if (e->kind == DCC_ENTRY_FILE)
+        g_hash_table_insert (by_hash, &e->hash, e);
+    }
+  for (guint i = 0; i < needed->len; i++)
+    {
+      const DccHash *h = &g_array_index (needed, DccHash, i);
+      DccManifestEntry *e = g_hash_table_lookup (by_hash, h);
+      if (!e)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "volunteer asked for a hash not in the manifest");
+      g_autofree guint8 *data = NULL;
+      gsize len;
+      if (!dcc_io_read_file (e->path, DCC_MAX_FILE_SIZE, &data, &len, error))
+        return FALSE;
+      DccHash actual;
+      dcc_hash_bytes (data, len, &actual);
+      if (!dcc_hash_equal (&actual, h))
+        return dcc_fail (error, DCC_ERROR_MISMATCH, "%s changed during the build", e->path);
+      dcc_blob_encode (out, h, data, len);
+    }
+  return TRUE;
+}
+
+DccRemoteOutcome
+dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
+                  const char *cwd, const DccHost *host, int slot, int *exit_status, char **why)
+{
+  g_autoptr(GError) error = NULL;
+  const char *socket_path = g_getenv ("INCLUDE_SERVER_PORT");
+  const char *source_name = a->argv[a->source_index];
+  if (!socket_path || !*socket_path)
+    return DCC_REMOTE_NOT_USED;
+  if (!host->cpp)
+    {
+      *why = g_strdup_printf ("host %s has no ,cpp", host->hostname);
+      return DCC_REMOTE_NOT_USED;
+    }
+  if (g_getenv ("DEPENDENCIES_OUTPUT") || g_getenv ("SUNPRO_DEPENDENCIES"))
+    {
+      *why = g_strdup ("DEPENDENCIES_OUTPUT is made by the local preprocessor");
+      return DCC_REMOTE_NOT_USED;
+    }
+
+  dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, host->hostname, slot);
+  g_autoptr(GPtrArray) entries = NULL;
+  if (!dcc_is_query (socket_path, cwd, (const char *const *) a->argv, PUMP_QUERY_TIMEOUT_MS, &entries, &error))
+    {
+      *why = g_strdup_printf ("include server: %s", error->message);
+      dcc_log_always ("pump: include server failed for %s: %s", source_name, error->message);
+      return DCC_REMOTE_NOT_USED;
+    }
+  g_auto(GStrv) sysdirs = dcc_builtin_dirs_get (distcc_dir, compiler_path, a, &error);
+  if (!sysdirs)
+    {
+      *why = g_strdup_printf ("cannot learn the compiler's include directories: %s", error->message);
+      return DCC_REMOTE_NOT_USED;
+    }
+  g_autoptr(GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) manifest = manifest_from_entries (entries, paths);
+  add_include_dirs (manifest, paths, a, cwd, sysdirs);
+
+  gboolean is_clang = dcc_compiler_is_clang (compiler_path);
+  g_auto(GStrv) remote_argv = dcc_client_remote_argv ((const char *const *) a->argv, a, is_clang);
+  g_auto(GStrv) env = dcc_client_forwarded_env ();
+  g_autoptr(GByteArray) request = g_byte_array_new ();
+  dcc_request_encode (request, DCC_MODE_PUMP, (const char *const *) remote_argv, cwd,
+                      (const char *const *) env, NULL, NULL, 0, (const char *const *) sysdirs, manifest);
+
+  int timeout = dcc_remote_io_timeout ();
+  dcc_state_set (distcc_dir, DCC_PHASE_CONNECT, source_name, host->hostname, slot);
+  int fd = dcc_remote_connect (host, MIN (timeout, 30), &error);
+  if (fd < 0)
+    {
+      *why = g_strdup (error->message);
+      return DCC_REMOTE_HOST_FAILED;
+    }
+  dcc_state_set (distcc_dir, DCC_PHASE_SEND, source_name, host->hostname, slot);
+  guint32 tag, len;
+  g_autofree guint8 *payload = NULL;
+  if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
+      || !dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout, &tag, &payload, &len, &error))
+    {
+      close (fd);
+      *why = g_strdup (error->message);
+      return DCC_REMOTE_HOST_FAILED;
+    }
+  if (tag == DCC_TAG_ERROR)
+    {
+      close (fd);
+      g_autofree char *msg = g_strndup ((const char *) payload, MIN (len, 1000u));
+      g_autofree char *shown = dcc_escape_for_log (msg, 500);
+      *why = g_strdup_printf ("volunteer refused pump mode: %s", shown);
+      return DCC_REMOTE_NOT_USED;
+    }
+  DccFrame frame = { .tag = tag, .len = len, .payload = payload };
+  g_autoptr(GArray) needed = NULL;
+  g_autoptr(GByteArray) blobs = g_byte_array_new ();
+  if (!dcc_need_decode (&frame, DCC_MAX_MANIFEST_ENTRIES, &needed, &error))
+    {
+      close (fd);
+      *why = g_strdup (error->message);
+      return DCC_REMOTE_HOST_FAILED;
+    }
+  if (!encode_needed (needed, manifest, blobs, &error))
+    {
+      close (fd);
+      *why = g_strdup (error->message);
+      return g_error_matches (error, DCC_ERROR, DCC_ERROR_PROTOCOL) ? DCC_REMOTE_HOST_FAILED : DCC_REMOTE_NOT_USED;
+    }
+  dcc_debug ("pump: %u files in the manifest, volunteer needed %u (%u bytes compressed)",
+             manifest->len, needed->len, blobs->len);
+  dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
+  g_autoptr(DccReply) reply = NULL;
+  DccRemoteOutcome o = dcc_client_exchange (fd, blobs, timeout, &reply, why);
+  close (fd);
+  if (o != DCC_REMOTE_DONE)
+    return o;
+  dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
+  o = dcc_client_finish (a, cwd, reply, TRUE, exit_status, why);
+  if (o == DCC_REMOTE_RETRY_LOCALLY)
+    dcc_log_always ("pump: remote compile of %s failed (status %d); retrying locally in case a file was missed",
+                    source_name, reply->status);
+  return o;
 }

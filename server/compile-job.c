@@ -6,6 +6,7 @@
 #include "dcc-log.h"
 #include "dcc-path.h"
 #include "dcc-strv.h"
+#include "job-tree.h"
 #include "run-compiler.h"
 #include <dirent.h>
 #include <errno.h>
@@ -16,8 +17,10 @@
 
 struct DccCompileJob {
   DccJobConfig cfg;
-  char   *dir;        /* private: stdout, stderr, tmp, root */
-  char   *root;       /* the client's "/" */
+  char   *dir;        /* private: stdout, stderr, tmp, and the tree */
+  DccJobTree *tree;   /* the client's "/" */
+  char   *root;       /* its path */
+  GHashTable *inputs; /* paths under root the client sent: not outputs */
   char   *run_cwd;    /* root + client cwd */
   char   *source;     /* root + source (plain mode), skipped when collecting outputs */
   GStrv   run_argv;
@@ -34,10 +37,14 @@ dcc_compile_job_new (const DccJobConfig *cfg, GError **error)
   if (!g_mkdtemp (templ))
     return dcc_fail_errno (error, "cannot create a job directory in %s", cfg->tmp_base), NULL;
   job->dir = g_steal_pointer (&templ);
-  job->root = g_build_filename (job->dir, "root", NULL);
+  job->inputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *tmp = g_build_filename (job->dir, "tmp", NULL);
-  if (mkdir (job->root, 0700) < 0 || mkdir (tmp, 0700) < 0)
-    return dcc_fail_errno (error, "cannot create %s", job->root), NULL;
+  if (mkdir (tmp, 0700) < 0)
+    return dcc_fail_errno (error, "cannot create %s", tmp), NULL;
+  job->tree = dcc_job_tree_new (job->dir, error);
+  if (!job->tree)
+    return NULL;
+  job->root = g_strdup (dcc_job_tree_root (job->tree));
   return g_steal_pointer (&job);
 }
 
@@ -74,11 +81,11 @@ dcc_compile_job_free (DccCompileJob *job)
 {
   if (!job)
     return;
+  g_clear_pointer (&job->tree, dcc_job_tree_free);
   if (job->dir)
-    {
-      /* A compile may have made a directory read-only; we own it all. */
-      remove_tree_at (AT_FDCWD, job->dir);
-    }
+    remove_tree_at (AT_FDCWD, job->dir);
+  if (job->inputs)
+    g_hash_table_unref (job->inputs);
   g_free (job->dir);
   g_free (job->root);
   g_free (job->run_cwd);
@@ -95,6 +102,18 @@ dcc_compile_job_root (DccCompileJob *job)
   return job->root;
 }
 
+DccJobTree *
+dcc_compile_job_tree (DccCompileJob *job)
+{
+  return job->tree;
+}
+
+void
+dcc_compile_job_add_input (DccCompileJob *job, const char *client_path)
+{
+  g_hash_table_add (job->inputs, g_build_filename (job->root, client_path, NULL));
+}
+
 /* cwd + path, normalised and checked like every client path. */
 static char *
 client_path (const char *cwd, const char *path, GError **error)
@@ -106,12 +125,9 @@ client_path (const char *cwd, const char *path, GError **error)
 }
 
 static gboolean
-mkdir_under_root (const char *root, const char *client_dir, GError **error)
+mkdir_under_root (DccJobTree *tree, const char *client_dir, GError **error)
 {
-  g_autofree char *p = g_build_filename (root, client_dir, NULL);
-  if (g_mkdir_with_parents (p, 0700) < 0)
-    return dcc_fail_errno (error, "cannot create %s in the job tree", client_dir);
-  return TRUE;
+  return dcc_job_tree_add_dir (tree, client_dir, error);
 }
 
 static const char *const prefix_map_options[] = {
@@ -153,7 +169,8 @@ is_separate_path_option (const char *arg)
 
 GStrv
 dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
-                          int source_index, int output_index)
+                          int source_index, int output_index,
+                          const char *const *sysdirs, guint n_sysdirs)
 {
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) extra = g_strv_builder_new ();
@@ -182,6 +199,12 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
     }
   g_auto(GStrv) extras = g_strv_builder_end (extra);
   g_strv_builder_addv (b, (const char **) extras);
+  /* Pump mode: the client's builtin include dirs, from its copies, in the
+   * compiler's order; user -isystem dirs come first, -idirafter after. */
+  if (n_sysdirs > 0)
+    g_strv_builder_add (b, "-nostdinc");
+  for (guint i = 0; i < n_sysdirs; i++)
+    dcc_strv_builder_take (b, g_strconcat ("-isystem", root, sysdirs[i], NULL));
   return g_strv_builder_end (b);
 }
 
@@ -236,12 +259,12 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
 
   job->run_cwd = g_build_filename (job->root, req->cwd, NULL);
   g_autofree char *output_dir = g_path_get_dirname (output);
-  if (!mkdir_under_root (job->root, req->cwd, error) || !mkdir_under_root (job->root, output_dir, error))
+  if (!mkdir_under_root (job->tree, req->cwd, error) || !mkdir_under_root (job->tree, output_dir, error))
     return FALSE;
   if (dep_file)
     {
       g_autofree char *dep_dir = g_path_get_dirname (dep_file);
-      if (!mkdir_under_root (job->root, dep_dir, error))
+      if (!mkdir_under_root (job->tree, dep_dir, error))
         return FALSE;
     }
 
@@ -254,7 +277,7 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
       if (!source)
         return FALSE;
       g_autofree char *source_dir = g_path_get_dirname (source);
-      if (!mkdir_under_root (job->root, source_dir, error))
+      if (!mkdir_under_root (job->tree, source_dir, error))
         return FALSE;
       job->source = g_build_filename (job->root, source, NULL);
       gsize len;
@@ -264,7 +287,8 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
     }
 
   job->compiler = g_strdup (compiler);
-  job->run_argv = dcc_compile_job_map_argv (job->root, compiler, argv, a->source_index, a->output_index);
+  job->run_argv = dcc_compile_job_map_argv (job->root, compiler, argv, a->source_index, a->output_index,
+                                            (const char *const *) req->sysdirs->pdata, req->sysdirs->len);
   job->run_env = job_env (job, req->env);
   return TRUE;
 }
@@ -300,6 +324,12 @@ read_stream (DccCompileJob *job, const char *name)
   return dcc_compile_job_unmap_text (job->root, data, len);
 }
 
+static gboolean
+is_text_output (const char *name)
+{
+  return g_str_has_suffix (name, ".d") || g_str_has_suffix (name, ".su");
+}
+
 /* Every regular file the compile left under root, except the inputs. */
 static gboolean
 collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteArray *reply,
@@ -329,7 +359,15 @@ collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteA
       gsize len;
       if (!dcc_io_read_file (path, DCC_MAX_FILE_SIZE, &data, &len, error))
         return FALSE;
-      dcc_reply_encode_file (reply, path + strlen (job->root), data, len);
+      if (is_text_output (name))
+        {
+          /* Dependency files and stack-usage reports name job paths. */
+          g_autoptr(GBytes) text = dcc_compile_job_unmap_text (job->root, data, len);
+          dcc_reply_encode_file (reply, path + strlen (job->root), g_bytes_get_data (text, NULL),
+                                 g_bytes_get_size (text));
+        }
+      else
+        dcc_reply_encode_file (reply, path + strlen (job->root), data, len);
     }
   return TRUE;
 }
@@ -359,11 +397,10 @@ dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GEr
                            g_bytes_get_data (err, NULL), g_bytes_get_size (err));
   if (status == 0)
     {
-      g_autoptr(GHashTable) inputs = g_hash_table_new (g_str_hash, g_str_equal);
       if (job->source)
-        g_hash_table_add (inputs, job->source);
+        g_hash_table_add (job->inputs, g_strdup (job->source));
       guint count = 0;
-      if (!collect_outputs (job, job->root, inputs, reply, &count, error))
+      if (!collect_outputs (job, job->root, job->inputs, reply, &count, error))
         return FALSE;
     }
   dcc_reply_encode_done (reply);

@@ -19,6 +19,10 @@ DccCompileJob *dcc_compile_job_new (const DccJobConfig *cfg, GError **error);
 void dcc_compile_job_free (DccCompileJob *job);   /* removes the whole directory */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompileJob, dcc_compile_job_free)
 const char *dcc_compile_job_root (DccCompileJob *job);
+typedef struct DccJobTree DccJobTree;
+DccJobTree *dcc_compile_job_tree (DccCompileJob *job);
+/* Marks a client path as an input, so it is not returned as an output. */
+void dcc_compile_job_add_input (DccCompileJob *job, const char *client_path);
 
 /* Maps the request's command line into the job: source and output paths,
  * the prefix map that turns root/ back into "/", and the user's own prefix
@@ -35,4 +39,5 @@ GBytes *dcc_compile_job_unmap_text (const char *root, const guint8 *text, gsize 
  * client's arguments with source/output paths mapped, then each user
  * prefix map duplicated for ROOT/OLD (gcc tries the last given first). */
 GStrv dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
-                                int source_index, int output_index);
+                                int source_index, int output_index,
+                                const char *const *sysdirs, guint n_sysdirs);

@@ -9,6 +9,7 @@
 #include "listener.h"
 #include "run-compiler.h"
 #include "session.h"
+#include "file-store.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -352,8 +353,14 @@ main (int argc, char **argv)
   DccSessionConfig cfg = {
     .job = { .tmp_base = tmp_base, .nice_increment = o.nice_increment, .timeout_s = o.job_timeout },
     .allow = compilers, .slot_dir = slot_dir, .jobs = o.jobs, .io_timeout_s = o.io_timeout,
-    .cache_dir = cache_dir, .cache_bytes = (guint64) o.cache_mb * 1024 * 1024,
   };
+  /* Opened once here; forked children share the directory, each with a
+   * copy of the index (see file-store.h). Without it, only plain mode. */
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(DccStore) store = dcc_store_open (cache_dir, (guint64) o.cache_mb * 1024 * 1024, &store_error);
+  if (!store)
+    dcc_warning ("pump mode disabled: cannot open the file store %s: %s", cache_dir, store_error->message);
+  cfg.store = store;
 
   struct sigaction sa = { .sa_handler = on_term };
   sigemptyset (&sa.sa_mask);

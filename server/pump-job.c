@@ -1,9 +1,107 @@
 #include "pump-job.h"
 #include "dcc-error.h"
+#include "dcc-io.h"
+#include "dcc-limits.h"
+#include "dcc-log.h"
+#include "dcc-path.h"
+#include "job-tree.h"
+#include <string.h>
+
+/* The hashes of the manifest's files that the store lacks, each once. */
+static GPtrArray *
+missing_hashes (DccRequest *req, DccStore *store, GError **error)
+{
+  g_autoptr(GPtrArray) missing = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
+  for (guint i = 0; i < req->manifest->len; i++)
+    {
+      DccManifestEntry *e = req->manifest->pdata[i];
+      if (!dcc_path_check_client (e->path, strlen (e->path), error))
+        return NULL;
+      if (e->kind != DCC_ENTRY_FILE || g_hash_table_contains (seen, &e->hash))
+        continue;
+      g_hash_table_add (seen, &e->hash);
+      dcc_store_pin (store, &e->hash);
+      if (!dcc_store_has (store, &e->hash))
+        g_ptr_array_add (missing, &e->hash);
+    }
+  return g_steal_pointer (&missing);
+}
+
+static gboolean
+receive_blobs (int fd, GPtrArray *missing, DccStore *store, int timeout_s, GError **error)
+{
+  g_autoptr(GHashTable) expected = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
+  for (guint i = 0; i < missing->len; i++)
+    g_hash_table_add (expected, missing->pdata[i]);
+  for (guint i = 0; i < missing->len; i++)
+    {
+      g_autofree guint8 *payload = NULL;
+      guint32 len;
+      if (!dcc_io_expect_frame (fd, DCC_TAG_BLOB, DCC_MAX_FRAME, timeout_s, &payload, &len, error))
+        return FALSE;
+      DccFrame frame = { .tag = DCC_TAG_BLOB, .len = len, .payload = payload };
+      DccHash h;
+      g_autoptr(GBytes) data = NULL;
+      if (!dcc_blob_decode (&frame, &h, &data, error))
+        return FALSE;
+      /* Only what we asked for, and each once. */
+      if (!g_hash_table_remove (expected, &h))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "BLOB for a hash that was not asked for");
+      if (!dcc_store_put (store, &h, g_bytes_get_data (data, NULL), g_bytes_get_size (data), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+lay_out_tree (DccCompileJob *job, DccRequest *req, DccStore *store, GError **error)
+{
+  DccJobTree *tree = dcc_compile_job_tree (job);
+  for (guint i = 0; i < req->manifest->len; i++)
+    {
+      DccManifestEntry *e = req->manifest->pdata[i];
+      gboolean ok;
+      switch (e->kind)
+        {
+        case DCC_ENTRY_DIR:
+          ok = dcc_job_tree_add_dir (tree, e->path, error);
+          break;
+        case DCC_ENTRY_SYMLINK:
+          ok = dcc_job_tree_add_symlink (tree, e->path, e->target, error);
+          break;
+        case DCC_ENTRY_FILE:
+        default:
+          ok = dcc_job_tree_add_file (tree, e->path, store, &e->hash, FALSE, error);
+          break;
+        }
+      if (!ok)
+        {
+          g_autofree char *p = dcc_escape_for_log (e->path, 300);
+          g_prefix_error (error, "%s: ", p);
+          return FALSE;
+        }
+      if (e->kind == DCC_ENTRY_FILE)
+        dcc_compile_job_add_input (job, e->path);
+    }
+  return TRUE;
+}
 
 gboolean
-dcc_pump_job_receive (DccCompileJob *job, DccRequest *req, int fd, const char *cache_dir,
-                      guint64 cache_bytes, int timeout_s, GError **error)
+dcc_pump_job_receive (DccCompileJob *job, DccRequest *req, int fd, DccStore *store,
+                      int timeout_s, GError **error)
 {
-  return dcc_fail (error, DCC_ERROR_REFUSED, "this volunteer does not serve pump mode yet");
+  if (!store)
+    return dcc_fail (error, DCC_ERROR_REFUSED, "this volunteer's file store is unavailable; use plain mode");
+  g_autoptr(GPtrArray) missing = missing_hashes (req, store, error);
+  if (!missing)
+    return FALSE;
+  g_autoptr(GByteArray) need = g_byte_array_new ();
+  dcc_need_encode (need, missing);
+  if (!dcc_io_write_all (fd, need->data, need->len, timeout_s, error))
+    return FALSE;
+  if (!receive_blobs (fd, missing, store, timeout_s, error))
+    return FALSE;
+  dcc_debug ("pump job: %u manifest entries, %u files received", req->manifest->len, missing->len);
+  return lay_out_tree (job, req, store, error);
 }

@@ -48,7 +48,7 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
     return FALSE;
   if (req->mode == DCC_MODE_PUMP)
     {
-      if (!dcc_pump_job_receive (job, req, fd, cfg->cache_dir, cfg->cache_bytes, cfg->io_timeout_s, error))
+      if (!dcc_pump_job_receive (job, req, fd, cfg->store, cfg->io_timeout_s, error))
         return FALSE;
     }
   if (!dcc_compile_job_prepare (job, req, compiler, error))

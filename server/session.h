@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include "compile-job.h"
 #include "compiler-allow.h"
+#include "file-store.h"
 
 typedef struct {
   DccJobConfig      job;
@@ -13,8 +14,7 @@ typedef struct {
   const char       *slot_dir;
   int               jobs;
   int               io_timeout_s;    /* per read/write while talking */
-  const char       *cache_dir;       /* pump mode's content store */
-  guint64           cache_bytes;
+  DccStore         *store;           /* pump mode's content store, or NULL */
 } DccSessionConfig;
 
 /* Serves one connection; closes nothing (the caller owns fd). */

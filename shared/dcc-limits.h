@@ -16,6 +16,7 @@
 #define DCC_MAX_OUTPUT_FILES      64u                  /* files one job returns */
 #define DCC_MAX_STREAM_SIZE       (16u * 1024 * 1024)  /* stdout or stderr */
 #define DCC_MAX_ENV_VARS          64u
+#define DCC_MAX_SYSDIRS           64u                  /* builtin include dirs per job */
 
 #define DCC_DEFAULT_IO_TIMEOUT    300                  /* seconds, DISTCC_IO_TIMEOUT */
 #define DCC_DEFAULT_BACKOFF       60                   /* seconds, DISTCC_BACKOFF_PERIOD */

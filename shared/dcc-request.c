@@ -20,6 +20,7 @@ dcc_request_new (void)
   DccRequest *r = g_new0 (DccRequest, 1);
   r->argv = g_ptr_array_new_with_free_func (g_free);
   r->env = g_ptr_array_new_with_free_func (g_free);
+  r->sysdirs = g_ptr_array_new_with_free_func (g_free);
   return r;
 }
 
@@ -30,6 +31,7 @@ dcc_request_free (DccRequest *r)
     return;
   g_ptr_array_unref (r->argv);
   g_ptr_array_unref (r->env);
+  g_ptr_array_unref (r->sysdirs);
   g_free (r->cwd);
   g_free (r->source_name);
   if (r->source_text)
@@ -175,6 +177,23 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
         g_ptr_array_add (r->env, var);
         return TRUE;
       }
+    case DCC_TAG_SYSDIR:
+      {
+        char *dir;
+        if (r->mode != DCC_MODE_PUMP)
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "SYSD in plain mode");
+        if (r->sysdirs->len >= DCC_MAX_SYSDIRS)
+          return dcc_fail (error, DCC_ERROR_LIMIT, "more than %u SYSD frames", DCC_MAX_SYSDIRS);
+        if (!payload_string (f, DCC_MAX_PATH_LEN, "system include directory", &dir, error))
+          return FALSE;
+        if (dir[0] != '/')
+          {
+            g_free (dir);
+            return dcc_fail (error, DCC_ERROR_PROTOCOL, "system include directory is not absolute");
+          }
+        g_ptr_array_add (r->sysdirs, dir);
+        return TRUE;
+      }
     case DCC_TAG_SRCNAME:
       if (r->mode != DCC_MODE_PLAIN || r->source_name)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "unexpected SRCN");
@@ -211,7 +230,8 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
 void
 dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
                     const char *const *env, const char *source_name,
-                    const void *source, gsize source_len, GPtrArray *manifest)
+                    const void *source, gsize source_len,
+                    const char *const *sysdirs, GPtrArray *manifest)
 {
   guint32 argc = g_strv_length ((char **) argv);
   dcc_put_u32 (out, DCC_TAG_HELLO);
@@ -234,6 +254,8 @@ dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, cons
   else
     {
       g_autoptr(GByteArray) m = g_byte_array_new ();
+      for (; sysdirs && *sysdirs; sysdirs++)
+        dcc_wire_put_str_frame (out, DCC_TAG_SYSDIR, *sysdirs);
       dcc_put_u32 (m, manifest->len);
       for (guint i = 0; i < manifest->len; i++)
         {

@@ -14,6 +14,7 @@
 #define DCC_TAG_SRCNAME  DCC_TAG ('S','R','C','N')
 #define DCC_TAG_SOURCE   DCC_TAG ('D','O','T','I')
 #define DCC_TAG_MANIFEST DCC_TAG ('M','A','N','I')
+#define DCC_TAG_SYSDIR   DCC_TAG ('S','Y','S','D')
 #define DCC_TAG_NEED     DCC_TAG ('N','E','E','D')
 #define DCC_TAG_BLOB     DCC_TAG ('B','L','O','B')
 #define DCC_TAG_STATUS   DCC_TAG ('S','T','A','T')
@@ -47,6 +48,8 @@ typedef struct {
   char      *source_name;   /* plain mode */
   GBytes    *source_text;   /* plain mode, decompressed */
   GPtrArray *manifest;      /* DccManifestEntry*, pump mode */
+  GPtrArray *sysdirs;       /* char*, pump mode: the client compiler's builtin
+                             * #include <...> dirs, in search order */
   /* decoder state */
   guint32    argc_expected;
   gboolean   complete;
@@ -64,7 +67,8 @@ gboolean dcc_request_feed (DccRequest *r, const DccFrame *frame, GError **error)
  * blobs of pump mode). source may be NULL in pump mode. */
 void dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
                          const char *const *env, const char *source_name,
-                         const void *source, gsize source_len, GPtrArray *manifest);
+                         const void *source, gsize source_len,
+                         const char *const *sysdirs, GPtrArray *manifest);
 
 /* NEED frame payload: u32 n, n hashes. */
 void dcc_need_encode (GByteArray *out, GPtrArray *hashes /* DccHash* */);

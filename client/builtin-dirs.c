@@ -1,0 +1,128 @@
+#include "builtin-dirs.h"
+#include "dcc-error.h"
+#include "dcc-hash.h"
+#include "dcc-io.h"
+#include "run-local.h"
+#include <string.h>
+#include <sys/stat.h>
+
+GStrv
+dcc_builtin_dirs_parse (const char *text, gsize len, GError **error)
+{
+  g_autofree char *copy = g_strndup (text, len);
+  g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  gboolean in_list = FALSE, seen_start = FALSE, seen_end = FALSE;
+  for (char **l = lines; *l; l++)
+    {
+      if (g_str_has_prefix (*l, "#include <...> search starts here:"))
+        {
+          in_list = seen_start = TRUE;
+          continue;
+        }
+      if (g_str_has_prefix (*l, "End of search list."))
+        {
+          seen_end = in_list;
+          in_list = FALSE;
+          continue;
+        }
+      if (in_list && (*l)[0] == ' ')
+        {
+          const char *dir = g_strstrip (*l);
+          /* clang marks framework dirs; they do not occur on Linux. */
+          if (g_str_has_suffix (dir, " (framework directory)"))
+            continue;
+          g_strv_builder_add (b, dir);
+        }
+    }
+  if (!seen_start || !seen_end)
+    return dcc_fail (error, DCC_ERROR_FAILED, "no search list in the compiler's -v output"), NULL;
+  return g_strv_builder_end (b);
+}
+
+GStrv
+dcc_builtin_dirs_flags (const DccCompileArgs *a)
+{
+  static const char *const exact[] = { "-m32", "-m64", "-mx32", "-m16", "-nostdinc", "-nostdinc++",
+                                       "-ffreestanding", "-fno-hosted", NULL };
+  static const char *const prefixes[] = { "--target=", "-target=", "--sysroot=", "-stdlib=",
+                                          "--gcc-toolchain=", "-isysroot", NULL };
+  static const char *const with_value[] = { "-target", "--sysroot", "-isysroot", NULL };
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  for (int i = 1; a->argv[i]; i++)
+    {
+      const char *arg = a->argv[i];
+      gboolean take = FALSE;
+      for (const char *const *e = with_value; *e && !take; e++)
+        if (strcmp (arg, *e) == 0 && a->argv[i + 1])
+          {
+            g_strv_builder_add_many (b, arg, a->argv[i + 1], NULL);
+            i++;
+            take = TRUE;
+          }
+      if (take)
+        continue;
+      for (const char *const *e = exact; *e && !take; e++)
+        take = strcmp (arg, *e) == 0;
+      for (const char *const *p = prefixes; *p && !take; p++)
+        take = g_str_has_prefix (arg, *p);
+      if (take)
+        g_strv_builder_add (b, arg);
+    }
+  return g_strv_builder_end (b);
+}
+
+GStrv
+dcc_builtin_dirs_get (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
+                      GError **error)
+{
+  struct stat st;
+  if (stat (compiler_path, &st) < 0)
+    return dcc_fail_errno (error, "stat %s", compiler_path), NULL;
+  g_auto(GStrv) flags = dcc_builtin_dirs_flags (a);
+  const char *lang = dcc_args_lang_name (a->lang);
+  /* The key names everything the answer depends on. */
+  g_autoptr(GString) key = g_string_new (NULL);
+  g_string_append_printf (key, "%s\n%lld.%09ld\n%lld\n%lld\n%s\n", compiler_path,
+                          (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                          (long long) st.st_size, (long long) st.st_ino, lang);
+  for (char **f = flags; *f; f++)
+    g_string_append_printf (key, "%s\n", *f);
+  DccHash h;
+  char hex[DCC_HASH_HEX_LEN + 1];
+  dcc_hash_bytes (key->str, key->len, &h);
+  dcc_hash_to_hex (&h, hex);
+  g_autofree char *dir = g_build_filename (distcc_dir, "compilers", NULL);
+  g_autofree char *path = g_build_filename (dir, hex, NULL);
+  g_autofree guint8 *cached = NULL;
+  gsize len;
+  if (dcc_io_read_file (path, 1024 * 1024, &cached, &len, NULL))
+    return len ? g_strsplit ((const char *) cached, "\n", -1) : g_new0 (char *, 1);
+
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_strv_builder_add (b, compiler_path);
+  g_strv_builder_addv (b, (const char **) flags);
+  g_strv_builder_add_many (b, "-E", "-v", "-x", lang, "/dev/null", NULL);
+  g_auto(GStrv) probe = g_strv_builder_end (b);
+  g_autoptr(GBytes) out = NULL, err = NULL;
+  int status;
+  /* The markers we look for are translated in other locales. */
+  g_autofree char *saved_lc_all = g_strdup (g_getenv ("LC_ALL"));
+  g_setenv ("LC_ALL", "C", TRUE);
+  gboolean ran = dcc_run_capture (compiler_path, probe, &out, &err, &status, error);
+  if (saved_lc_all)
+    g_setenv ("LC_ALL", saved_lc_all, TRUE);
+  else
+    g_unsetenv ("LC_ALL");
+  if (!ran)
+    return NULL;
+  if (status != 0)
+    return dcc_fail (error, DCC_ERROR_FAILED, "%s -E -v failed with status %d", compiler_path, status), NULL;
+  g_auto(GStrv) dirs = dcc_builtin_dirs_parse (g_bytes_get_data (err, NULL), g_bytes_get_size (err), error);
+  if (!dirs)
+    return NULL;
+  g_autofree char *joined = g_strjoinv ("\n", dirs);
+  g_mkdir_with_parents (dir, 0755);
+  dcc_io_write_file_atomic (path, joined, strlen (joined), 0644, NULL);
+  return g_steal_pointer (&dirs);
+}

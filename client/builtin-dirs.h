@@ -1,0 +1,16 @@
+/* The compiler's own #include <...> directories (what `-E -v` prints), which
+ * a pump-mode volunteer recreates from the client's copies with -nostdinc
+ * and -isystem. Learnt once per compiler and target flags, cached in
+ * $DISTCC_DIR/compilers/ and invalidated by the compiler binary's stat. */
+#pragma once
+#include <glib.h>
+#include "dcc-args.h"
+
+/* Pure: the `#include <...> search starts here:` list of `-E -v` stderr. */
+GStrv dcc_builtin_dirs_parse (const char *text, gsize len, GError **error);
+/* The flags of argv that change the builtin directories (-m32, --target=,
+ * --sysroot, -nostdinc, -stdlib=, ...), in order. Pure. */
+GStrv dcc_builtin_dirs_flags (const DccCompileArgs *a);
+/* From the cache, or by running the compiler. */
+GStrv dcc_builtin_dirs_get (const char *distcc_dir, const char *compiler_path,
+                            const DccCompileArgs *a, GError **error);

@@ -1,0 +1,81 @@
+#include "plain-client.h"
+#include "compiler.h"
+#include "dcc-limits.h"
+#include "dcc-state.h"
+#include "plain-mode.h"
+#include "remote.h"
+#include "run-local.h"
+#include <string.h>
+#include <unistd.h>
+
+DccRemoteOutcome
+dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
+                   const char *cwd, const DccHost *host, int slot, int *exit_status, char **why)
+{
+  g_autoptr(GError) error = NULL;
+  const char *source_name = a->argv[a->source_index];
+  gboolean is_clang = dcc_compiler_is_clang (compiler_path);
+  const char *reason = dcc_plain_local_reason (a, is_clang);
+  if (reason)
+    {
+      *why = g_strdup (reason);
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
+
+  dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, host->hostname, slot);
+  g_auto(GStrv) cpp_argv = dcc_plain_cpp_argv (a, is_clang);
+  g_autoptr(GBytes) cpp_out = NULL, cpp_err = NULL;
+  int cpp_status;
+  if (!dcc_run_capture (compiler_path, cpp_argv, &cpp_out, &cpp_err, &cpp_status, &error))
+    {
+      *why = g_strdup_printf ("cannot preprocess: %s", error->message);
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
+  /* Diagnostics from preprocessing cannot be interleaved with the
+   * volunteer's the way one local compile interleaves them: compile here. */
+  if (cpp_status != 0 || g_bytes_get_size (cpp_err) != 0)
+    {
+      *why = g_strdup (cpp_status != 0 ? "preprocessing failed" : "preprocessor printed diagnostics");
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
+  gsize text_len;
+  const guint8 *text = g_bytes_get_data (cpp_out, &text_len);
+  /* __TIMESTAMP__ is the source file's mtime, which the volunteer's copy
+   * does not have. */
+  if (memmem (text, text_len, "__TIMESTAMP__", 13) != NULL)
+    {
+      *why = g_strdup ("__TIMESTAMP__ needs the source file's own modification time");
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
+  g_autoptr(GBytes) source = is_clang ? g_bytes_ref (cpp_out) : dcc_plain_strip_predefined (text, text_len);
+  if (g_bytes_get_size (source) > DCC_MAX_FILE_SIZE)
+    {
+      *why = g_strdup ("preprocessed source larger than the protocol allows");
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
+
+  g_auto(GStrv) plain_argv = dcc_plain_remote_argv (a);
+  g_auto(GStrv) remote_argv = dcc_client_remote_argv ((const char *const *) plain_argv, a, is_clang);
+  g_auto(GStrv) env = dcc_client_forwarded_env ();
+  g_autoptr(GByteArray) request = g_byte_array_new ();
+  dcc_request_encode (request, DCC_MODE_PLAIN, (const char *const *) remote_argv, cwd,
+                      (const char *const *) env, source_name,
+                      g_bytes_get_data (source, NULL), g_bytes_get_size (source), NULL, NULL);
+
+  int timeout = dcc_remote_io_timeout ();
+  dcc_state_set (distcc_dir, DCC_PHASE_CONNECT, source_name, host->hostname, slot);
+  int fd = dcc_remote_connect (host, MIN (timeout, 30), &error);
+  if (fd < 0)
+    {
+      *why = g_strdup (error->message);
+      return DCC_REMOTE_HOST_FAILED;
+    }
+  dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
+  g_autoptr(DccReply) reply = NULL;
+  DccRemoteOutcome o = dcc_client_exchange (fd, request, timeout, &reply, why);
+  close (fd);
+  if (o != DCC_REMOTE_DONE)
+    return o;
+  dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
+  return dcc_client_finish (a, cwd, reply, FALSE, exit_status, why);
+}

@@ -1,0 +1,134 @@
+#include "remote-common.h"
+#include "dcc-io.h"
+#include "outputs.h"
+#include "remote.h"
+#include <string.h>
+#include <unistd.h>
+
+gboolean
+dcc_client_env_flag (const char *name, gboolean dflt)
+{
+  const char *v = g_getenv (name);
+  if (!v || !*v)
+    return dflt;
+  return strcmp (v, "0") != 0;
+}
+
+GStrv
+dcc_client_forwarded_env (void)
+{
+  static const char *const names[] = {
+    "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "GCC_COLORS", NULL
+  };
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  for (const char *const *n = names; *n; n++)
+    {
+      const char *v = g_getenv (*n);
+      if (v)
+        {
+          g_autofree char *kv = g_strdup_printf ("%s=%s", *n, v);
+          g_strv_builder_add (b, kv);
+        }
+    }
+  return g_strv_builder_end (b);
+}
+
+/* -fdiagnostics-color=auto decides on the client's terminal, not the
+ * volunteer's pipe: say "always" when ours would be coloured. */
+static const char *
+color_flag (const DccCompileArgs *a, gboolean is_clang)
+{
+  for (int i = 1; a->argv[i]; i++)
+    if (g_str_has_prefix (a->argv[i], "-fdiagnostics-color") || g_str_has_prefix (a->argv[i], "-fno-diagnostics-color")
+        || g_str_has_prefix (a->argv[i], "-fcolor-diagnostics") || g_str_has_prefix (a->argv[i], "-fno-color-diagnostics"))
+      return NULL;
+  const char *term = g_getenv ("TERM");
+  const char *gcc_colors = g_getenv ("GCC_COLORS");
+  if (!isatty (2) || !term || strcmp (term, "dumb") == 0 || (gcc_colors && !*gcc_colors && !is_clang))
+    return NULL;
+  return is_clang ? "-fcolor-diagnostics" : "-fdiagnostics-color=always";
+}
+
+GStrv
+dcc_client_remote_argv (const char *const *argv, const DccCompileArgs *a, gboolean is_clang)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autofree char *base = g_path_get_basename (argv[0]);
+  g_strv_builder_add (b, base);
+  for (int i = 1; argv[i]; i++)
+    g_strv_builder_add (b, argv[i]);
+  const char *color = color_flag (a, is_clang);
+  if (color)
+    g_strv_builder_add (b, color);
+  return g_strv_builder_end (b);
+}
+
+/* Source excerpts in diagnostics are read from the files named in them,
+ * which a plain-mode volunteer does not have. */
+static gboolean
+diagnostics_show_source (const DccCompileArgs *a)
+{
+  gboolean show = TRUE;
+  for (int i = 1; a->argv[i]; i++)
+    {
+      if (strcmp (a->argv[i], "-fno-diagnostics-show-caret") == 0 || strcmp (a->argv[i], "-fno-caret-diagnostics") == 0)
+        show = FALSE;
+      else if (strcmp (a->argv[i], "-fdiagnostics-show-caret") == 0 || strcmp (a->argv[i], "-fcaret-diagnostics") == 0)
+        show = TRUE;
+    }
+  return show;
+}
+
+static void
+write_bytes (int fd, GBytes *b)
+{
+  gsize len;
+  const void *p = b ? g_bytes_get_data (b, &len) : NULL;
+  if (p && len)
+    dcc_io_write_all (fd, p, len, 0, NULL);
+}
+
+DccRemoteOutcome
+dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply, char **why)
+{
+  g_autoptr(GError) error = NULL;
+  if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
+      || !dcc_remote_read_reply (fd, timeout, reply, &error))
+    {
+      *why = g_strdup (error->message);
+      return DCC_REMOTE_HOST_FAILED;
+    }
+  return DCC_REMOTE_DONE;
+}
+
+DccRemoteOutcome
+dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
+                   gboolean exact_diagnostics, int *exit_status, char **why)
+{
+  g_autoptr(GError) error = NULL;
+  if (reply->error_message)
+    {
+      *why = g_strdup_printf ("volunteer refused: %s", reply->error_message);
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
+  if (reply->status != 0 && !dcc_client_env_flag ("DISTCC_SKIP_LOCAL_RETRY", FALSE))
+    {
+      *why = g_strdup_printf ("remote compile failed with status %d; retrying locally", reply->status);
+      return DCC_REMOTE_RETRY_LOCALLY;
+    }
+  if (!exact_diagnostics && reply->status == 0 && g_bytes_get_size (reply->err) > 0
+      && diagnostics_show_source (a))
+    {
+      *why = g_strdup ("diagnostics quote source lines the volunteer does not have; compiling locally for exact text");
+      return DCC_REMOTE_RETRY_LOCALLY;
+    }
+  if (!dcc_outputs_write (a, cwd, reply, &error))
+    {
+      *why = g_strdup (error->message);
+      return DCC_REMOTE_HOST_FAILED;
+    }
+  write_bytes (1, reply->out);
+  write_bytes (2, reply->err);
+  *exit_status = reply->status;
+  return DCC_REMOTE_DONE;
+}

@@ -1,0 +1,35 @@
+/* What plain and pump mode share on the client once a host is chosen. */
+#pragma once
+#include <glib.h>
+#include "dcc-args.h"
+#include "dcc-hosts.h"
+#include "dcc-request.h"
+
+/* RUN_LOCALLY: decided before anything ran remotely. RETRY_LOCALLY: the
+ * volunteer's answer cannot be used as it is. HOST_FAILED: the volunteer or
+ * the network failed; back it off. NOT_USED: pump mode does not apply, use
+ * plain mode. */
+typedef enum {
+  DCC_REMOTE_DONE,
+  DCC_REMOTE_RUN_LOCALLY,
+  DCC_REMOTE_HOST_FAILED,
+  DCC_REMOTE_NOT_USED,
+  DCC_REMOTE_RETRY_LOCALLY,
+} DccRemoteOutcome;
+
+/* An environment variable as a boolean: unset or empty gives dflt, "0" FALSE. */
+gboolean dcc_client_env_flag (const char *name, gboolean dflt);
+/* NAME=VALUE for the variables the volunteer's compiler must see as ours does. */
+GStrv dcc_client_forwarded_env (void);
+/* argv for the volunteer: argv[0] reduced to its basename, plus colour
+ * when ours would be coloured (-fdiagnostics-color=auto on a terminal). */
+GStrv dcc_client_remote_argv (const char *const *argv, const DccCompileArgs *a, gboolean is_clang);
+/* Sends request (already encoded) and reads the reply; transport failures
+ * are HOST_FAILED with *why set. */
+DccRemoteOutcome dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply, char **why);
+/* Decides what to do with a reply: EROR, a failed compile (retried locally
+ * unless DISTCC_SKIP_LOCAL_RETRY), or success: outputs written, stdout and
+ * stderr replayed, *exit_status set. exact_diagnostics: FALSE in plain mode,
+ * where source excerpts cannot be right. */
+DccRemoteOutcome dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
+                                    gboolean exact_diagnostics, int *exit_status, char **why);
