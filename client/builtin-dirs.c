@@ -107,14 +107,8 @@ dcc_builtin_dirs_get (const char *distcc_dir, const char *compiler_path, const D
   g_autoptr(GBytes) out = NULL, err = NULL;
   int status;
   /* The markers we look for are translated in other locales. */
-  g_autofree char *saved_lc_all = g_strdup (g_getenv ("LC_ALL"));
-  g_setenv ("LC_ALL", "C", TRUE);
-  gboolean ran = dcc_run_capture (compiler_path, probe, &out, &err, &status, error);
-  if (saved_lc_all)
-    g_setenv ("LC_ALL", saved_lc_all, TRUE);
-  else
-    g_unsetenv ("LC_ALL");
-  if (!ran)
+  static const char *const c_locale[] = { "LC_ALL=C", NULL };
+  if (!dcc_run_capture (compiler_path, probe, c_locale, &out, &err, &status, error))
     return NULL;
   if (status != 0)
     return dcc_fail (error, DCC_ERROR_FAILED, "%s -E -v failed with status %d", compiler_path, status), NULL;

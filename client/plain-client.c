@@ -26,7 +26,7 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
   g_auto(GStrv) cpp_argv = dcc_plain_cpp_argv (a, is_clang);
   g_autoptr(GBytes) cpp_out = NULL, cpp_err = NULL;
   int cpp_status;
-  if (!dcc_run_capture (compiler_path, cpp_argv, &cpp_out, &cpp_err, &cpp_status, &error))
+  if (!dcc_run_capture (compiler_path, cpp_argv, NULL, &cpp_out, &cpp_err, &cpp_status, &error))
     {
       *why = g_strdup_printf ("cannot preprocess: %s", error->message);
       return DCC_REMOTE_RUN_LOCALLY;

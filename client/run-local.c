@@ -15,9 +15,16 @@ dcc_wait_status_to_exit (int wait_status)
 }
 
 static GSubprocess *
-spawn (const char *compiler_path, char *const *argv, GSubprocessFlags flags, GError **error)
+spawn (const char *compiler_path, char *const *argv, const char *const *extra_env,
+       GSubprocessFlags flags, GError **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  for (; extra_env && *extra_env; extra_env++)
+    {
+      g_auto(GStrv) kv = g_strsplit (*extra_env, "=", 2);
+      if (kv[0] && kv[1])
+        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+    }
   g_autofree char *child_path = dcc_compiler_child_path ();
   if (child_path)
     g_subprocess_launcher_setenv (launcher, "PATH", child_path, TRUE);
@@ -32,7 +39,7 @@ spawn (const char *compiler_path, char *const *argv, GSubprocessFlags flags, GEr
 int
 dcc_run_local (const char *compiler_path, char *const *argv, GError **error)
 {
-  g_autoptr(GSubprocess) p = spawn (compiler_path, argv, G_SUBPROCESS_FLAGS_STDIN_INHERIT, error);
+  g_autoptr(GSubprocess) p = spawn (compiler_path, argv, NULL, G_SUBPROCESS_FLAGS_STDIN_INHERIT, error);
   if (!p)
     return -1;
   if (!g_subprocess_wait (p, NULL, error))
@@ -41,10 +48,10 @@ dcc_run_local (const char *compiler_path, char *const *argv, GError **error)
 }
 
 gboolean
-dcc_run_capture (const char *compiler_path, char *const *argv, GBytes **out, GBytes **err,
-                 int *status, GError **error)
+dcc_run_capture (const char *compiler_path, char *const *argv, const char *const *extra_env,
+                 GBytes **out, GBytes **err, int *status, GError **error)
 {
-  g_autoptr(GSubprocess) p = spawn (compiler_path, argv,
+  g_autoptr(GSubprocess) p = spawn (compiler_path, argv, extra_env,
                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
                                     | G_SUBPROCESS_FLAGS_STDIN_INHERIT, error);
   if (!p)

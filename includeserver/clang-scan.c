@@ -345,12 +345,15 @@ inclusion_visitor (CXFile included, CXSourceLocation *stack, unsigned depth, CXC
 
 gboolean
 dcc_scanner_inclusions (DccScanner *scanner, const char *source, const char *const *args,
+                        const char *extra_name, const char *extra_contents,
                         GPtrArray **files_out, GError **error)
 {
+  struct CXUnsavedFile unsaved = { .Filename = extra_name, .Contents = extra_contents,
+                                   .Length = extra_contents ? (unsigned long) strlen (extra_contents) : 0 };
   int nargs = args ? (int) g_strv_length ((char **) args) : 0;
   g_auto(CXTranslationUnit) tu = NULL;
   enum CXErrorCode rc = clang_parseTranslationUnit2 (
-      scanner->index, source, args, nargs, NULL, 0,
+      scanner->index, source, args, nargs, &unsaved, extra_name ? 1 : 0,
       CXTranslationUnit_SkipFunctionBodies | CXTranslationUnit_KeepGoing
       | CXTranslationUnit_Incomplete, &tu);
   if (rc != CXError_Success || !tu)

@@ -58,7 +58,9 @@ gboolean dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *
 
 /* Exact fallback: parses the whole translation unit `source` with args
  * (language, -nostdinc, -include of a predefined-macros header, -iquote/-I
- * dirs) and lists every file clang included, as absolute or cwd-relative
- * paths as clang saw them. Slow (a full parse). */
+ * dirs) and lists every file clang included, as clang spelled their paths.
+ * extra_name/extra_contents (may be NULL) is an in-memory file the args may
+ * name. FALSE on a fatal error (the list would be short). Slow: a full parse. */
 gboolean dcc_scanner_inclusions (DccScanner *scanner, const char *source,
-                                 const char *const *args, GPtrArray **files, GError **error);
+                                 const char *const *args, const char *extra_name,
+                                 const char *extra_contents, GPtrArray **files, GError **error);

@@ -51,6 +51,7 @@ typedef struct {
   char   *path;
   gboolean exists;
   gboolean follow;    /* stat (searched dirs, lexical) rather than lstat (entries) */
+  gboolean identity;  /* a directory passed through: only that it is the same one */
   StatKey key;
 } Check;
 
@@ -72,6 +73,8 @@ check_still_true (const Check *c)
     return FALSE;
   StatKey k;
   stat_key_from (&k, &st);
+  if (c->identity)
+    return k.dev == c->key.dev && k.ino == c->key.ino && k.mode == c->key.mode;
   return stat_key_equal (&k, &c->key);
 }
 
@@ -400,6 +403,9 @@ parent_of (const char *phys)
   return g_strndup (phys, (gsize) (slash - phys));
 }
 
+/* follow: stat, else lstat. A directory checked with lstat is one the walk
+ * passed through; only its identity matters (a file appearing in it matters
+ * only where the compiler searched, and those get a stat check). */
 static void
 add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
 {
@@ -410,6 +416,7 @@ add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
   c->path = g_strdup (path);
   c->follow = follow;
   c->exists = st != NULL;
+  c->identity = !follow && st && S_ISDIR (st->st_mode);
   if (st)
     stat_key_from (&c->key, st);
   g_hash_table_insert (w->checks, g_steal_pointer (&key), c);
@@ -842,17 +849,8 @@ full_parse (Walk *w, const char *compiler_path, const char *source, GError **err
             g_string_append_printf (header, "#define %s 1\n", d + 2);
         }
     }
-  g_autofree char *tmp = NULL;
-  int fd = g_file_open_tmp ("dcc-is-predef-XXXXXX.h", &tmp, error);
-  if (fd < 0)
-    return FALSE;
-  gboolean ok = dcc_io_write_all (fd, header->str, header->len, 0, error);
-  close (fd);
-  if (!ok)
-    {
-      unlink (tmp);
-      return FALSE;
-    }
+  /* Handed to libclang as an unsaved file: nothing is written to disk. */
+  const char *tmp = "/dcc-include-server/predefined-macros.h";
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (args, g_strdup ("-x"));
   g_ptr_array_add (args, g_strdup (w->args->lang));
@@ -887,9 +885,8 @@ full_parse (Walk *w, const char *compiler_path, const char *source, GError **err
     }
   g_ptr_array_add (args, NULL);
   g_autoptr(GPtrArray) files = NULL;
-  ok = dcc_scanner_inclusions (w->scanner, source, (const char *const *) args->pdata, &files, error);
-  unlink (tmp);
-  if (!ok)
+  if (!dcc_scanner_inclusions (w->scanner, source, (const char *const *) args->pdata,
+                               tmp, header->str, &files, error))
     return FALSE;
   w->stats->full_parse = TRUE;
   for (guint i = 0; i < files->len; i++)
