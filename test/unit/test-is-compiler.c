@@ -1,0 +1,110 @@
+/* Command-line scanning and `-E -v` search list parsing. */
+#include "compiler-info.h"
+#include <string.h>
+
+static char *
+joined (GPtrArray *a)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < a->len; i++)
+    g_string_append_printf (s, "%s%s", i ? " " : "", (char *) a->pdata[i]);
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_args_scan (void)
+{
+  static const struct {
+    const char *cmd;           /* space-separated argv */
+    const char *source, *lang, *search, *forced, *defines;
+    gboolean no_predef, preprocessed;
+  } cases[] = {
+    { "gcc -c -O2 x.c -o x.o", "x.c", "c", "", "", "", FALSE, FALSE },
+    { "gcc -Iinc -I inc2 -isystem/s -iquote q -DA=1 -U B -c x.cc", "x.cc", "c++",
+      "-Iinc -I inc2 -isystem/s -iquote q", "", "-DA=1 -UB", FALSE, FALSE },
+    { "gcc -include a.h -imacros b.h -x c++ y.c -c", "y.c", "c++", "", "a.h b.h", "", FALSE, FALSE },
+    { "gcc -nostdinc -m32 -std=gnu11 -Wp,-MMD,d.d -MD -MF x.d -c k.c", "k.c", "c",
+      "-nostdinc -m32 -std=gnu11", "", "", TRUE, FALSE },
+    { "cc -ffreestanding -c a.S", "a.S", "assembler-with-cpp", "-ffreestanding", "", "", TRUE, FALSE },
+    { "cc -c a.i", "a.i", "cpp-output", "", "", "", FALSE, TRUE },
+    { "cc -undef -c a.c", "a.c", "c", "", "", "", FALSE, FALSE },
+    { "cc --sysroot=/r -c a.c", "a.c", "c", "--sysroot=/r", "", "", FALSE, FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) argv = g_strsplit (cases[i].cmd, " ", -1);
+      g_autoptr(DccCompileArgs) a = NULL;
+      g_autoptr(GError) error = NULL;
+      g_assert_true (dcc_compile_args_scan ((const char *const *) argv, &a, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (a->source, ==, cases[i].source);
+      g_assert_cmpstr (a->lang, ==, cases[i].lang);
+      g_autofree char *s = joined (a->search_flags), *f = joined (a->forced_includes), *d = joined (a->defines);
+      g_assert_cmpstr (s, ==, cases[i].search);
+      g_assert_cmpstr (f, ==, cases[i].forced);
+      g_assert_cmpstr (d, ==, cases[i].defines);
+      g_assert_cmpint (a->no_std_predef, ==, cases[i].no_predef);
+      g_assert_cmpint (a->preprocessed, ==, cases[i].preprocessed);
+    }
+}
+
+static void
+test_args_refused (void)
+{
+  static const char *const cmds[] = {
+    "gcc -c a.c b.c", "gcc -c", "gcc @args", "gcc -c - ", "clang -fmodules -c a.c",
+    "clang -ivfsoverlay v.yaml -c a.c", "gcc -c a.unknown", "gcc -c -I",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cmds); i++)
+    {
+      g_auto(GStrv) argv = g_strsplit (cmds[i], " ", -1);
+      g_autoptr(DccCompileArgs) a = NULL;
+      g_autoptr(GError) error = NULL;
+      if (dcc_compile_args_scan ((const char *const *) argv, &a, &error))
+        g_error ("accepted: %s", cmds[i]);
+      g_assert_nonnull (error);
+    }
+}
+
+static const char gcc_output[] =
+  "Using built-in specs.\n"
+  "ignoring nonexistent directory \"/usr/local/include/x86_64-linux-gnu\"\n"
+  "#include \"...\" search starts here:\n"
+  " q\n"
+  "#include <...> search starts here:\n"
+  " inc/\n"
+  " /usr/lib/gcc/x86_64-linux-gnu/12/include\n"
+  " /usr/include\n"
+  " /System/Library/Frameworks (framework directory)\n"
+  "End of search list.\n"
+  " /after/end\n";
+
+static void
+test_search_path_parse (void)
+{
+  static const char pp[] = "# 0 \"/dev/null\"\n# 0 \"<built-in>\"\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n# 0 \"<command-line>\" 2\n";
+  g_autoptr(DccSearchPath) sp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (dcc_search_path_parse (gcc_output, pp, "/w", &sp, &error));
+  g_assert_cmpuint (sp->n_quote, ==, 1);
+  g_assert_cmpstr (sp->quote_dirs[0], ==, "/w/q");
+  g_assert_cmpuint (sp->n_angled, ==, 3);
+  g_assert_cmpstr (sp->angled_dirs[0], ==, "/w/inc");
+  g_assert_cmpstr (sp->angled_dirs[2], ==, "/usr/include");
+  g_assert_cmpstr (sp->implicit_includes[0], ==, "/usr/include/stdc-predef.h");
+  g_assert_null (sp->implicit_includes[1]);
+
+  g_autoptr(DccSearchPath) none = NULL;
+  g_assert_false (dcc_search_path_parse ("gcc: error\n", NULL, "/w", &none, &error));
+  g_assert_nonnull (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/is-compiler/args-scan", test_args_scan);
+  g_test_add_func ("/is-compiler/args-refused", test_args_refused);
+  g_test_add_func ("/is-compiler/search-path-parse", test_search_path_parse);
+  return g_test_run ();
+}

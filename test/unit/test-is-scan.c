@@ -1,0 +1,152 @@
+/* libclang header scans (every branch, computed includes, __has_include)
+ * and the expansion of computed include names. */
+#include "clang-scan.h"
+#include "closure.h"
+#include <string.h>
+
+static const char tricky[] =
+  "#ifndef X\n"
+  "#define X 0\n"
+  "#endif\n"
+  "#if X\n"
+  "#include \"x.h\"\n"               /* in a branch clang could decide: still listed */
+  "#endif\n"
+  "#if 0\n"
+  "# include <sys/a//b.h> // comment\n"
+  "#endif\n"
+  "#include_next <next.h>\n"
+  "#import \"imp.h\"\n"
+  "#define HDR \"computed.h\"\n"
+  "#define LONG \\\n   \"long.h\"\n"
+  "#define F(x) #x\n"
+  "#include HDR\n"
+  "#if __has_include(<hi.h>) && __has_include_next(\"hn.h\")\n"
+  "#endif\n"
+  "/* #include \"incomment.h\" */\n"
+  "  #  include   \"spaced.h\"\n"
+  "#define A 'x // unterminated\n"
+  "#include \"after.h\"\n"
+  "x = a # include \"notadirective.h\"\n";
+
+static void
+test_scan_tricky (void)
+{
+  static const struct { DccScanKind kind; char form; const char *name; } want[] = {
+    { DCC_SCAN_INCLUDE, '"', "x.h" },
+    { DCC_SCAN_INCLUDE, '<', "sys/a//b.h" },
+    { DCC_SCAN_INCLUDE_NEXT, '<', "next.h" },
+    { DCC_SCAN_INCLUDE, '"', "imp.h" },
+    { DCC_SCAN_INCLUDE, 'm', "HDR" },
+    { DCC_SCAN_HAS_INCLUDE, '<', "hi.h" },
+    { DCC_SCAN_HAS_INCLUDE_NEXT, '"', "hn.h" },
+    { DCC_SCAN_INCLUDE, '"', "spaced.h" },
+    { DCC_SCAN_INCLUDE, '"', "after.h" },
+  };
+  g_autoptr(DccScanner) s = dcc_scanner_new ();
+  g_autoptr(DccScanResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (dcc_scanner_scan (s, "/nonexistent/tricky.h", (const guint8 *) tricky, strlen (tricky),
+                                   FALSE, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->includes->len, ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      const DccScanInclude *inc = r->includes->pdata[i];
+      g_assert_cmpint (inc->kind, ==, want[i].kind);
+      g_assert_cmpint (inc->form, ==, want[i].form);
+      g_assert_cmpstr (inc->name, ==, want[i].name);
+    }
+  g_autoptr(GHashTable) byname = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < r->macros->len; i++)
+    {
+      DccScanMacro *m = r->macros->pdata[i];
+      g_hash_table_insert (byname, m->name, m);
+    }
+  DccScanMacro *m = g_hash_table_lookup (byname, "LONG");
+  g_assert_nonnull (m);
+  g_assert_cmpstr (m->body, ==, "\"long.h\"");
+  m = g_hash_table_lookup (byname, "F");
+  g_assert_true (m->function_like);
+  g_assert_false (((DccScanMacro *) g_hash_table_lookup (byname, "HDR"))->function_like);
+}
+
+static void
+test_scan_cplusplus (void)
+{
+  /* A raw string must not hide the include after it in C++ mode. */
+  static const char src[] = "auto s = R\"(\n#include \"not.h\"\n)\";\n#include <vector>\nint n = 1'000;\n#include \"y.h\"\n";
+  g_autoptr(DccScanner) s = dcc_scanner_new ();
+  g_autoptr(DccScanResult) r = NULL;
+  g_assert_true (dcc_scanner_scan (s, "/nonexistent/a.cc", (const guint8 *) src, strlen (src), TRUE, &r, NULL));
+  g_assert_cmpuint (r->includes->len, ==, 2);
+  g_assert_cmpstr (((DccScanInclude *) r->includes->pdata[0])->name, ==, "vector");
+  g_assert_cmpstr (((DccScanInclude *) r->includes->pdata[1])->name, ==, "y.h");
+}
+
+static DccScanMacro *
+macro (const char *name, const char *body, gboolean fn)
+{
+  DccScanMacro *m = g_new0 (DccScanMacro, 1);
+  m->name = g_strdup (name);
+  m->body = g_strdup (body);
+  m->function_like = fn;
+  return m;
+}
+
+static void
+macro_free (DccScanMacro *m)
+{
+  g_free (m->name);
+  g_free (m->body);
+  g_free (m);
+}
+
+static void
+test_expand (void)
+{
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func ((GDestroyNotify) macro_free);
+  g_autoptr(GHashTable) macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  static const char *const defs[][3] = {
+    { "A", "\"a.h\"", "" }, { "B", "<b/c.h>", "" }, { "C", "A", "" }, { "TWO", "\"one.h\"", "" },
+    { "TWO", "B", "" }, { "FN", "\"f.h\"", "fn" }, { "COMPOUND", "A B", "" }, { "LOOP", "LOOP", "" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (defs); i++)
+    {
+      DccScanMacro *m = macro (defs[i][0], defs[i][1], defs[i][2][0] != '\0');
+      g_ptr_array_add (owned, m);
+      GPtrArray *list = g_hash_table_lookup (macros, m->name);
+      if (!list)
+        g_hash_table_insert (macros, m->name, list = g_ptr_array_new ());
+      g_ptr_array_add (list, m);
+    }
+  static const struct { const char *tokens; const char *want; } cases[] = {
+    { "\"x.h\"", "\"x.h" }, { "< y.h >", "<y.h" }, { "A", "\"a.h" }, { "B", "<b/c.h" },
+    { "C", "\"a.h" }, { "TWO", "\"one.h <b/c.h" },
+    { "FN", NULL }, { "COMPOUND", NULL }, { "UNDEFINED", NULL }, { "LOOP", NULL }, { "F(x)", NULL },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+      gboolean ok = dcc_closure_expand_computed (cases[i].tokens, macros, out);
+      if (!cases[i].want)
+        {
+          g_assert_false (ok);
+          continue;
+        }
+      g_assert_true (ok);
+      g_ptr_array_add (out, NULL);
+      g_autofree char *joined = g_strjoinv (" ", (char **) out->pdata);
+      g_assert_cmpstr (joined, ==, cases[i].want);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/is-scan/tricky", test_scan_tricky);
+  g_test_add_func ("/is-scan/cplusplus", test_scan_cplusplus);
+  g_test_add_func ("/is-scan/expand", test_expand);
+  return g_test_run ();
+}
