@@ -1,0 +1,1 @@
+#define CACHED 1
