@@ -177,9 +177,19 @@ static int
 accept_loop (int listen_fd, GArray *allow, const DccSessionConfig *cfg)
 {
   guint max_children = (guint) cfg->jobs * 4 + 16;
+  gint64 last_rescan = g_get_monotonic_time ();
   while (!stop_requested)
     {
       reap_children ();
+      /* Children inherit the store's index as it was at fork: refresh it
+       * now and then so that eviction estimates stay close. */
+      if (cfg->store && g_get_monotonic_time () - last_rescan > 60 * G_USEC_PER_SEC)
+        {
+          g_autoptr(GError) error = NULL;
+          if (!dcc_store_rescan (cfg->store, &error))
+            dcc_warning ("file store rescan failed: %s", error->message);
+          last_rescan = g_get_monotonic_time ();
+        }
       struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
       if (g_hash_table_size (children) >= max_children)
         {
