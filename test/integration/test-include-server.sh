@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# The pump-mode include server: closures checked against gcc -M (verify mode)
+# over a generated project with the tricky cases, the socket protocol
+# (good, malformed, unanalysable and concurrent requests), and optionally a
+# few Linux kernel files if a built tree is unpacked under /tmp.
+. "$(dirname "$0")/lib.sh"
+IS=$BIN/include-server
+
+P=$SCRATCH/proj
+mkdir -p "$P"/a "$P"/b "$P"/real/inc "$P"/deep/er "$P"/sub "$P"/q
+cd "$P" || exit 1
+ln -s real/inc linkdir            # a symlinked include dir
+ln -s deep/er sublink             # "sublink/../x" is deep/x, not ./x
+
+cat > main.c <<'EOF'
+#include "local.h"
+#include <wrap.h>
+#define CFG "cfg.h"
+#include CFG
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#include XSTR(fn.h)
+#ifndef FEATURE
+#define FEATURE 0
+#endif
+#if FEATURE
+#include "feature_on.h"
+#endif
+#if __has_include(<opt.h>)
+#include <opt.h>
+#endif
+#if __has_include("probe_only.h")
+#endif
+#include "linkdir/once.h"
+#include "real/inc/once.h"
+#include "sublink/../up.h"
+#include "qonly.h"
+int main (void) { return 0; }
+EOF
+echo '#include "sub/inner.h"' > local.h
+echo '#pragma once' > sub/inner.h
+echo '#include_next <wrap.h>' > a/wrap.h
+echo '#define WRAPPED 1' > b/wrap.h
+echo '#define CFG_OK 1' > cfg.h
+echo '#define FN_OK 1' > fn.h
+echo '#define ON 1' > feature_on.h
+echo '#define OPT 1' > b/opt.h
+echo '#define PROBED 1' > probe_only.h
+echo '#pragma once' > real/inc/once.h
+echo '#define UP 1' > deep/up.h
+echo '#define WRONG 1' > up.h
+echo '#define Q 1' > q/qonly.h
+echo '#define FORCED 1' > forced.h
+cat > asm.S <<'EOF'
+#include "local.h"
+.globl x
+x: .long 1
+EOF
+cat > app.cc <<'EOF'
+#include <vector>
+#include "local.h"
+int main () { std::vector<int> v; return (int) v.size (); }
+EOF
+
+FLAGS=(-Ia -Ib -iquote q -DFEATURE=1 -include forced.h)
+out=$SCRATCH/verify.out
+if "$IS" --verify --verbose -- gcc "${FLAGS[@]}" -O2 -c main.c -o main.o >"$out" 2>&1; then
+  ok "verify: closure of main.c covers gcc -M"
+else
+  not_ok "verify: closure of main.c covers gcc -M"; sed 's/^/#   /' "$out" | grep -v '^#     ' | head -20
+fi
+has () { grep -qE -- "$1" "$out"; }
+check "feature_on.h found although clang could decide #if FEATURE alone" has "file $P/feature_on.h\$"
+check "__has_include target listed (opt.h)" has "file $P/b/opt.h\$"
+check "__has_include probe listed (probe_only.h)" has "file $P/probe_only.h\$"
+check "include_next reached b/wrap.h" has "file $P/b/wrap.h\$"
+check "symlinked dir sent as a symlink" has "link $P/linkdir -> real/inc\$"
+check "sublink/../up.h resolved physically (deep/up.h)" has "file $P/deep/up.h\$"
+check "function-like computed include (fn.h)" has "file $P/fn.h\$"
+check "stdc-predef.h included" has "file /usr/include/stdc-predef.h\$"
+check "working directory listed" has "dir  $P\$"
+check "no stray up.h" bash -c "! grep -q 'file $P/up.h\$' '$out'"
+
+for src in asm.S app.cc; do
+  comp=gcc; [ "$src" = app.cc ] && comp=g++
+  if "$IS" --verify -- $comp -Ia -Ib -c "$src" >"$out" 2>&1; then ok "verify: $src"
+  else not_ok "verify: $src"; sed 's/^/#   /' "$out" | head; fi
+done
+if "$IS" --verify -- gcc -ffreestanding -c main.c -Ia -Ib -iquote q >"$out" 2>&1 && ! grep -q stdc-predef "$out"; then
+  ok "verify: -ffreestanding"
+else
+  not_ok "verify: -ffreestanding"
+fi
+
+# A stale cache must never be served: change a header's include and re-verify.
+SOCK=$SCRATCH/is.sock
+"$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$SCRATCH/is.log" --verbose &
+DAEMON_PIDS+=($!)
+for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+
+query () { # query STATUS-EXPECTED ARGS... : prints "status count"
+  python3 - "$SOCK" "$P" "$@" <<'EOF'
+import socket, struct, sys
+sock, cwd, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+def frame(tag, payload=b""):
+    return tag + struct.pack(">I", len(payload)) + payload
+raw = argv == ["GARBAGE"]
+if raw:
+    req = b"ISRQ\xff\xff\xff\xff"
+else:
+    req = frame(b"ISRQ", struct.pack(">I", 1)) + frame(b"CWD ", cwd.encode())
+    req += frame(b"ARGC", struct.pack(">I", len(argv)))
+    for a in argv:
+        req += frame(b"ARGV", a.encode())
+    req += frame(b"DONE")
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(60)
+s.connect(sock)
+s.sendall(req)
+data = b""
+while True:
+    c = s.recv(65536)
+    if not c:
+        break
+    data += c
+pos, status, count, paths = 0, None, 0, []
+while pos < len(data):
+    tag = data[pos:pos+4]; n = struct.unpack(">I", data[pos+4:pos+8])[0]
+    payload = data[pos+8:pos+8+n]; pos += 8 + n
+    if tag == b"ISST": status = struct.unpack(">I", payload)[0]
+    if tag == b"NENT": count = struct.unpack(">I", payload)[0]
+    if tag == b"ENTR":
+        plen = struct.unpack(">I", payload[29:33])[0]
+        paths.append(payload[33:33+plen].decode())
+print(status, count, " ".join(paths))
+EOF
+}
+r=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$r" in "0 "*" $P/b/opt.h "*) ok "socket: closure served";; *) not_ok "socket: closure served ($r)";; esac
+r2=$(query gcc "${FLAGS[@]}" -c main.c)
+check "socket: second request same answer (cached)" [ "$r" = "$r2" ]
+echo '#define NEW 1' > sub/new.h
+echo '#include "new.h"' >> sub/inner.h
+r3=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$r3" in *"$P/sub/new.h"*) ok "socket: edited header invalidates the cached closure";;
+  *) not_ok "socket: edited header invalidates the cached closure";; esac
+echo '#define SHADOW 1' > a/cfg.h   # not on cfg.h's quote path: main.c's dir wins
+echo '#define SHADOW 1' > q/local.h # still shadowed by main.c's own dir
+r4=$(query gcc "${FLAGS[@]}" -c main.c)
+check "socket: new files elsewhere don't change the answer" [ "$r3" = "$r4" ]
+rm q/qonly.h; echo '#define Q2 1' > a/qonly.h
+r5=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$r5" in *"$P/a/qonly.h"*) ok "socket: a header moving between search dirs is noticed";;
+  *) not_ok "socket: a header moving between search dirs is noticed";; esac
+r=$(query gcc -c main.c other.c)
+check "socket: two inputs -> status 1" [ "${r%% *}" = 1 ]
+r=$(query GARBAGE)
+check "socket: malformed request -> status 2" [ "${r%% *}" = 2 ]
+pids=()
+for i in $(seq 8); do query gcc "${FLAGS[@]}" -c main.c > "$SCRATCH/c$i.out" & pids+=($!); done
+wait "${pids[@]}"
+same=yes; for i in $(seq 8); do [ "$(cat "$SCRATCH/c$i.out")" = "$r5" ] || same=no; done
+check "socket: 8 concurrent clients get the same answer" [ $same = yes ]
+check "socket: server still alive" kill -0 "$(cat "$SCRATCH/is.pid")"
+kill "$(cat "$SCRATCH/is.pid")"
+for _ in $(seq 50); do [ -S "$SOCK" ] || break; sleep 0.1; done
+check "socket: SIGTERM removes the socket" [ ! -e "$SOCK" ]
+
+# Optional: a few files of a built kernel tree (make tinyconfig && make).
+K=$(ls -d /tmp/linux*/linux-source-6.1 /tmp/linux 2>/dev/null | while read -r d; do [ -f "$d/init/.main.o.cmd" ] && echo "$d"; done | head -1)
+if [ -n "$K" ]; then
+  for f in init/.main.o.cmd kernel/sched/.core.o.cmd mm/.memory.o.cmd fs/.namei.o.cmd; do
+    [ -f "$K/$f" ] || continue
+    cmd=$(grep -m1 '^cmd_' "$K/$f" | sed 's/^cmd_[^ ]* := //; s/;.*//')
+    if (cd "$K" && eval "set -- $cmd" && "$IS" --verify -- "$@") >"$out" 2>&1; then
+      ok "kernel: $f ($(grep -o 'cold [0-9.]* ms' "$out"))"
+    else
+      not_ok "kernel: $f"; sed 's/^/#   /' "$out" | head
+    fi
+  done
+else
+  skip "kernel files (no built tree under /tmp)"
+fi
+finish
