@@ -1,0 +1,223 @@
+/* Request and reply encoding round trips, and the decoder's refusals. */
+#include "dcc-cidr.h"
+#include "dcc-error.h"
+#include "dcc-limits.h"
+#include "dcc-request.h"
+#include "dcc-wire.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+/* Feeds every frame of buf to a fresh request; returns it or NULL + error. */
+static DccRequest *
+decode_all (const guint8 *buf, gsize len, GError **error)
+{
+  g_autoptr(DccRequest) r = dcc_request_new ();
+  gsize off = 0;
+  while (off < len)
+    {
+      DccFrame f;
+      gsize used;
+      DccWireResult wr = dcc_wire_decode (buf + off, len - off, DCC_MAX_FRAME, &f, &used, error);
+      if (wr == DCC_WIRE_NEED_MORE)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "truncated"), NULL;
+      if (wr == DCC_WIRE_ERROR || !dcc_request_feed (r, &f, error))
+        return NULL;
+      off += used;
+    }
+  return g_steal_pointer (&r);
+}
+
+static void
+test_plain_round_trip (void)
+{
+  const char *argv[] = { "gcc", "-c", "a.c", "-o", "a.o", NULL };
+  const char *env[] = { "LANG=C", NULL };
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_request_encode (b, DCC_MODE_PLAIN, argv, "/home/u", env, "a.c", "int x;\n", 7, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
+  g_assert_no_error (error);
+  g_assert_true (r->complete);
+  g_assert_cmpuint (r->argv->len, ==, 6); /* plus the NULL */
+  g_assert_cmpstr (r->argv->pdata[2], ==, "a.c");
+  g_assert_cmpstr (r->cwd, ==, "/home/u");
+  g_assert_cmpstr (r->env->pdata[0], ==, "LANG=C");
+  g_assert_cmpuint (g_bytes_get_size (r->source_text), ==, 7);
+  g_assert_cmpmem (g_bytes_get_data (r->source_text, NULL), 7, "int x;\n", 7);
+}
+
+static void
+test_pump_round_trip (void)
+{
+  const char *argv[] = { "gcc", "-c", "a.c", NULL };
+  const char *sysdirs[] = { "/usr/include", NULL };
+  g_autoptr(GPtrArray) m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+  DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
+  e->kind = DCC_ENTRY_SYMLINK;
+  e->mode = 0777;
+  e->path = g_strdup ("/home/u/inc");
+  e->target = g_strdup ("real");
+  g_ptr_array_add (m, e);
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_request_encode (b, DCC_MODE_PUMP, argv, "/home/u", NULL, NULL, NULL, 0, sysdirs, m);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->manifest->len, ==, 1);
+  DccManifestEntry *d = r->manifest->pdata[0];
+  g_assert_cmpint (d->kind, ==, DCC_ENTRY_SYMLINK);
+  g_assert_cmpstr (d->target, ==, "real");
+  g_assert_cmpstr (r->sysdirs->pdata[0], ==, "/usr/include");
+}
+
+typedef struct { const char *name; const char *hex; DccErrorCode code; } BadCase;
+
+static void
+put_frame_hex (GByteArray *b, const char *hex)
+{
+  for (const char *p = hex; p[0] && p[1]; p += 2)
+    {
+      guint8 v = (guint8) (g_ascii_xdigit_value (p[0]) << 4 | g_ascii_xdigit_value (p[1]));
+      g_byte_array_append (b, &v, 1);
+    }
+}
+
+static void
+test_refusals (void)
+{
+  static const BadCase cases[] = {
+    { "not starting with DCC1", "41524743" "00000004" "00000001", DCC_ERROR_PROTOCOL },
+    { "unknown version",        "44434331" "00000008" "00000009" "00000001", DCC_ERROR_PROTOCOL },
+    { "unknown mode",           "44434331" "00000008" "00000001" "00000007", DCC_ERROR_PROTOCOL },
+    { "ARGC over the limit",    "44434331" "00000008" "00000001" "00000001" "41524743" "00000004" "7fffffff", DCC_ERROR_LIMIT },
+    { "ARGC zero",              "44434331" "00000008" "00000001" "00000001" "41524743" "00000004" "00000000", DCC_ERROR_LIMIT },
+    { "ARGV before ARGC",       "44434331" "00000008" "00000001" "00000001" "41524756" "00000001" "78", DCC_ERROR_PROTOCOL },
+    { "relative CWD",           "44434331" "00000008" "00000001" "00000001" "43574420" "00000001" "78", DCC_ERROR_PROTOCOL },
+    { "NUL inside CWD",         "44434331" "00000008" "00000001" "00000001" "43574420" "00000003" "2f0078", DCC_ERROR_PROTOCOL },
+    { "unknown frame",          "44434331" "00000008" "00000001" "00000001" "5a5a5a5a" "00000000", DCC_ERROR_PROTOCOL },
+    { "DOTI before ARGV",       "44434331" "00000008" "00000001" "00000001" "444f5449" "00000004" "00000000", DCC_ERROR_PROTOCOL },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GByteArray) b = g_byte_array_new ();
+      put_frame_hex (b, cases[i].hex);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
+      g_assert_null (r);
+      if (!g_error_matches (error, DCC_ERROR, cases[i].code))
+        g_error ("%s: got %s", cases[i].name, error ? error->message : "no error");
+    }
+}
+
+static void
+test_frame_limits (void)
+{
+  guint8 hdr[8] = { 'D', 'C', 'C', '1', 0xff, 0xff, 0xff, 0xff };
+  DccFrame f;
+  gsize used;
+  g_autoptr(GError) error = NULL;
+  g_assert_cmpint (dcc_wire_decode (hdr, 8, DCC_MAX_FRAME, &f, &used, &error), ==, DCC_WIRE_ERROR);
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+  g_assert_cmpint (dcc_wire_decode (hdr, 5, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_NEED_MORE);
+  guint8 bad_tag[8] = { 0, 'C', 'C', '1', 0, 0, 0, 0 };
+  g_assert_cmpint (dcc_wire_decode (bad_tag, 8, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_ERROR);
+}
+
+static void
+test_reply_round_trip (void)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_reply_encode_status (b, 1, "out", 3, "warning: x\n", 11);
+  dcc_reply_encode_file (b, "/home/u/a.o", "\x7f" "ELF", 4);
+  dcc_reply_encode_done (b);
+  g_autoptr(DccReply) r = dcc_reply_new ();
+  gsize off = 0;
+  while (off < b->len)
+    {
+      DccFrame f;
+      gsize used;
+      g_assert_cmpint (dcc_wire_decode (b->data + off, b->len - off, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_OK);
+      g_autoptr(GError) error = NULL;
+      g_assert_true (dcc_reply_feed (r, &f, &error));
+      off += used;
+    }
+  g_assert_true (r->complete);
+  g_assert_cmpint (r->status, ==, 1);
+  g_assert_cmpuint (r->files->len, ==, 1);
+  g_assert_cmpuint (g_bytes_get_size (r->err), ==, 11);
+}
+
+static void
+test_blob_hash_mismatch (void)
+{
+  DccHash h;
+  dcc_hash_bytes ("other", 5, &h);
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_blob_encode (b, &h, "content", 7);
+  DccFrame f;
+  gsize used;
+  g_assert_cmpint (dcc_wire_decode (b->data, b->len, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_OK);
+  DccHash got;
+  GBytes *data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_false (dcc_blob_decode (&f, &got, &data, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_MISMATCH);
+}
+
+static void
+test_cidr (void)
+{
+  static const struct { const char *net, *addr; gboolean match; } rows[] = {
+    { "127.0.0.1", "127.0.0.1", TRUE }, { "127.0.0.0/8", "127.1.2.3", TRUE },
+    { "10.0.0.0/8", "127.0.0.1", FALSE }, { "192.168.1.0/24", "192.168.2.1", FALSE },
+    { "0.0.0.0/0", "8.8.8.8", TRUE }, { "::1", "::1", TRUE }, { "fe80::/10", "fe80::1", TRUE },
+    { "127.0.0.0/8", "::ffff:127.0.0.1", TRUE }, { "10.0.0.0/8", "::1", FALSE },
+    { "172.16.0.0/12", "172.31.255.255", TRUE }, { "172.16.0.0/12", "172.32.0.0", FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      DccCidr c;
+      g_assert_true (dcc_cidr_parse (rows[i].net, &c, NULL));
+      struct sockaddr_storage ss = { 0 };
+      socklen_t len;
+      if (strchr (rows[i].addr, ':'))
+        {
+          struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) &ss;
+          s6->sin6_family = AF_INET6;
+          inet_pton (AF_INET6, rows[i].addr, &s6->sin6_addr);
+          len = sizeof *s6;
+        }
+      else
+        {
+          struct sockaddr_in *s4 = (struct sockaddr_in *) &ss;
+          s4->sin_family = AF_INET;
+          inet_pton (AF_INET, rows[i].addr, &s4->sin_addr);
+          len = sizeof *s4;
+        }
+      if (dcc_cidr_match (&c, (struct sockaddr *) &ss, len) != rows[i].match)
+        g_error ("%s vs %s", rows[i].net, rows[i].addr);
+    }
+  static const char *const bad[] = { "", "x", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8x", "1.2.3" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      DccCidr c;
+      g_autoptr(GError) error = NULL;
+      g_assert_false (dcc_cidr_parse (bad[i], &c, &error));
+      g_assert_error (error, DCC_ERROR, DCC_ERROR_INVALID);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/request/plain-round-trip", test_plain_round_trip);
+  g_test_add_func ("/request/pump-round-trip", test_pump_round_trip);
+  g_test_add_func ("/request/refusals", test_refusals);
+  g_test_add_func ("/wire/frame-limits", test_frame_limits);
+  g_test_add_func ("/reply/round-trip", test_reply_round_trip);
+  g_test_add_func ("/blob/hash-mismatch", test_blob_hash_mismatch);
+  g_test_add_func ("/cidr/match", test_cidr);
+  return g_test_run ();
+}

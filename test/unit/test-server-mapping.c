@@ -1,0 +1,52 @@
+/* The volunteer's command-line mapping into a job tree, and the unmapping
+ * of paths in its messages. */
+#include "compile-job.h"
+#include <string.h>
+
+static void
+test_map_argv (void)
+{
+  static const struct { const char *in; int src, out; const char *want; } rows[] = {
+    { "gcc -c a.c -o a.o", 2, 4, "/usr/bin/gcc -ffile-prefix-map=/R= -c a.c -o a.o" },
+    { "gcc -c /s/a.c -o /o/a.o", 2, 4, "/usr/bin/gcc -ffile-prefix-map=/R= -c /R/s/a.c -o /R/o/a.o" },
+    { "gcc -c -I/inc -I /inc2 -isystem/sys -DX=/not/a/path a.c", 6, -1,
+      "/usr/bin/gcc -ffile-prefix-map=/R= -c -I/R/inc -I /R/inc2 -isystem/R/sys -DX=/not/a/path a.c" },
+    { "gcc -c -MT /t.o -MF /d/a.d a.c", 6, -1, "/usr/bin/gcc -ffile-prefix-map=/R= -c -MT /t.o -MF /R/d/a.d a.c" },
+    { "gcc -c -fdebug-prefix-map=/src=/x a.c", 3, -1,
+      "/usr/bin/gcc -ffile-prefix-map=/R= -c -fdebug-prefix-map=/src=/x a.c -fdebug-prefix-map=/R/src=/x" },
+    { "gcc -c -Wp,-MD,/d/.a.d a.c -o/o/a.o", 3, 4,
+      "/usr/bin/gcc -ffile-prefix-map=/R= -c -Wp,-MD,/R/d/.a.d a.c -o/R/o/a.o" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_auto(GStrv) argv = g_strsplit (rows[i].in, " ", -1);
+      g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv,
+                                                    rows[i].src, rows[i].out, NULL, 0);
+      g_autofree char *s = g_strjoinv (" ", out);
+      g_assert_cmpstr (s, ==, rows[i].want);
+    }
+  const char *sys[] = { "/usr/include", NULL };
+  g_auto(GStrv) argv = g_strsplit ("gcc -c a.c", " ", -1);
+  g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1, sys, 1);
+  g_autofree char *s = g_strjoinv (" ", out);
+  g_assert_cmpstr (s, ==, "/usr/bin/gcc -ffile-prefix-map=/R= -c a.c -nostdinc -isystem/R/usr/include");
+}
+
+static void
+test_unmap (void)
+{
+  const char *root = "/tmp/distccd-X/job-Y";
+  const char *in = "/tmp/distccd-X/job-Y/home/u/a.c:1:2: warning\nIn file included from /tmp/distccd-X/job-Y/usr/include/x.h\n";
+  const char *want = "/home/u/a.c:1:2: warning\nIn file included from /usr/include/x.h\n";
+  g_autoptr(GBytes) out = dcc_compile_job_unmap_text (root, (const guint8 *) in, strlen (in));
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), want, strlen (want));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/job/map-argv", test_map_argv);
+  g_test_add_func ("/job/unmap-text", test_unmap);
+  return g_test_run ();
+}
