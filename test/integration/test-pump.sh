@@ -129,6 +129,19 @@ check "-MD: remote in pump mode" grep -q 'result: remote .*mode=pump' "$SCRATCH/
 check "-MD: .d file identical" diff <(sed 's|deps/l|X|' deps/l/a.d) <(sed 's|deps/r|X|' deps/r/a.d)
 check "-MD: object identical" cmp deps/l/a.o deps/r/a.o
 
+# gcc pre-includes <stdc-predef.h> (glibc's __STDC_IEC_559__, __STDC_ISO_10646__)
+# even into a file that includes nothing: the volunteer must do the same.
+cat > src/predef.c <<'C'
+#ifdef __STDC_ISO_10646__
+int iso10646 = __STDC_ISO_10646__;
+#else
+int iso10646 = 0;
+#endif
+C
+compile_both predef gcc -c -O2 src/predef.c
+check "no #include at all: remote in pump mode (got: $RES $MODE)" test "$RES:$MODE" = remote:pump
+check_same predef "no #include at all: stdc-predef.h macros as in a local compile"
+
 # Warnings from a header: pump mode has the real sources, so the compile
 # stays remote and the text (with its source excerpt) is the local one.
 compile_both warn gcc -c -Wall -Wextra -Iinclude src/warn.c
