@@ -2,7 +2,10 @@
 #include "dcc-error.h"
 #include "dcc-io.h"
 #include "dcc-path.h"
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *
 stem_of (const char *path)
@@ -53,6 +56,20 @@ dcc_outputs_write (const DccCompileArgs *a, const char *cwd, DccReply *reply, GE
       DccOutputFile *f = reply->files->pdata[i];
       gsize len;
       const void *data = g_bytes_get_data (f->data, &len);
+      struct stat st;
+      if (lstat (f->path, &st) == 0 && !S_ISREG (st.st_mode))
+        {
+          /* -o /dev/null and the like: write into it as the compiler
+           * would; never rename over it. */
+          int fd = open (f->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+          if (fd < 0)
+            return dcc_fail_errno (error, "open %s", f->path);
+          gboolean ok = dcc_io_write_all (fd, data, len, 0, error);
+          close (fd);
+          if (!ok)
+            return FALSE;
+          continue;
+        }
       if (!dcc_io_write_file_atomic (f->path, data, len, 0666, error))
         return FALSE;
     }
