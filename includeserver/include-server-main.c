@@ -63,6 +63,13 @@ read_request (int fd, char **cwd, char ***argv, GError **error)
       g_autofree guint8 *payload = NULL;
       if (!dcc_io_read_frame (fd, DCC_MAX_ARG_LEN, IS_IO_TIMEOUT_S, &tag, &payload, &len, error))
         return FALSE;
+      if (tag != DCC_IS_TAG_REQUEST && tag != DCC_IS_TAG_CWD && tag != DCC_IS_TAG_ARGC
+          && tag != DCC_IS_TAG_ARGV && tag != DCC_IS_TAG_DONE)
+        {
+          char name[5];
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "unexpected frame %s in a request",
+                           dcc_wire_tag_name (tag, name));
+        }
       if (buf->len + DCC_FRAME_HEADER_LEN + len > DCC_IS_MAX_REQUEST_SIZE)
         return dcc_fail (error, DCC_ERROR_LIMIT, "request over %u bytes", DCC_IS_MAX_REQUEST_SIZE);
       dcc_wire_put_frame (buf, tag, payload, len);

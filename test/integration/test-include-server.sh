@@ -104,9 +104,11 @@ import socket, struct, sys
 sock, cwd, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 def frame(tag, payload=b""):
     return tag + struct.pack(">I", len(payload)) + payload
-raw = argv == ["GARBAGE"]
-if raw:
+raw = argv == ["GARBAGE"] or argv == ["BADTAG"]
+if argv == ["GARBAGE"]:
     req = b"ISRQ\xff\xff\xff\xff"
+elif argv == ["BADTAG"]:
+    req = frame(b"ISRQ", struct.pack(">I", 1)) + frame(b"XXXX")
 else:
     req = frame(b"ISRQ", struct.pack(">I", 1)) + frame(b"CWD ", cwd.encode())
     req += frame(b"ARGC", struct.pack(">I", len(argv)))
@@ -156,6 +158,8 @@ r=$(query gcc -c main.c other.c)
 check "socket: two inputs -> status 1" [ "${r%% *}" = 1 ]
 r=$(query GARBAGE)
 check "socket: malformed request -> status 2" [ "${r%% *}" = 2 ]
+r=$(timeout 10 bash -c "$(declare -f query); SOCK='$SOCK' P='$P' query BADTAG")
+check "socket: unknown frame refused at once -> status 2" [ "${r%% *}" = 2 ]
 pids=()
 for i in $(seq 8); do query gcc "${FLAGS[@]}" -c main.c > "$SCRATCH/c$i.out" & pids+=($!); done
 wait "${pids[@]}"
