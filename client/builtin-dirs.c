@@ -41,6 +41,35 @@ dcc_builtin_dirs_parse (const char *text, gsize len, GError **error)
 }
 
 GStrv
+dcc_builtin_dirs_preincludes (const char *text, gsize len, char **dirs)
+{
+  g_autofree char *copy = g_strndup (text, len);
+  g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  for (char **l = lines; *l; l++)
+    {
+      /* # 1 "/usr/include/stdc-predef.h" 1 3 4 */
+      const char *q1 = strchr (*l, '"');
+      const char *q2 = q1 ? strrchr (*l, '"') : NULL;
+      if ((*l)[0] != '#' || !q1 || q2 == q1 || !g_str_has_prefix (q2, "\" 1"))
+        continue;
+      g_autofree char *file = g_strndup (q1 + 1, (gsize) (q2 - q1 - 1));
+      if (file[0] != '/' || strcmp (file, "/dev/null") == 0)
+        continue;
+      for (char **d = dirs; d && *d; d++)
+        {
+          gsize n = strlen (*d);
+          if (strncmp (file, *d, n) == 0 && file[n] == '/')
+            {
+              g_strv_builder_add (b, file + n + 1);
+              break;
+            }
+        }
+    }
+  return g_strv_builder_end (b);
+}
+
+GStrv
 dcc_builtin_dirs_flags (const DccCompileArgs *a)
 {
   static const char *const exact[] = { "-m32", "-m64", "-mx32", "-m16", "-nostdinc", "-nostdinc++",
@@ -72,9 +101,28 @@ dcc_builtin_dirs_flags (const DccCompileArgs *a)
   return g_strv_builder_end (b);
 }
 
+/* The cache file: the dirs, a line "--", the preincludes. */
+static GStrv
+split_cached (const char *text, GStrv *preincludes)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr(GStrvBuilder) dirs = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) pre = g_strv_builder_new ();
+  gboolean after = FALSE;
+  for (char **l = lines; *l; l++)
+    {
+      if (strcmp (*l, "--") == 0)
+        after = TRUE;
+      else if (**l)
+        g_strv_builder_add (after ? pre : dirs, *l);
+    }
+  *preincludes = g_strv_builder_end (pre);
+  return g_strv_builder_end (dirs);
+}
+
 GStrv
 dcc_builtin_dirs_get (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
-                      GError **error)
+                      GStrv *preincludes, GError **error)
 {
   struct stat st;
   if (stat (compiler_path, &st) < 0)
@@ -83,7 +131,7 @@ dcc_builtin_dirs_get (const char *distcc_dir, const char *compiler_path, const D
   const char *lang = dcc_args_lang_name (a->lang);
   /* The key names everything the answer depends on. */
   g_autoptr(GString) key = g_string_new (NULL);
-  g_string_append_printf (key, "%s\n%lld.%09ld\n%lld\n%lld\n%s\n", compiler_path,
+  g_string_append_printf (key, "v2\n%s\n%lld.%09ld\n%lld\n%lld\n%s\n", compiler_path,
                           (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                           (long long) st.st_size, (long long) st.st_ino, lang);
   for (char **f = flags; *f; f++)
@@ -97,7 +145,7 @@ dcc_builtin_dirs_get (const char *distcc_dir, const char *compiler_path, const D
   g_autofree guint8 *cached = NULL;
   gsize len;
   if (dcc_io_read_file (path, 1024 * 1024, &cached, &len, NULL))
-    return len ? g_strsplit ((const char *) cached, "\n", -1) : g_new0 (char *, 1);
+    return split_cached ((const char *) cached, preincludes);
 
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_strv_builder_add (b, compiler_path);
@@ -115,8 +163,12 @@ dcc_builtin_dirs_get (const char *distcc_dir, const char *compiler_path, const D
   g_auto(GStrv) dirs = dcc_builtin_dirs_parse (g_bytes_get_data (err, NULL), g_bytes_get_size (err), error);
   if (!dirs)
     return NULL;
-  g_autofree char *joined = g_strjoinv ("\n", dirs);
+  g_auto(GStrv) pre = dcc_builtin_dirs_preincludes (g_bytes_get_data (out, NULL), g_bytes_get_size (out), dirs);
+  g_autofree char *joined_dirs = g_strjoinv ("\n", dirs);
+  g_autofree char *joined_pre = g_strjoinv ("\n", pre);
+  g_autofree char *joined = g_strdup_printf ("%s\n--\n%s\n", joined_dirs, joined_pre);
   g_mkdir_with_parents (dir, 0755);
   dcc_io_write_file_atomic (path, joined, strlen (joined), 0644, NULL);
+  *preincludes = g_steal_pointer (&pre);
   return g_steal_pointer (&dirs);
 }

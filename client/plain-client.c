@@ -60,7 +60,7 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
   g_autoptr(GByteArray) request = g_byte_array_new ();
   dcc_request_encode (request, DCC_MODE_PLAIN, (const char *const *) remote_argv, cwd,
                       (const char *const *) env, source_name,
-                      g_bytes_get_data (source, NULL), g_bytes_get_size (source), NULL, NULL);
+                      g_bytes_get_data (source, NULL), g_bytes_get_size (source), NULL, NULL, NULL);
 
   int timeout = dcc_remote_io_timeout ();
   dcc_state_set (distcc_dir, DCC_PHASE_CONNECT, source_name, host->hostname, slot);

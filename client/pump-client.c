@@ -132,7 +132,8 @@ dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCo
       dcc_log_always ("pump: include server failed for %s: %s", source_name, error->message);
       return DCC_REMOTE_NOT_USED;
     }
-  g_auto(GStrv) sysdirs = dcc_builtin_dirs_get (distcc_dir, compiler_path, a, &error);
+  g_auto(GStrv) preincludes = NULL;
+  g_auto(GStrv) sysdirs = dcc_builtin_dirs_get (distcc_dir, compiler_path, a, &preincludes, &error);
   if (!sysdirs)
     {
       *why = g_strdup_printf ("cannot learn the compiler's include directories: %s", error->message);
@@ -147,7 +148,8 @@ dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCo
   g_auto(GStrv) env = dcc_client_forwarded_env ();
   g_autoptr(GByteArray) request = g_byte_array_new ();
   dcc_request_encode (request, DCC_MODE_PUMP, (const char *const *) remote_argv, cwd,
-                      (const char *const *) env, NULL, NULL, 0, (const char *const *) sysdirs, manifest);
+                      (const char *const *) env, NULL, NULL, 0, (const char *const *) sysdirs,
+                      (const char *const *) preincludes, manifest);
 
   int timeout = dcc_remote_io_timeout ();
   dcc_state_set (distcc_dir, DCC_PHASE_CONNECT, source_name, host->hostname, slot);

@@ -7,6 +7,7 @@
 #include "dcc-path.h"
 #include "dcc-strv.h"
 #include "job-tree.h"
+#include "depfile.h"
 #include "run-compiler.h"
 #include <dirent.h>
 #include <errno.h>
@@ -170,12 +171,17 @@ is_separate_path_option (const char *arg)
 GStrv
 dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
                           int source_index, int output_index,
-                          const char *const *sysdirs, guint n_sysdirs)
+                          const char *const *sysdirs, guint n_sysdirs,
+                          const char *const *preincludes, guint n_preincludes)
 {
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) extra = g_strv_builder_new ();
   g_strv_builder_add (b, compiler);
   dcc_strv_builder_take (b, g_strdup_printf ("-ffile-prefix-map=%s=", root));
+  /* -nostdinc below stops the compiler's own implicit include; say it
+   * explicitly, first, as the compiler would have done it. */
+  for (guint i = 0; i < n_preincludes; i++)
+    g_strv_builder_add_many (b, "-include", preincludes[i], NULL);
   for (int i = 1; argv[i]; i++)
     {
       const char *arg = argv[i];
@@ -288,7 +294,8 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
 
   job->compiler = g_strdup (compiler);
   job->run_argv = dcc_compile_job_map_argv (job->root, compiler, argv, a->source_index, a->output_index,
-                                            (const char *const *) req->sysdirs->pdata, req->sysdirs->len);
+                                            (const char *const *) req->sysdirs->pdata, req->sysdirs->len,
+                                            (const char *const *) req->preincludes->pdata, req->preincludes->len);
   job->run_env = job_env (job, req->env);
   return TRUE;
 }
@@ -363,6 +370,13 @@ collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteA
         {
           /* Dependency files and stack-usage reports name job paths. */
           g_autoptr(GBytes) text = dcc_compile_job_unmap_text (job->root, data, len);
+          if (g_str_has_suffix (name, ".d") && g_bytes_get_size (text) != len)
+            {
+              g_autoptr(GBytes) wrapped = dcc_depfile_rewrap (g_bytes_get_data (text, NULL), g_bytes_get_size (text),
+                                                              strstr (job->compiler, "clang") != NULL);
+              g_bytes_unref (text);
+              text = g_steal_pointer (&wrapped);
+            }
           dcc_reply_encode_file (reply, path + strlen (job->root), g_bytes_get_data (text, NULL),
                                  g_bytes_get_size (text));
         }

@@ -40,4 +40,5 @@ GBytes *dcc_compile_job_unmap_text (const char *root, const guint8 *text, gsize 
  * prefix map duplicated for ROOT/OLD (gcc tries the last given first). */
 GStrv dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
                                 int source_index, int output_index,
-                                const char *const *sysdirs, guint n_sysdirs);
+                                const char *const *sysdirs, guint n_sysdirs,
+                                const char *const *preincludes, guint n_preincludes);

@@ -21,6 +21,7 @@ dcc_request_new (void)
   r->argv = g_ptr_array_new_with_free_func (g_free);
   r->env = g_ptr_array_new_with_free_func (g_free);
   r->sysdirs = g_ptr_array_new_with_free_func (g_free);
+  r->preincludes = g_ptr_array_new_with_free_func (g_free);
   return r;
 }
 
@@ -32,6 +33,7 @@ dcc_request_free (DccRequest *r)
   g_ptr_array_unref (r->argv);
   g_ptr_array_unref (r->env);
   g_ptr_array_unref (r->sysdirs);
+  g_ptr_array_unref (r->preincludes);
   g_free (r->cwd);
   g_free (r->source_name);
   if (r->source_text)
@@ -194,6 +196,24 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
         g_ptr_array_add (r->sysdirs, dir);
         return TRUE;
       }
+    case DCC_TAG_PREINC:
+      {
+        char *name;
+        if (r->mode != DCC_MODE_PUMP)
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "PREI in plain mode");
+        if (r->preincludes->len >= DCC_MAX_SYSDIRS)
+          return dcc_fail (error, DCC_ERROR_LIMIT, "more than %u PREI frames", DCC_MAX_SYSDIRS);
+        if (!payload_string (f, DCC_MAX_PATH_LEN, "implicit include", &name, error))
+          return FALSE;
+        /* A name to search for in the builtin dirs, nothing more. */
+        if (name[0] == '/' || name[0] == '-' || name[0] == '\0' || strstr (name, ".."))
+          {
+            g_free (name);
+            return dcc_fail (error, DCC_ERROR_PROTOCOL, "implicit include must be a relative name");
+          }
+        g_ptr_array_add (r->preincludes, name);
+        return TRUE;
+      }
     case DCC_TAG_SRCNAME:
       if (r->mode != DCC_MODE_PLAIN || r->source_name)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "unexpected SRCN");
@@ -231,7 +251,8 @@ void
 dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
                     const char *const *env, const char *source_name,
                     const void *source, gsize source_len,
-                    const char *const *sysdirs, GPtrArray *manifest)
+                    const char *const *sysdirs, const char *const *preincludes,
+                    GPtrArray *manifest)
 {
   guint32 argc = g_strv_length ((char **) argv);
   dcc_put_u32 (out, DCC_TAG_HELLO);
@@ -256,6 +277,8 @@ dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, cons
       g_autoptr(GByteArray) m = g_byte_array_new ();
       for (; sysdirs && *sysdirs; sysdirs++)
         dcc_wire_put_str_frame (out, DCC_TAG_SYSDIR, *sysdirs);
+      for (; preincludes && *preincludes; preincludes++)
+        dcc_wire_put_str_frame (out, DCC_TAG_PREINC, *preincludes);
       dcc_put_u32 (m, manifest->len);
       for (guint i = 0; i < manifest->len; i++)
         {

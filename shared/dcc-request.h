@@ -15,6 +15,7 @@
 #define DCC_TAG_SOURCE   DCC_TAG ('D','O','T','I')
 #define DCC_TAG_MANIFEST DCC_TAG ('M','A','N','I')
 #define DCC_TAG_SYSDIR   DCC_TAG ('S','Y','S','D')
+#define DCC_TAG_PREINC   DCC_TAG ('P','R','E','I')
 #define DCC_TAG_NEED     DCC_TAG ('N','E','E','D')
 #define DCC_TAG_BLOB     DCC_TAG ('B','L','O','B')
 #define DCC_TAG_STATUS   DCC_TAG ('S','T','A','T')
@@ -50,6 +51,8 @@ typedef struct {
   GPtrArray *manifest;      /* DccManifestEntry*, pump mode */
   GPtrArray *sysdirs;       /* char*, pump mode: the client compiler's builtin
                              * #include <...> dirs, in search order */
+  GPtrArray *preincludes;   /* char*, pump mode: files the compiler includes by
+                             * itself, relative to a builtin dir (stdc-predef.h) */
   /* decoder state */
   guint32    argc_expected;
   gboolean   complete;
@@ -68,7 +71,8 @@ gboolean dcc_request_feed (DccRequest *r, const DccFrame *frame, GError **error)
 void dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
                          const char *const *env, const char *source_name,
                          const void *source, gsize source_len,
-                         const char *const *sysdirs, GPtrArray *manifest);
+                         const char *const *sysdirs, const char *const *preincludes,
+                         GPtrArray *manifest);
 
 /* NEED frame payload: u32 n, n hashes. */
 void dcc_need_encode (GByteArray *out, GPtrArray *hashes /* DccHash* */);

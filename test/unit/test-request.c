@@ -34,7 +34,7 @@ test_plain_round_trip (void)
   const char *argv[] = { "gcc", "-c", "a.c", "-o", "a.o", NULL };
   const char *env[] = { "LANG=C", NULL };
   g_autoptr(GByteArray) b = g_byte_array_new ();
-  dcc_request_encode (b, DCC_MODE_PLAIN, argv, "/home/u", env, "a.c", "int x;\n", 7, NULL, NULL);
+  dcc_request_encode (b, DCC_MODE_PLAIN, argv, "/home/u", env, "a.c", "int x;\n", 7, NULL, NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
   g_assert_no_error (error);
@@ -60,7 +60,7 @@ test_pump_round_trip (void)
   e->target = g_strdup ("real");
   g_ptr_array_add (m, e);
   g_autoptr(GByteArray) b = g_byte_array_new ();
-  dcc_request_encode (b, DCC_MODE_PUMP, argv, "/home/u", NULL, NULL, NULL, 0, sysdirs, m);
+  dcc_request_encode (b, DCC_MODE_PUMP, argv, "/home/u", NULL, NULL, NULL, 0, sysdirs, NULL, m);
   g_autoptr(GError) error = NULL;
   g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
   g_assert_no_error (error);

@@ -1,6 +1,7 @@
 /* The volunteer's command-line mapping into a job tree, and the unmapping
  * of paths in its messages. */
 #include "compile-job.h"
+#include "depfile.h"
 #include <string.h>
 
 static void
@@ -21,13 +22,13 @@ test_map_argv (void)
     {
       g_auto(GStrv) argv = g_strsplit (rows[i].in, " ", -1);
       g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv,
-                                                    rows[i].src, rows[i].out, NULL, 0);
+                                                    rows[i].src, rows[i].out, NULL, 0, NULL, 0);
       g_autofree char *s = g_strjoinv (" ", out);
       g_assert_cmpstr (s, ==, rows[i].want);
     }
   const char *sys[] = { "/usr/include", NULL };
   g_auto(GStrv) argv = g_strsplit ("gcc -c a.c", " ", -1);
-  g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1, sys, 1);
+  g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1, sys, 1, NULL, 0);
   g_autofree char *s = g_strjoinv (" ", out);
   g_assert_cmpstr (s, ==, "/usr/bin/gcc -ffile-prefix-map=/R= -c a.c -nostdinc -isystem/R/usr/include");
 }
@@ -42,11 +43,32 @@ test_unmap (void)
   g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), want, strlen (want));
 }
 
+static void
+test_depfile_rewrap (void)
+{
+  /* What gcc 12 writes for these names (72 columns), and a job-tree
+   * version of it wrapped differently: rewrapping must give gcc's. */
+  const char *gcc =
+    "dd/some/deeper/directory/name/obj.o: d.c /usr/include/stdc-predef.h \\\n"
+    " /usr/include/stdio.h\n/usr/include/stdio.h:\n";
+  const char *job =
+    "dd/some/deeper/directory/name/obj.o: d.c \\\n /usr/include/stdc-predef.h \\\n"
+    " /usr/include/stdio.h\n/usr/include/stdio.h:\n";
+  g_autoptr(GBytes) out = dcc_depfile_rewrap ((const guint8 *) job, strlen (job), FALSE);
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), gcc, strlen (gcc));
+  g_autoptr(GBytes) same = dcc_depfile_rewrap ((const guint8 *) gcc, strlen (gcc), FALSE);
+  g_assert_cmpmem (g_bytes_get_data (same, NULL), g_bytes_get_size (same), gcc, strlen (gcc));
+  /* Not a rule: left alone. */
+  g_autoptr(GBytes) odd = dcc_depfile_rewrap ((const guint8 *) "garbage", 7, TRUE);
+  g_assert_cmpuint (g_bytes_get_size (odd), ==, 7);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/job/map-argv", test_map_argv);
   g_test_add_func ("/job/unmap-text", test_unmap);
+  g_test_add_func ("/job/depfile-rewrap", test_depfile_rewrap);
   return g_test_run ();
 }
