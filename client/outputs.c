@@ -25,6 +25,12 @@ dcc_outputs_path_allowed (const DccCompileArgs *a, const char *cwd, const char *
   g_autofree char *object = dcc_path_normalize (cwd, a->output);
   if (strcmp (path, object) == 0)
     return TRUE;
+  if (a->dep_file)
+    {
+      g_autofree char *dep = dcc_path_normalize (cwd, a->dep_file);
+      if (strcmp (path, dep) == 0)
+        return TRUE;
+    }
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *object_dir = g_path_get_dirname (object);
   if (strcmp (dir, object_dir) != 0 && strcmp (dir, cwd) != 0)

@@ -76,6 +76,10 @@ dcc_plain_cpp_argv (const DccCompileArgs *a, gboolean is_clang)
         continue;
       g_strv_builder_add (b, arg);
     }
+  /* clang names -Wp,-MD's target after -o, which the preprocessing step
+   * does not have (gcc names it after the source either way). */
+  if (is_clang && a->deps_via_wp && !a->has_dep_target)
+    g_strv_builder_add_many (b, "-MQ", a->output, NULL);
   g_strv_builder_add (b, "-E");
   g_strv_builder_add (b, is_clang ? "-frewrite-includes" : "-fdirectives-only");
   /* The driver derives the dependency file and its target from -o, which

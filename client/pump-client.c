@@ -124,6 +124,18 @@ dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCo
       return DCC_REMOTE_NOT_USED;
     }
 
+  /* __TIMESTAMP__ is the file's mtime, which the volunteer's copy does not
+   * have (headers that use it are not caught; see distcc(1)). */
+  {
+    g_autofree guint8 *text = NULL;
+    gsize text_len;
+    if (dcc_io_read_file (source_name, DCC_MAX_FILE_SIZE, &text, &text_len, NULL)
+        && memmem (text, text_len, "__TIMESTAMP__", 13) != NULL)
+      {
+        *why = g_strdup ("__TIMESTAMP__ needs the source file's own modification time");
+        return DCC_REMOTE_RUN_LOCALLY;
+      }
+  }
   dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, host->hostname, slot);
   g_autoptr(GPtrArray) entries = NULL;
   if (!dcc_is_query (socket_path, cwd, (const char *const *) a->argv, PUMP_QUERY_TIMEOUT_MS, &entries, &error))

@@ -177,7 +177,12 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) extra = g_strv_builder_new ();
   g_strv_builder_add (b, compiler);
-  dcc_strv_builder_take (b, g_strdup_printf ("-ffile-prefix-map=%s=", root));
+  /* Two maps, not -ffile-prefix-map: gcc files -fmacro-prefix-map in
+   * command-line order with the C options, -ffile-prefix-map later with the
+   * common ones, and the map added last is tried first. Given first, ours
+   * are tried last, after the user's maps duplicated below. */
+  dcc_strv_builder_take (b, g_strdup_printf ("-fdebug-prefix-map=%s=", root));
+  dcc_strv_builder_take (b, g_strdup_printf ("-fmacro-prefix-map=%s=", root));
   /* -nostdinc below stops the compiler's own implicit include; say it
    * explicitly, first, as the compiler would have done it. */
   for (guint i = 0; i < n_preincludes; i++)
@@ -296,6 +301,16 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
   job->run_argv = dcc_compile_job_map_argv (job->root, compiler, argv, a->source_index, a->output_index,
                                             (const char *const *) req->sysdirs->pdata, req->sysdirs->len,
                                             (const char *const *) req->preincludes->pdata, req->preincludes->len);
+  /* clang 14's integrated assembler ignores -fdebug-prefix-map for the
+   * compilation directory of .S files: name the client's directly. */
+  if (strstr (compiler, "clang") && (a->lang == DCC_LANG_ASM_CPP || a->lang == DCC_LANG_ASM))
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_strv_builder_addv (b, (const char **) job->run_argv);
+      dcc_strv_builder_take (b, g_strconcat ("-fdebug-compilation-dir=", req->cwd, NULL));
+      g_strfreev (job->run_argv);
+      job->run_argv = g_strv_builder_end (b);
+    }
   job->run_env = job_env (job, req->env);
   return TRUE;
 }
@@ -331,10 +346,16 @@ read_stream (DccCompileJob *job, const char *name)
   return dcc_compile_job_unmap_text (job->root, data, len);
 }
 
+/* Outputs that are text naming job paths: dependency files, stack-usage
+ * reports, and -save-temps' preprocessed and assembler files. */
 static gboolean
 is_text_output (const char *name)
 {
-  return g_str_has_suffix (name, ".d") || g_str_has_suffix (name, ".su");
+  static const char *const suffixes[] = { ".d", ".su", ".i", ".ii", ".mi", ".mii", ".s", NULL };
+  for (const char *const *s = suffixes; *s; s++)
+    if (g_str_has_suffix (name, *s))
+      return TRUE;
+  return FALSE;
 }
 
 /* Every regular file the compile left under root, except the inputs. */

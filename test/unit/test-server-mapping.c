@@ -8,15 +8,15 @@ static void
 test_map_argv (void)
 {
   static const struct { const char *in; int src, out; const char *want; } rows[] = {
-    { "gcc -c a.c -o a.o", 2, 4, "/usr/bin/gcc -ffile-prefix-map=/R= -c a.c -o a.o" },
-    { "gcc -c /s/a.c -o /o/a.o", 2, 4, "/usr/bin/gcc -ffile-prefix-map=/R= -c /R/s/a.c -o /R/o/a.o" },
+    { "gcc -c a.c -o a.o", 2, 4, "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.c -o a.o" },
+    { "gcc -c /s/a.c -o /o/a.o", 2, 4, "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c /R/s/a.c -o /R/o/a.o" },
     { "gcc -c -I/inc -I /inc2 -isystem/sys -DX=/not/a/path a.c", 6, -1,
-      "/usr/bin/gcc -ffile-prefix-map=/R= -c -I/R/inc -I /R/inc2 -isystem/R/sys -DX=/not/a/path a.c" },
-    { "gcc -c -MT /t.o -MF /d/a.d a.c", 6, -1, "/usr/bin/gcc -ffile-prefix-map=/R= -c -MT /t.o -MF /R/d/a.d a.c" },
+      "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c -I/R/inc -I /R/inc2 -isystem/R/sys -DX=/not/a/path a.c" },
+    { "gcc -c -MT /t.o -MF /d/a.d a.c", 6, -1, "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c -MT /t.o -MF /R/d/a.d a.c" },
     { "gcc -c -fdebug-prefix-map=/src=/x a.c", 3, -1,
-      "/usr/bin/gcc -ffile-prefix-map=/R= -c -fdebug-prefix-map=/src=/x a.c -fdebug-prefix-map=/R/src=/x" },
+      "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c -fdebug-prefix-map=/src=/x a.c -fdebug-prefix-map=/R/src=/x" },
     { "gcc -c -Wp,-MD,/d/.a.d a.c -o/o/a.o", 3, 4,
-      "/usr/bin/gcc -ffile-prefix-map=/R= -c -Wp,-MD,/R/d/.a.d a.c -o/R/o/a.o" },
+      "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c -Wp,-MD,/R/d/.a.d a.c -o/R/o/a.o" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -30,7 +30,7 @@ test_map_argv (void)
   g_auto(GStrv) argv = g_strsplit ("gcc -c a.c", " ", -1);
   g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1, sys, 1, NULL, 0);
   g_autofree char *s = g_strjoinv (" ", out);
-  g_assert_cmpstr (s, ==, "/usr/bin/gcc -ffile-prefix-map=/R= -c a.c -nostdinc -isystem/R/usr/include");
+  g_assert_cmpstr (s, ==, "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.c -nostdinc -isystem/R/usr/include");
 }
 
 static void
