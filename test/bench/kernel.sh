@@ -1,0 +1,319 @@
+#!/bin/bash
+# kernel.sh: builds Linux 6.1 tinyconfig vmlinux in several modes, on one
+# machine with one volunteer on loopback, and compares them. See README.
+#
+#   test/bench/kernel.sh [--quick] [--runs N] [--jobs N] [--modes LIST]
+#
+# Needs root (cgroups, distccd), Debian's distcc and distcc-pump packages,
+# linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz) plus flex bison bc
+# libelf-dev libssl-dev, and our programs built in bin/ (./configure && make).
+
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+RUNS=3
+JOBS=4
+ALL_MODES="local stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm"
+MODES=$ALL_MODES
+BENCH_DIR=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}
+TARBALL=${DCC_BENCH_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+STOCK_PORT=${DCC_BENCH_STOCK_PORT:-37632}
+OURS_PORT=${DCC_BENCH_OURS_PORT:-37642}
+# The same compiler name everywhere: Debian's distcc rewrites "gcc" to
+# x86_64-linux-gnu-gcc, which would change CONFIG_CC_VERSION_TEXT (and so
+# the banner inside vmlinux) between modes.
+COMPILER=${DCC_BENCH_COMPILER:-x86_64-linux-gnu-gcc}
+TARGET=${DCC_BENCH_TARGET:-vmlinux}   # another target (e.g. init/) only for smoke tests
+
+STOCK_DISTCC=/usr/bin/distcc
+STOCK_DISTCCD=/usr/bin/distccd
+STOCK_PUMP=/usr/bin/distcc-pump
+[ -x "$STOCK_PUMP" ] || STOCK_PUMP=/usr/bin/pump
+OURS_DISTCC=$top/bin/distcc
+OURS_DISTCCD=$top/bin/distccd
+OURS_PUMP=$top/bin/pump
+
+usage () {
+  cat <<EOT
+Usage: $0 [--quick] [--runs N] [--jobs N] [--modes "M1 M2 ..."]
+  --quick       one run of each mode (same as --runs 1)
+  --runs N      runs per mode; the table shows medians (default $RUNS)
+  --jobs N      make -jN, host slots /N and volunteer --jobs N (default $JOBS)
+  --modes LIST  subset of: $ALL_MODES
+                (ours-pump-warm needs ours-pump-cold just before it)
+EOT
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) RUNS=1 ;;
+    --runs) RUNS=$2; shift ;;
+    --jobs) JOBS=$2; shift ;;
+    --modes) MODES=$2; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+die () { echo "kernel.sh: $*" >&2; exit 1; }
+note () { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (cgroups, volunteer daemons)"
+for p in "$STOCK_DISTCC" "$STOCK_DISTCCD" "$STOCK_PUMP" "$OURS_DISTCC" "$OURS_DISTCCD" "$OURS_PUMP"; do
+  [ -x "$p" ] || die "missing $p"
+done
+for m in $MODES; do
+  case " $ALL_MODES " in *" $m "*) ;; *) die "unknown mode $m" ;; esac
+done
+
+cg="$here/cgroup-cpu.sh"
+"$cg" create dccbench-client
+"$cg" create dccbench-server
+CG_ROOT=$("$cg" root)
+
+# --- the kernel tree, unpacked once ---------------------------------------
+SRC=$BENCH_DIR/linux-source-6.1
+if [ ! -f "$SRC/Makefile" ]; then
+  [ -f "$TARBALL" ] || die "no $TARBALL: apt-get install linux-source-6.1 flex bison bc libelf-dev libssl-dev"
+  mkdir -p "$BENCH_DIR"
+  note "unpacking $TARBALL into $BENCH_DIR"
+  tar xJf "$TARBALL" -C "$BENCH_DIR"
+fi
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=dccbench KBUILD_BUILD_HOST=dccbench KBUILD_BUILD_VERSION=1
+export LC_ALL=C
+note "make tinyconfig in $SRC"
+make -C "$SRC" -s CC="$COMPILER" tinyconfig >/dev/null
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$here/results/$stamp
+mkdir -p "$OUT"
+CSV=$OUT/runs.csv
+echo "run,mode,status,wall_s,client_cpu_s,server_cpu_s,total_cpu_s,remote,remote_pump,local,fallback,lo_rx_bytes,vmlinux_identical" > "$CSV"
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "command: $0 --runs $RUNS --jobs $JOBS --modes \"$MODES\""
+  echo "host: $(uname -sr), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "compiler: $($COMPILER --version | head -1)"
+  echo "stock: $(dpkg-query -W -f '${Package} ${Version}\n' distcc distcc-pump 2>/dev/null | tr '\n' ' ')"
+  echo "ours: $(cd "$top" && git describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "cgroup v2 root: $CG_ROOT"
+} > "$OUT/info.txt"
+
+# --- volunteers -------------------------------------------------------------
+DAEMON_PID=
+DAEMON_KIND=
+
+stop_daemon () {
+  if [ -n "$DAEMON_PID" ]; then
+    kill "$DAEMON_PID" 2>/dev/null || true
+    wait "$DAEMON_PID" 2>/dev/null || true
+  fi
+  DAEMON_PID=
+  DAEMON_KIND=
+}
+trap stop_daemon EXIT
+
+wait_port () {
+  local i=0
+  while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || die "volunteer on port $1 did not come up"
+    sleep 0.1
+  done
+}
+
+# start_daemon KIND TAG: a fresh volunteer (and, for ours, an empty cache).
+start_daemon () {
+  stop_daemon
+  local kind=$1 tag=$2
+  case "$kind" in
+    stock)
+      # Debian's distccd refuses to keep root: it runs as nobody, who must
+      # be able to write its log.
+      local log=$OUT/$tag.distccd.log
+      : > "$log"; chown nobody "$log"
+      "$cg" exec dccbench-server "$STOCK_DISTCCD" --no-detach --daemon --listen 127.0.0.1 \
+        --port "$STOCK_PORT" --allow 127.0.0.1 --user nobody --jobs "$JOBS" \
+        --log-file "$log" </dev/null >/dev/null 2>&1 &
+      DAEMON_PID=$!
+      wait_port "$STOCK_PORT"
+      ;;
+    ours)
+      local cache=$BENCH_DIR/ours-cache
+      rm -rf "$cache"; mkdir -p "$cache"
+      "$cg" exec dccbench-server "$OURS_DISTCCD" --no-detach --daemon --listen 127.0.0.1 \
+        --port "$OURS_PORT" --allow 127.0.0.1 --user root --jobs "$JOBS" \
+        --cache-dir "$cache" --log-file "$OUT/$tag.distccd.log" </dev/null >/dev/null 2>&1 &
+      DAEMON_PID=$!
+      wait_port "$OURS_PORT"
+      ;;
+  esac
+  DAEMON_KIND=$kind
+}
+
+lo_rx () { awk -F'[: ]+' '$2 == "lo" { print $3 }' /proc/net/dev; }
+
+count () { grep -c -e "$1" "$2" 2>/dev/null || true; }
+
+# build_one RUN MODE: one clean build of $TARGET; appends a row to the CSV.
+build_one () {
+  local run=$1 mode=$2 tag="$1-$2"
+  local clog=$OUT/$tag.client.log mlog=$OUT/$tag.make.log ddir=$OUT/$tag.distcc-dir
+  local -a cmd env
+  mkdir -p "$ddir"
+  env=(DISTCC_DIR="$ddir" DISTCC_LOG="$clog")
+  case "$mode" in
+    local)
+      cmd=(make -j"$JOBS" CC="$COMPILER" "$TARGET") ; env=() ;;
+    stock-plain)
+      start_daemon stock "$tag"
+      env+=(DISTCC_VERBOSE=1 DISTCC_HOSTS="127.0.0.1:$STOCK_PORT/$JOBS,lzo")
+      cmd=(make -j"$JOBS" CC="$STOCK_DISTCC $COMPILER" "$TARGET") ;;
+    stock-pump)
+      start_daemon stock "$tag"
+      env+=(DISTCC_VERBOSE=1 DISTCC_HOSTS="127.0.0.1:$STOCK_PORT/$JOBS,cpp,lzo")
+      cmd=("$STOCK_PUMP" make -j"$JOBS" CC="$STOCK_DISTCC $COMPILER" "$TARGET") ;;
+    ours-plain)
+      start_daemon ours "$tag"
+      env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,lzo")
+      cmd=(make -j"$JOBS" CC="$OURS_DISTCC $COMPILER" "$TARGET") ;;
+    ours-pump-cold|ours-pump-warm)
+      if [ "$mode" = ours-pump-cold ] || [ "$DAEMON_KIND" != ours-pump ]; then
+        start_daemon ours "$tag"; DAEMON_KIND=ours-pump
+      fi
+      env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,cpp,lzo")
+      cmd=("$OURS_PUMP" make -j"$JOBS" CC="$OURS_DISTCC $COMPILER" "$TARGET") ;;
+  esac
+
+  make -C "$SRC" -s clean >/dev/null 2>&1
+  sync
+  note "run $run: $mode"
+  local c0 s0 l0 t0 t1 c1 s1 l1 status=ok
+  c0=$("$cg" usage dccbench-client); s0=$("$cg" usage dccbench-server); l0=$(lo_rx)
+  t0=$(date +%s.%N)
+  (cd "$SRC" && exec "$cg" exec dccbench-client env "${env[@]}" "${cmd[@]}") >"$mlog" 2>&1 || status=fail
+  t1=$(date +%s.%N)
+  c1=$("$cg" usage dccbench-client); s1=$("$cg" usage dccbench-server); l1=$(lo_rx)
+
+  local remote=0 rpump=0 loc=0 fb=0 ident=no
+  case "$mode" in
+    local)
+      loc=$(grep -c '^  CC ' "$mlog" || true) ;;
+    stock-*)
+      # Debian's distcc, DISTCC_VERBOSE=1: one "compile FILE on HOST
+      # completed ok" per object; fallbacks say "failed to distribute";
+      # pump mode giving up says "failed to get includes".
+      remote=$(count '] compile .* on 127\.0\.0\.1:.* completed ok' "$clog")
+      loc=$(count '] compile .* on localhost completed ok' "$clog")
+      fb=$(count 'failed to distribute, running locally instead' "$clog")
+      loc=$((loc - fb))
+      if [ "$mode" = stock-pump ]; then
+        rpump=$((remote - $(count 'failed to get includes from include server' "$clog")))
+      fi ;;
+    ours-*)
+      remote=$(count 'result: remote ' "$clog")
+      rpump=$(count 'result: remote .*mode=pump' "$clog")
+      loc=$(count 'result: local ' "$clog")
+      fb=$(count 'result: fallback ' "$clog")
+      grep -e 'result: remote .*mode=plain' -e 'result: fallback ' -e 'result: local ' "$clog" \
+        > "$OUT/$tag.not-remote-pump.txt" 2>/dev/null || true ;;
+  esac
+  if [ "$TARGET" != vmlinux ]; then
+    ident=n/a
+  elif [ -f "$SRC/vmlinux" ]; then
+    if [ "$mode" = local ] && [ ! -f "$OUT/vmlinux.reference" ]; then
+      cp "$SRC/vmlinux" "$OUT/vmlinux.reference"
+    fi
+    if [ -f "$OUT/vmlinux.reference" ]; then
+      cmp -s "$SRC/vmlinux" "$OUT/vmlinux.reference" && ident=yes || ident=no
+    else
+      ident=n/a
+    fi
+  else
+    status=fail
+  fi
+  local row
+  row=$(awk -v r="$run" -v m="$mode" -v st="$status" -v t0="$t0" -v t1="$t1" \
+        -v c0="$c0" -v c1="$c1" -v s0="$s0" -v s1="$s1" -v l0="$l0" -v l1="$l1" \
+        -v re="$remote" -v rp="$rpump" -v lo="$loc" -v fb="$fb" -v id="$ident" 'BEGIN {
+          c = (c1 - c0) / 1e6; s = (s1 - s0) / 1e6
+          printf "%s,%s,%s,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%d,%d,%s\n",
+                 r, m, st, t1 - t0, c, s, c + s, re, rp, lo, fb, l1 - l0, id }')
+  echo "$row" >> "$CSV"
+  note "  $row"
+}
+
+for run in $(seq 1 "$RUNS"); do
+  for mode in $MODES; do
+    build_one "$run" "$mode"
+  done
+  stop_daemon
+done
+
+"$cg" remove dccbench-client
+"$cg" remove dccbench-server
+
+# --- medians and ratios -----------------------------------------------------
+python3 - "$CSV" "$OUT/summary.csv" "$MODES" > "$OUT/table.txt" <<'EOF'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+modes = sys.argv[3].split()
+num = ["wall_s", "client_cpu_s", "server_cpu_s", "total_cpu_s", "remote",
+       "remote_pump", "local", "fallback", "lo_rx_bytes"]
+med = {}
+for m in modes:
+    rs = [r for r in rows if r["mode"] == m]
+    if not rs:
+        continue
+    d = {k: statistics.median(float(r[k]) for r in rs) for k in num}
+    d["runs"] = len(rs)
+    d["failed"] = sum(r["status"] != "ok" for r in rs)
+    d["identical"] = "%d/%d" % (sum(r["vmlinux_identical"] == "yes" for r in rs), len(rs))
+    med[m] = d
+
+def ratio(m, base, k):
+    if base not in med or not med[base][k]:
+        return ""
+    return "%.2f" % (med[m][k] / med[base][k])
+
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["mode", "runs", "failed"] + num + ["vmlinux_identical",
+                "wall_vs_stock_plain", "wall_vs_stock_pump", "total_cpu_vs_stock_plain",
+                "total_cpu_vs_stock_pump", "lo_bytes_vs_stock_plain", "lo_bytes_vs_stock_pump"])
+    for m, d in med.items():
+        w.writerow([m, d["runs"], d["failed"]] + ["%g" % d[k] for k in num] + [d["identical"],
+                   ratio(m, "stock-plain", "wall_s"), ratio(m, "stock-pump", "wall_s"),
+                   ratio(m, "stock-plain", "total_cpu_s"), ratio(m, "stock-pump", "total_cpu_s"),
+                   ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes")])
+
+hdr = ("mode", "wall s", "cli cpu", "vol cpu", "remote", "pump", "local", "fallbk",
+       "lo MB", "same", "wall/sp", "wall/su", "cpu/sp", "cpu/su", "MB/sp", "MB/su")
+fmt = "%-15s" + " %8s" * (len(hdr) - 1)
+print("medians of %s; ratios against stock-plain (sp) and stock-pump (su) of the same run" %
+      ", ".join("%s: %d run(s)" % (m, d["runs"]) for m, d in list(med.items())[:1]))
+print(fmt % hdr)
+for m, d in med.items():
+    print(fmt % (m, "%.1f" % d["wall_s"], "%.1f" % d["client_cpu_s"], "%.1f" % d["server_cpu_s"],
+                 "%d" % d["remote"], "%d" % d["remote_pump"], "%d" % d["local"], "%d" % d["fallback"],
+                 "%.1f" % (d["lo_rx_bytes"] / 1e6), d["identical"],
+                 ratio(m, "stock-plain", "wall_s"), ratio(m, "stock-pump", "wall_s"),
+                 ratio(m, "stock-plain", "total_cpu_s"), ratio(m, "stock-pump", "total_cpu_s"),
+                 ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes")))
+    if d["failed"]:
+        print("  %s: %d failed build(s), see the make logs" % (m, d["failed"]))
+EOF
+# Which compiles of ours did not go remote in pump mode, apart from
+# Kbuild's compiler probes (cc-option and friends compile /dev/null).
+for f in "$OUT"/*-ours-pump-*.not-remote-pump.txt; do
+  [ -f "$f" ] || continue
+  n=$(grep -v -c 'file=/dev/null$' "$f" || true)
+  echo "$(basename "$f" .not-remote-pump.txt): $n compiles not remote in pump mode besides /dev/null probes" >> "$OUT/table.txt"
+  grep -v 'file=/dev/null$' "$f" | sed 's/^.*result: //' | sort | uniq -c | sort -rn | head -20 >> "$OUT/table.txt" || true
+done
+cat "$OUT/info.txt" "$OUT/table.txt"
+echo "results: $OUT"
