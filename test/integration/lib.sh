@@ -51,5 +51,16 @@ start_distccd () {
   return 1
 }
 
+# start_distccd_on PORT: a new daemon on a given port (a restart).
+start_distccd_on () {
+  local port=$1
+  "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$port" --allow 127.0.0.1 \
+      --log-file "$SCRATCH/distccd-$port.log" --log-level debug --cache-dir "$SCRATCH/cache-$port" --user root &
+  DPID=$!
+  DAEMON_PIDS+=("$DPID")
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0; sleep 0.05; done
+  return 1
+}
+
 # result_of LOGFILE: the "result:" word of the last compile logged there.
 result_of () { grep -o 'result: [a-z-]*' "$1" | tail -1 | cut -d' ' -f2; }
