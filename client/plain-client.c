@@ -1,6 +1,7 @@
 #include "plain-client.h"
 #include "compiler.h"
 #include "dcc-limits.h"
+#include "dcc-compiler-id.h"
 #include "dcc-state.h"
 #include "plain-mode.h"
 #include "remote.h"
@@ -57,9 +58,18 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
   g_auto(GStrv) plain_argv = dcc_plain_remote_argv (a);
   g_auto(GStrv) remote_argv = dcc_client_remote_argv ((const char *const *) plain_argv, a, is_clang);
   g_auto(GStrv) env = dcc_client_forwarded_env ();
+  /* Without an identity the volunteer cannot refuse a different compiler:
+   * then compile here rather than risk a different object. */
+  g_autofree char *compiler_id = dcc_compiler_id_get (compiler_path, dcc_args_lang_name (a->lang),
+                                                      distcc_dir, &error);
+  if (!compiler_id)
+    {
+      *why = g_strdup_printf ("cannot identify the compiler: %s", error->message);
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
   g_autoptr(GByteArray) request = g_byte_array_new ();
   dcc_request_encode (request, DCC_MODE_PLAIN, (const char *const *) remote_argv, cwd,
-                      (const char *const *) env, source_name,
+                      (const char *const *) env, compiler_id, source_name,
                       g_bytes_get_data (source, NULL), g_bytes_get_size (source), NULL, NULL, NULL);
 
   int timeout = dcc_remote_io_timeout ();

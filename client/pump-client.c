@@ -6,6 +6,7 @@
 #include "dcc-limits.h"
 #include "dcc-log.h"
 #include "dcc-path.h"
+#include "dcc-compiler-id.h"
 #include "dcc-state.h"
 #include "remote.h"
 #include "request.h"
@@ -158,9 +159,18 @@ dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCo
   gboolean is_clang = dcc_compiler_is_clang (compiler_path);
   g_auto(GStrv) remote_argv = dcc_client_remote_argv ((const char *const *) a->argv, a, is_clang);
   g_auto(GStrv) env = dcc_client_forwarded_env ();
+  /* Without an identity the volunteer cannot refuse a different compiler:
+   * then compile here rather than risk a different object. */
+  g_autofree char *compiler_id = dcc_compiler_id_get (compiler_path, dcc_args_lang_name (a->lang),
+                                                      distcc_dir, &error);
+  if (!compiler_id)
+    {
+      *why = g_strdup_printf ("cannot identify the compiler: %s", error->message);
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
   g_autoptr(GByteArray) request = g_byte_array_new ();
   dcc_request_encode (request, DCC_MODE_PUMP, (const char *const *) remote_argv, cwd,
-                      (const char *const *) env, NULL, NULL, 0, (const char *const *) sysdirs,
+                      (const char *const *) env, compiler_id, NULL, NULL, 0, (const char *const *) sysdirs,
                       (const char *const *) preincludes, manifest);
 
   int timeout = dcc_remote_io_timeout ();

@@ -371,6 +371,7 @@ main (int argc, char **argv)
   if (!store)
     dcc_warning ("pump mode disabled: cannot open the file store %s: %s", cache_dir, store_error->message);
   cfg.store = store;
+  cfg.cache_dir = cache_dir;
 
   struct sigaction sa = { .sa_handler = on_term };
   sigemptyset (&sa.sa_mask);

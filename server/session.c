@@ -3,10 +3,13 @@
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
+#include "dcc-compiler-id.h"
 #include "dcc-request.h"
+#include "dcc-args.h"
 #include "job-slots.h"
 #include "pump-job.h"
 #include "run-compiler.h"
+#include <string.h>
 
 static gboolean
 read_request (int fd, DccRequest *req, int timeout_s, GError **error)
@@ -32,6 +35,26 @@ send_error (int fd, const char *message, int timeout_s)
   dcc_io_write_all (fd, out->data, out->len, timeout_s, NULL);
 }
 
+/* A different compiler never silently makes the object: refuse, and the
+ * client compiles elsewhere. */
+static gboolean
+check_compiler_id (DccRequest *req, const char *compiler, const char *cache_dir, GError **error)
+{
+  g_autoptr(DccCompileArgs) a = NULL;
+  if (!dcc_args_scan ((const char *const *) req->argv->pdata, &a, NULL))
+    return TRUE;   /* prepare refuses it with the reason */
+  g_autofree char *ours = dcc_compiler_id_get (compiler, dcc_args_lang_name (a->lang), cache_dir, error);
+  if (!ours)
+    return FALSE;
+  if (strcmp (ours, req->compiler_id) != 0)
+    {
+      g_autofree char *theirs = dcc_escape_for_log (req->compiler_id, 300);
+      return dcc_fail (error, DCC_ERROR_MISMATCH, "compiler differs: client has %s, volunteer has %s",
+                       theirs, ours);
+    }
+  return TRUE;
+}
+
 static gboolean
 serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
 {
@@ -41,6 +64,9 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
   const char *name = req->argv->pdata[0];
   g_autofree char *compiler = dcc_compiler_allow_resolve (cfg->allow, name, error);
   if (!compiler)
+    return FALSE;
+
+  if (req->compiler_id && !check_compiler_id (req, compiler, cfg->cache_dir, error))
     return FALSE;
 
   g_autoptr(DccCompileJob) job = dcc_compile_job_new (&cfg->job, error);

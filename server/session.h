@@ -14,7 +14,8 @@ typedef struct {
   const char       *slot_dir;
   int               jobs;
   int               io_timeout_s;    /* per read/write while talking */
-  DccStore         *store;           /* pump mode's content store, or NULL */
+  DccStore         *store;
+  const char       *cache_dir;       /* also keeps compiler identities */           /* pump mode's content store, or NULL */
 } DccSessionConfig;
 
 /* Serves one connection; closes nothing (the caller owns fd). */

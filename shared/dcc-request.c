@@ -35,6 +35,7 @@ dcc_request_free (DccRequest *r)
   g_ptr_array_unref (r->sysdirs);
   g_ptr_array_unref (r->preincludes);
   g_free (r->cwd);
+  g_free (r->compiler_id);
   g_free (r->source_name);
   if (r->source_text)
     g_bytes_unref (r->source_text);
@@ -179,6 +180,10 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
         g_ptr_array_add (r->env, var);
         return TRUE;
       }
+    case DCC_TAG_COMPID:
+      if (r->compiler_id)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "repeated CIDN");
+      return payload_string (f, 1024, "compiler identity", &r->compiler_id, error);
     case DCC_TAG_SYSDIR:
       {
         char *dir;
@@ -249,7 +254,7 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
 
 void
 dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
-                    const char *const *env, const char *source_name,
+                    const char *const *env, const char *compiler_id, const char *source_name,
                     const void *source, gsize source_len,
                     const char *const *sysdirs, const char *const *preincludes,
                     GPtrArray *manifest)
@@ -265,6 +270,8 @@ dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, cons
   dcc_wire_put_str_frame (out, DCC_TAG_CWD, cwd);
   for (; env && *env; env++)
     dcc_wire_put_str_frame (out, DCC_TAG_ENV, *env);
+  if (compiler_id)
+    dcc_wire_put_str_frame (out, DCC_TAG_COMPID, compiler_id);
   if (mode == DCC_MODE_PLAIN)
     {
       g_autoptr(GByteArray) blob = g_byte_array_new ();

@@ -16,6 +16,7 @@
 #define DCC_TAG_MANIFEST DCC_TAG ('M','A','N','I')
 #define DCC_TAG_SYSDIR   DCC_TAG ('S','Y','S','D')
 #define DCC_TAG_PREINC   DCC_TAG ('P','R','E','I')
+#define DCC_TAG_COMPID   DCC_TAG ('C','I','D','N')
 #define DCC_TAG_NEED     DCC_TAG ('N','E','E','D')
 #define DCC_TAG_BLOB     DCC_TAG ('B','L','O','B')
 #define DCC_TAG_STATUS   DCC_TAG ('S','T','A','T')
@@ -45,6 +46,7 @@ typedef struct {
   DccMode    mode;
   GPtrArray *argv;          /* char*, NULL-terminated once complete */
   char      *cwd;
+  char      *compiler_id;   /* the client compiler's identity, or NULL */
   GPtrArray *env;           /* char* "NAME=VALUE" */
   char      *source_name;   /* plain mode */
   GBytes    *source_text;   /* plain mode, decompressed */
@@ -69,10 +71,11 @@ gboolean dcc_request_feed (DccRequest *r, const DccFrame *frame, GError **error)
 /* Client side: appends the frames of a request (everything but the payload
  * blobs of pump mode). source may be NULL in pump mode. */
 void dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
-                         const char *const *env, const char *source_name,
+                         const char *const *env, const char *compiler_id, const char *source_name,
                          const void *source, gsize source_len,
                          const char *const *sysdirs, const char *const *preincludes,
                          GPtrArray *manifest);
+
 
 /* NEED frame payload: u32 n, n hashes. */
 void dcc_need_encode (GByteArray *out, GPtrArray *hashes /* DccHash* */);

@@ -155,6 +155,17 @@ DISTCC_HOSTS="127.0.0.1:$PORT2/4" DISTCC_LOG="$SCRATCH/c.log" "$BIN/distcc" gcc 
 check "connection from outside --allow: refused and logged" grep -q 'refused connection from 127.0.0.1' "$SCRATCH/deny.log"
 check "connection from outside --allow: compile fell back" test "$(result_of "$SCRATCH/c.log")" = fallback
 
+# A volunteer whose gcc is not the client's: refused, compiled here.
+mkdir -p "$SCRATCH/otherbin"
+printf '#!/bin/sh\nexec /usr/bin/gcc "$@"\n' > "$SCRATCH/otherbin/gcc"
+chmod +x "$SCRATCH/otherbin/gcc"
+PATH="$SCRATCH/otherbin:$PATH" start_distccd
+rm -f "$SCRATCH/c.log"
+DISTCC_HOSTS="127.0.0.1:$PORT/4" DISTCC_LOG="$SCRATCH/c.log" "$BIN/distcc" gcc -c -Iinclude src/a.c -o other.o
+check "different compiler on the volunteer: compiled locally" test "$(result_of "$SCRATCH/c.log")" = local
+check "different compiler on the volunteer: reason says so" grep -q 'compiler differs' "$SCRATCH/c.log"
+check "different compiler on the volunteer: object identical" cmp other.o masq-local.o
+
 # SIGTERM: clean exit, no job directories left.
 for p in "${DAEMON_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 check "SIGTERM leaves no temporary files" sh -c "! ls '$TMPDIR' | grep -q distccd"

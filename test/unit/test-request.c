@@ -34,7 +34,7 @@ test_plain_round_trip (void)
   const char *argv[] = { "gcc", "-c", "a.c", "-o", "a.o", NULL };
   const char *env[] = { "LANG=C", NULL };
   g_autoptr(GByteArray) b = g_byte_array_new ();
-  dcc_request_encode (b, DCC_MODE_PLAIN, argv, "/home/u", env, "a.c", "int x;\n", 7, NULL, NULL, NULL);
+  dcc_request_encode (b, DCC_MODE_PLAIN, argv, "/home/u", env, "gcc 12", "a.c", "int x;\n", 7, NULL, NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
   g_assert_no_error (error);
@@ -42,6 +42,7 @@ test_plain_round_trip (void)
   g_assert_cmpuint (r->argv->len, ==, 6); /* plus the NULL */
   g_assert_cmpstr (r->argv->pdata[2], ==, "a.c");
   g_assert_cmpstr (r->cwd, ==, "/home/u");
+  g_assert_cmpstr (r->compiler_id, ==, "gcc 12");
   g_assert_cmpstr (r->env->pdata[0], ==, "LANG=C");
   g_assert_cmpuint (g_bytes_get_size (r->source_text), ==, 7);
   g_assert_cmpmem (g_bytes_get_data (r->source_text, NULL), 7, "int x;\n", 7);
@@ -60,7 +61,7 @@ test_pump_round_trip (void)
   e->target = g_strdup ("real");
   g_ptr_array_add (m, e);
   g_autoptr(GByteArray) b = g_byte_array_new ();
-  dcc_request_encode (b, DCC_MODE_PUMP, argv, "/home/u", NULL, NULL, NULL, 0, sysdirs, NULL, m);
+  dcc_request_encode (b, DCC_MODE_PUMP, argv, "/home/u", NULL, NULL, NULL, NULL, 0, sysdirs, NULL, m);
   g_autoptr(GError) error = NULL;
   g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
   g_assert_no_error (error);
