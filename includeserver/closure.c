@@ -311,7 +311,7 @@ typedef struct {
   DccClosureEngine *engine;
   DccScanner       *scanner;
   const char       *cwd;
-  DccCompileArgs   *args;
+  DccIsCompileArgs   *args;
   DccSearchPath    *sp;
   char            **chain;        /* quote dirs then angled dirs */
   guint             n_chain;
@@ -1001,10 +1001,10 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   if (cwd[0] != '/')
     return dcc_fail (error, DCC_ERROR_INVALID, "working directory is not absolute");
 
-  g_autoptr(DccCompileArgs) args = NULL;
-  if (!dcc_compile_args_scan (argv, &args, error))
+  g_autoptr(DccIsCompileArgs) args = NULL;
+  if (!dcc_is_compile_args_scan (argv, &args, error))
     return FALSE;
-  g_autofree char *compiler_path = dcc_compiler_find (args->compiler, cwd, path_env, error);
+  g_autofree char *compiler_path = dcc_is_compiler_find (args->compiler, cwd, path_env, error);
   if (!compiler_path)
     return FALSE;
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 void
-dcc_compile_args_free (DccCompileArgs *args)
+dcc_is_compile_args_free (DccIsCompileArgs *args)
 {
   if (!args)
     return;
@@ -105,11 +105,11 @@ match_opt (const char *arg, const char **joined)
 }
 
 gboolean
-dcc_compile_args_scan (const char *const *argv, DccCompileArgs **out, GError **error)
+dcc_is_compile_args_scan (const char *const *argv, DccIsCompileArgs **out, GError **error)
 {
   if (!argv || !argv[0])
     return dcc_fail (error, DCC_ERROR_INVALID, "empty command line");
-  g_autoptr(DccCompileArgs) a = g_new0 (DccCompileArgs, 1);
+  g_autoptr(DccIsCompileArgs) a = g_new0 (DccIsCompileArgs, 1);
   a->compiler = g_strdup (argv[0]);
   a->search_flags = g_ptr_array_new_with_free_func (g_free);
   a->predef_flags = g_ptr_array_new_with_free_func (g_free);
@@ -353,7 +353,7 @@ is_masquerade (const char *path)
 }
 
 char *
-dcc_compiler_find (const char *argv0, const char *cwd, const char *path_env, GError **error)
+dcc_is_compiler_find (const char *argv0, const char *cwd, const char *path_env, GError **error)
 {
   if (strchr (argv0, '/'))
     {
@@ -471,7 +471,7 @@ ref_search_path (gpointer p)
 }
 
 DccSearchPath *
-dcc_compiler_search_path (const char *compiler_path, const DccCompileArgs *args,
+dcc_compiler_search_path (const char *compiler_path, const DccIsCompileArgs *args,
                           const char *cwd, GError **error)
 {
   g_autofree char *key = cache_key (compiler_path, args->search_flags, args->lang, cwd);
@@ -498,7 +498,7 @@ dup_string (gpointer p)
 }
 
 char *
-dcc_compiler_predefined_macros (const char *compiler_path, const DccCompileArgs *args,
+dcc_compiler_predefined_macros (const char *compiler_path, const DccIsCompileArgs *args,
                                 const char *cwd, GError **error)
 {
   g_autofree char *key = cache_key (compiler_path, args->predef_flags, args->lang, cwd);

@@ -21,15 +21,15 @@ typedef struct {
   GPtrArray *forced_includes;   /* char*: -include and -imacros names, in order */
   GPtrArray *predef_flags;      /* char*: flags that may change predefined macros */
   GPtrArray *defines;           /* char*: "-DNAME[=VALUE]" or "-UNAME", joined, in order */
-} DccCompileArgs;
+} DccIsCompileArgs;
 
-void dcc_compile_args_free (DccCompileArgs *args);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompileArgs, dcc_compile_args_free)
+void dcc_is_compile_args_free (DccIsCompileArgs *args);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccIsCompileArgs, dcc_is_compile_args_free)
 
 /* Scans argv (argv[0] is the compiler). FALSE with a reason when the command
  * cannot be analysed (no or several inputs, response files, clang modules,
  * VFS overlays...): the caller answers "cannot analyse". Pure. */
-gboolean dcc_compile_args_scan (const char *const *argv, DccCompileArgs **out, GError **error);
+gboolean dcc_is_compile_args_scan (const char *const *argv, DccIsCompileArgs **out, GError **error);
 
 /* The search path: gcc's `#include "..."` list (the -iquote dirs) and
  * `#include <...>` list (-I, -isystem, builtin dirs, -idirafter), each made
@@ -58,16 +58,16 @@ gboolean dcc_search_path_parse (const char *output, const char *preprocessed, co
 
 /* Finds argv0 as execvp would, relative to cwd, skipping anything whose real
  * name is "distcc" (a masquerade link). path_env may be NULL. */
-char *dcc_compiler_find (const char *argv0, const char *cwd, const char *path_env,
+char *dcc_is_compiler_find (const char *argv0, const char *cwd, const char *path_env,
                          GError **error);
 
 /* The search path for this compile: from the cache, or by running the
  * compiler (with LC_ALL=C) in cwd. Thread-safe; concurrent misses may both
  * run the compiler. */
-DccSearchPath *dcc_compiler_search_path (const char *compiler_path, const DccCompileArgs *args,
+DccSearchPath *dcc_compiler_search_path (const char *compiler_path, const DccIsCompileArgs *args,
                                          const char *cwd, GError **error);
 
 /* The compiler's predefined macros (`-dM -E` with the search flags and
  * language, without -D/-U) as source text. Cached like the search path. */
-char *dcc_compiler_predefined_macros (const char *compiler_path, const DccCompileArgs *args,
+char *dcc_compiler_predefined_macros (const char *compiler_path, const DccIsCompileArgs *args,
                                       const char *cwd, GError **error);

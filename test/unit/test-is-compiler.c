@@ -33,9 +33,9 @@ test_args_scan (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_auto(GStrv) argv = g_strsplit (cases[i].cmd, " ", -1);
-      g_autoptr(DccCompileArgs) a = NULL;
+      g_autoptr(DccIsCompileArgs) a = NULL;
       g_autoptr(GError) error = NULL;
-      g_assert_true (dcc_compile_args_scan ((const char *const *) argv, &a, &error));
+      g_assert_true (dcc_is_compile_args_scan ((const char *const *) argv, &a, &error));
       g_assert_no_error (error);
       g_assert_cmpstr (a->source, ==, cases[i].source);
       g_assert_cmpstr (a->lang, ==, cases[i].lang);
@@ -58,9 +58,9 @@ test_args_refused (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cmds); i++)
     {
       g_auto(GStrv) argv = g_strsplit (cmds[i], " ", -1);
-      g_autoptr(DccCompileArgs) a = NULL;
+      g_autoptr(DccIsCompileArgs) a = NULL;
       g_autoptr(GError) error = NULL;
-      if (dcc_compile_args_scan ((const char *const *) argv, &a, &error))
+      if (dcc_is_compile_args_scan ((const char *const *) argv, &a, &error))
         g_error ("accepted: %s", cmds[i]);
       g_assert_nonnull (error);
     }
