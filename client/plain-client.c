@@ -1,7 +1,6 @@
 #include "plain-client.h"
 #include "compiler.h"
 #include "dcc-limits.h"
-#include "dcc-compiler-id.h"
 #include "dcc-state.h"
 #include "plain-mode.h"
 #include "remote.h"
@@ -56,30 +55,19 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
     }
 
   g_auto(GStrv) plain_argv = dcc_plain_remote_argv (a);
-  g_auto(GStrv) remote_argv = dcc_client_remote_argv ((const char *const *) plain_argv, a, is_clang);
-  g_auto(GStrv) env = dcc_client_forwarded_env ();
-  /* Without an identity the volunteer cannot refuse a different compiler:
-   * then compile here rather than risk a different object. */
-  g_autofree char *compiler_id = dcc_compiler_id_get (compiler_path, dcc_args_lang_name (a->lang),
-                                                      distcc_dir, &error);
-  if (!compiler_id)
-    {
-      *why = g_strdup_printf ("cannot identify the compiler: %s", error->message);
-      return DCC_REMOTE_RUN_LOCALLY;
-    }
+  g_auto(DccRequestBasics) basics = { 0 };
+  if (!dcc_client_request_basics (distcc_dir, compiler_path, (const char *const *) plain_argv, a, is_clang,
+                                  &basics, why))
+    return DCC_REMOTE_RUN_LOCALLY;
   g_autoptr(GByteArray) request = g_byte_array_new ();
-  dcc_request_encode (request, DCC_MODE_PLAIN, (const char *const *) remote_argv, cwd,
-                      (const char *const *) env, compiler_id, source_name,
+  dcc_request_encode (request, DCC_MODE_PLAIN, (const char *const *) basics.argv, cwd,
+                      (const char *const *) basics.env, basics.compiler_id, source_name,
                       g_bytes_get_data (source, NULL), g_bytes_get_size (source), NULL, NULL, NULL);
 
   int timeout = dcc_remote_io_timeout ();
-  dcc_state_set (distcc_dir, DCC_PHASE_CONNECT, source_name, host->hostname, slot);
-  int fd = dcc_remote_connect (host, MIN (timeout, 30), &error);
+  int fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);
   if (fd < 0)
-    {
-      *why = g_strdup (error->message);
-      return DCC_REMOTE_HOST_FAILED;
-    }
+    return DCC_REMOTE_HOST_FAILED;
   dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
   g_autoptr(DccReply) reply = NULL;
   DccRemoteOutcome o = dcc_client_exchange (fd, request, timeout, &reply, why);

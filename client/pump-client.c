@@ -6,7 +6,6 @@
 #include "dcc-limits.h"
 #include "dcc-log.h"
 #include "dcc-path.h"
-#include "dcc-compiler-id.h"
 #include "dcc-state.h"
 #include "remote.h"
 #include "request.h"
@@ -157,30 +156,19 @@ dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCo
   add_include_dirs (manifest, paths, a, cwd, sysdirs);
 
   gboolean is_clang = dcc_compiler_is_clang (compiler_path);
-  g_auto(GStrv) remote_argv = dcc_client_remote_argv ((const char *const *) a->argv, a, is_clang);
-  g_auto(GStrv) env = dcc_client_forwarded_env ();
-  /* Without an identity the volunteer cannot refuse a different compiler:
-   * then compile here rather than risk a different object. */
-  g_autofree char *compiler_id = dcc_compiler_id_get (compiler_path, dcc_args_lang_name (a->lang),
-                                                      distcc_dir, &error);
-  if (!compiler_id)
-    {
-      *why = g_strdup_printf ("cannot identify the compiler: %s", error->message);
-      return DCC_REMOTE_RUN_LOCALLY;
-    }
+  g_auto(DccRequestBasics) basics = { 0 };
+  if (!dcc_client_request_basics (distcc_dir, compiler_path, (const char *const *) a->argv, a, is_clang,
+                                  &basics, why))
+    return DCC_REMOTE_RUN_LOCALLY;
   g_autoptr(GByteArray) request = g_byte_array_new ();
-  dcc_request_encode (request, DCC_MODE_PUMP, (const char *const *) remote_argv, cwd,
-                      (const char *const *) env, compiler_id, NULL, NULL, 0, (const char *const *) sysdirs,
-                      (const char *const *) preincludes, manifest);
+  dcc_request_encode (request, DCC_MODE_PUMP, (const char *const *) basics.argv, cwd,
+                      (const char *const *) basics.env, basics.compiler_id, NULL, NULL, 0,
+                      (const char *const *) sysdirs, (const char *const *) preincludes, manifest);
 
   int timeout = dcc_remote_io_timeout ();
-  dcc_state_set (distcc_dir, DCC_PHASE_CONNECT, source_name, host->hostname, slot);
-  int fd = dcc_remote_connect (host, MIN (timeout, 30), &error);
+  int fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);
   if (fd < 0)
-    {
-      *why = g_strdup (error->message);
-      return DCC_REMOTE_HOST_FAILED;
-    }
+    return DCC_REMOTE_HOST_FAILED;
   dcc_state_set (distcc_dir, DCC_PHASE_SEND, source_name, host->hostname, slot);
   guint32 tag, len;
   g_autofree guint8 *payload = NULL;

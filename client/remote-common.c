@@ -1,5 +1,7 @@
 #include "remote-common.h"
+#include "dcc-compiler-id.h"
 #include "dcc-io.h"
+#include "dcc-state.h"
 #include "outputs.h"
 #include "remote.h"
 #include <string.h>
@@ -131,4 +133,40 @@ dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
   write_bytes (2, reply->err);
   *exit_status = reply->status;
   return DCC_REMOTE_DONE;
+}
+
+gboolean
+dcc_client_request_basics (const char *distcc_dir, const char *compiler_path, const char *const *argv,
+                           const DccCompileArgs *a, gboolean is_clang, DccRequestBasics *b, char **why)
+{
+  g_autoptr(GError) error = NULL;
+  b->compiler_id = dcc_compiler_id_get (compiler_path, dcc_args_lang_name (a->lang), distcc_dir, &error);
+  if (!b->compiler_id)
+    {
+      *why = g_strdup_printf ("cannot identify the compiler: %s", error->message);
+      return FALSE;
+    }
+  b->argv = dcc_client_remote_argv (argv, a, is_clang);
+  b->env = dcc_client_forwarded_env ();
+  return TRUE;
+}
+
+void
+dcc_request_basics_clear (DccRequestBasics *b)
+{
+  g_clear_pointer (&b->argv, g_strfreev);
+  g_clear_pointer (&b->env, g_strfreev);
+  g_clear_pointer (&b->compiler_id, g_free);
+}
+
+int
+dcc_client_connect (const char *distcc_dir, const DccHost *host, const char *source_name, int slot,
+                    char **why)
+{
+  g_autoptr(GError) error = NULL;
+  dcc_state_set (distcc_dir, DCC_PHASE_CONNECT, source_name, host->hostname, slot);
+  int fd = dcc_remote_connect (host, MIN (dcc_remote_io_timeout (), 30), &error);
+  if (fd < 0)
+    *why = g_strdup (error->message);
+  return fd;
 }

@@ -24,6 +24,25 @@ GStrv dcc_client_forwarded_env (void);
 /* argv for the volunteer: argv[0] reduced to its basename, plus colour
  * when ours would be coloured (-fdiagnostics-color=auto on a terminal). */
 GStrv dcc_client_remote_argv (const char *const *argv, const DccCompileArgs *a, gboolean is_clang);
+/* What every request carries besides the work itself. */
+typedef struct {
+  GStrv  argv;          /* for the volunteer: basename compiler, colour */
+  GStrv  env;           /* forwarded NAME=VALUE */
+  char  *compiler_id;   /* see dcc-compiler-id.h */
+} DccRequestBasics;
+
+/* Fills *b; FALSE with *why when the compiler cannot be identified (then
+ * compile here rather than risk a volunteer with a different compiler). */
+gboolean dcc_client_request_basics (const char *distcc_dir, const char *compiler_path,
+                                    const char *const *argv, const DccCompileArgs *a, gboolean is_clang,
+                                    DccRequestBasics *b, char **why);
+void dcc_request_basics_clear (DccRequestBasics *b);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DccRequestBasics, dcc_request_basics_clear)
+
+/* Connects within the I/O timeout, recording the phase; -1 with *why. */
+int dcc_client_connect (const char *distcc_dir, const DccHost *host, const char *source_name,
+                        int slot, char **why);
+
 /* Sends request (already encoded) and reads the reply; transport failures
  * are HOST_FAILED with *why set. */
 DccRemoteOutcome dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply, char **why);

@@ -1,4 +1,5 @@
 /* The volunteer's content-addressed file store; see file-store.h. */
+#include "dcc-fd.h"
 #include "file-store.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
@@ -41,17 +42,6 @@ struct DccStore {
   gint64 last_scan_us; /* monotonic */
 };
 
-static void
-close_fdp (int *fd)
-{
-  if (*fd >= 0)
-    {
-      int saved = errno;
-      close (*fd);
-      errno = saved;
-    }
-}
-#define autofd __attribute__ ((cleanup (close_fdp))) int
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DIR, closedir)
 
@@ -421,9 +411,9 @@ dcc_store_free (DccStore *s)
 {
   if (s == NULL)
     return;
-  close_fdp (&s->dir_fd);
-  close_fdp (&s->objects_fd);
-  close_fdp (&s->tmp_fd);
+  dcc_close_fdp (&s->dir_fd);
+  dcc_close_fdp (&s->objects_fd);
+  dcc_close_fdp (&s->tmp_fd);
   g_clear_pointer (&s->index, g_hash_table_unref);
   g_clear_pointer (&s->pins, g_hash_table_unref);
   g_free (s->dir);
@@ -514,7 +504,7 @@ dcc_store_put (DccStore *s, const DccHash *h, const void *data, gsize len, GErro
     return dcc_fail_errno (error, "creating %s/objects/%s", s->dir, sub);
 
   g_autofree char *tmp_name = NULL;
-  autofd fd = -1;
+  dcc_autofd fd = -1;
   for (int i = 0; i < TMP_NAME_TRIES && fd < 0; i++)
     {
       g_free (tmp_name);
@@ -553,7 +543,7 @@ static gboolean
 copy_object (DccStore *s, const char *path, const char *hex, int dirfd, const char *name,
              mode_t mode, GError **error)
 {
-  autofd src = openat (s->objects_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  dcc_autofd src = openat (s->objects_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (src < 0)
     {
       if (errno == ENOENT)
@@ -561,7 +551,7 @@ copy_object (DccStore *s, const char *path, const char *hex, int dirfd, const ch
       return dcc_fail_errno (error, "opening object %s", hex);
     }
   /* O_EXCL: never opens (or follows) anything already at name. */
-  autofd dst = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  dcc_autofd dst = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (dst < 0)
     return dcc_fail_errno (error, "creating %s", name);
 

@@ -1,4 +1,5 @@
 /* One job's private file tree; see job-tree.h. */
+#include "dcc-fd.h"
 #include "job-tree.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
@@ -20,17 +21,6 @@ struct DccJobTree {
   int root_fd;     /* O_PATH | O_DIRECTORY */
 };
 
-static void
-close_fdp (int *fd)
-{
-  if (*fd >= 0)
-    {
-      int saved = errno;
-      close (*fd);
-      errno = saved;
-    }
-}
-#define autofd __attribute__ ((cleanup (close_fdp))) int
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DIR, closedir)
 
@@ -129,14 +119,14 @@ dcc_job_tree_free (DccJobTree *t)
 {
   if (t == NULL)
     return;
-  close_fdp (&t->root_fd);
+  dcc_close_fdp (&t->root_fd);
   if (t->base_fd >= 0 && t->name != NULL)
     {
       g_autoptr(GError) error = NULL;
       if (!remove_at (t->base_fd, t->name, t->root, 0, &error))
         g_warning ("removing job tree: %s", error->message);
     }
-  close_fdp (&t->base_fd);
+  dcc_close_fdp (&t->base_fd);
   g_free (t->base);
   g_free (t->name);
   g_free (t->root);
@@ -175,7 +165,7 @@ static int
 open_dirs (DccJobTree *t, char **comps, guint n, gboolean create, const char *shown,
            GError **error)
 {
-  autofd cur = fcntl (t->root_fd, F_DUPFD_CLOEXEC, 3);
+  dcc_autofd cur = fcntl (t->root_fd, F_DUPFD_CLOEXEC, 3);
   if (cur < 0)
     {
       dcc_fail_errno (error, "dup");
@@ -216,7 +206,7 @@ dcc_job_tree_add_dir (DccJobTree *t, const char *client_path, GError **error)
   if (comps == NULL)
     return FALSE;
   g_autofree char *shown = dcc_escape_for_log (client_path, MSG_MAX);
-  autofd fd = open_dirs (t, comps, n, TRUE, shown, error);
+  dcc_autofd fd = open_dirs (t, comps, n, TRUE, shown, error);
   return fd >= 0;
 }
 
@@ -233,7 +223,7 @@ dcc_job_tree_add_file (DccJobTree *t, const char *client_path, DccStore *store,
   g_autofree char *shown = dcc_escape_for_log (client_path, MSG_MAX);
   if (n == 0)
     return dcc_fail (error, DCC_ERROR_REFUSED, "“/” cannot be a file");
-  autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
+  dcc_autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
   if (parent < 0)
     return FALSE;
   if (!dcc_store_link_into (store, h, parent, comps[n - 1], executable, error))
@@ -270,7 +260,7 @@ dcc_job_tree_add_symlink (DccJobTree *t, const char *client_path, const char *ta
       written = dcc_path_relative (dir, resolved);
     }
 
-  autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
+  dcc_autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
   if (parent < 0)
     return FALSE;
   if (symlinkat (written, parent, comps[n - 1]) < 0)
