@@ -261,7 +261,10 @@ remove_tree (const char *path)
 int
 main (int argc, char **argv)
 {
-  Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 60, .job_timeout = 1800, .cache_mb = 2048 };
+  /* Static: these live as long as the daemon, and forked children end
+   * with _exit, so they must stay reachable rather than look leaked. */
+  static Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 60, .job_timeout = 1800, .cache_mb = 2048 };
+  static GArray *allow;
   g_autoptr(GError) error = NULL;
   if (!parse_options (&argc, &argv, &o, &error))
     {
@@ -293,7 +296,7 @@ main (int argc, char **argv)
     }
   dcc_log_setup ("distccd", o.log_stderr ? NULL : o.log_file, level);
 
-  g_autoptr(GArray) allow = g_array_new (FALSE, FALSE, sizeof (DccCidr));
+  allow = g_array_new (FALSE, FALSE, sizeof (DccCidr));
   for (char **a = o.allow; a && *a; a++)
     {
       DccCidr c;
