@@ -19,7 +19,14 @@ struct DccJobTree {
   char *root;      /* base/name */
   int base_fd;
   int root_fd;     /* O_PATH | O_DIRECTORY */
+  /* Directories already opened, by their path below the root ("a/b"), so
+   * that laying out hundreds of headers does not re-walk every parent for
+   * every file. Only this module creates entries in the tree before the
+   * compile runs, so a cached directory stays the one it was. */
+  GHashTable *dir_fds;   /* char* -> fd + 1 */
 };
+
+#define DIR_FD_CACHE_MAX 512u
 
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DIR, closedir)
@@ -119,6 +126,15 @@ dcc_job_tree_free (DccJobTree *t)
 {
   if (t == NULL)
     return;
+  if (t->dir_fds)
+    {
+      GHashTableIter it;
+      gpointer v;
+      g_hash_table_iter_init (&it, t->dir_fds);
+      while (g_hash_table_iter_next (&it, NULL, &v))
+        close (GPOINTER_TO_INT (v) - 1);
+      g_hash_table_unref (t->dir_fds);
+    }
   dcc_close_fdp (&t->root_fd);
   if (t->base_fd >= 0 && t->name != NULL)
     {
@@ -147,6 +163,20 @@ dcc_job_tree_root_fd (DccJobTree *t)
   return t->root_fd;
 }
 
+/* The first n components joined with '/'. */
+static char *
+join_components (char **comps, guint n)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i)
+        g_string_append_c (s, '/');
+      g_string_append (s, comps[i]);
+    }
+  return g_string_free (s, FALSE);
+}
+
 /* Checks client_path and splits it; *n_out components. */
 static GStrv
 checked_components (const char *client_path, guint *n_out, GError **error)
@@ -165,13 +195,26 @@ static int
 open_dirs (DccJobTree *t, char **comps, guint n, gboolean create, const char *shown,
            GError **error)
 {
-  dcc_autofd cur = fcntl (t->root_fd, F_DUPFD_CLOEXEC, 3);
-  if (cur < 0)
+  if (t->dir_fds == NULL)
+    t->dir_fds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Start from the deepest directory already open. */
+  int cur = t->root_fd;
+  guint start = 0;
+  g_autoptr(GString) key = g_string_new (NULL);
+  for (guint i = n; i > 0; i--)
     {
-      dcc_fail_errno (error, "dup");
-      return -1;
+      g_autofree char *prefix = join_components (comps, i);
+      gpointer v = g_hash_table_lookup (t->dir_fds, prefix);
+      if (v)
+        {
+          cur = GPOINTER_TO_INT (v) - 1;
+          start = i;
+          g_string_assign (key, prefix);
+          break;
+        }
     }
-  for (guint i = 0; i < n; i++)
+  dcc_autofd owned = -1;   /* an fd of ours not (yet) in the cache */
+  for (guint i = start; i < n; i++)
     {
       if (create && mkdirat (cur, comps[i], 0755) < 0 && errno != EEXIST)
         {
@@ -190,10 +233,22 @@ open_dirs (DccJobTree *t, char **comps, guint n, gboolean create, const char *sh
             dcc_fail_errno (error, "%s: opening component %u “%s”", shown, i + 1, comps[i]);
           return -1;
         }
-      close (cur);
+      if (key->len)
+        g_string_append_c (key, '/');
+      g_string_append (key, comps[i]);
+      dcc_close_fdp (&owned);
+      owned = -1;
+      if (g_hash_table_size (t->dir_fds) < DIR_FD_CACHE_MAX)
+        g_hash_table_insert (t->dir_fds, g_strdup (key->str), GINT_TO_POINTER (next + 1));
+      else
+        owned = next;
       cur = next;
     }
-  return g_steal_fd (&cur);
+  /* The caller owns what we return. */
+  int ret = fcntl (cur, F_DUPFD_CLOEXEC, 3);
+  if (ret < 0)
+    dcc_fail_errno (error, "dup");
+  return ret;
 }
 
 gboolean
