@@ -240,7 +240,8 @@ run (Job *job)
           if (why)
             dcc_info ("pump mode not used: %s", why);
           g_clear_pointer (&why, g_free);
-          o = dcc_plain_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot), &status, &why);
+          o = dcc_plain_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot),
+                                 hosts->localslots_cpp, &status, &why);
         }
       else
         mode = "pump";

@@ -2,6 +2,7 @@
 #include "compiler.h"
 #include "dcc-limits.h"
 #include "dcc-state.h"
+#include "host-pick.h"
 #include "plain-mode.h"
 #include "remote.h"
 #include "run-local.h"
@@ -10,7 +11,8 @@
 
 DccRemoteOutcome
 dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
-                   const char *cwd, const DccHost *host, int slot, int *exit_status, char **why)
+                   const char *cwd, const DccHost *host, int slot, int localslots_cpp,
+                   int *exit_status, char **why)
 {
   g_autoptr(GError) error = NULL;
   const char *source_name = a->argv[a->source_index];
@@ -26,7 +28,10 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
   g_auto(GStrv) cpp_argv = dcc_plain_cpp_argv (a, is_clang);
   g_autoptr(GBytes) cpp_out = NULL, cpp_err = NULL;
   int cpp_status;
-  if (!dcc_run_capture (compiler_path, cpp_argv, NULL, &cpp_out, &cpp_err, &cpp_status, &error))
+  g_autoptr(DccSlot) cpp_slot = dcc_host_pick_local_cpp (distcc_dir, localslots_cpp, NULL);
+  gboolean ran = dcc_run_capture (compiler_path, cpp_argv, NULL, &cpp_out, &cpp_err, &cpp_status, &error);
+  g_clear_pointer (&cpp_slot, dcc_slot_release);
+  if (!ran)
     {
       *why = g_strdup_printf ("cannot preprocess: %s", error->message);
       return DCC_REMOTE_RUN_LOCALLY;
