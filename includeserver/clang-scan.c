@@ -46,11 +46,14 @@ scan_include_free (DccScanInclude *inc)
   g_free (inc);
 }
 
-static void
-scan_macro_free (DccScanMacro *m)
+void
+dcc_scan_macro_free (DccScanMacro *m)
 {
+  if (!m)
+    return;
   g_free (m->name);
   g_free (m->body);
+  g_free (m->params);
   g_free (m);
 }
 
@@ -233,8 +236,11 @@ scan_tokens (const Lexed *lx, DccScanResult *r)
               if (body < eol && tok_is (lx, body, "(") && !lx->toks[body].space_before)
                 {
                   m->function_like = TRUE;
-                  while (body < eol && !tok_is (lx, body, ")"))
-                    body++;
+                  GString *params = g_string_new (NULL);
+                  for (body++; body < eol && !tok_is (lx, body, ")"); body++)
+                    g_string_append_len (params, lx->data + lx->toks[body].start,
+                                         (gssize) (lx->toks[body].end - lx->toks[body].start));
+                  m->params = g_string_free (params, FALSE);
                   body = MIN (body + 1, eol);
                 }
               m->body = join_tokens (lx, body, eol);
@@ -326,7 +332,7 @@ dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsi
 
   DccScanResult *r = g_atomic_rc_box_new0 (DccScanResult);
   r->includes = g_ptr_array_new_with_free_func ((GDestroyNotify) scan_include_free);
-  r->macros = g_ptr_array_new_with_free_func ((GDestroyNotify) scan_macro_free);
+  r->macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
   scan_tokens (&lx, r);
   g_free (lx.toks);
   *out = r;

@@ -31,7 +31,12 @@ typedef struct {
   char     *name;
   char     *body;              /* replacement tokens, single-spaced */
   gboolean  function_like;
+  char     *params;            /* function-like: "a,b", "fmt,...", "args..." or ""; else NULL */
 } DccScanMacro;
+
+/* Frees a macro made with g_new0 and g_strdup'd fields (NULL is fine). */
+void dcc_scan_macro_free (DccScanMacro *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanMacro, dcc_scan_macro_free)
 
 /* Immutable once made; reference-counted so that caches and requests can
  * share it across threads. */

@@ -1,5 +1,6 @@
 #include "closure.h"
 #include "compiler-info.h"
+#include "macro-expand.h"
 #include "request.h"
 #include "dcc-error.h"
 #include "dcc-hash.h"
@@ -252,54 +253,10 @@ closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, 
 
 /* ---- computed includes ---- */
 
-static gboolean
-is_identifier (const char *s)
-{
-  if (!(g_ascii_isalpha (s[0]) || s[0] == '_'))
-    return FALSE;
-  for (const char *p = s; *p; p++)
-    if (!(g_ascii_isalnum (*p) || *p == '_' || *p == '$'))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-expand (const char *tokens, GHashTable *macros, GPtrArray *out, guint depth)
-{
-  g_autofree char *t = g_strstrip (g_strdup (tokens));
-  gsize n = strlen (t);
-  if (depth > DCC_CLOSURE_MAX_MACRO_DEPTH)
-    return FALSE;
-  if (n >= 2 && t[0] == '"' && t[n - 1] == '"' && !memchr (t + 1, '"', n - 2))
-    {
-      t[n - 1] = '\0';
-      g_ptr_array_add (out, g_strdup_printf ("\"%s", t + 1));
-      return TRUE;
-    }
-  if (n >= 2 && t[0] == '<' && t[n - 1] == '>')
-    {
-      t[n - 1] = '\0';
-      g_ptr_array_add (out, g_strdup_printf ("<%s", g_strstrip (t + 1)));
-      return TRUE;
-    }
-  if (!is_identifier (t))
-    return FALSE;
-  GPtrArray *defs = macros ? g_hash_table_lookup (macros, t) : NULL;
-  if (!defs || defs->len == 0)
-    return FALSE;
-  for (guint i = 0; i < defs->len; i++)
-    {
-      const DccScanMacro *m = defs->pdata[i];
-      if (m->function_like || !expand (m->body, macros, out, depth + 1))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 gboolean
 dcc_closure_expand_computed (const char *tokens, GHashTable *macros, GPtrArray *out)
 {
-  return expand (tokens, macros, out, 0);
+  return dcc_macro_expand_include (tokens, macros, out);
 }
 
 /* ---- one request's walk ---- */
@@ -329,6 +286,7 @@ typedef struct {
   guint       macros_merged; /* scans[0..macros_merged) are in macros */
   GPtrArray  *cmdline_macros;/* DccScanMacro* made from -D (owned) */
   gboolean    exact_done;    /* the full-parse fallback covered the TU */
+  gboolean    predef_added;  /* the compiler's predefined macros are in macros */
   DccClosureStats *stats;
 } Walk;
 
@@ -355,14 +313,6 @@ pending_free (Pending *p)
 {
   g_free (p->includer);
   g_free (p);
-}
-
-static void
-macro_free (DccScanMacro *m)
-{
-  g_free (m->name);
-  g_free (m->body);
-  g_free (m);
 }
 
 /* "a//b/" -> "a/b": the kernel ignores repeated slashes; dots stay, they
@@ -797,7 +747,21 @@ merge_macros (Walk *w)
     }
 }
 
-/* -DNAME=VALUE becomes a definition like any #define. */
+static void
+add_macro (Walk *w, DccScanMacro *m)
+{
+  g_ptr_array_add (w->cmdline_macros, m);
+  GPtrArray *defs = g_hash_table_lookup (w->macros, m->name);
+  if (!defs)
+    {
+      defs = g_ptr_array_new ();
+      g_hash_table_insert (w->macros, m->name, defs);
+    }
+  g_ptr_array_add (defs, m);
+}
+
+/* -DNAME=VALUE becomes a definition like any #define (-U needs nothing: a
+ * macro may always be undefined when expanding). */
 static void
 add_cmdline_macros (Walk *w)
 {
@@ -806,25 +770,32 @@ add_cmdline_macros (Walk *w)
       const char *d = w->args->defines->pdata[i];
       if (!g_str_has_prefix (d, "-D"))
         continue;
-      DccScanMacro *m = g_new0 (DccScanMacro, 1);
-      const char *eq = strchr (d + 2, '=');
-      m->name = eq ? g_strndup (d + 2, (gsize) (eq - d - 2)) : g_strdup (d + 2);
-      m->body = g_strdup (eq ? eq + 1 : "1");
-      char *paren = strchr (m->name, '(');
-      if (paren)
-        {
-          *paren = '\0';
-          m->function_like = TRUE;
-        }
-      g_ptr_array_add (w->cmdline_macros, m);
-      GPtrArray *defs = g_hash_table_lookup (w->macros, m->name);
-      if (!defs)
-        {
-          defs = g_ptr_array_new ();
-          g_hash_table_insert (w->macros, m->name, defs);
-        }
-      g_ptr_array_add (defs, m);
+      DccScanMacro *m = dcc_macro_from_cmdline (d + 2);
+      if (m)
+        add_macro (w, m);
     }
+}
+
+/* The compiler's predefined macros (`linux`, `__x86_64__`...), once per
+ * walk and only when a computed include needs expanding. The text is cached
+ * by compiler-info.c; without it we just know less. */
+static void
+add_predefined_macros (Walk *w, const char *compiler_path)
+{
+  if (w->predef_added)
+    return;
+  w->predef_added = TRUE;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *text = dcc_compiler_predefined_macros (compiler_path, w->args, w->cwd, &local);
+  if (!text)
+    {
+      dcc_debug ("predefined macros unknown: %s", local->message);
+      return;
+    }
+  g_autoptr(GPtrArray) defs = dcc_macro_parse_defines (text);
+  for (guint i = 0; i < defs->len; i++)
+    add_macro (w, g_steal_pointer (&defs->pdata[i]));
+  g_ptr_array_set_free_func (defs, NULL);
 }
 
 /* The exact fallback: a full parse with the compiler's own macros. */
@@ -908,6 +879,7 @@ resolve_pending (Walk *w, const char *compiler_path, const char *source, gboolea
                  GError **error)
 {
   merge_macros (w);
+  add_predefined_macros (w, compiler_path);
   guint before = w->work.length;
   g_autofree char *unresolved = NULL;
   for (guint i = 0; i < w->pending->len; i++)
@@ -1029,7 +1001,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
-  w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) macro_free);
+  w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
   w.scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_result_unref);
   gboolean ok = FALSE;
 

@@ -123,7 +123,7 @@ test_expand (void)
   static const struct { const char *tokens; const char *want; } cases[] = {
     { "\"x.h\"", "\"x.h" }, { "< y.h >", "<y.h" }, { "A", "\"a.h" }, { "B", "<b/c.h" },
     { "C", "\"a.h" }, { "TWO", "\"one.h <b/c.h" },
-    { "FN", NULL }, { "COMPOUND", NULL }, { "UNDEFINED", NULL }, { "LOOP", NULL }, { "F(x)", NULL },
+    { "FN", NULL }, { "COMPOUND", "\"a.h" }, { "UNDEFINED", NULL }, { "LOOP", NULL }, { "F(x)", NULL },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
