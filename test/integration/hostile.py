@@ -211,6 +211,11 @@ def attack(kind, host, port, args):
         return converse(host, port, d, b)
     if kind == "options":                   # plain compile with extra options
         return converse(host, port, plain(["gcc"] + args + ["-c", "a.c"]))
+    if kind == "env":                       # plain compile with ENVV frames NAME=VALUE
+        d = head(1, G, "/w", env=args) + frame(b"SRCN", b"a.c") + frame(b"DOTI", lz4_stored(src))
+        return converse(host, port, d)
+    if kind == "argv":                      # plain request with exactly this argv
+        return converse(host, port, plain(args))
     if kind == "options-cwd":               # args[0] is the CWD, then options
         return converse(host, port, plain(["gcc"] + args[1:] + ["-c", "a.c"], cwd=args[0]))
     if kind == "pump-output-over-input":    # args: VICTIM OPTION...: an output named like a manifest
