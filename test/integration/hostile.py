@@ -234,6 +234,15 @@ def attack(kind, host, port, args):
             return "TIMEOUT"
         finally:
             s.close()
+    if kind == "idle-then-good":            # args[0] idle connections, then time a valid request
+        import time
+        idle = [socket.create_connection((host, int(port))) for _ in range(int(args[0]))]
+        time.sleep(0.5)
+        t0 = time.time()
+        r = converse(host, port, plain(G), timeout=120)
+        for s in idle:
+            s.close()
+        return "%s after %.1f s" % (r, time.time() - t0)
     if kind == "parallel":                  # args[0] simultaneous valid requests
         n = int(args[0]); results = [None] * n
         socks = []
