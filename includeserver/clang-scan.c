@@ -61,6 +61,7 @@ static void
 scan_result_clear (DccScanResult *r)
 {
   g_clear_pointer (&r->includes, g_ptr_array_unref);
+  g_clear_pointer (&r->macro_index, g_hash_table_unref);
   g_clear_pointer (&r->macros, g_ptr_array_unref);
 }
 
@@ -335,6 +336,15 @@ dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsi
   r->macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
   scan_tokens (&lx, r);
   g_free (lx.toks);
+  r->macro_index = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < r->macros->len; i++)
+    {
+      DccScanMacro *m = r->macros->pdata[i];
+      GPtrArray *defs = g_hash_table_lookup (r->macro_index, m->name);
+      if (!defs)
+        g_hash_table_insert (r->macro_index, m->name, defs = g_ptr_array_new ());
+      g_ptr_array_add (defs, m);
+    }
   *out = r;
   return TRUE;
 }

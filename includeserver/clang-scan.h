@@ -43,6 +43,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanMacro, dcc_scan_macro_free)
 typedef struct {
   GPtrArray *includes;         /* DccScanInclude*, in file order */
   GPtrArray *macros;           /* DccScanMacro*, every #define in the file */
+  GHashTable *macro_index;     /* name -> GPtrArray of DccScanMacro* (borrowed from macros) */
 } DccScanResult;
 
 DccScanResult *dcc_scan_result_ref (DccScanResult *r);

@@ -282,9 +282,10 @@ typedef struct {
   GQueue      work;          /* WorkItem* */
   GPtrArray  *scans;         /* DccScanResult* of every file walked (refs) */
   GPtrArray  *pending;       /* Pending*: computed includes */
-  GHashTable *macros;        /* name -> GPtrArray of DccScanMacro* (borrowed) */
-  guint       macros_merged; /* scans[0..macros_merged) are in macros */
-  GPtrArray  *cmdline_macros;/* DccScanMacro* made from -D (owned) */
+  GHashTable *macros;        /* name -> GPtrArray of DccScanMacro*: -D and predefined (borrowed) */
+  GPtrArray  *cmdline_macros;/* DccScanMacro* made from -D and predefined (owned) */
+  GHashTable *macro_memo;    /* name -> GPtrArray of every DccScanMacro* seen (borrowed) */
+  guint       memo_scans;    /* macro_memo covers scans[0..memo_scans) */
   gboolean    exact_done;    /* the full-parse fallback covered the TU */
   gboolean    predef_added;  /* the compiler's predefined macros are in macros */
   DccClosureStats *stats;
@@ -727,24 +728,29 @@ process (Walk *w, const WorkItem *item, GError **error)
   return TRUE;
 }
 
-static void
-merge_macros (Walk *w)
+/* Every definition of name: the command line's, the compiler's and those
+ * of every file walked so far (found through each scan's index, so that only
+ * the few names a computed include uses cost anything). */
+static GPtrArray *
+lookup_macro (const char *name, gpointer data)
 {
-  for (; w->macros_merged < w->scans->len; w->macros_merged++)
+  Walk *w = data;
+  GPtrArray *defs = g_hash_table_lookup (w->macro_memo, name);
+  if (defs)
+    return defs;
+  defs = g_ptr_array_new ();
+  GPtrArray *fixed = g_hash_table_lookup (w->macros, name);
+  if (fixed)
+    g_ptr_array_extend (defs, fixed, NULL, NULL);
+  for (guint i = 0; i < w->memo_scans; i++)
     {
-      const DccScanResult *r = w->scans->pdata[w->macros_merged];
-      for (guint i = 0; i < r->macros->len; i++)
-        {
-          DccScanMacro *m = r->macros->pdata[i];
-          GPtrArray *defs = g_hash_table_lookup (w->macros, m->name);
-          if (!defs)
-            {
-              defs = g_ptr_array_new ();
-              g_hash_table_insert (w->macros, m->name, defs);
-            }
-          g_ptr_array_add (defs, m);
-        }
+      const DccScanResult *r = w->scans->pdata[i];
+      GPtrArray *in_file = g_hash_table_lookup (r->macro_index, name);
+      if (in_file)
+        g_ptr_array_extend (defs, in_file, NULL, NULL);
     }
+  g_hash_table_insert (w->macro_memo, g_strdup (name), defs);
+  return defs;
 }
 
 static void
@@ -878,7 +884,11 @@ static gboolean
 resolve_pending (Walk *w, const char *compiler_path, const char *source, gboolean *progress,
                  GError **error)
 {
-  merge_macros (w);
+  if (w->memo_scans != w->scans->len)
+    {
+      g_hash_table_remove_all (w->macro_memo);
+      w->memo_scans = w->scans->len;
+    }
   add_predefined_macros (w, compiler_path);
   guint before = w->work.length;
   g_autofree char *unresolved = NULL;
@@ -886,7 +896,7 @@ resolve_pending (Walk *w, const char *compiler_path, const char *source, gboolea
     {
       const Pending *p = w->pending->pdata[i];
       g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-      if (!dcc_closure_expand_computed (p->inc->name, w->macros, names))
+      if (!dcc_macro_expand_include_with (p->inc->name, lookup_macro, w, names))
         {
           if (!unresolved)
             unresolved = g_strdup_printf ("#include %s in %s:%u", p->inc->name, p->includer, p->inc->line);
@@ -932,6 +942,7 @@ walk_clear (Walk *w)
   g_queue_clear_full (&w->work, (GDestroyNotify) work_item_free);
   g_clear_pointer (&w->pending, g_ptr_array_unref);
   g_clear_pointer (&w->macros, g_hash_table_unref);
+  g_clear_pointer (&w->macro_memo, g_hash_table_unref);
   g_clear_pointer (&w->cmdline_macros, g_ptr_array_unref);
   g_clear_pointer (&w->scans, g_ptr_array_unref);
   g_clear_pointer (&w->chain, g_free);
@@ -1002,6 +1013,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
+  w.macro_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   w.scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_result_unref);
   gboolean ok = FALSE;
 

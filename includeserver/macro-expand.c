@@ -114,7 +114,8 @@ typedef enum {
 static const char undefined_marker;
 
 typedef struct {
-  GHashTable   *macros;     /* borrowed: name -> GPtrArray of DccScanMacro* */
+  DccMacroLookup lookup;
+  gpointer      lookup_data;
   GStringChunk *chunk;
   GHashTable   *defs;       /* name -> GPtrArray of Def* (distinct definitions) */
   GHashTable   *bits;       /* name -> bit index + 1 */
@@ -209,7 +210,7 @@ defs_of (Ctx *c, const char *name)
     return defs;
   defs = g_ptr_array_new_with_free_func ((GDestroyNotify) def_free);
   g_hash_table_insert (c->defs, g_strdup (name), defs);
-  GPtrArray *seen = c->macros ? g_hash_table_lookup (c->macros, name) : NULL;
+  GPtrArray *seen = c->lookup (name, c->lookup_data);
   g_autoptr(GHashTable) distinct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; seen && i < seen->len; i++)
     {
@@ -600,10 +601,23 @@ header_names (const GArray *out, GHashTable *seen, GPtrArray *found)
   add_result (seen, found, g_string_free (g_steal_pointer (&s), FALSE));
 }
 
+static GPtrArray *
+table_lookup (const char *name, gpointer data)
+{
+  return data ? g_hash_table_lookup (data, name) : NULL;
+}
+
 gboolean
 dcc_macro_expand_include (const char *tokens, GHashTable *macros, GPtrArray *out)
 {
-  Ctx c = { .macros = macros };
+  return dcc_macro_expand_include_with (tokens, table_lookup, macros, out);
+}
+
+gboolean
+dcc_macro_expand_include_with (const char *tokens, DccMacroLookup lookup, gpointer data,
+                               GPtrArray *out)
+{
+  Ctx c = { .lookup = lookup, .lookup_data = data };
   c.chunk = g_string_chunk_new (1024);
   c.defs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   c.bits = g_hash_table_new (g_str_hash, g_str_equal);

@@ -34,6 +34,12 @@
  * then out is left as it was. */
 gboolean dcc_macro_expand_include (const char *tokens, GHashTable *macros, GPtrArray *out);
 
+/* The same, with the definitions of a name given by lookup (a GPtrArray of
+ * DccScanMacro* that stays valid during the call, or NULL if none). */
+typedef GPtrArray *(*DccMacroLookup) (const char *name, gpointer data);
+gboolean dcc_macro_expand_include_with (const char *tokens, DccMacroLookup lookup, gpointer data,
+                                        GPtrArray *out);
+
 /* Parses `#define NAME[(PARAMS)] BODY` lines (as `gcc -dM -E` prints them;
  * other lines are skipped) into a new array of DccScanMacro* that owns
  * them. */
