@@ -1,11 +1,7 @@
 /* libFuzzer harness for the client path validators (shared/dcc-path.c).
  *
- * Build (from the top of the tree):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ishared \
- *     $(pkg-config --cflags glib-2.0) test/fuzz/fuzz-path.c \
- *     shared/dcc-path.c shared/dcc-error.c $(pkg-config --libs glib-2.0) \
- *     -o build/fuzz-path
- *   build/fuzz-path -max_len=9000 test/corpus/path/
+ * Built and run by test/fuzz/run (e.g. `test/fuzz/run 60 path`), from the
+ * seeds in test/fuzz/corpus/path/.
  *
  * The input is used three ways: as a client path of exactly `size` bytes,
  * and split at its first NUL into (link path, symlink target) and
