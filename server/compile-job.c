@@ -240,6 +240,32 @@ job_env (DccCompileJob *job, GPtrArray *client_env)
   return g_strv_builder_end (b);
 }
 
+static gboolean
+output_clear (DccCompileJob *job, const char *cwd, const char *name, GError **error)
+{
+  g_autofree char *p = dcc_path_normalize (cwd, name);
+  g_autofree char *mapped = g_build_filename (job->root, p, NULL);
+  if (g_hash_table_contains (job->inputs, mapped))
+    {
+      g_autofree char *shown = dcc_escape_for_log (p, 300);
+      return dcc_fail (error, DCC_ERROR_REFUSED, "output %s would overwrite one of the job's input files", shown);
+    }
+  return TRUE;
+}
+
+static gboolean
+outputs_clear_of_inputs (DccCompileJob *job, const char *cwd, const DccCompileArgs *a, GError **error)
+{
+  if (!output_clear (job, cwd, a->output, error))
+    return FALSE;
+  if (a->dep_file && !output_clear (job, cwd, a->dep_file, error))
+    return FALSE;
+  for (guint i = 0; a->side_outputs && i < a->side_outputs->len; i++)
+    if (!output_clear (job, cwd, a->side_outputs->pdata[i], error))
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compiler, GError **error)
 {
@@ -296,6 +322,11 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
       if (!dcc_io_write_file_atomic (job->source, text, len, 0600, error))
         return FALSE;
     }
+
+  /* Inputs are hard links into the shared store: a compile that wrote an
+   * output over one would change the store's object for every client. */
+  if (!outputs_clear_of_inputs (job, req->cwd, a, error))
+    return FALSE;
 
   job->compiler = g_strdup (compiler);
   job->run_argv = dcc_compile_job_map_argv (job->root, compiler, argv, a->source_index, a->output_index,

@@ -91,7 +91,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->cache_dir, "pump mode's file store (default $XDG_CACHE_HOME/distccd)", "DIR" },
     { "cache-size", 0, 0, G_OPTION_ARG_INT, &o->cache_mb, "bound of the file store in MiB (default 2048)", "MB" },
     { "tmp-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->tmp_dir, "where job directories go (default $TMPDIR or /tmp)", "DIR" },
-    { "io-timeout", 0, 0, G_OPTION_ARG_INT, &o->io_timeout, "seconds a client may stay silent (default 60)", "SECONDS" },
+    { "io-timeout", 0, 0, G_OPTION_ARG_INT, &o->io_timeout, "seconds a client may stay silent (default 15)", "SECONDS" },
     { "job-timeout", 0, 0, G_OPTION_ARG_INT, &o->job_timeout, "seconds a compiler may run (default 1800)", "SECONDS" },
     { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "not supported", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, "print the version", NULL },
@@ -263,7 +263,7 @@ main (int argc, char **argv)
 {
   /* Static: these live as long as the daemon, and forked children end
    * with _exit, so they must stay reachable rather than look leaked. */
-  static Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 60, .job_timeout = 1800, .cache_mb = 2048 };
+  static Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 15, .job_timeout = 1800, .cache_mb = 2048 };
   static GArray *allow;
   g_autoptr(GError) error = NULL;
   if (!parse_options (&argc, &argv, &o, &error))

@@ -77,8 +77,13 @@ lay_out_tree (DccCompileJob *job, DccRequest *req, DccStore *store, GError **err
         }
       if (!ok)
         {
-          g_autofree char *p = dcc_escape_for_log (e->path, 300);
-          g_prefix_error (error, "%s: ", p);
+          /* The manifest asked for something the tree refuses (a path
+           * through a symlink, an entry twice): the client's doing, so
+           * say so to it rather than drop the connection. The job-tree
+           * message already names the path. */
+          if (error && *error && (*error)->domain == DCC_ERROR)
+            (*error)->code = DCC_ERROR_REFUSED;
+          g_prefix_error (error, "manifest refused: ");
           return FALSE;
         }
       if (e->kind == DCC_ENTRY_FILE)
