@@ -8,7 +8,7 @@
 #include "dcc-path.h"
 #include "dcc-state.h"
 #include "remote.h"
-#include "request.h"
+#include "dcc-is-protocol.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>

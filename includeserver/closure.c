@@ -1,7 +1,7 @@
 #include "closure.h"
 #include "compiler-info.h"
 #include "macro-expand.h"
-#include "request.h"
+#include "dcc-is-protocol.h"
 #include "dcc-error.h"
 #include "dcc-hash.h"
 #include "dcc-io.h"

@@ -8,7 +8,7 @@
  * doc/include-server.md. */
 #include "closure.h"
 #include "clang-scan.h"
-#include "request.h"
+#include "dcc-is-protocol.h"
 #include "dcc-error.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"

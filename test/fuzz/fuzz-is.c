@@ -1,6 +1,6 @@
 /* libFuzzer: the input as an include-server request and as a reply
  * (dcc_is_request_decode, dcc_is_reply_decode). */
-#include "request.h"
+#include "dcc-is-protocol.h"
 #include <stdint.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);

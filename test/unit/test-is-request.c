@@ -1,6 +1,6 @@
 /* Include server protocol: pure encode/decode, and dcc_is_query against a
  * canned server thread. */
-#include "request.h"
+#include "dcc-is-protocol.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "request.h"
+#include "dcc-is-protocol.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include <errno.h>
