@@ -31,9 +31,12 @@ STOCK_DISTCC=/usr/bin/distcc
 STOCK_DISTCCD=/usr/bin/distccd
 STOCK_PUMP=/usr/bin/distcc-pump
 [ -x "$STOCK_PUMP" ] || STOCK_PUMP=/usr/bin/pump
-OURS_DISTCC=$top/bin/distcc
-OURS_DISTCCD=$top/bin/distccd
-OURS_PUMP=$top/bin/pump
+# Our programs are copied out of the build tree first (see stage_ours):
+# a make in the tree while the benchmark runs would otherwise swap them.
+OURS_DIR=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}/ours
+OURS_DISTCC=$OURS_DIR/bin/distcc
+OURS_DISTCCD=$OURS_DIR/bin/distccd
+OURS_PUMP=$OURS_DIR/bin/pump
 
 usage () {
   cat <<EOT
@@ -62,6 +65,24 @@ die () { echo "kernel.sh: $*" >&2; exit 1; }
 note () { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (cgroups, volunteer daemons)"
+# stage_ours: bin/ and a masquerade directory (lib/distcc beside bin/, which
+# distccd reads to know which compilers it may run) under $OURS_DIR.
+stage_ours () {
+  local p n
+  rm -rf "$OURS_DIR"
+  mkdir -p "$OURS_DIR/bin" "$OURS_DIR/lib/distcc"
+  for p in distcc distccd pump include-server; do
+    [ -x "$top/bin/$p" ] || die "missing $top/bin/$p: run ./configure && make first"
+    cp "$top/bin/$p" "$OURS_DIR/bin/$p"
+  done
+  for n in "$COMPILER" gcc cc; do
+    ln -s ../../bin/distcc "$OURS_DIR/lib/distcc/$n"
+  done
+  "$OURS_DIR/bin/distcc" --version >/dev/null 2>&1 || die "copied bin/distcc does not run"
+  "$OURS_DIR/bin/distccd" --version >/dev/null 2>&1 || die "copied bin/distccd does not run"
+}
+stage_ours
+
 for p in "$STOCK_DISTCC" "$STOCK_DISTCCD" "$STOCK_PUMP" "$OURS_DISTCC" "$OURS_DISTCCD" "$OURS_PUMP"; do
   [ -x "$p" ] || die "missing $p"
 done
@@ -99,7 +120,9 @@ echo "run,mode,status,wall_s,client_cpu_s,server_cpu_s,total_cpu_s,remote,remote
   echo "host: $(uname -sr), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "compiler: $($COMPILER --version | head -1)"
   echo "stock: $(dpkg-query -W -f '${Package} ${Version}\n' distcc distcc-pump 2>/dev/null | tr '\n' ' ')"
-  echo "ours: $(cd "$top" && git describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "ours: $(cd "$top" && git describe --always --dirty 2>/dev/null || echo unknown)," \
+       "bin/distcc sha256 $(sha256sum "$OURS_DISTCC" | cut -c1-16)," \
+       "bin/distccd sha256 $(sha256sum "$OURS_DISTCCD" | cut -c1-16)"
   echo "cgroup v2 root: $CG_ROOT"
 } > "$OUT/info.txt"
 
