@@ -12,6 +12,7 @@
 #define DCC_MAX_NAME_LEN          255u                 /* one path component */
 #define DCC_MAX_PATH_DEPTH        256u                 /* components in a path */
 #define DCC_MAX_MANIFEST_ENTRIES  65536u               /* files+dirs+links per job */
+#define DCC_MAX_MANIFEST_BYTES    (32u * 1024 * 1024)  /* the manifest, decompressed */
 #define DCC_MAX_FILE_SIZE         (256u * 1024 * 1024) /* one source/header/object */
 #define DCC_MAX_OUTPUT_FILES      64u                  /* files one job returns */
 #define DCC_MAX_STREAM_SIZE       (16u * 1024 * 1024)  /* stdout or stderr */

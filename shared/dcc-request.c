@@ -71,7 +71,13 @@ decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
 {
   DccReader rd;
   guint32 count;
-  dcc_reader_init (&rd, f->payload, f->len);
+  /* The manifest travels lz4-compressed: its paths repeat a lot. */
+  g_autoptr(GBytes) raw = dcc_lz4_decompress (f->payload, f->len, DCC_MAX_MANIFEST_BYTES, error);
+  if (!raw)
+    return FALSE;
+  gsize raw_len;
+  const guint8 *raw_data = g_bytes_get_data (raw, &raw_len);
+  dcc_reader_init (&rd, raw_data, raw_len);
   if (!dcc_reader_u32 (&rd, &count))
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "manifest too short");
   if (count > DCC_MAX_MANIFEST_ENTRIES)
@@ -297,7 +303,9 @@ dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, cons
           dcc_put_string (m, e->path);
           dcc_put_string (m, e->target ? e->target : "");
         }
-      dcc_wire_put_frame (out, DCC_TAG_MANIFEST, m->data, m->len);
+      g_autoptr(GByteArray) packed = g_byte_array_new ();
+      dcc_lz4_compress_append (packed, m->data, m->len);
+      dcc_wire_put_frame (out, DCC_TAG_MANIFEST, packed->data, packed->len);
     }
 }
 

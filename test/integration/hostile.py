@@ -68,7 +68,7 @@ def manifest(entries, count=None):
             b += struct.pack(">BIQ", 1, 0o755, 0) + bytes(16) + string(path) + string(b"")
         else:
             b += struct.pack(">BIQ", 2, 0o777, 0) + bytes(16) + string(path) + string(x)
-    return frame(b"MANI", bytes(b))
+    return frame(b"MANI", lz4_stored(bytes(b)))
 
 def blob(content, claim=None, hash_of=None):
     return frame(b"BLOB", xxh128(content if hash_of is None else hash_of) + lz4_stored(content, claim))
