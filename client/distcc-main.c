@@ -214,6 +214,19 @@ run (Job *job)
       return compile_locally (job, NULL, error->message, "local");
     }
 
+  /* Pump mode's analysis comes first, so that no volunteer slot is held
+   * while the include server works. */
+  g_autoptr(DccPumpPlan) plan = NULL;
+  g_autofree char *pump_why = NULL;
+  if (dcc_hosts_any_cpp (hosts))
+    {
+      DccRemoteOutcome po = dcc_pump_plan (job->distcc_dir, job->compiler_path, a, job->cwd, &plan, &pump_why);
+      if (po == DCC_REMOTE_RUN_LOCALLY)
+        return compile_locally (job, hosts, pump_why, "local");
+      if (po != DCC_REMOTE_DONE && pump_why)
+        dcc_info ("pump mode not used: %s", pump_why);
+    }
+
     {
       dcc_state_set (job->distcc_dir, DCC_PHASE_BLOCKED, job->source, NULL, 0);
       g_autoptr(DccSlot) slot = dcc_host_pick (hosts, job->distcc_dir, &error);
@@ -231,20 +244,19 @@ run (Job *job)
 
       int status = 0;
       g_autofree char *why = NULL;
-      DccRemoteOutcome o;
-      const char *mode = "plain";
-      o = dcc_pump_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host,
-                            dcc_slot_index (slot), &status, &why);
+      DccRemoteOutcome o = DCC_REMOTE_NOT_USED;
+      const char *mode = "pump";
+      if (plan && host->cpp)
+        o = dcc_pump_compile (plan, job->distcc_dir, a, job->cwd, host, dcc_slot_index (slot), &status, &why);
       if (o == DCC_REMOTE_NOT_USED)
         {
           if (why)
             dcc_info ("pump mode not used: %s", why);
           g_clear_pointer (&why, g_free);
+          mode = "plain";
           o = dcc_plain_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot),
                                  hosts->localslots_cpp, &status, &why);
         }
-      else
-        mode = "pump";
       g_autofree char *where = g_strdup_printf ("host=%s:%d mode=%s", host->hostname, host->port, mode);
       switch (o)
         {

@@ -104,20 +104,30 @@ encode_needed (GArray *needed, GPtrArray *manifest, GByteArray *out, GError **er
   return TRUE;
 }
 
+struct DccPumpPlan {
+  GPtrArray  *manifest;   /* DccManifestEntry* */
+  GByteArray *request;    /* encoded: it does not depend on the host */
+};
+
+void
+dcc_pump_plan_free (DccPumpPlan *plan)
+{
+  if (!plan)
+    return;
+  g_ptr_array_unref (plan->manifest);
+  g_byte_array_unref (plan->request);
+  g_free (plan);
+}
+
 DccRemoteOutcome
-dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
-                  const char *cwd, const DccHost *host, int slot, int *exit_status, char **why)
+dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
+               const char *cwd, DccPumpPlan **plan_out, char **why)
 {
   g_autoptr(GError) error = NULL;
   const char *socket_path = g_getenv ("INCLUDE_SERVER_PORT");
   const char *source_name = a->argv[a->source_index];
   if (!socket_path || !*socket_path)
     return DCC_REMOTE_NOT_USED;
-  if (!host->cpp)
-    {
-      *why = g_strdup_printf ("host %s has no ,cpp", host->hostname);
-      return DCC_REMOTE_NOT_USED;
-    }
   if (g_getenv ("DEPENDENCIES_OUTPUT") || g_getenv ("SUNPRO_DEPENDENCIES"))
     {
       *why = g_strdup ("DEPENDENCIES_OUTPUT is made by the local preprocessor");
@@ -136,7 +146,7 @@ dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCo
         return DCC_REMOTE_RUN_LOCALLY;
       }
   }
-  dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, host->hostname, slot);
+  dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, "include-server", 0);
   g_autoptr(GPtrArray) entries = NULL;
   if (!dcc_is_query (socket_path, cwd, (const char *const *) a->argv, PUMP_QUERY_TIMEOUT_MS, &entries, &error))
     {
@@ -160,10 +170,24 @@ dcc_pump_compile (const char *distcc_dir, const char *compiler_path, const DccCo
   if (!dcc_client_request_basics (distcc_dir, compiler_path, (const char *const *) a->argv, a, is_clang,
                                   &basics, why))
     return DCC_REMOTE_RUN_LOCALLY;
-  g_autoptr(GByteArray) request = g_byte_array_new ();
-  dcc_request_encode (request, DCC_MODE_PUMP, (const char *const *) basics.argv, cwd,
+  DccPumpPlan *plan = g_new0 (DccPumpPlan, 1);
+  plan->request = g_byte_array_new ();
+  dcc_request_encode (plan->request, DCC_MODE_PUMP, (const char *const *) basics.argv, cwd,
                       (const char *const *) basics.env, basics.compiler_id, NULL, NULL, 0,
                       (const char *const *) sysdirs, (const char *const *) preincludes, manifest);
+  plan->manifest = g_steal_pointer (&manifest);
+  *plan_out = plan;
+  return DCC_REMOTE_DONE;
+}
+
+DccRemoteOutcome
+dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArgs *a, const char *cwd,
+                  const DccHost *host, int slot, int *exit_status, char **why)
+{
+  g_autoptr(GError) error = NULL;
+  const char *source_name = a->argv[a->source_index];
+  GPtrArray *manifest = plan->manifest;
+  GByteArray *request = plan->request;
 
   int timeout = dcc_remote_io_timeout ();
   int fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);

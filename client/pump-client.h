@@ -3,9 +3,20 @@
 #pragma once
 #include "remote-common.h"
 
-/* DCC_REMOTE_NOT_USED (with *why) when pump mode does not apply: no include
- * server, a host without ,cpp, DEPENDENCIES_OUTPUT set, the analysis failed,
- * or the volunteer does not serve pump mode. The caller then uses plain mode. */
-DccRemoteOutcome dcc_pump_compile (const char *distcc_dir, const char *compiler_path,
-                                   const DccCompileArgs *a, const char *cwd, const DccHost *host,
-                                   int slot, int *exit_status, char **why);
+typedef struct DccPumpPlan DccPumpPlan;
+void dcc_pump_plan_free (DccPumpPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccPumpPlan, dcc_pump_plan_free)
+
+/* Asks the include server and prepares the request, before any host slot
+ * is taken (so a slow analysis never leaves a volunteer idle). DONE with
+ * *plan; NOT_USED (with *why) when pump mode does not apply: no include
+ * server, DEPENDENCIES_OUTPUT set, the analysis failed; RUN_LOCALLY when the
+ * compile cannot be reproduced anywhere else (__TIMESTAMP__). */
+DccRemoteOutcome dcc_pump_plan (const char *distcc_dir, const char *compiler_path,
+                                const DccCompileArgs *a, const char *cwd, DccPumpPlan **plan,
+                                char **why);
+/* Runs the plan on a host with ,cpp. NOT_USED when the volunteer does not
+ * serve pump mode or a file changed since the analysis: use plain mode. */
+DccRemoteOutcome dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArgs *a,
+                                   const char *cwd, const DccHost *host, int slot, int *exit_status,
+                                   char **why);

@@ -366,3 +366,15 @@ dcc_hosts_parse (const char *text, GError **error)
     }
   return g_steal_pointer (&l);
 }
+
+gboolean
+dcc_hosts_any_cpp (const DccHostList *l)
+{
+  for (guint i = 0; l && i < l->hosts->len; i++)
+    {
+      const DccHost *h = l->hosts->pdata[i];
+      if (h->kind == DCC_HOST_TCP && h->cpp)
+        return TRUE;
+    }
+  return FALSE;
+}

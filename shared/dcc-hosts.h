@@ -65,3 +65,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccHost, dcc_host_free)
 
 /* Number of hosts in the list that are not localhost. */
 guint dcc_host_list_count_remote (const DccHostList *l);
+/* TRUE if some TCP host allows pump mode (,cpp). */
+gboolean dcc_hosts_any_cpp (const DccHostList *l);
