@@ -295,7 +295,9 @@ for m in modes:
     d = {k: statistics.median(float(r[k]) for r in rs) for k in num}
     d["runs"] = len(rs)
     d["failed"] = sum(r["status"] != "ok" for r in rs)
-    d["identical"] = "%d/%d" % (sum(r["vmlinux_identical"] == "yes" for r in rs), len(rs))
+    checked = [r for r in rs if r["vmlinux_identical"] in ("yes", "no")]
+    d["identical"] = ("%d/%d" % (sum(r["vmlinux_identical"] == "yes" for r in checked), len(checked))
+                      if checked else "n/a")
     med[m] = d
 
 def ratio(m, base, k):
