@@ -389,35 +389,51 @@ is_text_output (const char *name)
   return FALSE;
 }
 
-/* Every regular file the compile left under root, except the inputs. */
+/* Every regular file the compile left under root, except the inputs. The
+ * tree holds hundreds of inputs, so readdir's d_type decides without a
+ * stat wherever it can. */
 static gboolean
 collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteArray *reply,
                  guint *count, GError **error)
 {
-  g_autoptr(GDir) d = g_dir_open (dir, 0, error);
+  DIR *d = opendir (dir);
   if (!d)
-    return FALSE;
-  const char *name;
-  while ((name = g_dir_read_name (d)) != NULL)
+    return dcc_fail_errno (error, "opendir %s", dir);
+  struct dirent *de;
+  gboolean ok = TRUE;
+  while (ok && (de = readdir (d)) != NULL)
     {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      struct stat st;
-      if (lstat (path, &st) < 0)
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (S_ISDIR (st.st_mode))
+      g_autofree char *path = g_build_filename (dir, de->d_name, NULL);
+      unsigned char type = de->d_type;
+      if (type == DT_UNKNOWN)
         {
-          if (!collect_outputs (job, path, inputs, reply, count, error))
-            return FALSE;
+          struct stat st;
+          if (lstat (path, &st) < 0)
+            continue;
+          type = S_ISDIR (st.st_mode) ? DT_DIR : S_ISREG (st.st_mode) ? DT_REG : DT_LNK;
+        }
+      if (type == DT_DIR)
+        {
+          ok = collect_outputs (job, path, inputs, reply, count, error);
           continue;
         }
-      if (!S_ISREG (st.st_mode) || g_hash_table_contains (inputs, path))
+      if (type != DT_REG || g_hash_table_contains (inputs, path))
         continue;
       if (++*count > DCC_MAX_OUTPUT_FILES)
-        return dcc_fail (error, DCC_ERROR_LIMIT, "the compile wrote more than %u files", DCC_MAX_OUTPUT_FILES);
+        {
+          ok = dcc_fail (error, DCC_ERROR_LIMIT, "the compile wrote more than %u files", DCC_MAX_OUTPUT_FILES);
+          break;
+        }
       g_autofree guint8 *data = NULL;
       gsize len;
       if (!dcc_io_read_file (path, DCC_MAX_FILE_SIZE, &data, &len, error))
-        return FALSE;
+        {
+          ok = FALSE;
+          break;
+        }
+      const char *name = de->d_name;
       if (is_text_output (name))
         {
           /* Dependency files and stack-usage reports name job paths. */
@@ -435,7 +451,8 @@ collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteA
       else
         dcc_reply_encode_file (reply, path + strlen (job->root), data, len);
     }
-  return TRUE;
+  closedir (d);
+  return ok;
 }
 
 gboolean

@@ -69,6 +69,7 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
   if (req->compiler_id && !check_compiler_id (req, compiler, cfg->cache_dir, error))
     return FALSE;
 
+  gint64 t0 = g_get_monotonic_time ();
   g_autoptr(DccCompileJob) job = dcc_compile_job_new (&cfg->job, error);
   if (!job)
     return FALSE;
@@ -77,6 +78,7 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
       if (!dcc_pump_job_receive (job, req, fd, cfg->store, cfg->io_timeout_s, error))
         return FALSE;
     }
+  gint64 t_layout = g_get_monotonic_time ();
   if (!dcc_compile_job_prepare (job, req, compiler, error))
     return FALSE;
 
@@ -89,11 +91,17 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
   dcc_job_slot_release (slot);
   if (!ok)
     return FALSE;
+  gint64 t_run = g_get_monotonic_time ();
   g_autofree char *src = dcc_escape_for_log (req->source_name ? req->source_name : "(pump)", 200);
   dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
             (long long) ((g_get_monotonic_time () - start) / 1000),
             req->mode == DCC_MODE_PUMP ? "pump" : "plain");
-  return dcc_io_write_all (fd, reply->data, reply->len, cfg->io_timeout_s, error);
+  gboolean sent = dcc_io_write_all (fd, reply->data, reply->len, cfg->io_timeout_s, error);
+  g_clear_pointer (&job, dcc_compile_job_free);
+  dcc_debug ("timing: receive+layout %lld ms, compile+collect %lld ms, reply+cleanup %lld ms",
+             (long long) (t_layout - t0) / 1000, (long long) (t_run - start) / 1000,
+             (long long) (g_get_monotonic_time () - t_run) / 1000);
+  return sent;
 }
 
 void
