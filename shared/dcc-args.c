@@ -967,6 +967,8 @@ dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reaso
         go_local (&s, "plain assembler (.s)");
       else if (g_str_has_prefix (find_basename (argv[s.source_index]), "conftest."))
         go_local (&s, "autoconf probe (conftest)");
+      else if (strcmp (argv[s.source_index], "/dev/null") == 0)
+        go_local (&s, "compiler probe (/dev/null source)");
     }
 
   if (s.reason != NULL)

@@ -67,6 +67,7 @@ static const ScanCase scan_cases[] = {
   { "gcc -c -march=x86-64-v3 -mtune=generic hello.c", NULL, "hello.c", DCC_LANG_C, "hello.o", NULL, "", F_DEFOUT },
   { "gcc -c conftest.c", "conftest" },
   { "g++ -c -o conftest.o conftest.cpp", "conftest" },
+  { "gcc -Werror -c -x c /dev/null -o .tmp_123.o", "/dev/null" },
   { "gcc -c -fsyntax-only hello.c", "-fsyntax-only" },
   { "gcc -c -frepo hello.c", "-frepo" },
   { "gcc -c -dr hello.c", "dumps" },
