@@ -2,70 +2,28 @@
 #include "dcc-error.h"
 #include "dcc-hash.h"
 #include "dcc-io.h"
+#include "dcc-search-path.h"
 #include "run-local.h"
 #include <string.h>
 #include <sys/stat.h>
 
-GStrv
-dcc_builtin_dirs_parse (const char *text, gsize len, GError **error)
+/* Files the compiler includes by itself, as names relative to the builtin
+ * dir that holds them ("stdc-predef.h"): the volunteer finds them in its
+ * copy of that dir. */
+static GStrv
+relative_preincludes (const DccSearchPath *sp)
 {
-  g_autofree char *copy = g_strndup (text, len);
-  g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  gboolean in_list = FALSE, seen_start = FALSE, seen_end = FALSE;
-  for (char **l = lines; *l; l++)
-    {
-      if (g_str_has_prefix (*l, "#include <...> search starts here:"))
-        {
-          in_list = seen_start = TRUE;
-          continue;
-        }
-      if (g_str_has_prefix (*l, "End of search list."))
-        {
-          seen_end = in_list;
-          in_list = FALSE;
-          continue;
-        }
-      if (in_list && (*l)[0] == ' ')
-        {
-          const char *dir = g_strstrip (*l);
-          /* clang marks framework dirs; they do not occur on Linux. */
-          if (g_str_has_suffix (dir, " (framework directory)"))
-            continue;
-          g_strv_builder_add (b, dir);
-        }
-    }
-  if (!seen_start || !seen_end)
-    return dcc_fail (error, DCC_ERROR_FAILED, "no search list in the compiler's -v output"), NULL;
-  return g_strv_builder_end (b);
-}
-
-GStrv
-dcc_builtin_dirs_preincludes (const char *text, gsize len, char **dirs)
-{
-  g_autofree char *copy = g_strndup (text, len);
-  g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  for (char **l = lines; *l; l++)
-    {
-      /* # 1 "/usr/include/stdc-predef.h" 1 3 4 */
-      const char *q1 = strchr (*l, '"');
-      const char *q2 = q1 ? strrchr (*l, '"') : NULL;
-      if ((*l)[0] != '#' || !q1 || q2 == q1 || !g_str_has_prefix (q2, "\" 1"))
-        continue;
-      g_autofree char *file = g_strndup (q1 + 1, (gsize) (q2 - q1 - 1));
-      if (file[0] != '/' || strcmp (file, "/dev/null") == 0)
-        continue;
-      for (char **d = dirs; d && *d; d++)
-        {
-          gsize n = strlen (*d);
-          if (strncmp (file, *d, n) == 0 && file[n] == '/')
-            {
-              g_strv_builder_add (b, file + n + 1);
-              break;
-            }
-        }
-    }
+  for (char **f = sp->implicit_includes; f && *f; f++)
+    for (char **d = sp->angled_dirs; d && *d; d++)
+      {
+        gsize n = strlen (*d);
+        if (strncmp (*f, *d, n) == 0 && (*f)[n] == '/')
+          {
+            g_strv_builder_add (b, *f + n + 1);
+            break;
+          }
+      }
   return g_strv_builder_end (b);
 }
 
@@ -160,10 +118,13 @@ dcc_builtin_dirs_get (const char *distcc_dir, const char *compiler_path, const D
     return NULL;
   if (status != 0)
     return dcc_fail (error, DCC_ERROR_FAILED, "%s -E -v failed with status %d", compiler_path, status), NULL;
-  g_auto(GStrv) dirs = dcc_builtin_dirs_parse (g_bytes_get_data (err, NULL), g_bytes_get_size (err), error);
-  if (!dirs)
+  g_autofree char *err_text = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  g_autofree char *out_text = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  g_autoptr(DccSearchPath) sp = NULL;
+  if (!dcc_search_path_parse (err_text, out_text, "/", &sp, error))
     return NULL;
-  g_auto(GStrv) pre = dcc_builtin_dirs_preincludes (g_bytes_get_data (out, NULL), g_bytes_get_size (out), dirs);
+  g_auto(GStrv) dirs = g_strdupv (sp->angled_dirs);
+  g_auto(GStrv) pre = relative_preincludes (sp);
   g_autofree char *joined_dirs = g_strjoinv ("\n", dirs);
   g_autofree char *joined_pre = g_strjoinv ("\n", pre);
   g_autofree char *joined = g_strdup_printf ("%s\n--\n%s\n", joined_dirs, joined_pre);

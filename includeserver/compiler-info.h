@@ -5,6 +5,7 @@
  * (compiler, flags, language, cwd) and parsing the lists it prints. */
 #pragma once
 #include <glib.h>
+#include "dcc-search-path.h"
 
 #define DCC_COMPILER_INFO_CACHE_MAX   512u       /* search-path configurations kept */
 #define DCC_COMPILER_MAX_OUTPUT       (1u << 20) /* bytes of `-E -v` output accepted */
@@ -31,30 +32,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccIsCompileArgs, dcc_is_compile_args_free)
  * VFS overlays...): the caller answers "cannot analyse". Pure. */
 gboolean dcc_is_compile_args_scan (const char *const *argv, DccIsCompileArgs **out, GError **error);
 
-/* The search path: gcc's `#include "..."` list (the -iquote dirs) and
- * `#include <...>` list (-I, -isystem, builtin dirs, -idirafter), each made
- * absolute against cwd but otherwise as the compiler spells them. Immutable
- * and reference-counted; shared between threads. */
-typedef struct {
-  char  **quote_dirs;     /* NULL-terminated */
-  char  **angled_dirs;    /* NULL-terminated */
-  char  **implicit_includes; /* NULL-terminated: files the compiler includes by itself */
-  guint   n_quote;
-  guint   n_angled;
-  char   *key;            /* identifies this configuration (for memo keys) */
-} DccSearchPath;
 
-DccSearchPath *dcc_search_path_ref (DccSearchPath *sp);
-void           dcc_search_path_unref (DccSearchPath *sp);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccSearchPath, dcc_search_path_unref)
-
-/* Parses the stderr of `-E -v`: the lines between `#include "..." search
- * starts here:`, `#include <...> search starts here:` and `End of search
- * list.`; and from its stdout (preprocessed, may be NULL) the line markers
- * of files included implicitly. Relative dirs are joined to cwd. FALSE if the
- * markers are missing. Pure. */
-gboolean dcc_search_path_parse (const char *output, const char *preprocessed, const char *cwd,
-                                DccSearchPath **out, GError **error);
 
 /* Finds argv0 as execvp would, relative to cwd, skipping anything whose real
  * name is "distcc" (a masquerade link). path_env may be NULL. */

@@ -8,6 +8,9 @@ what the volunteer did: "EROR <message>", "DONE <status> <outputs>",
 """
 import ctypes, os, socket, struct, sys, threading
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wire import frame, lz4_stored  # noqa: E402  (the framing and blobs of doc/protocol.md)
+
 # XXH3-128 in the canonical (big-endian) form, from the system libxxhash.
 class _XXH128(ctypes.Structure):
     _fields_ = [("low64", ctypes.c_uint64), ("high64", ctypes.c_uint64)]
@@ -19,28 +22,10 @@ def xxh128(data):
     h = _xxh.XXH3_128bits(data, len(data))
     return struct.pack(">QQ", h.high64, h.low64)
 
-def frame(tag, payload=b""):
-    return tag + struct.pack(">I", len(payload)) + payload
-
 def string(s):
     if isinstance(s, str):
         s = s.encode()
     return struct.pack(">I", len(s)) + s
-
-def lz4_stored(data, claim=None):
-    """[u32 raw_len][lz4 block of literals only]; claim overrides raw_len."""
-    n = len(data)
-    out = bytearray()
-    if n >= 15:
-        out.append(0xF0)
-        rest = n - 15
-        while rest >= 255:
-            out.append(255); rest -= 255
-        out.append(rest)
-    else:
-        out.append(n << 4)
-    out += data
-    return struct.pack(">I", n if claim is None else claim) + bytes(out)
 
 def head(mode, argv, cwd, env=(), sysdirs=()):
     b = frame(b"DCC1", struct.pack(">II", 1, mode))

@@ -6,8 +6,8 @@ import socket, struct, sys
 def frame(tag, payload=b""):
     return tag + struct.pack(">I", len(payload)) + payload
 
-def lz4_stored(data):
-    # A valid lz4 block holding only literals (for small data).
+def lz4_stored(data, claim=None):
+    """[u32 raw_len][lz4 block of literals only]; claim overrides raw_len."""
     n = len(data)
     out = bytearray()
     if n >= 15:
@@ -19,7 +19,7 @@ def lz4_stored(data):
     else:
         out.append(n << 4)
     out += data
-    return struct.pack(">I", n) + bytes(out)
+    return struct.pack(">I", n if claim is None else claim) + bytes(out)
 
 def request(argv, cwd="/tmp", source=b"int x;\n", srcname="a.c"):
     b = frame(b"DCC1", struct.pack(">II", 1, 1))
@@ -65,4 +65,5 @@ def main():
         sys.exit("unknown kind " + kind)
     sys.stdout.write(reply.decode("latin-1"))
 
-main()
+if __name__ == "__main__":
+    main()
