@@ -65,7 +65,8 @@ note () { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 [ "$(id -u)" = 0 ] || die "must run as root (cgroups, volunteer daemons)"
 [ -x /usr/bin/distcc ] && [ -x /usr/bin/distccd ] || die "apt-get install distcc"
 [ -x "$REAL_CC" ] || die "no $REAL_CC"
-ls "$SRC"/init/.main.o.cmd >/dev/null 2>&1 || die "no built kernel tree at $SRC: run kernel.sh first"
+[ -f "$W/tree/init/.main.o.cmd" ] || ls "$SRC"/init/.main.o.cmd >/dev/null 2>&1 ||
+  die "no built kernel tree at $SRC: run kernel.sh first"
 
 export LC_ALL=C
 mkdir -p "$W"

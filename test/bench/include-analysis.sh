@@ -1,0 +1,235 @@
+#!/bin/bash
+# include-analysis.sh: pump mode's include analysis over the C translation
+# units of Linux 6.1 tinyconfig, with their exact compile commands (from
+# the .cmd files of a built tree). See README, "Include analysis".
+#
+#   test/bench/include-analysis.sh [--tus N] [--passes N] [--no-verify]
+#                                  [--drop-caches]
+#
+#  1. completeness: bin/include-server --verify -- gcc ARGS for every unit
+#     (its closure against gcc -M: files missing must be 0; files in excess
+#     are counted), with the per-unit cold time it prints;
+#  2. throughput: one include server on a socket, is-client (is-client.c,
+#     built here against build/libshared.a) sends every unit as the distcc
+#     client does: pass 1 cold (fresh server), later passes warm; then the
+#     same with 2 client threads on a fresh server;
+#  3. Debian 12's stock include server (distcc-pump) on a few units: it
+#     fails under Python 3.11; its error is recorded, not patched.
+#
+# Needs our build (./configure && make), a built kernel tree (kernel.sh
+# makes /var/tmp/dcc-bench/linux-source-6.1; it is hard-linked, not
+# modified) and, for step 3, the distcc-pump package.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+SRC=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}/linux-source-6.1
+W=${DCC_CLUSTER_DIR:-/var/tmp/dcc-cluster}
+COMPILER=x86_64-linux-gnu-gcc
+TUS=0
+PASSES=3
+VERIFY=1
+DROP=0
+STOCK_TUS=10
+
+usage () {
+  cat <<EOT
+Usage: $0 [--tus N] [--passes N] [--no-verify] [--drop-caches]
+  --tus N        the first N translation units only (default: all)
+  --passes N     passes over the units per include server (default $PASSES:
+                 one cold, the rest warm)
+  --no-verify    skip the --verify pass (completeness against gcc -M)
+  --drop-caches  drop the kernel's page cache before each cold pass (as
+                 root; slows everything else on the machine)
+EOT
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tus) TUS=$2; shift ;;
+    --passes) PASSES=$2; shift ;;
+    --no-verify) VERIFY=0 ;;
+    --drop-caches) DROP=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+die () { echo "include-analysis.sh: $*" >&2; exit 1; }
+note () { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+export LC_ALL=C
+[ -x "$top/bin/include-server" ] && [ -f "$top/build/libshared.a" ] || die "./configure && make first"
+[ -f "$W/tree/init/.main.o.cmd" ] || ls "$SRC"/init/.main.o.cmd >/dev/null 2>&1 ||
+  die "no built kernel tree at $SRC: run kernel.sh first"
+
+mkdir -p "$W"
+if [ ! -f "$W/tree/Makefile" ]; then
+  note "hard-linking $SRC to $W/tree"
+  rm -rf "$W/tree"; cp -al "$SRC" "$W/tree"
+fi
+TREE=$W/tree
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$here/results/include-$stamp
+mkdir -p "$OUT"
+# Private copies: a make in the tree during the run must not swap them.
+cp "$top/bin/include-server" "$top/build/libshared.a" "$OUT/"
+IS=$OUT/include-server
+
+# The requests: "CWD<TAB>COMMAND" as the distcc client would send them
+# (-Wp,-MMD,... dropped: the depfile is not the include server's business).
+(cd "$TREE" && find . -name '.*.o.cmd' -not -path './scripts/*' -not -path './tools/*' -print0 |
+   sort -z | xargs -0 -n50 head -qn1) |
+sed -n "s/^cmd_[^ ]* := .*$COMPILER //p" |
+awk -v cwd="$TREE" -v cc="$COMPILER" '{ sub(/[ \t]+$/, "") } $NF ~ /\.c$/ && / -c / {
+       line = $0; gsub(/-Wp,-MMD,[^ ]* /, "", line)
+       printf "%s\t%s %s\n", cwd, cc, line }' > "$OUT/commands.all"
+if [ "$TUS" -gt 0 ]; then head -n "$TUS" "$OUT/commands.all"; else cat "$OUT/commands.all"; fi > "$OUT/commands.txt"
+rm -f "$OUT/commands.all"
+N=$(wc -l < "$OUT/commands.txt")
+[ "$N" -gt 0 ] || die "no compile commands found"
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "command: $0 --tus $TUS --passes $PASSES"
+  echo "host: $(uname -sr), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "ours: $(cd "$top" && git describe --always --dirty 2>/dev/null || echo unknown)," \
+       "bin/include-server sha256 $(sha256sum "$IS" | cut -c1-16)"
+  echo "units: $N C translation units of Linux 6.1 tinyconfig"
+} > "$OUT/info.txt"
+cat "$OUT/info.txt" >&2
+
+drop_caches () {
+  if [ "$DROP" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi
+}
+
+# --- 1. completeness against gcc -M --------------------------------------------
+if [ "$VERIFY" = 1 ]; then
+  note "verify: $N units, one include-server --verify process each"
+  drop_caches
+  : > "$OUT/verify.txt"
+  i=0
+  t0=$(date +%s.%N)
+  while IFS=$'\t' read -r cwd cmd; do
+    i=$((i + 1))
+    src=${cmd##* }
+    {
+      echo "== $src"
+      (cd "$cwd" && eval "\"$IS\" --verify -- $cmd" 2>&1) || echo "status $?"
+    } >> "$OUT/verify.txt"
+  done < "$OUT/commands.txt"
+  t1=$(date +%s.%N)
+  awk -v wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
+    /^== / { n++ }
+    /^closure: / { split($0, f, /[ ;(,]+/)
+                   files += $2; cold[++c] = $0; sub(/.*cold /, "", cold[c]); sub(/ ms.*/, "", cold[c])
+                   cpu = $0; sub(/.*cpu /, "", cpu); sub(/ ms.*/, "", cpu); cpus[c] = cpu
+                   cached = $0; sub(/.*cached /, "", cached); sub(/ ms.*/, "", cached); cach[c] = cached }
+    /^compiler lists / { m = $0; sub(/.*missing /, "", m); sub(/,.*/, "", m); miss += m
+                         x = $0; sub(/.*extra /, "", x); extra += x; gl = $3; gccfiles += gl
+                         if (m > 0) bad++ }
+    /^status / { failed++ }
+    function median(a, k,   i, j, t) {
+      for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return k ? (k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2) : 0 }
+    END {
+      printf "verify: %d units, %d analysed, %d with missing files (%d files missing in all), %d non-zero exits\n",
+             n, c, bad + 0, miss + 0, failed + 0
+      printf "verify: gcc -M lists %.0f files per unit on average; our closures %.0f (%.0f in excess per unit, %.1f%%)\n",
+             gccfiles / (c ? c : 1), files / (c ? c : 1), extra / (c ? c : 1), 100 * extra / (gccfiles ? gccfiles : 1)
+      mc = median(cold, c); mu = median(cpus, c); mh = median(cach, c)
+      printf "verify: per unit in a fresh process: median cold %.1f ms wall, %.1f ms CPU; median repeat (cached) %.2f ms\n", mc, mu, mh
+      printf "verify: whole pass %.1f s (includes gcc -M and process start per unit)\n", wall
+    }' "$OUT/verify.txt" | tee "$OUT/verify-summary.txt"
+fi
+
+# --- 2. throughput through the socket protocol ---------------------------------
+note "building is-client"
+IS_CLIENT=$OUT/is-client
+# shellcheck disable=SC2046
+cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+   $(pkg-config --cflags glib-2.0) -I"$top/shared" -o "$IS_CLIENT" "$here/is-client.c" \
+   "$OUT/libshared.a" $(pkg-config --libs gio-2.0 glib-2.0) -llz4 -lxxhash -pthread
+
+SERVER_PID=
+stop_server () {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=
+}
+trap stop_server EXIT
+
+# run_server THREADS TAG: a fresh include server, PASSES passes.
+run_server () {
+  local threads=$1 tag=$2 sock=$OUT/$2.sock i=0
+  stop_server
+  rm -f "$sock"
+  drop_caches
+  "$IS" --socket "$sock" --log-file "$OUT/$tag.include-server.log" </dev/null >/dev/null 2>&1 &
+  SERVER_PID=$!
+  while [ ! -S "$sock" ]; do
+    i=$((i + 1)); [ $i -lt 200 ] || die "include server did not start"; sleep 0.05
+  done
+  local c0 c1
+  c0=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
+  "$IS_CLIENT" "$sock" "$OUT/commands.txt" "$PASSES" "$threads" | sed "s/^/$tag /" | tee -a "$OUT/throughput.txt"
+  c1=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
+  local rss
+  rss=$(awk '/VmHWM/ { print $2 / 1024 }' "/proc/$SERVER_PID/status")
+  echo "$tag include server: $(awk -v a="$c0" -v b="$c1" -v t="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / t }') s CPU over $PASSES passes, peak RSS ${rss} MiB" \
+    | tee -a "$OUT/throughput.txt"
+  stop_server
+}
+: > "$OUT/throughput.txt"
+note "throughput: $N units, $PASSES passes (pass 1 cold), 1 client thread"
+run_server 1 serial
+note "throughput: 2 client threads"
+run_server 2 threads2
+
+# --- 3. Debian's stock include server ---------------------------------------------
+if [ -x /usr/bin/distcc-pump ]; then
+  note "stock include server (distcc-pump) on up to $STOCK_TUS units"
+  # A stock volunteer on loopback (as nobody, as Debian's distccd insists).
+  STOCK_PORT=${DCC_IA_STOCK_PORT:-38990}
+  : > "$OUT/stock.distccd.log"; chown nobody "$OUT/stock.distccd.log"
+  /usr/bin/distccd --no-detach --daemon --listen 127.0.0.1 --port "$STOCK_PORT" --allow 127.0.0.1 \
+    --user nobody --jobs 2 --log-file "$OUT/stock.distccd.log" </dev/null >/dev/null 2>&1 &
+  STOCK_PID=$!
+  i=0
+  while ! (exec 3<>"/dev/tcp/127.0.0.1/$STOCK_PORT") 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 100 ] || die "stock distccd did not come up"; sleep 0.1
+  done
+  (
+    cd "$TREE"
+    export DISTCC_HOSTS="127.0.0.1:$STOCK_PORT/2,cpp,lzo" DISTCC_DIR=$OUT/stock-distcc-dir DISTCC_LOG=$OUT/stock.client.log DISTCC_VERBOSE=1
+    mkdir -p "$DISTCC_DIR"
+    eval "$(/usr/bin/distcc-pump --startup 2>"$OUT/stock.startup.txt")"
+    t0=$(date +%s.%N)
+    head -n "$STOCK_TUS" "$OUT/commands.txt" | while IFS=$'\t' read -r cwd cmd; do
+      # Our own output file: the tree's objects are hard links.
+      cmd=$(printf '%s\n' "$cmd" | sed "s| -o [^ ]* | -o $OUT/stock-tmp.o |")
+      eval "/usr/bin/distcc $cmd" >/dev/null 2>&1 || true
+    done
+    t1=$(date +%s.%N)
+    /usr/bin/distcc-pump --shutdown > "$OUT/stock.include-server.txt" 2>&1 || true
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' > "$OUT/stock.wall"
+  )
+  kill "$STOCK_PID" 2>/dev/null || true; wait "$STOCK_PID" 2>/dev/null || true
+  errs=$(grep -c 'Include server internal error' "$OUT/stock.include-server.txt" || true)
+  fails=$(grep -c 'failed to get includes from include server' "$OUT/stock.client.log" || true)
+  first=$(grep -m1 -o "Include server internal error: .*for translation unit" "$OUT/stock.include-server.txt" || true)
+  remote=$(grep -c '] compile .* on 127\.0\.0\.1:.* completed ok' "$OUT/stock.client.log" || true)
+  {
+    echo "stock: $(head -n "$STOCK_TUS" "$OUT/commands.txt" | wc -l) units through distcc-pump: $fails 'failed to get includes from include server' in the client log, $errs include server internal errors; $remote compiled on the volunteer after local preprocessing (plain mode)"
+    echo "stock: ${first:-no error text found}"
+  } | tee "$OUT/stock-summary.txt"
+  rm -f "$OUT/stock-tmp.o"
+else
+  echo "stock: distcc-pump not installed, skipped" | tee "$OUT/stock-summary.txt"
+fi
+
+cat "$OUT"/verify-summary.txt "$OUT/throughput.txt" "$OUT/stock-summary.txt" 2>/dev/null > "$OUT/table.txt" || true
+echo "results: $OUT"
