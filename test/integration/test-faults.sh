@@ -78,6 +78,26 @@ build_with_fault restarted "127.0.0.1:$PORT/4" 'kill $DPID; wait $DPID 2>/dev/nu
 check "volunteer restarted: make succeeds" test "$MAKE_STATUS" = 0
 check "volunteer restarted: all objects identical" identical
 
+# 3b. A slow network (100 ms per chunk each way) and one in which every
+# fourth connection is reset mid-request: this kernel has no netem, so a
+# proxy on loopback plays the network.
+rm -rf "$DISTCC_DIR"/lock
+start_distccd --jobs 4
+for spec in "slow:100:0" "resets:5:25"; do
+  name=${spec%%:*}; rest=${spec#*:}; delay=${rest%%:*}; pct=${rest#*:}
+  PPORT=$(free_port)
+  python3 "$TOP/test/integration/flaky-proxy.py" "$PPORT" "$PORT" "$delay" "$pct" 300 &
+  PROXY=$!
+  sleep 0.3
+  rm -rf "$DISTCC_DIR"/lock
+  build_with_fault "$name" "127.0.0.1:$PPORT/4" ':'
+  kill $PROXY 2>/dev/null; wait $PROXY 2>/dev/null
+  check "$name network: make succeeds" test "$MAKE_STATUS" = 0
+  check "$name network: all objects identical" identical
+  check "$name network: compiles went remote" grep -q 'result: remote' "$SCRATCH/c.log"
+done
+check "reset connections fell back locally" grep -q 'result: fallback' "$SCRATCH/c.log"
+
 # 4. Pump mode: the include server is killed mid-build.
 rm -rf "$DISTCC_DIR"/lock
 start_distccd --jobs 4
