@@ -1,8 +1,16 @@
 #include "run-local.h"
 #include "compiler.h"
 #include "dcc-error.h"
-#include <gio/gio.h>
+#include "dcc-limits.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 int
 dcc_wait_status_to_exit (int wait_status)
@@ -14,50 +22,129 @@ dcc_wait_status_to_exit (int wait_status)
   return 1;
 }
 
-static GSubprocess *
-spawn (const char *compiler_path, char *const *argv, const char *const *extra_env,
-       GSubprocessFlags flags, GError **error)
+/* Our environment with PATH cleared of masquerade directories (so that a
+ * compiler which runs "gcc" cannot recurse into distcc) and extra_env set. */
+static GStrv
+child_environment (const char *const *extra_env)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *child_path = dcc_compiler_child_path ();
+  if (child_path)
+    env = g_environ_setenv (env, "PATH", child_path, TRUE);
   for (; extra_env && *extra_env; extra_env++)
     {
       g_auto(GStrv) kv = g_strsplit (*extra_env, "=", 2);
       if (kv[0] && kv[1])
-        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+        env = g_environ_setenv (env, kv[0], kv[1], TRUE);
     }
-  g_autofree char *child_path = dcc_compiler_child_path ();
-  if (child_path)
-    g_subprocess_launcher_setenv (launcher, "PATH", child_path, TRUE);
+  return g_steal_pointer (&env);
+}
+
+/* posix_spawn (vfork underneath): cheap, and nothing of ours runs between
+ * fork and exec. out_fd/err_fd < 0 means inherit. */
+static pid_t
+spawn (const char *compiler_path, char *const *argv, const char *const *extra_env,
+       int out_fd, int err_fd, GError **error)
+{
+  g_auto(GStrv) env = child_environment (extra_env);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_ptr_array_add (args, (char *) compiler_path);
   for (int i = 1; argv[i]; i++)
     g_ptr_array_add (args, argv[i]);
   g_ptr_array_add (args, NULL);
-  return g_subprocess_launcher_spawnv (launcher, (const char *const *) args->pdata, error);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init (&fa);
+  if (out_fd >= 0)
+    posix_spawn_file_actions_adddup2 (&fa, out_fd, 1);
+  if (err_fd >= 0)
+    posix_spawn_file_actions_adddup2 (&fa, err_fd, 2);
+  pid_t pid;
+  int rc = posix_spawn (&pid, compiler_path, &fa, NULL, (char **) args->pdata, env);
+  posix_spawn_file_actions_destroy (&fa);
+  if (rc != 0)
+    {
+      errno = rc;
+      return dcc_fail_errno (error, "cannot run %s", compiler_path), -1;
+    }
+  return pid;
+}
+
+static int
+wait_child (pid_t pid)
+{
+  int ws;
+  while (waitpid (pid, &ws, 0) < 0)
+    if (errno != EINTR)
+      return 1;
+  return dcc_wait_status_to_exit (ws);
 }
 
 int
 dcc_run_local (const char *compiler_path, char *const *argv, GError **error)
 {
-  g_autoptr(GSubprocess) p = spawn (compiler_path, argv, NULL, G_SUBPROCESS_FLAGS_STDIN_INHERIT, error);
-  if (!p)
+  pid_t pid = spawn (compiler_path, argv, NULL, -1, -1, error);
+  if (pid < 0)
     return -1;
-  if (!g_subprocess_wait (p, NULL, error))
-    return -1;
-  return dcc_wait_status_to_exit (g_subprocess_get_status (p));
+  return wait_child (pid);
 }
 
 gboolean
 dcc_run_capture (const char *compiler_path, char *const *argv, const char *const *extra_env,
                  GBytes **out, GBytes **err, int *status, GError **error)
 {
-  g_autoptr(GSubprocess) p = spawn (compiler_path, argv, extra_env,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
-                                    | G_SUBPROCESS_FLAGS_STDIN_INHERIT, error);
-  if (!p)
-    return FALSE;
-  if (!g_subprocess_communicate (p, NULL, NULL, out, err, error))
-    return FALSE;
-  *status = dcc_wait_status_to_exit (g_subprocess_get_status (p));
+  int po[2], pe[2];
+  if (pipe2 (po, O_CLOEXEC) < 0)
+    return dcc_fail_errno (error, "pipe");
+  if (pipe2 (pe, O_CLOEXEC) < 0)
+    {
+      close (po[0]);
+      close (po[1]);
+      return dcc_fail_errno (error, "pipe");
+    }
+  pid_t pid = spawn (compiler_path, argv, extra_env, po[1], pe[1], error);
+  close (po[1]);
+  close (pe[1]);
+  if (pid < 0)
+    {
+      close (po[0]);
+      close (pe[0]);
+      return FALSE;
+    }
+  /* Both pipes at once, so that neither can fill up and stall the child. */
+  GByteArray *bufs[2] = { g_byte_array_new (), g_byte_array_new () };
+  struct pollfd pfd[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
+  int open_fds = 2;
+  guint8 chunk[65536];
+  while (open_fds > 0)
+    {
+      if (poll (pfd, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      for (int i = 0; i < 2; i++)
+        {
+          if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+          ssize_t n = read (pfd[i].fd, chunk, sizeof chunk);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n > 0 && bufs[i]->len + (gsize) n <= DCC_MAX_FILE_SIZE)
+            g_byte_array_append (bufs[i], chunk, (guint) n);
+          else if (n <= 0)
+            {
+              close (pfd[i].fd);
+              pfd[i].fd = -1;
+              open_fds--;
+            }
+        }
+    }
+  for (int i = 0; i < 2; i++)
+    if (pfd[i].fd >= 0)
+      close (pfd[i].fd);
+  *status = wait_child (pid);
+  *out = g_byte_array_free_to_bytes (bufs[0]);
+  *err = g_byte_array_free_to_bytes (bufs[1]);
   return TRUE;
 }

@@ -341,25 +341,6 @@ wait_fd (int fd, short events, gint64 deadline, GError **error)
     }
 }
 
-static gboolean
-read_exact (int fd, guint8 *buf, gsize len, gint64 deadline, GError **error)
-{
-  while (len > 0)
-    {
-      if (!wait_fd (fd, POLLIN, deadline, error))
-        return FALSE;
-      ssize_t n = recv (fd, buf, len, 0);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        continue;
-      if (n < 0)
-        return dcc_fail_errno (error, "recv from include server");
-      if (n == 0)
-        return dcc_fail (error, DCC_ERROR_PROTOCOL, "include server closed the connection early");
-      buf += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
 
 gboolean
 dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
@@ -398,30 +379,58 @@ dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
       if (n > 0)
         done += (gsize) n;
     }
-  /* Read frame by frame (header checked before the payload is read), and
-   * decode once the DONE frame is in: the parser stays pure. */
-  for (;;)
-    {
-      guint8 header[DCC_FRAME_HEADER_LEN];
-      guint32 tag, flen;
-      if (!read_exact (fd, header, sizeof header, deadline, error))
-        goto out;
-      if (dcc_wire_decode_header (header, sizeof header, DCC_IS_MAX_ENTRY_FRAME, &tag, &flen, error)
-          != DCC_WIRE_OK)
-        goto out;
-      if (in->len + sizeof header + flen > DCC_IS_MAX_REPLY_SIZE)
-        {
-          dcc_fail (error, DCC_ERROR_LIMIT, "include server reply over %u bytes", DCC_IS_MAX_REPLY_SIZE);
+  /* Read in large chunks (a reply has a frame per file, hundreds of
+   * them), checking each frame header as soon as it is in, and decode once
+   * the DONE frame is complete: the parser stays pure. */
+  {
+    gsize scanned = 0;
+    gboolean done = FALSE;
+    guint8 chunk[65536];
+    while (!done)
+      {
+        for (;;)
+          {
+            guint32 tag, flen;
+            DccWireResult r = dcc_wire_decode_header (in->data + scanned, in->len - scanned,
+                                                      DCC_IS_MAX_ENTRY_FRAME, &tag, &flen, error);
+            if (r == DCC_WIRE_ERROR)
+              goto out;
+            if (r == DCC_WIRE_NEED_MORE || in->len - scanned - DCC_FRAME_HEADER_LEN < flen)
+              break;
+            scanned += DCC_FRAME_HEADER_LEN + flen;
+            if (tag == DCC_IS_TAG_DONE)
+              {
+                done = TRUE;
+                break;
+              }
+          }
+        if (done)
+          break;
+        if (in->len > DCC_IS_MAX_REPLY_SIZE)
+          {
+            dcc_fail (error, DCC_ERROR_LIMIT, "include server reply over %u bytes", DCC_IS_MAX_REPLY_SIZE);
+            goto out;
+          }
+        if (!wait_fd (fd, POLLIN, deadline, error))
           goto out;
-        }
-      g_byte_array_append (in, header, sizeof header);
-      gsize at = in->len;
-      g_byte_array_set_size (in, in->len + flen);
-      if (!read_exact (fd, in->data + at, flen, deadline, error))
-        goto out;
-      if (tag == DCC_IS_TAG_DONE)
-        break;
-    }
+        ssize_t n = recv (fd, chunk, sizeof chunk, 0);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+          continue;
+        if (n < 0)
+          {
+            dcc_fail_errno (error, "read from include server");
+            goto out;
+          }
+        if (n == 0)
+          {
+            dcc_fail (error, DCC_ERROR_PROTOCOL, "include server closed the connection mid-reply");
+            goto out;
+          }
+        g_byte_array_append (in, chunk, (guint) n);
+      }
+    /* Anything after DONE is not part of the reply. */
+    g_byte_array_set_size (in, (guint) scanned);
+  }
   {
     DccIsStatus status;
     g_autofree char *message = NULL;
