@@ -64,6 +64,17 @@ log_result (const char *what, const char *detail, const char *source)
     dcc_log_always ("result: %s %s file=%s", what, detail, source ? source : "-");
 }
 
+/* Bytes on the wire for this compile, for benchmarks (DISTCC_LOG only). */
+static void
+log_traffic (void)
+{
+  guint64 sent, received;
+  const char *log = g_getenv ("DISTCC_LOG");
+  dcc_remote_traffic (&sent, &received);
+  if (log && *log)
+    dcc_log_always ("traffic: sent %" G_GUINT64_FORMAT " received %" G_GUINT64_FORMAT " bytes", sent, received);
+}
+
 static DccHostList *
 load_hosts (const char *distcc_dir, GError **error)
 {
@@ -262,6 +273,7 @@ run (Job *job)
         {
         case DCC_REMOTE_DONE:
           log_result ("remote", where, job->source);
+          log_traffic ();
           dcc_state_set (job->distcc_dir, DCC_PHASE_DONE, job->source, host->hostname, dcc_slot_index (slot));
           return status;
         case DCC_REMOTE_RUN_LOCALLY:

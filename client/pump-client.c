@@ -196,6 +196,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   dcc_state_set (distcc_dir, DCC_PHASE_SEND, source_name, host->hostname, slot);
   guint32 tag, len;
   g_autofree guint8 *payload = NULL;
+  dcc_remote_count (request->len, 0);
   if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
       || !dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout, &tag, &payload, &len, &error))
     {
@@ -211,6 +212,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
       *why = g_strdup_printf ("volunteer refused pump mode: %s", shown);
       return DCC_REMOTE_NOT_USED;
     }
+  dcc_remote_count (0, DCC_FRAME_HEADER_LEN + (guint64) len);
   DccFrame frame = { .tag = tag, .len = len, .payload = payload };
   g_autoptr(GArray) needed = NULL;
   g_autoptr(GByteArray) blobs = g_byte_array_new ();

@@ -94,6 +94,7 @@ DccRemoteOutcome
 dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply, char **why)
 {
   g_autoptr(GError) error = NULL;
+  dcc_remote_count (request->len, 0);
   if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
       || !dcc_remote_read_reply (fd, timeout, reply, &error))
     {

@@ -12,6 +12,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+static guint64 traffic_sent, traffic_received;
+
+void
+dcc_remote_count (guint64 sent, guint64 received)
+{
+  traffic_sent += sent;
+  traffic_received += received;
+}
+
+void
+dcc_remote_traffic (guint64 *sent, guint64 *received)
+{
+  *sent = traffic_sent;
+  *received = traffic_received;
+}
+
 int
 dcc_remote_io_timeout (void)
 {
@@ -101,6 +117,7 @@ dcc_remote_read_reply (int fd, int timeout_s, DccReply **reply_out, GError **err
       g_autofree guint8 *payload = NULL;
       if (!dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
         return FALSE;
+      dcc_remote_count (0, DCC_FRAME_HEADER_LEN + (guint64) len);
       DccFrame frame = { .tag = tag, .len = len, .payload = payload };
       if (!dcc_reply_feed (reply, &frame, error))
         return FALSE;

@@ -10,5 +10,9 @@
 int dcc_remote_connect (const DccHost *host, int timeout_s, GError **error);
 /* Reads reply frames until DONE or EROR. */
 gboolean dcc_remote_read_reply (int fd, int timeout_s, DccReply **reply, GError **error);
+/* Bytes this process sent to and received from volunteers, for the
+ * "traffic:" log line that benchmarks add up. */
+void dcc_remote_count (guint64 sent, guint64 received);
+void dcc_remote_traffic (guint64 *sent, guint64 *received);
 /* DISTCC_IO_TIMEOUT, default DCC_DEFAULT_IO_TIMEOUT. */
 int dcc_remote_io_timeout (void);
