@@ -83,6 +83,16 @@ stage_ours () {
 }
 stage_ours
 
+# What the benchmark needs from Debian: the stock distcc to compare with,
+# the kernel and its build tools, nftables to count bytes per port.
+missing=
+for p in distcc distcc-pump linux-source-6.1 flex bison bc libelf-dev libssl-dev nftables; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  note "installing$missing"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null || die "cannot install$missing"
+fi
 for p in "$STOCK_DISTCC" "$STOCK_DISTCCD" "$STOCK_PUMP" "$OURS_DISTCC" "$OURS_DISTCCD" "$OURS_PUMP"; do
   [ -x "$p" ] || die "missing $p"
 done
@@ -180,6 +190,28 @@ start_daemon () {
 
 lo_rx () { awk -F'[: ]+' '$2 == "lo" { print $3 }' /proc/net/dev; }
 
+# Bytes to and from one TCP port on loopback, counted by nftables (packet
+# bytes, headers included), so that other traffic on lo does not count.
+# Falls back to the whole lo rx_bytes delta when nft is not there.
+port_bytes_start () {
+  if command -v nft >/dev/null 2>&1; then
+    nft delete table inet dccbench 2>/dev/null
+    nft add table inet dccbench &&
+      nft add chain inet dccbench in '{ type filter hook input priority 0; policy accept; }' &&
+      nft add rule inet dccbench in tcp dport "$1" counter &&
+      nft add rule inet dccbench in tcp sport "$1" counter && return 0
+  fi
+  PORT_BYTES_LO0=$(lo_rx)
+}
+port_bytes_read () {
+  if command -v nft >/dev/null 2>&1 && nft list table inet dccbench >/dev/null 2>&1; then
+    nft list chain inet dccbench in | awk '/counter/ { for (i = 1; i <= NF; i++) if ($i == "bytes") s += $(i + 1) } END { print s + 0 }'
+    nft delete table inet dccbench
+  else
+    echo $(( $(lo_rx) - PORT_BYTES_LO0 ))
+  fi
+}
+
 count () { grep -c -e "$1" "$2" 2>/dev/null || true; }
 
 # build_one RUN MODE: one clean build of $TARGET; appends a row to the CSV.
@@ -216,11 +248,16 @@ build_one () {
   sync
   note "run $run: $mode"
   local c0 s0 l0 t0 t1 c1 s1 l1 status=ok
-  c0=$("$cg" usage dccbench-client); s0=$("$cg" usage dccbench-server); l0=$(lo_rx)
+  local port=0
+  case "$mode" in stock-*) port=$STOCK_PORT ;; ours-*) port=$OURS_PORT ;; esac
+  port_bytes_start "$port"
+  c0=$("$cg" usage dccbench-client); s0=$("$cg" usage dccbench-server)
   t0=$(date +%s.%N)
   (cd "$SRC" && exec "$cg" exec dccbench-client env "${env[@]}" "${cmd[@]}") >"$mlog" 2>&1 || status=fail
   t1=$(date +%s.%N)
-  c1=$("$cg" usage dccbench-client); s1=$("$cg" usage dccbench-server); l1=$(lo_rx)
+  c1=$("$cg" usage dccbench-client); s1=$("$cg" usage dccbench-server)
+  local l0=0 l1
+  l1=$(port_bytes_read)
 
   local remote=0 rpump=0 loc=0 fb=0 ident=no
   case "$mode" in
