@@ -213,11 +213,21 @@ cat "$OUT/info.txt" >&2
 
 # --- volunteers ---------------------------------------------------------------
 PIDS=()
+PORTS=()
 stop_all () {
-  local p
+  local p i
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  # Stock distccd's preforked children may hold the listening socket a
+  # little longer than their parent: wait until every port is free.
+  for p in "${PORTS[@]}"; do
+    i=0
+    while [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; do
+      i=$((i + 1)); [ $i -lt 100 ] || die "port $p still in use"; sleep 0.1
+    done
+  done
   PIDS=()
+  PORTS=()
 }
 cleanup () { stop_all; "$cg" remove dccbench-cl-client 2>/dev/null || true; "$cg" remove dccbench-cl-server 2>/dev/null || true; }
 trap cleanup EXIT
@@ -254,6 +264,7 @@ start_volunteers () {
         ;;
     esac
     PIDS+=($!)
+    PORTS+=("$port")
     HOSTS="$HOSTS 127.0.0.1:$port/$SLOTS"
   done
   for i in $(seq 0 $((n - 1))); do

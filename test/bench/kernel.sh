@@ -354,7 +354,7 @@ with open(sys.argv[2], "w", newline="") as f:
                    ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes")])
 
 hdr = ("mode", "wall s", "cli cpu", "vol cpu", "remote", "pump", "local", "fallbk",
-       "lo MB", "same", "wall/sp", "wall/su", "cpu/sp", "cpu/su", "MB/sp", "MB/su")
+       "wire MB", "same", "wall/sp", "wall/su", "cpu/sp", "cpu/su", "MB/sp", "MB/su")
 fmt = "%-15s" + " %8s" * (len(hdr) - 1)
 print("medians of %s; ratios against stock-plain (sp) and stock-pump (su) of the same run" %
       ", ".join("%s: %d run(s)" % (m, d["runs"]) for m, d in list(med.items())[:1]))
