@@ -194,19 +194,20 @@ lo_rx () { awk -F'[: ]+' '$2 == "lo" { print $3 }' /proc/net/dev; }
 # bytes, headers included), so that other traffic on lo does not count.
 # Falls back to the whole lo rx_bytes delta when nft is not there.
 port_bytes_start () {
+  PORT_BYTES_LO0=$(lo_rx)
   if command -v nft >/dev/null 2>&1; then
-    nft delete table inet dccbench 2>/dev/null
+    nft delete table inet dccbench 2>/dev/null || true
     nft add table inet dccbench &&
       nft add chain inet dccbench in '{ type filter hook input priority 0; policy accept; }' &&
       nft add rule inet dccbench in tcp dport "$1" counter &&
       nft add rule inet dccbench in tcp sport "$1" counter && return 0
   fi
-  PORT_BYTES_LO0=$(lo_rx)
+  return 0
 }
 port_bytes_read () {
   if command -v nft >/dev/null 2>&1 && nft list table inet dccbench >/dev/null 2>&1; then
     nft list chain inet dccbench in | awk '/counter/ { for (i = 1; i <= NF; i++) if ($i == "bytes") s += $(i + 1) } END { print s + 0 }'
-    nft delete table inet dccbench
+    nft delete table inet dccbench || true
   else
     echo $(( $(lo_rx) - PORT_BYTES_LO0 ))
   fi
