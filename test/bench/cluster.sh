@@ -25,8 +25,10 @@ top=$(cd "$here/../.." && pwd)
 
 SRC=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}/linux-source-6.1
 W=${DCC_CLUSTER_DIR:-/var/tmp/dcc-cluster}
-STOCK_BASE=${DCC_CLUSTER_STOCK_PORT:-38000}
-OURS_BASE=${DCC_CLUSTER_OURS_PORT:-38200}
+# Below the ephemeral range (32768-60999): with many connections on
+# loopback, a port up there may be some connection's local port.
+STOCK_BASE=${DCC_CLUSTER_STOCK_PORT:-24000}
+OURS_BASE=${DCC_CLUSTER_OURS_PORT:-24200}
 SLOTS=4
 REAL_CC=/usr/bin/x86_64-linux-gnu-gcc
 COMPILER=x86_64-linux-gnu-gcc
@@ -35,6 +37,41 @@ MODES=$ALL_MODES
 NS="1 2 4 8 16 32 64"
 TUS=0           # 0: all C translation units of the tree
 QUICK=0
+
+# make_table CSV SUM_DELAY: the curve, speedup against the smallest N of
+# each mode, and where it flattens out.
+make_table () {
+  python3 - "$1" "$2" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+ideal_total = float(sys.argv[2])
+modes = []
+for r in rows:
+    if r["mode"] not in modes:
+        modes.append(r["mode"])
+print("sum of the units' real compile times: %.1f s (the ideal wall time is that / slots)" % ideal_total)
+print("%-12s %4s %5s %8s %8s %8s %8s %9s %7s %6s %5s %5s %s" % ("mode", "N", "slots", "wall s", "ideal s",
+      "speedup", "eff %", "cli cpu", "ms/unit", "remote", "pump", "fb", "status"))
+for m in modes:
+    rs = sorted((r for r in rows if r["mode"] == m), key=lambda r: int(r["n"]))
+    base = float(rs[0]["wall_s"])
+    flat = None
+    prev = None
+    for r in rs:
+        n, w = int(r["n"]), float(r["wall_s"])
+        ideal = ideal_total / int(r["slots"])
+        sp = base / w
+        print("%-12s %4d %5s %8.1f %8.1f %8.2f %8.0f %9.1f %7s %6s %5s %5s %s" % (m, n, r["slots"], w, ideal,
+              sp, 100 * ideal / w, float(r["client_cpu_s"]), r["client_cpu_per_unit_ms"], r["remote"],
+              r["pump"], r["fallback"], r["status"]))
+        # Flattened: doubling N gained less than 10 per cent.
+        if prev and flat is None and prev[1] / w < 1.10:
+            flat = prev[0]
+        prev = (n, w)
+    print("%-12s flattens out at N=%s (the first N whose doubling gains < 10%% wall time)" %
+          (m, flat if flat else ">" + rs[-1]["n"]))
+EOF
+}
 
 usage () {
   cat <<EOT
@@ -53,6 +90,9 @@ while [ $# -gt 0 ]; do
     --ns) NS=$2; shift ;;
     --modes) MODES=$2; shift ;;
     --tus) TUS=$2; shift ;;
+    --table) # --table DIR: print the table of DIR/cluster.csv again
+      make_table "$2/cluster.csv" "$(sed -n 's/.*sum of real compile times \([0-9.]*\) s.*/\1/p' "$2/info.txt")"
+      exit 0 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -338,36 +378,6 @@ for n in $NS; do
   done
 done
 
-# --- the curve: speedup against N=1 of the same mode; where it flattens ------
-python3 - "$CSV" "$sum_delay" > "$OUT/table.txt" <<'EOF'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-ideal_total = float(sys.argv[2])
-modes = []
-for r in rows:
-    if r["mode"] not in modes:
-        modes.append(r["mode"])
-print("sum of the units' real compile times: %.1f s (the ideal wall time is that / slots)" % ideal_total)
-print("%-12s %4s %5s %8s %8s %8s %8s %9s %7s %6s %5s %5s %s" % ("mode", "N", "slots", "wall s", "ideal s",
-      "speedup", "eff %", "cli cpu", "ms/unit", "remote", "pump", "fb", "status"))
-for m in modes:
-    rs = sorted((r for r in rows if r["mode"] == m), key=lambda r: int(r["n"]))
-    base = float(rs[0]["wall_s"])
-    flat = None
-    prev = None
-    for r in rs:
-        n, w = int(r["n"]), float(r["wall_s"])
-        ideal = ideal_total / int(r["slots"])
-        sp = base / w
-        print("%-12s %4d %5s %8.1f %8.1f %8.2f %8.0f %9.1f %7s %6s %5s %5s %s" % (m, n, r["slots"], w, ideal,
-              sp, 100 * ideal / w, float(r["client_cpu_s"]), r["client_cpu_per_unit_ms"], r["remote"],
-              r["pump"], r["fallback"], r["status"]))
-        # Flattened: doubling N gained less than 10 per cent.
-        if prev and flat is None and prev[1] / w < 1.10:
-            flat = prev[0]
-        prev = (n, w)
-    print("%-12s flattens out at N=%s (the first N whose doubling gains < 10%% wall time)" %
-          (m, flat if flat else ">" + rs[-1]["n"]))
-EOF
+make_table "$CSV" "$sum_delay" > "$OUT/table.txt"
 cat "$OUT/table.txt"
 echo "results: $OUT"
