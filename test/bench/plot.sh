@@ -46,7 +46,7 @@ set xlabel "volunteers N (4 slots each; make -j4N)"
 set ylabel "wall time, s"
 set logscale xy 2
 set grid
-set key top right
+set key bottom left
 plot ${plot_wall} ($ideal / (4 * x)) with lines dt 2 lc rgb "gray" title 'ideal: sum of compile times / slots'
 EOF
   gnuplot <<EOF
