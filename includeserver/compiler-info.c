@@ -1,6 +1,7 @@
 #include "compiler-info.h"
 #include "dcc-error.h"
 #include "dcc-log.h"
+#include "dcc-masquerade.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -230,16 +231,6 @@ dcc_is_compile_args_scan (const char *const *argv, DccIsCompileArgs **out, GErro
 
 /* ---- finding and running the compiler ---- */
 
-static gboolean
-is_masquerade (const char *path)
-{
-  g_autofree char *real = realpath (path, NULL);
-  if (!real)
-    return FALSE;
-  g_autofree char *base = g_path_get_basename (real);
-  return g_str_equal (base, "distcc");
-}
-
 char *
 dcc_is_compiler_find (const char *argv0, const char *cwd, const char *path_env, GError **error)
 {
@@ -257,7 +248,7 @@ dcc_is_compiler_find (const char *argv0, const char *cwd, const char *path_env, 
       g_autofree char *dir = dcc_search_path_absolute (d, cwd);
       g_autofree char *p = g_build_filename (dir, argv0, NULL);
       struct stat st;
-      if (stat (p, &st) == 0 && S_ISREG (st.st_mode) && access (p, X_OK) == 0 && !is_masquerade (p))
+      if (stat (p, &st) == 0 && S_ISREG (st.st_mode) && access (p, X_OK) == 0 && !dcc_masquerade_is_distcc (p))
         return g_steal_pointer (&p);
     }
   dcc_fail (error, DCC_ERROR_FAILED, "compiler %s not found in PATH", argv0);

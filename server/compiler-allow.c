@@ -1,6 +1,7 @@
 #include "compiler-allow.h"
 #include "dcc-error.h"
 #include "dcc-io.h"
+#include "dcc-masquerade.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,18 +58,6 @@ dcc_compiler_allow_default_masq_dir (void)
   return g_build_filename (bindir, "..", "lib", "distcc", NULL);
 }
 
-/* A binary that is really distcc (a masquerade link) must never be run:
- * it would send the job back out. */
-static gboolean
-is_distcc (const char *path)
-{
-  g_autofree char *real = realpath (path, NULL);
-  if (!real)
-    return TRUE;
-  g_autofree char *base = g_path_get_basename (real);
-  return strcmp (base, "distcc") == 0;
-}
-
 static char *
 find_on_path (const char *name)
 {
@@ -81,7 +70,7 @@ find_on_path (const char *name)
       g_autofree char *candidate = g_build_filename (*d, name, NULL);
       struct stat st;
       if (stat (candidate, &st) == 0 && S_ISREG (st.st_mode) && access (candidate, X_OK) == 0
-          && !is_distcc (candidate))
+          && !dcc_masquerade_is_distcc (candidate))
         return g_steal_pointer (&candidate);
     }
   return NULL;
@@ -95,7 +84,7 @@ dcc_compiler_allow_resolve (DccCompilerAllow *a, const char *name, GError **erro
     return dcc_fail (error, DCC_ERROR_REFUSED, "compiler name '%s' is not allowed", shown), NULL;
   if (strchr (name, '/'))
     {
-      if (g_hash_table_contains (a->cmdlist, name) && access (name, X_OK) == 0 && !is_distcc (name))
+      if (g_hash_table_contains (a->cmdlist, name) && access (name, X_OK) == 0 && !dcc_masquerade_is_distcc (name))
         return g_strdup (name);
       return dcc_fail (error, DCC_ERROR_REFUSED,
                        "compiler %s is not allowed: paths must be listed in DISTCC_CMDLIST", shown), NULL;
