@@ -42,11 +42,30 @@ dcc_compile_job_new (const DccJobConfig *cfg, GError **error)
   g_autofree char *tmp = g_build_filename (job->dir, "tmp", NULL);
   if (mkdir (tmp, 0700) < 0)
     return dcc_fail_errno (error, "cannot create %s", tmp), NULL;
-  job->tree = dcc_job_tree_new (job->dir, error);
-  if (!job->tree)
-    return NULL;
-  job->root = g_strdup (dcc_job_tree_root (job->tree));
   return g_steal_pointer (&job);
+}
+
+static gboolean
+set_tree (DccCompileJob *job, DccJobTree *tree)
+{
+  g_return_val_if_fail (job->tree == NULL, FALSE);
+  if (!tree)
+    return FALSE;
+  job->tree = tree;
+  job->root = g_strdup (dcc_job_tree_root (tree));
+  return TRUE;
+}
+
+gboolean
+dcc_compile_job_new_tree (DccCompileJob *job, GError **error)
+{
+  return set_tree (job, dcc_job_tree_new (job->dir, error));
+}
+
+gboolean
+dcc_compile_job_reuse_tree (DccCompileJob *job, const char *base, const char *name, GError **error)
+{
+  return set_tree (job, dcc_job_tree_reuse (base, name, error));
 }
 
 /* Removes a tree without following symlinks. */
@@ -327,6 +346,9 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
    * output over one would change the store's object for every client. */
   if (!outputs_clear_of_inputs (job, req->cwd, a, error))
     return FALSE;
+  /* A reused tree now holds exactly what a fresh one would. */
+  if (!dcc_job_tree_prune (job->tree, error))
+    return FALSE;
 
   job->compiler = g_strdup (compiler);
   job->run_argv = dcc_compile_job_map_argv (job->root, compiler, argv, a->source_index, a->output_index,
@@ -455,6 +477,9 @@ collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteA
   return ok;
 }
 
+static gboolean reply_with_outputs (DccCompileJob *job, int status, GByteArray *reply,
+                                    GError **error);
+
 gboolean
 dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GError **error)
 {
@@ -472,8 +497,17 @@ dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GEr
       g_autofree char *shown = dcc_escape_for_log (cmd, 2000);
       dcc_debug ("running in %s: %s", job->run_cwd, shown);
     }
-  if (!dcc_run_compiler (&spec, &status, error))
-    return FALSE;
+  gboolean ran = dcc_run_compiler (&spec, &status, error);
+  gboolean ok = ran && reply_with_outputs (job, status, reply, error);
+  g_autoptr(GError) sweep_error = NULL;
+  if (!dcc_job_tree_sweep (job->tree, &sweep_error))
+    g_warning ("%s: %s (the next job in this slot starts afresh)", job->root, sweep_error->message);
+  return ok;
+}
+
+static gboolean
+reply_with_outputs (DccCompileJob *job, int status, GByteArray *reply, GError **error)
+{
   g_autoptr(GBytes) out = read_stream (job, "stdout");
   g_autoptr(GBytes) err = read_stream (job, "stderr");
   dcc_reply_encode_status (reply, status, g_bytes_get_data (out, NULL), g_bytes_get_size (out),

@@ -14,9 +14,16 @@ typedef struct {
 
 typedef struct DccCompileJob DccCompileJob;
 
-/* Makes <tmp_base>/distccd-XXXXXX/ with root/ inside. */
+/* Makes <tmp_base>/distccd-XXXXXX/ (stdout, stderr, tmp/); the job gets
+ * its tree from one of the two calls below before anything else. */
 DccCompileJob *dcc_compile_job_new (const DccJobConfig *cfg, GError **error);
-void dcc_compile_job_free (DccCompileJob *job);   /* removes the whole directory */
+/* A fresh tree inside the job's directory, removed with the job. */
+gboolean dcc_compile_job_new_tree (DccCompileJob *job, GError **error);
+/* A slot's tree, BASE/NAME, reused from job to job (see dcc_job_tree_reuse);
+ * the caller holds the slot until dcc_compile_job_run has returned. */
+gboolean dcc_compile_job_reuse_tree (DccCompileJob *job, const char *base, const char *name,
+                                     GError **error);
+void dcc_compile_job_free (DccCompileJob *job);   /* removes the job's directory */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompileJob, dcc_compile_job_free)
 const char *dcc_compile_job_root (DccCompileJob *job);
 typedef struct DccJobTree DccJobTree;
@@ -29,7 +36,8 @@ void dcc_compile_job_add_input (DccCompileJob *job, const char *client_path);
  * maps. In plain mode writes the source text at its path. */
 gboolean dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compiler,
                                   GError **error);
-/* Runs the compiler and encodes the whole reply (STAT, SOUT, SERR, OUTF…, DONE). */
+/* Runs the compiler and encodes the whole reply (STAT, SOUT, SERR, OUTF…,
+ * DONE); then sweeps a reused tree back to what was laid out. */
 gboolean dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GError **error);
 
 /* Pure helpers, exposed for tests. */

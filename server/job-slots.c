@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 int
-dcc_job_slot_acquire (const char *dir, int jobs, int timeout_s, volatile int *cancel, GError **error)
+dcc_job_slot_acquire (const char *dir, int jobs, int timeout_s, volatile int *cancel,
+                      int *index, GError **error)
 {
   if (g_mkdir_with_parents (dir, 0700) < 0)
     return dcc_fail_errno (error, "create %s", dir), -1;
@@ -21,7 +22,11 @@ dcc_job_slot_acquire (const char *dir, int jobs, int timeout_s, volatile int *ca
           if (fd < 0)
             return dcc_fail_errno (error, "open %s", path), -1;
           if (flock (fd, LOCK_EX | LOCK_NB) == 0)
-            return fd;
+            {
+              if (index)
+                *index = i;
+              return fd;
+            }
           close (fd);
         }
       if (cancel && *cancel)

@@ -4,7 +4,9 @@
 #pragma once
 #include <glib.h>
 
-/* Creates dir if needed. Returns the locked fd (>= 0), or -1 + error if
- * interrupted by *cancel becoming TRUE or no slot freed within timeout_s. */
-int dcc_job_slot_acquire (const char *dir, int jobs, int timeout_s, volatile int *cancel, GError **error);
+/* Creates dir if needed. Returns the locked fd (>= 0) and, if index is not
+ * NULL, the slot's number N; or -1 + error if interrupted by *cancel
+ * becoming TRUE or no slot freed within timeout_s. */
+int dcc_job_slot_acquire (const char *dir, int jobs, int timeout_s, volatile int *cancel,
+                          int *index, GError **error);
 void dcc_job_slot_release (int fd);

@@ -4,9 +4,11 @@
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include "dcc-path.h"
+#include "tree-state.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +26,13 @@ struct DccJobTree {
    * every file. Only this module creates entries in the tree before the
    * compile runs, so a cached directory stays the one it was. */
   GHashTable *dir_fds;   /* char* -> fd + 1 */
+  /* A reused tree (dcc_job_tree_reuse) stays between jobs. previous is
+   * what the last job left there and this one has not claimed; state is
+   * what this job laid out. Both NULL for a fresh tree. */
+  gboolean reused;
+  char *state_name;      /* NAME.state, in base */
+  GHashTable *previous;  /* char* key -> DccTreeEntry* */
+  GHashTable *state;
 };
 
 #define DIR_FD_CACHE_MAX 512u
@@ -125,6 +134,85 @@ remove_at (int parent, const char *name, const char *shown, guint depth, GError 
   return ok;
 }
 
+
+/* The state the last job in this tree saved, or NULL when there is none
+ * or it does not decode (the caller then starts afresh). The file is
+ * removed as it is read: until this job saves its own, a crash anywhere
+ * leaves no state, and the next job wipes the tree. */
+static GHashTable *
+load_state (DccJobTree *t)
+{
+  dcc_autofd fd = openat (t->base_fd, t->state_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  (void) unlinkat (t->base_fd, t->state_name, 0);
+  struct stat st;
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > DCC_TREE_STATE_MAX_BYTES)
+    return NULL;
+  gsize len = (gsize) st.st_size;
+  g_autofree guint8 *buf = g_malloc (len ? len : 1);
+  gsize got = 0;
+  while (got < len)
+    {
+      ssize_t n = read (fd, buf + got, len - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return NULL;
+      got += (gsize) n;
+    }
+  g_autoptr(GError) error = NULL;
+  GHashTable *state = dcc_tree_state_decode (buf, len, &error);
+  if (state == NULL)
+    g_warning ("%s/%s: %s; starting a fresh tree", t->base, t->state_name, error->message);
+  return state;
+}
+
+DccJobTree *
+dcc_job_tree_reuse (const char *base_dir, const char *name, GError **error)
+{
+  g_return_val_if_fail (base_dir != NULL && name != NULL && strchr (name, '/') == NULL, NULL);
+
+  g_autoptr(DccJobTree) t = g_new0 (DccJobTree, 1);
+  t->base_fd = t->root_fd = -1;
+  t->reused = TRUE;
+  t->base = g_canonicalize_filename (base_dir, NULL);
+  t->name = g_strdup (name);
+  t->root = g_build_filename (t->base, name, NULL);
+  t->state_name = g_strconcat (name, ".state", NULL);
+  t->state = dcc_tree_state_new ();
+  if (g_mkdir_with_parents (t->base, 0700) < 0)
+    {
+      dcc_fail_errno (error, "creating %s", t->base);
+      return NULL;
+    }
+  t->base_fd = open (t->base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (t->base_fd < 0)
+    {
+      dcc_fail_errno (error, "opening %s", t->base);
+      return NULL;
+    }
+  t->previous = load_state (t);
+  if (t->previous == NULL)
+    {
+      if (!remove_at (t->base_fd, name, t->root, 0, error))
+        return NULL;
+      t->previous = dcc_tree_state_new ();
+    }
+  if (mkdirat (t->base_fd, name, 0700) < 0 && errno != EEXIST)
+    {
+      dcc_fail_errno (error, "creating %s", t->root);
+      return NULL;
+    }
+  t->root_fd = openat (t->base_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (t->root_fd < 0)
+    {
+      dcc_fail_errno (error, "opening %s", t->root);
+      return NULL;
+    }
+  return g_steal_pointer (&t);
+}
+
 void
 dcc_job_tree_free (DccJobTree *t)
 {
@@ -140,7 +228,7 @@ dcc_job_tree_free (DccJobTree *t)
       g_hash_table_unref (t->dir_fds);
     }
   dcc_close_fdp (&t->root_fd);
-  if (t->base_fd >= 0 && t->name != NULL)
+  if (t->base_fd >= 0 && t->name != NULL && !t->reused)
     {
       g_autoptr(GError) error = NULL;
       if (!remove_at (t->base_fd, t->name, t->root, 0, &error))
@@ -150,6 +238,9 @@ dcc_job_tree_free (DccJobTree *t)
   g_free (t->base);
   g_free (t->name);
   g_free (t->root);
+  g_free (t->state_name);
+  g_clear_pointer (&t->previous, g_hash_table_unref);
+  g_clear_pointer (&t->state, g_hash_table_unref);
   g_free (t);
 }
 
@@ -192,6 +283,107 @@ checked_components (const char *client_path, guint *n_out, GError **error)
   return comps;
 }
 
+/* A reused tree, before laying out want at key (name in parent): when the
+ * last job left the same thing there it becomes this job's (*kept);
+ * otherwise whatever the last job left there is removed. */
+static gboolean
+claim (DccJobTree *t, int parent, const char *key, const char *name, const DccTreeEntry *want,
+       gboolean *kept, const char *shown, GError **error)
+{
+  gpointer old_key, old;
+  *kept = FALSE;
+  if (!g_hash_table_lookup_extended (t->previous, key, &old_key, &old))
+    return TRUE;
+  if (dcc_tree_entry_same (old, want))
+    {
+      g_hash_table_steal (t->previous, key);
+      g_hash_table_insert (t->state, old_key, old);
+      *kept = TRUE;
+      return TRUE;
+    }
+  g_hash_table_remove (t->previous, key);
+  return remove_at (parent, name, shown, 0, error);
+}
+
+/* claim () for a directory component of a reused tree; it is this job's
+ * from now on, whether kept or about to be made. */
+static gboolean
+claim_dir (DccJobTree *t, int parent, const char *key, const char *name, const char *shown,
+           GError **error)
+{
+  if (g_hash_table_contains (t->state, key))
+    return TRUE;
+  const DccTreeEntry dir = { .kind = DCC_ENTRY_DIR };
+  gboolean kept;
+  if (!claim (t, parent, key, name, &dir, &kept, shown, error))
+    return FALSE;
+  if (!kept)
+    g_hash_table_insert (t->state, g_strdup (key), dcc_tree_entry_copy (&dir));
+  return TRUE;
+}
+
+/* A reused tree: TRUE when each of the first n components is a directory
+ * this job already has or the last job left, claiming them, so that an
+ * unchanged entry below them costs no system call. The last job's state
+ * is what its sweep found on disk, and nothing else writes the tree
+ * while this job holds the slot. */
+static gboolean
+claim_dirs_in_memory (DccJobTree *t, char **comps, guint n)
+{
+  g_autoptr(GString) key = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i)
+        g_string_append_c (key, '/');
+      g_string_append (key, comps[i]);
+      if (g_hash_table_contains (t->state, key->str))
+        continue;
+      gpointer old_key, old;
+      if (!g_hash_table_lookup_extended (t->previous, key->str, &old_key, &old)
+          || ((DccTreeEntry *) old)->kind != DCC_ENTRY_DIR)
+        return FALSE;
+      g_hash_table_steal (t->previous, key->str);
+      g_hash_table_insert (t->state, old_key, old);
+    }
+  return TRUE;
+}
+
+/* A reused tree: claims an unchanged entry at comps[0..n) without system
+ * calls (*done), or says it is not one. */
+static gboolean
+keep_unchanged (DccJobTree *t, char **comps, guint n, const char *key, const DccTreeEntry *want,
+                const char *shown, gboolean *done, GError **error)
+{
+  *done = FALSE;
+  if (g_hash_table_contains (t->state, key))
+    return dcc_fail (error, DCC_ERROR_IO, "%s: listed twice", shown);
+  DccTreeEntry *old = g_hash_table_lookup (t->previous, key);
+  if (old && dcc_tree_entry_same (old, want) && claim_dirs_in_memory (t, comps, n - 1))
+    {
+      gpointer old_key;
+      g_hash_table_lookup_extended (t->previous, key, &old_key, NULL);
+      g_hash_table_steal (t->previous, key);
+      g_hash_table_insert (t->state, old_key, old);
+      *done = TRUE;
+    }
+  return TRUE;
+}
+
+/* Notes what this job laid out at key (name in parent), with its inode,
+ * so that the sweep can tell it from anything the compile put there. */
+static gboolean
+note_laid_out (DccJobTree *t, int parent, const char *key, const char *name,
+               const DccTreeEntry *what, const char *shown, GError **error)
+{
+  struct stat st;
+  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return dcc_fail_errno (error, "%s: stat after creating", shown);
+  DccTreeEntry *e = dcc_tree_entry_copy (what);
+  e->ino = (guint64) st.st_ino;
+  g_hash_table_insert (t->state, g_strdup (key), e);
+  return TRUE;
+}
+
 /* Opens (creating when create is TRUE) the directory made of the first n
  * components under the root, one component at a time, never following a
  * symlink. Returns a new O_PATH fd, or -1 with error set. */
@@ -220,6 +412,11 @@ open_dirs (DccJobTree *t, char **comps, guint n, gboolean create, const char *sh
   dcc_autofd owned = -1;   /* an fd of ours not (yet) in the cache */
   for (guint i = start; i < n; i++)
     {
+      if (key->len)
+        g_string_append_c (key, '/');
+      g_string_append (key, comps[i]);
+      if (create && t->state && !claim_dir (t, cur, key->str, comps[i], shown, error))
+        return -1;
       if (create && mkdirat (cur, comps[i], 0755) < 0 && errno != EEXIST)
         {
           dcc_fail_errno (error, "%s: creating component %u “%s”", shown, i + 1, comps[i]);
@@ -237,9 +434,6 @@ open_dirs (DccJobTree *t, char **comps, guint n, gboolean create, const char *sh
             dcc_fail_errno (error, "%s: opening component %u “%s”", shown, i + 1, comps[i]);
           return -1;
         }
-      if (key->len)
-        g_string_append_c (key, '/');
-      g_string_append (key, comps[i]);
       dcc_close_fdp (&owned);
       owned = -1;
       if (g_hash_table_size (t->dir_fds) < DIR_FD_CACHE_MAX)
@@ -264,6 +458,8 @@ dcc_job_tree_add_dir (DccJobTree *t, const char *client_path, GError **error)
   g_auto(GStrv) comps = checked_components (client_path, &n, error);
   if (comps == NULL)
     return FALSE;
+  if (t->state && claim_dirs_in_memory (t, comps, n))
+    return TRUE;
   g_autofree char *shown = dcc_escape_for_log (client_path, MSG_MAX);
   dcc_autofd fd = open_dirs (t, comps, n, TRUE, shown, error);
   return fd >= 0;
@@ -282,15 +478,22 @@ dcc_job_tree_add_file (DccJobTree *t, const char *client_path, DccStore *store,
   g_autofree char *shown = dcc_escape_for_log (client_path, MSG_MAX);
   if (n == 0)
     return dcc_fail (error, DCC_ERROR_REFUSED, "“/” cannot be a file");
+  const DccTreeEntry want = { .kind = DCC_ENTRY_FILE, .hash = *h, .executable = executable };
+  g_autofree char *key = t->state ? join_components (comps, n) : NULL;
+  gboolean done = FALSE, kept = FALSE;
+  if (key && (!keep_unchanged (t, comps, n, key, &want, shown, &done, error) || done))
+    return done;
   dcc_autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
   if (parent < 0)
     return FALSE;
+  if (key && (!claim (t, parent, key, comps[n - 1], &want, &kept, shown, error) || kept))
+    return kept;
   if (!dcc_store_link_into (store, h, parent, comps[n - 1], executable, error))
     {
       g_prefix_error (error, "%s: ", shown);
       return FALSE;
     }
-  return TRUE;
+  return !key || note_laid_out (t, parent, key, comps[n - 1], &want, shown, error);
 }
 
 gboolean
@@ -319,12 +522,19 @@ dcc_job_tree_add_symlink (DccJobTree *t, const char *client_path, const char *ta
       written = dcc_path_relative (dir, resolved);
     }
 
+  const DccTreeEntry want = { .kind = DCC_ENTRY_SYMLINK, .target = (char *) target };
+  g_autofree char *key = t->state ? join_components (comps, n) : NULL;
+  gboolean done = FALSE, kept = FALSE;
+  if (key && (!keep_unchanged (t, comps, n, key, &want, shown, &done, error) || done))
+    return done;
   dcc_autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
   if (parent < 0)
     return FALSE;
+  if (key && (!claim (t, parent, key, comps[n - 1], &want, &kept, shown, error) || kept))
+    return kept;
   if (symlinkat (written, parent, comps[n - 1]) < 0)
     return dcc_fail_errno (error, "%s: creating symlink", shown);
-  return TRUE;
+  return !key || note_laid_out (t, parent, key, comps[n - 1], &want, shown, error);
 }
 
 char *
@@ -336,4 +546,163 @@ dcc_job_tree_map (DccJobTree *t, const char *client_path)
     return NULL;
   g_autofree char *norm = dcc_path_normalize ("/", client_path);
   return g_strconcat (t->root, strcmp (norm, "/") == 0 ? "" : norm, NULL);
+}
+
+/* Opens the directory made of the first n components, without the cache
+ * (what it opens may be removed next) and without creating anything. */
+static int
+open_parent_uncached (DccJobTree *t, char **comps, guint n)
+{
+  int cur = fcntl (t->root_fd, F_DUPFD_CLOEXEC, 3);
+  for (guint i = 0; cur >= 0 && i < n; i++)
+    {
+      int next = openat (cur, comps[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      close (cur);
+      cur = next;
+    }
+  return cur;
+}
+
+static gint
+deeper_first (gconstpointer a, gconstpointer b)
+{
+  const char *ka = *(const char *const *) a, *kb = *(const char *const *) b;
+  guint da = 0, db = 0;
+  for (const char *p = ka; *p; p++)
+    da += *p == '/';
+  for (const char *p = kb; *p; p++)
+    db += *p == '/';
+  return da < db ? 1 : da > db ? -1 : strcmp (ka, kb);
+}
+
+gboolean
+dcc_job_tree_prune (DccJobTree *t, GError **error)
+{
+  g_return_val_if_fail (t != NULL, FALSE);
+  if (t->previous == NULL || g_hash_table_size (t->previous) == 0)
+    return TRUE;
+  guint n_keys = 0;
+  g_autofree gpointer *keys = g_hash_table_get_keys_as_array (t->previous, &n_keys);
+  qsort (keys, n_keys, sizeof *keys, deeper_first);
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_auto(GStrv) comps = g_strsplit (keys[i], "/", 0);
+      guint n = g_strv_length (comps);
+      dcc_autofd parent = open_parent_uncached (t, comps, n - 1);
+      if (parent < 0)
+        continue;   /* went with a directory replaced during the layout */
+      if (!remove_at (parent, comps[n - 1], keys[i], 0, error))
+        return FALSE;
+    }
+  g_hash_table_remove_all (t->previous);
+  return TRUE;
+}
+
+/* Keeps, below dir fd `parent`/name (the root when name is NULL), exactly
+ * what state says this job laid out, moving each kept entry to kept;
+ * removes the rest. */
+static gboolean
+sweep_dir (DccJobTree *t, int parent, const char *name, GString *key, GHashTable *kept,
+           guint depth, GError **error)
+{
+  if (depth >= DCC_JOB_TREE_MAX_REMOVE_DEPTH)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "%s: more than %u levels deep", key->str,
+                     DCC_JOB_TREE_MAX_REMOVE_DEPTH);
+  int fd = openat (parent, name ? name : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return dcc_fail_errno (error, "opening %s", key->len ? key->str : t->root);
+  g_autoptr(DIR) d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return dcc_fail_errno (error, "fdopendir %s", key->str);
+    }
+  gsize key_len = key->len;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      g_string_truncate (key, key_len);
+      if (key_len)
+        g_string_append_c (key, '/');
+      g_string_append (key, de->d_name);
+      unsigned char type = de->d_type;
+      guint64 ino = de->d_ino;
+      if (type == DT_UNKNOWN)
+        {
+          struct stat st;
+          if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+          type = S_ISDIR (st.st_mode) ? DT_DIR : S_ISREG (st.st_mode) ? DT_REG
+                 : S_ISLNK (st.st_mode) ? DT_LNK : DT_UNKNOWN;
+          ino = (guint64) st.st_ino;
+        }
+      gpointer k, v;
+      gboolean keep = FALSE;
+      if (g_hash_table_lookup_extended (t->state, key->str, &k, &v))
+        {
+          const DccTreeEntry *e = v;
+          keep = (e->kind == DCC_ENTRY_DIR && type == DT_DIR)
+                 || (e->kind == DCC_ENTRY_FILE && type == DT_REG && ino == e->ino)
+                 || (e->kind == DCC_ENTRY_SYMLINK && type == DT_LNK && ino == e->ino);
+        }
+      if (!keep)
+        {
+          if (!remove_at (dirfd (d), de->d_name, key->str, 0, error))
+            return FALSE;
+          continue;
+        }
+      g_hash_table_steal (t->state, key->str);
+      g_hash_table_insert (kept, k, v);
+      if (type == DT_DIR && !sweep_dir (t, dirfd (d), de->d_name, key, kept, depth + 1, error))
+        return FALSE;
+    }
+  g_string_truncate (key, key_len);
+  return TRUE;
+}
+
+static gboolean
+save_state (DccJobTree *t, GHashTable *state, GError **error)
+{
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  dcc_tree_state_encode (state, buf);
+  g_autofree char *tmp = g_strconcat (t->state_name, ".tmp", NULL);
+  dcc_autofd fd = openat (t->base_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return dcc_fail_errno (error, "creating %s/%s", t->base, tmp);
+  gsize done = 0;
+  while (done < buf->len)
+    {
+      ssize_t n = write (fd, buf->data + done, buf->len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          (void) unlinkat (t->base_fd, tmp, 0);
+          return dcc_fail_errno (error, "writing %s/%s", t->base, tmp);
+        }
+      done += (gsize) n;
+    }
+  if (renameat (t->base_fd, tmp, t->base_fd, t->state_name) < 0)
+    {
+      (void) unlinkat (t->base_fd, tmp, 0);
+      return dcc_fail_errno (error, "renaming %s/%s", t->base, tmp);
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_job_tree_sweep (DccJobTree *t, GError **error)
+{
+  g_return_val_if_fail (t != NULL, FALSE);
+  if (!t->reused)
+    return TRUE;
+  g_autoptr(GHashTable) kept = dcc_tree_state_new ();
+  g_autoptr(GString) key = g_string_new (NULL);
+  if (!sweep_dir (t, t->root_fd, NULL, key, kept, 0, error))
+    return FALSE;
+  /* Whatever state still holds was not found on disk: forget it. */
+  g_hash_table_remove_all (t->state);
+  return save_state (t, kept, error);
 }

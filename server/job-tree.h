@@ -1,5 +1,6 @@
-/* One job's private file tree (pump mode): the client's "/" mapped to a
- * fresh directory BASE/job-XXXXXX.
+/* One job's private file tree: the client's "/" mapped to a fresh
+ * directory BASE/job-XXXXXX, or (pump mode) to a slot's tree that the
+ * next job in that slot reuses.
  *
  * Every client path is checked with dcc_path_check_client and created one
  * component at a time relative to the root's directory fd (mkdirat,
@@ -33,8 +34,29 @@ typedef struct DccJobTree DccJobTree;
  * it, keeping fds to both. */
 DccJobTree *dcc_job_tree_new (const char *base_dir, GError **error);
 
-/* Removes the whole tree (never following symlinks, making read-only
- * directories writable first) and closes its fds; warns on failure. */
+/* A slot's tree, kept between jobs: BASE/NAME, with its state in
+ * BASE/NAME.state. What the last job in it left (per that state) is
+ * reused where this job lays out the same file, symlink or directory at
+ * the same path, so that an unchanged header costs no system call;
+ * dcc_job_tree_prune then removes what this job did not lay out, so the
+ * compiler sees exactly what a fresh tree would hold. Without a state
+ * (first use, or a job that died before dcc_job_tree_sweep) the tree is
+ * wiped. The caller must hold the slot: one job at a time per tree. */
+DccJobTree *dcc_job_tree_reuse (const char *base_dir, const char *name, GError **error);
+
+/* Reused tree, after the layout and before the compile: removes what the
+ * last job left and this one did not lay out. A no-op for a fresh tree. */
+gboolean dcc_job_tree_prune (DccJobTree *t, GError **error);
+
+/* Reused tree, after the compile: removes everything that is not what
+ * this job laid out (its outputs, a file replaced under the same name:
+ * a kept file must still be the inode laid out) and saves the state for
+ * the next job. A no-op for a fresh tree. */
+gboolean dcc_job_tree_sweep (DccJobTree *t, GError **error);
+
+/* Closes the tree's fds. A fresh tree is removed (never following
+ * symlinks, making read-only directories writable first; warns on
+ * failure); a reused one stays for the next job. */
 void dcc_job_tree_free (DccJobTree *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccJobTree, dcc_job_tree_free)
 
@@ -50,7 +72,7 @@ gboolean dcc_job_tree_add_dir (DccJobTree *t, const char *client_path, GError **
 
 /* Links store object h at client_path, creating parents; see
  * dcc_store_link_into (an executable file gets a private 0555 copy).
- * Anything already at client_path is an error. */
+ * Anything already at client_path (from this job) is an error. */
 gboolean dcc_job_tree_add_file (DccJobTree *t, const char *client_path, DccStore *store,
                                 const DccHash *h, gboolean executable, GError **error);
 

@@ -54,8 +54,8 @@ receive_blobs (int fd, GPtrArray *missing, DccStore *store, int timeout_s, GErro
   return TRUE;
 }
 
-static gboolean
-lay_out_tree (DccCompileJob *job, DccRequest *req, DccStore *store, GError **error)
+gboolean
+dcc_pump_job_lay_out (DccCompileJob *job, DccRequest *req, DccStore *store, GError **error)
 {
   DccJobTree *tree = dcc_compile_job_tree (job);
   for (guint i = 0; i < req->manifest->len; i++)
@@ -93,8 +93,7 @@ lay_out_tree (DccCompileJob *job, DccRequest *req, DccStore *store, GError **err
 }
 
 gboolean
-dcc_pump_job_receive (DccCompileJob *job, DccRequest *req, int fd, DccStore *store,
-                      int timeout_s, GError **error)
+dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s, GError **error)
 {
   if (!store)
     return dcc_fail (error, DCC_ERROR_REFUSED, "this volunteer's file store is unavailable; use plain mode");
@@ -108,5 +107,5 @@ dcc_pump_job_receive (DccCompileJob *job, DccRequest *req, int fd, DccStore *sto
   if (!receive_blobs (fd, missing, store, timeout_s, error))
     return FALSE;
   dcc_debug ("pump job: %u manifest entries, %u files received", req->manifest->len, missing->len);
-  return lay_out_tree (job, req, store, error);
+  return TRUE;
 }

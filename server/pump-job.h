@@ -7,5 +7,9 @@
 #include "dcc-request.h"
 #include "file-store.h"
 
-gboolean dcc_pump_job_receive (DccCompileJob *job, DccRequest *req, int fd, DccStore *store,
-                               int timeout_s, GError **error);
+/* Checks the manifest's paths, sends NEED, receives and stores the BLOBs. */
+gboolean dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s,
+                               GError **error);
+/* Lays out the job's tree from the manifest (after dcc_pump_job_receive). */
+gboolean dcc_pump_job_lay_out (DccCompileJob *job, DccRequest *req, DccStore *store,
+                               GError **error);

@@ -73,33 +73,39 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
   g_autoptr(DccCompileJob) job = dcc_compile_job_new (&cfg->job, error);
   if (!job)
     return FALSE;
-  if (req->mode == DCC_MODE_PUMP)
-    {
-      if (!dcc_pump_job_receive (job, req, fd, cfg->store, cfg->io_timeout_s, error))
-        return FALSE;
-    }
-  gint64 t_layout = g_get_monotonic_time ();
-  if (!dcc_compile_job_prepare (job, req, compiler, error))
+  gboolean pump = req->mode == DCC_MODE_PUMP;
+  if (pump ? !dcc_pump_job_receive (req, fd, cfg->store, cfg->io_timeout_s, error)
+           : !dcc_compile_job_new_tree (job, error))
     return FALSE;
+  gint64 t_received = g_get_monotonic_time ();
 
-  int slot = dcc_job_slot_acquire (cfg->slot_dir, cfg->jobs, 3600, &dcc_run_cancelled, error);
+  int slot_index = 0;
+  int slot = dcc_job_slot_acquire (cfg->slot_dir, cfg->jobs, 3600, &dcc_run_cancelled, &slot_index, error);
   if (slot < 0)
     return FALSE;
+  gint64 t_slot = g_get_monotonic_time ();
+  /* Pump mode reuses the slot's tree: consecutive jobs share most headers,
+   * so only what differs is linked or removed. */
+  g_autofree char *tree_name = g_strdup_printf ("tree-%d", slot_index);
+  gboolean ok = !pump || (dcc_compile_job_reuse_tree (job, cfg->slot_dir, tree_name, error)
+                          && dcc_pump_job_lay_out (job, req, cfg->store, error));
+  ok = ok && dcc_compile_job_prepare (job, req, compiler, error);
   g_autoptr(GByteArray) reply = g_byte_array_new ();
   gint64 start = g_get_monotonic_time ();
-  gboolean ok = dcc_compile_job_run (job, req, reply, error);
+  ok = ok && dcc_compile_job_run (job, req, reply, error);
   dcc_job_slot_release (slot);
   if (!ok)
     return FALSE;
   gint64 t_run = g_get_monotonic_time ();
   g_autofree char *src = dcc_escape_for_log (req->source_name ? req->source_name : "(pump)", 200);
   dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
-            (long long) ((g_get_monotonic_time () - start) / 1000),
-            req->mode == DCC_MODE_PUMP ? "pump" : "plain");
+            (long long) ((t_run - start) / 1000), pump ? "pump" : "plain");
   gboolean sent = dcc_io_write_all (fd, reply->data, reply->len, cfg->io_timeout_s, error);
   g_clear_pointer (&job, dcc_compile_job_free);
-  dcc_debug ("timing: receive+layout %lld ms, compile+collect %lld ms, reply+cleanup %lld ms",
-             (long long) (t_layout - t0) / 1000, (long long) (t_run - start) / 1000,
+  dcc_debug ("timing: receive %lld ms, slot wait %lld ms, layout %lld ms, compile+collect %lld ms, "
+             "reply+cleanup %lld ms",
+             (long long) (t_received - t0) / 1000, (long long) (t_slot - t_received) / 1000,
+             (long long) (start - t_slot) / 1000, (long long) (t_run - start) / 1000,
              (long long) (g_get_monotonic_time () - t_run) / 1000);
   return sent;
 }
