@@ -15,7 +15,7 @@ top=$(cd "$here/../.." && pwd)
 
 RUNS=3
 JOBS=4
-ALL_MODES="local stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm"
+ALL_MODES="local floor stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm"
 MODES=$ALL_MODES
 BENCH_DIR=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}
 TARBALL=${DCC_BENCH_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
@@ -136,6 +136,19 @@ echo "run,mode,status,wall_s,client_cpu_s,server_cpu_s,total_cpu_s,remote,remote
   echo "cgroup v2 root: $CG_ROOT"
 } > "$OUT/info.txt"
 
+# --- the floor's stash -------------------------------------------------------
+# One untimed build with floor-cc.sh recording every output and depfile,
+# which the floor mode then copies into place instead of compiling.
+STASH=$BENCH_DIR/floor-stash
+if [[ " $MODES " == *" floor "* ]]; then
+  rm -rf "$STASH"; mkdir -p "$STASH"
+  note "recording the floor's stash (untimed build)"
+  make -C "$SRC" -s clean >/dev/null 2>&1
+  make -C "$SRC" -s -j"$JOBS" CC="$here/floor-cc.sh record $STASH $COMPILER" "$TARGET" \
+    > "$OUT/floor-record.make.log" 2>&1 || die "floor recording build failed: $OUT/floor-record.make.log"
+  note "  $(find "$STASH" -name '*.out' | wc -l) outputs kept"
+fi
+
 # --- volunteers -------------------------------------------------------------
 DAEMON_PID=
 DAEMON_KIND=
@@ -225,6 +238,8 @@ build_one () {
   case "$mode" in
     local)
       cmd=(make -j"$JOBS" CC="$COMPILER" "$TARGET") ; env=() ;;
+    floor)
+      cmd=(make -j"$JOBS" CC="$here/floor-cc.sh replay $STASH $COMPILER" "$TARGET") ; env=() ;;
     stock-plain)
       start_daemon stock "$tag"
       env+=(DISTCC_VERBOSE=1 DISTCC_HOSTS="127.0.0.1:$STOCK_PORT/$JOBS,lzo")
@@ -246,6 +261,13 @@ build_one () {
   esac
 
   make -C "$SRC" -s clean >/dev/null 2>&1
+  # Kconfig re-runs its compiler probes whenever CC differs from the last
+  # build's; do that here, untimed and unlogged, so that no mode pays for
+  # the mode before it. (The CC=... word of the build's command line.)
+  local cc_arg=
+  for a in "${cmd[@]}"; do case $a in CC=*) cc_arg=$a ;; esac; done
+  (cd "$SRC" && env "${env[@]}" DISTCC_LOG=/dev/null make -s "$cc_arg" syncconfig) >/dev/null 2>&1 \
+    || die "make syncconfig failed for $mode"
   sync
   note "run $run: $mode"
   local c0 s0 l0 t0 t1 c1 s1 l1 status=ok
@@ -262,7 +284,7 @@ build_one () {
 
   local remote=0 rpump=0 loc=0 fb=0 ident=no
   case "$mode" in
-    local)
+    local|floor)
       loc=$(grep -c '^  CC ' "$mlog" || true) ;;
     stock-*)
       # Debian's distcc, DISTCC_VERBOSE=1: one "compile FILE on HOST
@@ -338,6 +360,13 @@ for m in modes:
                       if checked else "n/a")
     med[m] = d
 
+def excess(m):
+    # client CPU above the floor's, per remote compile, in ms
+    d = med[m]
+    if "floor" not in med or not d["remote"]:
+        return ""
+    return "%.1f" % ((d["client_cpu_s"] - med["floor"]["client_cpu_s"]) / d["remote"] * 1000)
+
 def ratio(m, base, k):
     if base not in med or not med[base][k]:
         return ""
@@ -347,15 +376,17 @@ with open(sys.argv[2], "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["mode", "runs", "failed"] + num + ["vmlinux_identical",
                 "wall_vs_stock_plain", "wall_vs_stock_pump", "total_cpu_vs_stock_plain",
-                "total_cpu_vs_stock_pump", "lo_bytes_vs_stock_plain", "lo_bytes_vs_stock_pump"])
+                "total_cpu_vs_stock_pump", "lo_bytes_vs_stock_plain", "lo_bytes_vs_stock_pump",
+                "client_ms_per_remote_compile_above_floor"])
     for m, d in med.items():
         w.writerow([m, d["runs"], d["failed"]] + ["%g" % d[k] for k in num] + [d["identical"],
                    ratio(m, "stock-plain", "wall_s"), ratio(m, "stock-pump", "wall_s"),
                    ratio(m, "stock-plain", "total_cpu_s"), ratio(m, "stock-pump", "total_cpu_s"),
-                   ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes")])
+                   ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes"),
+                   excess(m)])
 
 hdr = ("mode", "wall s", "cli cpu", "vol cpu", "remote", "pump", "local", "fallbk",
-       "wire MB", "same", "wall/sp", "wall/su", "cpu/sp", "cpu/su", "MB/sp", "MB/su")
+       "wire MB", "same", "ms/cc", "wall/sp", "wall/su", "cpu/sp", "cpu/su", "MB/sp", "MB/su")
 fmt = "%-15s" + " %8s" * (len(hdr) - 1)
 print("medians of %s; ratios against stock-plain (sp) and stock-pump (su) of the same run" %
       ", ".join("%s: %d run(s)" % (m, d["runs"]) for m, d in list(med.items())[:1]))
@@ -363,7 +394,7 @@ print(fmt % hdr)
 for m, d in med.items():
     print(fmt % (m, "%.1f" % d["wall_s"], "%.1f" % d["client_cpu_s"], "%.1f" % d["server_cpu_s"],
                  "%d" % d["remote"], "%d" % d["remote_pump"], "%d" % d["local"], "%d" % d["fallback"],
-                 "%.1f" % (d["lo_rx_bytes"] / 1e6), d["identical"],
+                 "%.1f" % (d["lo_rx_bytes"] / 1e6), d["identical"], excess(m),
                  ratio(m, "stock-plain", "wall_s"), ratio(m, "stock-pump", "wall_s"),
                  ratio(m, "stock-plain", "total_cpu_s"), ratio(m, "stock-pump", "total_cpu_s"),
                  ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes")))
