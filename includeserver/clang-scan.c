@@ -30,6 +30,15 @@ dcc_scanner_new (void)
   return s;
 }
 
+char *
+dcc_scanner_version (void)
+{
+  CXString v = clang_getClangVersion ();
+  char *copy = g_strdup (clang_getCString (v));
+  clang_disposeString (v);
+  return copy;
+}
+
 void
 dcc_scanner_free (DccScanner *scanner)
 {
@@ -37,44 +46,6 @@ dcc_scanner_free (DccScanner *scanner)
     return;
   clang_disposeIndex (scanner->index);
   g_free (scanner);
-}
-
-static void
-scan_include_free (DccScanInclude *inc)
-{
-  g_free (inc->name);
-  g_free (inc);
-}
-
-void
-dcc_scan_macro_free (DccScanMacro *m)
-{
-  if (!m)
-    return;
-  g_free (m->name);
-  g_free (m->body);
-  g_free (m->params);
-  g_free (m);
-}
-
-static void
-scan_result_clear (DccScanResult *r)
-{
-  g_clear_pointer (&r->includes, g_ptr_array_unref);
-  g_clear_pointer (&r->macro_index, g_hash_table_unref);
-  g_clear_pointer (&r->macros, g_ptr_array_unref);
-}
-
-DccScanResult *
-dcc_scan_result_ref (DccScanResult *r)
-{
-  return g_atomic_rc_box_acquire (r);
-}
-
-void
-dcc_scan_result_unref (DccScanResult *r)
-{
-  g_atomic_rc_box_release_full (r, (GDestroyNotify) scan_result_clear);
 }
 
 /* One token, in offsets of the caller's buffer. */
@@ -203,7 +174,7 @@ add_include (GPtrArray *includes, DccScanKind kind, DccScanForm form, char *name
 }
 
 static void
-scan_tokens (const Lexed *lx, DccScanResult *r)
+scan_tokens (const Lexed *lx, GPtrArray *includes, GPtrArray *macros)
 {
   for (gsize i = 0; i < lx->n; i++)
     {
@@ -223,7 +194,7 @@ scan_tokens (const Lexed *lx, DccScanResult *r)
                   form = DCC_SCAN_COMPUTED;
                   name = join_tokens (lx, d + 1, eol);
                 }
-              add_include (r->includes, kind, form, name, line_of (lx, t->start));
+              add_include (includes, kind, form, name, line_of (lx, t->start));
               i = eol - 1;
               continue;
             }
@@ -245,7 +216,7 @@ scan_tokens (const Lexed *lx, DccScanResult *r)
                   body = MIN (body + 1, eol);
                 }
               m->body = join_tokens (lx, body, eol);
-              g_ptr_array_add (r->macros, m);
+              g_ptr_array_add (macros, m);
               /* Keep scanning the body: it may hold __has_include. */
               i = body - 1;
               continue;
@@ -274,7 +245,7 @@ scan_tokens (const Lexed *lx, DccScanResult *r)
               name = join_tokens (lx, i + 2, k);
               after = k;
             }
-          add_include (r->includes, kind, form, name, line_of (lx, t->start));
+          add_include (includes, kind, form, name, line_of (lx, t->start));
           i = after > i ? after - 1 : i;
         }
     }
@@ -331,21 +302,11 @@ dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsi
     }
   clang_disposeTokens (tu, ctoks, nctoks);
 
-  DccScanResult *r = g_atomic_rc_box_new0 (DccScanResult);
-  r->includes = g_ptr_array_new_with_free_func ((GDestroyNotify) scan_include_free);
-  r->macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
-  scan_tokens (&lx, r);
+  g_autoptr(GPtrArray) includes = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_include_free);
+  g_autoptr(GPtrArray) macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
+  scan_tokens (&lx, includes, macros);
   g_free (lx.toks);
-  r->macro_index = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
-  for (guint i = 0; i < r->macros->len; i++)
-    {
-      DccScanMacro *m = r->macros->pdata[i];
-      GPtrArray *defs = g_hash_table_lookup (r->macro_index, m->name);
-      if (!defs)
-        g_hash_table_insert (r->macro_index, m->name, defs = g_ptr_array_new ());
-      g_ptr_array_add (defs, m);
-    }
-  *out = r;
+  *out = dcc_scan_result_new (includes, macros);
   return TRUE;
 }
 

@@ -34,8 +34,11 @@ typedef struct {
   char     *params;            /* function-like: "a,b", "fmt,...", "args..." or ""; else NULL */
 } DccScanMacro;
 
-/* Frees a macro made with g_new0 and g_strdup'd fields (NULL is fine). */
+/* Free an include or a macro made with g_new0 and g_strdup'd fields
+ * (NULL is fine). */
+void dcc_scan_include_free (DccScanInclude *inc);
 void dcc_scan_macro_free (DccScanMacro *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanInclude, dcc_scan_include_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanMacro, dcc_scan_macro_free)
 
 /* Immutable once made; reference-counted so that caches and requests can
@@ -46,12 +49,17 @@ typedef struct {
   GHashTable *macro_index;     /* name -> GPtrArray of DccScanMacro* (borrowed from macros) */
 } DccScanResult;
 
+/* A result holding (a ref of) includes (freeing DccScanInclude*) and macros
+ * (freeing DccScanMacro*), with the macros indexed by name. */
+DccScanResult *dcc_scan_result_new (GPtrArray *includes, GPtrArray *macros);
 DccScanResult *dcc_scan_result_ref (DccScanResult *r);
 void           dcc_scan_result_unref (DccScanResult *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanResult, dcc_scan_result_unref)
 
 typedef struct DccScanner DccScanner;
 DccScanner *dcc_scanner_new (void);
+/* libclang's version string, for caches of scan results. */
+char       *dcc_scanner_version (void);
 void        dcc_scanner_free (DccScanner *scanner);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanner, dcc_scanner_free)
 

@@ -1,4 +1,5 @@
 #include "closure.h"
+#include "cache-file.h"
 #include "compiler-info.h"
 #include "macro-expand.h"
 #include "dcc-is-protocol.h"
@@ -14,11 +15,7 @@
 
 /* ---- stat keys: what makes a cached fact about a path still true ---- */
 
-typedef struct {
-  guint64 dev, ino, size;
-  gint64 mtime_s, mtime_ns, ctime_s, ctime_ns;
-  guint32 mode;
-} StatKey;
+typedef DccFileKey StatKey;   /* the cache file stores them (cache-file.h) */
 
 static void
 stat_key_from (StatKey *k, const struct stat *st)
@@ -152,6 +149,84 @@ dcc_closure_engine_free (DccClosureEngine *e)
   g_mutex_clear (&e->scan_lock);
   g_mutex_clear (&e->closure_lock);
   g_free (e);
+}
+
+/* ---- the caches on disk, across server lifetimes ---- */
+
+static char *
+cache_tag (void)
+{
+  g_autofree char *v = dcc_scanner_version ();
+  return g_strdup_printf ("scan-format 1; %s", v);
+}
+
+gboolean
+dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
+{
+  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+  GHashTableIter it;
+  gpointer k, v;
+  g_mutex_lock (&e->hash_lock);
+  g_hash_table_iter_init (&it, e->hashes);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      DccCachedHash c = { .key = *(StatKey *) k, .hash = *(DccHash *) v };
+      g_array_append_val (hashes, c);
+    }
+  g_mutex_unlock (&e->hash_lock);
+  g_mutex_lock (&e->scan_lock);
+  g_hash_table_iter_init (&it, e->scans);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      DccCachedScan *c = g_new0 (DccCachedScan, 1);
+      c->hash = ((ScanKey *) k)->hash;
+      c->cplusplus = ((ScanKey *) k)->cplusplus;
+      c->scan = dcc_scan_result_ref (v);
+      g_ptr_array_add (scans, c);
+    }
+  g_mutex_unlock (&e->scan_lock);
+  g_autofree char *tag = cache_tag ();
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  dcc_is_cache_encode (buf, tag, hashes, scans);
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    return dcc_fail_errno (error, "creating %s", dir);
+  return dcc_io_write_file_atomic (path, buf->data, buf->len, 0600, error);
+}
+
+gboolean
+dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
+{
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
+  if (!dcc_io_read_file (path, DCC_IS_CACHE_MAX_BYTES, &data, &len, error))
+    return FALSE;
+  g_autofree char *tag = cache_tag ();
+  g_autoptr(GArray) hashes = NULL;
+  g_autoptr(GPtrArray) scans = NULL;
+  if (!dcc_is_cache_decode (data, len, tag, &hashes, &scans, error))
+    return FALSE;
+  g_mutex_lock (&e->hash_lock);
+  for (guint i = 0; i < hashes->len && g_hash_table_size (e->hashes) < DCC_CLOSURE_HASH_CACHE_MAX; i++)
+    {
+      const DccCachedHash *c = &g_array_index (hashes, DccCachedHash, i);
+      g_hash_table_replace (e->hashes, g_memdup2 (&c->key, sizeof c->key), g_memdup2 (&c->hash, sizeof c->hash));
+    }
+  g_mutex_unlock (&e->hash_lock);
+  g_mutex_lock (&e->scan_lock);
+  for (guint i = 0; i < scans->len && g_hash_table_size (e->scans) < DCC_CLOSURE_SCAN_CACHE_MAX; i++)
+    {
+      const DccCachedScan *c = scans->pdata[i];
+      ScanKey sk;
+      memset (&sk, 0, sizeof sk);
+      sk.hash = c->hash;
+      sk.cplusplus = c->cplusplus;
+      g_hash_table_replace (e->scans, g_memdup2 (&sk, sizeof sk), dcc_scan_result_ref (c->scan));
+    }
+  g_mutex_unlock (&e->scan_lock);
+  dcc_debug ("cache file %s: %u hashes, %u scans", path, hashes->len, scans->len);
+  return TRUE;
 }
 
 static gboolean

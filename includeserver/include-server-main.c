@@ -1,6 +1,6 @@
 /* include-server: answers pump-mode clients with the files a compile reads.
  *
- *   include-server --socket PATH [--pid-file F] [--log-file F] [--verbose]
+ *   include-server --socket PATH [--pid-file F] [--log-file F] [--cache-file F] [--verbose]
  *   include-server --verify [--verbose] -- COMPILER ARGS...
  *
  * The server accepts on a Unix socket and hands each connection to a bounded
@@ -192,7 +192,7 @@ listen_unix (const char *path, GError **error)
 }
 
 static int
-run_server (const char *socket_path, const char *pid_file)
+run_server (const char *socket_path, const char *pid_file, const char *cache_file)
 {
   g_autoptr(GError) error = NULL;
   int fd = listen_unix (socket_path, &error);
@@ -212,6 +212,18 @@ run_server (const char *socket_path, const char *pid_file)
     }
   signal (SIGPIPE, SIG_IGN);
   Server server = { .engine = dcc_closure_engine_new (), .path_env = g_getenv ("PATH") };
+  if (cache_file)
+    {
+      g_autoptr(GError) cache_error = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+      if (dcc_closure_engine_load (server.engine, cache_file, &cache_error))
+        dcc_notice ("cache %s loaded in %lld ms", cache_file,
+                    (long long) (g_get_monotonic_time () - t0) / 1000);
+      else if (!g_file_test (cache_file, G_FILE_TEST_EXISTS))
+        dcc_notice ("no cache at %s yet: starting cold", cache_file);
+      else
+        dcc_warning ("cache %s not used, starting cold: %s", cache_file, cache_error->message);
+    }
   guint threads = CLAMP (2 * g_get_num_processors (), 2, IS_MAX_THREADS);
   server.pool = g_thread_pool_new (serve_connection, &server, (gint) threads, FALSE, NULL);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -228,6 +240,16 @@ run_server (const char *socket_path, const char *pid_file)
     unlink (pid_file);
   /* Let running requests finish, then free. */
   g_thread_pool_free (server.pool, TRUE, TRUE);
+  if (cache_file)
+    {
+      g_autoptr(GError) cache_error = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+      if (dcc_closure_engine_save (server.engine, cache_file, &cache_error))
+        dcc_notice ("cache saved to %s in %lld ms", cache_file,
+                    (long long) (g_get_monotonic_time () - t0) / 1000);
+      else
+        dcc_warning ("cache not saved: %s", cache_error->message);
+    }
   dcc_closure_engine_free (server.engine);
   return 0;
 }
@@ -432,7 +454,7 @@ run_verify (char **argv, gboolean verbose)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *socket_path = NULL, *pid_file = NULL, *log_file = NULL;
+  g_autofree char *socket_path = NULL, *pid_file = NULL, *log_file = NULL, *cache_file = NULL;
   gboolean verbose = FALSE, verify = FALSE;
   char **compile = NULL;
 
@@ -448,6 +470,8 @@ main (int argc, char **argv)
     { "socket", 0, 0, G_OPTION_ARG_FILENAME, &socket_path, "Listen on this Unix socket", "PATH" },
     { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &pid_file, "Write the process id here", "FILE" },
     { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &log_file, "Log here instead of stderr", "FILE" },
+    { "cache-file", 0, 0, G_OPTION_ARG_FILENAME, &cache_file,
+      "Start from the file hashes and header scans saved here, and save them here on exit", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log every request (debug level)", NULL },
     { "verify", 0, 0, G_OPTION_ARG_NONE, &verify,
       "Compare the closure of `-- COMPILER ARGS...` with the compiler's -M output", NULL },
@@ -477,5 +501,5 @@ main (int argc, char **argv)
       fprintf (stderr, "include-server: --socket PATH is required (see --help)\n");
       return 2;
     }
-  return run_server (socket_path, pid_file);
+  return run_server (socket_path, pid_file, cache_file);
 }

@@ -1,0 +1,242 @@
+/* The include server's cache file; see cache-file.h.
+ *
+ * Format (integers big-endian, strings [u32 len][bytes]):
+ *   "DCCISC01", string tag,
+ *   u32 n, n x { u64 dev, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns;
+ *                u32 mode; 16-byte hash },
+ *   u32 n, n x { 16-byte hash, u8 cplusplus,
+ *                u32 n, n x { u8 kind, u8 form, string name, u32 line },
+ *                u32 n, n x { string name, string body, u8 function_like,
+ *                             u8 has_params, [string params] } } */
+#include "cache-file.h"
+#include "dcc-error.h"
+#include "dcc-wire.h"
+#include <string.h>
+
+#define MAGIC "DCCISC01"
+
+void
+dcc_cached_scan_free (DccCachedScan *c)
+{
+  if (!c)
+    return;
+  g_clear_pointer (&c->scan, dcc_scan_result_unref);
+  g_free (c);
+}
+
+static void
+put_hash (GByteArray *out, const DccHash *h)
+{
+  g_byte_array_append (out, h->bytes, DCC_HASH_LEN);
+}
+
+void
+dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes, const GPtrArray *scans)
+{
+  g_byte_array_append (out, (const guint8 *) MAGIC, strlen (MAGIC));
+  dcc_put_string (out, tag);
+  guint n_hashes = MIN (hashes->len, DCC_IS_CACHE_MAX_HASHES);
+  dcc_put_u32 (out, n_hashes);
+  for (guint i = 0; i < n_hashes; i++)
+    {
+      const DccCachedHash *c = &g_array_index (hashes, DccCachedHash, i);
+      dcc_put_u64 (out, c->key.dev);
+      dcc_put_u64 (out, c->key.ino);
+      dcc_put_u64 (out, c->key.size);
+      dcc_put_u64 (out, (guint64) c->key.mtime_s);
+      dcc_put_u64 (out, (guint64) c->key.mtime_ns);
+      dcc_put_u64 (out, (guint64) c->key.ctime_s);
+      dcc_put_u64 (out, (guint64) c->key.ctime_ns);
+      dcc_put_u32 (out, c->key.mode);
+      put_hash (out, &c->hash);
+    }
+  /* Scans too large for the decoder's limits are left out, not truncated. */
+  guint count_at = out->len;
+  guint n_scans = 0;
+  dcc_put_u32 (out, 0);
+  for (guint i = 0; i < scans->len && n_scans < DCC_IS_CACHE_MAX_SCANS; i++)
+    {
+      const DccCachedScan *c = scans->pdata[i];
+      const DccScanResult *r = c->scan;
+      gboolean fits = r->includes->len <= DCC_IS_CACHE_MAX_ITEMS && r->macros->len <= DCC_IS_CACHE_MAX_ITEMS;
+      for (guint k = 0; fits && k < r->includes->len; k++)
+        fits = strlen (((DccScanInclude *) r->includes->pdata[k])->name) <= DCC_IS_CACHE_MAX_STRING;
+      for (guint k = 0; fits && k < r->macros->len; k++)
+        {
+          const DccScanMacro *m = r->macros->pdata[k];
+          fits = strlen (m->name) <= DCC_IS_CACHE_MAX_STRING && strlen (m->body) <= DCC_IS_CACHE_MAX_STRING
+                 && (!m->params || strlen (m->params) <= DCC_IS_CACHE_MAX_STRING);
+        }
+      if (!fits)
+        continue;
+      n_scans++;
+      put_hash (out, &c->hash);
+      dcc_put_u8 (out, c->cplusplus ? 1 : 0);
+      dcc_put_u32 (out, r->includes->len);
+      for (guint k = 0; k < r->includes->len; k++)
+        {
+          const DccScanInclude *inc = r->includes->pdata[k];
+          dcc_put_u8 (out, (guint8) inc->kind);
+          dcc_put_u8 (out, (guint8) inc->form);
+          dcc_put_string (out, inc->name);
+          dcc_put_u32 (out, inc->line);
+        }
+      dcc_put_u32 (out, r->macros->len);
+      for (guint k = 0; k < r->macros->len; k++)
+        {
+          const DccScanMacro *m = r->macros->pdata[k];
+          dcc_put_string (out, m->name);
+          dcc_put_string (out, m->body);
+          dcc_put_u8 (out, m->function_like ? 1 : 0);
+          dcc_put_u8 (out, m->params ? 1 : 0);
+          if (m->params)
+            dcc_put_string (out, m->params);
+        }
+    }
+  guint8 be[4] = { n_scans >> 24, n_scans >> 16, n_scans >> 8, n_scans };
+  memcpy (out->data + count_at, be, 4);
+}
+
+static gboolean
+get_hash (DccReader *r, DccHash *h)
+{
+  const guint8 *p;
+  if (!dcc_reader_bytes (r, DCC_HASH_LEN, &p))
+    return FALSE;
+  memcpy (h->bytes, p, DCC_HASH_LEN);
+  return TRUE;
+}
+
+static gboolean
+get_i64 (DccReader *r, gint64 *v)
+{
+  guint64 u;
+  if (!dcc_reader_u64 (r, &u))
+    return FALSE;
+  *v = (gint64) u;
+  return TRUE;
+}
+
+static gboolean
+get_key (DccReader *r, DccFileKey *k)
+{
+  memset (k, 0, sizeof *k);   /* keys are compared with memcmp */
+  return dcc_reader_u64 (r, &k->dev) && dcc_reader_u64 (r, &k->ino) && dcc_reader_u64 (r, &k->size)
+         && get_i64 (r, &k->mtime_s) && get_i64 (r, &k->mtime_ns) && get_i64 (r, &k->ctime_s)
+         && get_i64 (r, &k->ctime_ns) && dcc_reader_u32 (r, &k->mode);
+}
+
+static DccScanInclude *
+get_include (DccReader *r)
+{
+  guint8 kind, form;
+  g_autoptr(DccScanInclude) inc = g_new0 (DccScanInclude, 1);
+  if (!dcc_reader_u8 (r, &kind) || !dcc_reader_u8 (r, &form)
+      || !dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &inc->name) || !dcc_reader_u32 (r, &inc->line))
+    return NULL;
+  if (kind > DCC_SCAN_HAS_INCLUDE_NEXT
+      || (form != DCC_SCAN_QUOTED && form != DCC_SCAN_ANGLED && form != DCC_SCAN_COMPUTED))
+    return NULL;
+  inc->kind = kind;
+  inc->form = form;
+  return g_steal_pointer (&inc);
+}
+
+static DccScanMacro *
+get_macro (DccReader *r)
+{
+  guint8 function_like, has_params;
+  g_autoptr(DccScanMacro) m = g_new0 (DccScanMacro, 1);
+  if (!dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &m->name)
+      || !dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &m->body)
+      || !dcc_reader_u8 (r, &function_like) || !dcc_reader_u8 (r, &has_params)
+      || function_like > 1 || has_params > 1
+      || (has_params && !dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &m->params)))
+    return NULL;
+  if (m->name[0] == '\0')
+    return NULL;
+  m->function_like = function_like;
+  return g_steal_pointer (&m);
+}
+
+static DccCachedScan *
+get_scan (DccReader *r)
+{
+  guint8 cplusplus;
+  guint32 n;
+  DccHash hash;
+  if (!get_hash (r, &hash) || !dcc_reader_u8 (r, &cplusplus) || cplusplus > 1
+      || !dcc_reader_u32 (r, &n) || n > DCC_IS_CACHE_MAX_ITEMS)
+    return NULL;
+  g_autoptr(GPtrArray) includes = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_include_free);
+  for (guint32 i = 0; i < n; i++)
+    {
+      DccScanInclude *inc = get_include (r);
+      if (!inc)
+        return NULL;
+      g_ptr_array_add (includes, inc);
+    }
+  if (!dcc_reader_u32 (r, &n) || n > DCC_IS_CACHE_MAX_ITEMS)
+    return NULL;
+  g_autoptr(GPtrArray) macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
+  for (guint32 i = 0; i < n; i++)
+    {
+      DccScanMacro *m = get_macro (r);
+      if (!m)
+        return NULL;
+      g_ptr_array_add (macros, m);
+    }
+  DccCachedScan *c = g_new0 (DccCachedScan, 1);
+  c->hash = hash;
+  c->cplusplus = cplusplus;
+  c->scan = dcc_scan_result_new (includes, macros);
+  return c;
+}
+
+gboolean
+dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **hashes_out,
+                     GPtrArray **scans_out, GError **error)
+{
+  DccReader r;
+  const guint8 *magic;
+  g_autofree char *file_tag = NULL;
+  guint32 n;
+  dcc_reader_init (&r, buf, len);
+  if (!dcc_reader_bytes (&r, strlen (MAGIC), &magic) || memcmp (magic, MAGIC, strlen (MAGIC)) != 0)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "not an include-server cache file");
+  if (!dcc_reader_string (&r, DCC_IS_CACHE_MAX_STRING, &file_tag))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file truncated in its header");
+  if (strcmp (file_tag, tag) != 0)
+    return dcc_fail (error, DCC_ERROR_MISMATCH, "cache file made by another scanner");
+
+  if (!dcc_reader_u32 (&r, &n))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file truncated");
+  if (n > DCC_IS_CACHE_MAX_HASHES)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "cache file lists %u hashes, limit %u", n, DCC_IS_CACHE_MAX_HASHES);
+  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+  for (guint32 i = 0; i < n; i++)
+    {
+      DccCachedHash c;
+      if (!get_key (&r, &c.key) || !get_hash (&r, &c.hash))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: hash %u truncated", i);
+      g_array_append_val (hashes, c);
+    }
+
+  if (!dcc_reader_u32 (&r, &n))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file truncated");
+  if (n > DCC_IS_CACHE_MAX_SCANS)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "cache file lists %u scans, limit %u", n, DCC_IS_CACHE_MAX_SCANS);
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+  for (guint32 i = 0; i < n; i++)
+    {
+      DccCachedScan *c = get_scan (&r);
+      if (!c)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: scan %u malformed", i);
+      g_ptr_array_add (scans, c);
+    }
+  if (r.left != 0)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: %zu bytes after the end", r.left);
+  *hashes_out = g_steal_pointer (&hashes);
+  *scans_out = g_steal_pointer (&scans);
+  return TRUE;
+}

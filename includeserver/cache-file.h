@@ -1,0 +1,50 @@
+/* The include server's caches on disk, so that a new server (every `pump`
+ * session starts one) begins with what the last one learnt: file hashes by
+ * stat key and header scans by content hash. Both stay true across
+ * processes: a hash is only used while the file's (dev, inode, size, mtime,
+ * ctime) are unchanged, and a scan is a function of the bytes scanned (and
+ * of the scanner, named by the tag).
+ *
+ * The file is the user's own, but it is decoded like untrusted input: a
+ * pure function over a bounded buffer, every count and length checked
+ * before use, so that a damaged file costs a cold start, never a wrong
+ * closure. */
+#pragma once
+#include <glib.h>
+#include "clang-scan.h"
+#include "dcc-hash.h"
+
+#define DCC_IS_CACHE_MAX_BYTES     (512u * 1024 * 1024)
+#define DCC_IS_CACHE_MAX_HASHES    262144u
+#define DCC_IS_CACHE_MAX_SCANS     131072u
+#define DCC_IS_CACHE_MAX_ITEMS     (1u << 20)       /* includes or macros in one scan */
+#define DCC_IS_CACHE_MAX_STRING    (1u << 20)       /* a name, macro body or tag */
+
+typedef struct {
+  guint64 dev, ino, size;
+  gint64 mtime_s, mtime_ns, ctime_s, ctime_ns;
+  guint32 mode;
+} DccFileKey;
+
+typedef struct {
+  DccFileKey key;
+  DccHash hash;
+} DccCachedHash;
+
+typedef struct {
+  DccHash hash;            /* of the bytes scanned */
+  gboolean cplusplus;
+  DccScanResult *scan;     /* a ref */
+} DccCachedScan;
+
+void dcc_cached_scan_free (DccCachedScan *c);
+
+/* Appends the file: tag (e.g. the libclang version), hashes, scans. */
+void dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes /* DccCachedHash */,
+                          const GPtrArray *scans /* DccCachedScan* */);
+
+/* Decodes a file dcc_is_cache_encode wrote with the same tag. FALSE with
+ * DCC_ERROR_MISMATCH for another tag, DCC_ERROR_PROTOCOL or _LIMIT for
+ * anything malformed; the out-parameters are set only on success. */
+gboolean dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **hashes,
+                              GPtrArray **scans, GError **error);

@@ -1,0 +1,24 @@
+/* libFuzzer: the input as the include server's cache file
+ * (dcc_is_cache_decode); what decodes must encode back to itself. */
+#include "cache-file.h"
+#include <stdint.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  GArray *hashes = NULL;
+  GPtrArray *scans = NULL;
+  if (!dcc_is_cache_decode (data, size, "fuzz", &hashes, &scans, NULL))
+    return 0;
+  GByteArray *again = g_byte_array_new ();
+  dcc_is_cache_encode (again, "fuzz", hashes, scans);
+  if (again->len != size || memcmp (again->data, data, size) != 0)
+    __builtin_trap ();
+  g_byte_array_unref (again);
+  g_array_unref (hashes);
+  g_ptr_array_unref (scans);
+  return 0;
+}

@@ -1,0 +1,119 @@
+/* Tests for the include server's cache file (includeserver/cache-file.c):
+ * what is saved comes back the same, and anything else is refused. */
+#include "cache-file.h"
+#include "dcc-error.h"
+#include <string.h>
+
+static DccScanResult *
+make_scan (void)
+{
+  g_autoptr(GPtrArray) includes = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_include_free);
+  g_autoptr(GPtrArray) macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
+  DccScanInclude *a = g_new0 (DccScanInclude, 1);
+  *a = (DccScanInclude) { DCC_SCAN_INCLUDE, DCC_SCAN_ANGLED, g_strdup ("stdio.h"), 3 };
+  DccScanInclude *b = g_new0 (DccScanInclude, 1);
+  *b = (DccScanInclude) { DCC_SCAN_INCLUDE_NEXT, DCC_SCAN_COMPUTED, g_strdup ("HDR(x)"), 9 };
+  g_ptr_array_add (includes, a);
+  g_ptr_array_add (includes, b);
+  DccScanMacro *m1 = g_new0 (DccScanMacro, 1);
+  *m1 = (DccScanMacro) { g_strdup ("HDR"), g_strdup ("<x/n.h>"), TRUE, g_strdup ("n") };
+  DccScanMacro *m2 = g_new0 (DccScanMacro, 1);
+  *m2 = (DccScanMacro) { g_strdup ("HDR"), g_strdup ("\"y.h\""), FALSE, NULL };
+  g_ptr_array_add (macros, m1);
+  g_ptr_array_add (macros, m2);
+  return dcc_scan_result_new (includes, macros);
+}
+
+static GByteArray *
+encode_sample (void)
+{
+  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+  DccCachedHash h;
+  memset (&h, 0, sizeof h);
+  h.key = (DccFileKey) { .dev = 2049, .ino = 77, .size = 12, .mtime_s = 1700000000, .mtime_ns = 5,
+                         .ctime_s = 1700000001, .ctime_ns = 6, .mode = 0100644 };
+  dcc_hash_bytes ("hello", 5, &h.hash);
+  g_array_append_val (hashes, h);
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+  DccCachedScan *s = g_new0 (DccCachedScan, 1);
+  dcc_hash_bytes ("header", 6, &s->hash);
+  s->cplusplus = TRUE;
+  s->scan = make_scan ();
+  g_ptr_array_add (scans, s);
+  GByteArray *buf = g_byte_array_new ();
+  dcc_is_cache_encode (buf, "tag 1", hashes, scans);
+  return buf;
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(GByteArray) buf = encode_sample ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) hashes = NULL;
+  g_autoptr(GPtrArray) scans = NULL;
+  g_assert_true (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (hashes->len, ==, 1);
+  const DccCachedHash *h = &g_array_index (hashes, DccCachedHash, 0);
+  g_assert_cmpuint (h->key.ino, ==, 77);
+  g_assert_cmpint (h->key.ctime_ns, ==, 6);
+  g_assert_cmpuint (h->key.mode, ==, 0100644);
+  DccHash want;
+  dcc_hash_bytes ("hello", 5, &want);
+  g_assert_true (dcc_hash_equal (&h->hash, &want));
+
+  g_assert_cmpuint (scans->len, ==, 1);
+  const DccCachedScan *s = scans->pdata[0];
+  g_assert_true (s->cplusplus);
+  g_assert_cmpuint (s->scan->includes->len, ==, 2);
+  const DccScanInclude *b = s->scan->includes->pdata[1];
+  g_assert_cmpint (b->kind, ==, DCC_SCAN_INCLUDE_NEXT);
+  g_assert_cmpint (b->form, ==, DCC_SCAN_COMPUTED);
+  g_assert_cmpstr (b->name, ==, "HDR(x)");
+  g_assert_cmpuint (b->line, ==, 9);
+  GPtrArray *defs = g_hash_table_lookup (s->scan->macro_index, "HDR");
+  g_assert_nonnull (defs);
+  g_assert_cmpuint (defs->len, ==, 2);
+  const DccScanMacro *m1 = defs->pdata[0], *m2 = defs->pdata[1];
+  g_assert_true (m1->function_like);
+  g_assert_cmpstr (m1->params, ==, "n");
+  g_assert_cmpstr (m1->body, ==, "<x/n.h>");
+  g_assert_false (m2->function_like);
+  g_assert_null (m2->params);
+}
+
+static void
+test_refusals (void)
+{
+  g_autoptr(GByteArray) buf = encode_sample ();
+  g_autoptr(GArray) hashes = NULL;
+  g_autoptr(GPtrArray) scans = NULL;
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 2", &hashes, &scans, &error));
+    g_assert_error (error, DCC_ERROR, DCC_ERROR_MISMATCH);
+  }
+  /* every truncation, and a byte too many */
+  for (guint n = 0; n < buf->len; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (dcc_is_cache_decode (buf->data, n, "tag 1", &hashes, &scans, &error));
+      g_assert_nonnull (error);
+    }
+  g_byte_array_append (buf, (const guint8 *) "x", 1);
+  g_autoptr(GError) error = NULL;
+  g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_PROTOCOL);
+  g_assert_null (hashes);
+  g_assert_null (scans);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/is-cache/round-trip", test_round_trip);
+  g_test_add_func ("/is-cache/refusals", test_refusals);
+  return g_test_run ();
+}
