@@ -180,6 +180,37 @@ check "after shutdown: compile succeeds, not in pump mode (got: $RES ${MODE:-non
 check_same after "after shutdown: object identical to local"
 unset INCLUDE_SERVER_PORT INCLUDE_SERVER_PID INCLUDE_SERVER_DIR
 
+# What the server learnt survives it: the next session loads the cache file,
+# and a header changed between sessions (now including a new one) is seen.
+cache=$DISTCC_DIR/include-server.cache
+check "shutdown saved the include server's cache ($cache)" test -s "$cache"
+cat > other/version.h <<'H'
+#include "extra.h"
+#define VERSION (3 + EXTRA)
+H
+printf '#define EXTRA 4\n' > other/extra.h
+eval "$("$BIN/pump" --startup)"
+[ -n "${INCLUDE_SERVER_PID:-}" ] && DAEMON_PIDS+=("$INCLUDE_SERVER_PID")
+sleep 0.2
+check "second session: the cache was loaded" grep -q 'cache .* loaded' "$INCLUDE_SERVER_DIR/include-server.log"
+compile_both cached gcc -c -g -O2 -Iinclude -Iother src/a.c
+check "second session: remote in pump mode (got: $RES $MODE)" test "$RES:$MODE" = remote:pump
+check_same cached "second session: header changed between sessions, object identical to local"
+"$BIN/pump" --shutdown
+unset INCLUDE_SERVER_PORT INCLUDE_SERVER_PID INCLUDE_SERVER_DIR
+# A damaged cache costs a cold start, not a failed build.
+printf 'DCCISC01\377\377' > "$cache"
+eval "$("$BIN/pump" --startup)"
+[ -n "${INCLUDE_SERVER_PID:-}" ] && DAEMON_PIDS+=("$INCLUDE_SERVER_PID")
+sleep 0.2
+check "damaged cache: the server says it starts cold" grep -q 'not used, starting cold' "$INCLUDE_SERVER_DIR/include-server.log"
+compile_both damaged gcc -c -g -O2 -Iinclude -Iother src/a.c
+check "damaged cache: remote in pump mode (got: $RES $MODE)" test "$RES:$MODE" = remote:pump
+check_same damaged "damaged cache: object identical to local"
+"$BIN/pump" --shutdown
+check "damaged cache: replaced by a good one at shutdown" sh -c "head -c 8 '$cache' | grep -q DCCISC01 && test \$(stat -c %s '$cache') -gt 100"
+unset INCLUDE_SERVER_PORT INCLUDE_SERVER_PID INCLUDE_SERVER_DIR
+
 # Without any ,cpp host, pump refuses with a clear message.
 DISTCC_HOSTS="127.0.0.1:$PORT/4,lzo" "$BIN/pump" --startup > nocpp.out 2> nocpp.err
 rc=$?
