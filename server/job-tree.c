@@ -2,13 +2,13 @@
 #include "dcc-fd.h"
 #include "job-tree.h"
 #include "dcc-error.h"
+#include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-path.h"
 #include "tree-state.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,11 +40,10 @@ struct DccJobTree {
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DIR, closedir)
 
-DccJobTree *
-dcc_job_tree_new (const char *base_dir, GError **error)
+/* A tree object with base_dir made (mode 0700) and opened; no root yet. */
+static DccJobTree *
+tree_at (const char *base_dir, GError **error)
 {
-  g_return_val_if_fail (base_dir != NULL, NULL);
-
   g_autoptr(DccJobTree) t = g_new0 (DccJobTree, 1);
   t->base_fd = t->root_fd = -1;
   t->base = g_canonicalize_filename (base_dir, NULL);
@@ -59,6 +58,17 @@ dcc_job_tree_new (const char *base_dir, GError **error)
       dcc_fail_errno (error, "opening %s", t->base);
       return NULL;
     }
+  return g_steal_pointer (&t);
+}
+
+DccJobTree *
+dcc_job_tree_new (const char *base_dir, GError **error)
+{
+  g_return_val_if_fail (base_dir != NULL, NULL);
+
+  g_autoptr(DccJobTree) t = tree_at (base_dir, error);
+  if (!t)
+    return NULL;
   g_autofree char *tmpl = g_build_filename (t->base, "job-XXXXXX", NULL);
   if (g_mkdtemp_full (tmpl, 0700) == NULL)
     {
@@ -142,29 +152,17 @@ remove_at (int parent, const char *name, const char *shown, guint depth, GError 
 static GHashTable *
 load_state (DccJobTree *t)
 {
-  dcc_autofd fd = openat (t->base_fd, t->state_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return NULL;
+  g_autofree char *path = g_build_filename (t->base, t->state_name, NULL);
+  g_autofree guint8 *buf = NULL;
+  gsize len = 0;
+  gboolean read = dcc_io_read_file (path, DCC_TREE_STATE_MAX_BYTES, &buf, &len, NULL);
   (void) unlinkat (t->base_fd, t->state_name, 0);
-  struct stat st;
-  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > DCC_TREE_STATE_MAX_BYTES)
+  if (!read)
     return NULL;
-  gsize len = (gsize) st.st_size;
-  g_autofree guint8 *buf = g_malloc (len ? len : 1);
-  gsize got = 0;
-  while (got < len)
-    {
-      ssize_t n = read (fd, buf + got, len - got);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return NULL;
-      got += (gsize) n;
-    }
   g_autoptr(GError) error = NULL;
   GHashTable *state = dcc_tree_state_decode (buf, len, &error);
   if (state == NULL)
-    g_warning ("%s/%s: %s; starting a fresh tree", t->base, t->state_name, error->message);
+    g_warning ("%s: %s; starting a fresh tree", path, error->message);
   return state;
 }
 
@@ -173,25 +171,14 @@ dcc_job_tree_reuse (const char *base_dir, const char *name, GError **error)
 {
   g_return_val_if_fail (base_dir != NULL && name != NULL && strchr (name, '/') == NULL, NULL);
 
-  g_autoptr(DccJobTree) t = g_new0 (DccJobTree, 1);
-  t->base_fd = t->root_fd = -1;
+  g_autoptr(DccJobTree) t = tree_at (base_dir, error);
+  if (!t)
+    return NULL;
   t->reused = TRUE;
-  t->base = g_canonicalize_filename (base_dir, NULL);
   t->name = g_strdup (name);
   t->root = g_build_filename (t->base, name, NULL);
   t->state_name = g_strconcat (name, ".state", NULL);
   t->state = dcc_tree_state_new ();
-  if (g_mkdir_with_parents (t->base, 0700) < 0)
-    {
-      dcc_fail_errno (error, "creating %s", t->base);
-      return NULL;
-    }
-  t->base_fd = open (t->base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (t->base_fd < 0)
-    {
-      dcc_fail_errno (error, "opening %s", t->base);
-      return NULL;
-    }
   t->previous = load_state (t);
   if (t->previous == NULL)
     {
@@ -667,29 +654,8 @@ save_state (DccJobTree *t, GHashTable *state, GError **error)
 {
   g_autoptr(GByteArray) buf = g_byte_array_new ();
   dcc_tree_state_encode (state, buf);
-  g_autofree char *tmp = g_strconcat (t->state_name, ".tmp", NULL);
-  dcc_autofd fd = openat (t->base_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return dcc_fail_errno (error, "creating %s/%s", t->base, tmp);
-  gsize done = 0;
-  while (done < buf->len)
-    {
-      ssize_t n = write (fd, buf->data + done, buf->len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          (void) unlinkat (t->base_fd, tmp, 0);
-          return dcc_fail_errno (error, "writing %s/%s", t->base, tmp);
-        }
-      done += (gsize) n;
-    }
-  if (renameat (t->base_fd, tmp, t->base_fd, t->state_name) < 0)
-    {
-      (void) unlinkat (t->base_fd, tmp, 0);
-      return dcc_fail_errno (error, "renaming %s/%s", t->base, tmp);
-    }
-  return TRUE;
+  g_autofree char *path = g_build_filename (t->base, t->state_name, NULL);
+  return dcc_io_write_file_atomic (path, buf->data, buf->len, 0600, error);
 }
 
 gboolean
