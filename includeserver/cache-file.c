@@ -7,13 +7,18 @@
  *   u32 n, n x { 16-byte hash, u8 cplusplus,
  *                u32 n, n x { u8 kind, u8 form, string name, u32 line },
  *                u32 n, n x { string name, string body, u8 function_like,
- *                             u8 has_params, [string params] } } */
+ *                             u8 has_params, [string params] } },
+ *   u32 n, n x { string key, string entries (an include-server reply,
+ *                dcc-is-protocol.h, decoded and checked by its decoder),
+ *                u32 n, n x { string path, u8 exists, u8 follow,
+ *                             u8 identity, file key as above } } */
 #include "cache-file.h"
 #include "dcc-error.h"
+#include "dcc-is-protocol.h"
 #include "dcc-wire.h"
 #include <string.h>
 
-#define MAGIC "DCCISC01"
+#define MAGIC "DCCISC02"
 
 void
 dcc_cached_scan_free (DccCachedScan *c)
@@ -24,6 +29,75 @@ dcc_cached_scan_free (DccCachedScan *c)
   g_free (c);
 }
 
+void
+dcc_cached_check_free (DccCachedCheck *c)
+{
+  if (!c)
+    return;
+  g_free (c->path);
+  g_free (c);
+}
+
+void
+dcc_cached_closure_free (DccCachedClosure *c)
+{
+  if (!c)
+    return;
+  g_free (c->key);
+  g_clear_pointer (&c->entries, g_ptr_array_unref);
+  g_clear_pointer (&c->checks, g_ptr_array_unref);
+  g_free (c);
+}
+
+static void
+put_key (GByteArray *out, const DccFileKey *k)
+{
+  dcc_put_u64 (out, k->dev);
+  dcc_put_u64 (out, k->ino);
+  dcc_put_u64 (out, k->size);
+  dcc_put_u64 (out, (guint64) k->mtime_s);
+  dcc_put_u64 (out, (guint64) k->mtime_ns);
+  dcc_put_u64 (out, (guint64) k->ctime_s);
+  dcc_put_u64 (out, (guint64) k->ctime_ns);
+  dcc_put_u32 (out, k->mode);
+}
+
+/* Appends the closures that fit the decoder's limits; their count first. */
+static void
+put_closures (GByteArray *out, const GPtrArray *closures)
+{
+  guint count_at = out->len, n = 0, total = 0;
+  dcc_put_u32 (out, 0);
+  for (guint i = 0; i < closures->len && n < DCC_IS_CACHE_MAX_CLOSURES; i++)
+    {
+      const DccCachedClosure *c = closures->pdata[i];
+      if (strlen (c->key) > DCC_IS_CACHE_MAX_STRING || c->checks->len > DCC_IS_CACHE_MAX_CHECKS
+          || c->entries->len > DCC_IS_CACHE_MAX_CLOSURE_ENTRIES - total)
+        continue;
+      g_autoptr(GByteArray) reply = g_byte_array_new ();
+      dcc_is_reply_encode (reply, DCC_IS_STATUS_OK, NULL, c->entries);
+      if (reply->len > DCC_IS_CACHE_MAX_BYTES / 4)
+        continue;
+      n++;
+      total += c->entries->len;
+      dcc_put_string (out, c->key);
+      dcc_put_u32 (out, reply->len);
+      g_byte_array_append (out, reply->data, reply->len);
+      dcc_put_u32 (out, c->checks->len);
+      for (guint k = 0; k < c->checks->len; k++)
+        {
+          const DccCachedCheck *ck = c->checks->pdata[k];
+          dcc_put_string (out, ck->path);
+          dcc_put_u8 (out, ck->exists ? 1 : 0);
+          dcc_put_u8 (out, ck->follow ? 1 : 0);
+          dcc_put_u8 (out, ck->identity ? 1 : 0);
+          put_key (out, &ck->key);
+        }
+    }
+  guint8 be[4] = { n >> 24, n >> 16, n >> 8, n };
+  memcpy (out->data + count_at, be, 4);
+}
+
 static void
 put_hash (GByteArray *out, const DccHash *h)
 {
@@ -31,7 +105,8 @@ put_hash (GByteArray *out, const DccHash *h)
 }
 
 void
-dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes, const GPtrArray *scans)
+dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes, const GPtrArray *scans,
+                     const GPtrArray *closures)
 {
   g_byte_array_append (out, (const guint8 *) MAGIC, strlen (MAGIC));
   dcc_put_string (out, tag);
@@ -40,14 +115,7 @@ dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes, con
   for (guint i = 0; i < n_hashes; i++)
     {
       const DccCachedHash *c = &g_array_index (hashes, DccCachedHash, i);
-      dcc_put_u64 (out, c->key.dev);
-      dcc_put_u64 (out, c->key.ino);
-      dcc_put_u64 (out, c->key.size);
-      dcc_put_u64 (out, (guint64) c->key.mtime_s);
-      dcc_put_u64 (out, (guint64) c->key.mtime_ns);
-      dcc_put_u64 (out, (guint64) c->key.ctime_s);
-      dcc_put_u64 (out, (guint64) c->key.ctime_ns);
-      dcc_put_u32 (out, c->key.mode);
+      put_key (out, &c->key);
       put_hash (out, &c->hash);
     }
   /* Scans too large for the decoder's limits are left out, not truncated. */
@@ -95,6 +163,7 @@ dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes, con
     }
   guint8 be[4] = { n_scans >> 24, n_scans >> 16, n_scans >> 8, n_scans };
   memcpy (out->data + count_at, be, 4);
+  put_closures (out, closures);
 }
 
 static gboolean
@@ -193,9 +262,45 @@ get_scan (DccReader *r)
   return c;
 }
 
+/* One closure, or NULL; *total counts entries over all closures. */
+static DccCachedClosure *
+get_closure (DccReader *r, guint *total)
+{
+  g_autoptr(DccCachedClosure) c = g_new0 (DccCachedClosure, 1);
+  guint32 reply_len, n;
+  const guint8 *reply;
+  if (!dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &c->key) || !dcc_reader_u32 (r, &reply_len)
+      || !dcc_reader_bytes (r, reply_len, &reply))
+    return NULL;
+  DccIsStatus status;
+  gsize used = 0;
+  g_autofree char *message = NULL;
+  if (dcc_is_reply_decode (reply, reply_len, &status, &message, &c->entries, &used, NULL) != DCC_WIRE_OK
+      || status != DCC_IS_STATUS_OK || used != reply_len || c->entries->len > DCC_IS_CACHE_MAX_CLOSURE_ENTRIES - *total)
+    return NULL;
+  *total += c->entries->len;
+  if (!dcc_reader_u32 (r, &n) || n > DCC_IS_CACHE_MAX_CHECKS)
+    return NULL;
+  c->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_check_free);
+  for (guint32 i = 0; i < n; i++)
+    {
+      guint8 exists, follow, identity;
+      g_autoptr(DccCachedCheck) ck = g_new0 (DccCachedCheck, 1);
+      if (!dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &ck->path) || !dcc_reader_u8 (r, &exists)
+          || !dcc_reader_u8 (r, &follow) || !dcc_reader_u8 (r, &identity) || !get_key (r, &ck->key)
+          || exists > 1 || follow > 1 || identity > 1 || ck->path[0] != '/')
+        return NULL;
+      ck->exists = exists;
+      ck->follow = follow;
+      ck->identity = identity;
+      g_ptr_array_add (c->checks, g_steal_pointer (&ck));
+    }
+  return g_steal_pointer (&c);
+}
+
 gboolean
 dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **hashes_out,
-                     GPtrArray **scans_out, GError **error)
+                     GPtrArray **scans_out, GPtrArray **closures_out, GError **error)
 {
   DccReader r;
   const guint8 *magic;
@@ -234,9 +339,23 @@ dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **has
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: scan %u malformed", i);
       g_ptr_array_add (scans, c);
     }
+  if (!dcc_reader_u32 (&r, &n))
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file truncated");
+  if (n > DCC_IS_CACHE_MAX_CLOSURES)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "cache file lists %u closures, limit %u", n, DCC_IS_CACHE_MAX_CLOSURES);
+  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+  guint total = 0;
+  for (guint32 i = 0; i < n; i++)
+    {
+      DccCachedClosure *c = get_closure (&r, &total);
+      if (!c)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: closure %u malformed", i);
+      g_ptr_array_add (closures, c);
+    }
   if (r.left != 0)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: %zu bytes after the end", r.left);
   *hashes_out = g_steal_pointer (&hashes);
   *scans_out = g_steal_pointer (&scans);
+  *closures_out = g_steal_pointer (&closures);
   return TRUE;
 }

@@ -19,6 +19,9 @@
 #define DCC_IS_CACHE_MAX_SCANS     131072u
 #define DCC_IS_CACHE_MAX_ITEMS     (1u << 20)       /* includes or macros in one scan */
 #define DCC_IS_CACHE_MAX_STRING    (1u << 20)       /* a name, macro body or tag */
+#define DCC_IS_CACHE_MAX_CLOSURES  65536u
+#define DCC_IS_CACHE_MAX_CHECKS    (1u << 20)       /* checks of one closure */
+#define DCC_IS_CACHE_MAX_CLOSURE_ENTRIES (1u << 20) /* entries over all closures */
 
 typedef struct {
   guint64 dev, ino, size;
@@ -39,12 +42,38 @@ typedef struct {
 
 void dcc_cached_scan_free (DccCachedScan *c);
 
-/* Appends the file: tag (e.g. the libclang version), hashes, scans. */
+/* One fact a cached closure rests on: path exists or not, and if it does,
+ * with this stat key (or, for identity, the same directory). */
+typedef struct {
+  char    *path;
+  gboolean exists;
+  gboolean follow;     /* stat rather than lstat */
+  gboolean identity;   /* only dev, inode and mode count */
+  DccFileKey key;
+} DccCachedCheck;
+
+void dcc_cached_check_free (DccCachedCheck *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCachedCheck, dcc_cached_check_free)
+
+/* A whole closure: re-validated by its checks before every use, in this
+ * process or the next. */
+typedef struct {
+  char      *key;       /* cwd, argv and compiler, as closure.c makes it */
+  GPtrArray *entries;   /* DccIsEntry* */
+  GPtrArray *checks;    /* DccCachedCheck* */
+} DccCachedClosure;
+
+void dcc_cached_closure_free (DccCachedClosure *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCachedClosure, dcc_cached_closure_free)
+
+/* Appends the file: tag (e.g. the libclang version), hashes, scans,
+ * closures. */
 void dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes /* DccCachedHash */,
-                          const GPtrArray *scans /* DccCachedScan* */);
+                          const GPtrArray *scans /* DccCachedScan* */,
+                          const GPtrArray *closures /* DccCachedClosure* */);
 
 /* Decodes a file dcc_is_cache_encode wrote with the same tag. FALSE with
  * DCC_ERROR_MISMATCH for another tag, DCC_ERROR_PROTOCOL or _LIMIT for
  * anything malformed; the out-parameters are set only on success. */
 gboolean dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **hashes,
-                              GPtrArray **scans, GError **error);
+                              GPtrArray **scans, GPtrArray **closures, GError **error);

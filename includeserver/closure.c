@@ -45,20 +45,10 @@ stat_key_equal (gconstpointer a, gconstpointer b)
 }
 
 /* One fact a cached closure depends on. */
-typedef struct {
-  char   *path;
-  gboolean exists;
-  gboolean follow;    /* stat (searched dirs, lexical) rather than lstat (entries) */
-  gboolean identity;  /* a directory passed through: only that it is the same one */
-  StatKey key;
-} Check;
-
-static void
-check_free (Check *c)
-{
-  g_free (c->path);
-  g_free (c);
-}
+/* follow: stat (searched dirs, lexical) rather than lstat (entries);
+ * identity: a directory passed through, only that it is the same one. */
+typedef DccCachedCheck Check;
+#define check_free dcc_cached_check_free
 
 static gboolean
 check_still_true (const Check *c)
@@ -153,6 +143,9 @@ dcc_closure_engine_free (DccClosureEngine *e)
 
 /* ---- the caches on disk, across server lifetimes ---- */
 
+static void closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries,
+                                  GPtrArray *checks);
+
 static char *
 cache_tag (void)
 {
@@ -186,9 +179,22 @@ dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
       g_ptr_array_add (scans, c);
     }
   g_mutex_unlock (&e->scan_lock);
+  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+  g_mutex_lock (&e->closure_lock);
+  g_hash_table_iter_init (&it, e->closures);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      const CachedClosure *cc = v;
+      DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
+      c->key = g_strdup (k);
+      c->entries = g_ptr_array_ref (cc->entries);
+      c->checks = g_ptr_array_ref (cc->checks);
+      g_ptr_array_add (closures, c);
+    }
+  g_mutex_unlock (&e->closure_lock);
   g_autofree char *tag = cache_tag ();
   g_autoptr(GByteArray) buf = g_byte_array_new ();
-  dcc_is_cache_encode (buf, tag, hashes, scans);
+  dcc_is_cache_encode (buf, tag, hashes, scans, closures);
   g_autofree char *dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) < 0)
     return dcc_fail_errno (error, "creating %s", dir);
@@ -205,7 +211,8 @@ dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
   g_autofree char *tag = cache_tag ();
   g_autoptr(GArray) hashes = NULL;
   g_autoptr(GPtrArray) scans = NULL;
-  if (!dcc_is_cache_decode (data, len, tag, &hashes, &scans, error))
+  g_autoptr(GPtrArray) closures = NULL;
+  if (!dcc_is_cache_decode (data, len, tag, &hashes, &scans, &closures, error))
     return FALSE;
   g_mutex_lock (&e->hash_lock);
   for (guint i = 0; i < hashes->len && g_hash_table_size (e->hashes) < DCC_CLOSURE_HASH_CACHE_MAX; i++)
@@ -225,7 +232,14 @@ dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
       g_hash_table_replace (e->scans, g_memdup2 (&sk, sizeof sk), dcc_scan_result_ref (c->scan));
     }
   g_mutex_unlock (&e->scan_lock);
-  dcc_debug ("cache file %s: %u hashes, %u scans", path, hashes->len, scans->len);
+  /* Closures are checked against the disk on every use, as always. */
+  for (guint i = 0; i < closures->len; i++)
+    {
+      const DccCachedClosure *c = closures->pdata[i];
+      closure_cache_insert (e, c->key, c->entries, c->checks);
+    }
+  dcc_debug ("cache file %s: %u hashes, %u scans, %u closures", path, hashes->len, scans->len,
+             closures->len);
   return TRUE;
 }
 

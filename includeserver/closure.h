@@ -21,10 +21,10 @@ typedef struct DccClosureEngine DccClosureEngine;
 
 DccClosureEngine *dcc_closure_engine_new (void);
 void              dcc_closure_engine_free (DccClosureEngine *engine);
-/* The engine's file hashes and header scans to and from a cache file (see
+/* The engine's file hashes, header scans and closures to and from a cache file (see
  * cache-file.h), so that the next server starts warm. Saving writes a
  * temporary file and renames it; loading adds to what the engine has.
- * Whole closures are not saved: they are cheap to recompute from these. */
+ * Closures, too, are checked against the disk before each use. */
 gboolean dcc_closure_engine_save (DccClosureEngine *engine, const char *path, GError **error);
 gboolean dcc_closure_engine_load (DccClosureEngine *engine, const char *path, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccClosureEngine, dcc_closure_engine_free)

@@ -140,6 +140,7 @@ echo "run,mode,status,wall_s,client_cpu_s,server_cpu_s,total_cpu_s,remote,remote
 # One untimed build with floor-cc.sh recording every output and depfile,
 # which the floor mode then copies into place instead of compiling.
 STASH=$BENCH_DIR/floor-stash
+IS_CACHE=$BENCH_DIR/include-server.cache
 if [[ " $MODES " == *" floor "* ]]; then
   rm -rf "$STASH"; mkdir -p "$STASH"
   note "recording the floor's stash (untimed build)"
@@ -253,10 +254,14 @@ build_one () {
       env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,lzo")
       cmd=(make -j"$JOBS" CC="$OURS_DISTCC $COMPILER" "$TARGET") ;;
     ours-pump-cold|ours-pump-warm)
+      # Cold: a new volunteer with an empty store, and no include-server
+      # cache. Warm: the same volunteer, and the cache the cold build's
+      # include server saved (as a user's next build would find them).
       if [ "$mode" = ours-pump-cold ] || [ "$DAEMON_KIND" != ours-pump ]; then
         start_daemon ours "$tag"; DAEMON_KIND=ours-pump
+        rm -f "$IS_CACHE"
       fi
-      env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,cpp,lzo")
+      env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,cpp,lzo" DISTCC_PUMP_CACHE="$IS_CACHE")
       cmd=("$OURS_PUMP" make -j"$JOBS" CC="$OURS_DISTCC $COMPILER" "$TARGET") ;;
   esac
 

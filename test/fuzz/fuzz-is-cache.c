@@ -10,15 +10,16 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   GArray *hashes = NULL;
-  GPtrArray *scans = NULL;
-  if (!dcc_is_cache_decode (data, size, "fuzz", &hashes, &scans, NULL))
+  GPtrArray *scans = NULL, *closures = NULL;
+  if (!dcc_is_cache_decode (data, size, "fuzz", &hashes, &scans, &closures, NULL))
     return 0;
   GByteArray *again = g_byte_array_new ();
-  dcc_is_cache_encode (again, "fuzz", hashes, scans);
+  dcc_is_cache_encode (again, "fuzz", hashes, scans, closures);
   if (again->len != size || memcmp (again->data, data, size) != 0)
     __builtin_trap ();
   g_byte_array_unref (again);
   g_array_unref (hashes);
   g_ptr_array_unref (scans);
+  g_ptr_array_unref (closures);
   return 0;
 }

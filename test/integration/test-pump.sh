@@ -199,7 +199,7 @@ check_same cached "second session: header changed between sessions, object ident
 "$BIN/pump" --shutdown
 unset INCLUDE_SERVER_PORT INCLUDE_SERVER_PID INCLUDE_SERVER_DIR
 # A damaged cache costs a cold start, not a failed build.
-printf 'DCCISC01\377\377' > "$cache"
+printf 'DCCISC02\377\377' > "$cache"
 eval "$("$BIN/pump" --startup)"
 [ -n "${INCLUDE_SERVER_PID:-}" ] && DAEMON_PIDS+=("$INCLUDE_SERVER_PID")
 sleep 0.2
@@ -208,7 +208,7 @@ compile_both damaged gcc -c -g -O2 -Iinclude -Iother src/a.c
 check "damaged cache: remote in pump mode (got: $RES $MODE)" test "$RES:$MODE" = remote:pump
 check_same damaged "damaged cache: object identical to local"
 "$BIN/pump" --shutdown
-check "damaged cache: replaced by a good one at shutdown" sh -c "head -c 8 '$cache' | grep -q DCCISC01 && test \$(stat -c %s '$cache') -gt 100"
+check "damaged cache: replaced by a good one at shutdown" sh -c "head -c 8 '$cache' | grep -q DCCISC02 && test \$(stat -c %s '$cache') -gt 100"
 unset INCLUDE_SERVER_PORT INCLUDE_SERVER_PID INCLUDE_SERVER_DIR
 
 # Without any ,cpp host, pump refuses with a clear message.

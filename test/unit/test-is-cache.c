@@ -2,6 +2,7 @@
  * what is saved comes back the same, and anything else is refused. */
 #include "cache-file.h"
 #include "dcc-error.h"
+#include "dcc-is-protocol.h"
 #include <string.h>
 
 static DccScanResult *
@@ -40,8 +41,25 @@ encode_sample (void)
   s->cplusplus = TRUE;
   s->scan = make_scan ();
   g_ptr_array_add (scans, s);
+  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+  DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
+  c->key = g_strdup ("/src\037gcc\037-c\037a.c");
+  c->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_is_entry_free);
+  g_ptr_array_add (c->entries, dcc_is_entry_new (DCC_IS_ENTRY_DIR, 0755, 0, NULL, "/src", NULL));
+  g_ptr_array_add (c->entries, dcc_is_entry_new (DCC_IS_ENTRY_FILE, 0644, 5, &h.hash, "/src/a.c", NULL));
+  c->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_check_free);
+  DccCachedCheck *ck = g_new0 (DccCachedCheck, 1);
+  ck->path = g_strdup ("/src/a.c");
+  ck->exists = TRUE;
+  ck->key = h.key;
+  g_ptr_array_add (c->checks, ck);
+  DccCachedCheck *gone = g_new0 (DccCachedCheck, 1);
+  gone->path = g_strdup ("/usr/include");
+  gone->follow = TRUE;
+  g_ptr_array_add (c->checks, gone);
+  g_ptr_array_add (closures, c);
   GByteArray *buf = g_byte_array_new ();
-  dcc_is_cache_encode (buf, "tag 1", hashes, scans);
+  dcc_is_cache_encode (buf, "tag 1", hashes, scans, closures);
   return buf;
 }
 
@@ -52,7 +70,8 @@ test_round_trip (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) hashes = NULL;
   g_autoptr(GPtrArray) scans = NULL;
-  g_assert_true (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &error));
+  g_autoptr(GPtrArray) closures = NULL;
+  g_assert_true (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &closures, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (hashes->len, ==, 1);
   const DccCachedHash *h = &g_array_index (hashes, DccCachedHash, 0);
@@ -81,6 +100,20 @@ test_round_trip (void)
   g_assert_cmpstr (m1->body, ==, "<x/n.h>");
   g_assert_false (m2->function_like);
   g_assert_null (m2->params);
+
+  g_assert_cmpuint (closures->len, ==, 1);
+  const DccCachedClosure *c = closures->pdata[0];
+  g_assert_cmpstr (c->key, ==, "/src\037gcc\037-c\037a.c");
+  g_assert_cmpuint (c->entries->len, ==, 2);
+  const DccIsEntry *e = c->entries->pdata[1];
+  g_assert_cmpstr (e->path, ==, "/src/a.c");
+  g_assert_true (dcc_hash_equal (&e->hash, &want));
+  g_assert_cmpuint (c->checks->len, ==, 2);
+  const DccCachedCheck *ck = c->checks->pdata[0], *gone = c->checks->pdata[1];
+  g_assert_true (ck->exists && !ck->follow && !ck->identity);
+  g_assert_cmpuint (ck->key.ino, ==, 77);
+  g_assert_true (!gone->exists && gone->follow);
+  g_assert_cmpstr (gone->path, ==, "/usr/include");
 }
 
 static void
@@ -89,21 +122,22 @@ test_refusals (void)
   g_autoptr(GByteArray) buf = encode_sample ();
   g_autoptr(GArray) hashes = NULL;
   g_autoptr(GPtrArray) scans = NULL;
+  g_autoptr(GPtrArray) closures = NULL;
   {
     g_autoptr(GError) error = NULL;
-    g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 2", &hashes, &scans, &error));
+    g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 2", &hashes, &scans, &closures, &error));
     g_assert_error (error, DCC_ERROR, DCC_ERROR_MISMATCH);
   }
   /* every truncation, and a byte too many */
   for (guint n = 0; n < buf->len; n++)
     {
       g_autoptr(GError) error = NULL;
-      g_assert_false (dcc_is_cache_decode (buf->data, n, "tag 1", &hashes, &scans, &error));
+      g_assert_false (dcc_is_cache_decode (buf->data, n, "tag 1", &hashes, &scans, &closures, &error));
       g_assert_nonnull (error);
     }
   g_byte_array_append (buf, (const guint8 *) "x", 1);
   g_autoptr(GError) error = NULL;
-  g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &error));
+  g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &closures, &error));
   g_assert_error (error, DCC_ERROR, DCC_ERROR_PROTOCOL);
   g_assert_null (hashes);
   g_assert_null (scans);
