@@ -189,27 +189,25 @@ cat > other/version.h <<'H'
 #define VERSION (3 + EXTRA)
 H
 printf '#define EXTRA 4\n' > other/extra.h
-eval "$("$BIN/pump" --startup)"
-[ -n "${INCLUDE_SERVER_PID:-}" ] && DAEMON_PIDS+=("$INCLUDE_SERVER_PID")
-sleep 0.2
-check "second session: the cache was loaded" grep -q 'cache .* loaded' "$INCLUDE_SERVER_DIR/include-server.log"
-compile_both cached gcc -c -g -O2 -Iinclude -Iother src/a.c
-check "second session: remote in pump mode (got: $RES $MODE)" test "$RES:$MODE" = remote:pump
-check_same cached "second session: header changed between sessions, object identical to local"
-"$BIN/pump" --shutdown
-unset INCLUDE_SERVER_PORT INCLUDE_SERVER_PID INCLUDE_SERVER_DIR
+# cache_session NAME LOG_PATTERN WHAT: a new pump session whose server log
+# matches LOG_PATTERN, and a compile in it: remote, pump, same as local.
+cache_session () {
+  local name=$1 pattern=$2 what=$3
+  eval "$("$BIN/pump" --startup)"
+  [ -n "${INCLUDE_SERVER_PID:-}" ] && DAEMON_PIDS+=("$INCLUDE_SERVER_PID")
+  sleep 0.2
+  check "$what: the server log says '$pattern'" grep -q "$pattern" "$INCLUDE_SERVER_DIR/include-server.log"
+  compile_both "$name" gcc -c -g -O2 -Iinclude -Iother src/a.c
+  check "$what: remote in pump mode (got: $RES $MODE)" test "$RES:$MODE" = remote:pump
+  check_same "$name" "$what: object identical to local"
+  "$BIN/pump" --shutdown
+  unset INCLUDE_SERVER_PORT INCLUDE_SERVER_PID INCLUDE_SERVER_DIR
+}
+cache_session cached 'cache .* loaded' "second session (a header changed since the first)"
 # A damaged cache costs a cold start, not a failed build.
 printf 'DCCISC02\377\377' > "$cache"
-eval "$("$BIN/pump" --startup)"
-[ -n "${INCLUDE_SERVER_PID:-}" ] && DAEMON_PIDS+=("$INCLUDE_SERVER_PID")
-sleep 0.2
-check "damaged cache: the server says it starts cold" grep -q 'not used, starting cold' "$INCLUDE_SERVER_DIR/include-server.log"
-compile_both damaged gcc -c -g -O2 -Iinclude -Iother src/a.c
-check "damaged cache: remote in pump mode (got: $RES $MODE)" test "$RES:$MODE" = remote:pump
-check_same damaged "damaged cache: object identical to local"
-"$BIN/pump" --shutdown
+cache_session damaged 'not used, starting cold' "damaged cache"
 check "damaged cache: replaced by a good one at shutdown" sh -c "head -c 8 '$cache' | grep -q DCCISC02 && test \$(stat -c %s '$cache') -gt 100"
-unset INCLUDE_SERVER_PORT INCLUDE_SERVER_PID INCLUDE_SERVER_DIR
 
 # Without any ,cpp host, pump refuses with a clear message.
 DISTCC_HOSTS="127.0.0.1:$PORT/4,lzo" "$BIN/pump" --startup > nocpp.out 2> nocpp.err
