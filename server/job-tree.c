@@ -270,6 +270,18 @@ checked_components (const char *client_path, guint *n_out, GError **error)
   return comps;
 }
 
+/* Moves key's entry, if any, from what the last job left to what this job
+ * has; returns it (owned by t->state) or NULL. */
+static DccTreeEntry *
+adopt_previous (DccJobTree *t, const char *key)
+{
+  gpointer old_key, old;
+  if (!g_hash_table_steal_extended (t->previous, key, &old_key, &old))
+    return NULL;
+  g_hash_table_insert (t->state, old_key, old);
+  return old;
+}
+
 /* A reused tree, before laying out want at key (name in parent): when the
  * last job left the same thing there it becomes this job's (*kept);
  * otherwise whatever the last job left there is removed. */
@@ -277,14 +289,13 @@ static gboolean
 claim (DccJobTree *t, int parent, const char *key, const char *name, const DccTreeEntry *want,
        gboolean *kept, const char *shown, GError **error)
 {
-  gpointer old_key, old;
   *kept = FALSE;
-  if (!g_hash_table_lookup_extended (t->previous, key, &old_key, &old))
+  const DccTreeEntry *old = g_hash_table_lookup (t->previous, key);
+  if (!old)
     return TRUE;
   if (dcc_tree_entry_same (old, want))
     {
-      g_hash_table_steal (t->previous, key);
-      g_hash_table_insert (t->state, old_key, old);
+      adopt_previous (t, key);
       *kept = TRUE;
       return TRUE;
     }
@@ -325,12 +336,10 @@ claim_dirs_in_memory (DccJobTree *t, char **comps, guint n)
       g_string_append (key, comps[i]);
       if (g_hash_table_contains (t->state, key->str))
         continue;
-      gpointer old_key, old;
-      if (!g_hash_table_lookup_extended (t->previous, key->str, &old_key, &old)
-          || ((DccTreeEntry *) old)->kind != DCC_ENTRY_DIR)
+      const DccTreeEntry *old = g_hash_table_lookup (t->previous, key->str);
+      if (!old || old->kind != DCC_ENTRY_DIR)
         return FALSE;
-      g_hash_table_steal (t->previous, key->str);
-      g_hash_table_insert (t->state, old_key, old);
+      adopt_previous (t, key->str);
     }
   return TRUE;
 }
@@ -344,13 +353,10 @@ keep_unchanged (DccJobTree *t, char **comps, guint n, const char *key, const Dcc
   *done = FALSE;
   if (g_hash_table_contains (t->state, key))
     return dcc_fail (error, DCC_ERROR_IO, "%s: listed twice", shown);
-  DccTreeEntry *old = g_hash_table_lookup (t->previous, key);
+  const DccTreeEntry *old = g_hash_table_lookup (t->previous, key);
   if (old && dcc_tree_entry_same (old, want) && claim_dirs_in_memory (t, comps, n - 1))
     {
-      gpointer old_key;
-      g_hash_table_lookup_extended (t->previous, key, &old_key, NULL);
-      g_hash_table_steal (t->previous, key);
-      g_hash_table_insert (t->state, old_key, old);
+      adopt_previous (t, key);
       *done = TRUE;
     }
   return TRUE;
