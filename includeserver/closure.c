@@ -48,7 +48,6 @@ stat_key_equal (gconstpointer a, gconstpointer b)
 /* follow: stat (searched dirs, lexical) rather than lstat (entries);
  * identity: a directory passed through, only that it is the same one. */
 typedef DccCachedCheck Check;
-#define check_free dcc_cached_check_free
 
 static gboolean
 check_still_true (const Check *c)
@@ -139,108 +138,6 @@ dcc_closure_engine_free (DccClosureEngine *e)
   g_mutex_clear (&e->scan_lock);
   g_mutex_clear (&e->closure_lock);
   g_free (e);
-}
-
-/* ---- the caches on disk, across server lifetimes ---- */
-
-static void closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries,
-                                  GPtrArray *checks);
-
-static char *
-cache_tag (void)
-{
-  g_autofree char *v = dcc_scanner_version ();
-  return g_strdup_printf ("scan-format 1; %s", v);
-}
-
-gboolean
-dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
-{
-  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
-  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
-  GHashTableIter it;
-  gpointer k, v;
-  g_mutex_lock (&e->hash_lock);
-  g_hash_table_iter_init (&it, e->hashes);
-  while (g_hash_table_iter_next (&it, &k, &v))
-    {
-      DccCachedHash c = { .key = *(StatKey *) k, .hash = *(DccHash *) v };
-      g_array_append_val (hashes, c);
-    }
-  g_mutex_unlock (&e->hash_lock);
-  g_mutex_lock (&e->scan_lock);
-  g_hash_table_iter_init (&it, e->scans);
-  while (g_hash_table_iter_next (&it, &k, &v))
-    {
-      DccCachedScan *c = g_new0 (DccCachedScan, 1);
-      c->hash = ((ScanKey *) k)->hash;
-      c->cplusplus = ((ScanKey *) k)->cplusplus;
-      c->scan = dcc_scan_result_ref (v);
-      g_ptr_array_add (scans, c);
-    }
-  g_mutex_unlock (&e->scan_lock);
-  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
-  g_mutex_lock (&e->closure_lock);
-  g_hash_table_iter_init (&it, e->closures);
-  while (g_hash_table_iter_next (&it, &k, &v))
-    {
-      const CachedClosure *cc = v;
-      DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
-      c->key = g_strdup (k);
-      c->entries = g_ptr_array_ref (cc->entries);
-      c->checks = g_ptr_array_ref (cc->checks);
-      g_ptr_array_add (closures, c);
-    }
-  g_mutex_unlock (&e->closure_lock);
-  g_autofree char *tag = cache_tag ();
-  g_autoptr(GByteArray) buf = g_byte_array_new ();
-  dcc_is_cache_encode (buf, tag, hashes, scans, closures);
-  g_autofree char *dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0700) < 0)
-    return dcc_fail_errno (error, "creating %s", dir);
-  return dcc_io_write_file_atomic (path, buf->data, buf->len, 0600, error);
-}
-
-gboolean
-dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
-{
-  g_autofree guint8 *data = NULL;
-  gsize len = 0;
-  if (!dcc_io_read_file (path, DCC_IS_CACHE_MAX_BYTES, &data, &len, error))
-    return FALSE;
-  g_autofree char *tag = cache_tag ();
-  g_autoptr(GArray) hashes = NULL;
-  g_autoptr(GPtrArray) scans = NULL;
-  g_autoptr(GPtrArray) closures = NULL;
-  if (!dcc_is_cache_decode (data, len, tag, &hashes, &scans, &closures, error))
-    return FALSE;
-  g_mutex_lock (&e->hash_lock);
-  for (guint i = 0; i < hashes->len && g_hash_table_size (e->hashes) < DCC_CLOSURE_HASH_CACHE_MAX; i++)
-    {
-      const DccCachedHash *c = &g_array_index (hashes, DccCachedHash, i);
-      g_hash_table_replace (e->hashes, g_memdup2 (&c->key, sizeof c->key), g_memdup2 (&c->hash, sizeof c->hash));
-    }
-  g_mutex_unlock (&e->hash_lock);
-  g_mutex_lock (&e->scan_lock);
-  for (guint i = 0; i < scans->len && g_hash_table_size (e->scans) < DCC_CLOSURE_SCAN_CACHE_MAX; i++)
-    {
-      const DccCachedScan *c = scans->pdata[i];
-      ScanKey sk;
-      memset (&sk, 0, sizeof sk);
-      sk.hash = c->hash;
-      sk.cplusplus = c->cplusplus;
-      g_hash_table_replace (e->scans, g_memdup2 (&sk, sizeof sk), dcc_scan_result_ref (c->scan));
-    }
-  g_mutex_unlock (&e->scan_lock);
-  /* Closures are checked against the disk on every use, as always. */
-  for (guint i = 0; i < closures->len; i++)
-    {
-      const DccCachedClosure *c = closures->pdata[i];
-      closure_cache_insert (e, c->key, c->entries, c->checks);
-    }
-  dcc_debug ("cache file %s: %u hashes, %u scans, %u closures", path, hashes->len, scans->len,
-             closures->len);
-  return TRUE;
 }
 
 static gboolean
@@ -338,6 +235,100 @@ closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, 
       g_hash_table_remove (e->closures, victim);
     }
   g_mutex_unlock (&e->closure_lock);
+}
+
+/* ---- the caches on disk, across server lifetimes ---- */
+
+static char *
+cache_tag (void)
+{
+  g_autofree char *v = dcc_scanner_version ();
+  return g_strdup_printf ("scan-format 1; %s", v);
+}
+
+gboolean
+dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
+{
+  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+  GHashTableIter it;
+  gpointer k, v;
+  g_mutex_lock (&e->hash_lock);
+  g_hash_table_iter_init (&it, e->hashes);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      DccCachedHash c = { .key = *(StatKey *) k, .hash = *(DccHash *) v };
+      g_array_append_val (hashes, c);
+    }
+  g_mutex_unlock (&e->hash_lock);
+  g_mutex_lock (&e->scan_lock);
+  g_hash_table_iter_init (&it, e->scans);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      DccCachedScan *c = g_new0 (DccCachedScan, 1);
+      c->hash = ((ScanKey *) k)->hash;
+      c->cplusplus = ((ScanKey *) k)->cplusplus;
+      c->scan = dcc_scan_result_ref (v);
+      g_ptr_array_add (scans, c);
+    }
+  g_mutex_unlock (&e->scan_lock);
+  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+  g_mutex_lock (&e->closure_lock);
+  g_hash_table_iter_init (&it, e->closures);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      const CachedClosure *cc = v;
+      DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
+      c->key = g_strdup (k);
+      c->entries = g_ptr_array_ref (cc->entries);
+      c->checks = g_ptr_array_ref (cc->checks);
+      g_ptr_array_add (closures, c);
+    }
+  g_mutex_unlock (&e->closure_lock);
+  g_autofree char *tag = cache_tag ();
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  dcc_is_cache_encode (buf, tag, hashes, scans, closures);
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    return dcc_fail_errno (error, "creating %s", dir);
+  return dcc_io_write_file_atomic (path, buf->data, buf->len, 0600, error);
+}
+
+gboolean
+dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
+{
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
+  if (!dcc_io_read_file (path, DCC_IS_CACHE_MAX_BYTES, &data, &len, error))
+    return FALSE;
+  g_autofree char *tag = cache_tag ();
+  g_autoptr(GArray) hashes = NULL;
+  g_autoptr(GPtrArray) scans = NULL;
+  g_autoptr(GPtrArray) closures = NULL;
+  if (!dcc_is_cache_decode (data, len, tag, &hashes, &scans, &closures, error))
+    return FALSE;
+  /* Through the same inserts as a request's, so the same bounds hold (the
+   * encoder writes no more than they keep). */
+  for (guint i = 0; i < hashes->len; i++)
+    {
+      const DccCachedHash *c = &g_array_index (hashes, DccCachedHash, i);
+      hash_cache_insert (e, &c->key, &c->hash);
+    }
+  for (guint i = 0; i < scans->len; i++)
+    {
+      const DccCachedScan *c = scans->pdata[i];
+      const ScanKey sk = { .hash = c->hash, .cplusplus = c->cplusplus };
+      scan_cache_insert (e, &sk, c->scan);
+    }
+  /* Closures are checked against the disk on every use, as always. */
+  for (guint i = 0; i < closures->len; i++)
+    {
+      const DccCachedClosure *c = closures->pdata[i];
+      closure_cache_insert (e, c->key, c->entries, c->checks);
+    }
+  dcc_debug ("cache file %s: %u hashes, %u scans, %u closures", path, hashes->len, scans->len,
+             closures->len);
+  return TRUE;
 }
 
 /* ---- computed includes ---- */
@@ -1094,7 +1085,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
 
   Walk w = { .engine = engine, .scanner = scanner, .cwd = cwd, .args = args, .stats = stats };
   w.entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_is_entry_free);
-  w.checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) check_free);
+  w.checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dcc_cached_check_free);
   w.dir_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w.resolve_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1164,7 +1155,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
     GPtrArray *entries = g_ptr_array_new_full (g_hash_table_size (w.entries),
                                                (GDestroyNotify) dcc_is_entry_free);
     g_autoptr(GPtrArray) checks = g_ptr_array_new_full (g_hash_table_size (w.checks),
-                                                        (GDestroyNotify) check_free);
+                                                        (GDestroyNotify) dcc_cached_check_free);
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init (&it, w.entries);

@@ -471,7 +471,7 @@ main (int argc, char **argv)
     { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &pid_file, "Write the process id here", "FILE" },
     { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &log_file, "Log here instead of stderr", "FILE" },
     { "cache-file", 0, 0, G_OPTION_ARG_FILENAME, &cache_file,
-      "Start from the file hashes and header scans saved here, and save them here on exit", "FILE" },
+      "Start from the file hashes, header scans and closures saved here; save them here on exit", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log every request (debug level)", NULL },
     { "verify", 0, 0, G_OPTION_ARG_NONE, &verify,
       "Compare the closure of `-- COMPILER ARGS...` with the compiler's -M output", NULL },
