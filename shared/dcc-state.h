@@ -1,8 +1,8 @@
 /* Per-process state files, read by distccmon-text.
  *
  * Each distcc client process keeps $DISTCC_DIR/state/binstate_<pid>,
- * replaced atomically (temp file + rename) on every change and removed at
- * exit. The format is text, at most DCC_STATE_MAX_FILE bytes, one
+ * rewritten in place on every change and removed at exit; a reader may catch
+ * a half-written file, which does not parse and is skipped. The format is text, at most DCC_STATE_MAX_FILE bytes, one
  * "key value" per line, in this order:
  *
  *   distcc-state 1
@@ -50,7 +50,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccStateEntry, dcc_state_entry_free)
 /* "Startup", "Blocked", ... as stock distccmon prints them. */
 const char *dcc_phase_name (DccPhase phase);
 
-/* Replaces this process's state file. Best effort: monitoring never fails a
+/* Rewrites this process's state file. Best effort: monitoring never fails a
  * compile, so errors are only logged (debug). file and host may be NULL. */
 void dcc_state_set (const char *distcc_dir, DccPhase phase, const char *file,
                     const char *host, int slot);
