@@ -18,7 +18,7 @@
 #include "dcc-wire.h"
 #include <string.h>
 
-#define MAGIC "DCCISC02"
+#define MAGIC "DCCISC03"
 
 void
 dcc_cached_scan_free (DccCachedScan *c)
@@ -35,6 +35,7 @@ dcc_cached_check_free (DccCachedCheck *c)
   if (!c)
     return;
   g_free (c->path);
+  g_free (c->absent);
   g_free (c);
 }
 
@@ -92,6 +93,9 @@ put_closures (GByteArray *out, const GPtrArray *closures)
           dcc_put_u8 (out, ck->follow ? 1 : 0);
           dcc_put_u8 (out, ck->identity ? 1 : 0);
           put_key (out, &ck->key);
+          /* Without its names a directory check is only stricter. */
+          gboolean names = ck->absent && strlen (ck->absent) <= DCC_IS_CACHE_MAX_STRING;
+          dcc_put_string (out, names ? ck->absent : "");
         }
     }
   guint8 be[4] = { n >> 24, n >> 16, n >> 8, n };
@@ -288,11 +292,14 @@ get_closure (DccReader *r, guint *total)
       g_autoptr(DccCachedCheck) ck = g_new0 (DccCachedCheck, 1);
       if (!dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &ck->path) || !dcc_reader_u8 (r, &exists)
           || !dcc_reader_u8 (r, &follow) || !dcc_reader_u8 (r, &identity) || !get_key (r, &ck->key)
+          || !dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &ck->absent)
           || exists > 1 || follow > 1 || identity > 1 || ck->path[0] != '/')
         return NULL;
       ck->exists = exists;
       ck->follow = follow;
       ck->identity = identity;
+      if (ck->absent[0] == '\0')
+        g_clear_pointer (&ck->absent, g_free);
       g_ptr_array_add (c->checks, g_steal_pointer (&ck));
     }
   return g_steal_pointer (&c);

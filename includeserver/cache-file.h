@@ -43,13 +43,18 @@ typedef struct {
 void dcc_cached_scan_free (DccCachedScan *c);
 
 /* One fact a cached closure rests on: path exists or not, and if it does,
- * with this stat key (or, for identity, the same directory). */
+ * with this stat key (or, for identity, the same directory). A directory the
+ * compiler searched also lists the names it looked for there and did not
+ * find: if the directory changed, the fact still holds while none of them
+ * has appeared (a build writing objects beside its sources changes the
+ * directory, not the answer). */
 typedef struct {
   char    *path;
   gboolean exists;
   gboolean follow;     /* stat rather than lstat */
   gboolean identity;   /* only dev, inode and mode count */
   DccFileKey key;
+  char    *absent;     /* NULL, or names not found in the directory path, '/'-separated */
 } DccCachedCheck;
 
 void dcc_cached_check_free (DccCachedCheck *c);

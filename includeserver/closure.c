@@ -49,6 +49,26 @@ stat_key_equal (gconstpointer a, gconstpointer b)
  * identity: a directory passed through, only that it is the same one. */
 typedef DccCachedCheck Check;
 
+/* A searched directory that changed: do the names looked for there still
+ * find nothing (nothing, or a directory, as probe() decides)? */
+static gboolean
+names_still_absent (const Check *c)
+{
+  for (const char *name = c->absent; *name; )
+    {
+      gsize n = strcspn (name, "/");
+      if (n > 0)
+        {
+          g_autofree char *p = g_strdup_printf ("%s/%.*s", c->path, (int) n, name);
+          struct stat st;
+          if (stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
+            return FALSE;
+        }
+      name += n + (name[n] == '/');
+    }
+  return TRUE;
+}
+
 static gboolean
 check_still_true (const Check *c)
 {
@@ -62,7 +82,9 @@ check_still_true (const Check *c)
   stat_key_from (&k, &st);
   if (c->identity)
     return k.dev == c->key.dev && k.ino == c->key.ino && k.mode == c->key.mode;
-  return stat_key_equal (&k, &c->key);
+  if (stat_key_equal (&k, &c->key))
+    return TRUE;
+  return c->absent && S_ISDIR (st.st_mode) && S_ISDIR (c->key.mode) && names_still_absent (c);
 }
 
 /* ---- the engine: caches shared by all requests ---- */
@@ -358,7 +380,8 @@ typedef struct {
   GHashTable *dir_memo;      /* lexical dir -> physical dir, or "" if missing */
   GHashTable *resolve_memo;  /* memo key -> lexical path or "" */
   GHashTable *visited;       /* "chain\nlexical" -> GINT_TO_POINTER(1) */
-  GHashTable *probed_dirs;   /* dirs searched without success, for the checks */
+  GHashTable *probed_dirs;   /* dir searched without success -> GString of names not found there */
+  GHashTable *absent_paths;  /* paths probed and not found */
   GQueue      work;          /* WorkItem* */
   GPtrArray  *scans;         /* DccScanResult* of every file walked (refs) */
   GPtrArray  *pending;       /* Pending*: computed includes */
@@ -623,25 +646,35 @@ add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
 static gboolean
 probe (Walk *w, const char *p)
 {
+  if (g_hash_table_contains (w->absent_paths, p))
+    return FALSE;
   struct stat st;
   if (stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
     return TRUE;
-  /* Remember where we looked, so that a file appearing there later
-   * invalidates the cached closure. */
-  g_autofree char *dir = parent_of (p);
-  while (!g_hash_table_contains (w->probed_dirs, dir))
+  g_hash_table_add (w->absent_paths, g_strdup (p));
+  /* Remember where we looked and for what, so that a file appearing there
+   * later invalidates the cached closure: each directory on the way up to
+   * the first that exists gets a check and the name looked for in it. */
+  g_autofree char *below = g_strdup (p);
+  for (;;)
     {
-      if (stat (dir, &st) == 0)
+      g_autofree char *dir = parent_of (below);
+      GString *names = g_hash_table_lookup (w->probed_dirs, dir);
+      gboolean known = names != NULL;
+      if (!known)
         {
-          g_hash_table_add (w->probed_dirs, g_strdup (dir));
-          add_check (w, dir, TRUE, &st);
-          break;
+          names = g_string_new (NULL);
+          g_hash_table_insert (w->probed_dirs, g_strdup (dir), names);
         }
-      g_hash_table_add (w->probed_dirs, g_strdup (dir));
-      add_check (w, dir, TRUE, NULL);
-      char *up = parent_of (dir);
-      g_free (dir);
-      dir = up;
+      g_string_append_printf (names, "%s/", strrchr (below, '/') + 1);
+      if (known)
+        break;
+      gboolean exists = stat (dir, &st) == 0;
+      add_check (w, dir, TRUE, exists ? &st : NULL);
+      if (exists || g_str_equal (dir, "/"))
+        break;
+      g_free (below);
+      below = g_steal_pointer (&dir);
     }
   return FALSE;
 }
@@ -1011,6 +1044,12 @@ compare_entries (gconstpointer a, gconstpointer b)
 }
 
 static void
+free_gstring (gpointer s)
+{
+  g_string_free (s, TRUE);
+}
+
+static void
 walk_clear (Walk *w)
 {
   g_clear_pointer (&w->entries, g_hash_table_unref);
@@ -1019,6 +1058,7 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->resolve_memo, g_hash_table_unref);
   g_clear_pointer (&w->visited, g_hash_table_unref);
   g_clear_pointer (&w->probed_dirs, g_hash_table_unref);
+  g_clear_pointer (&w->absent_paths, g_hash_table_unref);
   g_queue_clear_full (&w->work, (GDestroyNotify) work_item_free);
   g_clear_pointer (&w->pending, g_ptr_array_unref);
   g_clear_pointer (&w->macros, g_hash_table_unref);
@@ -1089,7 +1129,8 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.dir_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w.resolve_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
+  w.absent_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
@@ -1168,6 +1209,10 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
     g_hash_table_iter_init (&it, w.checks);
     while (g_hash_table_iter_next (&it, &k, &v))
       {
+        Check *c = v;
+        GString *names = c->follow && c->exists ? g_hash_table_lookup (w.probed_dirs, c->path) : NULL;
+        if (names && names->len > 0)
+          c->absent = g_strdup (names->str);
         g_hash_table_iter_steal (&it);
         g_free (k);
         g_ptr_array_add (checks, v);

@@ -150,6 +150,14 @@ echo '#define SHADOW 1' > a/cfg.h   # not on cfg.h's quote path: main.c's dir wi
 echo '#define SHADOW 1' > q/local.h # still shadowed by main.c's own dir
 r4=$(query gcc "${FLAGS[@]}" -c main.c)
 check "socket: new files elsewhere don't change the answer" [ "$r3" = "$r4" ]
+last_served () { grep ' entries for ' "$SCRATCH/is.log" | tail -1; }
+case "$(last_served)" in *"(cached,"*) ok "socket: new files in searched dirs keep the cached closure";;
+  *) not_ok "socket: new files in searched dirs keep the cached closure ($(last_served))";; esac
+: > main.o; : > sub/inner.o   # a build writing objects beside its sources
+r4b=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$r4b $(last_served)" in "$r4 "*"(cached,"*) ok "socket: objects written beside the sources keep the cached closure";;
+  *) not_ok "socket: objects written beside the sources keep the cached closure ($(last_served))";; esac
+rm -f main.o sub/inner.o
 rm q/qonly.h; echo '#define Q2 1' > a/qonly.h
 r5=$(query gcc "${FLAGS[@]}" -c main.c)
 case "$r5" in *"$P/a/qonly.h"*) ok "socket: a header moving between search dirs is noticed";;

@@ -57,6 +57,13 @@ encode_sample (void)
   gone->path = g_strdup ("/usr/include");
   gone->follow = TRUE;
   g_ptr_array_add (c->checks, gone);
+  DccCachedCheck *searched = g_new0 (DccCachedCheck, 1);
+  searched->path = g_strdup ("/src");
+  searched->exists = TRUE;
+  searched->follow = TRUE;
+  searched->key.mode = 040755;
+  searched->absent = g_strdup ("cfg.h/sys/");
+  g_ptr_array_add (c->checks, searched);
   g_ptr_array_add (closures, c);
   GByteArray *buf = g_byte_array_new ();
   dcc_is_cache_encode (buf, "tag 1", hashes, scans, closures);
@@ -108,12 +115,15 @@ test_round_trip (void)
   const DccIsEntry *e = c->entries->pdata[1];
   g_assert_cmpstr (e->path, ==, "/src/a.c");
   g_assert_true (dcc_hash_equal (&e->hash, &want));
-  g_assert_cmpuint (c->checks->len, ==, 2);
-  const DccCachedCheck *ck = c->checks->pdata[0], *gone = c->checks->pdata[1];
+  g_assert_cmpuint (c->checks->len, ==, 3);
+  const DccCachedCheck *ck = c->checks->pdata[0], *gone = c->checks->pdata[1], *searched = c->checks->pdata[2];
   g_assert_true (ck->exists && !ck->follow && !ck->identity);
   g_assert_cmpuint (ck->key.ino, ==, 77);
   g_assert_true (!gone->exists && gone->follow);
   g_assert_cmpstr (gone->path, ==, "/usr/include");
+  g_assert_null (ck->absent);
+  g_assert_true (searched->exists && searched->follow);
+  g_assert_cmpstr (searched->absent, ==, "cfg.h/sys/");
 }
 
 static void
