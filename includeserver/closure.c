@@ -1,6 +1,7 @@
 #include "closure.h"
 #include "cache-file.h"
 #include "compiler-info.h"
+#include "dir-listing.h"
 #include "macro-expand.h"
 #include "dcc-is-protocol.h"
 #include "dcc-error.h"
@@ -130,6 +131,7 @@ struct DccClosureEngine {
   GHashTable *closures;      /* key -> CachedClosure* */
   GQueue      closure_order; /* keys, oldest first */
   guint       closure_entries;
+  DccDirListings *listings;  /* for probes; has its own lock */
 };
 
 DccClosureEngine *
@@ -144,6 +146,7 @@ dcc_closure_engine_new (void)
                                     (GDestroyNotify) dcc_scan_result_unref);
   e->closures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) cached_closure_free);
+  e->listings = dcc_dir_listings_new (DCC_DIR_LISTING_SETTLE_S);
   return e;
 }
 
@@ -156,6 +159,7 @@ dcc_closure_engine_free (DccClosureEngine *e)
   g_hash_table_unref (e->scans);
   g_hash_table_unref (e->closures);
   g_queue_clear (&e->closure_order);
+  dcc_dir_listings_free (e->listings);
   g_mutex_clear (&e->hash_lock);
   g_mutex_clear (&e->scan_lock);
   g_mutex_clear (&e->closure_lock);
@@ -265,7 +269,7 @@ static char *
 cache_tag (void)
 {
   g_autofree char *v = dcc_scanner_version ();
-  return g_strdup_printf ("scan-format 1; %s", v);
+  return g_strdup_printf ("scan-format 2; %s", v);
 }
 
 gboolean
@@ -382,6 +386,7 @@ typedef struct {
   GHashTable *visited;       /* "chain\nlexical" -> GINT_TO_POINTER(1) */
   GHashTable *probed_dirs;   /* dir searched without success -> GString of names not found there */
   GHashTable *absent_paths;  /* paths probed and not found */
+  GHashTable *listing_memo;  /* dir -> DccDirListing* checked in this walk, or NULL: stat */
   GQueue      work;          /* WorkItem* */
   GPtrArray  *scans;         /* DccScanResult* of every file walked (refs) */
   GPtrArray  *pending;       /* Pending*: computed includes */
@@ -642,14 +647,32 @@ add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
   return TRUE;
 }
 
+/* What p's directory listing says of p, the directory stat'ed once a walk. */
+static DccDirName
+listed (Walk *w, const char *p)
+{
+  g_autofree char *dir = parent_of (p);
+  gpointer listing;
+  if (!g_hash_table_lookup_extended (w->listing_memo, dir, NULL, &listing))
+    {
+      struct stat st;
+      listing = stat (dir, &st) == 0 ? dcc_dir_listings_get (w->engine->listings, dir, &st) : NULL;
+      g_hash_table_insert (w->listing_memo, g_strdup (dir), listing);
+    }
+  return listing ? dcc_dir_listing_lookup (listing, strrchr (p, '/') + 1) : DCC_DIR_NAME_UNKNOWN;
+}
+
 /* Is there a non-directory at lexical path p (what the compiler would open)? */
 static gboolean
 probe (Walk *w, const char *p)
 {
   if (g_hash_table_contains (w->absent_paths, p))
     return FALSE;
+  DccDirName kind = listed (w, p);
   struct stat st;
-  if (stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
+  if (kind == DCC_DIR_NAME_FILE)
+    return TRUE;
+  if (kind == DCC_DIR_NAME_UNKNOWN && stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
     return TRUE;
   g_hash_table_add (w->absent_paths, g_strdup (p));
   /* Remember where we looked and for what, so that a file appearing there
@@ -1059,6 +1082,7 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->visited, g_hash_table_unref);
   g_clear_pointer (&w->probed_dirs, g_hash_table_unref);
   g_clear_pointer (&w->absent_paths, g_hash_table_unref);
+  g_clear_pointer (&w->listing_memo, g_hash_table_unref);
   g_queue_clear_full (&w->work, (GDestroyNotify) work_item_free);
   g_clear_pointer (&w->pending, g_ptr_array_unref);
   g_clear_pointer (&w->macros, g_hash_table_unref);
@@ -1131,6 +1155,8 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
   w.absent_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.listing_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) dcc_dir_listing_unref);
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);

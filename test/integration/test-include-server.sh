@@ -62,6 +62,10 @@ cat > app.cc <<'EOF'
 int main () { std::vector<int> v; return (int) v.size (); }
 EOF
 
+# Directories changed in the last 2 s are probed with stat, older ones
+# through the server's shared listings: let the tree settle so that the
+# checks below (new headers appearing, moving) go through the listings.
+sleep 2.2
 FLAGS=(-Ia -Ib -iquote q -DFEATURE=1 -include forced.h)
 out=$SCRATCH/verify.out
 if "$IS" --verify --verbose -- gcc "${FLAGS[@]}" -O2 -c main.c -o main.o >"$out" 2>&1; then

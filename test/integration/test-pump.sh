@@ -205,9 +205,9 @@ cache_session () {
 }
 cache_session cached 'cache .* loaded' "second session (a header changed since the first)"
 # A damaged cache costs a cold start, not a failed build.
-printf 'DCCISC02\377\377' > "$cache"
+printf 'DCCISC\377\377' > "$cache"
 cache_session damaged 'not used, starting cold' "damaged cache"
-check "damaged cache: replaced by a good one at shutdown" sh -c "head -c 8 '$cache' | grep -q DCCISC02 && test \$(stat -c %s '$cache') -gt 100"
+check "damaged cache: replaced by a good one at shutdown" sh -c "head -c 6 '$cache' | grep -q DCCISC && test \$(stat -c %s '$cache') -gt 100"
 
 # Without any ,cpp host, pump refuses with a clear message.
 DISTCC_HOSTS="127.0.0.1:$PORT/4,lzo" "$BIN/pump" --startup > nocpp.out 2> nocpp.err
