@@ -647,6 +647,16 @@ add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
   return TRUE;
 }
 
+/* listing_memo's value for a directory that does not exist. */
+static char dir_missing;
+
+static void
+listing_memo_unref (gpointer listing)
+{
+  if (listing != &dir_missing)
+    dcc_dir_listing_unref (listing);
+}
+
 /* What p's directory listing says of p, the directory stat'ed once a walk. */
 static DccDirName
 listed (Walk *w, const char *p)
@@ -656,9 +666,14 @@ listed (Walk *w, const char *p)
   if (!g_hash_table_lookup_extended (w->listing_memo, dir, NULL, &listing))
     {
       struct stat st;
-      listing = stat (dir, &st) == 0 ? dcc_dir_listings_get (w->engine->listings, dir, &st) : NULL;
+      if (stat (dir, &st) == 0)
+        listing = dcc_dir_listings_get (w->engine->listings, dir, &st);
+      else
+        listing = (errno == ENOENT || errno == ENOTDIR) ? &dir_missing : NULL;
       g_hash_table_insert (w->listing_memo, g_strdup (dir), listing);
     }
+  if (listing == &dir_missing)
+    return DCC_DIR_NAME_ABSENT;
   return listing ? dcc_dir_listing_lookup (listing, strrchr (p, '/') + 1) : DCC_DIR_NAME_UNKNOWN;
 }
 
@@ -1155,8 +1170,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
   w.absent_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  w.listing_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify) dcc_dir_listing_unref);
+  w.listing_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, listing_memo_unref);
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
