@@ -132,6 +132,7 @@ struct DccClosureEngine {
   GQueue      closure_order; /* keys, oldest first */
   guint       closure_entries;
   DccDirListings *listings;  /* for probes; has its own lock */
+  gint        learnt;        /* anything inserted since creation or the last load */
 };
 
 DccClosureEngine *
@@ -186,6 +187,7 @@ hash_cache_insert (DccClosureEngine *e, const StatKey *k, const DccHash *h)
     g_hash_table_remove_all (e->hashes);
   g_hash_table_replace (e->hashes, g_memdup2 (k, sizeof *k), g_memdup2 (h, sizeof *h));
   g_mutex_unlock (&e->hash_lock);
+  g_atomic_int_set (&e->learnt, 1);
 }
 
 static DccScanResult *
@@ -207,6 +209,7 @@ scan_cache_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r)
     g_hash_table_remove_all (e->scans);
   g_hash_table_replace (e->scans, g_memdup2 (k, sizeof *k), dcc_scan_result_ref (r));
   g_mutex_unlock (&e->scan_lock);
+  g_atomic_int_set (&e->learnt, 1);
 }
 
 /* Returns the cached closure's entries if every fact it rests on still holds.
@@ -261,6 +264,7 @@ closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, 
       g_hash_table_remove (e->closures, victim);
     }
   g_mutex_unlock (&e->closure_lock);
+  g_atomic_int_set (&e->learnt, 1);
 }
 
 /* ---- the caches on disk, across server lifetimes ---- */
@@ -354,7 +358,14 @@ dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
     }
   dcc_debug ("cache file %s: %u hashes, %u scans, %u closures", path, hashes->len, scans->len,
              closures->len);
+  g_atomic_int_set (&e->learnt, 0);
   return TRUE;
+}
+
+gboolean
+dcc_closure_engine_learnt (DccClosureEngine *e)
+{
+  return g_atomic_int_get (&e->learnt) != 0;
 }
 
 /* ---- computed includes ---- */

@@ -27,6 +27,8 @@ void              dcc_closure_engine_free (DccClosureEngine *engine);
  * Closures, too, are checked against the disk before each use. */
 gboolean dcc_closure_engine_save (DccClosureEngine *engine, const char *path, GError **error);
 gboolean dcc_closure_engine_load (DccClosureEngine *engine, const char *path, GError **error);
+/* Has the engine added to its caches since it was created or last loaded? */
+gboolean dcc_closure_engine_learnt (DccClosureEngine *engine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccClosureEngine, dcc_closure_engine_free)
 
 typedef struct {

@@ -212,11 +212,13 @@ run_server (const char *socket_path, const char *pid_file, const char *cache_fil
     }
   signal (SIGPIPE, SIG_IGN);
   Server server = { .engine = dcc_closure_engine_new (), .path_env = g_getenv ("PATH") };
+  gboolean cache_loaded = FALSE;
   if (cache_file)
     {
       g_autoptr(GError) cache_error = NULL;
       gint64 t0 = g_get_monotonic_time ();
-      if (dcc_closure_engine_load (server.engine, cache_file, &cache_error))
+      cache_loaded = dcc_closure_engine_load (server.engine, cache_file, &cache_error);
+      if (cache_loaded)
         dcc_notice ("cache %s loaded in %lld ms", cache_file,
                     (long long) (g_get_monotonic_time () - t0) / 1000);
       else if (!g_file_test (cache_file, G_FILE_TEST_EXISTS))
@@ -240,7 +242,11 @@ run_server (const char *socket_path, const char *pid_file, const char *cache_fil
     unlink (pid_file);
   /* Let running requests finish, then free. */
   g_thread_pool_free (server.pool, TRUE, TRUE);
-  if (cache_file)
+  /* A build that only reused what the file held leaves it as it was:
+   * rewriting it would cost as much as a few dozen compiles' analysis. */
+  if (cache_file && cache_loaded && !dcc_closure_engine_learnt (server.engine))
+    dcc_notice ("cache %s unchanged: nothing new learnt", cache_file);
+  else if (cache_file)
     {
       g_autoptr(GError) cache_error = NULL;
       gint64 t0 = g_get_monotonic_time ();

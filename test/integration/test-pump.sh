@@ -208,6 +208,11 @@ cache_session cached 'cache .* loaded' "second session (a header changed since t
 printf 'DCCISC\377\377' > "$cache"
 cache_session damaged 'not used, starting cold' "damaged cache"
 check "damaged cache: replaced by a good one at shutdown" sh -c "head -c 6 '$cache' | grep -q DCCISC && test \$(stat -c %s '$cache') -gt 100"
+# A session that learns nothing new (the same compile again) leaves the
+# file as it was.
+before=$(stat -c '%i %y' "$cache")
+cache_session damaged 'cache .* loaded' "third session (nothing changed)"
+check "third session: nothing new learnt, cache file not rewritten" test "$(stat -c '%i %y' "$cache")" = "$before"
 
 # Without any ,cpp host, pump refuses with a clear message.
 DISTCC_HOSTS="127.0.0.1:$PORT/4,lzo" "$BIN/pump" --startup > nocpp.out 2> nocpp.err
