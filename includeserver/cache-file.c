@@ -1,24 +1,28 @@
 /* The include server's cache file; see cache-file.h.
  *
  * Format (integers big-endian, strings [u32 len][bytes]):
- *   "DCCISC01", string tag,
+ *   "DCCISC04", string tag,
  *   u32 n, n x { u64 dev, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns;
  *                u32 mode; 16-byte hash },
  *   u32 n, n x { 16-byte hash, u8 cplusplus,
  *                u32 n, n x { u8 kind, u8 form, string name, u32 line },
  *                u32 n, n x { string name, string body, u8 function_like,
  *                             u8 has_params, [string params] } },
- *   u32 n, n x { string key, string entries (an include-server reply,
- *                dcc-is-protocol.h, decoded and checked by its decoder),
- *                u32 n, n x { string path, u8 exists, u8 follow,
- *                             u8 identity, file key as above } } */
+ *   u32 n, n x entry (u32 len, an include-server ENTR payload,
+ *                     dcc-is-protocol.h, checked by its decoder),
+ *   u32 n, n x check { string path, u8 exists, u8 follow, u8 identity,
+ *                      file key as above, string absent names },
+ *   u32 n, n x { string key, u32 n, n x u32 entry index,
+ *                u32 n, n x u32 check index }
+ * Each table item appears once, in the order closures first use it; each
+ * closure's entries are in reply order (dcc_is_entries_check_order). */
 #include "cache-file.h"
 #include "dcc-error.h"
 #include "dcc-is-protocol.h"
 #include "dcc-wire.h"
 #include <string.h>
 
-#define MAGIC "DCCISC03"
+#define MAGIC "DCCISC04"
 
 void
 dcc_cached_scan_free (DccCachedScan *c)
@@ -63,43 +67,101 @@ put_key (GByteArray *out, const DccFileKey *k)
   dcc_put_u32 (out, k->mode);
 }
 
-/* Appends the closures that fit the decoder's limits; their count first. */
+/* Tables of distinct entries and checks: the closures of one project share
+ * most of theirs, so each is written once and referred to by index. */
+typedef struct {
+  GByteArray *bytes;   /* the items, encoded, in order of first use */
+  GHashTable *index;   /* GBytes of one item -> index + 1 */
+  guint n;
+} Table;
+
+static void
+table_init (Table *t)
+{
+  t->bytes = g_byte_array_new ();
+  t->index = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  t->n = 0;
+}
+
+static void
+table_clear (Table *t)
+{
+  g_byte_array_unref (t->bytes);
+  g_hash_table_unref (t->index);
+}
+
+static guint32
+table_add (Table *t, const guint8 *item, gsize len)
+{
+  g_autoptr(GBytes) key = g_bytes_new (item, len);
+  guint idx = GPOINTER_TO_UINT (g_hash_table_lookup (t->index, key));
+  if (idx)
+    return idx - 1;
+  g_byte_array_append (t->bytes, item, (guint) len);
+  g_hash_table_insert (t->index, g_steal_pointer (&key), GUINT_TO_POINTER (++t->n));
+  return t->n - 1;
+}
+
+static void
+put_check (GByteArray *out, const DccCachedCheck *ck)
+{
+  dcc_put_string (out, ck->path);
+  dcc_put_u8 (out, ck->exists ? 1 : 0);
+  dcc_put_u8 (out, ck->follow ? 1 : 0);
+  dcc_put_u8 (out, ck->identity ? 1 : 0);
+  put_key (out, &ck->key);
+  /* Without its names a directory check is only stricter. */
+  gboolean names = ck->absent && strlen (ck->absent) <= DCC_IS_CACHE_MAX_STRING;
+  dcc_put_string (out, names ? ck->absent : "");
+}
+
+/* Appends the tables and the closures that fit the decoder's limits. */
 static void
 put_closures (GByteArray *out, const GPtrArray *closures)
 {
-  guint count_at = out->len, n = 0, total = 0;
-  dcc_put_u32 (out, 0);
+  Table entries, checks;
+  table_init (&entries);
+  table_init (&checks);
+  g_autoptr(GByteArray) records = g_byte_array_new ();
+  g_autoptr(GByteArray) item = g_byte_array_new ();
+  guint n = 0, total = 0;
   for (guint i = 0; i < closures->len && n < DCC_IS_CACHE_MAX_CLOSURES; i++)
     {
       const DccCachedClosure *c = closures->pdata[i];
       if (strlen (c->key) > DCC_IS_CACHE_MAX_STRING || c->checks->len > DCC_IS_CACHE_MAX_CHECKS
-          || c->entries->len > DCC_IS_CACHE_MAX_CLOSURE_ENTRIES - total)
-        continue;
-      g_autoptr(GByteArray) reply = g_byte_array_new ();
-      dcc_is_reply_encode (reply, DCC_IS_STATUS_OK, NULL, c->entries);
-      if (reply->len > DCC_IS_CACHE_MAX_BYTES / 4)
+          || c->entries->len > DCC_MAX_MANIFEST_ENTRIES
+          || c->entries->len > DCC_IS_CACHE_MAX_CLOSURE_ENTRIES - total
+          || entries.n + c->entries->len > DCC_IS_CACHE_MAX_TABLE
+          || checks.n + c->checks->len > DCC_IS_CACHE_MAX_TABLE)
         continue;
       n++;
       total += c->entries->len;
-      dcc_put_string (out, c->key);
-      dcc_put_u32 (out, reply->len);
-      g_byte_array_append (out, reply->data, reply->len);
-      dcc_put_u32 (out, c->checks->len);
+      dcc_put_string (records, c->key);
+      dcc_put_u32 (records, c->entries->len);
+      for (guint k = 0; k < c->entries->len; k++)
+        {
+          g_byte_array_set_size (item, 0);
+          dcc_is_entry_encode (item, c->entries->pdata[k]);
+          guint8 len[4] = { item->len >> 24, item->len >> 16, item->len >> 8, item->len };
+          g_byte_array_prepend (item, len, 4);
+          dcc_put_u32 (records, table_add (&entries, item->data, item->len));
+        }
+      dcc_put_u32 (records, c->checks->len);
       for (guint k = 0; k < c->checks->len; k++)
         {
-          const DccCachedCheck *ck = c->checks->pdata[k];
-          dcc_put_string (out, ck->path);
-          dcc_put_u8 (out, ck->exists ? 1 : 0);
-          dcc_put_u8 (out, ck->follow ? 1 : 0);
-          dcc_put_u8 (out, ck->identity ? 1 : 0);
-          put_key (out, &ck->key);
-          /* Without its names a directory check is only stricter. */
-          gboolean names = ck->absent && strlen (ck->absent) <= DCC_IS_CACHE_MAX_STRING;
-          dcc_put_string (out, names ? ck->absent : "");
+          g_byte_array_set_size (item, 0);
+          put_check (item, c->checks->pdata[k]);
+          dcc_put_u32 (records, table_add (&checks, item->data, item->len));
         }
     }
-  guint8 be[4] = { n >> 24, n >> 16, n >> 8, n };
-  memcpy (out->data + count_at, be, 4);
+  dcc_put_u32 (out, entries.n);
+  g_byte_array_append (out, entries.bytes->data, entries.bytes->len);
+  dcc_put_u32 (out, checks.n);
+  g_byte_array_append (out, checks.bytes->data, checks.bytes->len);
+  dcc_put_u32 (out, n);
+  g_byte_array_append (out, records->data, records->len);
+  table_clear (&entries);
+  table_clear (&checks);
 }
 
 static void
@@ -266,43 +328,125 @@ get_scan (DccReader *r)
   return c;
 }
 
-/* One closure, or NULL; *total counts entries over all closures. */
+static DccCachedCheck *
+get_check (DccReader *r)
+{
+  guint8 exists, follow, identity;
+  g_autoptr(DccCachedCheck) ck = g_new0 (DccCachedCheck, 1);
+  if (!dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &ck->path) || !dcc_reader_u8 (r, &exists)
+      || !dcc_reader_u8 (r, &follow) || !dcc_reader_u8 (r, &identity) || !get_key (r, &ck->key)
+      || !dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &ck->absent)
+      || exists > 1 || follow > 1 || identity > 1 || ck->path[0] != '/')
+    return NULL;
+  ck->exists = exists;
+  ck->follow = follow;
+  ck->identity = identity;
+  if (ck->absent[0] == '\0')
+    g_clear_pointer (&ck->absent, g_free);
+  return g_steal_pointer (&ck);
+}
+
+static DccCachedCheck *
+check_copy (const DccCachedCheck *c)
+{
+  DccCachedCheck *copy = g_memdup2 (c, sizeof *c);
+  copy->path = g_strdup (c->path);
+  copy->absent = g_strdup (c->absent);
+  return copy;
+}
+
+static DccIsEntry *
+entry_copy (const DccIsEntry *e)
+{
+  return dcc_is_entry_new ((DccIsEntryKind) e->kind, e->mode, e->size, &e->hash, e->path, e->target);
+}
+
+/* An index into a table whose items must be used in order of first use
+ * (*next_new: the first not used yet), as the encoder writes them: so that
+ * what decodes encodes back to the same bytes. */
+static gboolean
+get_index (DccReader *r, guint *next_new, guint32 *idx)
+{
+  if (!dcc_reader_u32 (r, idx) || *idx > *next_new)
+    return FALSE;
+  if (*idx == *next_new)
+    ++*next_new;
+  return TRUE;
+}
+
+typedef struct {
+  GPtrArray *entries;   /* DccIsEntry* */
+  GPtrArray *checks;    /* DccCachedCheck* */
+  guint next_entry, next_check;
+  guint total;          /* entries over all closures */
+} Tables;
+
+/* One closure, or NULL. Its entries and checks are copies of the tables'. */
 static DccCachedClosure *
-get_closure (DccReader *r, guint *total)
+get_closure (DccReader *r, Tables *t)
 {
   g_autoptr(DccCachedClosure) c = g_new0 (DccCachedClosure, 1);
-  guint32 reply_len, n;
-  const guint8 *reply;
-  if (!dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &c->key) || !dcc_reader_u32 (r, &reply_len)
-      || !dcc_reader_bytes (r, reply_len, &reply))
+  guint32 n, idx;
+  if (!dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &c->key) || !dcc_reader_u32 (r, &n)
+      || n > DCC_MAX_MANIFEST_ENTRIES || n > DCC_IS_CACHE_MAX_CLOSURE_ENTRIES - t->total)
     return NULL;
-  DccIsStatus status;
-  gsize used = 0;
-  g_autofree char *message = NULL;
-  if (dcc_is_reply_decode (reply, reply_len, &status, &message, &c->entries, &used, NULL) != DCC_WIRE_OK
-      || status != DCC_IS_STATUS_OK || used != reply_len || c->entries->len > DCC_IS_CACHE_MAX_CLOSURE_ENTRIES - *total)
-    return NULL;
-  *total += c->entries->len;
-  if (!dcc_reader_u32 (r, &n) || n > DCC_IS_CACHE_MAX_CHECKS)
-    return NULL;
-  c->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_check_free);
+  t->total += n;
+  c->entries = g_ptr_array_new_full (n, (GDestroyNotify) dcc_is_entry_free);
   for (guint32 i = 0; i < n; i++)
     {
-      guint8 exists, follow, identity;
-      g_autoptr(DccCachedCheck) ck = g_new0 (DccCachedCheck, 1);
-      if (!dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &ck->path) || !dcc_reader_u8 (r, &exists)
-          || !dcc_reader_u8 (r, &follow) || !dcc_reader_u8 (r, &identity) || !get_key (r, &ck->key)
-          || !dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &ck->absent)
-          || exists > 1 || follow > 1 || identity > 1 || ck->path[0] != '/')
+      if (!get_index (r, &t->next_entry, &idx) || idx >= t->entries->len)
         return NULL;
-      ck->exists = exists;
-      ck->follow = follow;
-      ck->identity = identity;
-      if (ck->absent[0] == '\0')
-        g_clear_pointer (&ck->absent, g_free);
-      g_ptr_array_add (c->checks, g_steal_pointer (&ck));
+      g_ptr_array_add (c->entries, entry_copy (t->entries->pdata[idx]));
+    }
+  if (!dcc_is_entries_check_order (c->entries, NULL))
+    return NULL;
+  if (!dcc_reader_u32 (r, &n) || n > DCC_IS_CACHE_MAX_CHECKS)
+    return NULL;
+  c->checks = g_ptr_array_new_full (n, (GDestroyNotify) dcc_cached_check_free);
+  for (guint32 i = 0; i < n; i++)
+    {
+      if (!get_index (r, &t->next_check, &idx) || idx >= t->checks->len)
+        return NULL;
+      g_ptr_array_add (c->checks, check_copy (t->checks->pdata[idx]));
     }
   return g_steal_pointer (&c);
+}
+
+/* The entry and check tables; FALSE if malformed, too large, or holding an
+ * item twice. */
+static gboolean
+get_tables (DccReader *r, Tables *t, GError **error)
+{
+  guint32 n;
+  if (!dcc_reader_u32 (r, &n) || n > DCC_IS_CACHE_MAX_TABLE)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: entry table truncated or too large");
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  for (guint32 i = 0; i < n; i++)
+    {
+      guint32 len;
+      const guint8 *bytes;
+      DccIsEntry *e = NULL;
+      if (!dcc_reader_u32 (r, &len) || !dcc_reader_bytes (r, len, &bytes)
+          || !dcc_is_entry_decode (bytes, len, &e, NULL))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: table entry %u malformed", i);
+      g_ptr_array_add (t->entries, e);
+      if (!g_hash_table_add (seen, g_bytes_new (bytes, len)))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: table entry %u repeated", i);
+    }
+  if (!dcc_reader_u32 (r, &n) || n > DCC_IS_CACHE_MAX_TABLE)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: check table truncated or too large");
+  g_hash_table_remove_all (seen);
+  for (guint32 i = 0; i < n; i++)
+    {
+      const guint8 *start = r->p;
+      DccCachedCheck *c = get_check (r);
+      if (!c)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: table check %u malformed", i);
+      g_ptr_array_add (t->checks, c);
+      if (!g_hash_table_add (seen, g_bytes_new (start, (gsize) (r->p - start))))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: table check %u repeated", i);
+    }
+  return TRUE;
 }
 
 gboolean
@@ -346,19 +490,25 @@ dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **has
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: scan %u malformed", i);
       g_ptr_array_add (scans, c);
     }
+  g_autoptr(GPtrArray) table_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_is_entry_free);
+  g_autoptr(GPtrArray) table_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_check_free);
+  Tables t = { .entries = table_entries, .checks = table_checks };
+  if (!get_tables (&r, &t, error))
+    return FALSE;
   if (!dcc_reader_u32 (&r, &n))
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file truncated");
   if (n > DCC_IS_CACHE_MAX_CLOSURES)
     return dcc_fail (error, DCC_ERROR_LIMIT, "cache file lists %u closures, limit %u", n, DCC_IS_CACHE_MAX_CLOSURES);
   g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
-  guint total = 0;
   for (guint32 i = 0; i < n; i++)
     {
-      DccCachedClosure *c = get_closure (&r, &total);
+      DccCachedClosure *c = get_closure (&r, &t);
       if (!c)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: closure %u malformed", i);
       g_ptr_array_add (closures, c);
     }
+  if (t.next_entry != table_entries->len || t.next_check != table_checks->len)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: table items no closure uses");
   if (r.left != 0)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: %zu bytes after the end", r.left);
   *hashes_out = g_steal_pointer (&hashes);

@@ -22,6 +22,7 @@
 #define DCC_IS_CACHE_MAX_CLOSURES  65536u
 #define DCC_IS_CACHE_MAX_CHECKS    (1u << 20)       /* checks of one closure */
 #define DCC_IS_CACHE_MAX_CLOSURE_ENTRIES (1u << 20) /* entries over all closures */
+#define DCC_IS_CACHE_MAX_TABLE     (1u << 20)       /* distinct entries, distinct checks */
 
 typedef struct {
   guint64 dev, ino, size;

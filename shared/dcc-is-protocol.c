@@ -185,14 +185,8 @@ dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *message, G
       g_autoptr(GByteArray) payload = g_byte_array_new ();
       for (guint i = 0; i < n; i++)
         {
-          const DccIsEntry *e = entries->pdata[i];
           g_byte_array_set_size (payload, 0);
-          dcc_put_u8 (payload, e->kind);
-          dcc_put_u32 (payload, e->mode);
-          dcc_put_u64 (payload, e->size);
-          g_byte_array_append (payload, e->hash.bytes, DCC_HASH_LEN);
-          dcc_put_string (payload, e->path);
-          dcc_put_string (payload, e->target ? e->target : "");
+          dcc_is_entry_encode (payload, entries->pdata[i]);
           dcc_wire_put_frame (out, DCC_IS_TAG_ENTRY, payload->data, payload->len);
         }
     }
@@ -208,14 +202,24 @@ hash_is_zero (const DccHash *h)
   return TRUE;
 }
 
-/* Parses and checks one ENTR payload against the entries seen so far. */
-static gboolean
-parse_entry (const DccFrame *f, GHashTable *seen, DccIsEntry **out, GError **error)
+void
+dcc_is_entry_encode (GByteArray *out, const DccIsEntry *e)
+{
+  dcc_put_u8 (out, e->kind);
+  dcc_put_u32 (out, e->mode);
+  dcc_put_u64 (out, e->size);
+  g_byte_array_append (out, e->hash.bytes, DCC_HASH_LEN);
+  dcc_put_string (out, e->path);
+  dcc_put_string (out, e->target ? e->target : "");
+}
+
+gboolean
+dcc_is_entry_decode (const guint8 *buf, gsize len, DccIsEntry **out, GError **error)
 {
   DccReader r;
   const guint8 *hash;
   g_autoptr(DccIsEntry) e = g_new0 (DccIsEntry, 1);
-  dcc_reader_init (&r, f->payload, f->len);
+  dcc_reader_init (&r, buf, len);
   if (!dcc_reader_u8 (&r, &e->kind) || !dcc_reader_u32 (&r, &e->mode)
       || !dcc_reader_u64 (&r, &e->size) || !dcc_reader_bytes (&r, DCC_HASH_LEN, &hash)
       || !dcc_reader_string (&r, DCC_MAX_PATH_LEN, &e->path)
@@ -244,9 +248,17 @@ parse_entry (const DccFrame *f, GHashTable *seen, DccIsEntry **out, GError **err
       if ((e->kind == DCC_IS_ENTRY_SYMLINK) != (e->target[0] != '\0'))
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "link target on a non-link, or empty target");
     }
+  *out = g_steal_pointer (&e);
+  return TRUE;
+}
+
+/* Checks e's place after the entries in seen (path -> kind): not listed
+ * twice, its parent a directory listed earlier; then adds it. */
+static gboolean
+take_in_order (GHashTable *seen, const DccIsEntry *e, GError **error)
+{
   if (g_hash_table_contains (seen, e->path))
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry path listed twice");
-  /* A directory precedes what it contains. */
   const char *slash = strrchr (e->path, '/');
   if (slash != e->path)
     {
@@ -257,6 +269,30 @@ parse_entry (const DccFrame *f, GHashTable *seen, DccIsEntry **out, GError **err
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry before its parent directory");
     }
   g_hash_table_insert (seen, e->path, GUINT_TO_POINTER ((guint) e->kind));
+  return TRUE;
+}
+
+gboolean
+dcc_is_entries_check_order (const GPtrArray *entries, GError **error)
+{
+  /* Keys point into the entries, which outlive the table. */
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < entries->len; i++)
+    if (!take_in_order (seen, entries->pdata[i], error))
+      {
+        g_prefix_error (error, "entry %u: ", i);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Parses and checks one ENTR payload against the entries seen so far. */
+static gboolean
+parse_entry (const DccFrame *f, GHashTable *seen, DccIsEntry **out, GError **error)
+{
+  g_autoptr(DccIsEntry) e = NULL;
+  if (!dcc_is_entry_decode (f->payload, f->len, &e, error) || !take_in_order (seen, e, error))
+    return FALSE;
   *out = g_steal_pointer (&e);
   return TRUE;
 }

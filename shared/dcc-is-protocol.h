@@ -80,6 +80,17 @@ DccWireResult dcc_is_request_decode (const guint8 *buf, gsize len,
 void dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *message,
                           GPtrArray *entries);
 
+/* One entry as an ENTR frame carries it (for other containers, such as the
+ * include server's cache file). */
+void dcc_is_entry_encode (GByteArray *out, const DccIsEntry *entry);
+/* Decodes one entry and checks its fields (kind, mode, path normalized,
+ * size, hash and target consistent with the kind), not its place among
+ * others. Pure. */
+gboolean dcc_is_entry_decode (const guint8 *buf, gsize len, DccIsEntry **entry, GError **error);
+/* Checks entries are in reply order: no path twice, each entry's parent "/"
+ * or a directory listed earlier. Pure. */
+gboolean dcc_is_entries_check_order (const GPtrArray *entries, GError **error);
+
 /* Decodes a reply from buf[0..len). OK: *status set; *message (status != OK)
  * or *entries (status OK, a new GPtrArray of DccIsEntry* owning them) set.
  * Checks every entry: kind, mode, paths normalized, each entry's parent is

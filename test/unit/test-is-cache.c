@@ -153,11 +153,47 @@ test_refusals (void)
   g_assert_null (scans);
 }
 
+/* Two closures with the same entries and checks: each item is written once,
+ * and both come back whole. */
+static void
+test_shared_items (void)
+{
+  g_autoptr(GByteArray) one = encode_sample ();
+  g_autoptr(GArray) hashes = NULL;
+  g_autoptr(GPtrArray) scans = NULL;
+  g_autoptr(GPtrArray) closures = NULL;
+  g_assert_true (dcc_is_cache_decode (one->data, one->len, "tag 1", &hashes, &scans, &closures, NULL));
+  DccCachedClosure *c = closures->pdata[0];
+  DccCachedClosure *twin = g_new0 (DccCachedClosure, 1);
+  twin->key = g_strdup ("/src\037gcc\037-c\037b.c");
+  twin->entries = g_ptr_array_ref (c->entries);
+  twin->checks = g_ptr_array_ref (c->checks);
+  g_ptr_array_add (closures, twin);
+  g_autoptr(GByteArray) two = g_byte_array_new ();
+  dcc_is_cache_encode (two, "tag 1", hashes, scans, closures);
+  /* the twin costs its key and its indices, nothing more */
+  g_assert_cmpuint (two->len - one->len, ==, 4 + strlen (twin->key) + 4 + 4 * c->entries->len + 4 + 4 * c->checks->len);
+  g_autoptr(GArray) h2 = NULL;
+  g_autoptr(GPtrArray) s2 = NULL;
+  g_autoptr(GPtrArray) c2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (dcc_is_cache_decode (two->data, two->len, "tag 1", &h2, &s2, &c2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (c2->len, ==, 2);
+  const DccCachedClosure *back = c2->pdata[1];
+  g_assert_cmpstr (back->key, ==, twin->key);
+  g_assert_cmpuint (back->entries->len, ==, c->entries->len);
+  g_assert_cmpstr (((DccIsEntry *) back->entries->pdata[1])->path, ==, "/src/a.c");
+  g_assert_cmpuint (back->checks->len, ==, c->checks->len);
+  g_assert_cmpstr (((DccCachedCheck *) back->checks->pdata[2])->absent, ==, "cfg.h/sys/");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/is-cache/round-trip", test_round_trip);
+  g_test_add_func ("/is-cache/shared-items", test_shared_items);
   g_test_add_func ("/is-cache/refusals", test_refusals);
   return g_test_run ();
 }
