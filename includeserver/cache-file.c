@@ -33,10 +33,17 @@ dcc_cached_scan_free (DccCachedScan *c)
   g_free (c);
 }
 
+DccCachedCheck *
+dcc_cached_check_ref (DccCachedCheck *c)
+{
+  g_atomic_int_inc (&c->extra_refs);
+  return c;
+}
+
 void
 dcc_cached_check_free (DccCachedCheck *c)
 {
-  if (!c)
+  if (!c || g_atomic_int_add (&c->extra_refs, -1) > 0)
     return;
   g_free (c->path);
   g_free (c->absent);
@@ -346,21 +353,6 @@ get_check (DccReader *r)
   return g_steal_pointer (&ck);
 }
 
-static DccCachedCheck *
-check_copy (const DccCachedCheck *c)
-{
-  DccCachedCheck *copy = g_memdup2 (c, sizeof *c);
-  copy->path = g_strdup (c->path);
-  copy->absent = g_strdup (c->absent);
-  return copy;
-}
-
-static DccIsEntry *
-entry_copy (const DccIsEntry *e)
-{
-  return dcc_is_entry_new ((DccIsEntryKind) e->kind, e->mode, e->size, &e->hash, e->path, e->target);
-}
-
 /* An index into a table whose items must be used in order of first use
  * (*next_new: the first not used yet), as the encoder writes them: so that
  * what decodes encodes back to the same bytes. */
@@ -381,7 +373,8 @@ typedef struct {
   guint total;          /* entries over all closures */
 } Tables;
 
-/* One closure, or NULL. Its entries and checks are copies of the tables'. */
+/* One closure, or NULL. Its entries and checks are the tables', shared:
+ * a project's closures hold mostly the same ones. */
 static DccCachedClosure *
 get_closure (DccReader *r, Tables *t)
 {
@@ -396,7 +389,7 @@ get_closure (DccReader *r, Tables *t)
     {
       if (!get_index (r, &t->next_entry, &idx) || idx >= t->entries->len)
         return NULL;
-      g_ptr_array_add (c->entries, entry_copy (t->entries->pdata[idx]));
+      g_ptr_array_add (c->entries, dcc_is_entry_ref (t->entries->pdata[idx]));
     }
   if (!dcc_is_entries_check_order (c->entries, NULL))
     return NULL;
@@ -407,7 +400,7 @@ get_closure (DccReader *r, Tables *t)
     {
       if (!get_index (r, &t->next_check, &idx) || idx >= t->checks->len)
         return NULL;
-      g_ptr_array_add (c->checks, check_copy (t->checks->pdata[idx]));
+      g_ptr_array_add (c->checks, dcc_cached_check_ref (t->checks->pdata[idx]));
     }
   return g_steal_pointer (&c);
 }

@@ -56,8 +56,12 @@ typedef struct {
   gboolean identity;   /* only dev, inode and mode count */
   DccFileKey key;
   char    *absent;     /* NULL, or names not found in the directory path, '/'-separated */
+  gint     extra_refs; /* holders besides the first (dcc_cached_check_ref) */
 } DccCachedCheck;
 
+/* Shares a check (read-only from then on); each holder calls
+ * dcc_cached_check_free once, and the last one frees it. */
+DccCachedCheck *dcc_cached_check_ref (DccCachedCheck *c);
 void dcc_cached_check_free (DccCachedCheck *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCachedCheck, dcc_cached_check_free)
 

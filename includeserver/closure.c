@@ -473,6 +473,20 @@ parent_of (const char *phys)
   return g_strndup (phys, (gsize) (slash - phys));
 }
 
+/* parent_of into buf (probes are many: no allocation), or NULL when it does
+ * not fit. */
+static const char *
+parent_into (const char *p, char *buf, gsize size)
+{
+  const char *slash = strrchr (p, '/');
+  gsize n = (!slash || slash == p) ? 1 : (gsize) (slash - p);
+  if (n >= size)
+    return NULL;
+  memcpy (buf, (!slash || slash == p) ? "/" : p, n);
+  buf[n] = '\0';
+  return buf;
+}
+
 /* follow: stat, else lstat. A directory checked with lstat is one the walk
  * passed through; only its identity matters (a file appearing in it matters
  * only where the compiler searched, and those get a stat check). */
@@ -672,7 +686,11 @@ listing_memo_unref (gpointer listing)
 static DccDirName
 listed (Walk *w, const char *p)
 {
-  g_autofree char *dir = parent_of (p);
+  char buf[DCC_MAX_PATH_LEN + 1];
+  g_autofree char *long_dir = NULL;
+  const char *dir = parent_into (p, buf, sizeof buf);
+  if (!dir)
+    dir = long_dir = parent_of (p);
   gpointer listing;
   if (!g_hash_table_lookup_extended (w->listing_memo, dir, NULL, &listing))
     {
@@ -704,6 +722,16 @@ probe (Walk *w, const char *p)
   /* Remember where we looked and for what, so that a file appearing there
    * later invalidates the cached closure: each directory on the way up to
    * the first that exists gets a check and the name looked for in it. */
+  char buf[DCC_MAX_PATH_LEN + 1];
+  const char *near = parent_into (p, buf, sizeof buf);
+  GString *known_names = near ? g_hash_table_lookup (w->probed_dirs, near) : NULL;
+  if (known_names)
+    {
+      /* the usual case: a directory this walk has already searched */
+      g_string_append (known_names, strrchr (p, '/') + 1);
+      g_string_append_c (known_names, '/');
+      return FALSE;
+    }
   g_autofree char *below = g_strdup (p);
   for (;;)
     {

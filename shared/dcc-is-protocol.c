@@ -25,10 +25,17 @@ dcc_is_entry_new (DccIsEntryKind kind, guint32 mode, guint64 size,
   return e;
 }
 
+DccIsEntry *
+dcc_is_entry_ref (DccIsEntry *entry)
+{
+  g_atomic_int_inc (&entry->extra_refs);
+  return entry;
+}
+
 void
 dcc_is_entry_free (DccIsEntry *entry)
 {
-  if (!entry)
+  if (!entry || g_atomic_int_add (&entry->extra_refs, -1) > 0)
     return;
   g_free (entry->path);
   g_free (entry->target);

@@ -55,10 +55,14 @@ typedef struct {
   DccHash  hash;
   char    *path;
   char    *target;
+  gint     extra_refs;   /* holders besides the first (dcc_is_entry_ref) */
 } DccIsEntry;
 
 DccIsEntry *dcc_is_entry_new (DccIsEntryKind kind, guint32 mode, guint64 size,
                               const DccHash *hash, const char *path, const char *target);
+/* Shares an entry (read-only from then on); each holder calls
+ * dcc_is_entry_free once, and the last one frees it. */
+DccIsEntry *dcc_is_entry_ref (DccIsEntry *entry);
 void        dcc_is_entry_free (DccIsEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccIsEntry, dcc_is_entry_free)
 
