@@ -276,7 +276,7 @@ get_include (DccReader *r)
   if (!dcc_reader_u8 (r, &kind) || !dcc_reader_u8 (r, &form)
       || !dcc_reader_string (r, DCC_IS_CACHE_MAX_STRING, &inc->name) || !dcc_reader_u32 (r, &inc->line))
     return NULL;
-  if (kind > DCC_SCAN_HAS_INCLUDE_NEXT
+  if (kind > DCC_SCAN_INCBIN
       || (form != DCC_SCAN_QUOTED && form != DCC_SCAN_ANGLED && form != DCC_SCAN_COMPUTED))
     return NULL;
   inc->kind = kind;

@@ -222,6 +222,20 @@ scan_tokens (const Lexed *lx, GPtrArray *includes, GPtrArray *macros)
               continue;
             }
         }
+      /* .incbin "file": the assembler reads it, no preprocessor sees it. */
+      if (tok_is (lx, i, ".") && tok_is (lx, i + 1, "incbin") && lx->toks[i + 1].start == t->end
+          && same_line (lx, i + 1) && same_line (lx, i + 2) && lx->toks[i + 2].kind == CXToken_Literal
+          && lx->data[lx->toks[i + 2].start] == '"')
+        {
+          const Tok *lit = &lx->toks[i + 2];
+          gsize n = lit->end - lit->start;
+          const char *body = lx->data + lit->start + 1;
+          if (n >= 2 && body[n - 2] == '"' && !memchr (body, '\\', n - 2))
+            add_include (includes, DCC_SCAN_INCBIN, DCC_SCAN_QUOTED, g_strndup (body, n - 2),
+                         line_of (lx, t->start));
+          i += 2;
+          continue;
+        }
       if (t->kind == CXToken_Identifier
           && (tok_is (lx, i, "__has_include") || tok_is (lx, i, "__has_include_next"))
           && tok_is (lx, i + 1, "("))

@@ -12,6 +12,7 @@ typedef enum {
   DCC_SCAN_INCLUDE_NEXT,       /* #include_next */
   DCC_SCAN_HAS_INCLUDE,        /* __has_include(...) */
   DCC_SCAN_HAS_INCLUDE_NEXT,   /* __has_include_next(...) */
+  DCC_SCAN_INCBIN,             /* .incbin "file" in assembler: read by as, from its working directory */
 } DccScanKind;
 
 typedef enum {

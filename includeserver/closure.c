@@ -273,7 +273,7 @@ static char *
 cache_tag (void)
 {
   g_autofree char *v = dcc_scanner_version ();
-  return g_strdup_printf ("scan-format 2; %s", v);
+  return g_strdup_printf ("scan-format 3; %s", v);
 }
 
 gboolean
@@ -855,6 +855,15 @@ static gboolean
 follow (Walk *w, DccScanKind kind, char form, const char *name, const char *includer,
         int includer_chain, gboolean from_cmdline, GError **error)
 {
+  if (kind == DCC_SCAN_INCBIN)
+    {
+      /* as opens it from its working directory (-Wa,-I dirs are not
+       * followed: a file not found here fails remotely and is redone
+       * locally). */
+      g_autofree char *joined = name[0] == '/' ? g_strdup (name) : join (w->cwd, name);
+      g_autofree char *path = collapse_slashes (joined);
+      return !probe (w, path) || add_probed_file (w, path, error);
+    }
   gboolean next = kind == DCC_SCAN_INCLUDE_NEXT || kind == DCC_SCAN_HAS_INCLUDE_NEXT;
   int chain;
   const char *found = resolve (w, form, next, name, includer, includer_chain, from_cmdline, &chain);

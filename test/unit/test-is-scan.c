@@ -83,6 +83,27 @@ test_scan_cplusplus (void)
   g_assert_cmpstr (((DccScanInclude *) r->includes->pdata[1])->name, ==, "y.h");
 }
 
+static void
+test_scan_incbin (void)
+{
+  /* .incbin in assembler; not in a string, not with a space after the dot,
+   * not with escapes in its name (those stay unfollowed). */
+  static const char src[] = "\t.incbin \"data/blob.bin\"\n"
+                            "msg: .ascii \".incbin \\\"no.bin\\\"\"\n"
+                            "\t. incbin \"spaced.bin\"\n"
+                            "\t.incbin \"esc\\\\aped.bin\"\n"
+                            "#include \"after.h\"\n";
+  g_autoptr(DccScanner) s = dcc_scanner_new ();
+  g_autoptr(DccScanResult) r = NULL;
+  g_assert_true (dcc_scanner_scan (s, "/nonexistent/a.S", (const guint8 *) src, strlen (src), FALSE, &r, NULL));
+  g_assert_cmpuint (r->includes->len, ==, 2);
+  const DccScanInclude *bin = r->includes->pdata[0];
+  g_assert_cmpint (bin->kind, ==, DCC_SCAN_INCBIN);
+  g_assert_cmpstr (bin->name, ==, "data/blob.bin");
+  g_assert_cmpuint (bin->line, ==, 1);
+  g_assert_cmpstr (((DccScanInclude *) r->includes->pdata[1])->name, ==, "after.h");
+}
+
 static DccScanMacro *
 macro (const char *name, const char *body, gboolean fn)
 {
@@ -147,6 +168,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/is-scan/tricky", test_scan_tricky);
   g_test_add_func ("/is-scan/cplusplus", test_scan_cplusplus);
+  g_test_add_func ("/is-scan/incbin", test_scan_incbin);
   g_test_add_func ("/is-scan/expand", test_expand);
   return g_test_run ();
 }
