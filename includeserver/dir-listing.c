@@ -22,6 +22,7 @@ struct DccDirListings {
   guint settle_s;
   GMutex lock;
   GHashTable *dirs;    /* path -> DccDirListing* */
+  guint names;         /* over all listings in dirs (replaced ones included until the next reset) */
 };
 
 static void
@@ -149,9 +150,14 @@ dcc_dir_listings_get (DccDirListings *c, const char *dir, const struct stat *st)
   d->refs = 1;
   d->key = key;
   d->names = names;
+  guint n = names ? g_hash_table_size (names) : 0;
   g_mutex_lock (&c->lock);
-  if (g_hash_table_size (c->dirs) >= DCC_DIR_LISTING_MAX)
-    g_hash_table_remove_all (c->dirs);
+  if (g_hash_table_size (c->dirs) >= DCC_DIR_LISTING_MAX || c->names + n > DCC_DIR_LISTING_MAX_TOTAL)
+    {
+      g_hash_table_remove_all (c->dirs);
+      c->names = 0;
+    }
+  c->names += n;
   g_hash_table_replace (c->dirs, g_strdup (dir), listing_ref (d));
   g_mutex_unlock (&c->lock);
   return d;

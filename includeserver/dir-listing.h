@@ -10,7 +10,7 @@
  * leave the key unchanged and go unseen. Bounded: a directory with more
  * than DCC_DIR_LISTING_MAX_NAMES names is not listed (its probes stat), and
  * the whole cache is dropped when it holds more than DCC_DIR_LISTING_MAX
- * directories. Safe for concurrent use. */
+ * directories or DCC_DIR_LISTING_MAX_TOTAL names. Safe for concurrent use. */
 #pragma once
 #include <glib.h>
 #include <sys/stat.h>
@@ -18,6 +18,7 @@
 #define DCC_DIR_LISTING_SETTLE_S   2
 #define DCC_DIR_LISTING_MAX_NAMES  65536u
 #define DCC_DIR_LISTING_MAX        16384u
+#define DCC_DIR_LISTING_MAX_TOTAL  (4u << 20)   /* names over all listings */
 
 typedef enum {
   DCC_DIR_NAME_UNKNOWN,   /* not listed, or a symlink: stat it */
