@@ -405,6 +405,18 @@ for m, d in med.items():
                  ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes")))
     if d["failed"]:
         print("  %s: %d failed build(s), see the make logs" % (m, d["failed"]))
+
+# ms/cc again, each run against its own run's floor: the floor drifts
+# between runs by more than the differences being measured.
+floor = {r["run"]: float(r["client_cpu_s"]) for r in rows if r["mode"] == "floor" and r["status"] == "ok"}
+paired = []
+for m in med:
+    vals = [(float(r["client_cpu_s"]) - floor[r["run"]]) / float(r["remote"]) * 1000
+            for r in rows if r["mode"] == m and r["status"] == "ok" and r["run"] in floor and float(r["remote"])]
+    if vals:
+        paired.append("%s %.1f (%s)" % (m, statistics.median(vals), " ".join("%.1f" % v for v in vals)))
+if paired:
+    print("ms/cc against each run's own floor, median (runs): " + "; ".join(paired))
 EOF
 # Which compiles of ours did not go remote in pump mode, apart from
 # Kbuild's compiler probes (cc-option and friends compile /dev/null).
