@@ -147,10 +147,9 @@ put_closures (GByteArray *out, const GPtrArray *closures)
       dcc_put_u32 (records, c->entries->len);
       for (guint k = 0; k < c->entries->len; k++)
         {
-          g_byte_array_set_size (item, 0);
+          g_byte_array_set_size (item, 4);   /* its length, set below */
           dcc_is_entry_encode (item, c->entries->pdata[k]);
-          guint8 len[4] = { item->len >> 24, item->len >> 16, item->len >> 8, item->len };
-          g_byte_array_prepend (item, len, 4);
+          dcc_patch_u32 (item, 0, item->len - 4);
           dcc_put_u32 (records, table_add (&entries, item->data, item->len));
         }
       dcc_put_u32 (records, c->checks->len);
@@ -234,8 +233,7 @@ dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes, con
             dcc_put_string (out, m->params);
         }
     }
-  guint8 be[4] = { n_scans >> 24, n_scans >> 16, n_scans >> 8, n_scans };
-  memcpy (out->data + count_at, be, 4);
+  dcc_patch_u32 (out, count_at, n_scans);
   put_closures (out, closures);
 }
 

@@ -84,8 +84,16 @@ dcc_put_u8 (GByteArray *out, guint8 v)
 void
 dcc_put_u32 (GByteArray *out, guint32 v)
 {
+  guint at = out->len;
+  g_byte_array_set_size (out, at + 4);
+  dcc_patch_u32 (out, at, v);
+}
+
+void
+dcc_patch_u32 (GByteArray *out, guint at, guint32 v)
+{
   guint8 b[4] = { v >> 24, v >> 16, v >> 8, v };
-  g_byte_array_append (out, b, 4);
+  memcpy (out->data + at, b, 4);
 }
 
 void

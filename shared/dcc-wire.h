@@ -51,5 +51,7 @@ gboolean dcc_reader_string (DccReader *r, guint32 max_len, char **out);
 
 void dcc_put_u8  (GByteArray *out, guint8 v);
 void dcc_put_u32 (GByteArray *out, guint32 v);
+/* Overwrites out[at..at+4) with v: for a count or length known only later. */
+void dcc_patch_u32 (GByteArray *out, guint at, guint32 v);
 void dcc_put_u64 (GByteArray *out, guint64 v);
 void dcc_put_string (GByteArray *out, const char *s);   /* [u32 len][bytes] */
