@@ -397,7 +397,7 @@ typedef struct {
   GHashTable *visited;       /* "chain\nlexical" -> GINT_TO_POINTER(1) */
   GHashTable *probed_dirs;   /* dir searched without success -> GString of names not found there */
   GHashTable *absent_paths;  /* paths probed and not found */
-  GHashTable *listing_memo;  /* dir -> DccDirListing* checked in this walk, or NULL: stat */
+  GHashTable *dirs_seen;     /* dir -> DirSeen*: stat'ed once a walk */
   GQueue      work;          /* WorkItem* */
   GPtrArray  *scans;         /* DccScanResult* of every file walked (refs) */
   GPtrArray  *pending;       /* Pending*: computed includes */
@@ -473,15 +473,15 @@ parent_of (const char *phys)
   return g_strndup (phys, (gsize) (slash - phys));
 }
 
-/* parent_of into buf (probes are many: no allocation), or NULL when it does
- * not fit. */
+/* p's directory: in buf when it fits (probes are many: no allocation),
+ * else in *heap. */
 static const char *
-parent_into (const char *p, char *buf, gsize size)
+dir_of (const char *p, char *buf, gsize size, char **heap)
 {
   const char *slash = strrchr (p, '/');
   gsize n = (!slash || slash == p) ? 1 : (gsize) (slash - p);
   if (n >= size)
-    return NULL;
+    return *heap = parent_of (p);
   memcpy (buf, (!slash || slash == p) ? "/" : p, n);
   buf[n] = '\0';
   return buf;
@@ -672,38 +672,52 @@ add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
   return TRUE;
 }
 
-/* listing_memo's value for a directory that does not exist. */
-static char dir_missing;
+/* A directory as this walk first saw it: the listing that answers probes
+ * and the checks that record them rest on the same stat. */
+typedef struct {
+  gboolean exists;
+  gboolean missing;         /* ENOENT or ENOTDIR: nothing under it exists */
+  struct stat st;
+  gboolean listing_tried;   /* listing asked for (only directories probed in) */
+  DccDirListing *listing;   /* NULL: not listed, stat the names */
+} DirSeen;
 
 static void
-listing_memo_unref (gpointer listing)
+dir_seen_free (DirSeen *d)
 {
-  if (listing != &dir_missing)
-    dcc_dir_listing_unref (listing);
+  if (d->listing)
+    dcc_dir_listing_unref (d->listing);
+  g_free (d);
 }
 
-/* What p's directory listing says of p, the directory stat'ed once a walk. */
+static DirSeen *
+dir_seen (Walk *w, const char *dir)
+{
+  DirSeen *d = g_hash_table_lookup (w->dirs_seen, dir);
+  if (d)
+    return d;
+  d = g_new0 (DirSeen, 1);
+  d->exists = stat (dir, &d->st) == 0;
+  d->missing = !d->exists && (errno == ENOENT || errno == ENOTDIR);
+  g_hash_table_insert (w->dirs_seen, g_strdup (dir), d);
+  return d;
+}
+
+/* What p's directory listing says of p. */
 static DccDirName
 listed (Walk *w, const char *p)
 {
   char buf[DCC_MAX_PATH_LEN + 1];
-  g_autofree char *long_dir = NULL;
-  const char *dir = parent_into (p, buf, sizeof buf);
-  if (!dir)
-    dir = long_dir = parent_of (p);
-  gpointer listing;
-  if (!g_hash_table_lookup_extended (w->listing_memo, dir, NULL, &listing))
-    {
-      struct stat st;
-      if (stat (dir, &st) == 0)
-        listing = dcc_dir_listings_get (w->engine->listings, dir, &st);
-      else
-        listing = (errno == ENOENT || errno == ENOTDIR) ? &dir_missing : NULL;
-      g_hash_table_insert (w->listing_memo, g_strdup (dir), listing);
-    }
-  if (listing == &dir_missing)
+  g_autofree char *heap = NULL;
+  DirSeen *d = dir_seen (w, dir_of (p, buf, sizeof buf, &heap));
+  if (d->missing)
     return DCC_DIR_NAME_ABSENT;
-  return listing ? dcc_dir_listing_lookup (listing, strrchr (p, '/') + 1) : DCC_DIR_NAME_UNKNOWN;
+  if (d->exists && !d->listing_tried)
+    {
+      d->listing_tried = TRUE;
+      d->listing = dcc_dir_listings_get (w->engine->listings, heap ? heap : buf, &d->st);
+    }
+  return d->listing ? dcc_dir_listing_lookup (d->listing, strrchr (p, '/') + 1) : DCC_DIR_NAME_UNKNOWN;
 }
 
 /* Is there a non-directory at lexical path p (what the compiler would open)? */
@@ -722,20 +736,12 @@ probe (Walk *w, const char *p)
   /* Remember where we looked and for what, so that a file appearing there
    * later invalidates the cached closure: each directory on the way up to
    * the first that exists gets a check and the name looked for in it. */
-  char buf[DCC_MAX_PATH_LEN + 1];
-  const char *near = parent_into (p, buf, sizeof buf);
-  GString *known_names = near ? g_hash_table_lookup (w->probed_dirs, near) : NULL;
-  if (known_names)
+  g_autofree char *below = NULL;
+  for (const char *cur = p;;)
     {
-      /* the usual case: a directory this walk has already searched */
-      g_string_append (known_names, strrchr (p, '/') + 1);
-      g_string_append_c (known_names, '/');
-      return FALSE;
-    }
-  g_autofree char *below = g_strdup (p);
-  for (;;)
-    {
-      g_autofree char *dir = parent_of (below);
+      char buf[DCC_MAX_PATH_LEN + 1];
+      g_autofree char *heap = NULL;
+      const char *dir = dir_of (cur, buf, sizeof buf, &heap);
       GString *names = g_hash_table_lookup (w->probed_dirs, dir);
       gboolean known = names != NULL;
       if (!known)
@@ -743,15 +749,16 @@ probe (Walk *w, const char *p)
           names = g_string_new (NULL);
           g_hash_table_insert (w->probed_dirs, g_strdup (dir), names);
         }
-      g_string_append_printf (names, "%s/", strrchr (below, '/') + 1);
+      g_string_append (names, strrchr (cur, '/') + 1);
+      g_string_append_c (names, '/');
       if (known)
         break;
-      gboolean exists = stat (dir, &st) == 0;
-      add_check (w, dir, TRUE, exists ? &st : NULL);
-      if (exists || g_str_equal (dir, "/"))
+      const DirSeen *d = dir_seen (w, dir);
+      add_check (w, dir, TRUE, d->exists ? &d->st : NULL);
+      if (d->exists || g_str_equal (dir, "/"))
         break;
       g_free (below);
-      below = g_steal_pointer (&dir);
+      cur = below = g_strdup (dir);
     }
   return FALSE;
 }
@@ -1145,7 +1152,7 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->visited, g_hash_table_unref);
   g_clear_pointer (&w->probed_dirs, g_hash_table_unref);
   g_clear_pointer (&w->absent_paths, g_hash_table_unref);
-  g_clear_pointer (&w->listing_memo, g_hash_table_unref);
+  g_clear_pointer (&w->dirs_seen, g_hash_table_unref);
   g_queue_clear_full (&w->work, (GDestroyNotify) work_item_free);
   g_clear_pointer (&w->pending, g_ptr_array_unref);
   g_clear_pointer (&w->macros, g_hash_table_unref);
@@ -1218,7 +1225,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
   w.absent_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  w.listing_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, listing_memo_unref);
+  w.dirs_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dir_seen_free);
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
