@@ -70,22 +70,35 @@ names_still_absent (const Check *c)
   return TRUE;
 }
 
-static gboolean
-check_still_true (const Check *c)
+/* What re-checking one fact found. */
+typedef enum {
+  FACT_HOLDS,
+  FACT_BROKEN,
+  /* A file entry whose stat changed but not its type, size or permissions:
+   * the fact holds if its bytes did not change either (make regenerates
+   * headers such as autoconf.h with the same text on every run). */
+  FACT_FILE_RESTAMPED,
+} FactState;
+
+static FactState
+check_fact (const Check *c, struct stat *st)
 {
-  struct stat st;
-  int rc = c->follow ? stat (c->path, &st) : lstat (c->path, &st);
+  int rc = c->follow ? stat (c->path, st) : lstat (c->path, st);
   if (rc != 0)
-    return !c->exists;
+    return c->exists ? FACT_BROKEN : FACT_HOLDS;
   if (!c->exists)
-    return FALSE;
+    return FACT_BROKEN;
   StatKey k;
-  stat_key_from (&k, &st);
+  stat_key_from (&k, st);
   if (c->identity)
-    return k.dev == c->key.dev && k.ino == c->key.ino && k.mode == c->key.mode;
+    return k.dev == c->key.dev && k.ino == c->key.ino && k.mode == c->key.mode ? FACT_HOLDS : FACT_BROKEN;
   if (stat_key_equal (&k, &c->key))
-    return TRUE;
-  return c->absent && S_ISDIR (st.st_mode) && S_ISDIR (c->key.mode) && names_still_absent (c);
+    return FACT_HOLDS;
+  if (c->absent && S_ISDIR (st->st_mode) && S_ISDIR (c->key.mode))
+    return names_still_absent (c) ? FACT_HOLDS : FACT_BROKEN;
+  if (!c->follow && S_ISREG (st->st_mode) && k.mode == c->key.mode && k.size == c->key.size)
+    return FACT_FILE_RESTAMPED;
+  return FACT_BROKEN;
 }
 
 /* ---- the engine: caches shared by all requests ---- */
@@ -212,10 +225,54 @@ scan_cache_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r)
   g_atomic_int_set (&e->learnt, 1);
 }
 
+static void closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries,
+                                  GPtrArray *checks);
+static gboolean hash_file (DccClosureEngine *e, const char *phys, const struct stat *st,
+                           DccHash *hash, guint8 **data, gsize *len, gboolean need_data,
+                           guint *n_hashed, GError **error);
+
+/* The entry for path in entries (sorted by path), or NULL. */
+static const DccIsEntry *
+find_entry (GPtrArray *entries, const char *path)
+{
+  guint lo = 0, hi = entries->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const DccIsEntry *x = entries->pdata[mid];
+      int cmp = strcmp (path, x->path);
+      if (cmp == 0)
+        return x;
+      if (cmp < 0)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return NULL;
+}
+
+/* A restamped file (FACT_FILE_RESTAMPED) still has the bytes its entry
+ * promises. */
+static gboolean
+same_content (DccClosureEngine *e, GPtrArray *entries, const Check *c, const struct stat *now,
+              guint *n_hashed)
+{
+  const DccIsEntry *entry = find_entry (entries, c->path);
+  if (!entry || entry->kind != DCC_IS_ENTRY_FILE)
+    return FALSE;
+  DccHash hash;
+  g_autofree guint8 *data = NULL;
+  gsize len;
+  return hash_file (e, c->path, now, &hash, &data, &len, FALSE, n_hashed, NULL)
+         && dcc_hash_equal (&hash, &entry->hash);
+}
+
 /* Returns the cached closure's entries if every fact it rests on still holds.
- * The checks run outside the lock (they are syscalls); the cache holds a ref. */
+ * The checks run outside the lock (they are syscalls); the cache holds a ref.
+ * Files only restamped are recorded anew, so that the next lookup (and the
+ * next session, through the cache file) need not hash them again. */
 static GPtrArray *
-closure_cache_lookup (DccClosureEngine *e, const char *key)
+closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
 {
   g_mutex_lock (&e->closure_lock);
   CachedClosure *c = g_hash_table_lookup (e->closures, key);
@@ -224,12 +281,35 @@ closure_cache_lookup (DccClosureEngine *e, const char *key)
   g_mutex_unlock (&e->closure_lock);
   if (!c)
     return NULL;
+  g_autoptr(GPtrArray) restamped = NULL;   /* checks, with restamped ones replaced */
   for (guint i = 0; i < checks->len; i++)
-    if (!check_still_true (checks->pdata[i]))
-      {
-        dcc_debug ("closure cache: %s changed", ((Check *) checks->pdata[i])->path);
-        return NULL;
-      }
+    {
+      const Check *check = checks->pdata[i];
+      struct stat now;
+      FactState state = check_fact (check, &now);
+      if (state == FACT_HOLDS)
+        continue;
+      if (state == FACT_FILE_RESTAMPED && same_content (e, entries, check, &now, n_hashed))
+        {
+          if (!restamped)
+            {
+              restamped = g_ptr_array_new_full (checks->len, (GDestroyNotify) dcc_cached_check_free);
+              for (guint j = 0; j < checks->len; j++)
+                g_ptr_array_add (restamped, dcc_cached_check_ref (checks->pdata[j]));
+            }
+          Check *fresh = g_new0 (Check, 1);
+          fresh->path = g_strdup (check->path);
+          fresh->exists = TRUE;
+          stat_key_from (&fresh->key, &now);
+          dcc_cached_check_free (restamped->pdata[i]);
+          restamped->pdata[i] = fresh;
+          continue;
+        }
+      dcc_debug ("closure cache: %s changed", check->path);
+      return NULL;
+    }
+  if (restamped)
+    closure_cache_insert (e, key, entries, restamped);
   return g_steal_pointer (&entries);
 }
 
@@ -639,34 +719,45 @@ walk_to_file (Walk *w, const char *lexical, struct stat *st)
 
 /* Reads, hashes (through the cache) and records a regular file. Returns its
  * content hash; *data is set to the bytes when read (for scanning), else NULL. */
+/* The content hash of regular file phys, whose lstat is st, through the
+ * engine's cache. When the file is read (need_data, or not in the cache)
+ * *data gets its bytes and *n_hashed is counted; else *data is NULL. */
 static gboolean
-add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
-          guint8 **data, gsize *len, gboolean need_data, GError **error)
+hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash *hash,
+           guint8 **data, gsize *len, gboolean need_data, guint *n_hashed, GError **error)
 {
   StatKey k;
   stat_key_from (&k, st);
   *data = NULL;
   if (!S_ISREG (st->st_mode))
     return dcc_fail (error, DCC_ERROR_FAILED, "%s is not a regular file", phys);
-  if (need_data || !hash_cache_lookup (w->engine, &k, hash))
-    {
-      g_autofree guint8 *buf = NULL;
-      gsize n;
-      if (!dcc_io_read_file (phys, DCC_MAX_FILE_SIZE, &buf, &n, error))
-        return FALSE;
-      struct stat again;
-      StatKey k2;
-      if (lstat (phys, &again) != 0)
-        return dcc_fail_errno (error, "%s", phys);
-      stat_key_from (&k2, &again);
-      if (!stat_key_equal (&k, &k2) || n != (gsize) st->st_size)
-        return dcc_fail (error, DCC_ERROR_FAILED, "%s changed while being read", phys);
-      dcc_hash_bytes (buf, n, hash);
-      hash_cache_insert (w->engine, &k, hash);
-      w->stats->files_hashed++;
-      *data = g_steal_pointer (&buf);
-      *len = n;
-    }
+  if (!need_data && hash_cache_lookup (e, &k, hash))
+    return TRUE;
+  g_autofree guint8 *buf = NULL;
+  gsize n;
+  if (!dcc_io_read_file (phys, DCC_MAX_FILE_SIZE, &buf, &n, error))
+    return FALSE;
+  struct stat again;
+  StatKey k2;
+  if (lstat (phys, &again) != 0)
+    return dcc_fail_errno (error, "%s", phys);
+  stat_key_from (&k2, &again);
+  if (!stat_key_equal (&k, &k2) || n != (gsize) st->st_size)
+    return dcc_fail (error, DCC_ERROR_FAILED, "%s changed while being read", phys);
+  dcc_hash_bytes (buf, n, hash);
+  hash_cache_insert (e, &k, hash);
+  ++*n_hashed;
+  *data = g_steal_pointer (&buf);
+  *len = n;
+  return TRUE;
+}
+
+static gboolean
+add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
+          guint8 **data, gsize *len, gboolean need_data, GError **error)
+{
+  if (!hash_file (w->engine, phys, st, hash, data, len, need_data, &w->stats->files_hashed, error))
+    return FALSE;
   add_entry (w, DCC_IS_ENTRY_FILE, st, hash, phys, NULL);
   add_check (w, phys, FALSE, st);
   return TRUE;
@@ -1209,7 +1300,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   for (guint i = 0; argv[i]; i++)
     g_string_append_printf (key, "%c%s", 0x1f, argv[i]);
   g_string_append_printf (key, "%c%s", 0x1f, compiler_path);
-  GPtrArray *cached = closure_cache_lookup (engine, key->str);
+  GPtrArray *cached = closure_cache_lookup (engine, key->str, &stats->files_hashed);
   if (cached)
     {
       stats->cache_hit = TRUE;

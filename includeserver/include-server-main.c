@@ -7,6 +7,7 @@
  * thread pool; each worker thread owns its libclang scanner. See
  * doc/include-server.md. */
 #include "closure.h"
+#include "dcc-args.h"
 #include "clang-scan.h"
 #include "dcc-is-protocol.h"
 #include "dcc-error.h"
@@ -23,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define IS_IO_TIMEOUT_S      30     /* a client has this long to send its request */
@@ -34,7 +36,29 @@ typedef struct {
   DccClosureEngine *engine;
   GThreadPool      *pool;
   const char       *path_env;
+  /* Counted for the exit line, which tells what a build cost this server. */
+  gint              n_cached, n_walked, n_failed;
 } Server;
+
+/* CPU time of this process (all threads) in microseconds: wall time is
+ * meaningless on a loaded machine. */
+static gint64
+cpu_us (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return (gint64) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000
+         + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
+/* CPU time of the calling thread, for one request's cost. */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static GPrivate thread_scanner = G_PRIVATE_INIT ((GDestroyNotify) dcc_scanner_free);
 
@@ -90,6 +114,18 @@ read_request (int fd, char **cwd, char ***argv, GError **error)
   return r == DCC_WIRE_OK;
 }
 
+/* The compile's source file for log lines (the last word with a source
+ * suffix; `-o x.o` often comes after it), or its last word. */
+static const char *
+source_for_log (char **argv)
+{
+  guint n = g_strv_length (argv);
+  for (guint i = n; i-- > 1;)
+    if (dcc_args_is_source_suffix (argv[i]))
+      return argv[i];
+  return n ? argv[n - 1] : "";
+}
+
 static void
 serve_connection (gpointer data, gpointer user_data)
 {
@@ -99,7 +135,7 @@ serve_connection (gpointer data, gpointer user_data)
   g_autofree char *cwd = NULL;
   g_auto(GStrv) argv = NULL;
   g_autoptr(GByteArray) reply = g_byte_array_new ();
-  gint64 t0 = g_get_monotonic_time ();
+  gint64 t0 = g_get_monotonic_time (), c0 = thread_cpu_us ();
 
   if (!read_request (fd, &cwd, &argv, &error))
     {
@@ -111,18 +147,21 @@ serve_connection (gpointer data, gpointer user_data)
     {
       g_autoptr(GPtrArray) entries = NULL;
       DccClosureStats stats;
-      g_autofree char *src = dcc_escape_for_log (argv[g_strv_length (argv) - 1], 120);
+      g_autofree char *src = dcc_escape_for_log (source_for_log (argv), 120);
       if (dcc_closure_compute (server->engine, get_scanner (), cwd, (const char *const *) argv,
                                server->path_env, &entries, &stats, &error))
         {
           dcc_is_reply_encode (reply, DCC_IS_STATUS_OK, NULL, entries);
-          dcc_info ("%u entries for ...%s in %.1f ms (%s, %u scanned, %u hashed%s)", entries->len, src,
-                    (g_get_monotonic_time () - t0) / 1000.0, stats.cache_hit ? "cached" : "walked",
+          g_atomic_int_inc (stats.cache_hit ? &server->n_cached : &server->n_walked);
+          dcc_info ("%u entries for ...%s in %.1f ms, %.1f ms CPU (%s, %u scanned, %u hashed%s)",
+                    entries->len, src, (g_get_monotonic_time () - t0) / 1000.0,
+                    (thread_cpu_us () - c0) / 1000.0, stats.cache_hit ? "cached" : "walked",
                     stats.files_scanned, stats.files_hashed, stats.full_parse ? ", full parse" : "");
         }
       else
         {
           g_autofree char *msg = dcc_escape_for_log (error->message, 300);
+          g_atomic_int_inc (&server->n_failed);
           dcc_notice ("cannot analyse ...%s: %s", src, msg);
           dcc_is_reply_encode (reply, DCC_IS_STATUS_CANNOT_ANALYSE, error->message, NULL);
         }
@@ -256,22 +295,16 @@ run_server (const char *socket_path, const char *pid_file, const char *cache_fil
       else
         dcc_warning ("cache not saved: %s", cache_error->message);
     }
+  /* CPU since start, cache load and save included: this server's whole
+   * share of the build. */
+  dcc_notice ("served %d requests (%d from cached closures, %d walked, %d not analysed) in %.2f s CPU",
+              server.n_cached + server.n_walked + server.n_failed, server.n_cached, server.n_walked,
+              server.n_failed, cpu_us () / 1e6);
   dcc_closure_engine_free (server.engine);
   return 0;
 }
 
 /* ---- verify mode ---- */
-
-/* CPU time of this process (all threads) in microseconds: wall time is
- * meaningless on a loaded machine. */
-static gint64
-cpu_us (void)
-{
-  struct rusage ru;
-  getrusage (RUSAGE_SELF, &ru);
-  return (gint64) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000
-         + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-}
 
 /* Parses a make rule as gcc -M writes it; returns the prerequisites. */
 static GPtrArray *

@@ -230,10 +230,17 @@ mkdir -p mk && for i in $(seq 1 6); do printf '#include "util.h"\nint f%d (int x
 printf 'OBJS=%s\nall: $(OBJS)\n%%.o: %%.c\n\t$(CC) -c -O2 -I../include $< -o $@\nfail:\n\texit 3\n' \
     "$(cd mk && ls ./*.c | sed 's|^\./||; s/\.c$/.o/' | tr '\n' ' ')" > mk/Makefile
 rm -f "$SCRATCH/c.log"
-(cd mk && DISTCC_LOG="$SCRATCH/c.log" "$BIN/pump" make -s -j4 CC="$BIN/distcc gcc")
+(cd mk && DISTCC_LOG="$SCRATCH/c.log" DISTCC_PUMP_LOG="$SCRATCH/is.log" DISTCC_VERBOSE=1 \
+   "$BIN/pump" make -s -j4 CC="$BIN/distcc gcc")
 rc=$?
 check "pump make: succeeds" test $rc = 0
 check "pump make: 6 compiles, all remote in pump mode" test "$(grep -c 'result: remote .*mode=pump' "$SCRATCH/c.log")" = 6
+# DISTCC_PUMP_LOG keeps the server's log; DISTCC_VERBOSE=1 logs each request.
+check "DISTCC_PUMP_LOG: the log is kept after shutdown" test -s "$SCRATCH/is.log"
+check "DISTCC_PUMP_LOG: its last line counts the 6 requests and the CPU" \
+    grep -Eq 'served 6 requests \(0 from cached closures, 6 walked, 0 not analysed\) in [0-9.]+ s CPU' "$SCRATCH/is.log"
+check "DISTCC_VERBOSE=1: one line per request, with its CPU" \
+    test "$(grep -Ec 'entries for [.][.][.]f[1-6]\.c in [0-9.]+ ms, [0-9.]+ ms CPU' "$SCRATCH/is.log")" = 6
 (cd mk && "$BIN/pump" make -s fail > /dev/null 2>&1)
 rc=$?
 check "pump make: returns make's exit status (got: $rc)" test $rc = 2
