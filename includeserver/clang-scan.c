@@ -18,8 +18,14 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CXTranslationUnit, clang_disposeTranslationUnit
 static const char WRAP_HEAD[] = "#if 0\n";
 static const char WRAP_TAIL[] = "\n#endif\n";
 
+/* Every scan reuses one translation unit per language, reparsed with the
+ * new bytes under this fixed name: a reparse skips the driver and the
+ * compiler invocation, about half the cost of a small header's first parse. */
+static const char SCAN_NAME[] = "/dcc-scan/input.h";
+
 struct DccScanner {
   CXIndex index;
+  CXTranslationUnit tu[2];   /* C, C++; NULL until first used */
 };
 
 DccScanner *
@@ -44,50 +50,90 @@ dcc_scanner_free (DccScanner *scanner)
 {
   if (!scanner)
     return;
+  for (guint i = 0; i < G_N_ELEMENTS (scanner->tu); i++)
+    if (scanner->tu[i])
+      clang_disposeTranslationUnit (scanner->tu[i]);
   clang_disposeIndex (scanner->index);
   g_free (scanner);
 }
 
-/* One token, in offsets of the caller's buffer. */
+#define TOK_END_UNKNOWN G_MAXSIZE
+
+/* One token, in offsets of the caller's buffer. Its end costs libclang a
+ * second lexing of the token, so it is asked for only when a token is
+ * looked at (a few percent of them: directives, __has_include, .incbin). */
 typedef struct {
   CXTokenKind kind;
-  gsize start, end;
+  gsize start, end;        /* end: TOK_END_UNKNOWN until tok_end */
   gboolean line_start;     /* first token of a logical line */
-  gboolean space_before;
+  unsigned ctok;           /* index in the CXToken array */
 } Tok;
 
 typedef struct {
   const char *data;
   gsize len;
+  gsize head;              /* bytes of wrapper before data in libclang's buffer */
   Tok *toks;
   gsize n;
+  CXTranslationUnit tu;
+  CXToken *ctoks;
+  gsize line_offset;       /* line_of's memo: offset line_offset is on line line_no */
+  guint line_no;
 } Lexed;
 
-/* Does the gap data[a..b) hold a newline that ends a logical line? Only
- * whitespace and backslash-newlines lie between tokens (comments are tokens). */
+/* Is the token starting at data[start] the first of a logical line? Only
+ * whitespace and backslash-newlines lie between tokens (comments are
+ * tokens, and none ends in a newline), so it is when, going back over
+ * whitespace, a newline comes before anything else and is not spliced. */
 static gboolean
-gap_ends_line (const char *d, gsize a, gsize b)
+starts_line (const char *d, gsize start)
 {
-  for (gsize p = a; p < b; p++)
+  gsize p = start;
+  for (;;)
     {
-      if (d[p] != '\n')
-        continue;
-      gsize q = p;
-      while (q > a && (d[q - 1] == ' ' || d[q - 1] == '\t' || d[q - 1] == '\r'))
+      while (p > 0 && (d[p - 1] == ' ' || d[p - 1] == '\t' || d[p - 1] == '\r'
+                       || d[p - 1] == '\f' || d[p - 1] == '\v'))
+        p--;
+      if (p == 0)
+        return TRUE;
+      if (d[p - 1] != '\n')
+        return FALSE;
+      gsize q = p - 1;
+      while (q > 0 && (d[q - 1] == ' ' || d[q - 1] == '\t' || d[q - 1] == '\r'))
         q--;
-      if (q > a && d[q - 1] == '\\')
-        continue;
-      return TRUE;
+      if (q == 0 || d[q - 1] != '\\')
+        return TRUE;
+      p = q - 1;   /* a line splice: keep going back */
     }
-  return FALSE;
+}
+
+static gsize
+tok_end (const Lexed *lx, gsize i)
+{
+  Tok *t = &lx->toks[i];
+  if (t->end == TOK_END_UNKNOWN)
+    {
+      unsigned e;
+      CXSourceRange ext = clang_getTokenExtent (lx->tu, lx->ctoks[t->ctok]);
+      clang_getSpellingLocation (clang_getRangeEnd (ext), NULL, NULL, NULL, &e);
+      t->end = e >= lx->head + t->start && e <= lx->head + lx->len ? e - lx->head : t->start;
+    }
+  return t->end;
+}
+
+static gboolean
+space_before (const Lexed *lx, gsize i)
+{
+  return i == 0 ? lx->toks[0].start > 0 : lx->toks[i].start > tok_end (lx, i - 1);
 }
 
 static gboolean
 tok_is (const Lexed *lx, gsize i, const char *s)
 {
+  if (i >= lx->n || lx->data[lx->toks[i].start] != s[0])
+    return FALSE;
   gsize n = strlen (s);
-  return i < lx->n && lx->toks[i].end - lx->toks[i].start == n
-         && memcmp (lx->data + lx->toks[i].start, s, n) == 0;
+  return tok_end (lx, i) - lx->toks[i].start == n && memcmp (lx->data + lx->toks[i].start, s, n) == 0;
 }
 
 static gboolean
@@ -96,13 +142,20 @@ same_line (const Lexed *lx, gsize i)
   return i < lx->n && !lx->toks[i].line_start;
 }
 
+/* Line number of offset; offsets asked for mostly increase, so counting
+ * goes on from the previous answer. */
 static guint
-line_of (const Lexed *lx, gsize offset)
+line_of (Lexed *lx, gsize offset)
 {
-  guint line = 1;
-  for (gsize p = 0; p < offset && p < lx->len; p++)
-    line += lx->data[p] == '\n';
-  return line;
+  if (offset < lx->line_offset)
+    {
+      lx->line_offset = 0;
+      lx->line_no = 1;
+    }
+  for (gsize p = lx->line_offset; p < offset && p < lx->len; p++)
+    lx->line_no += lx->data[p] == '\n';
+  lx->line_offset = offset;
+  return lx->line_no;
 }
 
 /* Joins tokens [i, end) with single spaces where the source had space. */
@@ -114,9 +167,9 @@ join_tokens (const Lexed *lx, gsize i, gsize end)
     {
       if (lx->toks[k].kind == CXToken_Comment)
         continue;
-      if (s->len && (lx->toks[k].space_before || (k > i && lx->toks[k - 1].kind == CXToken_Comment)))
+      if (s->len && (space_before (lx, k) || (k > i && lx->toks[k - 1].kind == CXToken_Comment)))
         g_string_append_c (s, ' ');
-      g_string_append_len (s, lx->data + lx->toks[k].start, (gssize) (lx->toks[k].end - lx->toks[k].start));
+      g_string_append_len (s, lx->data + lx->toks[k].start, (gssize) (tok_end (lx, k) - lx->toks[k].start));
     }
   return g_string_free (s, FALSE);
 }
@@ -136,7 +189,7 @@ static char *
 header_name (const Lexed *lx, gsize i, DccScanForm *form, gsize *next)
 {
   const Tok *t = &lx->toks[i];
-  if (t->kind == CXToken_Literal && lx->data[t->start] == '"' && t->end - t->start >= 2
+  if (t->kind == CXToken_Literal && lx->data[t->start] == '"' && tok_end (lx, i) - t->start >= 2
       && lx->data[t->end - 1] == '"')
     {
       *form = DCC_SCAN_QUOTED;
@@ -174,7 +227,7 @@ add_include (GPtrArray *includes, DccScanKind kind, DccScanForm form, char *name
 }
 
 static void
-scan_tokens (const Lexed *lx, GPtrArray *includes, GPtrArray *macros)
+scan_tokens (Lexed *lx, GPtrArray *includes, GPtrArray *macros)
 {
   for (gsize i = 0; i < lx->n; i++)
     {
@@ -204,14 +257,14 @@ scan_tokens (const Lexed *lx, GPtrArray *includes, GPtrArray *macros)
               gsize eol = end_of_line (lx, d + 1);
               gsize body = d + 2;
               DccScanMacro *m = g_new0 (DccScanMacro, 1);
-              m->name = g_strndup (lx->data + lx->toks[d + 1].start, lx->toks[d + 1].end - lx->toks[d + 1].start);
-              if (body < eol && tok_is (lx, body, "(") && !lx->toks[body].space_before)
+              m->name = g_strndup (lx->data + lx->toks[d + 1].start, tok_end (lx, d + 1) - lx->toks[d + 1].start);
+              if (body < eol && tok_is (lx, body, "(") && !space_before (lx, body))
                 {
                   m->function_like = TRUE;
                   GString *params = g_string_new (NULL);
                   for (body++; body < eol && !tok_is (lx, body, ")"); body++)
                     g_string_append_len (params, lx->data + lx->toks[body].start,
-                                         (gssize) (lx->toks[body].end - lx->toks[body].start));
+                                         (gssize) (tok_end (lx, body) - lx->toks[body].start));
                   m->params = g_string_free (params, FALSE);
                   body = MIN (body + 1, eol);
                 }
@@ -228,7 +281,7 @@ scan_tokens (const Lexed *lx, GPtrArray *includes, GPtrArray *macros)
           && lx->data[lx->toks[i + 2].start] == '"')
         {
           const Tok *lit = &lx->toks[i + 2];
-          gsize n = lit->end - lit->start;
+          gsize n = tok_end (lx, i + 2) - lit->start;
           const char *body = lx->data + lit->start + 1;
           if (n >= 2 && body[n - 2] == '"' && !memchr (body, '\\', n - 2))
             add_include (includes, DCC_SCAN_INCBIN, DCC_SCAN_QUOTED, g_strndup (body, n - 2),
@@ -265,6 +318,34 @@ scan_tokens (const Lexed *lx, GPtrArray *includes, GPtrArray *macros)
     }
 }
 
+/* The scanner's unit for the language, reparsed with unsaved's bytes (or
+ * parsed the first time, or again when a reparse failed). Owned by the
+ * scanner. */
+static CXTranslationUnit
+scan_unit (DccScanner *scanner, gboolean cplusplus, struct CXUnsavedFile *unsaved)
+{
+  CXTranslationUnit *tu = &scanner->tu[cplusplus ? 1 : 0];
+  if (*tu)
+    {
+      if (clang_reparseTranslationUnit (*tu, 1, unsaved, clang_defaultReparseOptions (*tu)) == 0)
+        return *tu;
+      clang_disposeTranslationUnit (*tu);   /* a failed reparse leaves it unusable */
+      *tu = NULL;
+    }
+  /* Only tokens are wanted, and the whole file is inside #if 0, so the
+   * target does not matter; wasm32's driver does not look for GCC, CUDA
+   * and ROCm installations on disk as the host's does (about 100 failing
+   * stats and opens). */
+  const char *const args[] = { "-x", cplusplus ? "c++" : "c", cplusplus ? "-std=gnu++17" : "-std=gnu11",
+                               "--target=wasm32", "-nostdinc", "-w", "-undef" };
+  if (clang_parseTranslationUnit2 (scanner->index, SCAN_NAME, args, G_N_ELEMENTS (args), unsaved, 1,
+                                   CXTranslationUnit_SingleFileParse | CXTranslationUnit_Incomplete
+                                   | CXTranslationUnit_SkipFunctionBodies | CXTranslationUnit_KeepGoing,
+                                   tu) != CXError_Success)
+    *tu = NULL;
+  return *tu;
+}
+
 gboolean
 dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsize len,
                   gboolean cplusplus, DccScanResult **out, GError **error)
@@ -276,22 +357,11 @@ dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsi
   memcpy (wrapped + head + len, WRAP_TAIL, sizeof WRAP_TAIL);
   gsize total = head + len + sizeof WRAP_TAIL - 1;
 
-  struct CXUnsavedFile unsaved = { .Filename = path, .Contents = wrapped, .Length = (unsigned long) total };
-  /* Only tokens are wanted, and the whole file is inside #if 0, so the
-   * target does not matter; wasm32's driver does not look for GCC, CUDA
-   * and ROCm installations on disk as the host's does on every parse
-   * (about 100 failing stats and opens: half the cost of a small header). */
-  const char *const args[] = { "-x", cplusplus ? "c++" : "c", cplusplus ? "-std=gnu++17" : "-std=gnu11",
-                               "--target=wasm32", "-nostdinc", "-w", "-undef" };
-  g_auto(CXTranslationUnit) tu = NULL;
-  enum CXErrorCode rc = clang_parseTranslationUnit2 (
-      scanner->index, path, args, G_N_ELEMENTS (args), &unsaved, 1,
-      CXTranslationUnit_SingleFileParse | CXTranslationUnit_Incomplete
-      | CXTranslationUnit_SkipFunctionBodies | CXTranslationUnit_KeepGoing, &tu);
-  if (rc != CXError_Success || !tu)
-    return dcc_fail (error, DCC_ERROR_FAILED, "libclang could not read %s (error %d)", path, (int) rc);
-
-  CXFile file = clang_getFile (tu, path);
+  struct CXUnsavedFile unsaved = { .Filename = SCAN_NAME, .Contents = wrapped, .Length = (unsigned long) total };
+  CXTranslationUnit tu = scan_unit (scanner, cplusplus, &unsaved);
+  if (!tu)
+    return dcc_fail (error, DCC_ERROR_FAILED, "libclang could not read %s", path);
+  CXFile file = clang_getFile (tu, SCAN_NAME);
   if (!file)
     return dcc_fail (error, DCC_ERROR_FAILED, "libclang lost %s", path);
   CXSourceRange range = clang_getRange (clang_getLocationForOffset (tu, file, 0),
@@ -300,29 +370,36 @@ dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsi
   unsigned nctoks = 0;
   clang_tokenize (tu, range, &ctoks, &nctoks);
 
-  Lexed lx = { .data = (const char *) data, .len = len, .toks = g_new0 (Tok, nctoks + 1) };
-  gsize prev_end = 0;
+  Lexed lx = { .data = (const char *) data, .len = len, .head = head, .toks = g_new0 (Tok, nctoks + 1),
+               .tu = tu, .ctoks = ctoks, .line_no = 1 };
   for (unsigned k = 0; k < nctoks; k++)
     {
-      CXSourceRange ext = clang_getTokenExtent (tu, ctoks[k]);
-      unsigned s, e;
-      clang_getSpellingLocation (clang_getRangeStart (ext), NULL, NULL, NULL, &s);
-      clang_getSpellingLocation (clang_getRangeEnd (ext), NULL, NULL, NULL, &e);
-      if (s < head || e > head + len || e < s)
+      unsigned s;
+      clang_getSpellingLocation (clang_getTokenLocation (tu, ctoks[k]), NULL, NULL, NULL, &s);
+      if (s < head || s >= head + len)
         continue;   /* the wrapper's own lines */
       Tok *t = &lx.toks[lx.n++];
       t->kind = clang_getTokenKind (ctoks[k]);
       t->start = s - head;
-      t->end = e - head;
-      t->line_start = lx.n == 1 || gap_ends_line (lx.data, prev_end, t->start);
-      t->space_before = t->start > prev_end;
-      prev_end = t->end;
+      t->end = TOK_END_UNKNOWN;
+      t->ctok = k;
+      t->line_start = starts_line (lx.data, t->start);
     }
-  clang_disposeTokens (tu, ctoks, nctoks);
+  /* Only the last token can run into the wrapper's tail (an unterminated
+   * comment): it is not the file's. */
+  if (lx.n > 0)
+    {
+      unsigned e;
+      CXSourceRange ext = clang_getTokenExtent (tu, ctoks[lx.toks[lx.n - 1].ctok]);
+      clang_getSpellingLocation (clang_getRangeEnd (ext), NULL, NULL, NULL, &e);
+      if (e > head + len)
+        lx.n--;
+    }
 
   g_autoptr(GPtrArray) includes = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_include_free);
   g_autoptr(GPtrArray) macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
   scan_tokens (&lx, includes, macros);
+  clang_disposeTokens (tu, ctoks, nctoks);
   g_free (lx.toks);
   *out = dcc_scan_result_new (includes, macros);
   return TRUE;

@@ -162,11 +162,61 @@ test_expand (void)
     }
 }
 
+/* A scanner reuses one libclang unit per language: results must not depend
+ * on what it scanned before, and lines and line starts come from the bytes. */
+static const char lines_src[] =
+  "#include \"one.h\"\n"
+  "x \\\n"
+  " #include \"spliced-not-directive.h\"\n"
+  "/* c */ #include \"after-comment.h\"\n"
+  "\t\f#  include <tabbed.h>\n"
+  "\n"
+  "#include \"six.h\"\n"
+  "/* unterminated #include \"in-comment.h\"\n";
+
+static void
+expect_lines_src (const DccScanResult *r)
+{
+  g_assert_cmpuint (r->includes->len, ==, 3);
+  static const struct { const char *name; guint line; } want[] = {
+    { "one.h", 1 }, { "tabbed.h", 5 }, { "six.h", 7 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      const DccScanInclude *inc = r->includes->pdata[i];
+      g_assert_cmpstr (inc->name, ==, want[i].name);
+      g_assert_cmpuint (inc->line, ==, want[i].line);
+    }
+}
+
+static void
+test_scan_reused (void)
+{
+  g_autoptr(DccScanner) s = dcc_scanner_new ();
+  for (int round = 0; round < 3; round++)
+    for (int cplusplus = 0; cplusplus < 2; cplusplus++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(DccScanResult) a = NULL, b = NULL;
+        g_assert_true (dcc_scanner_scan (s, "/x/lines.h", (const guint8 *) lines_src, strlen (lines_src),
+                                         cplusplus, &a, &error));
+        expect_lines_src (a);
+        g_assert_true (dcc_scanner_scan (s, "/x/tricky.h", (const guint8 *) tricky, strlen (tricky),
+                                         cplusplus, &b, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (b->includes->len, ==, 9);
+        g_autoptr(DccScanResult) empty = NULL;
+        g_assert_true (dcc_scanner_scan (s, "/x/empty.h", (const guint8 *) "", 0, cplusplus, &empty, &error));
+        g_assert_cmpuint (empty->includes->len, ==, 0);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/is-scan/tricky", test_scan_tricky);
+  g_test_add_func ("/is-scan/reused", test_scan_reused);
   g_test_add_func ("/is-scan/cplusplus", test_scan_cplusplus);
   g_test_add_func ("/is-scan/incbin", test_scan_incbin);
   g_test_add_func ("/is-scan/expand", test_expand);
