@@ -488,6 +488,7 @@ typedef struct {
   gboolean    exact_done;    /* the full-parse fallback covered the TU */
   gboolean    predef_added;  /* the compiler's predefined macros are in macros */
   DccClosureStats *stats;
+  GString    *key;           /* scratch for memo keys: built per lookup, copied only when inserted */
 } Walk;
 
 typedef struct {
@@ -544,6 +545,53 @@ join (const char *dir, const char *name)
   return g_strconcat (dir, "/", name, NULL);
 }
 
+/* dir "/" name in buf when it fits (probes are many: no allocation), else
+ * in *heap. */
+static const char *
+join_in (const char *dir, const char *name, char *buf, gsize size, char **heap)
+{
+  gsize d = g_str_equal (dir, "/") ? 0 : strlen (dir), n = strlen (name);
+  if (d + 1 + n >= size)
+    return *heap = join (dir, name);
+  memcpy (buf, dir, d);
+  buf[d] = '/';
+  memcpy (buf + d + 1, name, n + 1);
+  return buf;
+}
+
+static void
+append_number (GString *k, gsize u, gboolean negative)
+{
+  char digits[24];
+  int i = (int) sizeof digits;
+  do
+    digits[--i] = (char) ('0' + u % 10);
+  while ((u /= 10) && i > 1);
+  if (negative)
+    digits[--i] = '-';
+  g_string_append_len (k, digits + i, (gssize) sizeof digits - i);
+}
+
+/* The walk's scratch key for a number and one or two strings, each string
+ * after its length (paths may hold any byte but NUL, so no separator would
+ * be safe). Valid until the next call. */
+static const char *
+scratch_key (Walk *w, int number, const char *a, const char *b)
+{
+  GString *k = w->key;
+  g_string_truncate (k, 0);
+  append_number (k, number < 0 ? (gsize) -(gint64) number : (gsize) number, number < 0);
+  for (const char *part = a; part; part = part == a ? b : NULL)
+    {
+      gsize n = strlen (part);
+      g_string_append_c (k, ' ');
+      append_number (k, n, FALSE);
+      g_string_append_c (k, ':');
+      g_string_append_len (k, part, (gssize) n);
+    }
+  return k->str;
+}
+
 static char *
 parent_of (const char *phys)
 {
@@ -573,7 +621,7 @@ dir_of (const char *p, char *buf, gsize size, char **heap)
 static void
 add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
 {
-  g_autofree char *key = g_strdup_printf ("%c%s", follow ? 'F' : 'L', path);
+  const char *key = scratch_key (w, follow, path, NULL);
   if (g_hash_table_contains (w->checks, key))
     return;
   Check *c = g_new0 (Check, 1);
@@ -583,7 +631,7 @@ add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
   c->identity = !follow && st && S_ISDIR (st->st_mode);
   if (st)
     stat_key_from (&c->key, st);
-  g_hash_table_insert (w->checks, g_steal_pointer (&key), c);
+  g_hash_table_insert (w->checks, g_strdup (key), c);
 }
 
 static void
@@ -863,7 +911,9 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
   if (!name[0])
     return NULL;
   int start;
-  g_autofree char *here = NULL;
+  const char *here = NULL;
+  char here_buf[DCC_MAX_PATH_LEN + 1];
+  g_autofree char *here_heap = NULL;
   if (name[0] == '/')
     start = -1;
   else if (next && includer_chain >= 0)
@@ -875,9 +925,9 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
   else
     {
       start = 0;
-      here = from_cmdline ? g_strdup (w->cwd) : parent_of (includer);
+      here = from_cmdline ? w->cwd : dir_of (includer, here_buf, sizeof here_buf, &here_heap);
     }
-  g_autofree char *key = g_strdup_printf ("%d\n%s\n%s", start, here ? here : "", name);
+  const char *key = scratch_key (w, start, here ? here : "", name);
   gpointer hit;
   if (g_hash_table_lookup_extended (w->resolve_memo, key, NULL, &hit))
     {
@@ -896,15 +946,18 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
     }
   else
     {
+      char buf[DCC_MAX_PATH_LEN + 1];
       if (here)
         {
-          g_autofree char *p = join (here, name);
+          g_autofree char *heap = NULL;
+          const char *p = join_in (here, name, buf, sizeof buf, &heap);
           if (probe (w, p))
             found = collapse_slashes (p);
         }
       for (guint i = (guint) start; !found && i < w->n_chain; i++)
         {
-          g_autofree char *p = join (w->chain[i], name);
+          g_autofree char *heap = NULL;
+          const char *p = join_in (w->chain[i], name, buf, sizeof buf, &heap);
           if (probe (w, p))
             {
               found = collapse_slashes (p);
@@ -914,7 +967,7 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
     }
   char *val = found ? g_strdup_printf ("%d\n%s", found_chain, found) : g_strdup ("");
   g_free (found);
-  g_hash_table_insert (w->resolve_memo, g_steal_pointer (&key), val);
+  g_hash_table_insert (w->resolve_memo, g_strdup (scratch_key (w, start, here ? here : "", name)), val);
   if (!val[0])
     return NULL;
   *chain_out = found_chain;
@@ -924,10 +977,10 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
 static void
 push_work (Walk *w, const char *lexical, int chain)
 {
-  g_autofree char *key = g_strdup_printf ("%d\n%s", chain, lexical);
+  const char *key = scratch_key (w, chain, lexical, NULL);
   if (g_hash_table_contains (w->visited, key))
     return;
-  g_hash_table_add (w->visited, g_steal_pointer (&key));
+  g_hash_table_add (w->visited, g_strdup (key));
   WorkItem *item = g_new0 (WorkItem, 1);
   item->lexical = g_strdup (lexical);
   item->chain = chain;
@@ -1227,6 +1280,14 @@ compare_entries (gconstpointer a, gconstpointer b)
   return strcmp (x->path, y->path);
 }
 
+static int
+compare_checks (gconstpointer a, gconstpointer b)
+{
+  const Check *x = *(Check *const *) a, *y = *(Check *const *) b;
+  int c = strcmp (x->path, y->path);
+  return c ? c : (int) x->follow - (int) y->follow;
+}
+
 static void
 free_gstring (gpointer s)
 {
@@ -1252,6 +1313,8 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->scans, g_ptr_array_unref);
   g_clear_pointer (&w->chain, g_free);
   g_clear_pointer (&w->sp, dcc_search_path_unref);
+  if (w->key)
+    g_string_free (g_steal_pointer (&w->key), TRUE);
 }
 
 static gboolean
@@ -1322,6 +1385,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
   w.macro_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   w.scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_result_unref);
+  w.key = g_string_sized_new (256);
   gboolean ok = FALSE;
 
   g_autofree char *source = make_absolute (cwd, args->source);
@@ -1405,6 +1469,9 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
       }
     /* Sorted by path, a directory comes before everything inside it. */
     g_ptr_array_sort (entries, compare_entries);
+    /* Checks in a fixed order too, so that the same closure is saved as the
+     * same bytes. */
+    g_ptr_array_sort (checks, compare_checks);
     if (entries->len > DCC_MAX_MANIFEST_ENTRIES)
       {
         g_ptr_array_unref (entries);
