@@ -75,47 +75,41 @@ get_scanner (void)
   return s;
 }
 
-/* Reads frames up to and including DONE into one buffer (each header checked
- * before its payload is read), then decodes it with the pure decoder. */
+/* Reads what the client sends until the pure decoder has a whole request
+ * (a request comes in one or two writes: one read each, not two per frame).
+ * The decoder sees every byte as it arrives, so a wrong frame is refused
+ * at once. */
 static gboolean
 read_request (int fd, char **cwd, char ***argv, GError **error)
 {
   g_autoptr(GByteArray) buf = g_byte_array_new ();
   for (;;)
     {
-      guint32 tag, len;
-      g_autofree guint8 *payload = NULL;
-      if (!dcc_io_read_frame (fd, DCC_MAX_ARG_LEN, IS_IO_TIMEOUT_S, &tag, &payload, &len, error))
+      guint8 chunk[16384];
+      gsize got;
+      if (!dcc_io_read_some (fd, chunk, MIN (sizeof chunk, DCC_IS_MAX_REQUEST_SIZE - buf->len),
+                             IS_IO_TIMEOUT_S, &got, error))
         return FALSE;
-      if (tag != DCC_IS_TAG_REQUEST && tag != DCC_IS_TAG_CWD && tag != DCC_IS_TAG_ARGC
-          && tag != DCC_IS_TAG_ARGV && tag != DCC_IS_TAG_DONE)
-        {
-          char name[5];
-          return dcc_fail (error, DCC_ERROR_PROTOCOL, "unexpected frame %s in a request",
-                           dcc_wire_tag_name (tag, name));
-        }
-      if (buf->len + DCC_FRAME_HEADER_LEN + len > DCC_IS_MAX_REQUEST_SIZE)
-        return dcc_fail (error, DCC_ERROR_LIMIT, "request over %u bytes", DCC_IS_MAX_REQUEST_SIZE);
-      dcc_wire_put_frame (buf, tag, payload, len);
-      if (tag == DCC_IS_TAG_DONE)
-        break;
-    }
-  gsize used;
-  DccWireResult r = dcc_is_request_decode (buf->data, buf->len, cwd, argv, &used, error);
-  if (r == DCC_WIRE_NEED_MORE || (r == DCC_WIRE_OK && used != buf->len))
-    {
-      if (r == DCC_WIRE_OK)
+      if (got == 0)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "connection closed before the request was complete");
+      g_byte_array_append (buf, chunk, (guint) got);
+      gsize used;
+      DccWireResult r = dcc_is_request_decode (buf->data, buf->len, cwd, argv, &used, error);
+      if (r == DCC_WIRE_ERROR)
+        return FALSE;
+      if (r == DCC_WIRE_OK && used != buf->len)
         {
           g_clear_pointer (cwd, g_free);
           g_clear_pointer (argv, g_strfreev);
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "bytes after the end of the request");
         }
-      return dcc_fail (error, DCC_ERROR_PROTOCOL, "DONE before the request was complete");
+      if (r == DCC_WIRE_OK)
+        return TRUE;
+      if (buf->len >= DCC_IS_MAX_REQUEST_SIZE)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "request over %u bytes", DCC_IS_MAX_REQUEST_SIZE);
     }
-  return r == DCC_WIRE_OK;
 }
 
-/* The compile's source file for log lines (the last word with a source
- * suffix; `-o x.o` often comes after it), or its last word. */
 static const char *
 source_for_log (char **argv)
 {

@@ -51,6 +51,25 @@ dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **er
 }
 
 gboolean
+dcc_io_read_some (int fd, void *buf, gsize max, int timeout_s, gsize *got, GError **error)
+{
+  for (;;)
+    {
+      if (!wait_ready (fd, POLLIN, timeout_s, error))
+        return FALSE;
+      ssize_t n = read (fd, buf, max);
+      if (n < 0)
+        {
+          if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            continue;
+          return dcc_fail_errno (error, "read");
+        }
+      *got = (gsize) n;
+      return TRUE;
+    }
+}
+
+gboolean
 dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error)
 {
   guint8 *p = buf;

@@ -84,16 +84,22 @@ next_frame (const guint8 *buf, gsize len, gsize *pos, guint32 tag, guint32 max_l
             DccFrame *frame, GError **error)
 {
   gsize used;
-  DccWireResult r = dcc_wire_decode (buf + *pos, len - *pos, max_len, frame, &used, error);
+  guint32 got_tag, got_len;
+  /* The tag is checked as soon as the header is there: a reader feeding
+   * bytes as they come refuses a wrong frame without waiting for it. */
+  DccWireResult r = dcc_wire_decode_header (buf + *pos, len - *pos, max_len, &got_tag, &got_len, error);
   if (r != DCC_WIRE_OK)
     return r;
-  if (frame->tag != tag)
+  if (got_tag != tag)
     {
       char got[5], want[5];
       dcc_fail (error, DCC_ERROR_PROTOCOL, "expected frame %s, got %s",
-                dcc_wire_tag_name (tag, want), dcc_wire_tag_name (frame->tag, got));
+                dcc_wire_tag_name (tag, want), dcc_wire_tag_name (got_tag, got));
       return DCC_WIRE_ERROR;
     }
+  r = dcc_wire_decode (buf + *pos, len - *pos, max_len, frame, &used, error);
+  if (r != DCC_WIRE_OK)
+    return r;
   *pos += used;
   return DCC_WIRE_OK;
 }

@@ -108,11 +108,15 @@ import os, socket, struct, sys
 sock, cwd, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 def frame(tag, payload=b""):
     return tag + struct.pack(">I", len(payload)) + payload
-raw = argv == ["GARBAGE"] or argv == ["BADTAG"]
+slow = argv[:1] == ["SLOW"]   # the request in 7-byte pieces
+if slow:
+    argv = argv[1:]
 if argv == ["GARBAGE"]:
     req = b"ISRQ\xff\xff\xff\xff"
 elif argv == ["BADTAG"]:
     req = frame(b"ISRQ", struct.pack(">I", 1)) + frame(b"XXXX")
+elif argv == ["BADTAG-LONG"]:   # a wrong frame whose payload never comes
+    req = frame(b"ISRQ", struct.pack(">I", 1)) + b"XXXX" + struct.pack(">I", 1000)
 else:
     req = frame(b"ISRQ", struct.pack(">I", 1)) + frame(b"CWD ", cwd.encode())
     req += frame(b"ARGC", struct.pack(">I", len(argv)))
@@ -122,7 +126,13 @@ else:
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(60)
 s.connect(sock)
-s.sendall(req)
+if slow:
+    import time
+    for i in range(0, len(req), 7):
+        s.sendall(req[i:i+7])
+        time.sleep(0.002)
+else:
+    s.sendall(req)
 data = b""
 while True:
     c = s.recv(65536)
@@ -192,6 +202,10 @@ r=$(query GARBAGE)
 check "socket: malformed request -> status 2" [ "${r%% *}" = 2 ]
 r=$(timeout 10 bash -c "$(declare -f query); SOCK='$SOCK' P='$P' query BADTAG")
 check "socket: unknown frame refused at once -> status 2" [ "${r%% *}" = 2 ]
+r=$(timeout 10 bash -c "$(declare -f query); SOCK='$SOCK' P='$P' query BADTAG-LONG")
+check "socket: unknown frame refused before its payload -> status 2" [ "${r%% *}" = 2 ]
+r=$(query SLOW gcc "${FLAGS[@]}" -c main.c)
+check "socket: a request sent in small pieces gets the same answer" [ "$r" = "$r5" ]
 pids=()
 for i in $(seq 8); do query gcc "${FLAGS[@]}" -c main.c > "$SCRATCH/c$i.out" & pids+=($!); done
 wait "${pids[@]}"
