@@ -489,30 +489,36 @@ typedef struct {
   gboolean    predef_added;  /* the compiler's predefined macros are in macros */
   DccClosureStats *stats;
   GString    *key;           /* scratch for memo keys: built per lookup, copied only when inserted */
+  GStringChunk *strings;     /* the walk's own strings (memo keys and values, work paths): freed at once */
 } Walk;
 
+/* A copy of s that lives as long as the walk. */
+static char *
+walk_str (Walk *w, const char *s)
+{
+  return g_string_chunk_insert (w->strings, s);
+}
+
 typedef struct {
-  char *lexical;
+  const char *lexical;   /* in Walk.strings */
   int   chain;
 } WorkItem;
 
 typedef struct {
   const DccScanInclude *inc;   /* borrowed from a scan in Walk.scans */
-  char *includer;              /* lexical path */
+  const char *includer;        /* lexical path, in Walk.strings */
   int   includer_chain;
 } Pending;
 
 static void
 work_item_free (WorkItem *w)
 {
-  g_free (w->lexical);
   g_free (w);
 }
 
 static void
 pending_free (Pending *p)
 {
-  g_free (p->includer);
   g_free (p);
 }
 
@@ -631,7 +637,7 @@ add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
   c->identity = !follow && st && S_ISDIR (st->st_mode);
   if (st)
     stat_key_from (&c->key, st);
-  g_hash_table_insert (w->checks, g_strdup (key), c);
+  g_hash_table_insert (w->checks, walk_str (w, key), c);
 }
 
 static void
@@ -747,8 +753,10 @@ resolve_dir (Walk *w, const char *lexical)
             }
         }
     }
-  g_hash_table_insert (w->dir_memo, g_strdup (lexical), result ? result : g_strdup (""));
-  return result;
+  const char *kept = walk_str (w, result ? result : "");
+  g_free (result);
+  g_hash_table_insert (w->dir_memo, walk_str (w, lexical), (gpointer) kept);
+  return kept[0] ? kept : NULL;
 }
 
 /* Walks a lexical absolute path to the file it names, recording the
@@ -838,7 +846,7 @@ dir_seen (Walk *w, const char *dir)
   d = g_new0 (DirSeen, 1);
   d->exists = stat (dir, &d->st) == 0;
   d->missing = !d->exists && (errno == ENOENT || errno == ENOTDIR);
-  g_hash_table_insert (w->dirs_seen, g_strdup (dir), d);
+  g_hash_table_insert (w->dirs_seen, walk_str (w, dir), d);
   return d;
 }
 
@@ -871,7 +879,7 @@ probe (Walk *w, const char *p)
     return TRUE;
   if (kind == DCC_DIR_NAME_UNKNOWN && stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
     return TRUE;
-  g_hash_table_add (w->absent_paths, g_strdup (p));
+  g_hash_table_add (w->absent_paths, walk_str (w, p));
   /* Remember where we looked and for what, so that a file appearing there
    * later invalidates the cached closure: each directory on the way up to
    * the first that exists gets a check and the name looked for in it. */
@@ -886,7 +894,7 @@ probe (Walk *w, const char *p)
       if (!known)
         {
           names = g_string_new (NULL);
-          g_hash_table_insert (w->probed_dirs, g_strdup (dir), names);
+          g_hash_table_insert (w->probed_dirs, walk_str (w, dir), names);
         }
       g_string_append (names, strrchr (cur, '/') + 1);
       g_string_append_c (names, '/');
@@ -935,7 +943,7 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
       if (!h[0])
         return NULL;
       *chain_out = atoi (h);
-      return strchr (h, '\n') + 1;
+      return strchr (h, ':') + 1;   /* "CHAIN LEN:PATH", as scratch_key made it */
     }
   char *found = NULL;
   int found_chain = CHAIN_NONE;
@@ -965,13 +973,14 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
             }
         }
     }
-  char *val = found ? g_strdup_printf ("%d\n%s", found_chain, found) : g_strdup ("");
+  const char *val = walk_str (w, found ? scratch_key (w, found_chain, found, NULL) : "");
   g_free (found);
-  g_hash_table_insert (w->resolve_memo, g_strdup (scratch_key (w, start, here ? here : "", name)), val);
+  g_hash_table_insert (w->resolve_memo, walk_str (w, scratch_key (w, start, here ? here : "", name)),
+                       (gpointer) val);
   if (!val[0])
     return NULL;
   *chain_out = found_chain;
-  return strchr (val, '\n') + 1;
+  return strchr (val, ':') + 1;
 }
 
 static void
@@ -980,9 +989,9 @@ push_work (Walk *w, const char *lexical, int chain)
   const char *key = scratch_key (w, chain, lexical, NULL);
   if (g_hash_table_contains (w->visited, key))
     return;
-  g_hash_table_add (w->visited, g_strdup (key));
+  g_hash_table_add (w->visited, walk_str (w, key));
   WorkItem *item = g_new0 (WorkItem, 1);
-  item->lexical = g_strdup (lexical);
+  item->lexical = walk_str (w, lexical);
   item->chain = chain;
   g_queue_push_tail (&w->work, item);
 }
@@ -1067,7 +1076,7 @@ process (Walk *w, const WorkItem *item, GError **error)
         {
           Pending *p = g_new0 (Pending, 1);
           p->inc = inc;
-          p->includer = g_strdup (item->lexical);
+          p->includer = item->lexical;
           p->includer_chain = item->chain;
           g_ptr_array_add (w->pending, p);
           continue;
@@ -1315,6 +1324,7 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->sp, dcc_search_path_unref);
   if (w->key)
     g_string_free (g_steal_pointer (&w->key), TRUE);
+  g_clear_pointer (&w->strings, g_string_chunk_free);
 }
 
 static gboolean
@@ -1373,13 +1383,15 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
 
   Walk w = { .engine = engine, .scanner = scanner, .cwd = cwd, .args = args, .stats = stats };
   w.entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_is_entry_free);
-  w.checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dcc_cached_check_free);
-  w.dir_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  w.resolve_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  w.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
-  w.absent_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  w.dirs_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dir_seen_free);
+  /* Keys and memo values are in w.strings. */
+  w.strings = g_string_chunk_new (16384);
+  w.checks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_cached_check_free);
+  w.dir_memo = g_hash_table_new (g_str_hash, g_str_equal);
+  w.resolve_memo = g_hash_table_new (g_str_hash, g_str_equal);
+  w.visited = g_hash_table_new (g_str_hash, g_str_equal);
+  w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, free_gstring);
+  w.absent_paths = g_hash_table_new (g_str_hash, g_str_equal);
+  w.dirs_seen = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dir_seen_free);
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
@@ -1464,7 +1476,6 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
         if (names && names->len > 0)
           c->absent = g_strdup (names->str);
         g_hash_table_iter_steal (&it);
-        g_free (k);
         g_ptr_array_add (checks, v);
       }
     /* Sorted by path, a directory comes before everything inside it. */
