@@ -158,7 +158,7 @@ dcc_closure_engine_new (void)
   e->hashes = g_hash_table_new_full (stat_key_hash, stat_key_equal, g_free, g_free);
   e->scans = g_hash_table_new_full (scan_key_hash, scan_key_equal, g_free,
                                     (GDestroyNotify) dcc_scan_result_unref);
-  e->closures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  e->closures = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) cached_closure_free);
   e->listings = dcc_dir_listings_new (DCC_DIR_LISTING_SETTLE_S);
   return e;
@@ -1382,20 +1382,20 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
     }
 
   Walk w = { .engine = engine, .scanner = scanner, .cwd = cwd, .args = args, .stats = stats };
-  w.entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_is_entry_free);
+  w.entries = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_is_entry_free);
   /* Keys and memo values are in w.strings. */
   w.strings = g_string_chunk_new (16384);
-  w.checks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_cached_check_free);
-  w.dir_memo = g_hash_table_new (g_str_hash, g_str_equal);
-  w.resolve_memo = g_hash_table_new (g_str_hash, g_str_equal);
-  w.visited = g_hash_table_new (g_str_hash, g_str_equal);
-  w.probed_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, free_gstring);
-  w.absent_paths = g_hash_table_new (g_str_hash, g_str_equal);
-  w.dirs_seen = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dir_seen_free);
+  w.checks = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_cached_check_free);
+  w.dir_memo = g_hash_table_new (dcc_str_hash, g_str_equal);
+  w.resolve_memo = g_hash_table_new (dcc_str_hash, g_str_equal);
+  w.visited = g_hash_table_new (dcc_str_hash, g_str_equal);
+  w.probed_dirs = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, free_gstring);
+  w.absent_paths = g_hash_table_new (dcc_str_hash, g_str_equal);
+  w.dirs_seen = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dir_seen_free);
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
-  w.macros = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  w.macros = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
-  w.macro_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  w.macro_memo = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   w.scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_result_unref);
   w.key = g_string_sized_new (256);
   gboolean ok = FALSE;

@@ -1,5 +1,6 @@
 /* Directory listings shared by the include server's walks; see dir-listing.h. */
 #include "dir-listing.h"
+#include "dcc-hash.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
@@ -69,7 +70,7 @@ dcc_dir_listings_new (guint settle_s)
   DccDirListings *c = g_new0 (DccDirListings, 1);
   c->settle_s = settle_s;
   g_mutex_init (&c->lock);
-  c->dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dcc_dir_listing_unref);
+  c->dirs = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free, (GDestroyNotify) dcc_dir_listing_unref);
   return c;
 }
 

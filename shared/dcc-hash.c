@@ -109,3 +109,9 @@ dcc_hash_equal_func (gconstpointer a, gconstpointer b)
 {
   return dcc_hash_equal (a, b);
 }
+
+guint
+dcc_str_hash (gconstpointer s)
+{
+  return (guint) XXH3_64bits (s, strlen (s));
+}
