@@ -384,12 +384,13 @@ dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
   g_mutex_unlock (&e->scan_lock);
   g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
   g_mutex_lock (&e->closure_lock);
-  g_hash_table_iter_init (&it, e->closures);
-  while (g_hash_table_iter_next (&it, &k, &v))
+  /* Oldest first, as they were inserted: the next server evicts in the
+   * same order, and the same closures make the same file. */
+  for (GList *l = e->closure_order.head; l; l = l->next)
     {
-      const CachedClosure *cc = v;
+      const CachedClosure *cc = g_hash_table_lookup (e->closures, l->data);
       DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
-      c->key = g_strdup (k);
+      c->key = g_strdup (l->data);
       c->entries = g_ptr_array_ref (cc->entries);
       c->checks = g_ptr_array_ref (cc->checks);
       g_ptr_array_add (closures, c);
