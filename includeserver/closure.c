@@ -326,8 +326,10 @@ closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, 
   if (old)
     {
       e->closure_entries -= old->entries->len;
-      g_hash_table_replace (e->closures, g_strdup (key), c);
-      /* The key stays where it was in the eviction order. */
+      /* insert, not replace: the table keeps its key, which closure_order
+       * also holds (replace would free it under the queue). The key stays
+       * where it was in the eviction order. */
+      g_hash_table_insert (e->closures, g_strdup (key), c);
     }
   else
     {

@@ -98,8 +98,10 @@ fi
 
 # A stale cache must never be served: change a header's include and re-verify.
 SOCK=$SCRATCH/is.sock
-"$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$SCRATCH/is.log" --verbose &
-DAEMON_PIDS+=($!)
+"$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$SCRATCH/is.log" --verbose \
+    --cache-file "$SCRATCH/is.cache" &
+IS_PID=$!
+DAEMON_PIDS+=($IS_PID)
 for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
 
 query () { # query STATUS-EXPECTED ARGS... : prints "status count"
@@ -215,6 +217,11 @@ check "socket: server still alive" kill -0 "$(cat "$SCRATCH/is.pid")"
 kill "$(cat "$SCRATCH/is.pid")"
 for _ in $(seq 50); do [ -S "$SOCK" ] || break; sleep 0.1; done
 check "socket: SIGTERM removes the socket" [ ! -e "$SOCK" ]
+wait "$IS_PID"
+rc=$?
+# Closures above were replaced (edited headers) before the server saved them.
+check "socket: the server exits 0 after SIGTERM (got $rc)" [ $rc = 0 ]
+check "socket: ... having saved its cache" grep -q "cache saved to" "$SCRATCH/is.log"
 
 # Optional: a few files of a built kernel tree (make tinyconfig && make).
 K=$(ls -d /tmp/linux*/linux-source-6.1 /tmp/linux 2>/dev/null | while read -r d; do [ -f "$d/init/.main.o.cmd" ] && echo "$d"; done | head -1)
