@@ -168,7 +168,10 @@ wait_port () {
   local i=0
   while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
     i=$((i + 1))
-    [ $i -lt 100 ] || die "volunteer on port $1 did not come up"
+    if [ $i -ge 300 ]; then
+      tail -n 5 "$OUT"/*.distccd.log >&2 2>/dev/null
+      die "volunteer on port $1 did not come up within 30 s"
+    fi
     sleep 0.1
   done
 }
