@@ -75,19 +75,13 @@ dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error)
   guint8 *p = buf;
   while (len > 0)
     {
-      if (!wait_ready (fd, POLLIN, timeout_s, error))
+      gsize got;
+      if (!dcc_io_read_some (fd, p, len, timeout_s, &got, error))
         return FALSE;
-      ssize_t n = read (fd, p, len);
-      if (n < 0)
-        {
-          if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-            continue;
-          return dcc_fail_errno (error, "read");
-        }
-      if (n == 0)
+      if (got == 0)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "connection closed by peer");
-      p += n;
-      len -= (gsize) n;
+      p += got;
+      len -= got;
     }
   return TRUE;
 }
