@@ -474,10 +474,10 @@ typedef struct {
   guint             n_chain;
 
   GHashTable *entries;       /* physical path -> DccIsEntry* (owned) */
-  GHashTable *checks;        /* path -> Check* (owned) */
+  GHashTable *checks;        /* scratch_key (follow, path) -> Check* (owned) */
   GHashTable *dir_memo;      /* lexical dir -> physical dir, or "" if missing */
-  GHashTable *resolve_memo;  /* memo key -> lexical path or "" */
-  GHashTable *visited;       /* "chain\nlexical" -> GINT_TO_POINTER(1) */
+  GHashTable *resolve_memo;  /* scratch_key (start, here, name) -> scratch_key (chain, lexical path), or "" */
+  GHashTable *visited;       /* scratch_key (chain, lexical) */
   GHashTable *probed_dirs;   /* dir searched without success -> GString of names not found there */
   GHashTable *absent_paths;  /* paths probed and not found */
   GHashTable *dirs_seen;     /* dir -> DirSeen*: stat'ed once a walk */
@@ -776,8 +776,6 @@ walk_to_file (Walk *w, const char *lexical, struct stat *st)
   return step (w, pdir, base, &links, st);
 }
 
-/* Reads, hashes (through the cache) and records a regular file. Returns its
- * content hash; *data is set to the bytes when read (for scanning), else NULL. */
 /* The content hash of regular file phys, whose lstat is st, through the
  * engine's cache. When the file is read (need_data, or not in the cache)
  * *data gets its bytes and *n_hashed is counted; else *data is NULL. */
@@ -811,6 +809,8 @@ hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash
   return TRUE;
 }
 
+/* Reads, hashes (through the cache) and records a regular file. Returns its
+ * content hash; *data is set to the bytes when read (for scanning), else NULL. */
 static gboolean
 add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
           guint8 **data, gsize *len, gboolean need_data, GError **error)
@@ -948,6 +948,7 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
       *chain_out = atoi (h);
       return strchr (h, ':') + 1;   /* "CHAIN LEN:PATH", as scratch_key made it */
     }
+  key = walk_str (w, key);   /* a miss is always memoized; probes reuse the scratch buffer */
   char *found = NULL;
   int found_chain = CHAIN_NONE;
   if (start < 0)
@@ -978,8 +979,7 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
     }
   const char *val = walk_str (w, found ? scratch_key (w, found_chain, found, NULL) : "");
   g_free (found);
-  g_hash_table_insert (w->resolve_memo, walk_str (w, scratch_key (w, start, here ? here : "", name)),
-                       (gpointer) val);
+  g_hash_table_insert (w->resolve_memo, (gpointer) key, (gpointer) val);
   if (!val[0])
     return NULL;
   *chain_out = found_chain;

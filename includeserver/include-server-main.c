@@ -110,6 +110,8 @@ read_request (int fd, char **cwd, char ***argv, GError **error)
     }
 }
 
+/* The compile's source file for log lines (the last word with a source
+ * suffix; `-o x.o` often comes after it), or its last word. */
 static const char *
 source_for_log (char **argv)
 {

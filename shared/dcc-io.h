@@ -4,11 +4,11 @@
 
 /* Writes all of buf, waiting at most timeout_s seconds between progress. */
 gboolean dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **error);
-/* Reads exactly len bytes; FALSE on EOF, timeout or error. */
 /* One read of at most max bytes once fd is readable (within timeout_s):
  * *got is 0 at end of file. For peers whose messages come in a few writes
  * (one syscall, not one per frame). */
 gboolean dcc_io_read_some (int fd, void *buf, gsize max, int timeout_s, gsize *got, GError **error);
+/* Reads exactly len bytes; FALSE on EOF, timeout or error. */
 gboolean dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error);
 /* Reads one frame header, checks it (tag and len <= max_len), then reads the payload.
  * *payload is a new buffer of *len bytes (plus a NUL byte after it). */
