@@ -2,7 +2,7 @@
 # kernel.sh: builds Linux 6.1 tinyconfig vmlinux in several modes, on one
 # machine with one volunteer on loopback, and compares them. See README.
 #
-#   test/bench/kernel.sh [--quick] [--runs N] [--jobs N] [--modes LIST]
+#   test/bench/kernel.sh [--quick] [--runs N] [--floor-builds N] [--jobs N] [--modes LIST]
 #
 # Needs root (cgroups, distccd), Debian's distcc and distcc-pump packages,
 # linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz) plus flex bison bc
@@ -15,6 +15,10 @@ top=$(cd "$here/../.." && pwd)
 
 RUNS=3
 JOBS=4
+# The floor build is short (~15 s), so a burst of noise on the machine moves
+# it by as much as the per-compile costs being measured: it is built this
+# many times per run and its median used.
+FLOOR_BUILDS=3
 ALL_MODES="local floor stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm"
 MODES=$ALL_MODES
 BENCH_DIR=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}
@@ -40,9 +44,12 @@ OURS_PUMP=$OURS_DIR/bin/pump
 
 usage () {
   cat <<EOT
-Usage: $0 [--quick] [--runs N] [--jobs N] [--modes "M1 M2 ..."]
+Usage: $0 [--quick] [--runs N] [--floor-builds N] [--jobs N] [--modes "M1 M2 ..."]
   --quick       one run of each mode (same as --runs 1)
   --runs N      runs per mode; the table shows medians (default $RUNS)
+  --floor-builds N
+                floor builds per run, whose median is that run's floor
+                (default $FLOOR_BUILDS)
   --jobs N      make -jN, host slots /N and volunteer --jobs N (default $JOBS)
   --modes LIST  subset of: $ALL_MODES
                 (ours-pump-warm needs ours-pump-cold just before it)
@@ -53,6 +60,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) RUNS=1 ;;
     --runs) RUNS=$2; shift ;;
+    --floor-builds) FLOOR_BUILDS=$2; shift ;;
     --jobs) JOBS=$2; shift ;;
     --modes) MODES=$2; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -232,9 +240,10 @@ port_bytes_read () {
 
 count () { grep -c -e "$1" "$2" 2>/dev/null || true; }
 
-# build_one RUN MODE: one clean build of $TARGET; appends a row to the CSV.
+# build_one RUN MODE [REPEAT]: one clean build of $TARGET; appends a row to
+# the CSV. REPEAT numbers the floor's builds within a run (logs apart).
 build_one () {
-  local run=$1 mode=$2 tag="$1-$2"
+  local run=$1 mode=$2 tag="$1-$2${3:+.$3}"
   local clog=$OUT/$tag.client.log mlog=$OUT/$tag.make.log ddir=$OUT/$tag.distcc-dir
   local -a cmd env
   mkdir -p "$ddir"
@@ -340,7 +349,11 @@ build_one () {
 
 for run in $(seq 1 "$RUNS"); do
   for mode in $MODES; do
-    build_one "$run" "$mode"
+    if [ "$mode" = floor ]; then
+      for rep in $(seq 1 "$FLOOR_BUILDS"); do build_one "$run" floor "$rep"; done
+    else
+      build_one "$run" "$mode"
+    fi
   done
   stop_daemon
 done
@@ -409,9 +422,14 @@ for m, d in med.items():
     if d["failed"]:
         print("  %s: %d failed build(s), see the make logs" % (m, d["failed"]))
 
-# ms/cc again, each run against its own run's floor: the floor drifts
-# between runs by more than the differences being measured.
-floor = {r["run"]: float(r["client_cpu_s"]) for r in rows if r["mode"] == "floor" and r["status"] == "ok"}
+# ms/cc again, each run against its own run's floor (the median of that
+# run's floor builds): the floor drifts between runs by more than the
+# differences being measured.
+floor_builds = {}
+for r in rows:
+    if r["mode"] == "floor" and r["status"] == "ok":
+        floor_builds.setdefault(r["run"], []).append(float(r["client_cpu_s"]))
+floor = {run: statistics.median(v) for run, v in floor_builds.items()}
 paired = []
 for m in med:
     vals = [(float(r["client_cpu_s"]) - floor[r["run"]]) / float(r["remote"]) * 1000
