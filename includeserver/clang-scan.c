@@ -81,12 +81,14 @@ typedef struct {
   guint line_no;
 } Lexed;
 
-/* Is the token starting at data[start] the first of a logical line? Only
- * whitespace and backslash-newlines lie between tokens (comments are
- * tokens, and none ends in a newline), so it is when, going back over
- * whitespace, a newline comes before anything else and is not spliced. */
+/* Is the token starting at data[start] the first of a logical line, as far
+ * as the bytes before it tell? Only whitespace and backslash-newlines lie
+ * between tokens (comments are tokens, and none ends in a newline), so it
+ * is when, going back over whitespace, a newline comes before anything
+ * else and is not spliced. Otherwise *stop is the offset just after the
+ * byte the walk back stopped at (the end of the token before, if any). */
 static gboolean
-starts_line (const char *d, gsize start)
+starts_line (const char *d, gsize start, gsize *stop)
 {
   gsize p = start;
   for (;;)
@@ -97,7 +99,10 @@ starts_line (const char *d, gsize start)
       if (p == 0)
         return TRUE;
       if (d[p - 1] != '\n')
-        return FALSE;
+        {
+          *stop = p;
+          return FALSE;
+        }
       gsize q = p - 1;
       while (q > 0 && (d[q - 1] == ' ' || d[q - 1] == '\t' || d[q - 1] == '\r'))
         q--;
@@ -383,7 +388,14 @@ dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsi
       t->start = s - head;
       t->end = TOK_END_UNKNOWN;
       t->ctok = k;
-      t->line_start = starts_line (lx.data, t->start);
+      gsize stop;
+      t->line_start = starts_line (lx.data, t->start, &stop);
+      /* A comment is white space, so a directive may follow one on its
+       * line, even one that spans lines (gcc and clang agree): the token
+       * starts a line if the comment right before it did. */
+      if (!t->line_start && lx.n >= 2 && lx.toks[lx.n - 2].kind == CXToken_Comment
+          && tok_end (&lx, lx.n - 2) == stop)
+        t->line_start = lx.toks[lx.n - 2].line_start;
     }
   /* Only the last token can run into the wrapper's tail (an unterminated
    * comment): it is not the file's. */

@@ -84,6 +84,28 @@ test_scan_cplusplus (void)
 }
 
 static void
+test_scan_comment_before_directive (void)
+{
+  /* Comments are white space: a directive may follow them on its line,
+   * also one that spans lines (gcc and clang both include a.h, b.h and
+   * c.h here), but not code before such a comment. */
+  static const char src[] = "/* SPDX */ #include \"a.h\"\n"
+                            "/* one\n two */ /* more */ #include \"b.h\"\n"
+                            "  /* x */#include \"c.h\"\n"
+                            "int q; /* y\n */ #include \"not1.h\"\n"
+                            "int r; /* z */ #include \"not2.h\"\n"
+                            "#define X /* w\n */ 1\n"
+                            "#include \"after.h\"\n";
+  static const char *const want[] = { "a.h", "b.h", "c.h", "after.h" };
+  g_autoptr(DccScanner) s = dcc_scanner_new ();
+  g_autoptr(DccScanResult) r = NULL;
+  g_assert_true (dcc_scanner_scan (s, "/nonexistent/c.h", (const guint8 *) src, strlen (src), FALSE, &r, NULL));
+  g_assert_cmpuint (r->includes->len, ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    g_assert_cmpstr (((DccScanInclude *) r->includes->pdata[i])->name, ==, want[i]);
+}
+
+static void
 test_scan_incbin (void)
 {
   /* .incbin in assembler; not in a string, not with a space after the dot,
@@ -177,9 +199,9 @@ static const char lines_src[] =
 static void
 expect_lines_src (const DccScanResult *r)
 {
-  g_assert_cmpuint (r->includes->len, ==, 3);
+  g_assert_cmpuint (r->includes->len, ==, 4);
   static const struct { const char *name; guint line; } want[] = {
-    { "one.h", 1 }, { "tabbed.h", 5 }, { "six.h", 7 },
+    { "one.h", 1 }, { "after-comment.h", 4 }, { "tabbed.h", 5 }, { "six.h", 7 },
   };
   for (guint i = 0; i < G_N_ELEMENTS (want); i++)
     {
@@ -219,6 +241,7 @@ main (int argc, char **argv)
   g_test_add_func ("/is-scan/reused", test_scan_reused);
   g_test_add_func ("/is-scan/cplusplus", test_scan_cplusplus);
   g_test_add_func ("/is-scan/incbin", test_scan_incbin);
+  g_test_add_func ("/is-scan/comment-before-directive", test_scan_comment_before_directive);
   g_test_add_func ("/is-scan/expand", test_expand);
   return g_test_run ();
 }

@@ -1,0 +1,1 @@
+static inline int second (void) { return 2; }
