@@ -226,7 +226,7 @@ scan_cache_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r)
 }
 
 static void closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries,
-                                  GPtrArray *checks);
+                                  GPtrArray *checks, gboolean only_over_same);
 static gboolean hash_file (DccClosureEngine *e, const char *phys, const struct stat *st,
                            DccHash *hash, guint8 **data, gsize *len, gboolean need_data,
                            guint *n_hashed, GError **error);
@@ -309,20 +309,29 @@ closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
       return NULL;
     }
   if (restamped)
-    closure_cache_insert (e, key, entries, restamped);
+    closure_cache_insert (e, key, entries, restamped, TRUE);
   return g_steal_pointer (&entries);
 }
 
+/* only_over_same: the checks were re-made for these very entries (a
+ * restamp); store them only if the table still holds these entries, not a
+ * closure another request walked meanwhile (or none, if it was evicted). */
 static void
-closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, GPtrArray *checks)
+closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, GPtrArray *checks,
+                      gboolean only_over_same)
 {
   if (entries->len > DCC_CLOSURE_CACHE_MAX_ENTRIES / 4)
     return;
+  g_mutex_lock (&e->closure_lock);
+  CachedClosure *old = g_hash_table_lookup (e->closures, key);
+  if (only_over_same && (!old || old->entries != entries))
+    {
+      g_mutex_unlock (&e->closure_lock);
+      return;
+    }
   CachedClosure *c = g_new0 (CachedClosure, 1);
   c->entries = g_ptr_array_ref (entries);
   c->checks = g_ptr_array_ref (checks);
-  g_mutex_lock (&e->closure_lock);
-  CachedClosure *old = g_hash_table_lookup (e->closures, key);
   if (old)
     {
       e->closure_entries -= old->entries->len;
@@ -437,7 +446,7 @@ dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
   for (guint i = 0; i < closures->len; i++)
     {
       const DccCachedClosure *c = closures->pdata[i];
-      closure_cache_insert (e, c->key, c->entries, c->checks);
+      closure_cache_insert (e, c->key, c->entries, c->checks, FALSE);
     }
   dcc_debug ("cache file %s: %u hashes, %u scans, %u closures", path, hashes->len, scans->len,
              closures->len);
@@ -1492,7 +1501,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
         dcc_fail (error, DCC_ERROR_LIMIT, "closure has more than %u entries", DCC_MAX_MANIFEST_ENTRIES);
         goto out;
       }
-    closure_cache_insert (engine, key->str, entries, checks);
+    closure_cache_insert (engine, key->str, entries, checks, FALSE);
     *entries_out = entries;
   }
   ok = TRUE;
