@@ -78,36 +78,52 @@ get_scanner (void)
 /* Reads what the client sends until the pure decoder has a whole request
  * (a request comes in one or two writes: one read each, not two per frame).
  * The decoder sees every byte as it arrives, so a wrong frame is refused
- * at once. */
+ * at once, and goes on from where it stopped, so a request sent in many
+ * small pieces costs no more to decode than one sent at once. */
 static gboolean
 read_request (int fd, char **cwd, char ***argv, GError **error)
 {
   g_autoptr(GByteArray) buf = g_byte_array_new ();
+  DccIsRequestDecoder dec;
+  dcc_is_request_decoder_init (&dec);
+  gboolean ok = FALSE;
   for (;;)
     {
       guint8 chunk[16384];
       gsize got;
       if (!dcc_io_read_some (fd, chunk, MIN (sizeof chunk, DCC_IS_MAX_REQUEST_SIZE - buf->len),
                              IS_IO_TIMEOUT_S, &got, error))
-        return FALSE;
+        break;
       if (got == 0)
-        return dcc_fail (error, DCC_ERROR_PROTOCOL, "connection closed before the request was complete");
+        {
+          dcc_fail (error, DCC_ERROR_PROTOCOL, "connection closed before the request was complete");
+          break;
+        }
       g_byte_array_append (buf, chunk, (guint) got);
       gsize used;
-      DccWireResult r = dcc_is_request_decode (buf->data, buf->len, cwd, argv, &used, error);
+      DccWireResult r = dcc_is_request_decoder_feed (&dec, buf->data, buf->len, cwd, argv, &used, error);
       if (r == DCC_WIRE_ERROR)
-        return FALSE;
+        break;
       if (r == DCC_WIRE_OK && used != buf->len)
         {
           g_clear_pointer (cwd, g_free);
           g_clear_pointer (argv, g_strfreev);
-          return dcc_fail (error, DCC_ERROR_PROTOCOL, "bytes after the end of the request");
+          dcc_fail (error, DCC_ERROR_PROTOCOL, "bytes after the end of the request");
+          break;
         }
       if (r == DCC_WIRE_OK)
-        return TRUE;
+        {
+          ok = TRUE;
+          break;
+        }
       if (buf->len >= DCC_IS_MAX_REQUEST_SIZE)
-        return dcc_fail (error, DCC_ERROR_LIMIT, "request over %u bytes", DCC_IS_MAX_REQUEST_SIZE);
+        {
+          dcc_fail (error, DCC_ERROR_LIMIT, "request over %u bytes", DCC_IS_MAX_REQUEST_SIZE);
+          break;
+        }
     }
+  dcc_is_request_decoder_clear (&dec);
+  return ok;
 }
 
 /* The compile's source file for log lines (the last word with a source

@@ -135,51 +135,101 @@ frame_string (const DccFrame *frame, char **out, GError **error)
 
 #define TRY(expr) G_STMT_START { DccWireResult r_ = (expr); if (r_ != DCC_WIRE_OK) return r_; } G_STMT_END
 
+enum { STAGE_REQUEST, STAGE_CWD, STAGE_ARGC, STAGE_ARGV, STAGE_DONE };
+
+void
+dcc_is_request_decoder_init (DccIsRequestDecoder *d)
+{
+  memset (d, 0, sizeof *d);
+  d->stage = STAGE_REQUEST;
+  /* Never pre-size from the peer's count: grow as frames arrive. */
+  d->args = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+dcc_is_request_decoder_clear (DccIsRequestDecoder *d)
+{
+  g_clear_pointer (&d->cwd, g_free);
+  g_clear_pointer (&d->args, g_ptr_array_unref);
+}
+
+DccWireResult
+dcc_is_request_decoder_feed (DccIsRequestDecoder *d, const guint8 *buf, gsize len,
+                             char **cwd_out, char ***argv_out, gsize *consumed, GError **error)
+{
+  DccFrame f;
+  guint32 version;
+
+  if (d->pos > len)
+    {
+      dcc_fail (error, DCC_ERROR_INVALID, "request buffer shrank");
+      return DCC_WIRE_ERROR;
+    }
+  for (;;)
+    switch (d->stage)
+      {
+      case STAGE_REQUEST:
+        TRY (next_frame (buf, len, &d->pos, DCC_IS_TAG_REQUEST, 4, &f, error));
+        TRY (frame_u32 (&f, &version, error));
+        if (version != DCC_IS_PROTOCOL_VERSION)
+          {
+            dcc_fail (error, DCC_ERROR_PROTOCOL, "unsupported include server protocol version %u", version);
+            return DCC_WIRE_ERROR;
+          }
+        d->stage = STAGE_CWD;
+        break;
+      case STAGE_CWD:
+        TRY (next_frame (buf, len, &d->pos, DCC_IS_TAG_CWD, DCC_MAX_PATH_LEN, &f, error));
+        TRY (frame_string (&f, &d->cwd, error));
+        if (d->cwd[0] != '/')
+          {
+            dcc_fail (error, DCC_ERROR_PROTOCOL, "working directory is not absolute");
+            return DCC_WIRE_ERROR;
+          }
+        d->stage = STAGE_ARGC;
+        break;
+      case STAGE_ARGC:
+        TRY (next_frame (buf, len, &d->pos, DCC_IS_TAG_ARGC, 4, &f, error));
+        TRY (frame_u32 (&f, &d->argc, error));
+        if (d->argc == 0 || d->argc > DCC_MAX_ARGS)
+          {
+            dcc_fail (error, DCC_ERROR_LIMIT, "argument count %u is not within 1..%u", d->argc, DCC_MAX_ARGS);
+            return DCC_WIRE_ERROR;
+          }
+        d->stage = STAGE_ARGV;
+        break;
+      case STAGE_ARGV:
+        if (d->args->len == d->argc)
+          {
+            d->stage = STAGE_DONE;
+            break;
+          }
+        {
+          char *arg = NULL;
+          TRY (next_frame (buf, len, &d->pos, DCC_IS_TAG_ARGV, DCC_MAX_ARG_LEN, &f, error));
+          TRY (frame_string (&f, &arg, error));
+          g_ptr_array_add (d->args, arg);
+        }
+        break;
+      default:
+        TRY (next_frame (buf, len, &d->pos, DCC_IS_TAG_DONE, 0, &f, error));
+        g_ptr_array_add (d->args, NULL);
+        *cwd_out = g_steal_pointer (&d->cwd);
+        *argv_out = (char **) g_ptr_array_free (g_steal_pointer (&d->args), FALSE);
+        *consumed = d->pos;
+        return DCC_WIRE_OK;
+      }
+}
+
 DccWireResult
 dcc_is_request_decode (const guint8 *buf, gsize len, char **cwd_out, char ***argv_out,
                        gsize *consumed, GError **error)
 {
-  gsize pos = 0;
-  DccFrame f;
-  guint32 version, argc;
-
-  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_REQUEST, 4, &f, error));
-  TRY (frame_u32 (&f, &version, error));
-  if (version != DCC_IS_PROTOCOL_VERSION)
-    {
-      dcc_fail (error, DCC_ERROR_PROTOCOL, "unsupported include server protocol version %u", version);
-      return DCC_WIRE_ERROR;
-    }
-  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_CWD, DCC_MAX_PATH_LEN, &f, error));
-  g_autofree char *cwd = NULL;
-  TRY (frame_string (&f, &cwd, error));
-  if (cwd[0] != '/')
-    {
-      dcc_fail (error, DCC_ERROR_PROTOCOL, "working directory is not absolute");
-      return DCC_WIRE_ERROR;
-    }
-  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_ARGC, 4, &f, error));
-  TRY (frame_u32 (&f, &argc, error));
-  if (argc == 0 || argc > DCC_MAX_ARGS)
-    {
-      dcc_fail (error, DCC_ERROR_LIMIT, "argument count %u is not within 1..%u", argc, DCC_MAX_ARGS);
-      return DCC_WIRE_ERROR;
-    }
-  /* Never pre-size from the peer's count: grow as frames arrive. */
-  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  for (guint32 i = 0; i < argc; i++)
-    {
-      char *arg = NULL;
-      TRY (next_frame (buf, len, &pos, DCC_IS_TAG_ARGV, DCC_MAX_ARG_LEN, &f, error));
-      TRY (frame_string (&f, &arg, error));
-      g_ptr_array_add (args, arg);
-    }
-  TRY (next_frame (buf, len, &pos, DCC_IS_TAG_DONE, 0, &f, error));
-  g_ptr_array_add (args, NULL);
-  *cwd_out = g_steal_pointer (&cwd);
-  *argv_out = (char **) g_ptr_array_free (g_steal_pointer (&args), FALSE);
-  *consumed = pos;
-  return DCC_WIRE_OK;
+  DccIsRequestDecoder d;
+  dcc_is_request_decoder_init (&d);
+  DccWireResult r = dcc_is_request_decoder_feed (&d, buf, len, cwd_out, argv_out, consumed, error);
+  dcc_is_request_decoder_clear (&d);
+  return r;
 }
 
 void

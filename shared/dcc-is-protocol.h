@@ -79,6 +79,25 @@ DccWireResult dcc_is_request_decode (const guint8 *buf, gsize len,
                                      char **cwd, char ***argv, gsize *consumed,
                                      GError **error);
 
+/* The same decoding for a reader that gets the request in pieces: each
+ * call goes on from the frames already decoded, so the whole costs one
+ * pass over the bytes however they are split. buf must hold the same bytes
+ * as before plus any new ones. */
+typedef struct {
+  gsize      pos;     /* buf[0..pos) is decoded: whole frames */
+  int        stage;   /* the frame expected next */
+  guint32    argc;
+  char      *cwd;
+  GPtrArray *args;
+} DccIsRequestDecoder;
+
+void          dcc_is_request_decoder_init (DccIsRequestDecoder *d);
+void          dcc_is_request_decoder_clear (DccIsRequestDecoder *d);
+/* As dcc_is_request_decode; on OK the decoder is done (clear it after). */
+DccWireResult dcc_is_request_decoder_feed (DccIsRequestDecoder *d, const guint8 *buf, gsize len,
+                                           char **cwd, char ***argv, gsize *consumed,
+                                           GError **error);
+
 /* Appends a whole reply. For status OK, entries (DccIsEntry*) are listed and
  * message is ignored; otherwise message (may be NULL) goes into EMSG. */
 void dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *message,

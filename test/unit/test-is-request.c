@@ -47,6 +47,54 @@ test_request_roundtrip (void)
     }
 }
 
+/* The incremental decoder, fed one more byte each call (as a slow client
+ * would send), decodes what the whole-buffer decoder does, going on from
+ * where it stopped: it never goes back over a frame it has decoded. */
+static void
+test_request_decoder_pieces (void)
+{
+  const char *argv[] = { "gcc", "-c", "-I", "inc dir", "x.c", "-o", "x.o", NULL };
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  dcc_is_request_encode (buf, "/work/p", argv);
+  DccIsRequestDecoder d;
+  dcc_is_request_decoder_init (&d);
+  char *cwd = NULL, **out = NULL;
+  gsize used = 0, last_pos = 0;
+  for (gsize n = 0; n < buf->len; n++)
+    {
+      g_assert_cmpint (dcc_is_request_decoder_feed (&d, buf->data, n, &cwd, &out, &used, NULL), ==,
+                       DCC_WIRE_NEED_MORE);
+      g_assert_cmpuint (d.pos, >=, last_pos);
+      g_assert_cmpuint (d.pos, <=, n);
+      last_pos = d.pos;
+    }
+  g_assert_cmpuint (last_pos, >, 0);
+  g_assert_cmpint (dcc_is_request_decoder_feed (&d, buf->data, buf->len, &cwd, &out, &used, NULL), ==,
+                   DCC_WIRE_OK);
+  dcc_is_request_decoder_clear (&d);
+  g_assert_cmpuint (used, ==, buf->len);
+  g_assert_cmpstr (cwd, ==, "/work/p");
+  g_assert_true (g_strv_equal ((const char *const *) out, argv));
+  g_free (cwd);
+  g_strfreev (out);
+
+  /* A wrong frame is refused once its header is in, mid-request too. */
+  g_autoptr(GByteArray) bad = g_byte_array_new ();
+  dcc_is_request_encode (bad, "/work/p", argv);
+  g_byte_array_set_size (bad, 30);   /* past ISRQ and into CWD */
+  dcc_is_request_decoder_init (&d);
+  g_assert_cmpint (dcc_is_request_decoder_feed (&d, bad->data, bad->len, &cwd, &out, &used, NULL), ==,
+                   DCC_WIRE_NEED_MORE);
+  g_autoptr(GByteArray) rest = g_byte_array_new ();
+  g_byte_array_append (rest, bad->data, (guint) d.pos);
+  dcc_wire_put_frame (rest, DCC_TAG ('E', 'V', 'I', 'L'), "x", 1);
+  g_autoptr(GError) error = NULL;
+  g_assert_cmpint (dcc_is_request_decoder_feed (&d, rest->data, d.pos + DCC_FRAME_HEADER_LEN, &cwd, &out,
+                                                &used, &error), ==, DCC_WIRE_ERROR);
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_PROTOCOL);
+  dcc_is_request_decoder_clear (&d);
+}
+
 static void
 put_u32_frame (GByteArray *b, const char *tag, guint32 v)
 {
@@ -282,6 +330,7 @@ main (int argc, char **argv)
   g_test_add_func ("/is-request/path-normalized", test_path_normalized);
   g_test_add_func ("/is-request/request-roundtrip", test_request_roundtrip);
   g_test_add_func ("/is-request/request-malformed", test_request_malformed);
+  g_test_add_func ("/is-request/decoder-pieces", test_request_decoder_pieces);
   g_test_add_func ("/is-request/reply-roundtrip", test_reply_roundtrip);
   g_test_add_func ("/is-request/reply-invalid-entries", test_reply_invalid_entries);
   g_test_add_func ("/is-request/query", test_query);
