@@ -273,7 +273,9 @@ build_one () {
         start_daemon ours "$tag"; DAEMON_KIND=ours-pump
         rm -f "$IS_CACHE"
       fi
-      env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,cpp,lzo" DISTCC_PUMP_CACHE="$IS_CACHE")
+      # The include server's log keeps its exit line (requests served, its CPU).
+      env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,cpp,lzo" DISTCC_PUMP_CACHE="$IS_CACHE"
+            DISTCC_PUMP_LOG="$OUT/$tag.include-server.log")
       cmd=("$OURS_PUMP" make -j"$JOBS" CC="$OURS_DISTCC $COMPILER" "$TARGET") ;;
   esac
 
@@ -439,6 +441,13 @@ for m in med:
 if paired:
     print("ms/cc against each run's own floor, median (runs): " + "; ".join(paired))
 EOF
+# The include server's own account of each pump build: requests served,
+# from cached closures or walked, and its CPU (part of cli cpu).
+for f in "$OUT"/*-ours-pump-*.include-server.log; do
+  [ -f "$f" ] || continue
+  line=$(grep -o 'served .*CPU' "$f" | tail -n1)
+  echo "$(basename "$f" .include-server.log): include server ${line:-left no exit line}" >> "$OUT/table.txt"
+done
 # Which compiles of ours did not go remote in pump mode, apart from
 # Kbuild's compiler probes (cc-option and friends compile /dev/null).
 for f in "$OUT"/*-ours-pump-*.not-remote-pump.txt; do
