@@ -84,46 +84,33 @@ static gboolean
 read_request (int fd, char **cwd, char ***argv, GError **error)
 {
   g_autoptr(GByteArray) buf = g_byte_array_new ();
-  DccIsRequestDecoder dec;
+  g_auto(DccIsRequestDecoder) dec;
   dcc_is_request_decoder_init (&dec);
-  gboolean ok = FALSE;
   for (;;)
     {
       guint8 chunk[16384];
       gsize got;
       if (!dcc_io_read_some (fd, chunk, MIN (sizeof chunk, DCC_IS_MAX_REQUEST_SIZE - buf->len),
                              IS_IO_TIMEOUT_S, &got, error))
-        break;
+        return FALSE;
       if (got == 0)
-        {
-          dcc_fail (error, DCC_ERROR_PROTOCOL, "connection closed before the request was complete");
-          break;
-        }
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "connection closed before the request was complete");
       g_byte_array_append (buf, chunk, (guint) got);
       gsize used;
       DccWireResult r = dcc_is_request_decoder_feed (&dec, buf->data, buf->len, cwd, argv, &used, error);
       if (r == DCC_WIRE_ERROR)
-        break;
+        return FALSE;
       if (r == DCC_WIRE_OK && used != buf->len)
         {
           g_clear_pointer (cwd, g_free);
           g_clear_pointer (argv, g_strfreev);
-          dcc_fail (error, DCC_ERROR_PROTOCOL, "bytes after the end of the request");
-          break;
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "bytes after the end of the request");
         }
       if (r == DCC_WIRE_OK)
-        {
-          ok = TRUE;
-          break;
-        }
+        return TRUE;
       if (buf->len >= DCC_IS_MAX_REQUEST_SIZE)
-        {
-          dcc_fail (error, DCC_ERROR_LIMIT, "request over %u bytes", DCC_IS_MAX_REQUEST_SIZE);
-          break;
-        }
+        return dcc_fail (error, DCC_ERROR_LIMIT, "request over %u bytes", DCC_IS_MAX_REQUEST_SIZE);
     }
-  dcc_is_request_decoder_clear (&dec);
-  return ok;
 }
 
 /* The compile's source file for log lines (the last word with a source

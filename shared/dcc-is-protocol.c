@@ -225,11 +225,9 @@ DccWireResult
 dcc_is_request_decode (const guint8 *buf, gsize len, char **cwd_out, char ***argv_out,
                        gsize *consumed, GError **error)
 {
-  DccIsRequestDecoder d;
+  g_auto(DccIsRequestDecoder) d;
   dcc_is_request_decoder_init (&d);
-  DccWireResult r = dcc_is_request_decoder_feed (&d, buf, len, cwd_out, argv_out, consumed, error);
-  dcc_is_request_decoder_clear (&d);
-  return r;
+  return dcc_is_request_decoder_feed (&d, buf, len, cwd_out, argv_out, consumed, error);
 }
 
 void

@@ -93,6 +93,7 @@ typedef struct {
 
 void          dcc_is_request_decoder_init (DccIsRequestDecoder *d);
 void          dcc_is_request_decoder_clear (DccIsRequestDecoder *d);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DccIsRequestDecoder, dcc_is_request_decoder_clear)
 /* As dcc_is_request_decode; on OK the decoder is done (clear it after). */
 DccWireResult dcc_is_request_decoder_feed (DccIsRequestDecoder *d, const guint8 *buf, gsize len,
                                            char **cwd, char ***argv, gsize *consumed,

@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   dcc_is_reply_decode (data, size, &status, &message, &entries, &used, NULL);
 
   /* Pieces of 1 + (byte % 64) bytes, the sizes taken from the input. */
-  DccIsRequestDecoder d;
+  g_auto(DccIsRequestDecoder) d;
   dcc_is_request_decoder_init (&d);
   g_autofree char *cwd2 = NULL;
   g_auto(GStrv) argv2 = NULL;
@@ -30,7 +30,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       n = MIN (size, n + 1 + data[n] % 64);
       r = dcc_is_request_decoder_feed (&d, data, n, &cwd2, &argv2, &used2, NULL);
     }
-  dcc_is_request_decoder_clear (&d);
   if (r != whole
       || (r == DCC_WIRE_OK && (used2 != used || g_strcmp0 (cwd, cwd2) != 0
                                || !g_strv_equal ((const char *const *) argv, (const char *const *) argv2))))
