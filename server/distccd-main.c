@@ -8,6 +8,7 @@
 #include "dcc-log.h"
 #include "listener.h"
 #include "run-compiler.h"
+#include "run-as.h"
 #include "session.h"
 #include "file-store.h"
 #include <errno.h>
@@ -88,7 +89,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "inetd", 0, 0, G_OPTION_ARG_NONE, &o->inetd, "serve one connection on stdin (from inetd)", NULL },
     { "user", 0, 0, G_OPTION_ARG_STRING, &o->user, "when started as root, run as USER (default distcc, else nobody)", "USER" },
     { "enable-tcp-insecure", 0, 0, G_OPTION_ARG_NONE, &o->tcp_insecure, "allow starting without --allow (any address may connect)", NULL },
-    { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->cache_dir, "pump mode's file store (default $XDG_CACHE_HOME/distccd)", "DIR" },
+    { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->cache_dir, "pump mode's file store (default " DCC_SYSTEM_STORE_DIR " as root, else ~/.cache/distccd)", "DIR" },
     { "cache-size", 0, 0, G_OPTION_ARG_INT, &o->cache_mb, "bound of the file store in MiB (default 2048)", "MB" },
     { "tmp-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->tmp_dir, "where job directories go (default $TMPDIR or /tmp)", "DIR" },
     { "io-timeout", 0, 0, G_OPTION_ARG_INT, &o->io_timeout, "seconds a client may stay silent (default 15)", "SECONDS" },
@@ -105,23 +106,6 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     return FALSE;
   if (*argc > 1)
     return dcc_fail (error, DCC_ERROR_INVALID, "unexpected argument '%s'", (*argv)[1]);
-  return TRUE;
-}
-
-static gboolean
-drop_privileges (const char *user, GError **error)
-{
-  if (geteuid () != 0)
-    return TRUE;
-  struct passwd *pw = getpwnam (user ? user : "distcc");
-  if (!pw && !user)
-    pw = getpwnam ("nobody");
-  if (!pw)
-    return dcc_fail (error, DCC_ERROR_INVALID, "--user %s: no such user", user);
-  if (pw->pw_uid == 0)
-    return TRUE;   /* asked to stay root */
-  if (setgroups (0, NULL) < 0 || setgid (pw->pw_gid) < 0 || setuid (pw->pw_uid) < 0)
-    return dcc_fail_errno (error, "cannot become user %s", pw->pw_name);
   return TRUE;
 }
 
@@ -346,33 +330,66 @@ main (int argc, char **argv)
           return 1;
         }
     }
-  if (!drop_privileges (o.user, &error))
+  /* Who we become, and the store: created and handed over while still
+   * root, opened after dropping privileges. */
+  g_auto(DccRunAs) run_as = { 0 };
+  if (!dcc_run_as_lookup (o.user, &run_as, &error))
     {
       fprintf (stderr, "distccd: %s\n", error->message);
+      return 1;
+    }
+  g_autofree char *cache_dir = NULL;
+  const char *cache_why = "--cache-dir";
+  if (o.cache_dir)
+    cache_dir = g_strdup (o.cache_dir);
+  else if (geteuid () == 0)
+    {
+      cache_dir = g_strdup (DCC_SYSTEM_STORE_DIR);
+      cache_why = "the system-wide store";
+      if (!dcc_run_as_prepare_dir (&run_as, cache_dir, &error))
+        {
+          fprintf (stderr, "distccd: cannot prepare the file store: %s\n", error->message);
+          return 1;
+        }
+    }
+  if (!dcc_run_as_drop (&run_as, &error))
+    {
+      fprintf (stderr, "distccd: %s\n", error->message);
+      return 1;
+    }
+  if (!cache_dir && !(cache_dir = dcc_run_as_user_store_dir (&cache_why, &error)))
+    {
+      fprintf (stderr, "distccd: cannot find a place for the file store: %s\n", error->message);
       return 1;
     }
 
   /* A private directory for this daemon's jobs: removed whole at exit. */
   const char *tmp_root = o.tmp_dir ? o.tmp_dir : g_get_tmp_dir ();
-  g_autofree char *tmp_base = g_build_filename (tmp_root, "distccd-XXXXXX", NULL);
-  if (!g_mkdtemp (tmp_base))
+  g_autofree char *tmp_base = dcc_run_as_make_tmp (tmp_root, o.tmp_dir == NULL, &error);
+  if (!tmp_base)
     {
-      fprintf (stderr, "distccd: cannot create a directory in %s: %s\n", tmp_root, g_strerror (errno));
+      fprintf (stderr, "distccd: %s (as user %s)\n", error->message, run_as.name);
       return 1;
     }
   g_autofree char *slot_dir = g_build_filename (tmp_base, "slots", NULL);
-  g_autofree char *cache_dir = o.cache_dir ? g_strdup (o.cache_dir)
-                                           : g_build_filename (g_get_user_cache_dir (), "distccd", NULL);
   DccSessionConfig cfg = {
     .job = { .tmp_base = tmp_base, .nice_increment = o.nice_increment, .timeout_s = o.job_timeout },
     .allow = compilers, .slot_dir = slot_dir, .jobs = o.jobs, .io_timeout_s = o.io_timeout,
   };
   /* Opened once here; forked children share the directory, each with a
-   * copy of the index (see file-store.h). Without it, only plain mode. */
+   * copy of the index (see file-store.h). Pump mode is never silently off:
+   * without a store, distccd does not start. */
   g_autoptr(GError) store_error = NULL;
   g_autoptr(DccStore) store = dcc_store_open (cache_dir, (guint64) o.cache_mb * 1024 * 1024, &store_error);
   if (!store)
-    dcc_warning ("pump mode disabled: cannot open the file store %s: %s", cache_dir, store_error->message);
+    {
+      fprintf (stderr, "distccd: cannot open the file store %s (%s) as user %s: %s\n",
+               cache_dir, cache_why, run_as.name, store_error->message);
+      dcc_error ("cannot open the file store %s as user %s: %s", cache_dir, run_as.name, store_error->message);
+      remove_tree (tmp_base);
+      return 1;
+    }
+  dcc_info ("file store %s (%s), running as %s", cache_dir, cache_why, run_as.name);
   cfg.store = store;
   cfg.cache_dir = cache_dir;
 

@@ -51,6 +51,34 @@ start_distccd () {
   return 1
 }
 
+# start_distccd_stock [extra options...]: like start_distccd, but with the
+# defaults of a stock installation: no --cache-dir and no --user, so that a
+# root test run drops to distcc/nobody and uses the system-wide store
+# (/var/cache/distccd). Sets PORT, DPID, DLOG.
+start_distccd_stock () {
+  PORT=$(free_port)
+  DLOG=$SCRATCH/distccd-$PORT.log
+  "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" --allow 127.0.0.1 \
+      --log-file "$DLOG" --log-level debug "$@" &
+  DPID=$!
+  DAEMON_PIDS+=("$DPID")
+  wait_port "$PORT" "$DPID" && return 0
+  echo "# distccd did not start; log:"; sed 's/^/#   /' "$DLOG" 2>/dev/null
+  return 1
+}
+
+# wait_port PORT [PID]: until something accepts on 127.0.0.1:PORT (30 s at
+# most; gives up early if PID exits).
+wait_port () {
+  local port=$1 pid=${2:-}
+  for _ in $(seq 600); do
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0
+    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && return 1
+    sleep 0.05
+  done
+  return 1
+}
+
 # start_distccd_on PORT: a new daemon on a given port (a restart).
 start_distccd_on () {
   local port=$1

@@ -39,8 +39,12 @@ cat > "$proj/src/bad.c" <<'C'
 int f (void) { return undeclared_thing + SQUARE (2); }
 C
 
-start_distccd || { not_ok "distccd starts"; finish; exit 1; }
+start_distccd_stock || { not_ok "distccd starts"; finish; exit 1; }
 ok "distccd starts on 127.0.0.1:$PORT"
+# Started as root with stock defaults: it runs as distcc/nobody, with
+# pump mode's store in the system-wide directory.
+check "distccd dropped root (runs as $(ps -o user= -p "$DPID"))" test "$(ps -o user= -p "$DPID")" != root
+check "distccd uses the system-wide store /var/cache/distccd" grep -q 'file store /var/cache/distccd' "$DLOG"
 cd "$proj"
 
 export DISTCC_HOSTS="127.0.0.1:$PORT/4,cpp,lzo"

@@ -1,0 +1,168 @@
+/* See run-as.h. */
+#include "run-as.h"
+#include "dcc-error.h"
+#include "dcc-log.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+gboolean
+dcc_run_as_lookup (const char *user, DccRunAs *out, GError **error)
+{
+  struct passwd *pw;
+  if (geteuid () != 0)
+    {
+      pw = getpwuid (geteuid ());
+      out->switch_user = FALSE;
+      out->uid = geteuid ();
+      out->gid = getegid ();
+      out->name = pw ? g_strdup (pw->pw_name) : g_strdup_printf ("uid %u", (unsigned) geteuid ());
+      out->home = g_strdup (pw ? pw->pw_dir : "/");
+      return TRUE;
+    }
+  pw = getpwnam (user ? user : "distcc");
+  if (!pw && !user)
+    pw = getpwnam ("nobody");
+  if (!pw)
+    return dcc_fail (error, DCC_ERROR_INVALID, "--user %s: no such user", user ? user : "nobody");
+  out->switch_user = pw->pw_uid != 0;
+  out->uid = pw->pw_uid;
+  out->gid = pw->pw_gid;
+  out->name = g_strdup (pw->pw_name);
+  out->home = g_strdup (pw->pw_dir);
+  return TRUE;
+}
+
+void
+dcc_run_as_clear (DccRunAs *r)
+{
+  g_clear_pointer (&r->name, g_free);
+  g_clear_pointer (&r->home, g_free);
+}
+
+gboolean
+dcc_run_as_drop (const DccRunAs *r, GError **error)
+{
+  if (!r->switch_user)
+    return TRUE;
+  if (setgroups (0, NULL) < 0 || setgid (r->gid) < 0 || setuid (r->uid) < 0)
+    return dcc_fail_errno (error, "cannot become user %s", r->name);
+  g_setenv ("HOME", r->home, TRUE);
+  return TRUE;
+}
+
+static uid_t chown_uid;
+static gid_t chown_gid;
+
+static int
+chown_one (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  if (lchown (path, chown_uid, chown_gid) < 0)
+    return errno;
+  return 0;
+}
+
+gboolean
+dcc_run_as_prepare_dir (const DccRunAs *r, const char *dir, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (dir);
+  if (g_mkdir_with_parents (parent, 0755) < 0)
+    return dcc_fail_errno (error, "cannot create %s", parent);
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    return dcc_fail_errno (error, "cannot create %s", dir);
+  struct stat st;
+  if (lstat (dir, &st) < 0)
+    return dcc_fail_errno (error, "%s", dir);
+  if (!S_ISDIR (st.st_mode))
+    return dcc_fail (error, DCC_ERROR_REFUSED, "%s is not a directory (a symlink is refused)", dir);
+  if (st.st_uid != r->uid || st.st_gid != r->gid)
+    {
+      chown_uid = r->uid;
+      chown_gid = r->gid;
+      int rc = nftw (dir, chown_one, 16, FTW_PHYS | FTW_MOUNT);
+      if (rc != 0)
+        {
+          errno = rc > 0 ? rc : errno;
+          return dcc_fail_errno (error, "cannot hand %s to user %s", dir, r->name);
+        }
+      dcc_notice ("gave %s to user %s", dir, r->name);
+    }
+  if (chmod (dir, 0700) < 0)
+    return dcc_fail_errno (error, "cannot chmod %s", dir);
+  return TRUE;
+}
+
+/* TRUE if dir exists as a real directory owned by us, not writable by
+ * others, creating it 0700 first if create. */
+static gboolean
+private_dir_ok (const char *dir, gboolean create)
+{
+  if (create && g_mkdir_with_parents (dir, 0700) < 0)
+    return FALSE;
+  struct stat st;
+  if (lstat (dir, &st) < 0 || !S_ISDIR (st.st_mode) || st.st_uid != geteuid ())
+    return FALSE;
+  if ((st.st_mode & 022) != 0)
+    return FALSE;
+  return access (dir, W_OK | X_OK) == 0;
+}
+
+char *
+dcc_run_as_user_store_dir (const char **why, GError **error)
+{
+  const char *xdg = g_getenv ("XDG_CACHE_HOME");
+  const char *home = g_getenv ("HOME");
+  g_autofree char *candidate = NULL;
+  if (xdg && g_path_is_absolute (xdg))
+    candidate = g_build_filename (xdg, "distccd", NULL);
+  else if (home && g_path_is_absolute (home))
+    candidate = g_build_filename (home, ".cache", "distccd", NULL);
+  if (candidate && private_dir_ok (candidate, TRUE))
+    {
+      *why = "the user's cache directory";
+      return g_steal_pointer (&candidate);
+    }
+  if (private_dir_ok (DCC_SYSTEM_STORE_DIR, FALSE))
+    {
+      *why = "the system-wide store, owned by this user";
+      return g_strdup (DCC_SYSTEM_STORE_DIR);
+    }
+  g_autofree char *fallback = g_strdup_printf ("/var/tmp/distccd-%u", (unsigned) geteuid ());
+  if (mkdir (fallback, 0700) < 0 && errno != EEXIST)
+    return dcc_fail_errno (error, "no usable store directory (%s, %s, %s)",
+                           candidate ? candidate : "no HOME", DCC_SYSTEM_STORE_DIR, fallback), NULL;
+  if (!private_dir_ok (fallback, FALSE))
+    return dcc_fail (error, DCC_ERROR_REFUSED,
+                     "no usable store directory: %s is not a private directory of this user (and %s, %s are not usable)",
+                     fallback, candidate ? candidate : "no HOME", DCC_SYSTEM_STORE_DIR), NULL;
+  *why = "a private fallback: HOME has no usable cache directory";
+  return g_steal_pointer (&fallback);
+}
+
+char *
+dcc_run_as_make_tmp (const char *root, gboolean may_fall_back, GError **error)
+{
+  const char *roots[] = { root, "/var/tmp", "/tmp" };
+  int saved = 0;
+  for (guint i = 0; i < (may_fall_back ? G_N_ELEMENTS (roots) : 1); i++)
+    {
+      g_autofree char *base = g_build_filename (roots[i], "distccd-XXXXXX", NULL);
+      if (g_mkdtemp (base))
+        {
+          if (i > 0)
+            dcc_warning ("cannot create a directory in %s (%s); job directories go to %s",
+                         root, g_strerror (saved), roots[i]);
+          return g_steal_pointer (&base);
+        }
+      if (i == 0)
+        saved = errno;
+    }
+  errno = saved;
+  return dcc_fail_errno (error, "cannot create a directory in %s", root), NULL;
+}
