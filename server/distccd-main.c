@@ -27,6 +27,8 @@
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t in_child;
 static volatile sig_atomic_t child_compiling;
+/* --no-fork (stock, for gdb): serve each connection in the daemon itself. */
+static gboolean serve_in_parent;
 
 static void
 on_term (int sig)
@@ -41,6 +43,8 @@ on_term (int sig)
       return;
     }
   stop_requested = 1;
+  if (serve_in_parent)
+    dcc_run_cancelled = 1;
 }
 
 typedef struct {
@@ -67,6 +71,19 @@ typedef struct {
   int       job_timeout;
   gboolean  version;
   gboolean  zeroconf;
+  /* Stock distccd options (see doc/stock-options.md). */
+  int       job_lifetime;
+  int       lifetime;
+  gboolean  no_fork;
+  gboolean  no_fifo;
+  gboolean  wizard;
+  gboolean  stats;
+  int       stats_port;
+  gboolean  auth;
+  gboolean  show_principal;
+  char     *blacklist;
+  char     *whitelist;
+  gboolean  botnet;
 } Options;
 
 static gboolean
@@ -78,7 +95,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "allow", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &o->allow, "allow clients in this network (repeatable)", "IP[/BITS]" },
     { "allow-private", 0, 0, G_OPTION_ARG_NONE, &o->allow_private, "allow the private, loopback and link-local networks", NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs, "compiles at once (default CPUs + 2)", "N" },
-    { "nice", 'N', 0, G_OPTION_ARG_INT, &o->nice_increment, "niceness for compilers", "N" },
+    { "nice", 'N', 0, G_OPTION_ARG_INT, &o->nice_increment, "niceness added to the daemon and its compilers", "N" },
     { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &o->log_file, "log to FILE", "FILE" },
     { "log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level, "critical, error, warning, notice, info or debug", "LEVEL" },
     { "log-stderr", 0, 0, G_OPTION_ARG_NONE, &o->log_stderr, "log to stderr", NULL },
@@ -94,7 +111,19 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "tmp-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->tmp_dir, "where job directories go (default $TMPDIR or /tmp)", "DIR" },
     { "io-timeout", 0, 0, G_OPTION_ARG_INT, &o->io_timeout, "seconds a client may stay silent (default 15)", "SECONDS" },
     { "job-timeout", 0, 0, G_OPTION_ARG_INT, &o->job_timeout, "seconds a compiler may run (default 1800)", "SECONDS" },
-    { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "not supported", NULL },
+    { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "not supported (a warning; list volunteers in DISTCC_HOSTS)", NULL },
+    { "job-lifetime", 0, 0, G_OPTION_ARG_INT, &o->job_lifetime, "stock name of --job-timeout", "SECONDS" },
+    { "lifetime", 0, 0, G_OPTION_ARG_INT, &o->lifetime, "shut down after SECONDS (stock, for tests)", "SECONDS" },
+    { "no-fork", 0, 0, G_OPTION_ARG_NONE, &o->no_fork, "serve connections one at a time in the daemon itself (for gdb)", NULL },
+    { "no-fifo", 0, 0, G_OPTION_ARG_NONE, &o->no_fifo, "accepted for stock compatibility; no effect", NULL },
+    { "wizard", 'W', 0, G_OPTION_ARG_NONE, &o->wizard, "--daemon --no-detach --no-fork --log-stderr --verbose (for gdb)", NULL },
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &o->stats, "serve statistics over HTTP (stock <distccstats> page, and /json)", NULL },
+    { "stats-port", 0, 0, G_OPTION_ARG_INT, &o->stats_port, "port of the statistics page (default 3633)", "PORT" },
+    { "auth", 0, 0, G_OPTION_ARG_NONE, &o->auth, "GSS-API authentication: not supported (refused)", NULL },
+    { "show-principal", 0, 0, G_OPTION_ARG_NONE, &o->show_principal, "GSS-API: not supported (refused)", NULL },
+    { "blacklist", 0, 0, G_OPTION_ARG_FILENAME, &o->blacklist, "GSS-API principals to refuse: only with --auth (not supported)", "FILE" },
+    { "whitelist", 0, 0, G_OPTION_ARG_FILENAME, &o->whitelist, "GSS-API principals to accept: only with --auth (not supported)", "FILE" },
+    { "make-me-a-botnet", 0, 0, G_OPTION_ARG_NONE, &o->botnet, "stock: run any compiler; ignored (a warning), see DISTCC_CMDLIST", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, "print the version", NULL },
     { NULL }
   };
@@ -196,6 +225,12 @@ accept_loop (int listen_fd, GArray *allow, const DccSessionConfig *cfg)
           close (fd);
           continue;
         }
+      if (serve_in_parent)
+        {
+          dcc_session_serve (fd, peer, cfg);
+          close (fd);
+          continue;
+        }
       pid_t pid = fork ();
       if (pid < 0)
         {
@@ -260,11 +295,18 @@ main (int argc, char **argv)
       printf ("distccd %s (protocol %u)\n", DCC_VERSION, DCC_PROTOCOL_VERSION);
       return 0;
     }
-  if (o.zeroconf)
+  /* Stock options that cannot apply here: refused with the alternative. */
+  if (o.auth || o.show_principal)
     {
-      fprintf (stderr, "distccd: --zeroconf is not supported by this distcc\n");
+      fprintf (stderr, "distccd: %s is not supported: this distccd has no GSS-API authentication; "
+               "limit clients with --allow, or reach it through ssh (DISTCC_HOSTS=@host, distccd --inetd)\n",
+               o.auth ? "--auth" : "--show-principal");
       return 1;
     }
+  if (o.wizard)
+    o.daemon_mode = o.no_detach = o.no_fork = o.log_stderr = o.verbose = TRUE;
+  if (o.job_lifetime > 0)
+    o.job_timeout = o.job_lifetime;
   DccLogLevel level = o.verbose ? DCC_LOG_DEBUG : DCC_LOG_NOTICE;
   if (o.log_level && !dcc_log_level_parse (o.log_level, &level))
     {
@@ -279,6 +321,15 @@ main (int argc, char **argv)
       return 1;
     }
   dcc_log_setup ("distccd", o.log_stderr ? NULL : o.log_file, level);
+  if (o.blacklist || o.whitelist)
+    dcc_warning ("--%s ignored: it lists GSS-API principals, which only --auth uses (not supported); "
+                 "limit clients with --allow", o.blacklist ? "blacklist" : "whitelist");
+  if (o.zeroconf)
+    dcc_warning ("--zeroconf ignored: this distccd does not register with Avahi; "
+                 "clients must list this host in DISTCC_HOSTS or /etc/distcc/hosts");
+  if (o.botnet)
+    dcc_warning ("--make-me-a-botnet ignored: only compilers linked in the masquerade directory "
+                 "or listed in DISTCC_CMDLIST run; add the compiler there");
 
   allow = g_array_new (FALSE, FALSE, sizeof (DccCidr));
   for (char **a = o.allow; a && *a; a++)
@@ -296,13 +347,16 @@ main (int argc, char **argv)
       g_autoptr(GArray) priv = dcc_cidr_private_networks ();
       g_array_append_vals (allow, priv->data, priv->len);
     }
+  if (allow->len == 0 && !o.tcp_insecure && !o.inetd)
+    {
+      /* Stock distccd's default: private networks, with a warning. */
+      dcc_warning ("no --allow option specified: defaulting to --allow-private "
+                   "(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, link-local, fc00::/7, ::1)");
+      g_autoptr(GArray) priv = dcc_cidr_private_networks ();
+      g_array_append_vals (allow, priv->data, priv->len);
+    }
   if (allow->len == 0)
     {
-      if (!o.tcp_insecure && !o.inetd)
-        {
-          fprintf (stderr, "distccd: --allow is required (or --allow-private, or --enable-tcp-insecure to accept anyone)\n");
-          return 1;
-        }
       DccCidr any4, any6;
       dcc_cidr_parse ("0.0.0.0/0", &any4, NULL);
       dcc_cidr_parse ("::/0", &any6, NULL);
@@ -352,6 +406,10 @@ main (int argc, char **argv)
           return 1;
         }
     }
+  /* Stock nices the daemon itself (and so everything it runs). */
+  errno = 0;
+  if (o.nice_increment > 0 && nice (o.nice_increment) == -1 && errno != 0)
+    dcc_warning ("--nice %d: %s", o.nice_increment, g_strerror (errno));
   if (!dcc_run_as_drop (&run_as, &error))
     {
       fprintf (stderr, "distccd: %s\n", error->message);
@@ -399,6 +457,13 @@ main (int argc, char **argv)
   sigaction (SIGINT, &sa, NULL);
   signal (SIGPIPE, SIG_IGN);
   signal (SIGHUP, SIG_IGN);
+  serve_in_parent = o.no_fork;
+  if (o.lifetime > 0)
+    {
+      /* Stock's --lifetime: stop as on SIGTERM after that long. */
+      sigaction (SIGALRM, &sa, NULL);
+      alarm ((unsigned) o.lifetime);
+    }
 
   if (inetd)
     {
