@@ -19,6 +19,7 @@
 #include "remote.h"
 #include "response-file.h"
 #include "run-local.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ usage (FILE *out)
          "       distcc --help | --version | --show-hosts | -j\n"
          "\n"
          "Distributes compilation of C and C++ to the hosts in DISTCC_HOSTS\n"
-         "(or ~/.distcc/hosts). See distcc(1).\n", out);
+         "(or ~/.distcc/hosts, " DCC_SYSCONFDIR "/distcc/hosts). See distcc(1).\n", out);
 }
 
 static void
@@ -52,6 +53,31 @@ setup_logging (void)
   const char *log = g_getenv ("DISTCC_LOG");
   DccLogLevel level = dcc_client_env_flag ("DISTCC_VERBOSE", FALSE) ? DCC_LOG_DEBUG : DCC_LOG_WARNING;
   dcc_log_setup ("distcc", log && *log ? log : NULL, level);
+  /* As stock: under ccache (which sets UNCACHED_ERR_FD), distcc's own
+   * messages go to that fd so that ccache does not cache and replay them;
+   * the compiler's messages stay on stderr. */
+  const char *ufd = g_getenv ("UNCACHED_ERR_FD");
+  if (!(log && *log) && ufd && *ufd)
+    {
+      char *end;
+      long fd = strtol (ufd, &end, 10);
+      if (*end == '\0' && fd > 2 && fd < 65536 && fcntl ((int) fd, F_GETFD) != -1)
+        dcc_log_set_fd ((int) fd);
+    }
+}
+
+/* distcc's own message to the user: stderr, or UNCACHED_ERR_FD. */
+static void G_GNUC_PRINTF (1, 2)
+say (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_autofree char *line = g_strconcat ("distcc: ", msg, "\n", NULL);
+  int fd = dcc_log_fd ();
+  ssize_t unused = write (fd > 2 ? fd : 2, line, strlen (line));
+  (void) unused;
 }
 
 /* The result line that tests and users grep for: exactly one per compile,
@@ -75,12 +101,23 @@ log_traffic (void)
     dcc_log_always ("traffic: sent %" G_GUINT64_FORMAT " received %" G_GUINT64_FORMAT " bytes", sent, received);
 }
 
+/* Warns once per skipped entry of a host list (stderr, or DISTCC_LOG). */
+static DccHostList *
+warn_skipped (DccHostList *l, const char *source)
+{
+  for (guint i = 0; l && i < l->skipped->len; i++)
+    dcc_warning ("%s: skipping it, using the other hosts (%s)", (const char *) l->skipped->pdata[i], source);
+  return l;
+}
+
+/* DISTCC_HOSTS, else $DISTCC_DIR/hosts, ~/.distcc/hosts, then
+ * SYSCONFDIR/distcc/hosts (/etc/distcc/hosts as installed), as stock. */
 static DccHostList *
 load_hosts (const char *distcc_dir, GError **error)
 {
   const char *env = g_getenv ("DISTCC_HOSTS");
   if (env)
-    return dcc_hosts_parse (env, error);
+    return warn_skipped (dcc_hosts_parse_skipping (env, error), "DISTCC_HOSTS");
   g_autofree char *home_hosts = g_build_filename (g_get_home_dir (), ".distcc", "hosts", NULL);
   g_autofree char *dir_hosts = g_build_filename (distcc_dir, "hosts", NULL);
   const char *candidates[] = { dir_hosts, home_hosts, DCC_SYSCONFDIR "/distcc/hosts" };
@@ -90,14 +127,14 @@ load_hosts (const char *distcc_dir, GError **error)
       gsize len;
       if (dcc_io_read_file (candidates[i], 1024 * 1024, &text, &len, NULL))
         {
-          DccHostList *l = dcc_hosts_parse ((const char *) text, error);
+          DccHostList *l = dcc_hosts_parse_skipping ((const char *) text, error);
           if (!l)
             g_prefix_error (error, "%s: ", candidates[i]);
-          return l;
+          return warn_skipped (l, candidates[i]);
         }
     }
   return dcc_fail (error, DCC_ERROR_INVALID,
-                   "no hosts: set DISTCC_HOSTS or write ~/.distcc/hosts"), NULL;
+                   "no hosts: set DISTCC_HOSTS or write ~/.distcc/hosts or " DCC_SYSCONFDIR "/distcc/hosts"), NULL;
 }
 
 /* Runs the compile here, with a local slot held so that local work is
@@ -115,7 +152,7 @@ compile_locally (Job *job, const DccHostList *hosts, const char *why, const char
   int status = dcc_run_local (job->compiler_path, job->user_argv, &error);
   if (status < 0)
     {
-      fprintf (stderr, "distcc: cannot run %s: %s\n", job->compiler_path, error->message);
+      say ("cannot run %s: %s", job->compiler_path, error->message);
       return EXIT_DISTCC_FAILED;
     }
   return status;
@@ -156,7 +193,7 @@ compiler_argv (int argc, char **argv, GStrv *out, int *exit_code)
           g_autoptr(DccHostList) hosts = load_hosts (dir, &error);
           if (!hosts)
             {
-              fprintf (stderr, "distcc: %s\n", error->message);
+              say ("%s", error->message);
               *exit_code = 1;
               return FALSE;
             }
@@ -169,6 +206,9 @@ compiler_argv (int argc, char **argv, GStrv *out, int *exit_code)
                 {
                   if (h->kind == DCC_HOST_LOCAL)
                     printf ("localhost/%d\n", h->limit);
+                  else if (strchr (h->hostname, ':'))
+                    printf ("[%s]:%d/%d%s%s\n", h->hostname, h->port, h->limit,
+                            h->cpp ? ",cpp" : "", h->lzo ? ",lzo" : "");
                   else
                     printf ("%s:%d/%d%s%s\n", h->hostname, h->port, h->limit,
                             h->cpp ? ",cpp" : "", h->lzo ? ",lzo" : "");
@@ -286,7 +326,7 @@ run (Job *job)
           dcc_host_mark_failed (host, job->distcc_dir);
           if (!job->fallback)
             {
-              fprintf (stderr, "distcc: %s:%d failed (%s) and DISTCC_FALLBACK=0\n",
+              say ("%s:%d failed (%s) and DISTCC_FALLBACK=0",
                        host->hostname, host->port, why);
               return EXIT_DISTCC_FAILED;
             }
@@ -298,12 +338,43 @@ run (Job *job)
     }
 }
 
+/* Prints the files pump mode would send for this compile (asking the
+ * include server of the current pump session) and exits: 0 when listed,
+ * 1 when pump mode does not apply (the reason on stderr). */
+static int
+scan_includes_only (Job *job)
+{
+  g_autofree char *reason = NULL;
+  g_autoptr(DccCompileArgs) a = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = dcc_response_files_expand ((const char *const *) job->user_argv, &error);
+  if (!argv)
+    return say ("--scan-includes: %s", error->message), 1;
+  if (!dcc_args_scan ((const char *const *) argv, &a, &reason))
+    return say ("--scan-includes: this compile would run locally: %s", reason), 1;
+  g_autoptr(DccPumpPlan) plan = NULL;
+  g_autofree char *why = NULL;
+  DccRemoteOutcome po = dcc_pump_plan (job->distcc_dir, job->compiler_path, a, job->cwd, &plan, &why);
+  if (po != DCC_REMOTE_DONE || !plan)
+    return say ("--scan-includes: pump mode does not apply (%s); run it under pump", why ? why : "no plan"), 1;
+  dcc_pump_plan_print (plan, stdout);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   Job job = { 0 };
   int exit_code = 0;
   setup_logging ();
+  /* distcc --scan-includes COMPILER ARGS: what pump mode would send. */
+  gboolean scan_includes = argc > 1 && strcmp (argv[1], "--scan-includes") == 0;
+  if (scan_includes)
+    {
+      argv[1] = argv[0];
+      argv++;
+      argc--;
+    }
   if (!compiler_argv (argc, argv, &job.user_argv, &exit_code))
     return exit_code;
 
@@ -311,12 +382,21 @@ main (int argc, char **argv)
   job.compiler_path = dcc_compiler_find (job.user_argv[0], &error);
   if (!job.compiler_path)
     {
-      fprintf (stderr, "distcc: %s\n", error->message);
+      say ("%s", error->message);
       return EXIT_DISTCC_FAILED;
     }
   job.distcc_dir = dcc_distcc_dir ();
   job.cwd = g_get_current_dir ();
   job.fallback = dcc_client_env_flag ("DISTCC_FALLBACK", TRUE);
+  if (scan_includes)
+    {
+      exit_code = scan_includes_only (&job);
+      g_strfreev (job.user_argv);
+      g_free (job.compiler_path);
+      g_free (job.distcc_dir);
+      g_free (job.cwd);
+      return exit_code;
+    }
   dcc_state_set (job.distcc_dir, DCC_PHASE_STARTUP, NULL, NULL, 0);
   exit_code = run (&job);
   dcc_state_remove (job.distcc_dir);

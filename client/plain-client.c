@@ -1,6 +1,8 @@
 #include "plain-client.h"
 #include "compiler.h"
+#include "dcc-io.h"
 #include "dcc-limits.h"
+#include "dcc-log.h"
 #include "dcc-state.h"
 #include "host-pick.h"
 #include "plain-mode.h"
@@ -57,6 +59,23 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
     {
       *why = g_strdup ("preprocessed source larger than the protocol allows");
       return DCC_REMOTE_RUN_LOCALLY;
+    }
+
+  /* Stock's DISTCC_SAVE_TEMPS=1: keep the preprocessed text sent. */
+  if (dcc_client_env_flag ("DISTCC_SAVE_TEMPS", FALSE))
+    {
+      g_autofree char *base = g_path_get_basename (source_name);
+      g_autofree char *tmpl = g_strdup_printf ("distcc-XXXXXX-%s.i", base);
+      g_autofree char *saved = NULL;
+      int tfd = g_file_open_tmp (tmpl, &saved, NULL);
+      if (tfd >= 0)
+        {
+          gsize n;
+          const guint8 *d = g_bytes_get_data (source, &n);
+          if (dcc_io_write_all (tfd, d, n, 10, NULL))
+            dcc_notice ("DISTCC_SAVE_TEMPS: kept the preprocessed source of %s in %s", source_name, saved);
+          close (tfd);
+        }
     }
 
   g_auto(GStrv) plain_argv = dcc_plain_remote_argv (a);

@@ -119,6 +119,17 @@ dcc_pump_plan_free (DccPumpPlan *plan)
   g_free (plan);
 }
 
+void
+dcc_pump_plan_print (const DccPumpPlan *plan, FILE *out)
+{
+  for (guint i = 0; i < plan->manifest->len; i++)
+    {
+      const DccManifestEntry *e = plan->manifest->pdata[i];
+      fprintf (out, "%s %s\n", e->kind == DCC_ENTRY_DIR ? "DIRECTORY" : e->kind == DCC_ENTRY_SYMLINK ? "SYMLINK  " : "FILE     ",
+               e->path);
+    }
+}
+
 DccRemoteOutcome
 dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
                const char *cwd, DccPumpPlan **plan_out, char **why)

@@ -2,6 +2,7 @@
  * files, send the volunteer the manifest, then only the contents it lacks. */
 #pragma once
 #include "remote-common.h"
+#include <stdio.h>
 
 typedef struct DccPumpPlan DccPumpPlan;
 void dcc_pump_plan_free (DccPumpPlan *plan);
@@ -20,3 +21,6 @@ DccRemoteOutcome dcc_pump_plan (const char *distcc_dir, const char *compiler_pat
 DccRemoteOutcome dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArgs *a,
                                    const char *cwd, const DccHost *host, int slot, int *exit_status,
                                    char **why);
+/* --scan-includes: prints the plan's files, one a line, as stock does:
+ * "FILE      PATH", "DIRECTORY PATH" or "SYMLINK   PATH". */
+void dcc_pump_plan_print (const DccPumpPlan *plan, FILE *out);

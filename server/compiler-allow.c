@@ -10,14 +10,38 @@
 struct DccCompilerAllow {
   char       *masq_dir;
   GHashTable *cmdlist;   /* names and paths from DISTCC_CMDLIST */
+  GHashTable *by_tail;   /* last numwords components of each absolute line -> the line */
+  int         numwords;
 };
+
+/* The last n '/'-separated components of path ("usr/bin/gcc", n=2: "bin/gcc"). */
+static const char *
+path_tail (const char *path, int n)
+{
+  const char *p = path + strlen (path);
+  while (p > path)
+    {
+      if (p[-1] == '/' && --n == 0)
+        return p;
+      p--;
+    }
+  return path;
+}
 
 DccCompilerAllow *
 dcc_compiler_allow_new (const char *masq_dir, const char *cmdlist_file, GError **error)
 {
+  return dcc_compiler_allow_new_full (masq_dir, cmdlist_file, 1, error);
+}
+
+DccCompilerAllow *
+dcc_compiler_allow_new_full (const char *masq_dir, const char *cmdlist_file, int numwords, GError **error)
+{
   g_autoptr(DccCompilerAllow) a = g_new0 (DccCompilerAllow, 1);
   a->masq_dir = g_strdup (masq_dir);
   a->cmdlist = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  a->by_tail = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  a->numwords = CLAMP (numwords, 1, 16);
   if (cmdlist_file && *cmdlist_file)
     {
       g_autofree guint8 *text = NULL;
@@ -33,6 +57,8 @@ dcc_compiler_allow_new (const char *masq_dir, const char *cmdlist_file, GError *
           g_strstrip (*l);
           if (**l && **l != '#')
             g_hash_table_add (a->cmdlist, g_strdup (*l));
+          if (**l == '/' && !g_hash_table_contains (a->by_tail, path_tail (*l, a->numwords)))
+            g_hash_table_insert (a->by_tail, g_strdup (path_tail (*l, a->numwords)), g_strdup (*l));
         }
     }
   return g_steal_pointer (&a);
@@ -45,6 +71,7 @@ dcc_compiler_allow_free (DccCompilerAllow *a)
     return;
   g_free (a->masq_dir);
   g_hash_table_unref (a->cmdlist);
+  g_hash_table_unref (a->by_tail);
   g_free (a);
 }
 
@@ -82,6 +109,15 @@ dcc_compiler_allow_resolve (DccCompilerAllow *a, const char *name, GError **erro
   g_autofree char *shown = dcc_escape_for_log (name, 200);
   if (*name == '\0' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
     return dcc_fail (error, DCC_ERROR_REFUSED, "compiler name '%s' is not allowed", shown), NULL;
+  /* Stock DISTCC_CMDLIST matching: the name's last numwords components. */
+  const char *mapped = g_hash_table_lookup (a->by_tail, path_tail (name, a->numwords));
+  if (mapped)
+    {
+      if (access (mapped, X_OK) == 0 && !dcc_masquerade_is_distcc (mapped))
+        return g_strdup (mapped);
+      return dcc_fail (error, DCC_ERROR_REFUSED, "compiler '%s' is listed in DISTCC_CMDLIST as %s, which is not installed",
+                       shown, mapped), NULL;
+    }
   if (strchr (name, '/'))
     {
       if (g_hash_table_contains (a->cmdlist, name) && access (name, X_OK) == 0 && !dcc_masquerade_is_distcc (name))

@@ -32,6 +32,8 @@ dcc_host_list_free (DccHostList *l)
   if (l == NULL)
     return;
   g_ptr_array_unref (l->hosts);
+  if (l->skipped)
+    g_ptr_array_unref (l->skipped);
   g_free (l);
 }
 
@@ -312,8 +314,8 @@ is_blank (char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-DccHostList *
-dcc_hosts_parse (const char *text, GError **error)
+static DccHostList *
+parse_text (const char *text, gboolean skip, GError **error)
 {
   g_return_val_if_fail (text != NULL, NULL);
 
@@ -324,6 +326,7 @@ dcc_hosts_parse (const char *text, GError **error)
 
   g_autoptr(DccHostList) l = g_new0 (DccHostList, 1);
   l->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_host_free);
+  l->skipped = g_ptr_array_new_with_free_func (g_free);
   l->localslots = DCC_HOSTS_DEFAULT_LOCALSLOTS;
   l->localslots_cpp = DCC_HOSTS_DEFAULT_LOCALSLOTS_CPP;
 
@@ -348,13 +351,23 @@ dcc_hosts_parse (const char *text, GError **error)
         {
           g_autofree char *head = g_strndup (p, 32);
           g_autofree char *q = quote_entry (head);
-          return dcc_fail (error, DCC_ERROR_LIMIT,
-                           "bad host entry \"%s...\" in host list: longer than %u bytes",
-                           q, DCC_HOSTS_MAX_ENTRY_LEN), NULL;
+          g_autoptr(GError) e = NULL;
+          dcc_fail (&e, DCC_ERROR_LIMIT, "bad host entry \"%s...\" in host list: longer than %u bytes",
+                    q, DCC_HOSTS_MAX_ENTRY_LEN);
+          if (!skip)
+            return g_propagate_error (error, g_steal_pointer (&e)), NULL;
+          g_ptr_array_add (l->skipped, g_strdup (e->message));
+          p += n;
+          continue;
         }
       g_autofree char *entry = g_strndup (p, n);
-      if (!parse_entry (l, entry, error))
-        return NULL;
+      g_autoptr(GError) e = NULL;
+      if (!parse_entry (l, entry, &e))
+        {
+          if (!skip)
+            return g_propagate_error (error, g_steal_pointer (&e)), NULL;
+          g_ptr_array_add (l->skipped, g_strdup (e->message));
+        }
       p += n;
     }
 
@@ -365,6 +378,18 @@ dcc_hosts_parse (const char *text, GError **error)
         h->limit = l->localslots;
     }
   return g_steal_pointer (&l);
+}
+
+DccHostList *
+dcc_hosts_parse (const char *text, GError **error)
+{
+  return parse_text (text, FALSE, error);
+}
+
+DccHostList *
+dcc_hosts_parse_skipping (const char *text, GError **error)
+{
+  return parse_text (text, TRUE, error);
 }
 
 gboolean

@@ -49,13 +49,19 @@ typedef struct {
   gboolean randomize;   /* --randomize seen */
   int localslots;       /* --localslots, default 2 */
   int localslots_cpp;   /* --localslots_cpp, default 8 */
+  GPtrArray *skipped;   /* char*: why each skipped entry was skipped
+                           (dcc_hosts_parse_skipping only; else empty) */
 } DccHostList;
 
 /* Parses DISTCC_HOSTS or hosts-file text. A list with no hosts (only blanks,
  * comments or global options) is valid; the caller decides what that means.
  * Fails with DCC_ERROR_INVALID naming the bad entry, or DCC_ERROR_LIMIT. */
 DccHostList *dcc_hosts_parse (const char *text, GError **error);
-void dcc_host_list_free (DccHostList *l);
+/* The same, but an entry that is malformed or not supported (ssh, ,auth,
+ * +zeroconf, too long, one host too many) is left out and its error message
+ * added to l->skipped, so that one bad entry does not cost the others.
+ * Fails only when the whole text is over DCC_HOSTS_MAX_TEXT. */
+DccHostList *dcc_hosts_parse_skipping (const char *text, GError **error);void dcc_host_list_free (DccHostList *l);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccHostList, dcc_host_list_free)
 
 /* Deep copy of one host; free with dcc_host_free. */

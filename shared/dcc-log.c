@@ -3,12 +3,21 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 static char *log_program;
 static char *log_path;
 static int log_fd = 2;
 static DccLogLevel log_level = DCC_LOG_WARNING;
+static gboolean log_syslog;
+
+void
+dcc_log_use_syslog (void)
+{
+  openlog (log_program ? log_program : "distcc", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+  log_syslog = TRUE;
+}
 
 void
 dcc_log_reopen (void)
@@ -21,6 +30,19 @@ dcc_log_reopen (void)
   if (log_fd > 2)
     close (log_fd);
   log_fd = fd;
+}
+
+void
+dcc_log_set_fd (int fd)
+{
+  if (log_path == NULL && fd >= 0)
+    log_fd = fd;
+}
+
+int
+dcc_log_fd (void)
+{
+  return log_fd;
 }
 
 static void
@@ -69,9 +91,15 @@ dcc_log_enabled (DccLogLevel level)
 }
 
 static void
-write_line (const char *fmt, va_list ap)
+write_line (DccLogLevel level, const char *fmt, va_list ap)
 {
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  if (log_syslog)
+    {
+      static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+      syslog (prio[level], "%s", msg);
+      return;
+    }
   g_autofree char *line = g_strdup_printf ("%s[%d] %s\n", log_program ? log_program : "distcc",
                                            (int) getpid (), msg);
   /* One write() per line so that concurrent processes do not interleave. */
@@ -87,7 +115,7 @@ dcc_log (DccLogLevel level, const char *fmt, ...)
   int saved = errno;
   va_list ap;
   va_start (ap, fmt);
-  write_line (fmt, ap);
+  write_line (level, fmt, ap);
   va_end (ap);
   errno = saved;
 }
@@ -97,6 +125,6 @@ dcc_log_always (const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  write_line (fmt, ap);
+  write_line (DCC_LOG_NOTICE, fmt, ap);
   va_end (ap);
 }

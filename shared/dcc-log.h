@@ -14,6 +14,14 @@ void dcc_log (DccLogLevel level, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 /* Writes the line unconditionally (used for the client's result lines). */
 void dcc_log_always (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 gboolean dcc_log_enabled (DccLogLevel level);
+/* Writes log lines to fd instead of stderr (when no log file is set):
+ * the client's UNCACHED_ERR_FD. The fd stays the caller's. */
+void dcc_log_set_fd (int fd);
+/* The fd log lines go to now (2 unless a file or dcc_log_set_fd). */
+int dcc_log_fd (void);
+/* From now on, lines go to syslog (facility LOG_DAEMON, the program's name
+ * as ident, with its pid): distccd detached without --log-file, as stock. */
+void dcc_log_use_syslog (void);
 /* Re-opens the log file (after fork/daemonize or SIGHUP). */
 void dcc_log_reopen (void);
 

@@ -250,6 +250,42 @@ test_bounds (void)
   }
 }
 
+/* dcc_hosts_parse_skipping: each bad entry is left out with its reason,
+ * the good ones kept in order; the strict parser still fails. */
+static void
+test_skipping (void)
+{
+  static const struct { const char *text; const char *expect; guint skipped; } rows[] = {
+    { "a/2 @ssh/4 b", "a:3632/2 b:3632/4", 1 },
+    { "127.0.0.1:45632/2 @buildbox/4", "127.0.0.1:45632/2", 1 },   /* issue 14's example */
+    { "+zeroconf x,auth y,zzz z:99999 w/0 [::1 ok:1/1,cpp", "ok:1/1,cpp", 6 },
+    { "--localslots=x --randomize h", "h:3632/4 {rand}", 1 },
+    { "@only user@host", "", 2 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DccHostList) l = dcc_hosts_parse_skipping (rows[i].text, &error);
+      g_assert_no_error (error);
+      g_autofree char *got = render (l);
+      if (i == 1)
+        g_assert_nonnull (strstr (l->skipped->pdata[0], "\"@buildbox/4\""));
+      g_assert_cmpstr (got, ==, rows[i].expect);
+      g_assert_cmpuint (l->skipped->len, ==, rows[i].skipped);
+      g_autoptr(GError) strict_error = NULL;
+      g_autoptr(DccHostList) strict = dcc_hosts_parse (rows[i].text, &strict_error);
+      g_assert_null (strict);
+      g_assert_error (strict_error, DCC_ERROR, DCC_ERROR_INVALID);
+    }
+  /* An entry over the length bound is skipped too. */
+  g_autofree char *longe = g_strnfill (DCC_HOSTS_MAX_ENTRY_LEN + 10, 'h');
+  g_autofree char *text = g_strconcat ("good ", longe, " other", NULL);
+  g_autoptr(DccHostList) l = dcc_hosts_parse_skipping (text, NULL);
+  g_autofree char *got = render (l);
+  g_assert_cmpstr (got, ==, "good:3632/4 other:3632/4");
+  g_assert_cmpuint (l->skipped->len, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -257,5 +293,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hosts/table", test_table);
   g_test_add_func ("/hosts/spec-kept", test_spec_kept);
   g_test_add_func ("/hosts/bounds", test_bounds);
+  g_test_add_func ("/hosts/skipping", test_skipping);
   return g_test_run ();
 }
