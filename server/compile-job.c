@@ -27,7 +27,14 @@ struct DccCompileJob {
   GStrv   run_argv;
   GStrv   run_env;
   char   *compiler;
+  int     status;     /* the compiler's, once run */
 };
+
+int
+dcc_compile_job_status (const DccCompileJob *job)
+{
+  return job->status;
+}
 
 DccCompileJob *
 dcc_compile_job_new (const DccJobConfig *cfg, GError **error)
@@ -102,7 +109,10 @@ dcc_compile_job_free (DccCompileJob *job)
   if (!job)
     return;
   g_clear_pointer (&job->tree, dcc_job_tree_free);
-  if (job->dir)
+  /* Stock's DISTCC_SAVE_TEMPS=1 keeps the job's files for debugging. */
+  if (job->dir && g_strcmp0 (g_getenv ("DISTCC_SAVE_TEMPS"), "1") == 0)
+    dcc_notice ("DISTCC_SAVE_TEMPS: kept %s", job->dir);
+  else if (job->dir)
     remove_tree_at (AT_FDCWD, job->dir);
   if (job->inputs)
     g_hash_table_unref (job->inputs);
@@ -498,6 +508,7 @@ dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GEr
       dcc_debug ("running in %s: %s", job->run_cwd, shown);
     }
   gboolean ran = dcc_run_compiler (&spec, &status, error);
+  job->status = ran ? status : -1;
   gboolean ok = ran && reply_with_outputs (job, status, reply, error);
   g_autoptr(GError) sweep_error = NULL;
   if (!dcc_job_tree_sweep (job->tree, &sweep_error))

@@ -39,6 +39,8 @@ gboolean dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const cha
 /* Runs the compiler and encodes the whole reply (STAT, SOUT, SERR, OUTF…,
  * DONE); then sweeps a reused tree back to what was laid out. */
 gboolean dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GError **error);
+/* The compiler's exit status after dcc_compile_job_run (0 before). */
+int dcc_compile_job_status (const DccCompileJob *job);
 
 /* Pure helpers, exposed for tests. */
 /* Replaces every occurrence of root in text by nothing (root/x becomes /x). */

@@ -10,6 +10,7 @@
 #include "run-compiler.h"
 #include "run-as.h"
 #include "session.h"
+#include "stats.h"
 #include "file-store.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -71,7 +72,7 @@ typedef struct {
   int       job_timeout;
   gboolean  version;
   gboolean  zeroconf;
-  /* Stock distccd options (see doc/stock-options.md). */
+  /* Stock distccd options (see doc/stock-compat.md). */
   int       job_lifetime;
   int       lifetime;
   gboolean  no_fork;
@@ -365,7 +366,12 @@ main (int argc, char **argv)
     }
 
   g_autofree char *masq = dcc_compiler_allow_default_masq_dir ();
-  g_autoptr(DccCompilerAllow) compilers = dcc_compiler_allow_new (masq, g_getenv ("DISTCC_CMDLIST"), &error);
+  /* Stock: DISTCCD_PATH, when set, is the compilers' PATH, unaltered. */
+  if (g_getenv ("DISTCCD_PATH"))
+    g_setenv ("PATH", g_getenv ("DISTCCD_PATH"), TRUE);
+  const char *numwords = g_getenv ("DISTCC_CMDLIST_NUMWORDS");
+  g_autoptr(DccCompilerAllow) compilers
+    = dcc_compiler_allow_new_full (masq, g_getenv ("DISTCC_CMDLIST"), numwords ? atoi (numwords) : 1, &error);
   if (!compilers)
     {
       fprintf (stderr, "distccd: %s\n", error->message);
@@ -403,6 +409,18 @@ main (int argc, char **argv)
       if (!dcc_run_as_prepare_dir (&run_as, cache_dir, &error))
         {
           fprintf (stderr, "distccd: cannot prepare the file store: %s\n", error->message);
+          return 1;
+        }
+    }
+  /* The pid file is opened while still root (its directory may be root's,
+   * as /run is), written once the daemon's pid is known. */
+  int pid_fd = -1;
+  if (o.pid_file && !inetd)
+    {
+      pid_fd = open (o.pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+      if (pid_fd < 0)
+        {
+          fprintf (stderr, "distccd: cannot write the pid file %s: %s\n", o.pid_file, g_strerror (errno));
           return 1;
         }
     }
@@ -487,6 +505,17 @@ main (int argc, char **argv)
       return 0;
     }
 
+  int stats_fd = -1;
+  if (o.stats)
+    {
+      int sport = o.stats_port > 0 ? o.stats_port : DCC_STATS_DEFAULT_PORT;
+      stats_fd = dcc_listen_tcp (o.listen_addr, sport, &error);
+      if (stats_fd < 0)
+        {
+          fprintf (stderr, "distccd: --stats: %s\n", error->message);
+          return 1;
+        }
+    }
   if (!o.no_detach)
     {
       pid_t pid = fork ();
@@ -508,18 +537,38 @@ main (int argc, char **argv)
           if (devnull > 2)
             close (devnull);
         }
+      /* Stock: a detached daemon without --log-file logs to syslog. */
+      if (!o.log_file && !o.log_stderr)
+        dcc_log_use_syslog ();
     }
-  if (o.pid_file)
+  if (pid_fd >= 0)
     {
       g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
-      if (!g_file_set_contents (o.pid_file, pid, -1, &error))
-        dcc_warning ("cannot write pid file: %s", error->message);
+      if (write (pid_fd, pid, strlen (pid)) != (ssize_t) strlen (pid))
+        dcc_warning ("cannot write pid file %s: %s", o.pid_file, g_strerror (errno));
+      close (pid_fd);
     }
   children = g_hash_table_new (g_direct_hash, g_direct_equal);
+  if (stats_fd >= 0)
+    {
+      /* The page has a process of its own, outside the accept loop. */
+      int spid = -1;
+      if (!dcc_stats_init (o.jobs, tmp_base, &error) || (spid = dcc_stats_spawn_server (stats_fd, listen_fd, allow, &error)) < 0)
+        {
+          fprintf (stderr, "distccd: --stats: %s\n", error->message);
+          return 1;
+        }
+      g_hash_table_add (children, GINT_TO_POINTER (spid));
+      close (stats_fd);
+      dcc_notice ("statistics on port %d", o.stats_port > 0 ? o.stats_port : DCC_STATS_DEFAULT_PORT);
+    }
   dcc_notice ("listening on port %d, %d jobs, compilers from %s", o.port, o.jobs, masq);
   int rc = accept_loop (listen_fd, allow, &cfg);
   close (listen_fd);
-  remove_tree (tmp_base);
+  if (g_strcmp0 (g_getenv ("DISTCC_SAVE_TEMPS"), "1") == 0)
+    dcc_notice ("DISTCC_SAVE_TEMPS: kept %s", tmp_base);
+  else
+    remove_tree (tmp_base);
   if (o.pid_file)
     unlink (o.pid_file);
   return rc;

@@ -1,4 +1,5 @@
 #include "session.h"
+#include "stats.h"
 #include "dcc-error.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"
@@ -98,6 +99,7 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
     return FALSE;
   gint64 t_run = g_get_monotonic_time ();
   g_autofree char *src = dcc_escape_for_log (req->source_name ? req->source_name : "(pump)", 200);
+  dcc_stats_compiled (src, name, (t_run - start) / 1000, dcc_compile_job_status (job));
   dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
             (long long) ((t_run - start) / 1000), pump ? "pump" : "plain");
   gboolean sent = dcc_io_write_all (fd, reply->data, reply->len, cfg->io_timeout_s, error);
@@ -114,8 +116,16 @@ void
 dcc_session_serve (int fd, const char *peer, const DccSessionConfig *cfg)
 {
   g_autoptr(GError) error = NULL;
-  if (!serve (fd, peer, cfg, &error))
+  dcc_stats_count (DCC_STATS_ACCEPT);
+  dcc_stats_busy (1);
+  gboolean served = serve (fd, peer, cfg, &error);
+  dcc_stats_busy (-1);
+  if (!served)
     {
+      dcc_stats_count (g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) ? DCC_STATS_CLI_DISCONNECT
+                       : g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT) ? DCC_STATS_COMPILE_TIMEOUT
+                       : error->domain == DCC_ERROR && error->code != DCC_ERROR_FAILED ? DCC_STATS_REJ_BAD_REQ
+                       : DCC_STATS_OTHER);
       g_autofree char *msg = dcc_escape_for_log (error->message, 500);
       dcc_warning ("job from %s failed: %s", peer, msg);
       if (!g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) && !g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT))

@@ -1,0 +1,346 @@
+/* See stats.h. */
+#include "stats.h"
+#include "dcc-error.h"
+#include "dcc-log.h"
+#include "listener.h"
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#define MINUTES 16   /* compiles per minute, for the last 1, 5 and 15 minutes */
+
+typedef struct {
+  guint64 counters[DCC_STATS_N_COUNTERS];
+  gint32  busy;
+  int     max_kids;
+  int     lock;                 /* guards longest_* */
+  gint64  longest_ms;
+  char    longest_job[256];
+  char    longest_compiler[64];
+  gint64  minute_stamp[MINUTES];
+  guint64 minute_count[MINUTES];
+  double  avg_kids[3];          /* sampled by the page process */
+  char    free_space_dir[512];
+} Shared;
+
+static Shared *shared;
+
+gboolean
+dcc_stats_init (int max_kids, const char *free_space_dir, GError **error)
+{
+  void *p = mmap (NULL, sizeof (Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    return dcc_fail_errno (error, "cannot map the statistics counters");
+  shared = p;
+  shared->max_kids = max_kids;
+  g_strlcpy (shared->free_space_dir, free_space_dir ? free_space_dir : "/tmp", sizeof shared->free_space_dir);
+  return TRUE;
+}
+
+void
+dcc_stats_count (DccStatsCounter c)
+{
+  if (shared && c < DCC_STATS_N_COUNTERS)
+    __atomic_add_fetch (&shared->counters[c], 1, __ATOMIC_RELAXED);
+}
+
+void
+dcc_stats_busy (int delta)
+{
+  if (shared)
+    __atomic_add_fetch (&shared->busy, delta, __ATOMIC_RELAXED);
+}
+
+void
+dcc_stats_compiled (const char *source, const char *compiler, gint64 msecs, int status)
+{
+  if (!shared)
+    return;
+  dcc_stats_count (status == 0 ? DCC_STATS_COMPILE_OK : DCC_STATS_COMPILE_ERROR);
+  gint64 minute = g_get_monotonic_time () / (60 * G_USEC_PER_SEC);
+  guint i = (guint) (minute % MINUTES);
+  while (__atomic_test_and_set (&shared->lock, __ATOMIC_ACQUIRE))
+    ;
+  if (shared->minute_stamp[i] != minute)
+    {
+      shared->minute_stamp[i] = minute;
+      shared->minute_count[i] = 0;
+    }
+  shared->minute_count[i]++;
+  if (msecs >= shared->longest_ms)
+    {
+      shared->longest_ms = msecs;
+      g_strlcpy (shared->longest_job, source ? source : "", sizeof shared->longest_job);
+      g_strlcpy (shared->longest_compiler, compiler ? compiler : "", sizeof shared->longest_compiler);
+    }
+  __atomic_clear (&shared->lock, __ATOMIC_RELEASE);
+}
+
+typedef struct {
+  guint64 c[DCC_STATS_N_COUNTERS];
+  int     max_kids;
+  double  avg_kids[3];
+  char    longest_job[256];
+  char    longest_compiler[64];
+  gint64  longest_ms;
+  guint64 compiles[3];          /* last 1, 5, 15 minutes */
+  int     running;              /* /proc/loadavg: runnable entities */
+  double  load[3];
+  int     procs_d;              /* processes in state D */
+  long    max_rss_kb;
+  char    max_rss_name[64];
+  long    free_mb;
+} Snapshot;
+
+static void
+read_proc (Snapshot *s)
+{
+  g_autofree char *la = NULL;
+  if (g_file_get_contents ("/proc/loadavg", &la, NULL, NULL))
+    sscanf (la, "%lf %lf %lf %d", &s->load[0], &s->load[1], &s->load[2], &s->running);
+  g_autoptr(GDir) d = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)))
+    {
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *st = NULL;
+      if (!g_file_get_contents (path, &st, NULL, NULL))
+        continue;
+      /* pid (comm) state ... field 24 is rss in pages */
+      char *open = strchr (st, '('), *close = strrchr (st, ')');
+      if (!open || !close || close[1] == '\0')
+        continue;
+      char state = close[2];
+      if (state == 'D')
+        s->procs_d++;
+      g_auto(GStrv) f = g_strsplit (close + 2, " ", 0);
+      if (g_strv_length (f) > 21)
+        {
+          long rss = g_ascii_strtoll (f[21], NULL, 10) * (sysconf (_SC_PAGESIZE) / 1024);
+          if (rss > s->max_rss_kb)
+            {
+              s->max_rss_kb = rss;
+              g_snprintf (s->max_rss_name, sizeof s->max_rss_name, "%.*s", (int) (close - open + 1), open);
+            }
+        }
+    }
+}
+
+static void
+snapshot (Snapshot *s)
+{
+  memset (s, 0, sizeof *s);
+  s->free_mb = -1;
+  if (shared)
+    {
+      for (int i = 0; i < DCC_STATS_N_COUNTERS; i++)
+        s->c[i] = __atomic_load_n (&shared->counters[i], __ATOMIC_RELAXED);
+      s->max_kids = shared->max_kids;
+      memcpy (s->avg_kids, shared->avg_kids, sizeof s->avg_kids);
+      while (__atomic_test_and_set (&shared->lock, __ATOMIC_ACQUIRE))
+        ;
+      memcpy (s->longest_job, shared->longest_job, sizeof s->longest_job);
+      memcpy (s->longest_compiler, shared->longest_compiler, sizeof s->longest_compiler);
+      s->longest_ms = shared->longest_ms;
+      gint64 now = g_get_monotonic_time () / (60 * G_USEC_PER_SEC);
+      for (int i = 0; i < MINUTES; i++)
+        {
+          gint64 age = now - shared->minute_stamp[i];
+          if (shared->minute_stamp[i] == 0 && shared->minute_count[i] == 0)
+            continue;
+          if (age < 1) s->compiles[0] += shared->minute_count[i];
+          if (age < 5) s->compiles[1] += shared->minute_count[i];
+          if (age < 15) s->compiles[2] += shared->minute_count[i];
+        }
+      __atomic_clear (&shared->lock, __ATOMIC_RELEASE);
+      struct statvfs sv;
+      if (statvfs (shared->free_space_dir, &sv) == 0)
+        s->free_mb = (long) ((guint64) sv.f_bavail * sv.f_frsize / (1024 * 1024));
+    }
+  read_proc (s);
+}
+
+char *
+dcc_stats_render_text (void)
+{
+  Snapshot s;
+  snapshot (&s);
+  GString *o = g_string_new ("argv /distccd\n<distccstats>\n");
+  g_string_append_printf (o, "dcc_tcp_accept %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_ACCEPT]);
+  g_string_append_printf (o, "dcc_rej_bad_req %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_REJ_BAD_REQ]);
+  g_string_append_printf (o, "dcc_rej_overload %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_REJ_OVERLOAD]);
+  g_string_append_printf (o, "dcc_compile_ok %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_COMPILE_OK]);
+  g_string_append_printf (o, "dcc_compile_error %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_COMPILE_ERROR]);
+  g_string_append_printf (o, "dcc_compile_timeout %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_COMPILE_TIMEOUT]);
+  g_string_append_printf (o, "dcc_cli_disconnect %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_CLI_DISCONNECT]);
+  g_string_append_printf (o, "dcc_other %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_OTHER]);
+  g_string_append_printf (o, "dcc_longest_job %s\n", s.longest_job);
+  g_string_append_printf (o, "dcc_longest_job_compiler %s\n", s.longest_compiler);
+  g_string_append_printf (o, "dcc_longest_job_time_msecs %" G_GINT64_FORMAT "\n", s.longest_ms);
+  g_string_append_printf (o, "dcc_max_kids %d\n", s.max_kids);
+  for (int i = 0; i < 3; i++)
+    g_string_append_printf (o, "dcc_avg_kids%d %d\n", i + 1, (int) (s.avg_kids[i] + 0.5));
+  g_string_append_printf (o, "dcc_current_load %d\n", s.running);
+  for (int i = 0; i < 3; i++)
+    g_string_append_printf (o, "dcc_load%d %.2f\n", i + 1, s.load[i]);
+  for (int i = 0; i < 3; i++)
+    g_string_append_printf (o, "dcc_num_compiles%d %" G_GUINT64_FORMAT "\n", i + 1, s.compiles[i]);
+  g_string_append_printf (o, "dcc_num_procstate_D %d\n", s.procs_d);
+  g_string_append_printf (o, "dcc_max_RSS %ld\n", s.max_rss_kb);
+  g_string_append_printf (o, "dcc_max_RSS_name %s\n", s.max_rss_name);
+  g_string_append (o, "dcc_io_rate -1\n");
+  g_string_append_printf (o, "dcc_free_space %ld MB\n", s.free_mb);
+  g_string_append (o, "</distccstats>\n");
+  return g_string_free (o, FALSE);
+}
+
+static void
+json_string (GString *o, const char *key, const char *v)
+{
+  g_string_append_printf (o, "\"%s\": \"", key);
+  for (const unsigned char *p = (const unsigned char *) v; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (o, "\\%c", *p);
+      else if (*p < 0x20 || *p >= 0x7f)
+        g_string_append_printf (o, "\\u%04x", *p);
+      else
+        g_string_append_c (o, (char) *p);
+    }
+  g_string_append (o, "\", ");
+}
+
+char *
+dcc_stats_render_json (void)
+{
+  Snapshot s;
+  snapshot (&s);
+  GString *o = g_string_new ("{");
+  static const char *names[DCC_STATS_N_COUNTERS] = {
+    "tcp_accept", "rej_bad_req", "rej_overload", "compile_ok", "compile_error",
+    "compile_timeout", "cli_disconnect", "other" };
+  for (int i = 0; i < DCC_STATS_N_COUNTERS; i++)
+    g_string_append_printf (o, "\"%s\": %" G_GUINT64_FORMAT ", ", names[i], s.c[i]);
+  json_string (o, "longest_job", s.longest_job);
+  json_string (o, "longest_job_compiler", s.longest_compiler);
+  g_string_append_printf (o, "\"longest_job_time_msecs\": %" G_GINT64_FORMAT ", ", s.longest_ms);
+  g_string_append_printf (o, "\"max_kids\": %d, \"avg_kids\": [%.2f, %.2f, %.2f], ", s.max_kids,
+                          s.avg_kids[0], s.avg_kids[1], s.avg_kids[2]);
+  g_string_append_printf (o, "\"current_load\": %d, \"load\": [%.2f, %.2f, %.2f], ", s.running,
+                          s.load[0], s.load[1], s.load[2]);
+  g_string_append_printf (o, "\"num_compiles\": [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "], ",
+                          s.compiles[0], s.compiles[1], s.compiles[2]);
+  g_string_append_printf (o, "\"num_procstate_D\": %d, \"max_RSS_kb\": %ld, ", s.procs_d, s.max_rss_kb);
+  json_string (o, "max_RSS_name", s.max_rss_name);
+  g_string_append_printf (o, "\"free_space_mb\": %ld, \"busy\": %d}\n", s.free_mb,
+                          shared ? __atomic_load_n (&shared->busy, __ATOMIC_RELAXED) : 0);
+  return g_string_free (o, FALSE);
+}
+
+/* Reads a request head (bounded, with a deadline): TRUE if it asks for /json. */
+static gboolean
+wants_json (int fd)
+{
+  char buf[DCC_STATS_MAX_REQUEST + 1];
+  gsize got = 0;
+  gint64 deadline = g_get_monotonic_time () + DCC_STATS_TIMEOUT_MS * 1000;
+  while (got < DCC_STATS_MAX_REQUEST)
+    {
+      int left = (int) ((deadline - g_get_monotonic_time ()) / 1000);
+      struct pollfd p = { .fd = fd, .events = POLLIN };
+      if (left <= 0 || poll (&p, 1, left) <= 0)
+        break;
+      ssize_t n = read (fd, buf + got, DCC_STATS_MAX_REQUEST - got);
+      if (n <= 0)
+        break;
+      got += (gsize) n;
+      buf[got] = '\0';
+      if (memchr (buf, '\n', got))
+        break;
+    }
+  buf[got] = '\0';
+  return g_str_has_prefix (buf, "GET /json ") || g_str_has_prefix (buf, "GET /json?");
+}
+
+static void
+write_all (int fd, const char *s)
+{
+  gsize len = strlen (s);
+  while (len > 0)
+    {
+      ssize_t n = write (fd, s, len);
+      if (n <= 0)
+        return;
+      s += n;
+      len -= (gsize) n;
+    }
+}
+
+static void
+sample_kids (gint64 *last)
+{
+  /* Exponentially damped averages of busy jobs over 1, 5 and 15 minutes,
+   * sampled every 5 s as the kernel does the load average. */
+  gint64 now = g_get_monotonic_time ();
+  if (now - *last < 5 * G_USEC_PER_SEC)
+    return;
+  *last = now;
+  static const double decay[3] = { 0.920044, 0.983471, 0.994460 };   /* exp (-5 s / 1, 5, 15 min) */
+  double busy = __atomic_load_n (&shared->busy, __ATOMIC_RELAXED);
+  for (int i = 0; i < 3; i++)
+    {
+      double e = decay[i];
+      shared->avg_kids[i] = shared->avg_kids[i] * e + busy * (1 - e);
+    }
+}
+
+int
+dcc_stats_spawn_server (int listen_fd, int other_fd, GArray *allow, GError **error)
+{
+  pid_t pid = fork ();
+  if (pid < 0)
+    return dcc_fail_errno (error, "cannot start the statistics server"), -1;
+  if (pid > 0)
+    return pid;
+  if (other_fd >= 0)
+    close (other_fd);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGINT, SIG_DFL);
+  signal (SIGALRM, SIG_DFL);
+  gint64 last_sample = g_get_monotonic_time ();
+  for (;;)
+    {
+      if (getppid () == 1)
+        _exit (0);
+      sample_kids (&last_sample);
+      struct pollfd p = { .fd = listen_fd, .events = POLLIN };
+      if (poll (&p, 1, 1000) <= 0)
+        continue;
+      struct sockaddr_storage ss;
+      socklen_t sl = sizeof ss;
+      int fd = accept4 (listen_fd, (struct sockaddr *) &ss, &sl, SOCK_CLOEXEC);
+      if (fd < 0)
+        continue;
+      if (!dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
+        {
+          close (fd);
+          continue;
+        }
+      gboolean json = wants_json (fd);
+      g_autofree char *body = json ? dcc_stats_render_json () : dcc_stats_render_text ();
+      g_autofree char *head = g_strdup_printf ("HTTP/1.0 200 OK\nContent-Type: %s\nConnection: close\n\n",
+                                               json ? "application/json" : "text/plain");
+      write_all (fd, head);
+      write_all (fd, body);
+      close (fd);
+    }
+}

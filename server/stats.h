@@ -1,0 +1,48 @@
+/* --stats: counters shared by distccd's processes, and the HTTP page that
+ * shows them.
+ *
+ * The counters live in one anonymous shared mapping made before the first
+ * fork, so that every child can count its job without talking to the
+ * parent. The page is served by a process of its own on --stats-port
+ * (default 3633), outside the accept loop: any request gets stock
+ * distccd's text page ("<distccstats>" ... "</distccstats>", the same
+ * lines in the same order); "GET /json" gets the same figures as JSON.
+ * Requests are read with a bound and a deadline and otherwise ignored. */
+#pragma once
+#include <glib.h>
+
+#define DCC_STATS_DEFAULT_PORT   3633
+#define DCC_STATS_MAX_REQUEST    4096u   /* bytes of a request read, at most */
+#define DCC_STATS_TIMEOUT_MS     2000    /* to read a request */
+
+typedef enum {
+  DCC_STATS_ACCEPT,          /* a connection was accepted */
+  DCC_STATS_REJ_BAD_REQ,     /* refused: malformed, not allowed */
+  DCC_STATS_REJ_OVERLOAD,
+  DCC_STATS_COMPILE_OK,      /* the compiler ran and exited 0 */
+  DCC_STATS_COMPILE_ERROR,   /* the compiler ran and failed */
+  DCC_STATS_COMPILE_TIMEOUT,
+  DCC_STATS_CLI_DISCONNECT,  /* the client went away (I/O error) */
+  DCC_STATS_OTHER,
+  DCC_STATS_N_COUNTERS
+} DccStatsCounter;
+
+/* Makes the shared counters; call once in the parent before forking. A
+ * no-op returning FALSE (with error) if the mapping fails. */
+gboolean dcc_stats_init (int max_kids, const char *free_space_dir, GError **error);
+/* Counting, from any process; no-ops before dcc_stats_init. */
+void dcc_stats_count (DccStatsCounter c);
+/* A finished compile: counts OK or ERROR and keeps the longest one. */
+void dcc_stats_compiled (const char *source, const char *compiler, gint64 msecs, int status);
+/* Busy jobs now (+1 when a job starts, -1 when it ends). */
+void dcc_stats_busy (int delta);
+
+/* Renders the page: stock's text, or JSON. Pure over a snapshot. */
+char *dcc_stats_render_text (void);
+char *dcc_stats_render_json (void);
+
+/* Forks the process that serves the page on listen_fd (already bound) to
+ * peers in allow (DccCidr, as for compiles); the child closes other_fd
+ * (the daemon's own socket, or -1). It exits on SIGTERM or when the
+ * daemon is gone. Returns its pid, or -1 with error. */
+int dcc_stats_spawn_server (int listen_fd, int other_fd, GArray *allow, GError **error);
