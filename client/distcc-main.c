@@ -180,6 +180,13 @@ compiler_argv (int argc, char **argv, GStrv *out, int *exit_code)
           *exit_code = 0;
           return FALSE;
         }
+      if (strcmp (argv[1], "--show-principal") == 0)
+        {
+          say ("--show-principal is not supported: this distcc has no GSS-API authentication (,auth); "
+               "use --allow on the volunteers, or an ssh tunnel");
+          *exit_code = 1;
+          return FALSE;
+        }
       if (strcmp (argv[1], "--version") == 0)
         {
           printf ("distcc %s (pump mode first; protocol %u)\n", DCC_VERSION, DCC_PROTOCOL_VERSION);

@@ -97,6 +97,19 @@ dcc_backoff_period (void)
   return (int) v;
 }
 
+/* Stock's DISTCC_PAUSE_TIME_MSEC: the pause between rounds while every
+ * slot is busy (1..10000 ms; default DCC_HOST_PICK_POLL_MS, shorter than
+ * stock's 1000 because a round here costs only a few flock calls). */
+static int
+pause_ms (void)
+{
+  const char *s = g_getenv ("DISTCC_PAUSE_TIME_MSEC");
+  gint64 v;
+  if (s && g_ascii_string_to_signed (s, 10, 1, 10000, &v, NULL))
+    return (int) v;
+  return DCC_HOST_PICK_POLL_MS;
+}
+
 /* Opens (creating if need be) $distcc_dir/lock as a directory fd. */
 static int
 open_lock_dir (const char *distcc_dir, GError **error)
@@ -241,7 +254,7 @@ pick_local_key (const char *distcc_dir, const char *key, int limit, GError **err
             g_propagate_error (error, local_error);
           return s;
         }
-      g_usleep (DCC_HOST_PICK_POLL_MS * 1000);
+      g_usleep ((gulong) pause_ms () * 1000);
     }
 }
 
@@ -320,7 +333,7 @@ dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
       if (found == NULL && local_error == NULL && usable == 0)
         found = try_host (dfd, fallback, LOCAL_KEY, &local_error);
       if (found == NULL && local_error == NULL)
-        g_usleep (DCC_HOST_PICK_POLL_MS * 1000);
+        g_usleep ((gulong) pause_ms () * 1000);
     }
 
   close (dfd);

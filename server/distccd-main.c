@@ -370,6 +370,8 @@ main (int argc, char **argv)
   if (g_getenv ("DISTCCD_PATH"))
     g_setenv ("PATH", g_getenv ("DISTCCD_PATH"), TRUE);
   const char *numwords = g_getenv ("DISTCC_CMDLIST_NUMWORDS");
+  if (!numwords)
+    numwords = g_getenv ("DISTCC_CMDLIST_MATCHWORDS");   /* the name stock's man page also uses */
   g_autoptr(DccCompilerAllow) compilers
     = dcc_compiler_allow_new_full (masq, g_getenv ("DISTCC_CMDLIST"), numwords ? atoi (numwords) : 1, &error);
   if (!compilers)

@@ -17,7 +17,8 @@ P=$PORT
 
 # 1. Entries it cannot use are skipped, one warning each; the rest serve.
 bad='@buildbox/4 user@sshhost +zeroconf 10.0.0.9,auth 127.0.0.1:99999 host:12/bad badhost,zzz'
-DISTCC_HOSTS="127.0.0.1:$P/2 $bad" DISTCC_LOG= "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o skip.o 2> skip.err
+# (DISTCC_SSH and DISTCC_PRINCIPAL are set as a stock user's may be: no effect.)
+DISTCC_SSH=ssh DISTCC_PRINCIPAL=distccd@EXAMPLE DISTCC_HOSTS="127.0.0.1:$P/2 $bad" DISTCC_LOG= "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o skip.o 2> skip.err
 rc=$?
 DISTCC_HOSTS="127.0.0.1:$P/2 $bad" DISTCC_LOG="$SCRATCH/skip.log" "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o skip.o 2>/dev/null
 check "bad entries: compile succeeds (rc $rc)" test $rc = 0

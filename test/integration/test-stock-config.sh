@@ -55,7 +55,7 @@ echo "someone@EXAMPLE.ORG" > "$SCRATCH/principals"
 DISTCC_ARGS="--allow 127.0.0.1 --allow-private --listen 127.0.0.1 --port $PORT --jobs 2 --nice 5 --user nobody \
  --pid-file $SCRATCH/d2.pid --log-file $SCRATCH/d2.log --log-level info --verbose --daemon --no-detach \
  --job-lifetime 600 --lifetime 600 --no-fifo --stats --stats-port $SPORT --zeroconf --blacklist=$SCRATCH/principals \
- --make-me-a-botnet --enable-tcp-insecure"
+ --make-me-a-botnet --enable-tcp-insecure --no-fork"
 # shellcheck disable=SC2086
 "$BIN/distccd" $DISTCC_ARGS > "$SCRATCH/d2.out" 2>&1 &
 DPID=$!; DAEMON_PIDS+=("$DPID")
@@ -92,7 +92,7 @@ check "--lifetime 1: the daemon exits by itself" test $gone = yes
 
 # 6. GSS-API cannot apply: refused with the alternative.
 for opt in --auth --show-principal; do
-  "$BIN/distccd" --no-detach --daemon --allow 127.0.0.1 $opt > "$SCRATCH/auth.out" 2>&1
+  DISTCCD_PRINCIPAL=distccd@EXAMPLE "$BIN/distccd" --no-detach --daemon --allow 127.0.0.1 $opt > "$SCRATCH/auth.out" 2>&1
   rc=$?
   check "$opt: refused (exit $rc)" test $rc != 0
   check "$opt: the reason names --allow and ssh" grep -q 'not supported.*--allow.*ssh' "$SCRATCH/auth.out"
