@@ -70,6 +70,7 @@ typedef struct {
   char     *tmp_dir;
   int       io_timeout;
   int       job_timeout;
+  int       job_input_mb;
   gboolean  version;
   gboolean  zeroconf;
   /* Stock distccd options (see doc/stock-compat.md). */
@@ -112,6 +113,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "tmp-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->tmp_dir, "where job directories go (default $TMPDIR or /tmp)", "DIR" },
     { "io-timeout", 0, 0, G_OPTION_ARG_INT, &o->io_timeout, "seconds a client may stay silent (default 15)", "SECONDS" },
     { "job-timeout", 0, 0, G_OPTION_ARG_INT, &o->job_timeout, "seconds a compiler may run (default 1800)", "SECONDS" },
+    { "job-input-size", 0, 0, G_OPTION_ARG_INT, &o->job_input_mb, "a job's files in total, decompressed, in MiB (default 128)", "MB" },
     { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "not supported (a warning; list volunteers in DISTCC_HOSTS)", NULL },
     { "job-lifetime", 0, 0, G_OPTION_ARG_INT, &o->job_lifetime, "stock name of --job-timeout", "SECONDS" },
     { "lifetime", 0, 0, G_OPTION_ARG_INT, &o->lifetime, "shut down after SECONDS (stock, for tests)", "SECONDS" },
@@ -283,7 +285,8 @@ main (int argc, char **argv)
 {
   /* Static: these live as long as the daemon, and forked children end
    * with _exit, so they must stay reachable rather than look leaked. */
-  static Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 15, .job_timeout = 1800, .cache_mb = 2048 };
+  static Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 15, .job_timeout = 1800, .cache_mb = 2048,
+                      .job_input_mb = DCC_DEFAULT_JOB_INPUT_SIZE / (1024 * 1024) };
   static GArray *allow;
   g_autoptr(GError) error = NULL;
   if (!parse_options (&argc, &argv, &o, &error))
@@ -316,6 +319,11 @@ main (int argc, char **argv)
     }
   if (o.jobs <= 0)
     o.jobs = default_jobs ();
+  if (o.job_input_mb <= 0 || o.job_input_mb > 65536)
+    {
+      fprintf (stderr, "distccd: --job-input-size %d is out of range 1..65536 (MiB)\n", o.job_input_mb);
+      return 1;
+    }
   if (o.port <= 0 || o.port > 65535)
     {
       fprintf (stderr, "distccd: --port %d is out of range\n", o.port);
@@ -453,6 +461,7 @@ main (int argc, char **argv)
   DccSessionConfig cfg = {
     .job = { .tmp_base = tmp_base, .nice_increment = o.nice_increment, .timeout_s = o.job_timeout },
     .allow = compilers, .slot_dir = slot_dir, .jobs = o.jobs, .io_timeout_s = o.io_timeout,
+    .job_input_bytes = (guint64) o.job_input_mb * 1024 * 1024,
   };
   /* Opened once here; forked children share the directory, each with a
    * copy of the index (see file-store.h). Pump mode is never silently off:

@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* A put triggered rescan happens at most this often; in between, eviction
- * works from the index alone. */
+/* A put triggered rescan happens at most this often, across all processes
+ * (Usage.scanned_us); in between, eviction works from the index alone. */
 #define RESCAN_MIN_INTERVAL_S  10
 #define COPY_BUF_SIZE          (64 * 1024)
 #define TMP_NAME_TRIES         16
@@ -28,18 +30,34 @@ typedef struct {
   guint64 seq;        /* this process's use order; breaks mtime ties */
 } Entry;
 
+/* DIR/usage, shared by every process using the store, changed only under
+ * flock (LOCK_EX) of that file: the bytes of objects/ plus the bytes
+ * reserved by puts in progress (their tmp/ files, sized at reservation). */
+#define USAGE_MAGIC "DCCSTOR1"
+typedef struct {
+  char    magic[8];
+  guint64 bytes;
+  gint64  scanned_us;  /* monotonic time of the last full rescan by any process */
+} Usage;
+
 struct DccStore {
   char *dir;
   int dir_fd;
   int objects_fd;
   int tmp_fd;
+  int usage_fd;
+  Usage *usage;       /* mmap of DIR/usage */
+  int lock_fd;        /* DIR/usage opened by this process: flock belongs to the open
+                       * file, which a forked child would share with its parent */
+  pid_t lock_pid;     /* the process that opened lock_fd */
+  GHashTable *private_objects; /* DccHash* (owned) -> GBytes*: contents this process
+                                * received but could not store within the budget */
   guint64 max_bytes;
   guint grace_s;
   GHashTable *index;  /* DccHash* (inside the Entry) -> Entry*, owns the entries */
   GHashTable *pins;   /* DccHash* (owned) -> GUINT_TO_POINTER (count) */
   guint64 total;
   guint64 seq;
-  gint64 last_scan_us; /* monotonic */
 };
 
 
@@ -192,22 +210,58 @@ cmp_lru (gconstpointer a, gconstpointer b)
 }
 
 static gboolean
-over_budget (DccStore *s)
+lock_usage (DccStore *s)
 {
-  return s->total > s->max_bytes || g_hash_table_size (s->index) > DCC_STORE_MAX_OBJECTS;
+  pid_t pid = getpid ();
+  if (s->lock_pid != pid)
+    {
+      dcc_close_fdp (&s->lock_fd);
+      s->lock_fd = openat (s->dir_fd, "usage", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+      if (s->lock_fd < 0)
+        {
+          g_warning ("store: cannot open %s/usage: %s", s->dir, g_strerror (errno));
+          return FALSE;
+        }
+      s->lock_pid = pid;
+    }
+  while (flock (s->lock_fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      {
+        g_warning ("store: cannot lock %s/usage: %s", s->dir, g_strerror (errno));
+        return FALSE;
+      }
+  return TRUE;
 }
 
-/* Unlinks least recently used objects until the index is under the low
- * water mark, skipping pinned ones, keep (may be NULL), and any used
- * within the grace period according to the disk. */
 static void
-evict (DccStore *s, const DccHash *keep)
+unlock_usage (DccStore *s)
 {
-  if (!over_budget (s))
+  flock (s->lock_fd, LOCK_UN);
+}
+
+/* Shared usage after adding extra bytes would exceed the budget, or this
+ * process's index holds too many objects. Under the lock. */
+static gboolean
+over_budget (DccStore *s, guint64 extra)
+{
+  return s->usage->bytes + extra > s->max_bytes
+         || g_hash_table_size (s->index) > DCC_STORE_MAX_OBJECTS;
+}
+
+/* Unlinks least recently used objects until the shared usage plus extra is
+ * under the low water mark, skipping pinned ones, keep (may be NULL), and
+ * any used within the grace period according to the disk. Every object
+ * this process unlinks is subtracted from the shared usage, so the caller
+ * holds the lock. */
+static void
+evict_locked (DccStore *s, const DccHash *keep, guint64 extra)
+{
+  if (!over_budget (s, extra))
     return;
 
   guint64 target_bytes = s->max_bytes / 100 * DCC_STORE_LOW_WATER_PERCENT
                          + s->max_bytes % 100 * DCC_STORE_LOW_WATER_PERCENT / 100;
+  target_bytes = target_bytes > extra ? target_bytes - extra : 0;
   guint target_count = DCC_STORE_MAX_OBJECTS / 100 * DCC_STORE_LOW_WATER_PERCENT;
   gint64 cutoff = now_ns () - (gint64) s->grace_s * NS_PER_S;
 
@@ -221,7 +275,7 @@ evict (DccStore *s, const DccHash *keep)
 
   for (guint i = 0; i < cand->len; i++)
     {
-      if (s->total <= target_bytes && g_hash_table_size (s->index) <= target_count)
+      if (s->usage->bytes <= target_bytes && g_hash_table_size (s->index) <= target_count)
         break;
       Entry *e = cand->pdata[i];
       if ((keep && dcc_hash_equal (&e->hash, keep)) || is_pinned (s, &e->hash))
@@ -242,12 +296,16 @@ evict (DccStore *s, const DccHash *keep)
           e->used = mtime_ns (&st);
           continue;
         }
-      if (unlinkat (s->objects_fd, path, 0) < 0 && errno != ENOENT)
+      if (unlinkat (s->objects_fd, path, 0) < 0)
         {
-          g_debug ("store: evicting %s: %s", path, g_strerror (errno));
+          if (errno == ENOENT)
+            index_drop (s, &e->hash);
+          else
+            g_debug ("store: evicting %s: %s", path, g_strerror (errno));
           continue;
         }
-      g_debug ("store: evicted %s (%" G_GUINT64_FORMAT " bytes)", path, e->size);
+      g_debug ("store: evicted %s (%" G_GUINT64_FORMAT " bytes)", path, (guint64) st.st_size);
+      s->usage->bytes -= MIN (s->usage->bytes, (guint64) st.st_size);
       index_drop (s, &e->hash);   /* frees e */
     }
 }
@@ -288,25 +346,49 @@ scan_subdir (DccStore *s, const char *sub, GError **error)
             }
         }
       index_note (s, &h, (guint64) st.st_size, mtime_ns (&st));
+      s->usage->bytes += (guint64) st.st_size;
       /* Bound memory while scanning a store bigger than the index allows. */
       if (g_hash_table_size (s->index) > 2 * DCC_STORE_MAX_OBJECTS)
-        evict (s, NULL);
+        evict_locked (s, NULL, 0);
     }
   if (errno != 0)
     return dcc_fail_errno (error, "reading %s/objects/%s", s->dir, sub);
   return TRUE;
 }
 
-gboolean
-dcc_store_rescan (DccStore *s, GError **error)
+/* Bytes of the files in tmp/: puts in progress, sized when reserved. */
+static gboolean
+tmp_bytes (DccStore *s, guint64 *out, GError **error)
 {
-  g_return_val_if_fail (s != NULL, FALSE);
+  g_autoptr(DIR) d = open_dir_at (s->dir_fd, "tmp", error);
+  if (d == NULL)
+    return FALSE;
+  guint64 total = 0;
+  struct dirent *de;
+  while ((errno = 0, de = readdir (d)) != NULL)
+    {
+      struct stat st;
+      if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
+        total += (guint64) st.st_size;
+    }
+  if (errno != 0)
+    return dcc_fail_errno (error, "reading %s/tmp", s->dir);
+  *out = total;
+  return TRUE;
+}
 
+/* Re-reads objects/ into the index, recounts the shared usage from the
+ * disk (objects and reservations), and evicts if over budget. Holds the
+ * lock throughout, so that no put or eviction changes the disk meanwhile. */
+static gboolean
+rescan_locked (DccStore *s, GError **error)
+{
   /* Objects no longer on disk must leave the index: keep the old entries
    * only for their in-process use order. */
   g_autoptr(GHashTable) old = g_steal_pointer (&s->index);
   s->index = g_hash_table_new_full (dcc_hash_hash, dcc_hash_equal_func, NULL, g_free);
   s->total = 0;
+  s->usage->bytes = 0;   /* scan_subdir may evict: count as the scan goes */
 
   g_autoptr(DIR) d = open_dir_at (s->dir_fd, "objects", error);
   if (d == NULL)
@@ -321,6 +403,10 @@ dcc_store_rescan (DccStore *s, GError **error)
     }
   if (errno != 0)
     return dcc_fail_errno (error, "reading %s/objects", s->dir);
+  guint64 reserved = 0;
+  if (!tmp_bytes (s, &reserved, error))
+    return FALSE;
+  s->usage->bytes = s->total + reserved;
 
   GHashTableIter it;
   gpointer v;
@@ -332,9 +418,20 @@ dcc_store_rescan (DccStore *s, GError **error)
       if (o != NULL)
         e->seq = o->seq;
     }
-  s->last_scan_us = g_get_monotonic_time ();
-  evict (s, NULL);
+  s->usage->scanned_us = g_get_monotonic_time ();
+  evict_locked (s, NULL, 0);
   return TRUE;
+}
+
+gboolean
+dcc_store_rescan (DccStore *s, GError **error)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  if (!lock_usage (s))
+    return dcc_fail_errno (error, "locking %s/usage", s->dir);
+  gboolean ok = rescan_locked (s, error);
+  unlock_usage (s);
+  return ok;
 }
 
 /* Removes tmp/ files old enough that no live write can own them. */
@@ -376,6 +473,28 @@ mkdir_open_at (int parent, const char *name, const char *what, int *out, GError 
   return TRUE;
 }
 
+/* Opens (creating) DIR/usage and maps it. A new or unrecognised file is
+ * (re)initialised; the caller recounts it under the lock. */
+static gboolean
+open_usage (DccStore *s, GError **error)
+{
+  s->usage_fd = openat (s->dir_fd, "usage", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (s->usage_fd < 0)
+    return dcc_fail_errno (error, "opening %s/usage", s->dir);
+  struct stat st;
+  if (fstat (s->usage_fd, &st) < 0)
+    return dcc_fail_errno (error, "stat %s/usage", s->dir);
+  if (!S_ISREG (st.st_mode))
+    return dcc_fail (error, DCC_ERROR_IO, "%s/usage is not a regular file", s->dir);
+  if ((gsize) st.st_size < sizeof (Usage) && ftruncate (s->usage_fd, sizeof (Usage)) < 0)
+    return dcc_fail_errno (error, "sizing %s/usage", s->dir);
+  void *m = mmap (NULL, sizeof (Usage), PROT_READ | PROT_WRITE, MAP_SHARED, s->usage_fd, 0);
+  if (m == MAP_FAILED)
+    return dcc_fail_errno (error, "mapping %s/usage", s->dir);
+  s->usage = m;
+  return TRUE;
+}
+
 DccStore *
 dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
 {
@@ -387,12 +506,14 @@ dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
       return NULL;
     }
   g_autoptr(DccStore) s = g_new0 (DccStore, 1);
-  s->dir_fd = s->objects_fd = s->tmp_fd = -1;
+  s->dir_fd = s->objects_fd = s->tmp_fd = s->usage_fd = s->lock_fd = -1;
   s->dir = g_strdup (dir);
   s->max_bytes = max_bytes;
   s->grace_s = DCC_STORE_GRACE_SECONDS;
   s->index = g_hash_table_new_full (dcc_hash_hash, dcc_hash_equal_func, NULL, g_free);
   s->pins = g_hash_table_new_full (dcc_hash_hash, dcc_hash_equal_func, g_free, NULL);
+  s->private_objects = g_hash_table_new_full (dcc_hash_hash, dcc_hash_equal_func, g_free,
+                                              (GDestroyNotify) g_bytes_unref);
 
   s->dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (s->dir_fd < 0)
@@ -403,11 +524,20 @@ dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
   g_autofree char *objects = g_build_filename (dir, "objects", NULL);
   g_autofree char *tmp = g_build_filename (dir, "tmp", NULL);
   if (!mkdir_open_at (s->dir_fd, "objects", objects, &s->objects_fd, error)
-      || !mkdir_open_at (s->dir_fd, "tmp", tmp, &s->tmp_fd, error))
+      || !mkdir_open_at (s->dir_fd, "tmp", tmp, &s->tmp_fd, error)
+      || !open_usage (s, error))
     return NULL;
 
+  if (!lock_usage (s))
+    {
+      dcc_fail_errno (error, "locking %s/usage", dir);
+      return NULL;
+    }
+  memcpy (s->usage->magic, USAGE_MAGIC, sizeof s->usage->magic);
   clean_tmp (s);
-  if (!dcc_store_rescan (s, error))
+  gboolean ok = rescan_locked (s, error);
+  unlock_usage (s);
+  if (!ok)
     {
       g_prefix_error (error, "store %s: ", dir);
       return NULL;
@@ -420,11 +550,16 @@ dcc_store_free (DccStore *s)
 {
   if (s == NULL)
     return;
+  if (s->usage)
+    munmap (s->usage, sizeof (Usage));
+  dcc_close_fdp (&s->usage_fd);
+  dcc_close_fdp (&s->lock_fd);
   dcc_close_fdp (&s->dir_fd);
   dcc_close_fdp (&s->objects_fd);
   dcc_close_fdp (&s->tmp_fd);
   g_clear_pointer (&s->index, g_hash_table_unref);
   g_clear_pointer (&s->pins, g_hash_table_unref);
+  g_clear_pointer (&s->private_objects, g_hash_table_unref);
   g_free (s->dir);
   g_free (s);
 }
@@ -440,23 +575,7 @@ gboolean
 dcc_store_has (DccStore *s, const DccHash *h)
 {
   g_return_val_if_fail (s != NULL && h != NULL, FALSE);
-  return touch (s, h);
-}
-
-/* After a put: evict, rescanning first (at most every RESCAN_MIN_INTERVAL_S)
- * so that other processes' puts count too. */
-static void
-maybe_evict (DccStore *s, const DccHash *keep)
-{
-  if (!over_budget (s))
-    return;
-  if (g_get_monotonic_time () - s->last_scan_us >= RESCAN_MIN_INTERVAL_S * G_USEC_PER_SEC)
-    {
-      g_autoptr(GError) error = NULL;
-      if (!dcc_store_rescan (s, &error))
-        g_debug ("store: rescan: %s", error->message);
-    }
-  evict (s, keep);
+  return g_hash_table_contains (s->private_objects, h) || touch (s, h);
 }
 
 static gboolean
@@ -479,19 +598,88 @@ write_all (int fd, const guint8 *p, gsize len)
   return TRUE;
 }
 
-gboolean
-dcc_store_put (DccStore *s, const DccHash *h, const void *data, gsize len, GError **error)
+/* Makes room for len more bytes and reserves them: creates the tmp/ file,
+ * sized len, and adds len to the shared usage, under the lock. FALSE with
+ * *full when the budget cannot hold len more bytes (every older object is
+ * pinned or within its grace period), else FALSE + error on I/O failure.
+ * On success *fd_out and *name_out hold the reserved tmp file. */
+static gboolean
+reserve (DccStore *s, const DccHash *h, const char *hex, gsize len, gboolean *full, int *fd_out,
+         char **name_out, GError **error)
 {
-  g_return_val_if_fail (s != NULL && h != NULL, FALSE);
-  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  *full = FALSE;
+  if (!lock_usage (s))
+    return dcc_fail_errno (error, "locking %s/usage", s->dir);
+  evict_locked (s, h, len);
+  if (over_budget (s, len)
+      && g_get_monotonic_time () - s->usage->scanned_us >= RESCAN_MIN_INTERVAL_S * G_USEC_PER_SEC)
+    {
+      /* Other processes' objects are not in this index: look again (at
+       * most every RESCAN_MIN_INTERVAL_S for all processes together, so
+       * that a flood of connections cannot keep the lock busy scanning). */
+      g_autoptr(GError) scan_error = NULL;
+      if (!rescan_locked (s, &scan_error))
+        g_debug ("store: rescan: %s", scan_error->message);
+      evict_locked (s, h, len);
+    }
+  if (s->usage->bytes + len > s->max_bytes)
+    {
+      unlock_usage (s);
+      *full = TRUE;
+      return FALSE;
+    }
+  g_autofree char *tmp_name = NULL;
+  dcc_autofd fd = -1;
+  for (int i = 0; i < TMP_NAME_TRIES && fd < 0; i++)
+    {
+      g_free (tmp_name);
+      tmp_name = g_strdup_printf ("%s.%d.%08x", hex, (int) getpid (), g_random_int ());
+      fd = openat (s->tmp_fd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+      if (fd < 0 && errno != EEXIST)
+        break;
+    }
+  gboolean ok = fd >= 0 && ftruncate (fd, (off_t) len) == 0;
+  if (ok)
+    s->usage->bytes += len;
+  else
+    {
+      dcc_fail_errno (error, "creating a temporary file in %s/tmp", s->dir);
+      if (fd >= 0)
+        unlinkat (s->tmp_fd, tmp_name, 0);
+    }
+  unlock_usage (s);
+  if (!ok)
+    return FALSE;
+  *fd_out = g_steal_fd (&fd);
+  *name_out = g_steal_pointer (&tmp_name);
+  return TRUE;
+}
 
+/* Gives back a reservation: removes the tmp file and its bytes together. */
+static void
+unreserve (DccStore *s, const char *tmp_name, gsize len)
+{
+  gboolean locked = lock_usage (s);
+  if (unlinkat (s->tmp_fd, tmp_name, 0) == 0 && locked)
+    s->usage->bytes -= MIN (s->usage->bytes, (guint64) len);
+  if (locked)
+    unlock_usage (s);
+}
+
+gboolean
+dcc_store_put (DccStore *s, const DccHash *h, GBytes *bytes, GError **error)
+{
+  g_return_val_if_fail (s != NULL && h != NULL && bytes != NULL, FALSE);
+
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
   char hex[DCC_HASH_HEX_LEN + 1];
   dcc_hash_to_hex (h, hex);
   if (len > DCC_MAX_FILE_SIZE)
     return dcc_fail (error, DCC_ERROR_LIMIT, "object %s is %" G_GSIZE_FORMAT
                      " bytes, more than %u", hex, len, DCC_MAX_FILE_SIZE);
   DccHash got;
-  dcc_hash_bytes (data != NULL ? data : "", len, &got);
+  dcc_hash_bytes (data != NULL ? data : (const guint8 *) "", len, &got);
   if (!dcc_hash_equal (&got, h))
     {
       char got_hex[DCC_HASH_HEX_LEN + 1];
@@ -500,11 +688,8 @@ dcc_store_put (DccStore *s, const DccHash *h, const void *data, gsize len, GErro
                        hex, got_hex);
     }
 
-  if (touch (s, h))
-    {
-      maybe_evict (s, h);
-      return TRUE;
-    }
+  if (g_hash_table_contains (s->private_objects, h) || touch (s, h))
+    return TRUE;
 
   char path[OBJ_PATH_LEN];
   obj_path (h, path);
@@ -514,37 +699,42 @@ dcc_store_put (DccStore *s, const DccHash *h, const void *data, gsize len, GErro
 
   g_autofree char *tmp_name = NULL;
   dcc_autofd fd = -1;
-  for (int i = 0; i < TMP_NAME_TRIES && fd < 0; i++)
+  gboolean full = FALSE;
+  if (len > s->max_bytes || !reserve (s, h, hex, len, &full, &fd, &tmp_name, error))
     {
-      g_free (tmp_name);
-      tmp_name = g_strdup_printf ("%s.%d.%08x", hex, (int) getpid (), g_random_int ());
-      fd = openat (s->tmp_fd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
-      if (fd < 0 && errno != EEXIST)
-        return dcc_fail_errno (error, "creating %s/tmp/%s", s->dir, tmp_name);
+      if (len <= s->max_bytes && !full)
+        return FALSE;
+      /* The budget cannot take it now: this job keeps its own copy, and
+       * the store stays within its bound. */
+      g_debug ("store: full, keeping %s (%" G_GSIZE_FORMAT " bytes) for this job only", hex, len);
+      g_hash_table_insert (s->private_objects, g_memdup2 (h, sizeof *h), g_bytes_ref (bytes));
+      return TRUE;
     }
-  if (fd < 0)
-    return dcc_fail_errno (error, "creating a temporary file in %s/tmp", s->dir);
 
   gboolean ok = write_all (fd, data, len) && fchmod (fd, 0444) == 0;
   int rc = close (g_steal_fd (&fd));
   if (!ok || rc < 0)
     {
       dcc_fail_errno (error, "writing %s/tmp/%s", s->dir, tmp_name);
-      unlinkat (s->tmp_fd, tmp_name, 0);
+      unreserve (s, tmp_name, len);
       return FALSE;
     }
   /* The moment the object appears under its name it is complete. */
-  if (linkat (s->tmp_fd, tmp_name, s->objects_fd, path, 0) < 0 && errno != EEXIST)
+  if (linkat (s->tmp_fd, tmp_name, s->objects_fd, path, 0) < 0)
     {
-      dcc_fail_errno (error, "linking %s/objects/%s", s->dir, path);
-      unlinkat (s->tmp_fd, tmp_name, 0);
-      return FALSE;
+      int err = errno;
+      unreserve (s, tmp_name, len);   /* stored meanwhile by another process, or failed */
+      if (err != EEXIST)
+        {
+          errno = err;
+          return dcc_fail_errno (error, "linking %s/objects/%s", s->dir, path);
+        }
     }
-  unlinkat (s->tmp_fd, tmp_name, 0);
+  else
+    unlinkat (s->tmp_fd, tmp_name, 0);   /* the object now holds the reservation */
 
   if (!touch (s, h))
     return dcc_fail_errno (error, "object %s vanished after it was stored", hex);
-  maybe_evict (s, h);
   return TRUE;
 }
 
@@ -595,6 +785,28 @@ copy_object (DccStore *s, const char *path, const char *hex, int dirfd, const ch
   return TRUE;
 }
 
+/* Writes a content this process keeps for itself (see dcc_store_put). */
+static gboolean
+write_private (GBytes *own, const char *hex, int dirfd, const char *name, mode_t mode,
+               GError **error)
+{
+  /* O_EXCL: never opens (or follows) anything already at name. */
+  dcc_autofd dst = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (dst < 0)
+    return dcc_fail_errno (error, "creating %s", name);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (own, &len);
+  gboolean ok = write_all (dst, data, len) && fchmod (dst, mode) == 0;
+  int rc = close (g_steal_fd (&dst));
+  if (!ok || rc < 0)
+    {
+      dcc_fail_errno (error, "writing %s to %s", hex, name);
+      unlinkat (dirfd, name, 0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const char *name,
                      gboolean executable, GError **error)
@@ -613,6 +825,10 @@ dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const char *name,
   char path[OBJ_PATH_LEN];
   dcc_hash_to_hex (h, hex);
   obj_path (h, path);
+
+  GBytes *own = g_hash_table_lookup (s->private_objects, h);
+  if (own)
+    return write_private (own, hex, dirfd, name, executable ? 0555 : 0444, error);
 
   gboolean copy = executable;
   if (!copy)
@@ -668,7 +884,14 @@ guint64
 dcc_store_total_bytes (DccStore *s)
 {
   g_return_val_if_fail (s != NULL, 0);
-  return s->total;
+  return s->usage->bytes;
+}
+
+guint
+dcc_store_private_count (DccStore *s)
+{
+  g_return_val_if_fail (s != NULL, 0);
+  return g_hash_table_size (s->private_objects);
 }
 
 guint

@@ -3,6 +3,7 @@
  * Layout, modelled on ostree:
  *   DIR/objects/ab/<30 more hex digits>   one object per XXH3-128 digest
  *   DIR/tmp/                              files being written
+ *   DIR/usage                             the shared byte count (see Budget)
  * An object is written to tmp/ and then hard-linked into place, so a crash
  * never leaves half an object and "already exists" counts as success. Every
  * path operation is relative to a directory fd (openat, linkat, ...).
@@ -11,17 +12,31 @@
  * share DIR. Correctness comes from the file system alone: an object on
  * disk under its name is valid because its bytes were hash-verified before
  * it was linked into place. The in-memory index (size, last use per
- * object) is per process and only an estimate that drives eviction; it is
- * rebuilt from disk at open, by dcc_store_rescan, and before evicting.
+ * object) is per process and only an estimate that picks what to evict;
+ * it is rebuilt from disk at open, by dcc_store_rescan, and when a put
+ * finds too little to evict.
+ *
+ * Budget. The bound holds across processes: DIR/usage (mapped, changed
+ * only under flock) counts the bytes of objects/ plus the bytes reserved
+ * by puts in progress. A put evicts and reserves its size under the lock
+ * before writing anything (its tmp/ file is created at full size then),
+ * so the store's files never total more than the budget; while a new
+ * object is linked in, its tmp/ name briefly counts it twice. When the
+ * budget cannot take a content (everything older is pinned or within its
+ * grace period, as under a flood of new contents), the put keeps it in
+ * this process's memory for this job only (dcc_store_link_into writes a
+ * copy) and the store stays as it is. The usage is recounted from the
+ * disk at open and by dcc_store_rescan (a process killed mid-put leaves
+ * it too high until then, never too low).
+ *
  * Eviction unlinks; a job that has linked an object into its tree holds
  * its own hard link, so eviction is harmless afterwards.
  *
  * LRU clock. The object's mtime, refreshed (utimensat) on every use, so
- * processes see each other's uses. Eviction, which is approximate across
- * processes, removes least recently used objects down to
- * DCC_STORE_LOW_WATER_PERCENT of the budget, never one pinned in this
- * process and never one used within the grace period (another process may
- * be about to link it).
+ * processes see each other's uses. Eviction removes least recently used
+ * objects down to DCC_STORE_LOW_WATER_PERCENT of the budget, never one
+ * pinned in this process and never one used within the grace period
+ * (another process may be about to link it).
  *
  * Objects are read-only (0444). Files linked into a job tree share the
  * object's inode, so a compile cannot modify the store through its tree
@@ -60,17 +75,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccStore, dcc_store_free)
  * (default DCC_STORE_GRACE_SECONDS); tests use 0. */
 void dcc_store_set_grace (DccStore *s, guint seconds);
 
-/* TRUE if the object is on disk (checked on disk, not in the index);
- * refreshes its last-use time. */
+/* TRUE if the object is on disk (checked on disk, not in the index), or
+ * kept by this process; refreshes its last-use time. */
 gboolean dcc_store_has (DccStore *s, const DccHash *h);
 
-/* Stores len bytes under h. The data is hashed first: a mismatch fails with
+/* Stores bytes under h. The data is hashed first: a mismatch fails with
  * DCC_ERROR_MISMATCH and stores nothing; more than DCC_MAX_FILE_SIZE bytes
  * fails with DCC_ERROR_LIMIT. An object that already exists is success.
- * Afterwards evicts while over budget; the object just stored is never
- * evicted by its own put, even if it alone exceeds the budget. */
-gboolean dcc_store_put (DccStore *s, const DccHash *h, const void *data, gsize len,
-                        GError **error);
+ * Evicts first, so that the store stays within its budget with the new
+ * object; when that is not possible, keeps a reference to bytes for this
+ * process only (see "Budget" above) and succeeds. */
+gboolean dcc_store_put (DccStore *s, const DccHash *h, GBytes *bytes, GError **error);
 
 /* Creates dirfd/name (one component, not "." or "..") as a hard link to
  * the object, sharing its read-only (0444) inode; refreshes its last use.
@@ -95,6 +110,9 @@ void dcc_store_unpin (DccStore *s, const DccHash *h);
  * time, so that the children it forks start from a recent estimate. */
 gboolean dcc_store_rescan (DccStore *s, GError **error);
 
-/* This process's estimate of the objects on disk. */
+/* The shared usage: bytes of objects on disk plus reservations. */
 guint64 dcc_store_total_bytes (DccStore *s);
+/* Objects in this process's index. */
 guint dcc_store_count (DccStore *s);
+/* Contents this process keeps for itself because the budget was full. */
+guint dcc_store_private_count (DccStore *s);

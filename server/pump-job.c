@@ -3,6 +3,7 @@
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
+#include "dcc-lz4.h"
 #include "dcc-path.h"
 #include "job-tree.h"
 #include <string.h>
@@ -28,27 +29,52 @@ missing_hashes (DccRequest *req, DccStore *store, GError **error)
   return g_steal_pointer (&missing);
 }
 
+/* Receives one BLOB per missing hash. Before anything is allocated for a
+ * BLOB's content, its declared size must be the size the manifest gave that
+ * content (whose total the request decoder bounded by the job input limit),
+ * and its frame no longer than lz4 makes of that size. */
 static gboolean
-receive_blobs (int fd, GPtrArray *missing, DccStore *store, int timeout_s, GError **error)
+receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, int timeout_s,
+               GError **error)
 {
   g_autoptr(GHashTable) expected = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
   for (guint i = 0; i < missing->len; i++)
     g_hash_table_add (expected, missing->pdata[i]);
+  g_autoptr(GHashTable) sizes = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
+  guint64 largest = 0;
+  for (guint i = 0; i < req->manifest->len; i++)
+    {
+      DccManifestEntry *e = req->manifest->pdata[i];
+      if (e->kind == DCC_ENTRY_FILE && g_hash_table_contains (expected, &e->hash))
+        {
+          g_hash_table_insert (sizes, &e->hash, e);
+          largest = MAX (largest, e->size);
+        }
+    }
+  gsize max_frame = MIN ((gsize) DCC_MAX_FRAME, DCC_HASH_LEN + dcc_lz4_max_blob ((gsize) largest));
   for (guint i = 0; i < missing->len; i++)
     {
       g_autofree guint8 *payload = NULL;
       guint32 len;
-      if (!dcc_io_expect_frame (fd, DCC_TAG_BLOB, DCC_MAX_FRAME, timeout_s, &payload, &len, error))
+      if (!dcc_io_expect_frame (fd, DCC_TAG_BLOB, (guint32) max_frame, timeout_s, &payload, &len, error))
         return FALSE;
       DccFrame frame = { .tag = DCC_TAG_BLOB, .len = len, .payload = payload };
       DccHash h;
-      g_autoptr(GBytes) data = NULL;
-      if (!dcc_blob_decode (&frame, &h, &data, error))
+      guint32 declared;
+      if (!dcc_blob_peek (&frame, &h, &declared, error))
         return FALSE;
-      /* Only what we asked for, and each once. */
-      if (!g_hash_table_remove (expected, &h))
+      /* Only what we asked for, each once, and of the size announced. */
+      const DccManifestEntry *e = g_hash_table_lookup (sizes, &h);
+      if (!g_hash_table_remove (expected, &h) || e == NULL)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "BLOB for a hash that was not asked for");
-      if (!dcc_store_put (store, &h, g_bytes_get_data (data, NULL), g_bytes_get_size (data), error))
+      if (declared != e->size)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "BLOB claims %u bytes, the manifest said %"
+                         G_GUINT64_FORMAT, declared, e->size);
+      g_autoptr(GBytes) data = NULL;
+      if (!dcc_blob_decode (&frame, declared, &h, &data, error))
+        return FALSE;
+      g_clear_pointer (&payload, g_free);
+      if (!dcc_store_put (store, &h, data, error))
         return FALSE;
     }
   return TRUE;
@@ -104,7 +130,7 @@ dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s, G
   dcc_need_encode (need, missing);
   if (!dcc_io_write_all (fd, need->data, need->len, timeout_s, error))
     return FALSE;
-  if (!receive_blobs (fd, missing, store, timeout_s, error))
+  if (!receive_blobs (fd, req, missing, store, timeout_s, error))
     return FALSE;
   dcc_debug ("pump job: %u manifest entries, %u files received", req->manifest->len, missing->len);
   return TRUE;

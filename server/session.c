@@ -60,6 +60,8 @@ static gboolean
 serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
 {
   g_autoptr(DccRequest) req = dcc_request_new ();
+  if (cfg->job_input_bytes > 0)
+    req->input_limit = cfg->job_input_bytes;
   if (!read_request (fd, req, cfg->io_timeout_s, error))
     return FALSE;
   const char *name = req->argv->pdata[0];

@@ -15,6 +15,7 @@ typedef struct {
   int               jobs;
   int               io_timeout_s;    /* per read/write while talking */
   DccStore         *store;
+  guint64           job_input_bytes; /* a job's files in total, decompressed (--job-input-size) */
   const char       *cache_dir;       /* also keeps compiler identities */           /* pump mode's content store, or NULL */
 } DccSessionConfig;
 

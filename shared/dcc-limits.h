@@ -14,6 +14,8 @@
 #define DCC_MAX_MANIFEST_ENTRIES  65536u               /* files+dirs+links per job */
 #define DCC_MAX_MANIFEST_BYTES    (32u * 1024 * 1024)  /* the manifest, decompressed */
 #define DCC_MAX_FILE_SIZE         (256u * 1024 * 1024) /* one source/header/object */
+#define DCC_DEFAULT_JOB_INPUT_SIZE (128u * 1024 * 1024) /* a job's files in total, decompressed
+                                                        * (distccd --job-input-size) */
 #define DCC_MAX_OUTPUT_FILES      64u                  /* files one job returns */
 #define DCC_MAX_STREAM_SIZE       (16u * 1024 * 1024)  /* stdout or stderr */
 #define DCC_MAX_ENV_VARS          64u

@@ -22,6 +22,7 @@ dcc_request_new (void)
   r->env = g_ptr_array_new_with_free_func (g_free);
   r->sysdirs = g_ptr_array_new_with_free_func (g_free);
   r->preincludes = g_ptr_array_new_with_free_func (g_free);
+  r->input_limit = DCC_DEFAULT_JOB_INPUT_SIZE;
   return r;
 }
 
@@ -63,6 +64,37 @@ payload_u32 (const DccFrame *f, guint32 *v, GError **error)
   dcc_reader_init (&rd, f->payload, f->len);
   if (f->len != 4 || !dcc_reader_u32 (&rd, v))
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "expected a 4-byte integer, got %u bytes", f->len);
+  return TRUE;
+}
+
+/* The job's files in total, each distinct content once (what the volunteer
+ * may have to receive and decompress): at most limit, and one size per
+ * hash. */
+static gboolean
+manifest_total (GPtrArray *entries, guint64 limit, guint64 *total_out, GError **error)
+{
+  g_autoptr(GHashTable) sizes = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
+  guint64 total = 0;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      DccManifestEntry *e = entries->pdata[i];
+      if (e->kind != DCC_ENTRY_FILE)
+        continue;
+      DccManifestEntry *first = g_hash_table_lookup (sizes, &e->hash);
+      if (first)
+        {
+          if (first->size != e->size)
+            return dcc_fail (error, DCC_ERROR_PROTOCOL,
+                             "manifest entry %u declares another size for content already listed", i);
+          continue;
+        }
+      g_hash_table_insert (sizes, &e->hash, e);
+      total += e->size;   /* each <= DCC_MAX_FILE_SIZE, at most 65536 of them: no overflow */
+      if (total > limit)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "manifest's files total more than the job input limit"
+                         " of %" G_GUINT64_FORMAT " bytes", limit);
+    }
+  *total_out = total;
   return TRUE;
 }
 
@@ -111,6 +143,8 @@ decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
     }
   if (rd.left != 0)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "%zu stray bytes after the manifest", rd.left);
+  if (!manifest_total (entries, r->input_limit, &r->input_bytes, error))
+    return FALSE;
   r->manifest = g_steal_pointer (&entries);
   return TRUE;
 }
@@ -238,9 +272,16 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
         {
           if (r->mode != DCC_MODE_PLAIN || r->source_name == NULL)
             return dcc_fail (error, DCC_ERROR_PROTOCOL, "DOTI without SRCN, or in pump mode");
-          r->source_text = dcc_lz4_decompress (f->payload, f->len, DCC_MAX_FILE_SIZE, error);
+          guint32 declared;
+          if (!dcc_lz4_check_declared (f->payload, f->len, DCC_MAX_FILE_SIZE, &declared, error))
+            return FALSE;
+          if (declared > r->input_limit)
+            return dcc_fail (error, DCC_ERROR_LIMIT, "source claims %u bytes, more than the job input"
+                             " limit of %" G_GUINT64_FORMAT " bytes", declared, r->input_limit);
+          r->source_text = dcc_lz4_decompress (f->payload, f->len, declared, error);
           if (!r->source_text)
             return FALSE;
+          r->input_bytes = declared;
         }
       else
         {
@@ -352,14 +393,26 @@ dcc_blob_encode (GByteArray *out, const DccHash *hash, const void *data, gsize l
 }
 
 gboolean
-dcc_blob_decode (const DccFrame *f, DccHash *hash, GBytes **data, GError **error)
+dcc_blob_peek (const DccFrame *f, DccHash *hash, guint32 *raw_len, GError **error)
 {
   if (f->tag != DCC_TAG_BLOB || f->len < DCC_HASH_LEN)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "malformed BLOB frame");
+  if (!dcc_lz4_check_declared (f->payload + DCC_HASH_LEN, f->len - DCC_HASH_LEN, DCC_MAX_FILE_SIZE,
+                               raw_len, error))
+    return FALSE;
+  memcpy (hash->bytes, f->payload, DCC_HASH_LEN);
+  return TRUE;
+}
+
+gboolean
+dcc_blob_decode (const DccFrame *f, gsize max_raw, DccHash *hash, GBytes **data, GError **error)
+{
   DccHash claimed, actual;
-  memcpy (claimed.bytes, f->payload, DCC_HASH_LEN);
+  guint32 raw_len;
+  if (!dcc_blob_peek (f, &claimed, &raw_len, error))
+    return FALSE;
   GBytes *b = dcc_lz4_decompress (f->payload + DCC_HASH_LEN, f->len - DCC_HASH_LEN,
-                                  DCC_MAX_FILE_SIZE, error);
+                                  MIN (max_raw, (gsize) DCC_MAX_FILE_SIZE), error);
   if (!b)
     return FALSE;
   gsize len;

@@ -55,6 +55,11 @@ typedef struct {
                              * #include <...> dirs, in search order */
   GPtrArray *preincludes;   /* char*, pump mode: files the compiler includes by
                              * itself, relative to a builtin dir (stdc-predef.h) */
+  /* decoder limit, set before feeding: the job's files in total, decompressed
+   * (DOTI, or the manifest's distinct file contents); default
+   * DCC_DEFAULT_JOB_INPUT_SIZE, distccd --job-input-size */
+  guint64    input_limit;
+  guint64    input_bytes;   /* what the request declared against it */
   /* decoder state */
   guint32    argc_expected;
   gboolean   complete;
@@ -80,9 +85,16 @@ void dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv,
 /* NEED frame payload: u32 n, n hashes. */
 void dcc_need_encode (GByteArray *out, GPtrArray *hashes /* DccHash* */);
 gboolean dcc_need_decode (const DccFrame *frame, guint32 max_count, GArray **hashes /* DccHash */, GError **error);
-/* BLOB frame payload: hash + lz4 blob. Verifies the content hashes to the hash. */
+/* BLOB frame payload: hash + lz4 blob. */
 void dcc_blob_encode (GByteArray *out, const DccHash *hash, const void *data, gsize len);
-gboolean dcc_blob_decode (const DccFrame *frame, DccHash *hash, GBytes **data, GError **error);
+/* The hash and declared raw size of a BLOB, checked against DCC_MAX_FILE_SIZE
+ * and lz4's ratio; allocates and decompresses nothing, so that the caller
+ * can check both against what it asked for first. */
+gboolean dcc_blob_peek (const DccFrame *frame, DccHash *hash, guint32 *raw_len, GError **error);
+/* Decompresses (at most max_raw bytes, else DCC_ERROR_LIMIT before
+ * allocating) and verifies the content hashes to the hash. */
+gboolean dcc_blob_decode (const DccFrame *frame, gsize max_raw, DccHash *hash, GBytes **data,
+                          GError **error);
 
 typedef struct {
   char   *path;

@@ -16,7 +16,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   f.tag = DCC_TAG_BLOB;
   DccHash hash;
   GBytes *blob = NULL;
-  if (dcc_blob_decode (&f, &hash, &blob, NULL))
+  guint32 declared;
+  if (dcc_blob_peek (&f, &hash, &declared, NULL) && dcc_blob_decode (&f, declared, &hash, &blob, NULL))
     g_bytes_unref (blob);
   return 0;
 }

@@ -80,9 +80,11 @@ def lz4_literal_text(payload):
     # Only for messages; the volunteer's lz4 output is decoded by best effort.
     return payload[4:].decode("latin-1", "replace")
 
-def converse(host, port, data, blobs=None, half_close=False, timeout=30):
-    """Sends data; answers NEED with blobs(hashes) -> bytes; returns a summary."""
-    s = socket.create_connection((host, int(port)), timeout=timeout)
+def converse(host, port, data, blobs=None, half_close=False, timeout=30, sock=None):
+    """Sends data; answers NEED with blobs(hashes) -> bytes; returns a summary.
+    sock: an already connected socket to use instead of host:port."""
+    s = sock or socket.create_connection((host, int(port)), timeout=timeout)
+    s.settimeout(timeout)
     try:
         try:
             s.sendall(data)
@@ -162,7 +164,7 @@ def attack(kind, host, port, args):
         return converse(host, port, frame(b"DCC1", struct.pack(">II", 1, 1)) + frame(b"ARGC", struct.pack(">I", 0xFFFFFFFF)))
     if kind == "lz4-claims-4g":             # DOTI raw_len 0xFFFFFFFF, 7 bytes of data
         return converse(host, port, plain(G, claim=0xFFFFFFFF))
-    if kind == "lz4-claims-255m":           # just under DCC_MAX_FILE_SIZE: allocates, then fails
+    if kind == "lz4-claims-255m":           # under DCC_MAX_FILE_SIZE, more than 7 bytes can expand to
         return converse(host, port, plain(G, claim=255 << 20))
     if kind == "lz4-corrupt":
         d = head(1, G, "/w") + frame(b"SRCN", b"a.c") + frame(b"DOTI", struct.pack(">I", 100) + b"\xff" * 20)
@@ -172,7 +174,8 @@ def attack(kind, host, port, args):
         return converse(host, port, d, lambda hs: blob(src + b"/*huge*/", claim=255 << 20))
     if kind == "blob-wrong-hash":           # pump: BLOB content not matching the hash asked for
         d, _ = pump(G, [(1, "/w", None), (0, "/w/a.c", src + b"/*wrong*/")])
-        return converse(host, port, d, lambda hs: frame(b"BLOB", hs[0] + lz4_stored(b"int evil;\n")))
+        evil = b"int evil;".ljust(len(src + b"/*wrong*/") - 1) + b"\n"   # the size the manifest said
+        return converse(host, port, d, lambda hs: frame(b"BLOB", hs[0] + lz4_stored(evil)))
     if kind == "blob-unasked":              # pump: a valid BLOB for a hash never asked for
         d, _ = pump(G, [(1, "/w", None), (0, "/w/a.c", src + b"/*unasked*/")])
         return converse(host, port, d, lambda hs: blob(b"int other;\n"))

@@ -2,6 +2,7 @@
 #include "dcc-cidr.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
+#include "dcc-lz4.h"
 #include "dcc-request.h"
 #include "dcc-wire.h"
 #include <arpa/inet.h>
@@ -162,8 +163,159 @@ test_blob_hash_mismatch (void)
   DccHash got;
   GBytes *data = NULL;
   g_autoptr(GError) error = NULL;
-  g_assert_false (dcc_blob_decode (&f, &got, &data, &error));
+  g_assert_false (dcc_blob_decode (&f, DCC_MAX_FILE_SIZE, &got, &data, &error));
   g_assert_error (error, DCC_ERROR, DCC_ERROR_MISMATCH);
+}
+
+/* Declared sizes are refused before allocating: over the limit, or more
+ * than lz4 can expand the bytes that follow (DCC_LZ4_MAX_RATIO). */
+static void
+test_lz4_declared (void)
+{
+  /* 1 MiB of zeros compresses about 250:1; it must be accepted. */
+  gsize raw = 1 << 20;
+  g_autofree guint8 *zeros = g_malloc0 (raw);
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_lz4_compress_append (b, zeros, raw);
+  g_assert_cmpuint (raw, <=, (gsize) (b->len - 4) * DCC_LZ4_MAX_RATIO);
+  g_assert_cmpuint (raw, >, (gsize) (b->len - 4) * 200);
+  guint32 declared = 0;
+  g_assert_true (dcc_lz4_check_declared (b->data, b->len, raw, &declared, NULL));
+  g_assert_cmpuint (declared, ==, raw);
+  g_autoptr(GBytes) out = dcc_lz4_decompress (b->data, b->len, raw, NULL);
+  g_assert_nonnull (out);
+  g_assert_cmpuint (g_bytes_get_size (out), ==, raw);
+
+  /* Limit: one byte less than declared. */
+  g_autoptr(GError) e1 = NULL;
+  g_assert_null (dcc_lz4_decompress (b->data, b->len, raw - 1, &e1));
+  g_assert_error (e1, DCC_ERROR, DCC_ERROR_LIMIT);
+
+  /* The same block claiming one byte more than 255 times its length. */
+  guint32 claim = (guint32) ((b->len - 4) * DCC_LZ4_MAX_RATIO + 1);
+  guint32 be = GUINT32_TO_BE (claim);
+  memcpy (b->data, &be, 4);
+  g_autoptr(GError) e2 = NULL;
+  g_assert_false (dcc_lz4_check_declared (b->data, b->len, DCC_MAX_FILE_SIZE, &declared, &e2));
+  g_assert_error (e2, DCC_ERROR, DCC_ERROR_LIMIT);
+  g_assert_nonnull (strstr (e2->message, "more than lz4 can expand"));
+
+  /* 255 MiB from 7 bytes (the old bomb): refused by ratio, not by lz4. */
+  const guint8 bomb[] = { 0x0f, 0xf0, 0x00, 0x00, 0x70, 'i', 'n', 't', ' ', 'x', ';' };
+  g_autoptr(GError) e3 = NULL;
+  g_assert_null (dcc_lz4_decompress (bomb, sizeof bomb, DCC_MAX_FILE_SIZE, &e3));
+  g_assert_error (e3, DCC_ERROR, DCC_ERROR_LIMIT);
+
+  /* Empty content: one token byte, raw 0. */
+  g_autoptr(GByteArray) empty = g_byte_array_new ();
+  dcc_lz4_compress_append (empty, "", 0);
+  g_autoptr(GBytes) none = dcc_lz4_decompress (empty->data, empty->len, 0, NULL);
+  g_assert_nonnull (none);
+  g_assert_cmpuint (g_bytes_get_size (none), ==, 0);
+}
+
+static DccManifestEntry *
+file_entry (const char *path, const char *content, guint64 size)
+{
+  DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
+  e->kind = DCC_ENTRY_FILE;
+  e->mode = 0644;
+  e->size = size;
+  dcc_hash_bytes (content, strlen (content), &e->hash);
+  e->path = g_strdup (path);
+  e->target = g_strdup ("");
+  return e;
+}
+
+/* A job's files in total are bounded by input_limit, in both modes. */
+static void
+test_job_input_limit (void)
+{
+  const char *argv[] = { "gcc", "-c", "a.c", NULL };
+  g_autoptr(GByteArray) plain = g_byte_array_new ();
+  g_autofree char *src = g_strnfill (1000, 'x');
+  dcc_request_encode (plain, DCC_MODE_PLAIN, argv, "/w", NULL, NULL, "a.c", src, 1000, NULL, NULL, NULL);
+  static const struct { guint64 limit; gboolean ok; } rows[] = { { 1000, TRUE }, { 999, FALSE } };
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(DccRequest) r = dcc_request_new ();
+      g_assert_cmpuint (r->input_limit, ==, DCC_DEFAULT_JOB_INPUT_SIZE);
+      r->input_limit = rows[i].limit;
+      g_autoptr(GError) error = NULL;
+      gsize off = 0;
+      gboolean ok = TRUE;
+      while (ok && off < plain->len)
+        {
+          DccFrame f;
+          gsize used;
+          g_assert_cmpint (dcc_wire_decode (plain->data + off, plain->len - off, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_OK);
+          ok = dcc_request_feed (r, &f, &error);
+          off += used;
+        }
+      g_assert_cmpint (ok, ==, rows[i].ok);
+      if (!ok)
+        g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+    }
+
+  /* Pump: distinct contents count once; a content listed twice with two
+   * sizes is refused. */
+  for (int variant = 0; variant < 3; variant++)
+    {
+      g_autoptr(GPtrArray) m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+      g_ptr_array_add (m, file_entry ("/w/a.c", "aaaa", 600));
+      g_ptr_array_add (m, file_entry ("/w/b.h", "bbbb", 400));
+      g_ptr_array_add (m, file_entry ("/w/c.h", "aaaa", variant == 2 ? 601 : 600));
+      g_autoptr(GByteArray) b = g_byte_array_new ();
+      dcc_request_encode (b, DCC_MODE_PUMP, argv, "/w", NULL, NULL, NULL, NULL, 0, NULL, NULL, m);
+      g_autoptr(DccRequest) r = dcc_request_new ();
+      r->input_limit = variant == 1 ? 999 : 1000;
+      g_autoptr(GError) error = NULL;
+      gsize off = 0;
+      gboolean ok = TRUE;
+      while (ok && off < b->len)
+        {
+          DccFrame f;
+          gsize used;
+          g_assert_cmpint (dcc_wire_decode (b->data + off, b->len - off, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_OK);
+          ok = dcc_request_feed (r, &f, &error);
+          off += used;
+        }
+      if (variant == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (r->input_bytes, ==, 1000);
+        }
+      else
+        {
+          gint want = variant == 1 ? DCC_ERROR_LIMIT : DCC_ERROR_PROTOCOL;
+          g_assert_error (error, DCC_ERROR, want);
+        }
+    }
+}
+
+/* dcc_blob_peek gives the hash and declared size without decompressing;
+ * dcc_blob_decode refuses a declared size over max_raw. */
+static void
+test_blob_peek (void)
+{
+  DccHash h;
+  dcc_hash_bytes ("content", 7, &h);
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_blob_encode (b, &h, "content", 7);
+  DccFrame f;
+  gsize used;
+  g_assert_cmpint (dcc_wire_decode (b->data, b->len, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_OK);
+  DccHash got;
+  guint32 raw_len = 0;
+  g_assert_true (dcc_blob_peek (&f, &got, &raw_len, NULL));
+  g_assert_true (dcc_hash_equal (&got, &h));
+  g_assert_cmpuint (raw_len, ==, 7);
+  GBytes *data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_false (dcc_blob_decode (&f, 6, &got, &data, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+  g_assert_true (dcc_blob_decode (&f, 7, &got, &data, NULL));
+  g_bytes_unref (data);
 }
 
 static void
@@ -219,6 +371,9 @@ main (int argc, char **argv)
   g_test_add_func ("/wire/frame-limits", test_frame_limits);
   g_test_add_func ("/reply/round-trip", test_reply_round_trip);
   g_test_add_func ("/blob/hash-mismatch", test_blob_hash_mismatch);
+  g_test_add_func ("/blob/peek", test_blob_peek);
+  g_test_add_func ("/lz4/declared-size", test_lz4_declared);
+  g_test_add_func ("/request/job-input-limit", test_job_input_limit);
   g_test_add_func ("/cidr/match", test_cidr);
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,7 +76,8 @@ put_str (DccStore *s, const char *text)
 {
   g_autoptr(GError) error = NULL;
   DccHash h = hash_of (text);
-  g_assert_true (dcc_store_put (s, &h, text, strlen (text), &error));
+  g_autoptr(GBytes) b = g_bytes_new (text, strlen (text));
+  g_assert_true (dcc_store_put (s, &h, b, &error));
   g_assert_no_error (error);
   return h;
 }
@@ -95,6 +97,46 @@ object_on_disk (const char *store_dir, const DccHash *h)
   g_autofree char *p = object_path (store_dir, h);
   struct stat st;
   return lstat (p, &st) == 0 && S_ISREG (st.st_mode);
+}
+
+/* Bytes of the regular files under dir/objects and dir/tmp, each inode
+ * once (an object and the tmp name it was linked from are one file). */
+static guint64
+disk_bytes (const char *dir)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  guint64 total = 0;
+  const char *subs[] = { "objects", "tmp" };
+  for (gsize k = 0; k < G_N_ELEMENTS (subs); k++)
+    {
+      g_autofree char *top = g_build_filename (dir, subs[k], NULL);
+      g_autoptr(GDir) d = g_dir_open (top, 0, NULL);
+      const char *name;
+      while (d && (name = g_dir_read_name (d)))
+        {
+          g_autofree char *p = g_build_filename (top, name, NULL);
+          struct stat st;
+          if (lstat (p, &st) < 0)
+            continue;
+          g_autoptr(GDir) sd = S_ISDIR (st.st_mode) ? g_dir_open (p, 0, NULL) : NULL;
+          const char *inner;
+          gboolean single = !S_ISDIR (st.st_mode);
+          while (single || (sd && (inner = g_dir_read_name (sd))))
+            {
+              g_autofree char *q = single ? g_strdup (p) : g_build_filename (p, inner, NULL);
+              single = FALSE;
+              struct stat qs;
+              if (lstat (q, &qs) < 0 || !S_ISREG (qs.st_mode))
+                continue;
+              gint64 ino = (gint64) qs.st_ino;
+              if (g_hash_table_contains (seen, &ino))
+                continue;
+              g_hash_table_add (seen, g_memdup2 (&ino, sizeof ino));
+              total += (guint64) qs.st_size;
+            }
+        }
+    }
+  return total;
 }
 
 static guint
@@ -246,7 +288,8 @@ test_store_put_mismatch (Fixture *f, gconstpointer data)
 
   DccHash h = hash_of ("what was announced");
   const char *sent = "what was sent";
-  g_assert_false (dcc_store_put (s, &h, sent, strlen (sent), &error));
+  g_autoptr(GBytes) sent_bytes = g_bytes_new (sent, strlen (sent));
+  g_assert_false (dcc_store_put (s, &h, sent_bytes, &error));
   g_assert_error (error, DCC_ERROR, DCC_ERROR_MISMATCH);
   g_assert_false (dcc_store_has (s, &h));
   g_assert_false (object_on_disk (f->store_dir, &h));
@@ -338,7 +381,8 @@ test_store_open_cleanup (Fixture *f, gconstpointer data)
   DccHash empty = hash_of ("");
   g_assert_true (dcc_store_has (s, &empty));
   g_assert_cmpuint (dcc_store_count (s), ==, 2);
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 4);
+  /* The usage counts the fresh tmp file: a reservation in progress. */
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 4 + 7);
 }
 
 /* 30-byte contents, distinct by their first letter. */
@@ -418,18 +462,23 @@ test_store_evict_grace (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 100, &error);
   g_assert_no_error (error);
-  /* Default grace: everything was just used, so nothing may go yet. */
+  /* Default grace: everything was just used, so nothing may go yet; the
+   * store stays within its budget and the last two are kept privately. */
   DccHash hs[5];
   for (int i = 0; i < 5; i++)
     hs[i] = put30 (s, (char) ('a' + i));
-  g_assert_cmpuint (dcc_store_count (s), ==, 5);
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 150);
+  g_assert_cmpuint (dcc_store_count (s), ==, 3);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  g_assert_cmpuint (dcc_store_private_count (s), ==, 2);
   for (int i = 0; i < 5; i++)
-    g_assert_true (object_on_disk (f->store_dir, &hs[i]));
+    {
+      g_assert_cmpint (object_on_disk (f->store_dir, &hs[i]), ==, i < 3);
+      g_assert_true (dcc_store_has (s, &hs[i]));
+    }
 
-  /* Once the uses are old enough (here: made old on disk), a rescan
-   * evicts down to the low-water mark. */
-  for (int i = 0; i < 5; i++)
+  /* Once the uses are old enough (here: made old on disk), a put evicts
+   * the least recently used down to the low-water mark. */
+  for (int i = 0; i < 3; i++)
     {
       g_autofree char *p = object_path (f->store_dir, &hs[i]);
       set_mtime_ago (p, DCC_STORE_GRACE_SECONDS + 100 - i);
@@ -437,9 +486,12 @@ test_store_evict_grace (Fixture *f, gconstpointer data)
   g_assert_true (dcc_store_rescan (s, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  DccHash f6 = put30 (s, 'f');   /* 120 > 100: room down to 90 - 30 */
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
   g_assert_false (object_on_disk (f->store_dir, &hs[0]));
-  g_assert_false (object_on_disk (f->store_dir, &hs[1]));
+  g_assert_true (object_on_disk (f->store_dir, &hs[1]));
   g_assert_true (object_on_disk (f->store_dir, &hs[2]));
+  g_assert_true (object_on_disk (f->store_dir, &f6));
 }
 
 static void
@@ -452,10 +504,23 @@ test_store_evict_big (Fixture *f, gconstpointer data)
 
   DccHash a = put30 (s, 'a');
   g_autofree char *big = g_strnfill (80, 'B');
-  DccHash b = put_str (s, big);   /* alone over budget: kept, a goes */
-  g_assert_false (object_on_disk (f->store_dir, &a));
-  g_assert_true (object_on_disk (f->store_dir, &b));
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 80);
+  DccHash b = put_str (s, big);   /* alone over budget: kept privately, a stays */
+  g_assert_true (object_on_disk (f->store_dir, &a));
+  g_assert_false (object_on_disk (f->store_dir, &b));
+  g_assert_true (dcc_store_has (s, &b));
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 30);
+
+  /* A private content is written into a job tree as a copy. */
+  int dfd = open (f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_assert_true (dcc_store_link_into (s, &b, dfd, "big.h", FALSE, &error));
+  g_assert_no_error (error);
+  close (dfd);
+  g_autofree char *copy = g_build_filename (f->dir, "big.h", NULL);
+  g_autofree char *text = read_text (copy);
+  g_assert_cmpstr (text, ==, big);
+  struct stat st;
+  g_assert_cmpint (lstat (copy, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0444);
 }
 
 static void
@@ -465,8 +530,9 @@ test_store_limit (Fixture *f, gconstpointer data)
   g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
   g_assert_no_error (error);
   DccHash h = hash_of ("x");
-  /* The size is refused before the data is read. */
-  g_assert_false (dcc_store_put (s, &h, "x", (gsize) DCC_MAX_FILE_SIZE + 1, &error));
+  /* The size is refused before the data is read (it is not there). */
+  g_autoptr(GBytes) huge = g_bytes_new_static ("x", (gsize) DCC_MAX_FILE_SIZE + 1);
+  g_assert_false (dcc_store_put (s, &h, huge, &error));
   g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
 }
 
@@ -629,7 +695,8 @@ test_store_fork_concurrent (Fixture *f, gconstpointer data)
               g_autofree char *z = g_strnfill (i * 100, 'z');
               g_autofree char *text = g_strdup_printf ("object %d %s", i, z);
               DccHash h = hash_of (text);
-              if (!dcc_store_put (s, &h, text, strlen (text), NULL))
+              g_autoptr(GBytes) b = g_bytes_new (text, strlen (text));
+              if (!dcc_store_put (s, &h, b, NULL))
                 bad++;
             }
           _exit (bad ? 1 : 0);
@@ -656,6 +723,100 @@ test_store_fork_concurrent (Fixture *f, gconstpointer data)
     }
   g_autofree char *tmp = g_build_filename (f->store_dir, "tmp", NULL);
   g_assert_cmpuint (count_entries (tmp), ==, 0);
+  /* Puts that lost the race gave their reservation back. */
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
+}
+
+/* Forked children, each putting distinct contents into one store at once
+ * with the default grace period (nothing evictable): the files under the
+ * store never total more than the budget, at any moment a parent sampling
+ * the disk sees, and every put succeeds (the rest are kept privately). */
+#define BUDGET_CHILDREN 4
+#define BUDGET_OBJECTS 40
+#define BUDGET_BYTES (64 * 1024)
+static void
+test_store_budget_across_processes (Fixture *f, gconstpointer data)
+{
+  for (int grace = 0; grace < 2; grace++)
+    {
+      g_autoptr(GError) error = NULL;
+      if (g_file_test (f->store_dir, G_FILE_TEST_EXISTS))
+        rm_rf (f->store_dir);
+      g_autoptr(DccStore) s = dcc_store_open (f->store_dir, BUDGET_BYTES, &error);
+      g_assert_no_error (error);
+      if (grace == 0)
+        dcc_store_set_grace (s, 0);
+      pid_t pids[BUDGET_CHILDREN];
+      for (int c = 0; c < BUDGET_CHILDREN; c++)
+        {
+          pids[c] = fork ();
+          g_assert_cmpint (pids[c], >=, 0);
+          if (pids[c] == 0)
+            {
+              int bad = 0;
+              for (int i = 0; i < BUDGET_OBJECTS; i++)
+                {
+                  /* 1 to 8 KiB each, distinct across children */
+                  gsize n = 1024 * (gsize) (1 + (i * 7 + c) % 8);
+                  g_autofree char *text = g_strnfill (n, 'a');
+                  int k = g_snprintf (text, n, "child %d object %d ", c, i);
+                  text[k] = 'a';
+                  DccHash h = hash_of (text);
+                  g_autoptr(GBytes) b = g_bytes_new (text, strlen (text));
+                  if (!dcc_store_put (s, &h, b, NULL) || !dcc_store_has (s, &h))
+                    bad++;
+                }
+              _exit (bad ? 1 : 0);
+            }
+        }
+      guint64 most = 0;
+      guint samples = 0;
+      /* Sampled under the store's lock, so that no put or eviction runs
+       * during a walk: the bound is exact, not "plus what moved meanwhile". */
+      g_autofree char *usage = g_build_filename (f->store_dir, "usage", NULL);
+      int lock_fd = open (usage, O_RDWR | O_CLOEXEC);
+      g_assert_cmpint (lock_fd, >=, 0);
+      for (int done = 0; done < BUDGET_CHILDREN;)
+        {
+          g_assert_cmpint (flock (lock_fd, LOCK_EX), ==, 0);
+          most = MAX (most, disk_bytes (f->store_dir));
+          flock (lock_fd, LOCK_UN);
+          samples++;
+          int status;
+          pid_t p = waitpid (-1, &status, WNOHANG);
+          if (p > 0)
+            {
+              g_assert_true (WIFEXITED (status));
+              g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+              done++;
+            }
+        }
+      close (lock_fd);
+      most = MAX (most, disk_bytes (f->store_dir));
+      g_test_message ("grace %d: %u samples, most %" G_GUINT64_FORMAT " bytes of %u", grace, samples,
+                      most, BUDGET_BYTES);
+      g_assert_cmpuint (most, <=, BUDGET_BYTES);
+      g_assert_true (dcc_store_rescan (s, &error));
+      g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
+    }
+}
+
+/* A usage file that lost track (a process killed mid-put, or garbage) is
+ * recounted from the disk when the store is opened. */
+static void
+test_store_usage_recount (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  {
+    g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+    g_assert_no_error (error);
+    put_str (s, "abcde");
+  }
+  g_autofree char *usage = g_build_filename (f->store_dir, "usage", NULL);
+  g_assert_true (g_file_set_contents (usage, "garbage garbage garbage!", 24, NULL));
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 5);
 }
 
 /* Linking across file systems falls back to a copy. */
@@ -1078,6 +1239,8 @@ main (int argc, char **argv)
   STORE_TEST ("evict-pinned", test_store_evict_pinned);
   STORE_TEST ("evict-grace", test_store_evict_grace);
   STORE_TEST ("evict-big", test_store_evict_big);
+  STORE_TEST ("budget-across-processes", test_store_budget_across_processes);
+  STORE_TEST ("usage-recount", test_store_usage_recount);
   STORE_TEST ("limit", test_store_limit);
   STORE_TEST ("link-into", test_store_link_into);
   STORE_TEST ("linked-survives-eviction", test_store_linked_survives_eviction);

@@ -51,7 +51,8 @@ put (Fixture *f, const char *text, DccHash *h)
 {
   g_autoptr(GError) error = NULL;
   dcc_hash_bytes (text, strlen (text), h);
-  g_assert_true (dcc_store_put (f->store, h, text, strlen (text), &error));
+  g_autoptr(GBytes) b = g_bytes_new (text, strlen (text));
+  g_assert_true (dcc_store_put (f->store, h, b, &error));
   g_assert_no_error (error);
 }
 

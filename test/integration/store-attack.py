@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Attacks on the volunteer's declared sizes and its shared file store, for
+test-hostile-store.sh. Frames are built by hand (doc/protocol.md) with the
+helpers of hostile.py. Each attack prints one line.
+
+    store-attack.py ATTACK ARG...
+"""
+import os, resource, socket, struct, subprocess, sys, threading, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wire import frame, lz4_stored  # noqa: E402
+from hostile import converse, head, manifest, blob, xxh128, plain, pump, GOOD_ARGV  # noqa: E402
+
+MiB = 1 << 20
+
+
+def lz4_bomb(raw_len):
+    """[u32 raw_len][lz4 block] that really decompresses to raw_len bytes of
+    'x' (one literal, one match of offset 1 as long as needed, five final
+    literals): about raw_len / 255 bytes, lz4's best ratio."""
+    assert raw_len >= 1 + 4 + 15 + 5
+    match = raw_len - 1 - 5 - 4          # the match's length minus its minimum 4
+    block = bytearray([0x1F]) + b"x" + struct.pack("<H", 1)
+    rest = match - 15
+    block += b"\xff" * (rest // 255) + bytes([rest % 255])
+    block += bytes([0x50]) + b"xxxxx"
+    return struct.pack(">I", raw_len) + bytes(block)
+
+
+def bomb_request(kind, raw_len):
+    """A plain request whose DOTI is a real lz4 bomb of raw_len bytes, or a
+    pump request whose one BLOB is (answered when NEED asks)."""
+    if kind == "plain":
+        data = head(1, GOOD_ARGV, "/w") + frame(b"SRCN", b"a.c") + frame(b"DOTI", lz4_bomb(raw_len))
+        return data, None
+    content_hash = xxh128(b"x" * raw_len)
+    ents = bytearray(struct.pack(">I", 2))
+    ents += struct.pack(">BIQ", 1, 0o755, 0) + bytes(16) + struct.pack(">I", 2) + b"/w" + struct.pack(">I", 0)
+    ents += (struct.pack(">BIQ", 0, 0o644, raw_len) + content_hash + struct.pack(">I", 6) + b"/w/a.c"
+             + struct.pack(">I", 0))
+    data = head(2, GOOD_ARGV, "/w") + frame(b"MANI", lz4_stored(bytes(ents)))
+    return data, lambda hashes: frame(b"BLOB", content_hash + lz4_bomb(raw_len))
+
+
+def inetd_bomb(distccd, kind, raw_len, as_limit_mb, extra):
+    """Serves one connection with `distccd --inetd` under an address-space
+    limit (RLIMIT_AS), sends the bomb, and reports the reply with the
+    worker's peak resident size."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    cli = socket.create_connection(srv.getsockname())
+    conn, _ = srv.accept()
+    limit = as_limit_mb * MiB
+
+    def limit_as():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    p = subprocess.Popen([distccd, "--inetd", "--allow", "127.0.0.1", "--user", "root",
+                          "--log-stderr", "--log-level", "info"] + extra,
+                         stdin=conn, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         preexec_fn=limit_as)
+    conn.close()
+    srv.close()
+    data, blobs = bomb_request(kind, raw_len)
+    result = ["?"]
+
+    def talk():
+        result[0] = converse_on(cli, data, blobs)
+
+    t = threading.Thread(target=talk)
+    t.start()
+    _, status, usage = os.wait4(p.pid, 0)
+    t.join(30)
+    err = p.stderr.read().decode("utf-8", "replace")
+    p.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    return "%s | exit %d, peak RSS %d KiB, log: %s" % (
+        result[0], code, usage.ru_maxrss, " / ".join(l for l in err.splitlines() if "failed" in l)[:300])
+
+
+def converse_on(s, data, blobs):
+    """converse() over an already connected socket."""
+    return converse(None, None, data, blobs, timeout=60, sock=s)
+
+
+def store_bytes(store):
+    """Bytes of the regular files under objects/ and tmp/, each inode once."""
+    seen, total = set(), 0
+    for sub in ("objects", "tmp"):
+        for d, _, fs in os.walk(os.path.join(store, sub)):
+            for f in fs:
+                try:
+                    st = os.lstat(os.path.join(d, f))
+                except FileNotFoundError:
+                    continue
+                if st.st_ino not in seen:
+                    seen.add(st.st_ino)
+                    total += st.st_size
+    return total
+
+
+def flood(host, port, store, conns, files, size):
+    """conns connections at once, each a pump request with `files` distinct
+    files of `size` bytes; samples the store's size on disk meanwhile."""
+    stop = threading.Event()
+    peak = [0, 0]
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], store_bytes(store))
+            peak[1] += 1
+            time.sleep(0.002)
+
+    results = [None] * conns
+
+    def one(c):
+        ents = [(1, "/w", None), (0, "/w/a.c", b"int x;\n"), (1, "/w/h", None)]
+        for i in range(files):
+            body = (b"/* conn %d file %d %f */\n" % (c, i, time.time())) + os.urandom(size // 2).hex().encode()
+            ents.append((0, "/w/h/f%d.h" % i, body[:size]))
+        d, b = pump(GOOD_ARGV, ents)
+        results[c] = converse(host, port, d, b, timeout=120)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    ts = [threading.Thread(target=one, args=(c,)) for c in range(conns)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    stop.set()
+    sampler.join()
+    after = store_bytes(store)
+    from collections import Counter
+    replies = " ".join("%s=%d" % kv for kv in sorted(Counter(results).items()))
+    return "%s; peak %d after %d samples %d" % (replies, peak[0], peak[1], after)
+
+
+def main():
+    kind = sys.argv[1]
+    a = sys.argv[2:]
+    if kind == "inetd-bomb":        # DISTCCD plain|pump RAW_LEN AS_LIMIT_MB [distccd options]
+        print(inetd_bomb(a[0], a[1], int(a[2]), int(a[3]), a[4:]))
+    elif kind == "bomb":            # HOST PORT plain|pump RAW_LEN
+        data, blobs = bomb_request(a[2], int(a[3]))
+        print(converse(a[0], a[1], data, blobs, timeout=60))
+    elif kind == "ratio":           # HOST PORT plain|pump: 255 MiB claimed from 100 KiB
+        if a[2] == "plain":
+            print(converse(a[0], a[1], plain(GOOD_ARGV, source=b"int x;\n" + b" " * 100000,
+                                              claim=255 * MiB)))
+        else:
+            src = b"int x;\n" + b" " * 100000
+            d, _ = pump(GOOD_ARGV, [(1, "/w", None), (0, "/w/a.c", src)])
+            print(converse(a[0], a[1], d, lambda hs: blob(src, claim=255 * MiB)))
+    elif kind == "blob-size-lie":   # HOST PORT: BLOB declaring a size other than the manifest's
+        src = b"int x; /* size lie */\n"
+        d, _ = pump(GOOD_ARGV, [(1, "/w", None), (0, "/w/a.c", src)])
+        print(converse(a[0], a[1], d, lambda hs: blob(src, claim=len(src) + 1)))
+    elif kind == "manifest-too-big":  # HOST PORT MB: the manifest's files declared to total MB
+        n = int(a[2])
+        ents = bytearray(struct.pack(">I", 1 + n))
+        ents += struct.pack(">BIQ", 1, 0o755, 0) + bytes(16) + struct.pack(">I", 2) + b"/w" + struct.pack(">I", 0)
+        for i in range(n):
+            path = b"/w/f%d.h" % i
+            ents += (struct.pack(">BIQ", 0, 0o644, MiB) + xxh128(b"%d" % i) + struct.pack(">I", len(path))
+                     + path + struct.pack(">I", 0))
+        print(converse(a[0], a[1], head(2, GOOD_ARGV, "/w") + frame(b"MANI", lz4_stored(bytes(ents)))))
+    elif kind == "flood":           # HOST PORT STORE CONNS FILES SIZE
+        print(flood(a[0], a[1], a[2], int(a[3]), int(a[4]), int(a[5])))
+    elif kind == "store-bytes":     # STORE
+        print(store_bytes(a[0]))
+    else:
+        raise SystemExit("unknown attack " + kind)
+
+
+if __name__ == "__main__":
+    main()
