@@ -1,62 +1,69 @@
 #include "outputs.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
+#include "dcc-log.h"
 #include "dcc-path.h"
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *
-stem_of (const char *path)
+GPtrArray *
+dcc_outputs_expected (const DccCompileArgs *a, const char *cwd, gboolean dep_file_remote)
 {
-  g_autofree char *base = g_path_get_basename (path);
-  char *dot = strrchr (base, '.');
-  if (dot && dot != base)
-    *dot = '\0';
-  return g_steal_pointer (&base);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (out, dcc_path_normalize (cwd, a->output));
+  if (dep_file_remote && a->dep_file)
+    g_ptr_array_add (out, dcc_path_normalize (cwd, a->dep_file));
+  for (guint i = 0; a->side_outputs && i < a->side_outputs->len; i++)
+    g_ptr_array_add (out, dcc_path_normalize (cwd, a->side_outputs->pdata[i]));
+  return out;
 }
 
 gboolean
-dcc_outputs_path_allowed (const DccCompileArgs *a, const char *cwd, const char *path)
+dcc_outputs_check (GPtrArray *expected, const DccReply *reply, GError **error)
 {
-  if (path[0] != '/' || strstr (path, "/../") || g_str_has_suffix (path, "/..") || strstr (path, "/./"))
-    return FALSE;
-  g_autofree char *object = dcc_path_normalize (cwd, a->output);
-  if (strcmp (path, object) == 0)
-    return TRUE;
-  if (a->dep_file)
-    {
-      g_autofree char *dep = dcc_path_normalize (cwd, a->dep_file);
-      if (strcmp (path, dep) == 0)
-        return TRUE;
-    }
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *object_dir = g_path_get_dirname (object);
-  if (strcmp (dir, object_dir) != 0 && strcmp (dir, cwd) != 0)
-    return FALSE;
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *source = dcc_path_normalize (cwd, a->argv[a->source_index]);
-  if (strcmp (path, source) == 0)
-    return FALSE;
-  g_autofree char *obj_stem = stem_of (object);
-  g_autofree char *src_stem = stem_of (source);
-  return (g_str_has_prefix (base, obj_stem) && base[strlen (obj_stem)] == '.')
-      || (g_str_has_prefix (base, src_stem) && base[strlen (src_stem)] == '.');
-}
-
-gboolean
-dcc_outputs_write (const DccCompileArgs *a, const char *cwd, DccReply *reply, GError **error)
-{
+  /* path -> TRUE once returned */
+  g_autoptr(GHashTable) named = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < expected->len; i++)
+    g_hash_table_insert (named, expected->pdata[i], GINT_TO_POINTER (FALSE));
   for (guint i = 0; i < reply->files->len; i++)
     {
-      DccOutputFile *f = reply->files->pdata[i];
-      if (!dcc_outputs_path_allowed (a, cwd, f->path))
+      const DccOutputFile *f = reply->files->pdata[i];
+      gpointer seen;
+      if (!g_hash_table_lookup_extended (named, f->path, NULL, &seen))
         {
           g_autofree char *p = dcc_escape_for_log (f->path, 200);
-          return dcc_fail (error, DCC_ERROR_PROTOCOL, "volunteer returned an unexpected file %s", p);
+          return dcc_fail (error, DCC_ERROR_PROTOCOL,
+                           "volunteer returned a file the command line does not name: %s", p);
         }
+      if (GPOINTER_TO_INT (seen))
+        {
+          g_autofree char *p = dcc_escape_for_log (f->path, 200);
+          return dcc_fail (error, DCC_ERROR_PROTOCOL, "volunteer returned %s twice", p);
+        }
+      g_hash_table_insert (named, f->path, GINT_TO_POINTER (TRUE));
     }
+  if (reply->status != 0)
+    return TRUE;
+  for (guint i = 0; i < expected->len; i++)
+    if (!GPOINTER_TO_INT (g_hash_table_lookup (named, expected->pdata[i])))
+      {
+        g_autofree char *p = dcc_escape_for_log (expected->pdata[i], 200);
+        return dcc_fail (error, DCC_ERROR_PROTOCOL,
+                         "volunteer reported success without the output %s", p);
+      }
+  return TRUE;
+}
+
+gboolean
+dcc_outputs_write (const DccCompileArgs *a, const char *cwd, gboolean dep_file_remote,
+                   DccReply *reply, GError **error)
+{
+  g_autoptr(GPtrArray) expected = dcc_outputs_expected (a, cwd, dep_file_remote);
+  if (!dcc_outputs_check (expected, reply, error))
+    return FALSE;
   for (guint i = 0; i < reply->files->len; i++)
     {
       DccOutputFile *f = reply->files->pdata[i];
@@ -67,12 +74,10 @@ dcc_outputs_write (const DccCompileArgs *a, const char *cwd, DccReply *reply, GE
         {
           /* -o /dev/null and the like: write into it as the compiler
            * would; never rename over it. */
-          int fd = open (f->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+          dcc_autofd fd = open (f->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
           if (fd < 0)
             return dcc_fail_errno (error, "open %s", f->path);
-          gboolean ok = dcc_io_write_all (fd, data, len, 0, error);
-          close (fd);
-          if (!ok)
+          if (!dcc_io_write_all (fd, data, len, 0, error))
             return FALSE;
           continue;
         }

@@ -1,14 +1,23 @@
 /* Accepting the files a volunteer returns. The volunteer is trusted to
- * compile, not to write where it likes: each path must be one this compile
- * could have produced. */
+ * compile, not to write where it likes: the client writes only the outputs
+ * its own command line names, and a successful reply must carry each. */
 #pragma once
 #include <glib.h>
 #include "dcc-args.h"
 #include "dcc-request.h"
 
-/* TRUE when path (absolute, client's) is an output this compile may write:
- * the object, or a file named after the object's or the source's stem in
- * the object's directory or the working directory. Pure. */
-gboolean dcc_outputs_path_allowed (const DccCompileArgs *a, const char *cwd, const char *path);
-/* Checks every returned file, then writes each atomically. */
-gboolean dcc_outputs_write (const DccCompileArgs *a, const char *cwd, DccReply *reply, GError **error);
+/* The outputs this compile's command line names, as normalized absolute
+ * client paths (char*, caller frees): the object, each side output
+ * (a->side_outputs: .su, .dwo, .gcno, -save-temps files, ...), and the
+ * dependency file when dep_file_remote (pump mode; in plain mode the
+ * client's own preprocessing writes it). Pure. */
+GPtrArray *dcc_outputs_expected (const DccCompileArgs *a, const char *cwd, gboolean dep_file_remote);
+/* Checks a reply's files against expected: each must be one of them, and
+ * only once; when the reply's status is 0, each expected output must be
+ * there. FALSE + DCC_ERROR_PROTOCOL naming the first offending path. Pure. */
+gboolean dcc_outputs_check (GPtrArray *expected, const DccReply *reply, GError **error);
+/* dcc_outputs_check, then writes each file atomically (into it, for a
+ * non-regular file such as /dev/null). Nothing is written unless the whole
+ * reply passes. */
+gboolean dcc_outputs_write (const DccCompileArgs *a, const char *cwd, gboolean dep_file_remote,
+                            DccReply *reply, GError **error);

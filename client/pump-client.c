@@ -248,7 +248,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   if (o != DCC_REMOTE_DONE)
     return o;
   dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
-  o = dcc_client_finish (a, cwd, reply, TRUE, exit_status, why);
+  o = dcc_client_finish (a, cwd, reply, TRUE, TRUE, exit_status, why);
   if (o == DCC_REMOTE_RETRY_LOCALLY)
     dcc_log_always ("pump: remote compile of %s failed (status %d); retrying locally in case a file was missed",
                     source_name, reply->status);

@@ -106,7 +106,7 @@ dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply,
 
 DccRemoteOutcome
 dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
-                   gboolean exact_diagnostics, int *exit_status, char **why)
+                   gboolean exact_diagnostics, gboolean dep_file_remote, int *exit_status, char **why)
 {
   g_autoptr(GError) error = NULL;
   if (reply->error_message)
@@ -125,7 +125,7 @@ dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
       *why = g_strdup ("diagnostics quote source lines the volunteer does not have; compiling locally for exact text");
       return DCC_REMOTE_RETRY_LOCALLY;
     }
-  if (!dcc_outputs_write (a, cwd, reply, &error))
+  if (!dcc_outputs_write (a, cwd, dep_file_remote, reply, &error))
     {
       *why = g_strdup (error->message);
       return DCC_REMOTE_HOST_FAILED;

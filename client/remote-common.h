@@ -49,6 +49,10 @@ DccRemoteOutcome dcc_client_exchange (int fd, GByteArray *request, int timeout, 
 /* Decides what to do with a reply: EROR, a failed compile (retried locally
  * unless DISTCC_SKIP_LOCAL_RETRY), or success: outputs written, stdout and
  * stderr replayed, *exit_status set. exact_diagnostics: FALSE in plain mode,
- * where source excerpts cannot be right. */
+ * where source excerpts cannot be right. dep_file_remote: the volunteer
+ * makes the dependency file (pump mode). A reply with a file the command
+ * line does not name, or a success without one it names, is HOST_FAILED
+ * (dcc_outputs_check) and nothing is written: the caller compiles locally. */
 DccRemoteOutcome dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
-                                    gboolean exact_diagnostics, int *exit_status, char **why);
+                                    gboolean exact_diagnostics, gboolean dep_file_remote,
+                                    int *exit_status, char **why);

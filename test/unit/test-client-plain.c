@@ -3,6 +3,7 @@
  * returned files the client accepts. */
 #include "builtin-dirs.h"
 #include "dcc-args.h"
+#include "dcc-error.h"
 #include "outputs.h"
 #include "plain-mode.h"
 #include "response-file.h"
@@ -92,18 +93,93 @@ test_builtin_dirs_flags (void)
   g_assert_cmpstr (s, ==, "-m32 --sysroot=/sr");
 }
 
-static void
-test_outputs_allowed (void)
+/* A reply of the given status carrying the given paths (NULL-terminated). */
+static DccReply *
+reply_with (int status, const char *const *paths)
 {
-  g_autoptr(DccCompileArgs) a = scan ("gcc -c src/a.c -o out/a.o");
-  static const struct { const char *path; gboolean ok; } rows[] = {
-    { "/w/out/a.o", TRUE }, { "/w/out/a.su", TRUE }, { "/w/out/a.gcno", TRUE }, { "/w/a.i", TRUE },
-    { "/w/src/a.c", FALSE }, { "/etc/passwd", FALSE }, { "/w/out/../../etc/x", FALSE },
-    { "/w/out/b.o", FALSE }, { "out/a.o", FALSE }, { "/w/.bashrc", FALSE },
+  DccReply *r = dcc_reply_new ();
+  r->status = status;
+  for (; *paths; paths++)
+    {
+      DccOutputFile *f = g_new0 (DccOutputFile, 1);
+      f->path = g_strdup (*paths);
+      f->data = g_bytes_new_static ("x", 1);
+      g_ptr_array_add (r->files, f);
+    }
+  return r;
+}
+
+static void
+test_outputs_expected (void)
+{
+  static const struct {
+    const char *cmd;
+    gboolean dep_remote;
+    const char *want;   /* expected outputs, space-separated */
+  } rows[] = {
+    { "gcc -c src/a.c -o out/a.o", TRUE, "/w/out/a.o" },
+    { "gcc -c a.c", TRUE, "/w/a.o" },
+    { "gcc -c a.c -MD", TRUE, "/w/a.o /w/a.d" },
+    { "gcc -c a.c -MD", FALSE, "/w/a.o" },
+    { "gcc -c a.c -o o/a.o -MD -MF d/x.d", TRUE, "/w/o/a.o /w/d/x.d" },
+    { "gcc -c a.c -Wp,-MD,.a.o.d", TRUE, "/w/a.o /w/.a.o.d" },
+    { "gcc -c a.c -o b.o -fstack-usage", FALSE, "/w/b.o /w/b.su" },
+    { "gcc -c a.c -o o/b.o -g -gsplit-dwarf", FALSE, "/w/o/b.o /w/o/b.dwo" },
+    { "gcc -c ../a.c -o ../b.o -ftest-coverage", FALSE, "/b.o /b.gcno" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
-    if (dcc_outputs_path_allowed (a, "/w", rows[i].path) != rows[i].ok)
-      g_error ("%s should be %s", rows[i].path, rows[i].ok ? "allowed" : "refused");
+    {
+      g_autoptr(DccCompileArgs) a = scan (rows[i].cmd);
+      g_autoptr(GPtrArray) e = dcc_outputs_expected (a, "/w", rows[i].dep_remote);
+      g_ptr_array_add (e, NULL);
+      g_autofree char *got = g_strjoinv (" ", (char **) e->pdata);
+      if (strcmp (got, rows[i].want) != 0)
+        g_error ("%s: expected \"%s\", got \"%s\"", rows[i].cmd, rows[i].want, got);
+    }
+}
+
+/* The client writes only what its command line names, and a success must
+ * bring each of those. */
+static void
+test_outputs_check (void)
+{
+  g_autoptr(DccCompileArgs) a = scan ("gcc -c src/x.c -o out/x.o -fstack-usage");
+  g_autoptr(GPtrArray) e = dcc_outputs_expected (a, "/w", TRUE);
+  static const struct {
+    int status;
+    const char *paths[4];
+    const char *error;   /* NULL: accepted */
+  } rows[] = {
+    { 0, { "/w/out/x.o", "/w/out/x.su", NULL }, NULL },
+    { 0, { "/w/out/x.su", "/w/out/x.o", NULL }, NULL },
+    { 0, { NULL }, "without the output /w/out/x.o" },
+    { 0, { "/w/out/x.o", NULL }, "without the output /w/out/x.su" },
+    { 1, { NULL }, NULL },                     /* a failed compile may lack them */
+    { 1, { "/w/out/x.o", NULL }, NULL },
+    { 0, { "/w/out/x.o", "/w/out/x.su", "/w/src/x.h" }, "does not name: /w/src/x.h" },
+    { 1, { "/w/src/x.h", NULL }, "does not name: /w/src/x.h" },
+    { 0, { "/w/out/x.o", "/w/out/x.su", "/w/out/x.d" }, "does not name: /w/out/x.d" },
+    { 0, { "/w/out/../out/x.o", "/w/out/x.su", NULL }, "does not name: /w/out/../out/x.o" },
+    { 0, { "/w/out/./x.o", "/w/out/x.su", NULL }, "does not name" },
+    { 0, { "/w//out/x.o", "/w/out/x.su", NULL }, "does not name" },
+    { 0, { "out/x.o", "/w/out/x.su", NULL }, "does not name" },
+    { 0, { "/w/out/x.o", "/w/out/x.su", "/w/out/x.o" }, "twice" },
+    { 0, { "/w/src/x.c", NULL }, "does not name" },
+    { 0, { "/etc/passwd", NULL }, "does not name" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(DccReply) r = reply_with (rows[i].status, rows[i].paths);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = dcc_outputs_check (e, r, &error);
+      if (rows[i].error == NULL && !ok)
+        g_error ("row %zu refused: %s", i, error->message);
+      if (rows[i].error != NULL && (ok || strstr (error->message, rows[i].error) == NULL))
+        g_error ("row %zu: wanted an error with \"%s\", got %s", i, rows[i].error,
+                 ok ? "success" : error->message);
+      if (!ok)
+        g_assert_error (error, DCC_ERROR, DCC_ERROR_PROTOCOL);
+    }
 }
 
 int
@@ -115,6 +191,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plain/local-reasons", test_local_reasons);
   g_test_add_func ("/client/response-file-split", test_response_split);
   g_test_add_func ("/client/builtin-dirs-flags", test_builtin_dirs_flags);
-  g_test_add_func ("/client/outputs-allowed", test_outputs_allowed);
+  g_test_add_func ("/client/outputs-expected", test_outputs_expected);
+  g_test_add_func ("/client/outputs-check", test_outputs_check);
   return g_test_run ();
 }
