@@ -9,6 +9,7 @@
 #include "job-tree.h"
 #include "depfile.h"
 #include "run-compiler.h"
+#include "dcc-tree-remove.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -75,34 +76,6 @@ dcc_compile_job_reuse_tree (DccCompileJob *job, const char *base, const char *na
   return set_tree (job, dcc_job_tree_reuse (base, name, error));
 }
 
-/* Removes a tree without following symlinks. */
-static void
-remove_tree_at (int parent, const char *name)
-{
-  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0)
-    {
-      DIR *d = fdopendir (fd);
-      if (d)
-        {
-          struct dirent *e;
-          while ((e = readdir (d)) != NULL)
-            {
-              if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
-                continue;
-              if (e->d_type == DT_DIR)
-                remove_tree_at (dirfd (d), e->d_name);
-              else if (unlinkat (dirfd (d), e->d_name, 0) < 0 && errno == EISDIR)
-                remove_tree_at (dirfd (d), e->d_name);
-            }
-          closedir (d);
-        }
-      else
-        close (fd);
-    }
-  unlinkat (parent, name, AT_REMOVEDIR);
-}
-
 void
 dcc_compile_job_free (DccCompileJob *job)
 {
@@ -113,7 +86,11 @@ dcc_compile_job_free (DccCompileJob *job)
   if (job->dir && g_strcmp0 (g_getenv ("DISTCC_SAVE_TEMPS"), "1") == 0)
     dcc_notice ("DISTCC_SAVE_TEMPS: kept %s", job->dir);
   else if (job->dir)
-    remove_tree_at (AT_FDCWD, job->dir);
+    {
+      g_autoptr(GError) error = NULL;
+      if (!dcc_remove_tree (job->dir, &error))
+        g_warning ("%s", error->message);
+    }
   if (job->inputs)
     g_hash_table_unref (job->inputs);
   g_free (job->dir);
@@ -258,7 +235,11 @@ job_env (DccCompileJob *job, GPtrArray *client_env)
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   const char *path = g_getenv ("PATH");
   dcc_strv_builder_take (b, g_strconcat ("PATH=", path ? path : "/usr/local/bin:/usr/bin:/bin", NULL));
-  dcc_strv_builder_take (b, g_strconcat ("TMPDIR=", job->dir, "/tmp", NULL));
+  /* In the sandbox the job's tmp directory is its /tmp. */
+  if (job->cfg.sandbox)
+    g_strv_builder_add (b, "TMPDIR=/tmp");
+  else
+    dcc_strv_builder_take (b, g_strconcat ("TMPDIR=", job->dir, "/tmp", NULL));
   for (guint i = 0; i < client_env->len; i++)
     {
       const char *kv = client_env->pdata[i];
@@ -421,12 +402,14 @@ is_text_output (const char *name)
   return FALSE;
 }
 
-/* Every regular file the compile left under root, except the inputs. The
- * tree holds hundreds of inputs, so readdir's d_type decides without a
- * stat wherever it can. */
+/* Every regular file the compile wrote, except the inputs. base is where
+ * the compile's writes are: the sandbox's upper directory (which mirrors
+ * the tree and holds only what was written), or the tree itself. The tree
+ * holds hundreds of inputs, so readdir's d_type decides without a stat
+ * wherever it can. */
 static gboolean
-collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteArray *reply,
-                 guint *count, GError **error)
+collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTable *inputs,
+                 GByteArray *reply, guint *count, GError **error)
 {
   DIR *d = opendir (dir);
   if (!d)
@@ -448,10 +431,12 @@ collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteA
         }
       if (type == DT_DIR)
         {
-          ok = collect_outputs (job, path, inputs, reply, count, error);
+          ok = collect_outputs (job, base, path, inputs, reply, count, error);
           continue;
         }
-      if (type != DT_REG || g_hash_table_contains (inputs, path))
+      const char *client = path + strlen (base);
+      g_autofree char *in_tree = g_strconcat (job->root, client, NULL);
+      if (type != DT_REG || g_hash_table_contains (inputs, in_tree))
         continue;
       if (++*count > DCC_MAX_OUTPUT_FILES)
         {
@@ -477,18 +462,18 @@ collect_outputs (DccCompileJob *job, const char *dir, GHashTable *inputs, GByteA
               g_bytes_unref (text);
               text = g_steal_pointer (&wrapped);
             }
-          dcc_reply_encode_file (reply, path + strlen (job->root), g_bytes_get_data (text, NULL),
+          dcc_reply_encode_file (reply, client, g_bytes_get_data (text, NULL),
                                  g_bytes_get_size (text));
         }
       else
-        dcc_reply_encode_file (reply, path + strlen (job->root), data, len);
+        dcc_reply_encode_file (reply, client, data, len);
     }
   closedir (d);
   return ok;
 }
 
-static gboolean reply_with_outputs (DccCompileJob *job, int status, GByteArray *reply,
-                                    GError **error);
+static gboolean reply_with_outputs (DccCompileJob *job, const char *written, int status,
+                                    GByteArray *reply, GError **error);
 
 gboolean
 dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GError **error)
@@ -499,7 +484,17 @@ dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GEr
     .compiler = job->compiler, .argv = job->run_argv, .envp = job->run_env, .cwd = job->run_cwd,
     .stdout_path = out_path, .stderr_path = err_path,
     .nice_increment = job->cfg.nice_increment, .timeout_s = job->cfg.timeout_s,
+    .limits = job->cfg.limits,
   };
+  g_autoptr(DccSandboxPlan) plan = NULL;
+  if (job->cfg.sandbox)
+    {
+      g_autofree char *tmp = g_build_filename (job->dir, "tmp", NULL);
+      plan = dcc_sandbox_plan_new (job->cfg.sandbox, job->dir, tmp, job->root, job->compiler, error);
+      if (!plan)
+        return FALSE;
+      spec.sandbox = plan;
+    }
   int status;
   if (dcc_log_enabled (DCC_LOG_DEBUG))
     {
@@ -509,7 +504,8 @@ dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GEr
     }
   gboolean ran = dcc_run_compiler (&spec, &status, error);
   job->status = ran ? status : -1;
-  gboolean ok = ran && reply_with_outputs (job, status, reply, error);
+  gboolean ok = ran && reply_with_outputs (job, plan ? dcc_sandbox_plan_upper (plan) : job->root,
+                                           status, reply, error);
   g_autoptr(GError) sweep_error = NULL;
   if (!dcc_job_tree_sweep (job->tree, &sweep_error))
     g_warning ("%s: %s (the next job in this slot starts afresh)", job->root, sweep_error->message);
@@ -517,7 +513,8 @@ dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GEr
 }
 
 static gboolean
-reply_with_outputs (DccCompileJob *job, int status, GByteArray *reply, GError **error)
+reply_with_outputs (DccCompileJob *job, const char *written, int status, GByteArray *reply,
+                    GError **error)
 {
   g_autoptr(GBytes) out = read_stream (job, "stdout");
   g_autoptr(GBytes) err = read_stream (job, "stderr");
@@ -528,7 +525,7 @@ reply_with_outputs (DccCompileJob *job, int status, GByteArray *reply, GError **
       if (job->source)
         g_hash_table_add (job->inputs, g_strdup (job->source));
       guint count = 0;
-      if (!collect_outputs (job, job->root, job->inputs, reply, &count, error))
+      if (!collect_outputs (job, written, written, job->inputs, reply, &count, error))
         return FALSE;
     }
   dcc_reply_encode_done (reply);

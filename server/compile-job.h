@@ -5,11 +5,14 @@
 #pragma once
 #include <glib.h>
 #include "dcc-request.h"
+#include "sandbox.h"
 
 typedef struct {
   const char *tmp_base;       /* where job directories are made */
   int         nice_increment;
   int         timeout_s;
+  const DccSandbox   *sandbox;  /* NULL: compilers run on the host (--no-sandbox) */
+  const DccJobLimits *limits;
 } DccJobConfig;
 
 typedef struct DccCompileJob DccCompileJob;

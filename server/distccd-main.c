@@ -12,6 +12,8 @@
 #include "session.h"
 #include "stats.h"
 #include "file-store.h"
+#include "sandbox.h"
+#include "dcc-tree-remove.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -86,6 +88,11 @@ typedef struct {
   char     *blacklist;
   char     *whitelist;
   gboolean  botnet;
+  gboolean  no_sandbox;
+  int       job_memory_mb;
+  int       job_file_size_mb;
+  int       job_cpu_s;
+  int       job_procs;
 } Options;
 
 static gboolean
@@ -127,6 +134,11 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "blacklist", 0, 0, G_OPTION_ARG_FILENAME, &o->blacklist, "GSS-API principals to refuse: only with --auth (not supported)", "FILE" },
     { "whitelist", 0, 0, G_OPTION_ARG_FILENAME, &o->whitelist, "GSS-API principals to accept: only with --auth (not supported)", "FILE" },
     { "make-me-a-botnet", 0, 0, G_OPTION_ARG_NONE, &o->botnet, "stock: run any compiler; ignored (a warning), see DISTCC_CMDLIST", NULL },
+    { "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &o->no_sandbox, "run compilers on the host, without the sandbox (see distccd(1))", NULL },
+    { "job-memory", 0, 0, G_OPTION_ARG_INT, &o->job_memory_mb, "address space of a compile in MiB (default 4096; 0: no limit)", "MB" },
+    { "job-file-size", 0, 0, G_OPTION_ARG_INT, &o->job_file_size_mb, "largest file a compile may write, MiB (default 1024; 0: no limit)", "MB" },
+    { "job-cpu", 0, 0, G_OPTION_ARG_INT, &o->job_cpu_s, "CPU seconds of a compile (default: --job-timeout)", "SECONDS" },
+    { "job-procs", 0, 0, G_OPTION_ARG_INT, &o->job_procs, "processes of a compile (default 64)", "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, "print the version", NULL },
     { NULL }
   };
@@ -258,26 +270,9 @@ accept_loop (int listen_fd, GArray *allow, const DccSessionConfig *cfg)
 static void
 remove_tree (const char *path)
 {
-  g_autofree char *quoted = g_shell_quote (path);
-  /* Plain recursive removal of our own private directory. */
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  if (d)
-    {
-      const char *name;
-      while ((name = g_dir_read_name (d)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          struct stat st;
-          if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
-            {
-              chmod (child, 0700);
-              remove_tree (child);
-            }
-          else
-            unlink (child);
-        }
-    }
-  rmdir (path);
+  g_autoptr(GError) error = NULL;
+  if (!dcc_remove_tree (path, &error))
+    dcc_warning ("%s", error->message);
 }
 
 int
@@ -286,7 +281,9 @@ main (int argc, char **argv)
   /* Static: these live as long as the daemon, and forked children end
    * with _exit, so they must stay reachable rather than look leaked. */
   static Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 15, .job_timeout = 1800, .cache_mb = 2048,
-                      .job_input_mb = DCC_DEFAULT_JOB_INPUT_SIZE / (1024 * 1024) };
+                      .job_input_mb = DCC_DEFAULT_JOB_INPUT_SIZE / (1024 * 1024),
+                      .job_memory_mb = DCC_JOB_MEMORY_DEFAULT_MB, .job_file_size_mb = DCC_JOB_FILE_SIZE_DEFAULT_MB,
+                      .job_cpu_s = -1, .job_procs = DCC_JOB_PROCESSES_DEFAULT };
   static GArray *allow;
   g_autoptr(GError) error = NULL;
   if (!parse_options (&argc, &argv, &o, &error))
@@ -458,8 +455,37 @@ main (int argc, char **argv)
       return 1;
     }
   g_autofree char *slot_dir = g_build_filename (tmp_base, "slots", NULL);
+  /* Every compile in a sandbox unless the operator says otherwise: refuse
+   * to start rather than serve unconfined where it cannot be built. */
+  static DccJobLimits limits;
+  limits = (DccJobLimits) {
+    .memory_bytes = (guint64) MAX (o.job_memory_mb, 0) << 20, .file_size_bytes = (guint64) MAX (o.job_file_size_mb, 0) << 20,
+    .cpu_seconds = o.job_cpu_s >= 0 ? (guint) o.job_cpu_s : (guint) MAX (o.job_timeout, 0),
+    .processes = (guint) MAX (o.job_procs, 0),
+  };
+  static DccSandbox *sandbox;
+  if (!o.no_sandbox)
+    {
+      sandbox = dcc_sandbox_new (&error);
+      if (!sandbox || !dcc_run_sandbox_probe (sandbox, tmp_base, &error))
+        {
+          fprintf (stderr, "distccd: cannot isolate compiles here: %s\n"
+                   "distccd: (user namespaces and overlayfs are needed; --no-sandbox runs compilers unconfined, "
+                   "see distccd(1))\n", error->message);
+          remove_tree (tmp_base);
+          return 1;
+        }
+    }
+  else
+    dcc_warning ("--no-sandbox: compilers run on the host with the daemon's rights; only for trusted clients");
+  if (sandbox)
+    dcc_notice ("each compile runs in a sandbox (own user, mount, PID, network and IPC namespaces; toolchain "
+                "read-only; writes to a private overlay); limits per compile: memory %d MiB, file size %d MiB, "
+                "CPU %u s, %d processes (0: none)", MAX (o.job_memory_mb, 0), MAX (o.job_file_size_mb, 0),
+                limits.cpu_seconds, MAX (o.job_procs, 0));
   DccSessionConfig cfg = {
-    .job = { .tmp_base = tmp_base, .nice_increment = o.nice_increment, .timeout_s = o.job_timeout },
+    .job = { .tmp_base = tmp_base, .nice_increment = o.nice_increment, .timeout_s = o.job_timeout,
+             .sandbox = sandbox, .limits = &limits },
     .allow = compilers, .slot_dir = slot_dir, .jobs = o.jobs, .io_timeout_s = o.io_timeout,
     .job_input_bytes = (guint64) o.job_input_mb * 1024 * 1024,
   };

@@ -1,6 +1,7 @@
 /* One job's private file tree; see job-tree.h. */
 #include "dcc-fd.h"
 #include "job-tree.h"
+#include "dcc-tree-remove.h"
 #include "dcc-error.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"
@@ -86,65 +87,6 @@ dcc_job_tree_new (const char *base_dir, GError **error)
   return g_steal_pointer (&t);
 }
 
-/* Removes parent/name recursively without following symlinks. Carries on
- * after an error and reports the first one. */
-static gboolean
-remove_at (int parent, const char *name, const char *shown, guint depth, GError **error)
-{
-  struct stat st;
-  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    {
-      if (errno == ENOENT)
-        return TRUE;
-      return dcc_fail_errno (error, "stat %s", shown);
-    }
-  if (!S_ISDIR (st.st_mode))
-    {
-      if (unlinkat (parent, name, 0) < 0 && errno != ENOENT)
-        return dcc_fail_errno (error, "removing %s", shown);
-      return TRUE;
-    }
-
-  if (depth >= DCC_JOB_TREE_MAX_REMOVE_DEPTH)
-    return dcc_fail (error, DCC_ERROR_LIMIT, "%s: more than %u levels deep", shown,
-                     DCC_JOB_TREE_MAX_REMOVE_DEPTH);
-  /* A compile may have left a directory read-only; NOFOLLOW makes this
-   * fail rather than chmod a symlink's target. */
-  if ((st.st_mode & 0700) != 0700)
-    (void) fchmodat (parent, name, 0700, AT_SYMLINK_NOFOLLOW);
-
-  gboolean ok = TRUE;
-  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return dcc_fail_errno (error, "opening %s", shown);
-  g_autoptr(DIR) d = fdopendir (fd);
-  if (d == NULL)
-    {
-      dcc_fail_errno (error, "fdopendir %s", shown);
-      close (fd);
-      return FALSE;
-    }
-  struct dirent *de;
-  while ((errno = 0, de = readdir (d)) != NULL)
-    {
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      /* Files and links (the bulk of a job tree) go without a stat. */
-      if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN
-          && (unlinkat (dirfd (d), de->d_name, 0) == 0 || errno == ENOENT))
-        continue;
-      if (!remove_at (dirfd (d), de->d_name, shown, depth + 1, ok ? error : NULL))
-        ok = FALSE;
-    }
-  if (errno != 0 && ok)
-    ok = dcc_fail_errno (error, "reading %s", shown);
-  g_clear_pointer (&d, closedir);
-  if (unlinkat (parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT && ok)
-    ok = dcc_fail_errno (error, "removing %s", shown);
-  return ok;
-}
-
-
 /* The state the last job in this tree saved, or NULL when there is none
  * or it does not decode (the caller then starts afresh). The file is
  * removed as it is read: until this job saves its own, a crash anywhere
@@ -182,7 +124,7 @@ dcc_job_tree_reuse (const char *base_dir, const char *name, GError **error)
   t->previous = load_state (t);
   if (t->previous == NULL)
     {
-      if (!remove_at (t->base_fd, name, t->root, 0, error))
+      if (!dcc_remove_tree_at (t->base_fd, name, t->root, error))
         return NULL;
       t->previous = dcc_tree_state_new ();
     }
@@ -218,7 +160,7 @@ dcc_job_tree_free (DccJobTree *t)
   if (t->base_fd >= 0 && t->name != NULL && !t->reused)
     {
       g_autoptr(GError) error = NULL;
-      if (!remove_at (t->base_fd, t->name, t->root, 0, &error))
+      if (!dcc_remove_tree_at (t->base_fd, t->name, t->root, &error))
         g_warning ("removing job tree: %s", error->message);
     }
   dcc_close_fdp (&t->base_fd);
@@ -300,7 +242,7 @@ claim (DccJobTree *t, int parent, const char *key, const char *name, const DccTr
       return TRUE;
     }
   g_hash_table_remove (t->previous, key);
-  return remove_at (parent, name, shown, 0, error);
+  return dcc_remove_tree_at (parent, name, shown, error);
 }
 
 /* claim () for a directory component of a reused tree; it is this job's
@@ -584,7 +526,7 @@ dcc_job_tree_prune (DccJobTree *t, GError **error)
       dcc_autofd parent = open_parent_uncached (t, comps, n - 1);
       if (parent < 0)
         continue;   /* went with a directory replaced during the layout */
-      if (!remove_at (parent, comps[n - 1], keys[i], 0, error))
+      if (!dcc_remove_tree_at (parent, comps[n - 1], keys[i], error))
         return FALSE;
     }
   g_hash_table_remove_all (t->previous);
@@ -642,7 +584,7 @@ sweep_dir (DccJobTree *t, int parent, const char *name, GString *key, GHashTable
         }
       if (!keep)
         {
-          if (!remove_at (dirfd (d), de->d_name, key->str, 0, error))
+          if (!dcc_remove_tree_at (dirfd (d), de->d_name, key->str, error))
             return FALSE;
           continue;
         }

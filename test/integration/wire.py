@@ -21,6 +21,38 @@ def lz4_stored(data, claim=None):
     out += data
     return struct.pack(">I", n if claim is None else claim) + bytes(out)
 
+def lz4_block_decode(block, raw_len):
+    """Decodes one lz4 block (the volunteer's replies), bounded by raw_len."""
+    out = bytearray()
+    i = 0
+    while i < len(block):
+        token = block[i]; i += 1
+        n = token >> 4
+        if n == 15:
+            while True:
+                b = block[i]; i += 1; n += b
+                if b != 255: break
+        out += block[i:i + n]; i += n
+        if i >= len(block):
+            break
+        off = block[i] | (block[i + 1] << 8); i += 2
+        m = token & 15
+        if m == 15:
+            while True:
+                b = block[i]; i += 1; m += b
+                if b != 255: break
+        m += 4
+        if off == 0 or off > len(out) or len(out) + m > raw_len:
+            raise ValueError("bad lz4 block")
+        for _ in range(m):
+            out.append(out[-off])
+    return bytes(out)
+
+def lz4_blob_decode(blob):
+    """[u32 raw_len][lz4 block] -> bytes."""
+    raw_len = struct.unpack(">I", blob[:4])[0]
+    return lz4_block_decode(blob[4:], raw_len)
+
 def request(argv, cwd="/tmp", source=b"int x;\n", srcname="a.c"):
     b = frame(b"DCC1", struct.pack(">II", 1, 1))
     b += frame(b"ARGC", struct.pack(">I", len(argv)))

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Attacks on a volunteer's isolation, for test-isolation.sh: a hostile
+client (frames built by hand from doc/protocol.md) asks for compiles that
+try to write or read outside their job, in plain and pump mode. Prints one
+line per request:
+
+    NAME <tab> REPLY <tab> LEAK|clean <tab> SECONDS
+
+REPLY is "DONE status outputs", "EROR message" or "CLOSED"; LEAK means the
+secret marker came back in some reply bytes (stdout, stderr or any output
+file, lz4-decoded).
+
+    isolation.py HOST PORT COMPILER SECRET_FILE MARKER OUT_DIR [STORE_DIR]
+"""
+import os, socket, struct, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wire import frame, lz4_blob_decode  # noqa: E402
+from hostile import head, plain, pump, read_frame, xxh128  # noqa: E402
+
+# Enough ".." to climb from any job directory to the host's "/".
+CLIMB = "../" * 40
+
+
+def converse_raw(host, port, data, blobs=None, timeout=120):
+    """Returns (summary, every reply payload decoded, seconds)."""
+    t0 = time.time()
+    s = socket.create_connection((host, int(port)), timeout=timeout)
+    seen = []
+    outputs, status = [], None
+    try:
+        s.sendall(data)
+        while True:
+            try:
+                tag, p = read_frame(s)
+            except (OSError, ValueError):
+                return "CLOSED", seen, time.time() - t0
+            if tag is None:
+                return "CLOSED", seen, time.time() - t0
+            if tag == b"EROR":
+                n = struct.unpack(">I", p[:4])[0]
+                msg = p[4:4 + n]
+                seen.append(msg)
+                return "EROR " + msg.decode("utf-8", "replace")[:120], seen, time.time() - t0
+            if tag == b"NEED":
+                n = struct.unpack(">I", p[:4])[0]
+                s.sendall(blobs([p[4 + 16 * i: 20 + 16 * i] for i in range(n)]))
+            elif tag == b"STAT":
+                status = struct.unpack(">I", p)[0]
+            elif tag in (b"SOUT", b"SERR"):
+                seen.append(lz4_blob_decode(p))
+            elif tag == b"OUTF":
+                n = struct.unpack(">I", p[:4])[0]
+                outputs.append(p[4:4 + n].decode("utf-8", "replace"))
+                seen.append(lz4_blob_decode(p[4 + n:]))
+            elif tag == b"DONE":
+                return "DONE %s %s" % (status, ",".join(outputs) or "-"), seen, time.time() - t0
+    finally:
+        s.close()
+
+
+def send(host, port, mode, argv, source, extra_files=()):
+    """One compile of a.c in /w, plain or pump; extra_files [(path, bytes)]."""
+    if mode == "plain":
+        return converse_raw(host, port, plain(argv, source=source))
+    ents = [(1, "/w", None), (0, "/w/a.c", source)] + [(0, p, c) for p, c in extra_files]
+    d, b = pump(argv, ents)
+    return converse_raw(host, port, d, b)
+
+
+def attacks(cc, secret, out, store):
+    """(name, argv options, source) triples; gcc-only and clang-only ones by cc."""
+    sdir, sname = os.path.dirname(secret), os.path.basename(secret)
+    w = CLIMB + out.lstrip("/")
+    src = b"int x;\n"
+    inc = lambda path: ('#include "%s"\nint x;\n' % path).encode()
+    incbin = lambda path: ('__asm__(".section .rodata\\n.incbin \\"%s\\"\\n.text");\nint x;\n' % path).encode()
+    a = [
+        ("write: -o climbing out", ["-o", w + "/o.o"], src),
+        ("write: -MF climbing out", ["-MD", "-MF", w + "/dep.d", "-o", "a.o"], src),
+        ("write: -save-temps=obj with a climbing -o", ["-save-temps=obj", "-o", w + "/st.o"], src),
+        ("write: -o absolute stays in the job", ["-o", out + "/abs.o"], src),
+        ("read: #include absolute", ["-o", "a.o"], inc(secret)),
+        ("read: #include climbing", ["-o", "a.o"], inc(CLIMB + secret.lstrip("/"))),
+        ("read: -include climbing", ["-include", CLIMB + secret.lstrip("/"), "-o", "a.o"], src),
+        ("read: -I climbing", ["-I", CLIMB + sdir.lstrip("/"), "-o", "a.o"], inc(sname)),
+        ("read: -I absolute", ["-I" + sdir, "-o", "a.o"], inc(sname)),
+        ("read: -iprefix climbing", ["-iprefix", CLIMB + sdir.lstrip("/") + "/", "-iwithprefixbefore", ".",
+                                     "-o", "a.o"], inc(sname)),
+        ("read: .incbin absolute", ["-o", "a.o"], incbin(secret)),
+        ("read: .incbin climbing", ["-o", "a.o"], incbin(CLIMB + secret.lstrip("/"))),
+        ("read: /etc/passwd", ["-o", "a.o"], inc("/etc/passwd")),
+        ("read: /etc/shadow by .incbin", ["-o", "a.o"], incbin("/etc/shadow")),
+    ]
+    if cc == "gcc":
+        a.append(("write: -time=FILE climbing out", ["-time=" + w + "/time.txt", "-o", "a.o"], src))
+    else:
+        a.append(("write: -fproc-stat-report=FILE climbing out", ["-fproc-stat-report=" + w + "/stat.txt",
+                                                                 "-o", "a.o"], src))
+    if store:
+        # The store's objects by absolute path and by climbing: a dependency
+        # file written over an object would change another client's header.
+        for d, _, fs in os.walk(os.path.join(store, "objects")):
+            for f in fs[:1]:
+                obj = os.path.join(d, f)
+                a.append(("write: -MF over a store object", ["-MD", "-MF", CLIMB + obj.lstrip("/"),
+                                                             "-MT", "int evil;", "-o", "a.o"], src))
+                a.append(("read: #include a store object", ["-o", "a.o"], inc(obj)))
+                break
+            else:
+                continue
+            break
+    return a
+
+
+def main():
+    host, port, cc, secret, marker, out = sys.argv[1:7]
+    store = sys.argv[7] if len(sys.argv) > 7 else None
+    marker = marker.encode()
+    for mode in ("plain", "pump"):
+        for name, opts, source in attacks(cc, secret, out, store):
+            argv = [cc, "-c", "a.c"] + opts
+            reply, seen, secs = send(host, port, mode, argv, source)
+            leak = "LEAK" if any(marker in x for x in seen) else "clean"
+            print("%s %s\t%s\t%s\t%.1f" % (mode, name, reply, leak, secs), flush=True)
+
+
+if __name__ == "__main__":
+    main()
