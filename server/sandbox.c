@@ -348,6 +348,11 @@ dcc_sandbox_enter (const DccSandboxPlan *p, const DccJobLimits *limits, const ch
 {
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     FAIL ("prctl PDEATHSIG");
+  /* A daemon that dropped root is not dumpable, which makes its /proc/self
+   * files root's: this child (which holds only its own job) must be, to
+   * write its own uid_map. */
+  if (prctl (PR_SET_DUMPABLE, 1) < 0)
+    FAIL ("prctl DUMPABLE");
   if (unshare (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
     FAIL ("unshare (user, mount, PID, network, IPC, UTS namespaces)");
   if (write_file ("/proc/self/setgroups", "deny") < 0)

@@ -43,10 +43,7 @@ start_distccd () {
       --log-file "$DLOG" --log-level debug --cache-dir "$SCRATCH/cache-$PORT" --user root "$@" &
   DPID=$!
   DAEMON_PIDS+=("$DPID")
-  for _ in $(seq 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
+  wait_port "$PORT" "$DPID" && wait_ready_log "$DLOG" "$DPID" && return 0
   echo "# distccd did not start; log:"; sed 's/^/#   /' "$DLOG" 2>/dev/null
   return 1
 }
@@ -62,7 +59,7 @@ start_distccd_stock () {
       --log-file "$DLOG" --log-level debug "$@" &
   DPID=$!
   DAEMON_PIDS+=("$DPID")
-  wait_port "$PORT" "$DPID" && return 0
+  wait_port "$PORT" "$DPID" && wait_ready_log "$DLOG" "$DPID" && return 0
   echo "# distccd did not start; log:"; sed 's/^/#   /' "$DLOG" 2>/dev/null
   return 1
 }
@@ -73,6 +70,19 @@ wait_port () {
   local port=$1 pid=${2:-}
   for _ in $(seq 600); do
     (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0
+    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+# wait_ready_log LOG [PID]: until distccd has logged that it serves (its
+# socket accepts earlier, while it still probes its sandbox and opens its
+# store); 30 s at most, gives up early if PID exits.
+wait_ready_log () {
+  local log=$1 pid=${2:-}
+  for _ in $(seq 600); do
+    grep -q "listening on port" "$log" 2>/dev/null && return 0
     [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && return 1
     sleep 0.05
   done
