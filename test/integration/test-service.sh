@@ -64,7 +64,7 @@ for who in nobody 54321; do
   run_as_user "$uid" "$gid" "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" \
       --allow 127.0.0.1 --log-file "$ulog/log" --log-level debug --pid-file "$ulog/pid" &
   DPID=$!; DAEMON_PIDS+=("$DPID")
-  if wait_port "$PORT" "$DPID"; then ok "$who, HOME=/nonexistent: distccd starts"; else not_ok "$who, HOME=/nonexistent: distccd starts"; sed 's/^/# /' "$ulog/log"; continue; fi
+  if wait_port "$PORT" "$DPID" && wait_ready_log "$ulog/log" "$DPID"; then ok "$who, HOME=/nonexistent: distccd starts"; else not_ok "$who, HOME=/nonexistent: distccd starts"; sed 's/^/# /' "$ulog/log"; continue; fi
   DPID=$(cat "$ulog/pid"); DAEMON_PIDS+=("$DPID")
   check "$who: runs as uid $uid" test "$(ps -o uid= -p "$DPID" | tr -d ' ')" = "$uid"
   grep -o 'file store .*' "$ulog/log" | sed 's/^/# /'

@@ -34,7 +34,7 @@ if [ -r /etc/init.d/distcc ] && [ -r /etc/default/distcc ] && id distccd > /dev/
   sh "$etc/init-distcc" start > "$SCRATCH/init.out" 2>&1
   rc=$?
   check "Debian init script start: exit 0 (got $rc)" test $rc = 0
-  if wait_port "$PORT"; then ok "Debian init script: distccd listens on 127.0.0.1:$PORT"; else not_ok "Debian init script: distccd listens"; sed 's/^/# /' "$SCRATCH/init.out" "$run/distccd.log"; fi
+  if wait_port "$PORT" && wait_ready_log "$run/distccd.log"; then ok "Debian init script: distccd listens on 127.0.0.1:$PORT"; else not_ok "Debian init script: distccd listens"; sed 's/^/# /' "$SCRATCH/init.out" "$run/distccd.log"; fi
   dpid=$(cat "$run/distccd.pid" 2>/dev/null); [ -n "$dpid" ] && DAEMON_PIDS+=("$dpid")
   check "Debian init script: runs as distccd (got $(ps -o user= -p "${dpid:-0}"))" test "$(ps -o user= -p "${dpid:-0}")" = distccd
   check "Debian init script: compile served remotely, object identical" compiled_remotely "$PORT" debian
@@ -69,7 +69,7 @@ kill "$DPID"; wait "$DPID" 2>/dev/null
 PORT=$(free_port)
 "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" --log-file "$SCRATCH/d3.log" --user nobody &
 DPID=$!; DAEMON_PIDS+=("$DPID")
-wait_port "$PORT" "$DPID"
+wait_port "$PORT" "$DPID" && wait_ready_log "$SCRATCH/d3.log" "$DPID"
 check "no --allow: warns that it defaults to --allow-private" grep -q 'no --allow option specified: defaulting to --allow-private' "$SCRATCH/d3.log"
 check "no --allow: serves 127.0.0.1 (a private network)" compiled_remotely "$PORT" noallow
 kill "$DPID"; wait "$DPID" 2>/dev/null
