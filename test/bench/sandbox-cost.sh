@@ -32,6 +32,7 @@ cleanup () {
   for n in sb nosb; do "$cg" remove "dccsb-$n-$$" 2>/dev/null || true; done
   [ -n "${INCLUDE_SERVER_PID:-}" ] && kill "$INCLUDE_SERVER_PID" 2>/dev/null
   rm -rf "$work"
+  return 0
 }
 trap cleanup EXIT
 free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
