@@ -33,15 +33,6 @@ child_fail (int report_fd, const char *step)
   _exit (127);
 }
 
-static int
-set_limit (int resource, guint64 value)
-{
-  if (value == 0)
-    return 0;
-  struct rlimit rl = { .rlim_cur = value, .rlim_max = value };
-  return setrlimit (resource, &rl);
-}
-
 /* The child, from fork to exec. Async-signal-safe calls only. */
 static void G_GNUC_NORETURN
 child_exec (const DccRunSpec *spec, int in, int out, int err, int report_fd)
@@ -56,10 +47,7 @@ child_exec (const DccRunSpec *spec, int in, int out, int err, int report_fd)
     }
   else if (spec->limits)
     {
-      /* On the host the process count would include the daemon's own. */
-      if (set_limit (RLIMIT_AS, spec->limits->memory_bytes) < 0
-          || set_limit (RLIMIT_FSIZE, spec->limits->file_size_bytes) < 0
-          || set_limit (RLIMIT_CPU, spec->limits->cpu_seconds) < 0)
+      if (dcc_job_limits_apply (spec->limits, FALSE) < 0)
         child_fail (report_fd, "setrlimit");
     }
   if (dup2 (in, 0) < 0 || dup2 (out, 1) < 0 || dup2 (err, 2) < 0)

@@ -326,6 +326,16 @@ set_limit (int resource, guint64 value)
   return setrlimit (resource, &rl);
 }
 
+int
+dcc_job_limits_apply (const DccJobLimits *limits, gboolean with_processes)
+{
+  if (set_limit (RLIMIT_AS, limits->memory_bytes) < 0 || set_limit (RLIMIT_FSIZE, limits->file_size_bytes) < 0
+      || set_limit (RLIMIT_CPU, limits->cpu_seconds) < 0
+      || (with_processes && set_limit (RLIMIT_NPROC, limits->processes) < 0))
+    return -1;
+  return setrlimit (RLIMIT_CORE, &(struct rlimit) { 0, 0 });
+}
+
 #define FAIL(name) do { *step = (name); return -1; } while (0)
 
 /* The intermediate process: parent of PID 1 of the new namespace. It holds
@@ -398,9 +408,7 @@ dcc_sandbox_enter (const DccSandboxPlan *p, const DccJobLimits *limits, const ch
     FAIL ("make the root read-only");
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     FAIL ("prctl NO_NEW_PRIVS");
-  if (set_limit (RLIMIT_AS, limits->memory_bytes) < 0 || set_limit (RLIMIT_FSIZE, limits->file_size_bytes) < 0
-      || set_limit (RLIMIT_CPU, limits->cpu_seconds) < 0 || set_limit (RLIMIT_NPROC, limits->processes) < 0
-      || setrlimit (RLIMIT_CORE, &(struct rlimit) { 0, 0 }) < 0)
+  if (dcc_job_limits_apply (limits, TRUE) < 0)
     FAIL ("setrlimit");
   return 0;
 }

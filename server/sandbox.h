@@ -33,6 +33,12 @@ typedef struct {
 #define DCC_JOB_FILE_SIZE_DEFAULT_MB  1024u
 #define DCC_JOB_PROCESSES_DEFAULT     64u
 
+/* Sets the limits on this process (after fork, async-signal-safe); 0 leaves
+ * a limit as it is. Outside a user namespace of its own the process count
+ * would include the daemon's, so the caller says whether to set it.
+ * Returns -1 with errno on failure. */
+int dcc_job_limits_apply (const DccJobLimits *limits, gboolean with_processes);
+
 typedef struct DccSandbox DccSandbox;
 
 /* The daemon-wide part: which host directories make up the toolchain.
