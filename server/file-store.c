@@ -50,6 +50,7 @@ struct DccStore {
   int lock_fd;        /* DIR/usage opened by this process: flock belongs to the open
                        * file, which a forked child would share with its parent */
   pid_t lock_pid;     /* the process that opened lock_fd */
+  guint lock_depth;   /* lock_usage nests: only the outermost flocks */
   GHashTable *private_objects; /* DccHash* (owned) -> GBytes*: contents this process
                                 * received but could not store within the budget */
   guint64 max_bytes;
@@ -216,6 +217,7 @@ lock_usage (DccStore *s)
   if (s->lock_pid != pid)
     {
       dcc_close_fdp (&s->lock_fd);
+      s->lock_depth = 0;
       s->lock_fd = openat (s->dir_fd, "usage", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
       if (s->lock_fd < 0)
         {
@@ -224,19 +226,27 @@ lock_usage (DccStore *s)
         }
       s->lock_pid = pid;
     }
+  if (s->lock_depth > 0)
+    {
+      s->lock_depth++;
+      return TRUE;
+    }
   while (flock (s->lock_fd, LOCK_EX) < 0)
     if (errno != EINTR)
       {
         g_warning ("store: cannot lock %s/usage: %s", s->dir, g_strerror (errno));
         return FALSE;
       }
+  s->lock_depth = 1;
   return TRUE;
 }
 
 static void
 unlock_usage (DccStore *s)
 {
-  flock (s->lock_fd, LOCK_UN);
+  g_return_if_fail (s->lock_depth > 0);
+  if (--s->lock_depth == 0)
+    flock (s->lock_fd, LOCK_UN);
 }
 
 /* Shared usage after adding extra bytes would exceed the budget, or this
@@ -346,10 +356,12 @@ scan_subdir (DccStore *s, const char *sub, GError **error)
             }
         }
       index_note (s, &h, (guint64) st.st_size, mtime_ns (&st));
-      s->usage->bytes += (guint64) st.st_size;
       /* Bound memory while scanning a store bigger than the index allows. */
-      if (g_hash_table_size (s->index) > 2 * DCC_STORE_MAX_OBJECTS)
-        evict_locked (s, NULL, 0);
+      if (g_hash_table_size (s->index) > 2 * DCC_STORE_MAX_OBJECTS && lock_usage (s))
+        {
+          evict_locked (s, NULL, 0);
+          unlock_usage (s);
+        }
     }
   if (errno != 0)
     return dcc_fail_errno (error, "reading %s/objects/%s", s->dir, sub);
@@ -377,18 +389,17 @@ tmp_bytes (DccStore *s, guint64 *out, GError **error)
   return TRUE;
 }
 
-/* Re-reads objects/ into the index, recounts the shared usage from the
- * disk (objects and reservations), and evicts if over budget. Holds the
- * lock throughout, so that no put or eviction changes the disk meanwhile. */
+/* Re-reads objects/ into the index (s->total: their bytes). Needs no lock:
+ * puts and evictions meanwhile may or may not be seen, and eviction checks
+ * the disk again anyway. */
 static gboolean
-rescan_locked (DccStore *s, GError **error)
+walk_objects (DccStore *s, GError **error)
 {
   /* Objects no longer on disk must leave the index: keep the old entries
    * only for their in-process use order. */
   g_autoptr(GHashTable) old = g_steal_pointer (&s->index);
   s->index = g_hash_table_new_full (dcc_hash_hash, dcc_hash_equal_func, NULL, g_free);
   s->total = 0;
-  s->usage->bytes = 0;   /* scan_subdir may evict: count as the scan goes */
 
   g_autoptr(DIR) d = open_dir_at (s->dir_fd, "objects", error);
   if (d == NULL)
@@ -403,10 +414,6 @@ rescan_locked (DccStore *s, GError **error)
     }
   if (errno != 0)
     return dcc_fail_errno (error, "reading %s/objects", s->dir);
-  guint64 reserved = 0;
-  if (!tmp_bytes (s, &reserved, error))
-    return FALSE;
-  s->usage->bytes = s->total + reserved;
 
   GHashTableIter it;
   gpointer v;
@@ -418,6 +425,19 @@ rescan_locked (DccStore *s, GError **error)
       if (o != NULL)
         e->seq = o->seq;
     }
+  return TRUE;
+}
+
+/* At open, under the lock (no put or eviction changes the disk meanwhile):
+ * rebuilds the index and sets the shared usage from the disk, objects plus
+ * reservations, then evicts if over budget. */
+static gboolean
+recount_locked (DccStore *s, GError **error)
+{
+  guint64 reserved = 0;
+  if (!walk_objects (s, error) || !tmp_bytes (s, &reserved, error))
+    return FALSE;
+  s->usage->bytes = s->total + reserved;
   s->usage->scanned_us = g_get_monotonic_time ();
   evict_locked (s, NULL, 0);
   return TRUE;
@@ -427,11 +447,16 @@ gboolean
 dcc_store_rescan (DccStore *s, GError **error)
 {
   g_return_val_if_fail (s != NULL, FALSE);
+  /* The walk (about 15 ms per 1000 objects) runs without the lock, so that
+   * puts go on meanwhile; only eviction takes it. */
+  if (!walk_objects (s, error))
+    return FALSE;
   if (!lock_usage (s))
     return dcc_fail_errno (error, "locking %s/usage", s->dir);
-  gboolean ok = rescan_locked (s, error);
+  s->usage->scanned_us = g_get_monotonic_time ();
+  evict_locked (s, NULL, 0);
   unlock_usage (s);
-  return ok;
+  return TRUE;
 }
 
 /* Removes tmp/ files old enough that no live write can own them. */
@@ -535,7 +560,7 @@ dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
     }
   memcpy (s->usage->magic, USAGE_MAGIC, sizeof s->usage->magic);
   clean_tmp (s);
-  gboolean ok = rescan_locked (s, error);
+  gboolean ok = recount_locked (s, error);
   unlock_usage (s);
   if (!ok)
     {
@@ -615,11 +640,15 @@ reserve (DccStore *s, const DccHash *h, const char *hex, gsize len, gboolean *fu
       && g_get_monotonic_time () - s->usage->scanned_us >= RESCAN_MIN_INTERVAL_S * G_USEC_PER_SEC)
     {
       /* Other processes' objects are not in this index: look again (at
-       * most every RESCAN_MIN_INTERVAL_S for all processes together, so
-       * that a flood of connections cannot keep the lock busy scanning). */
+       * most every RESCAN_MIN_INTERVAL_S for all processes together), with
+       * the lock released during the walk. */
+      s->usage->scanned_us = g_get_monotonic_time ();
+      unlock_usage (s);
       g_autoptr(GError) scan_error = NULL;
-      if (!rescan_locked (s, &scan_error))
+      if (!walk_objects (s, &scan_error))
         g_debug ("store: rescan: %s", scan_error->message);
+      if (!lock_usage (s))
+        return dcc_fail_errno (error, "locking %s/usage", s->dir);
       evict_locked (s, h, len);
     }
   if (s->usage->bytes + len > s->max_bytes)

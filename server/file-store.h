@@ -26,8 +26,8 @@
  * grace period, as under a flood of new contents), the put keeps it in
  * this process's memory for this job only (dcc_store_link_into writes a
  * copy) and the store stays as it is. The usage is recounted from the
- * disk at open and by dcc_store_rescan (a process killed mid-put leaves
- * it too high until then, never too low).
+ * disk at open (a process killed mid-put leaves it too high until then,
+ * never too low); rescans walk the disk without the lock.
  *
  * Eviction unlinks; a job that has linked an object into its tree holds
  * its own hard link, so eviction is harmless afterwards.
@@ -106,8 +106,9 @@ void dcc_store_pin (DccStore *s, const DccHash *h);
 void dcc_store_unpin (DccStore *s, const DccHash *h);
 
 /* Re-reads objects/ into the index (picking up other processes' puts and
- * evictions) and evicts if over budget. The daemon calls this from time to
- * time, so that the children it forks start from a recent estimate. */
+ * evictions; the walk holds no lock) and evicts if over budget. The daemon
+ * calls this from time to time, so that the children it forks start from a
+ * recent estimate. */
 gboolean dcc_store_rescan (DccStore *s, GError **error);
 
 /* The shared usage: bytes of objects on disk plus reservations. */
