@@ -1,5 +1,6 @@
 /* distcc: the client. Decides where a compile runs, runs it there, and makes
  * sure that a build never fails because a volunteer did. */
+#include "build-notes.h"
 #include "compiler.h"
 #include "dcc-args.h"
 #include "dcc-error.h"
@@ -326,6 +327,12 @@ run (Job *job)
         case DCC_REMOTE_RUN_LOCALLY:
         case DCC_REMOTE_RETRY_LOCALLY:
           dcc_info ("compiling %s locally: %s", job->source, why);
+          if (g_str_has_prefix (why, DCC_REFUSED_COMPILER_PREFIX))
+            {
+              g_autofree char *hostport = g_strdup_printf ("%s:%d", host->hostname, host->port);
+              g_autofree char *cc = g_path_get_basename (job->user_argv[0]);
+              dcc_build_warn_refusal (job->distcc_dir, hostport, cc, why + strlen ("volunteer refused: "));
+            }
           g_clear_pointer (&slot, dcc_slot_release);
           return compile_locally (job, hosts, why, o == DCC_REMOTE_RETRY_LOCALLY ? "fallback" : "local");
         case DCC_REMOTE_HOST_FAILED:

@@ -1,6 +1,7 @@
 #include "remote-common.h"
 #include "dcc-compiler-id.h"
 #include "dcc-io.h"
+#include "dcc-log.h"
 #include "dcc-state.h"
 #include "outputs.h"
 #include "remote.h"
@@ -141,7 +142,11 @@ dcc_client_request_basics (const char *distcc_dir, const char *compiler_path, co
                            const DccCompileArgs *a, gboolean is_clang, DccRequestBasics *b, char **why)
 {
   g_autoptr(GError) error = NULL;
-  b->compiler_id = dcc_compiler_id_get (compiler_path, dcc_args_lang_name (a->lang), distcc_dir, &error);
+  g_autofree char *match_why = NULL;
+  gboolean strict = dcc_compiler_match_strict_from_env (&match_why);
+  if (match_why)
+    dcc_warning ("%s", match_why);
+  b->compiler_id = dcc_compiler_id_get (compiler_path, dcc_args_lang_name (a->lang), distcc_dir, strict, &error);
   if (!b->compiler_id)
     {
       *why = g_strdup_printf ("cannot identify the compiler: %s", error->message);

@@ -17,6 +17,11 @@ typedef enum {
   DCC_REMOTE_RETRY_LOCALLY,
 } DccRemoteOutcome;
 
+/* The *why of RUN_LOCALLY when the volunteer refused the compiler itself
+ * (not allowed there, or a different identity): the volunteer's EROR
+ * messages about the compiler start with "compiler " (doc/protocol.md). */
+#define DCC_REFUSED_COMPILER_PREFIX "volunteer refused: compiler "
+
 /* An environment variable as a boolean: unset or empty gives dflt, "0" FALSE. */
 gboolean dcc_client_env_flag (const char *name, gboolean dflt);
 /* NAME=VALUE for the variables the volunteer's compiler must see as ours does. */

@@ -44,15 +44,13 @@ check_compiler_id (DccRequest *req, const char *compiler, const char *cache_dir,
   g_autoptr(DccCompileArgs) a = NULL;
   if (!dcc_args_scan ((const char *const *) req->argv->pdata, &a, NULL))
     return TRUE;   /* prepare refuses it with the reason */
-  g_autofree char *ours = dcc_compiler_id_get (compiler, dcc_args_lang_name (a->lang), cache_dir, error);
+  gboolean strict = dcc_compiler_id_is_strict (req->compiler_id) || dcc_compiler_match_strict_from_env (NULL);
+  g_autofree char *ours = dcc_compiler_id_get (compiler, dcc_args_lang_name (a->lang), cache_dir, strict, error);
   if (!ours)
     return FALSE;
-  if (strcmp (ours, req->compiler_id) != 0)
-    {
-      g_autofree char *theirs = dcc_escape_for_log (req->compiler_id, 300);
-      return dcc_fail (error, DCC_ERROR_MISMATCH, "compiler differs: client has %s, volunteer has %s",
-                       theirs, ours);
-    }
+  g_autofree char *why = dcc_compiler_id_compare (req->compiler_id, ours);
+  if (why)
+    return dcc_fail (error, DCC_ERROR_MISMATCH, "%s", why);
   return TRUE;
 }
 

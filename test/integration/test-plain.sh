@@ -159,10 +159,12 @@ DISTCC_HOSTS="127.0.0.1:$PORT2/4" DISTCC_LOG="$SCRATCH/c.log" "$BIN/distcc" gcc 
 check "connection from outside --allow: refused and logged" grep -q 'refused connection from 127.0.0.1' "$SCRATCH/deny.log"
 check "connection from outside --allow: compile fell back" test "$(result_of "$SCRATCH/c.log")" = fallback
 
-# A volunteer whose gcc is not the client's: refused, compiled here.
+# A volunteer whose gcc is not the client's (other defaults): refused,
+# compiled here. test-mixed.sh has more of these.
 mkdir -p "$SCRATCH/otherbin"
-printf '#!/bin/sh\nexec /usr/bin/gcc "$@"\n' > "$SCRATCH/otherbin/gcc"
+printf '#!/bin/sh\nexec /usr/bin/gcc -funsigned-char "$@"\n' > "$SCRATCH/otherbin/gcc"
 chmod +x "$SCRATCH/otherbin/gcc"
+ln -s gcc "$SCRATCH/otherbin/x86_64-linux-gnu-gcc"
 PATH="$SCRATCH/otherbin:$PATH" start_distccd
 rm -f "$SCRATCH/c.log"
 DISTCC_HOSTS="127.0.0.1:$PORT/4" DISTCC_LOG="$SCRATCH/c.log" "$BIN/distcc" gcc -c -Iinclude src/a.c -o other.o
