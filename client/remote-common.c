@@ -66,6 +66,32 @@ dcc_client_remote_argv (const char *const *argv, const DccCompileArgs *a, gboole
   return g_strv_builder_end (b);
 }
 
+/* gcc, g++, gcc-12, g++-12 (and cc, c++ when they are gcc) become
+ * TARGET-gcc etc., as stock distcc sends them, so that a volunteer with
+ * several compilers picks the one for the client's target. Only when that
+ * name is on our PATH too (stock's rule), so the volunteer is asked for a
+ * compiler that exists. clang is not renamed: its identity says its target. */
+char *
+dcc_client_qualified_name (const char *name, const char *target, gboolean is_clang)
+{
+  if (is_clang || !target || !*target || strcmp (target, "-") == 0 || strchr (name, '/'))
+    return NULL;
+  const char *base = strcmp (name, "cc") == 0 ? "gcc" : strcmp (name, "c++") == 0 ? "g++" : name;
+  gboolean generic = FALSE;
+  static const char *const stems[] = { "gcc", "g++", NULL };
+  for (const char *const *st = stems; *st; st++)
+    {
+      gsize n = strlen (*st);
+      if (strncmp (base, *st, n) == 0 && (base[n] == '\0' || (base[n] == '-' && g_ascii_isdigit (base[n + 1]))))
+        generic = TRUE;
+    }
+  if (!generic)
+    return NULL;
+  g_autofree char *q = g_strdup_printf ("%s-%s", target, base);
+  g_autofree char *found = g_find_program_in_path (q);
+  return found ? g_steal_pointer (&q) : NULL;
+}
+
 /* Source excerpts in diagnostics are read from the files named in them,
  * which a plain-mode volunteer does not have. */
 static gboolean
@@ -153,6 +179,18 @@ dcc_client_request_basics (const char *distcc_dir, const char *compiler_path, co
       return FALSE;
     }
   b->argv = dcc_client_remote_argv (argv, a, is_clang);
+  if (!dcc_client_env_flag ("DISTCC_NO_REWRITE_CROSS", FALSE))
+    {
+      g_autofree char *target = dcc_compiler_id_target (b->compiler_id);
+      gboolean is_gcc = g_str_has_prefix (b->compiler_id, "gcc ");
+      g_autofree char *qualified = dcc_client_qualified_name (b->argv[0], target, is_clang || !is_gcc);
+      if (qualified)
+        {
+          dcc_debug ("sending %s as %s (DISTCC_NO_REWRITE_CROSS=1 sends it as it is)", b->argv[0], qualified);
+          g_free (b->argv[0]);
+          b->argv[0] = g_steal_pointer (&qualified);
+        }
+    }
   b->env = dcc_client_forwarded_env ();
   return TRUE;
 }

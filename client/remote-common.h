@@ -29,6 +29,10 @@ GStrv dcc_client_forwarded_env (void);
 /* argv for the volunteer: argv[0] reduced to its basename, plus colour
  * when ours would be coloured (-fdiagnostics-color=auto on a terminal). */
 GStrv dcc_client_remote_argv (const char *const *argv, const DccCompileArgs *a, gboolean is_clang);
+/* The target-qualified name to send for a generic gcc name (gcc, g++,
+ * gcc-N, g++-N, cc, c++), when TARGET-name is on PATH; NULL to send name
+ * as it is. */
+char *dcc_client_qualified_name (const char *name, const char *target, gboolean is_clang);
 /* What every request carries besides the work itself. */
 typedef struct {
   GStrv  argv;          /* for the volunteer: basename compiler, colour */
