@@ -99,7 +99,10 @@ check "DISTCC_CMDLIST: object identical" cmp -s my.o local.o
 DISTCC_CMDLIST=$SCRATCH/cmdlist DISTCC_CMDLIST_NUMWORDS=2 start_distccd
 check "DISTCC_CMDLIST_NUMWORDS=2: 'mygcc' (one word) no longer matches: local" test "$(mygcc_result "$PORT")" = local
 mkdir -p "$SCRATCH/otherbin"
-printf '#!/bin/sh\nexec /usr/bin/gcc "$@"\n' > "$SCRATCH/otherbin/gcc"; chmod +x "$SCRATCH/otherbin/gcc"
+# a gcc with other defaults (compiler identity is by output), under both
+# names the client may send (gcc is sent target-qualified)
+printf '#!/bin/sh\nexec /usr/bin/gcc -funsigned-char "$@"\n' > "$SCRATCH/otherbin/gcc"; chmod +x "$SCRATCH/otherbin/gcc"
+ln -s gcc "$SCRATCH/otherbin/x86_64-linux-gnu-gcc"
 DISTCCD_PATH=$SCRATCH/otherbin:/usr/bin:/bin start_distccd
 rm -f "$SCRATCH/dp.log"
 DISTCC_HOSTS="127.0.0.1:$PORT/2" DISTCC_LOG="$SCRATCH/dp.log" "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o dp.o 2>/dev/null
