@@ -2,6 +2,9 @@
  * sure that a build never fails because a volunteer did. */
 #include "build-notes.h"
 #include "compiler.h"
+#include "dcc-compiler-id.h"
+#include "host-protocol.h"
+#include "stock-client.h"
 #include "dcc-args.h"
 #include "dcc-error.h"
 #include "dcc-hosts.h"
@@ -206,6 +209,10 @@ compiler_argv (int argc, char **argv, GStrv *out, int *exit_code)
               return FALSE;
             }
           int total = 0;
+          /* stock prints the list alone; what was learnt per host only
+           * with --verbose or DISTCC_VERBOSE (doc/protocol.md) */
+          gboolean verbose = dcc_client_env_flag ("DISTCC_VERBOSE", FALSE)
+                             || (argv[2] && strcmp (argv[2], "--verbose") == 0);
           for (guint i = 0; i < hosts->hosts->len; i++)
             {
               DccHost *h = hosts->hosts->pdata[i];
@@ -214,12 +221,13 @@ compiler_argv (int argc, char **argv, GStrv *out, int *exit_code)
                 {
                   if (h->kind == DCC_HOST_LOCAL)
                     printf ("localhost/%d\n", h->limit);
-                  else if (strchr (h->hostname, ':'))
-                    printf ("[%s]:%d/%d%s%s\n", h->hostname, h->port, h->limit,
-                            h->cpp ? ",cpp" : "", h->lzo ? ",lzo" : "");
                   else
-                    printf ("%s:%d/%d%s%s\n", h->hostname, h->port, h->limit,
-                            h->cpp ? ",cpp" : "", h->lzo ? ",lzo" : "");
+                    {
+                      g_autofree char *learnt = verbose ? dcc_host_protocol_describe (dir, h) : NULL;
+                      gboolean v6 = strchr (h->hostname, ':') != NULL;
+                      printf ("%s%s%s:%d/%d%s%s%s%s\n", v6 ? "[" : "", h->hostname, v6 ? "]" : "", h->port, h->limit,
+                              h->cpp ? ",cpp" : "", h->lzo ? ",lzo" : "", learnt ? " " : "", learnt ? learnt : "");
+                    }
                 }
             }
           if (argv[1][1] == 'j')
@@ -303,18 +311,51 @@ run (Job *job)
 
       int status = 0;
       g_autofree char *why = NULL;
+      g_autofree char *stock_name = NULL;
       DccRemoteOutcome o = DCC_REMOTE_NOT_USED;
       const char *mode = "pump";
-      if (plan && host->cpp)
-        o = dcc_pump_compile (plan, job->distcc_dir, a, job->cwd, host, dcc_slot_index (slot), &status, &why);
-      if (o == DCC_REMOTE_NOT_USED)
+      if (dcc_host_protocol_get (job->distcc_dir, host, NULL) == DCC_HOST_PROTO_STOCK)
         {
-          if (why)
-            dcc_info ("pump mode not used: %s", why);
-          g_clear_pointer (&why, g_free);
-          mode = "plain";
-          o = dcc_plain_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot),
-                                 hosts->localslots_cpp, &status, &why);
+          mode = "stock";
+          o = dcc_stock_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot),
+                                 hosts->localslots_cpp, &status, &stock_name, &why);
+        }
+      else
+        {
+          if (plan && host->cpp)
+            o = dcc_pump_compile (plan, job->distcc_dir, a, job->cwd, host, dcc_slot_index (slot), &status, &why);
+          if (o == DCC_REMOTE_NOT_USED)
+            {
+              if (why)
+                dcc_info ("pump mode not used: %s", why);
+              g_clear_pointer (&why, g_free);
+              mode = "plain";
+              o = dcc_plain_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot),
+                                     hosts->localslots_cpp, &status, &why);
+            }
+          /* A stock distccd reads our first frame as a protocol error and
+           * closes without a byte: ask it again in its own protocol. */
+          guint64 sent, received;
+          dcc_remote_traffic (&sent, &received);
+          if (o == DCC_REMOTE_HOST_FAILED && dcc_client_connections () > 0 && received == 0)
+            {
+              dcc_info ("%s:%d closed the connection without answering (%s); trying the stock distcc protocol",
+                        host->hostname, host->port, why);
+              g_clear_pointer (&why, g_free);
+              o = dcc_stock_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot),
+                                     hosts->localslots_cpp, &status, &stock_name, &why);
+              if (stock_name)
+                mode = "stock";
+            }
+        }
+      if (stock_name)
+        dcc_host_protocol_remember (job->distcc_dir, host, DCC_HOST_PROTO_STOCK, stock_name);
+      else if (o == DCC_REMOTE_DONE)
+        {
+          g_autofree char *id = dcc_compiler_id_get (job->compiler_path, dcc_args_lang_name (a->lang), job->distcc_dir,
+                                                     dcc_compiler_match_strict_from_env (NULL), NULL);
+          g_autofree char *summary = id ? dcc_compiler_id_summary (id) : NULL;
+          dcc_host_protocol_remember (job->distcc_dir, host, DCC_HOST_PROTO_OURS, summary);
         }
       g_autofree char *where = g_strdup_printf ("host=%s:%d mode=%s", host->hostname, host->port, mode);
       switch (o)

@@ -57,8 +57,8 @@ is_dep_flag (const char *arg)
       || g_str_has_prefix (arg, "-MT") || g_str_has_prefix (arg, "-MQ");
 }
 
-GStrv
-dcc_plain_cpp_argv (const DccCompileArgs *a, gboolean is_clang)
+static GStrv
+cpp_argv (const DccCompileArgs *a, gboolean is_clang, gboolean directives_only)
 {
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_strv_builder_add (b, a->argv[0]);
@@ -81,7 +81,8 @@ dcc_plain_cpp_argv (const DccCompileArgs *a, gboolean is_clang)
   if (is_clang && a->deps_via_wp && !a->has_dep_target)
     g_strv_builder_add_many (b, "-MQ", a->output, NULL);
   g_strv_builder_add (b, "-E");
-  g_strv_builder_add (b, is_clang ? "-frewrite-includes" : "-fdirectives-only");
+  if (directives_only)
+    g_strv_builder_add (b, is_clang ? "-frewrite-includes" : "-fdirectives-only");
   /* The driver derives the dependency file and its target from -o, which
    * the preprocessing step does not have: say them explicitly. */
   if (a->want_deps)
@@ -96,6 +97,18 @@ dcc_plain_cpp_argv (const DccCompileArgs *a, gboolean is_clang)
         g_strv_builder_add_many (b, "-MQ", a->output, NULL);
     }
   return g_strv_builder_end (b);
+}
+
+GStrv
+dcc_plain_cpp_argv (const DccCompileArgs *a, gboolean is_clang)
+{
+  return cpp_argv (a, is_clang, TRUE);
+}
+
+GStrv
+dcc_plain_cpp_argv_full (const DccCompileArgs *a, gboolean is_clang)
+{
+  return cpp_argv (a, is_clang, FALSE);
 }
 
 GStrv

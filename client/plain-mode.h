@@ -11,6 +11,9 @@ const char *dcc_plain_local_reason (const DccCompileArgs *a, gboolean is_clang);
 /* The client's preprocessing command: output to stdout, dependency file
  * written where the real compile would write it. */
 GStrv dcc_plain_cpp_argv (const DccCompileArgs *a, gboolean is_clang);
+/* The same, preprocessing fully (macros expanded), as stock distcc does:
+ * what a stock volunteer compiles. */
+GStrv dcc_plain_cpp_argv_full (const DccCompileArgs *a, gboolean is_clang);
 /* What the volunteer runs: the original command without include and
  * dependency options, plus -nostdinc (everything is already inlined). */
 GStrv dcc_plain_remote_argv (const DccCompileArgs *a);

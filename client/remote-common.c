@@ -203,6 +203,14 @@ dcc_request_basics_clear (DccRequestBasics *b)
   g_clear_pointer (&b->compiler_id, g_free);
 }
 
+static int connections_made;
+
+int
+dcc_client_connections (void)
+{
+  return connections_made;
+}
+
 int
 dcc_client_connect (const char *distcc_dir, const DccHost *host, const char *source_name, int slot,
                     char **why)
@@ -212,5 +220,7 @@ dcc_client_connect (const char *distcc_dir, const DccHost *host, const char *sou
   int fd = dcc_remote_connect (host, MIN (dcc_remote_io_timeout (), 30), &error);
   if (fd < 0)
     *why = g_strdup (error->message);
+  else
+    connections_made++;
   return fd;
 }

@@ -52,6 +52,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DccRequestBasics, dcc_request_basics_clear)
 int dcc_client_connect (const char *distcc_dir, const DccHost *host, const char *source_name,
                         int slot, char **why);
 
+/* How many connections this process made: a HOST_FAILED after one, with
+ * nothing received, is how a stock distccd answers our protocol. */
+int dcc_client_connections (void);
+
 /* Sends request (already encoded) and reads the reply; transport failures
  * are HOST_FAILED with *why set. */
 DccRemoteOutcome dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply, char **why);

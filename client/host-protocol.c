@@ -1,0 +1,89 @@
+#include "host-protocol.h"
+#include "dcc-error.h"
+#include "dcc-io.h"
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static char *
+path_for (const char *distcc_dir, const DccHost *host)
+{
+  g_autofree char *name = g_strdup_printf ("%s_%d", host->hostname, host->port);
+  for (char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
+      *p = '_';
+  return g_build_filename (distcc_dir, "hosts.d", name, NULL);
+}
+
+static DccHostProto
+read_entry (const char *path, char **identity, time_t *mtime)
+{
+  g_autofree guint8 *text = NULL;
+  gsize len;
+  struct stat st;
+  if (stat (path, &st) < 0 || !dcc_io_read_file (path, 4096, &text, &len, NULL))
+    return DCC_HOST_PROTO_UNKNOWN;
+  *mtime = st.st_mtime;
+  g_autofree char *s = g_strndup ((const char *) text, len);
+  g_auto(GStrv) lines = g_strsplit (s, "\n", 3);
+  DccHostProto p = DCC_HOST_PROTO_UNKNOWN;
+  if (lines[0] && strcmp (lines[0], "ours") == 0)
+    p = DCC_HOST_PROTO_OURS;
+  else if (lines[0] && strcmp (lines[0], "stock") == 0)
+    p = DCC_HOST_PROTO_STOCK;
+  if (identity && lines[0] && lines[1] && *lines[1])
+    *identity = g_strdup (lines[1]);
+  return p;
+}
+
+DccHostProto
+dcc_host_protocol_get (const char *distcc_dir, const DccHost *host, char **identity)
+{
+  g_autofree char *path = path_for (distcc_dir, host);
+  time_t mtime = 0;
+  if (identity)
+    *identity = NULL;
+  DccHostProto p = read_entry (path, identity, &mtime);
+  if (p == DCC_HOST_PROTO_STOCK && time (NULL) - mtime > DCC_HOST_PROTOCOL_STOCK_TTL_S)
+    return DCC_HOST_PROTO_UNKNOWN;
+  return p;
+}
+
+static const char *
+proto_name (DccHostProto p)
+{
+  return p == DCC_HOST_PROTO_OURS ? "ours" : p == DCC_HOST_PROTO_STOCK ? "stock" : "unknown";
+}
+
+void
+dcc_host_protocol_remember (const char *distcc_dir, const DccHost *host, DccHostProto proto, const char *identity)
+{
+  g_autofree char *path = path_for (distcc_dir, host);
+  g_autofree char *old_identity = NULL;
+  time_t mtime = 0;
+  DccHostProto old = read_entry (path, &old_identity, &mtime);
+  const char *id = identity ? identity : "";
+  if (old == proto && g_strcmp0 (old_identity ? old_identity : "", id) == 0
+      && (proto != DCC_HOST_PROTO_STOCK || time (NULL) - mtime < DCC_HOST_PROTOCOL_STOCK_TTL_S / 2))
+    return;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_mkdir_with_parents (dir, 0755);
+  g_autofree char *text = g_strdup_printf ("%s\n%s\n", proto_name (proto), id);
+  dcc_io_write_file_atomic (path, text, strlen (text), 0644, NULL);
+}
+
+char *
+dcc_host_protocol_describe (const char *distcc_dir, const DccHost *host)
+{
+  g_autofree char *path = path_for (distcc_dir, host);
+  g_autofree char *identity = NULL;
+  time_t mtime = 0;
+  DccHostProto p = read_entry (path, &identity, &mtime);
+  if (p == DCC_HOST_PROTO_UNKNOWN)
+    return g_strdup ("protocol=not-yet-known");
+  gboolean stale = p == DCC_HOST_PROTO_STOCK && time (NULL) - mtime > DCC_HOST_PROTOCOL_STOCK_TTL_S;
+  if (p == DCC_HOST_PROTO_STOCK)
+    return g_strdup_printf ("protocol=stock%s identity=not-checked (the stock protocol has none; sent as %s)",
+                            stale ? " (to be asked again)" : "", identity ? identity : "?");
+  return g_strdup_printf ("protocol=ours identity=\"%s\"", identity ? identity : "?");
+}

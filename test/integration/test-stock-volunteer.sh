@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Our client against Debian's stock distccd (distcc 3.4): the client notices
+# that the volunteer speaks the stock protocol (it closes the connection on
+# our first frame), compiles in protocol 1 (plain) or 2 (",lzo"), and
+# remembers it in DISTCC_DIR. Objects identical to a local build. Also one
+# make -j over hosts of both kinds: every compile remote.
+source "$(dirname "$0")/lib.sh"
+
+STOCKD=/usr/bin/distccd
+if [ ! -x $STOCKD ]; then
+  skip "Debian's distcc is not installed (apt-get install distcc)"; finish; exit 0
+fi
+
+proj=$SCRATCH/proj
+mkdir -p "$proj/inc"
+for n in 1 2 3 4 5 6; do
+  cat > "$proj/s$n.c" <<C
+#include <string.h>
+#include "defs.h"
+static const char tag[] = __FILE__;
+int s$n (const char *p) { return (int) strlen (p) * SCALE + $n + (int) sizeof tag; }
+C
+done
+echo '#define SCALE 3' > "$proj/inc/defs.h"
+cat > "$proj/Makefile" <<'M'
+OBJS = s1.o s2.o s3.o s4.o s5.o s6.o
+all: $(OBJS)
+%.o: %.c inc/defs.h
+	$(CC) -O2 $(DBG) -Iinc -DUNUSED=1 -MD -c $< -o $@
+M
+
+build_with () {
+  local dir=$1; shift
+  local w=$SCRATCH/w
+  rm -rf "$w" "$dir" && mkdir -p "$w" && cp -r "$proj"/* "$w"/
+  local dbg=
+  case "${*: -1}" in DBG=*) dbg=${*: -1}; set -- "${@:1:$#-1}";; esac
+  (cd "$w" && setsid make -s -j4 CC="$*" $dbg > stdout 2> stderr)
+  mv "$w" "$dir"
+}
+same_objects () {
+  for n in 1 2 3 4 5 6; do
+    cmp -s "$1/s$n.o" "$2/s$n.o" && cmp -s "$1/s$n.d" "$2/s$n.d" || return 1
+  done
+}
+count_results () { grep -c "result: $2 " "$1" 2>/dev/null || true; }
+
+# start_stock: Debian's distccd on a free loopback port; sets SPORT, SLOG.
+start_stock () {
+  SPORT=$(free_port)
+  SLOG=$SCRATCH/stock-$SPORT.log
+  : > "$SLOG"; chmod 666 "$SLOG"   # it runs as the user distccd
+  $STOCKD --no-detach --daemon --listen 127.0.0.1 --port "$SPORT" --allow 127.0.0.1 \
+      --log-file "$SLOG" --log-level info --jobs 4 &
+  DAEMON_PIDS+=($!)
+  for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/$SPORT) 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+build_with "$SCRATCH/local" gcc
+start_stock || { not_ok "stock distccd starts"; finish; exit 1; }
+ok "stock distccd starts on 127.0.0.1:$SPORT"
+
+for variant in ",lzo:2" ":1"; do
+  opt=${variant%%:*}; proto=${variant#*:}
+  rm -rf "$DISTCC_DIR/hosts.d" "$SCRATCH/c.log"
+  DISTCC_HOSTS="127.0.0.1:$SPORT/4$opt" DISTCC_LOG="$SCRATCH/c.log" build_with "$SCRATCH/p$proto" "$BIN/distcc" gcc
+  check "protocol $proto: all 6 compiles remote in the stock protocol (got $(grep -c 'result: remote.*mode=stock' "$SCRATCH/c.log"))" \
+    test "$(grep -c 'result: remote.*mode=stock' "$SCRATCH/c.log")" = 6
+  check "protocol $proto: objects and .d files identical to a local build" same_objects "$SCRATCH/p$proto" "$SCRATCH/local"
+  check "protocol $proto: nothing on stderr" test ! -s "$SCRATCH/p$proto/stderr"
+  check "protocol $proto: the host is remembered as stock" grep -q '^stock' "$DISTCC_DIR/hosts.d/127.0.0.1_$SPORT"
+done
+
+# -g: the columns it records are shifted by the client's full
+# preprocessing, so -g compiles stay local against a stock volunteer.
+build_with "$SCRATCH/local-g" gcc DBG=-g
+rm -f "$SCRATCH/c.log"
+DISTCC_HOSTS="127.0.0.1:$SPORT/4,lzo" DISTCC_LOG="$SCRATCH/c.log" build_with "$SCRATCH/g" "$BIN/distcc" gcc DBG=-g
+check "-g against a stock volunteer: local (got $(count_results "$SCRATCH/c.log" local))" \
+  test "$(count_results "$SCRATCH/c.log" local)" = 6
+check "-g against a stock volunteer: the reason says why" grep -q 'reason="-g records columns' "$SCRATCH/c.log"
+check "-g against a stock volunteer: identical" same_objects "$SCRATCH/g" "$SCRATCH/local-g"
+check "stock distccd ran the jobs" grep -q 'job complete' "$SLOG"
+check "stock distccd was asked for x86_64-linux-gnu-gcc" grep -q 'x86_64-linux-gnu-gcc' "$SLOG"
+
+# Remembered: a second build makes no failed attempt in our protocol.
+rm -f "$SCRATCH/c.log"
+DISTCC_HOSTS="127.0.0.1:$SPORT/4,lzo" DISTCC_LOG="$SCRATCH/c.log" DISTCC_VERBOSE=1 \
+  build_with "$SCRATCH/again" "$BIN/distcc" gcc
+check "second build: all remote" test "$(grep -c 'result: remote.*mode=stock' "$SCRATCH/c.log")" = 6
+check "second build: no attempt in our protocol" sh -c "! grep -q 'trying the stock distcc protocol' '$SCRATCH/c.log'"
+check "second build: identical" same_objects "$SCRATCH/again" "$SCRATCH/local"
+
+# One make -j over a DISTCC_HOSTS mixing our distccd and the stock one.
+start_distccd || not_ok "our distccd starts"
+rm -rf "$DISTCC_DIR/hosts.d" "$SCRATCH/c.log"
+DISTCC_HOSTS="127.0.0.1:$PORT/2 127.0.0.1:$SPORT/2,lzo" DISTCC_LOG="$SCRATCH/c.log" \
+  build_with "$SCRATCH/mixed" "$BIN/distcc" gcc
+check "mixed hosts: all 6 compiles remote (got $(count_results "$SCRATCH/c.log" remote))" \
+  test "$(count_results "$SCRATCH/c.log" remote)" = 6
+check "mixed hosts: our volunteer used in our protocol" grep -q "result: remote host=127.0.0.1:$PORT mode=plain" "$SCRATCH/c.log"
+check "mixed hosts: the stock volunteer used in the stock protocol" grep -q "result: remote host=127.0.0.1:$SPORT mode=stock" "$SCRATCH/c.log"
+check "mixed hosts: identical" same_objects "$SCRATCH/mixed" "$SCRATCH/local"
+
+DISTCC_HOSTS="127.0.0.1:$PORT/2 127.0.0.1:$SPORT/4,lzo" DISTCC_VERBOSE=1 "$BIN/distcc" --show-hosts> "$SCRATCH/show.out" 2>&1
+check "--show-hosts (verbose) says ours and the identity agreed" \
+  grep -q "127.0.0.1:$PORT/2 protocol=ours identity=\"gcc " "$SCRATCH/show.out"
+check "--show-hosts (verbose) says stock and what was sent" \
+  grep -q "127.0.0.1:$SPORT/4,lzo protocol=stock identity=not-checked.*x86_64-linux-gnu-gcc" "$SCRATCH/show.out"
+sed "s/^/# /" "$SCRATCH/show.out"
+
+finish
