@@ -337,7 +337,8 @@ run (Job *job)
            * closes without a byte: ask it again in its own protocol. */
           guint64 sent, received;
           dcc_remote_traffic (&sent, &received);
-          if (o == DCC_REMOTE_HOST_FAILED && dcc_client_connections () > 0 && received == 0)
+          if (o == DCC_REMOTE_HOST_FAILED && dcc_client_connections () > 0 && received == 0
+              && !dcc_client_last_failure_timed_out ())
             {
               dcc_info ("%s:%d closed the connection without answering (%s); trying the stock distcc protocol",
                         host->hostname, host->port, why);

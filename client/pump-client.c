@@ -211,6 +211,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
       || !dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout, &tag, &payload, &len, &error))
     {
+      dcc_client_note_failure (error);
       close (fd);
       *why = g_strdup (error->message);
       return DCC_REMOTE_HOST_FAILED;

@@ -1,5 +1,6 @@
 #include "remote-common.h"
 #include "dcc-compiler-id.h"
+#include "dcc-error.h"
 #include "dcc-io.h"
 #include "dcc-log.h"
 #include "dcc-state.h"
@@ -125,6 +126,7 @@ dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply,
   if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
       || !dcc_remote_read_reply (fd, timeout, reply, &error))
     {
+      dcc_client_note_failure (error);
       *why = g_strdup (error->message);
       return DCC_REMOTE_HOST_FAILED;
     }
@@ -204,6 +206,19 @@ dcc_request_basics_clear (DccRequestBasics *b)
 }
 
 static int connections_made;
+static gboolean last_failure_timed_out;
+
+gboolean
+dcc_client_last_failure_timed_out (void)
+{
+  return last_failure_timed_out;
+}
+
+void
+dcc_client_note_failure (const GError *error)
+{
+  last_failure_timed_out = g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT);
+}
 
 int
 dcc_client_connections (void)

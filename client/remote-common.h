@@ -55,6 +55,10 @@ int dcc_client_connect (const char *distcc_dir, const DccHost *host, const char 
 /* How many connections this process made: a HOST_FAILED after one, with
  * nothing received, is how a stock distccd answers our protocol. */
 int dcc_client_connections (void);
+/* Whether the last exchange failed by a timeout (a silent volunteer, not a
+ * stock one, which closes at once); set by dcc_client_note_failure. */
+gboolean dcc_client_last_failure_timed_out (void);
+void dcc_client_note_failure (const GError *error);
 
 /* Sends request (already encoded) and reads the reply; transport failures
  * are HOST_FAILED with *why set. */
