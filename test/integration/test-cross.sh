@@ -61,7 +61,8 @@ start_with_path () {
   PORT=$(free_port)
   DLOG=$SCRATCH/distccd-$PORT.log
   env PATH="$path" "$@" "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" \
-      --allow 127.0.0.1 --log-file "$DLOG" --log-level debug --cache-dir "$SCRATCH/cache-$PORT" --user root &
+      --allow 127.0.0.1 --log-file "$DLOG" --log-level debug --cache-dir "$SCRATCH/cache-$PORT" --user root \
+      --no-sandbox &   # PATH holds scratch links, which the sandbox does not show
   DAEMON_PIDS+=($!)
   for _ in $(seq 100); do
     (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return 0

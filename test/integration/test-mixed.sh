@@ -65,7 +65,8 @@ chmod 755 "$pg/bin/gcc"
 for n in x86_64-linux-gnu-gcc cc; do ln -s gcc "$pg/bin/$n"; done
 check "patched copy differs from gcc by one byte" test "$(cmp -l "$real_gcc" "$pg/bin/gcc" | wc -l)" -eq 1
 
-PATH="$pg/bin:$PATH" start_distccd || { not_ok "distccd with the patched gcc starts"; finish; exit 1; }
+# --no-sandbox: the sandbox shows the system toolchain only, not a compiler in a scratch dir
+PATH="$pg/bin:$PATH" start_distccd --no-sandbox || { not_ok "distccd with the patched gcc starts"; finish; exit 1; }
 PATCHED_PORT=$PORT
 rm -f "$SCRATCH/a.log"
 DISTCC_HOSTS="127.0.0.1:$PATCHED_PORT/4" DISTCC_LOG="$SCRATCH/a.log" build_with "$SCRATCH/a" "$BIN/distcc" gcc
