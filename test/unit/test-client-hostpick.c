@@ -285,6 +285,34 @@ test_randomize (Fixture *f, gconstpointer data)
   g_hash_table_unref (seen);
   for (int i = 0; i < 6; i++)
     dcc_slot_release (held[i]);
+
+  /* Different processes start at different hosts: the first pick of 12
+   * child processes, one after another with every slot free. Without
+   * randomisation all 12 take "a"; with it, all 12 alike has odds 6^-11. */
+  g_autoptr(GHashTable) firsts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (int i = 0; i < 12; i++)
+    {
+      int fds[2];
+      g_assert_cmpint (pipe (fds), ==, 0);
+      pid_t pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          close (fds[0]);
+          DccSlot *s = dcc_host_pick_for (l, f->dir, FALSE, NULL);
+          const char *name = s ? dcc_slot_host (s)->hostname : "?";
+          _exit (write (fds[1], name, 1) == 1 ? 0 : 1);
+        }
+      close (fds[1]);
+      char c[2] = { 0, 0 };
+      g_assert_cmpint (read (fds[0], c, 1), ==, 1);
+      close (fds[0]);
+      int status;
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+      g_hash_table_add (firsts, g_strdup (c));
+    }
+  g_assert_cmpuint (g_hash_table_size (firsts), >, 1);
 }
 
 static void
