@@ -87,7 +87,7 @@ next_frame (const guint8 *buf, gsize len, gsize *pos, guint32 tag, guint32 max_l
   guint32 got_tag, got_len;
   /* The tag is checked as soon as the header is there: a reader feeding
    * bytes as they come refuses a wrong frame without waiting for it. */
-  DccWireResult r = dcc_wire_decode_header (buf + *pos, len - *pos, max_len, &got_tag, &got_len, error);
+  DccWireResult r = dcc_wire_decode_header_at (buf, len, *pos, max_len, &got_tag, &got_len, error);
   if (r != DCC_WIRE_OK)
     return r;
   if (got_tag != tag)
@@ -97,7 +97,7 @@ next_frame (const guint8 *buf, gsize len, gsize *pos, guint32 tag, guint32 max_l
                 dcc_wire_tag_name (tag, want), dcc_wire_tag_name (got_tag, got));
       return DCC_WIRE_ERROR;
     }
-  r = dcc_wire_decode (buf + *pos, len - *pos, max_len, frame, &used, error);
+  r = dcc_wire_decode_at (buf, len, *pos, max_len, frame, &used, error);
   if (r != DCC_WIRE_OK)
     return r;
   *pos += used;
@@ -488,8 +488,8 @@ dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
         for (;;)
           {
             guint32 tag, flen;
-            DccWireResult r = dcc_wire_decode_header (in->data + scanned, in->len - scanned,
-                                                      DCC_IS_MAX_ENTRY_FRAME, &tag, &flen, error);
+            DccWireResult r = dcc_wire_decode_header_at (in->data, in->len, scanned,
+                                                         DCC_IS_MAX_ENTRY_FRAME, &tag, &flen, error);
             if (r == DCC_WIRE_ERROR)
               goto out;
             if (r == DCC_WIRE_NEED_MORE || in->len - scanned - DCC_FRAME_HEADER_LEN < flen)

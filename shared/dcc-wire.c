@@ -75,6 +75,26 @@ dcc_wire_decode (const guint8 *buf, gsize avail, guint32 max_len,
   return DCC_WIRE_OK;
 }
 
+DccWireResult
+dcc_wire_decode_header_at (const guint8 *buf, gsize len, gsize pos, guint32 max_len,
+                           guint32 *tag, guint32 *frame_len, GError **error)
+{
+  g_return_val_if_fail (pos <= len, DCC_WIRE_ERROR);
+  if (len - pos < DCC_FRAME_HEADER_LEN)
+    return DCC_WIRE_NEED_MORE;
+  return dcc_wire_decode_header (buf + pos, len - pos, max_len, tag, frame_len, error);
+}
+
+DccWireResult
+dcc_wire_decode_at (const guint8 *buf, gsize len, gsize pos, guint32 max_len,
+                    DccFrame *frame, gsize *consumed, GError **error)
+{
+  g_return_val_if_fail (pos <= len, DCC_WIRE_ERROR);
+  if (len - pos < DCC_FRAME_HEADER_LEN)
+    return DCC_WIRE_NEED_MORE;
+  return dcc_wire_decode (buf + pos, len - pos, max_len, frame, consumed, error);
+}
+
 void
 dcc_put_u8 (GByteArray *out, guint8 v)
 {

@@ -28,6 +28,14 @@ DccWireResult dcc_wire_decode (const guint8 *buf, gsize avail, guint32 max_len,
 DccWireResult dcc_wire_decode_header (const guint8 *buf, gsize avail, guint32 max_len,
                                       guint32 *tag, guint32 *len, GError **error);
 
+/* The same for the frame at buf[pos..len), for a caller walking a buffer
+ * that may still be empty (an empty GByteArray's data is NULL): the offset
+ * is applied to buf only once a header's bytes are there. pos <= len. */
+DccWireResult dcc_wire_decode_at (const guint8 *buf, gsize len, gsize pos, guint32 max_len,
+                                  DccFrame *frame, gsize *consumed, GError **error);
+DccWireResult dcc_wire_decode_header_at (const guint8 *buf, gsize len, gsize pos, guint32 max_len,
+                                         guint32 *tag, guint32 *frame_len, GError **error);
+
 void dcc_wire_put_frame (GByteArray *out, guint32 tag, const void *payload, gsize len);
 void dcc_wire_put_u32_frame (GByteArray *out, guint32 tag, guint32 value);
 void dcc_wire_put_str_frame (GByteArray *out, guint32 tag, const char *str);
