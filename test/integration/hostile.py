@@ -213,7 +213,9 @@ def attack(kind, host, port, args):
         r = converse(host, port, d, b)
         return r + " victim=" + xxh128(victim).hex()
     if kind == "idle":                      # connect, send nothing, hold for args[0] s
-        s = socket.create_connection((host, int(port)))
+        s = socket.create_connection((host, int(port)))   # (then create args[1], if given)
+        if len(args) > 1:
+            open(args[1], "w").close()
         s.settimeout(float(args[0]))
         try:
             c = s.recv(100)

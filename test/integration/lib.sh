@@ -31,6 +31,38 @@ skip ()   { tap_n=$((tap_n + 1)); echo "ok $tap_n - $* # SKIP"; }
 check () { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 finish () { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 
+# Waiting: every wait is for a sign of readiness (a port that accepts, a
+# socket that exists, a line in a log, a process gone), polled every 50 ms
+# up to a deadline, and says what it waited for when the deadline passes.
+# WAIT_SECONDS (default 60) is the deadline: generous, since a loaded
+# machine is slow, and costless when things are ready at once.
+WAIT_SECONDS=${WAIT_SECONDS:-60}
+# wait_until WHAT COMMAND...: true as soon as COMMAND succeeds.
+wait_until () {
+  local what=$1; shift
+  local deadline=$((SECONDS + WAIT_SECONDS))
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "# timed out after ${WAIT_SECONDS} s waiting for $what"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+port_open () { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+log_has () { grep -q -- "$2" "$1" 2>/dev/null; }
+gone () { ! kill -0 "$1" 2>/dev/null; }
+# wait_port PORT [PID]: a listener on 127.0.0.1:PORT (and PID still alive).
+wait_port () {
+  local port=$1 pid=${2:-}
+  wait_until "a listener on 127.0.0.1:$port" _port_or_dead "$port" "$pid" || return 1
+  [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || { echo "# process $pid exited before listening on $port"; return 1; }
+}
+_port_or_dead () { port_open "$1" || { [ -n "$2" ] && ! kill -0 "$2" 2>/dev/null; }; }
+wait_socket () { wait_until "the socket $1" test -S "$1"; }
+wait_log () { wait_until "'$2' in $1" log_has "$1" "$2"; }
+wait_gone () { wait_until "process $1 to exit" gone "$1"; }
+
 free_port () {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -96,8 +128,7 @@ start_distccd_on () {
       --log-file "$SCRATCH/distccd-$port.log" --log-level debug --cache-dir "$SCRATCH/cache-$port" --user root &
   DPID=$!
   DAEMON_PIDS+=("$DPID")
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0; sleep 0.05; done
-  return 1
+  wait_port "$port" "$DPID"
 }
 
 # result_of LOGFILE: the "result:" word of the last compile logged there.

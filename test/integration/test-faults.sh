@@ -26,6 +26,8 @@ MK
 cd "$proj"
 make -s -j2 CC=gcc && mkdir -p ../ref && cp ./*.o ../ref/ && make -s clean
 
+compiles_logged () { [ "$(grep -c 'result:' "$SCRATCH/c.log" 2>/dev/null)" -ge "$1" ]; }
+
 identical () {
   local bad=0
   for o in ../ref/*.o; do cmp -s "$o" "$(basename "$o")" || bad=$((bad + 1)); done
@@ -41,10 +43,7 @@ build_with_fault () {
   ( DISTCC_HOSTS="$hosts" DISTCC_LOG="$SCRATCH/c.log" DISTCC_IO_TIMEOUT=${IO_TIMEOUT:-60} \
       make -s -j8 CC="$BIN/distcc gcc" > "$SCRATCH/$name.out" 2>&1 ) &
   local mk=$!
-  for _ in $(seq 200); do
-    [ "$(cat "$SCRATCH/c.log" 2>/dev/null | grep -c 'result:')" -ge 8 ] && break
-    sleep 0.05
-  done
+  wait_until "8 compiles of $name to finish" compiles_logged 8 || echo "# $name: the fault lands late"
   eval "$action"
   wait $mk
   MAKE_STATUS=$?
@@ -88,7 +87,7 @@ for spec in "slow:100:0" "resets:5:25"; do
   PPORT=$(free_port)
   python3 "$TOP/test/integration/flaky-proxy.py" "$PPORT" "$PORT" "$delay" "$pct" 300 &
   PROXY=$!
-  sleep 0.3
+  wait_port "$PPORT" "$PROXY" || not_ok "$name network: the proxy listens on $PPORT"
   rm -rf "$DISTCC_DIR"/lock
   build_with_fault "$name" "127.0.0.1:$PPORT/4" ':'
   kill $PROXY 2>/dev/null; wait $PROXY 2>/dev/null

@@ -25,14 +25,10 @@ STORE=$SCRATCH/cache-$PORT
 hostile () { timeout 200 python3 "$HOSTILE" "$1" 127.0.0.1 "$PORT" "${@:2}" 2>&1; }
 
 # Job directories live in $TMPDIR/distccd-XXXXXX/ beside the daemon's slots/.
-no_leftovers () {
-  for _ in $(seq 150); do
-    if [ -z "$(find "$TMPDIR" -mindepth 2 -maxdepth 2 ! -name slots)" ] \
-       && [ -z "$(ls -A "$STORE/tmp" 2>/dev/null)" ]; then return 0; fi
-    sleep 0.1
-  done
-  return 1
+nothing_left () {
+  [ -z "$(find "$TMPDIR" -mindepth 2 -maxdepth 2 ! -name slots)" ] && [ -z "$(ls -A "$STORE/tmp" 2>/dev/null)" ]
 }
+no_leftovers () { wait_until "job directories and store temporaries to go" nothing_left; }
 nothing_outside () { [ -z "$(ls -A "$OUT")" ] && [ ! -e "$PROBE" ] && [ ! -e "$PROBE-2" ]; }
 alive () { [ "$(hostile good)" = "DONE 0 /w/a.o" ]; }
 
@@ -157,8 +153,9 @@ check "after option attacks: a normal compile through bin/distcc runs remotely" 
 
 # --- Idle and many connections ---
 idle_pids=()
-for i in 1 2 3 4 5; do hostile idle 10 > "$SCRATCH/idle.$i" & idle_pids+=($!); done
-sleep 0.5
+for i in 1 2 3 4 5; do hostile idle 10 "$SCRATCH/idle.$i.connected" > "$SCRATCH/idle.$i" & idle_pids+=($!); done
+all_idle_connected () { for i in 1 2 3 4 5; do [ -e "$SCRATCH/idle.$i.connected" ] || return 1; done; }
+wait_until "5 idle connections" all_idle_connected || not_ok "5 idle connections are made"
 t0=$(date +%s.%N)
 check "5 idle connections open: a normal compile still runs remotely" normal_compile
 t1=$(date +%s.%N)
@@ -166,7 +163,7 @@ check "5 idle connections open: that compile did not wait for them ($(printf '%.
   test "$(echo "$t1 - $t0 < 3" | bc)" = 1
 for p in "${idle_pids[@]}"; do wait "$p"; done
 check "idle connections closed by the daemon after --io-timeout" \
-  test "$(cat "$SCRATCH"/idle.* | sort -u)" = CLOSED
+  test "$(cat "$SCRATCH"/idle.[0-9] | sort -u)" = CLOSED
 check "idle connections left nothing behind" no_leftovers
 
 got=$(hostile parallel 200)

@@ -63,9 +63,11 @@ int main () { std::vector<int> v; return (int) v.size (); }
 EOF
 
 # Directories changed in the last 2 s are probed with stat, older ones
-# through the server's shared listings: let the tree settle so that the
-# checks below (new headers appearing, moving) go through the listings.
-sleep 2.2
+# through the server's shared listings: wait until every directory of the
+# tree is older than that, so that the checks below (new headers appearing,
+# moving) go through the listings.
+settled () { [ -z "$(find "$P" -type d -newerct "@$(( $(date +%s) - 3 ))" | head -1)" ]; }
+wait_until "the project's directories to be 3 s old" settled || not_ok "the tree settles"
 FLAGS=(-Ia -Ib -iquote q -DFEATURE=1 -include forced.h)
 out=$SCRATCH/verify.out
 if "$IS" --verify --verbose -- gcc "${FLAGS[@]}" -O2 -c main.c -o main.o >"$out" 2>&1; then
@@ -102,7 +104,7 @@ SOCK=$SCRATCH/is.sock
     --cache-file "$SCRATCH/is.cache" &
 IS_PID=$!
 DAEMON_PIDS+=($IS_PID)
-for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+wait_socket "$SOCK" || not_ok "include server makes its socket $SOCK"
 
 query () { # query STATUS-EXPECTED ARGS... : prints "status count"
   python3 - "$SOCK" "$P" "$@" <<'EOF'
@@ -215,8 +217,7 @@ same=yes; for i in $(seq 8); do [ "$(cat "$SCRATCH/c$i.out")" = "$r5" ] || same=
 check "socket: 8 concurrent clients get the same answer" [ $same = yes ]
 check "socket: server still alive" kill -0 "$(cat "$SCRATCH/is.pid")"
 kill "$(cat "$SCRATCH/is.pid")"
-for _ in $(seq 50); do [ -S "$SOCK" ] || break; sleep 0.1; done
-check "socket: SIGTERM removes the socket" [ ! -e "$SOCK" ]
+check "socket: SIGTERM removes the socket" wait_until "$SOCK to go" test ! -e "$SOCK"
 wait "$IS_PID"
 rc=$?
 # Closures above were replaced (edited headers) before the server saved them.

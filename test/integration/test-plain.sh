@@ -153,7 +153,7 @@ check "daemon still serves after hostile input" test "$(result_of "$SCRATCH/c.lo
 PORT2=$(free_port)
 "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT2" --allow 10.0.0.0/8 \
     --log-file "$SCRATCH/deny.log" --user root & DAEMON_PIDS+=($!)
-sleep 0.5
+wait_port "$PORT2" "$!" || not_ok "a daemon allowing 10.0.0.0/8 starts"
 rm -f "$SCRATCH/c.log"
 DISTCC_HOSTS="127.0.0.1:$PORT2/4" DISTCC_LOG="$SCRATCH/c.log" "$BIN/distcc" gcc -c -Iinclude src/a.c -o denied.o 2>/dev/null
 check "connection from outside --allow: refused and logged" grep -q 'refused connection from 127.0.0.1' "$SCRATCH/deny.log"

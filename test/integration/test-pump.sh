@@ -173,9 +173,7 @@ INCLUDE_SERVER_PORT=$saved_port
 "$BIN/pump" --shutdown
 rc=$?
 check "pump --shutdown succeeds" test $rc = 0
-gone=no
-for _ in $(seq 50); do kill -0 "$IS_PID" 2>/dev/null || { gone=yes; break; }; sleep 0.1; done
-check "pump --shutdown stops the include server" test $gone = yes
+check "pump --shutdown stops the include server" wait_gone "$IS_PID"
 check "pump --shutdown removes INCLUDE_SERVER_DIR" test ! -e "$INCLUDE_SERVER_DIR"
 # With the socket gone, distcc still compiles (plain mode) and identically.
 compile_both after gcc -c -g -O2 -Iinclude -Iother src/a.c
@@ -199,8 +197,7 @@ cache_session () {
   local name=$1 pattern=$2 what=$3
   eval "$("$BIN/pump" --startup)"
   [ -n "${INCLUDE_SERVER_PID:-}" ] && DAEMON_PIDS+=("$INCLUDE_SERVER_PID")
-  sleep 0.2
-  check "$what: the server log says '$pattern'" grep -q "$pattern" "$INCLUDE_SERVER_DIR/include-server.log"
+  check "$what: the server log says '$pattern'" wait_log "$INCLUDE_SERVER_DIR/include-server.log" "$pattern"
   compile_both "$name" gcc -c -g -O2 -Iinclude -Iother src/a.c
   check "$what: remote in pump mode (got: $RES $MODE)" test "$RES:$MODE" = remote:pump
   check_same "$name" "$what: object identical to local"

@@ -17,7 +17,7 @@ valgrind --quiet --trace-children=no --child-silent-after-fork=no --leak-check=f
     --log-file "$SCRATCH/d.log" --cache-dir "$SCRATCH/cache" --user root --jobs 2 &
 VPID=$!
 DAEMON_PIDS+=("$VPID")
-for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+WAIT_SECONDS=120 wait_port "$PORT" "$VPID" || not_ok "distccd under valgrind listens"
 
 mkdir -p "$SCRATCH/p/inc" && cd "$SCRATCH/p"
 printf '#include <stdio.h>\n#include "h.h"\nint main (void) { printf ("%%d\\n", H); return 0; }\n' > a.c
