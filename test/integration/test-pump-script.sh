@@ -22,7 +22,7 @@ check "scripts/pump (source tree) starts bin/include-server" starts_from "$TOP/s
 check "bin/pump (build tree) starts the include server beside it" starts_from "$BIN/pump"
 
 inst=$SCRATCH/inst
-make -s -C "$TOP" install PREFIX="$inst" > "$SCRATCH/install.log" 2>&1 || sed 's/^/#   /' "$SCRATCH/install.log"
+make -s -C "$TOP" -o all install PREFIX="$inst" > "$SCRATCH/install.log" 2>&1 || sed 's/^/#   /' "$SCRATCH/install.log"
 check "installed \$prefix/bin/pump starts \$prefix/bin/include-server" starts_from "$inst/bin/pump"
 mkdir -p "$SCRATCH/lx/bin" "$SCRATCH/lx/libexec/distcc"
 cp "$TOP/scripts/pump" "$SCRATCH/lx/bin/"

@@ -220,7 +220,8 @@ DISTCC_HOSTS="127.0.0.1:$PORT/4,lzo" "$BIN/pump" --startup > nocpp.out 2> nocpp.
 rc=$?
 check "no ,cpp host: pump --startup fails" test $rc -ne 0
 check "no ,cpp host: message names ,cpp" grep -q ',cpp' nocpp.err
-check "no ,cpp host: nothing to eval on stdout" test ! -s nocpp.out
+check "no ,cpp host: stdout exports nothing and makes the eval fail" \
+  sh -c '! grep -q export nocpp.out && ! eval "$(cat nocpp.out)"'
 DISTCC_HOSTS="127.0.0.1:$PORT/4" "$BIN/pump" true > /dev/null 2> nocpp2.err
 rc=$?
 check "no ,cpp host: pump COMMAND fails too" test $rc -ne 0
