@@ -137,8 +137,12 @@ load_hosts (const char *distcc_dir, GError **error)
           return warn_skipped (l, candidates[i]);
         }
     }
-  return dcc_fail (error, DCC_ERROR_INVALID,
-                   "no hosts: set DISTCC_HOSTS or write ~/.distcc/hosts or " DCC_SYSCONFDIR "/distcc/hosts"), NULL;
+  /* Name the files read, the DISTCC_DIR one first (where to write one). */
+  if (strcmp (dir_hosts, home_hosts) == 0)
+    return dcc_fail (error, DCC_ERROR_INVALID, "no hosts: set DISTCC_HOSTS or write %s (or %s)",
+                     dir_hosts, candidates[2]), NULL;
+  return dcc_fail (error, DCC_ERROR_INVALID, "no hosts: set DISTCC_HOSTS or write %s (or %s, %s)",
+                   dir_hosts, home_hosts, candidates[2]), NULL;
 }
 
 /* Runs the compile here, with a local slot held so that local work is
@@ -273,6 +277,7 @@ run (Job *job)
         return compile_locally (job, NULL, local_reason, "local");
     }
   job->source = a->argv[a->source_index];
+  dcc_debug ("compile: %s with %s", job->source, job->compiler_path);
 
   g_autoptr(DccHostList) hosts = load_hosts (job->distcc_dir, &error);
   if (!hosts)
@@ -280,6 +285,8 @@ run (Job *job)
       dcc_warning ("%s; compiling locally", error->message);
       return compile_locally (job, NULL, error->message, "local");
     }
+  dcc_debug ("hosts: %u from %s%s", hosts->hosts->len, g_getenv ("DISTCC_HOSTS") ? "DISTCC_HOSTS" : "the hosts file",
+             dcc_hosts_any_cpp (hosts) ? (g_getenv ("INCLUDE_SERVER_PORT") ? ", pump mode" : ", ,cpp hosts but no include server (not under pump)") : "");
 
   /* Pump mode's analysis comes first, so that no volunteer slot is held
    * while the include server works. */
@@ -309,6 +316,9 @@ run (Job *job)
           return compile_locally (job, hosts, "localhost chosen", "local");
         }
 
+      dcc_debug ("host: %s:%d slot %d%s", host->hostname, host->port, dcc_slot_index (slot),
+                 plan && host->cpp ? ", pump mode" : ", plain mode");
+      gint64 t0 = g_get_monotonic_time ();
       int status = 0;
       g_autofree char *why = NULL;
       g_autofree char *stock_name = NULL;
@@ -362,6 +372,14 @@ run (Job *job)
       switch (o)
         {
         case DCC_REMOTE_DONE:
+          if (dcc_log_enabled (DCC_LOG_DEBUG))
+            {
+              guint64 sent, received;
+              dcc_remote_traffic (&sent, &received);
+              dcc_debug ("remote: %s:%d compiled %s in %.0f ms, status %d, sent %" G_GUINT64_FORMAT
+                         " bytes, received %" G_GUINT64_FORMAT, host->hostname, host->port, job->source,
+                         (double) (g_get_monotonic_time () - t0) / 1000.0, status, sent, received);
+            }
           log_result ("remote", where, job->source);
           log_traffic ();
           dcc_state_set (job->distcc_dir, DCC_PHASE_DONE, job->source, host->hostname, dcc_slot_index (slot));

@@ -6,6 +6,7 @@
 #include "dcc-limits.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -143,6 +144,8 @@ dcc_host_mark_failed (const DccHost *h, const char *distcc_dir)
   if (dfd < 0)
     return;
   g_autofree char *name = backoff_name (h);
+  g_autofree char *told = g_strconcat (name, "_told", NULL);
+  unlinkat (dfd, told, 0);   /* this new backoff is announced again */
   int fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   if (fd >= 0)
     {
@@ -167,6 +170,22 @@ in_backoff_at (int dfd, const DccHost *h, int backoff_seconds)
   gint64 age = (gint64) time (NULL) - (gint64) st.st_mtime;
   /* a mark from the future (clock step) counts only within one period */
   return age < backoff_seconds && age > -(gint64) backoff_seconds;
+}
+
+/* Says once on stderr (the first process to skip the host, by creating
+ * backoff_..._told exclusively) that a host is backed off: otherwise the
+ * builds that follow a failure fall back locally without a word. */
+static void
+announce_backoff (int dfd, const DccHost *h, int backoff_seconds)
+{
+  g_autofree char *name = backoff_name (h);
+  g_autofree char *told = g_strconcat (name, "_told", NULL);
+  int fd = openat (dfd, told, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+  if (fd < 0)
+    return;
+  close (fd);
+  fprintf (stderr, "distcc: %s:%d failed and is not used for %d s (DISTCC_BACKOFF_PERIOD); "
+           "compiles go to other hosts or run here meanwhile\n", h->hostname, h->port, backoff_seconds);
 }
 
 gboolean
@@ -324,9 +343,13 @@ dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
       for (guint k = 0; k < n && found == NULL && local_error == NULL; k++)
         {
           const DccHost *h = hosts->hosts->pdata[order[k]];
-          if (h->kind == DCC_HOST_TCP
-              && ((want_cpp && !h->cpp) || in_backoff_at (dfd, h, backoff)))
+          if (h->kind == DCC_HOST_TCP && want_cpp && !h->cpp)
             continue;
+          if (h->kind == DCC_HOST_TCP && in_backoff_at (dfd, h, backoff))
+            {
+              announce_backoff (dfd, h, backoff);
+              continue;
+            }
           usable++;
           found = try_host (dfd, h, keys[order[k]], &local_error);
         }

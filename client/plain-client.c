@@ -94,7 +94,8 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
     return DCC_REMOTE_HOST_FAILED;
   dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
   g_autoptr(DccReply) reply = NULL;
-  DccRemoteOutcome o = dcc_client_exchange (fd, request, timeout, &reply, why);
+  g_autofree char *peer = g_strdup_printf ("%s:%d", host->hostname, host->port);
+  DccRemoteOutcome o = dcc_client_exchange (fd, peer, request, timeout, &reply, why);
   close (fd);
   if (o != DCC_REMOTE_DONE)
     return o;

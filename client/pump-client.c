@@ -159,6 +159,7 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
   }
   dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, "include-server", 0);
   g_autoptr(GPtrArray) entries = NULL;
+  gint64 t0 = g_get_monotonic_time ();
   if (!dcc_is_query (socket_path, cwd, (const char *const *) a->argv, PUMP_QUERY_TIMEOUT_MS, &entries, &error))
     {
       *why = g_strdup_printf ("include server: %s", error->message);
@@ -175,6 +176,8 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
   g_autoptr(GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) manifest = manifest_from_entries (entries, paths);
   add_include_dirs (manifest, paths, a, cwd, sysdirs);
+  dcc_debug ("closure: %u files and directories for %s from the include server in %.1f ms",
+             manifest->len, source_name, (double) (g_get_monotonic_time () - t0) / 1000.0);
 
   gboolean is_clang = dcc_compiler_is_clang (compiler_path);
   g_auto(DccRequestBasics) basics = { 0 };
@@ -208,8 +211,9 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   guint32 tag, len;
   g_autofree guint8 *payload = NULL;
   dcc_remote_count (request->len, 0);
+  g_autofree char *peer = g_strdup_printf ("%s:%d", host->hostname, host->port);
   if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
-      || !dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout, &tag, &payload, &len, &error))
+      || !dcc_io_read_first_frame (fd, peer, DCC_MAX_FRAME, timeout, &tag, &payload, &len, &error))
     {
       dcc_client_note_failure (error);
       close (fd);
@@ -244,7 +248,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
              manifest->len, needed->len, blobs->len);
   dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
   g_autoptr(DccReply) reply = NULL;
-  DccRemoteOutcome o = dcc_client_exchange (fd, blobs, timeout, &reply, why);
+  DccRemoteOutcome o = dcc_client_exchange (fd, NULL, blobs, timeout, &reply, why);
   close (fd);
   if (o != DCC_REMOTE_DONE)
     return o;

@@ -119,12 +119,12 @@ write_bytes (int fd, GBytes *b)
 }
 
 DccRemoteOutcome
-dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply, char **why)
+dcc_client_exchange (int fd, const char *peer, GByteArray *request, int timeout, DccReply **reply, char **why)
 {
   g_autoptr(GError) error = NULL;
   dcc_remote_count (request->len, 0);
   if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
-      || !dcc_remote_read_reply (fd, timeout, reply, &error))
+      || !dcc_remote_read_reply (fd, peer, timeout, reply, &error))
     {
       dcc_client_note_failure (error);
       *why = g_strdup (error->message);

@@ -61,8 +61,11 @@ gboolean dcc_client_last_failure_timed_out (void);
 void dcc_client_note_failure (const GError *error);
 
 /* Sends request (already encoded) and reads the reply; transport failures
- * are HOST_FAILED with *why set. */
-DccRemoteOutcome dcc_client_exchange (int fd, GByteArray *request, int timeout, DccReply **reply, char **why);
+ * are HOST_FAILED with *why set. peer: the host's name when the reply is
+ * the first thing it sends (then a peer that is not a distccd of this
+ * protocol is named as such), else NULL. */
+DccRemoteOutcome dcc_client_exchange (int fd, const char *peer, GByteArray *request, int timeout,
+                                      DccReply **reply, char **why);
 /* Decides what to do with a reply: EROR, a failed compile (retried locally
  * unless DISTCC_SKIP_LOCAL_RETRY), or success: outputs written, stdout and
  * stderr replayed, *exit_status set. exact_diagnostics: FALSE in plain mode,

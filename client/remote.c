@@ -108,14 +108,16 @@ dcc_remote_connect (const DccHost *host, int timeout_s, GError **error)
 }
 
 gboolean
-dcc_remote_read_reply (int fd, int timeout_s, DccReply **reply_out, GError **error)
+dcc_remote_read_reply (int fd, const char *peer, int timeout_s, DccReply **reply_out, GError **error)
 {
   g_autoptr(DccReply) reply = dcc_reply_new ();
-  while (!reply->complete)
+  for (gboolean first = TRUE; !reply->complete; first = FALSE)
     {
       guint32 tag, len;
       g_autofree guint8 *payload = NULL;
-      if (!dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
+      if (first && peer
+          ? !dcc_io_read_first_frame (fd, peer, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error)
+          : !dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
         return FALSE;
       dcc_remote_count (0, DCC_FRAME_HEADER_LEN + (guint64) len);
       DccFrame frame = { .tag = tag, .len = len, .payload = payload };

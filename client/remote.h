@@ -8,8 +8,8 @@
 
 /* Connects to host:port (IPv4/IPv6/name) within timeout_s seconds. Returns an fd or -1. */
 int dcc_remote_connect (const DccHost *host, int timeout_s, GError **error);
-/* Reads reply frames until DONE or EROR. */
-gboolean dcc_remote_read_reply (int fd, int timeout_s, DccReply **reply, GError **error);
+/* Reads reply frames until DONE or EROR. peer: as in dcc_client_exchange. */
+gboolean dcc_remote_read_reply (int fd, const char *peer, int timeout_s, DccReply **reply, GError **error);
 /* Bytes this process sent to and received from volunteers, for the
  * "traffic:" log line that benchmarks add up. */
 void dcc_remote_count (guint64 sent, guint64 received);

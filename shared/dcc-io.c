@@ -86,16 +86,34 @@ dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error)
   return TRUE;
 }
 
-gboolean
-dcc_io_read_frame (int fd, guint32 max_len, int timeout_s,
-                   guint32 *tag, guint8 **payload, guint32 *len, GError **error)
+/* Reads one frame. With a peer name, a first header that is not one of
+ * this protocol is described as such (see dcc_io_read_first_frame). */
+static gboolean
+read_frame (int fd, const char *peer, guint32 max_len, int timeout_s,
+            guint32 *tag, guint8 **payload, guint32 *len, GError **error)
 {
   guint8 header[DCC_FRAME_HEADER_LEN];
   guint32 t, l;
   if (!dcc_io_read_exact (fd, header, sizeof header, timeout_s, error))
     return FALSE;
-  if (dcc_wire_decode_header (header, sizeof header, max_len, &t, &l, error) != DCC_WIRE_OK)
-    return FALSE;
+  if (dcc_wire_decode_header (header, sizeof header, max_len, &t, &l, peer ? NULL : error) != DCC_WIRE_OK)
+    {
+      if (!peer)
+        return FALSE;
+      /* Shown as text, other bytes as '.'. Stock distcc 3.x frames are a
+       * tag and 8 hex digits ("DONE00000002", "DIST00000001"). */
+      char shown[DCC_FRAME_HEADER_LEN + 1];
+      gboolean stock = TRUE;
+      for (gsize i = 0; i < sizeof header; i++)
+        {
+          shown[i] = header[i] >= 0x20 && header[i] < 0x7f && header[i] != '"' ? (char) header[i] : '.';
+          if (i >= 4 && !g_ascii_isxdigit (header[i]))
+            stock = FALSE;
+        }
+      shown[sizeof header] = '\0';
+      return dcc_fail (error, DCC_ERROR_PROTOCOL, "%s is not a distcc speaking this protocol: it sent \"%s\"%s",
+                       peer, shown, stock ? " (the stock distcc 3.x protocol?)" : "");
+    }
   /* Only now, with the length checked against the limit, allocate. */
   guint8 *buf = g_malloc ((gsize) l + 1);
   if (!dcc_io_read_exact (fd, buf, l, timeout_s, error))
@@ -108,6 +126,21 @@ dcc_io_read_frame (int fd, guint32 max_len, int timeout_s,
   *len = l;
   *payload = buf;
   return TRUE;
+}
+
+gboolean
+dcc_io_read_frame (int fd, guint32 max_len, int timeout_s,
+                   guint32 *tag, guint8 **payload, guint32 *len, GError **error)
+{
+  return read_frame (fd, NULL, max_len, timeout_s, tag, payload, len, error);
+}
+
+gboolean
+dcc_io_read_first_frame (int fd, const char *peer, guint32 max_len, int timeout_s,
+                         guint32 *tag, guint8 **payload, guint32 *len, GError **error)
+{
+  g_return_val_if_fail (peer != NULL, FALSE);
+  return read_frame (fd, peer, max_len, timeout_s, tag, payload, len, error);
 }
 
 gboolean

@@ -15,6 +15,12 @@ gboolean dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError 
 gboolean dcc_io_read_frame (int fd, guint32 max_len, int timeout_s,
                             guint32 *tag, guint8 **payload, guint32 *len, GError **error);
 /* Like read_frame but fails unless the tag is `expect`. */
+/* The same for the first frame a peer sends: when its first bytes are not
+ * a frame header of this protocol (an HTTP server, a stock distcc 3.x
+ * daemon or client), fails with "PEER is not a distcc speaking this
+ * protocol: it sent "..."" rather than a frame-length complaint. */
+gboolean dcc_io_read_first_frame (int fd, const char *peer, guint32 max_len, int timeout_s,
+                                  guint32 *tag, guint8 **payload, guint32 *len, GError **error);
 gboolean dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
                               guint8 **payload, guint32 *len, GError **error);
 /* Reads a whole file into memory, refusing files larger than max. */
