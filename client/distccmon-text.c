@@ -13,6 +13,7 @@
 
 static const char usage_text[] =
   "usage: distccmon-text [DELAY]\n"
+  "       distccmon-text --help | --version\n"
   "\n"
   "Displays current compilation jobs in text form.\n"
   "\n"
@@ -82,6 +83,11 @@ main (int argc, char **argv)
       if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
         {
           fputs (usage_text, stdout);
+          return 0;
+        }
+      if (strcmp (a, "--version") == 0)
+        {
+          printf ("distccmon-text %s\n", DCC_VERSION);
           return 0;
         }
       if (a[0] == '-' && !g_ascii_isdigit (a[1]) && a[1] != '.')

@@ -493,7 +493,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *socket_path = NULL, *pid_file = NULL, *log_file = NULL, *cache_file = NULL;
-  gboolean verbose = FALSE, verify = FALSE;
+  gboolean verbose = FALSE, verify = FALSE, version = FALSE;
   char **compile = NULL;
 
   /* libclang runs every parse on a new thread of its own unless told not
@@ -518,6 +518,7 @@ main (int argc, char **argv)
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log every request (debug level)", NULL },
     { "verify", 0, 0, G_OPTION_ARG_NONE, &verify,
       "Compare the closure of `-- COMPILER ARGS...` with the compiler's -M output", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL },
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("[-- COMPILER ARGS...]");
@@ -528,6 +529,12 @@ main (int argc, char **argv)
     {
       fprintf (stderr, "include-server: %s\n", error->message);
       return 2;
+    }
+  if (version)
+    {
+      printf ("include-server %s (distcc pump mode; include-server protocol %u)\n", DCC_VERSION,
+              DCC_IS_PROTOCOL_VERSION);
+      return 0;
     }
   dcc_log_setup ("include-server", log_file, verbose ? DCC_LOG_DEBUG : DCC_LOG_NOTICE);
   if (verify)
