@@ -54,6 +54,19 @@ check_compiler_id (DccRequest *req, const char *compiler, const char *cache_dir,
   return TRUE;
 }
 
+/* The source file's name for log lines, escaped: plain mode sends it, a
+ * pump-mode request names it in its command line. */
+static char *
+source_for_log (const DccRequest *req)
+{
+  if (req->source_name)
+    return dcc_escape_for_log (req->source_name, 200);
+  g_autoptr(DccCompileArgs) a = NULL;
+  if (req->argv && dcc_args_scan ((const char *const *) req->argv->pdata, &a, NULL))
+    return dcc_escape_for_log (a->argv[a->source_index], 200);
+  return g_strdup ("(no source)");
+}
+
 static gboolean
 serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
 {
@@ -98,7 +111,7 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
   if (!ok)
     return FALSE;
   gint64 t_run = g_get_monotonic_time ();
-  g_autofree char *src = dcc_escape_for_log (req->source_name ? req->source_name : "(pump)", 200);
+  g_autofree char *src = source_for_log (req);
   dcc_stats_compiled (src, name, (t_run - start) / 1000, dcc_compile_job_status (job));
   dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
             (long long) ((t_run - start) / 1000), pump ? "pump" : "plain");
