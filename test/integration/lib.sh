@@ -96,30 +96,15 @@ start_distccd_stock () {
   return 1
 }
 
-# wait_port PORT [PID]: until something accepts on 127.0.0.1:PORT (30 s at
-# most; gives up early if PID exits).
-wait_port () {
-  local port=$1 pid=${2:-}
-  for _ in $(seq 600); do
-    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0
-    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && return 1
-    sleep 0.05
-  done
-  return 1
-}
-
 # wait_ready_log LOG [PID]: until distccd has logged that it serves (its
 # socket accepts earlier, while it still probes its sandbox and opens its
-# store); 30 s at most, gives up early if PID exits.
+# store); WAIT_SECONDS at most, gives up early if PID exits.
 wait_ready_log () {
   local log=$1 pid=${2:-}
-  for _ in $(seq 600); do
-    grep -q "listening on port" "$log" 2>/dev/null && return 0
-    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && return 1
-    sleep 0.05
-  done
-  return 1
+  wait_until "'listening on port' in $log" _log_or_dead "$log" "$pid" || return 1
+  [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || { echo "# process $pid exited before logging 'listening on port'"; return 1; }
 }
+_log_or_dead () { log_has "$1" "listening on port" || { [ -n "$2" ] && ! kill -0 "$2" 2>/dev/null; }; }
 
 # start_distccd_on PORT: a new daemon on a given port (a restart).
 start_distccd_on () {

@@ -42,8 +42,7 @@ if [ -r /etc/init.d/distcc ] && [ -r /etc/default/distcc ] && id distccd > /dev/
   check "Debian init script: --nice 10 applied to the daemon" test "$(ps -o ni= -p "${dpid:-0}" | tr -d ' ')" = 10
   sed 's/^/# /' "$run/distccd.log" | head -8
   sh "$etc/init-distcc" stop > /dev/null 2>&1
-  gone=no; for _ in $(seq 100); do kill -0 "${dpid:-0}" 2>/dev/null || { gone=yes; break; }; sleep 0.1; done
-  check "Debian init script stop: distccd gone" test $gone = yes
+  check "Debian init script stop: distccd gone" wait_gone "${dpid:-0}"
 else
   skip "Debian's distcc package (init script, /etc/default/distcc, user distccd) not installed, or not root"
 fi
@@ -87,8 +86,7 @@ kill "$DPID"; wait "$DPID" 2>/dev/null
 PORT=$(free_port)
 "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" --allow 127.0.0.1 --user nobody --lifetime 1 --log-file "$SCRATCH/d5.log" &
 DPID=$!; DAEMON_PIDS+=("$DPID")
-gone=no; for _ in $(seq 200); do kill -0 "$DPID" 2>/dev/null || { gone=yes; break; }; sleep 0.1; done
-check "--lifetime 1: the daemon exits by itself" test $gone = yes
+check "--lifetime 1: the daemon exits by itself" wait_gone "$DPID"
 
 # 6. GSS-API cannot apply: refused with the alternative.
 for opt in --auth --show-principal; do
