@@ -126,6 +126,25 @@ test_frame_limits (void)
   g_assert_cmpint (dcc_wire_decode (bad_tag, 8, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_ERROR);
 }
 
+/* Walking a buffer by offset: an empty one (NULL, as an empty GByteArray's
+ * data is) and the end of a full one need more bytes, and no offset is
+ * applied to NULL (the sanitized build aborts on that). */
+static void
+test_frame_at (void)
+{
+  DccFrame f;
+  gsize used;
+  guint32 tag, len;
+  g_assert_cmpint (dcc_wire_decode_at (NULL, 0, 0, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_NEED_MORE);
+  g_assert_cmpint (dcc_wire_decode_header_at (NULL, 0, 0, DCC_MAX_FRAME, &tag, &len, NULL), ==, DCC_WIRE_NEED_MORE);
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_wire_put_u32_frame (b, DCC_TAG ('A', 'R', 'G', 'C'), 7);
+  g_assert_cmpint (dcc_wire_decode_at (b->data, b->len, 0, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_OK);
+  g_assert_cmpuint (used, ==, b->len);
+  g_assert_cmpint (dcc_wire_decode_at (b->data, b->len, used, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_NEED_MORE);
+  g_assert_cmpint (dcc_wire_decode_header_at (b->data, b->len, b->len - 4, DCC_MAX_FRAME, &tag, &len, NULL), ==, DCC_WIRE_NEED_MORE);
+}
+
 static void
 test_reply_round_trip (void)
 {
@@ -369,6 +388,7 @@ main (int argc, char **argv)
   g_test_add_func ("/request/pump-round-trip", test_pump_round_trip);
   g_test_add_func ("/request/refusals", test_refusals);
   g_test_add_func ("/wire/frame-limits", test_frame_limits);
+  g_test_add_func ("/wire/frame-at", test_frame_at);
   g_test_add_func ("/reply/round-trip", test_reply_round_trip);
   g_test_add_func ("/blob/hash-mismatch", test_blob_hash_mismatch);
   g_test_add_func ("/blob/peek", test_blob_peek);
