@@ -21,23 +21,26 @@ starts_from () {
 check "scripts/pump (source tree) starts bin/include-server" starts_from "$TOP/scripts/pump"
 check "bin/pump (build tree) starts the include server beside it" starts_from "$BIN/pump"
 
-inst=$SCRATCH/inst
-make -s -C "$TOP" -o all install PREFIX="$inst" > "$SCRATCH/install.log" 2>&1 || sed 's/^/#   /' "$SCRATCH/install.log"
-check "installed \$prefix/bin/pump starts \$prefix/bin/include-server" starts_from "$inst/bin/pump"
+# make install into a DESTDIR (-o all: the tree under test is not rebuilt).
+dest=$SCRATCH/dest
+make -s -C "$TOP" -o all install DESTDIR="$dest" > "$SCRATCH/install.log" 2>&1 || sed 's/^/#   /' "$SCRATCH/install.log"
+ipump=$(find "$dest" -path '*/bin/pump' | head -1)
+check "make install's pump (${ipump#$dest}) starts the installed include-server" starts_from "${ipump:-$dest/none}"
 mkdir -p "$SCRATCH/lx/bin" "$SCRATCH/lx/libexec/distcc"
-cp "$TOP/scripts/pump" "$SCRATCH/lx/bin/"
+cp "$TOP/scripts/pump" "$BIN/distcc" "$SCRATCH/lx/bin/"
 cp "$BIN/include-server" "$SCRATCH/lx/libexec/distcc/"
 check "installed with the include server in libexec/distcc: found" starts_from "$SCRATCH/lx/bin/pump"
 
 # Failures: non-zero exit, a message, and an eval that fails.
-cp "$TOP/scripts/pump" "$SCRATCH/alone"
-out=$("$SCRATCH/alone" --startup 2>"$SCRATCH/err"); rc=$?
+mkdir -p "$SCRATCH/alone"
+cp "$TOP/scripts/pump" "$BIN/distcc" "$SCRATCH/alone/"
+out=$("$SCRATCH/alone/pump" --startup 2>"$SCRATCH/err"); rc=$?
 check "no include server anywhere: pump --startup exits 1 ($rc)" test "$rc" = 1
 check "no include server anywhere: it says where it looked" grep -q "include server not found (looked for include-server in $SCRATCH" "$SCRATCH/err"
 eval "$out"; rc=$?
 check "no include server anywhere: eval \"\$(pump --startup)\" fails ($rc)" test "$rc" != 0
 check "no include server anywhere: a set -e script stops" \
-  test "$(bash -c 'set -e; eval "$("$1" --startup 2>/dev/null)"; echo went-on' _ "$SCRATCH/alone")" = ""
+  test "$(bash -c 'set -e; eval "$("$1" --startup 2>/dev/null)"; echo went-on' _ "$SCRATCH/alone/pump")" = ""
 out=$(DISTCC_INCLUDE_SERVER=/bin/false "$BIN/pump" --startup 2>"$SCRATCH/err"); rc=$?
 check "an include server that exits at once: pump --startup exits 1 ($rc)" test "$rc" = 1
 check "an include server that exits at once: it says so" grep -q "failed to start" "$SCRATCH/err"
