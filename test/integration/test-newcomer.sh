@@ -42,9 +42,15 @@ check "backed-off host: the compiles still succeed" sh -c 'cmp -s b1.o ref.o && 
 kill "$HTTP_PID" 2>/dev/null
 
 # 3. No hosts: the message names DISTCC_DIR's hosts file.
+# (Only where no system hosts file exists: Debian's distcc package writes
+# /etc/distcc/hosts, which distcc then reads.)
 (unset DISTCC_HOSTS; HOME=$SCRATCH/home "$BIN/distcc" gcc -c a.c -o nh.o) 2> "$SCRATCH/nohosts.err"
 sed 's/^/#   /' "$SCRATCH/nohosts.err"
-check "no hosts: the message names \$DISTCC_DIR/hosts" grep -qF "write $DISTCC_DIR/hosts" "$SCRATCH/nohosts.err"
+if grep -q "no hosts" "$SCRATCH/nohosts.err" || ! "$BIN/distcc" --show-hosts >/dev/null 2>&1; then
+  check "no hosts: the message names \$DISTCC_DIR/hosts" grep -qF "write $DISTCC_DIR/hosts" "$SCRATCH/nohosts.err"
+else
+  skip "no hosts: this machine has a system hosts file ($("$BIN/distcc" --show-hosts 2>/dev/null | head -1))"
+fi
 
 # 4. distccd as root, running as nobody: --pid-file in a directory only root
 # may write.
