@@ -1,7 +1,9 @@
-/* distccd: the volunteer. Accepts connections from allowed networks, forks a
- * child per connection, bounds concurrent compiles with --jobs, and leaves
- * nothing behind when told to stop. */
+/* distccd: the volunteer. Accepts connections from allowed networks, reads
+ * each request in one event loop (conn-loop.c), forks a worker per complete
+ * request, bounds concurrent compiles with --jobs, and leaves nothing behind
+ * when told to stop. */
 #include "compiler-allow.h"
+#include "conn-loop.h"
 #include "dcc-cidr.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
@@ -71,6 +73,10 @@ typedef struct {
   int       cache_mb;
   char     *tmp_dir;
   int       io_timeout;
+  int       request_timeout;
+  int       max_connections;
+  int       max_per_peer;
+  int       max_request_mb;
   int       job_timeout;
   int       job_input_mb;
   gboolean  version;
@@ -119,6 +125,10 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "cache-size", 0, 0, G_OPTION_ARG_INT, &o->cache_mb, "bound of the file store in MiB (default 2048)", "MB" },
     { "tmp-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->tmp_dir, "where job directories go (default $TMPDIR or /tmp)", "DIR" },
     { "io-timeout", 0, 0, G_OPTION_ARG_INT, &o->io_timeout, "seconds a client may stay silent (default 15)", "SECONDS" },
+    { "request-timeout", 0, 0, G_OPTION_ARG_INT, &o->request_timeout, "seconds from a connection to its request's last byte, pump uploads included (default 30)", "SECONDS" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections, "connections still sending their request, in all (default 1024)", "N" },
+    { "max-connections-per-peer", 0, 0, G_OPTION_ARG_INT, &o->max_per_peer, "the same, from one address (default 64)", "N" },
+    { "max-request-memory", 0, 0, G_OPTION_ARG_INT, &o->max_request_mb, "bytes those requests may hold together, in MiB (default 256)", "MB" },
     { "job-timeout", 0, 0, G_OPTION_ARG_INT, &o->job_timeout, "seconds a compiler may run (default 1800)", "SECONDS" },
     { "job-input-size", 0, 0, G_OPTION_ARG_INT, &o->job_input_mb, "a job's files in total, decompressed, in MiB (default 128)", "MB" },
     { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "not supported (a warning; list volunteers in DISTCC_HOSTS)", NULL },
@@ -160,111 +170,37 @@ default_jobs (void)
   return (n > 0 ? (int) n : 1) + 2;
 }
 
-/* Children we are waiting for, so that shutdown can stop them all. */
-static GHashTable *children;
-
+/* In a forked worker (or, with --no-fork, in the daemon itself), with the
+ * request the parent's event loop read. */
 static void
-reap_children (void)
+serve_worker (int fd, const char *peer, DccRequest *req, gint64 deadline_us, gpointer data)
 {
-  int ws;
-  pid_t pid;
-  while ((pid = waitpid (-1, &ws, WNOHANG)) > 0)
-    g_hash_table_remove (children, GINT_TO_POINTER (pid));
-}
-
-static void
-stop_children (void)
-{
-  GHashTableIter it;
-  gpointer key;
-  g_hash_table_iter_init (&it, children);
-  while (g_hash_table_iter_next (&it, &key, NULL))
-    kill (GPOINTER_TO_INT (key), SIGTERM);
-  for (int i = 0; i < 100 && g_hash_table_size (children) > 0; i++)
+  const DccSessionConfig *cfg = data;
+  if (!serve_in_parent)
     {
-      g_usleep (50 * 1000);
-      reap_children ();
+      in_child = 1;
+      child_compiling = 1;   /* the session may be compiling; it checks the flag */
     }
-  g_hash_table_iter_init (&it, children);
-  while (g_hash_table_iter_next (&it, &key, NULL))
-    kill (GPOINTER_TO_INT (key), SIGKILL);
-  while (g_hash_table_size (children) > 0 && waitpid (-1, NULL, 0) > 0)
-    reap_children ();
+  dcc_session_serve_request (fd, peer, req, deadline_us, cfg);
 }
 
+/* Workers inherit the store's index as it was at fork: refresh it now and
+ * then so that eviction estimates stay close. */
 static void
-serve_child (int fd, const char *peer, const DccSessionConfig *cfg)
+rescan_store (gpointer data)
 {
-  in_child = 1;
-  child_compiling = 1;   /* the session may be compiling; it checks the flag */
-  dcc_session_serve (fd, peer, cfg);
-  close (fd);
-}
-
-static int
-accept_loop (int listen_fd, GArray *allow, const DccSessionConfig *cfg)
-{
-  guint max_children = (guint) cfg->jobs * 4 + 16;
-  gint64 last_rescan = g_get_monotonic_time ();
-  while (!stop_requested)
+  const DccSessionConfig *cfg = data;
+  static gint64 last_rescan;
+  gint64 now = g_get_monotonic_time ();
+  if (!last_rescan)
+    last_rescan = now;
+  if (cfg->store && now - last_rescan > 60 * G_USEC_PER_SEC)
     {
-      reap_children ();
-      /* Children inherit the store's index as it was at fork: refresh it
-       * now and then so that eviction estimates stay close. */
-      if (cfg->store && g_get_monotonic_time () - last_rescan > 60 * G_USEC_PER_SEC)
-        {
-          g_autoptr(GError) error = NULL;
-          if (!dcc_store_rescan (cfg->store, &error))
-            dcc_warning ("file store rescan failed: %s", error->message);
-          last_rescan = g_get_monotonic_time ();
-        }
-      struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
-      if (g_hash_table_size (children) >= max_children)
-        {
-          /* Full: let connections wait in the backlog. */
-          g_usleep (20 * 1000);
-          continue;
-        }
-      int n = poll (&pfd, 1, 500);
-      if (n <= 0)
-        continue;
-      struct sockaddr_storage ss;
-      socklen_t sl = sizeof ss;
-      int fd = accept4 (listen_fd, (struct sockaddr *) &ss, &sl, SOCK_CLOEXEC);
-      if (fd < 0)
-        continue;
-      g_autofree char *peer = dcc_peer_name ((struct sockaddr *) &ss, sl);
-      if (!dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
-        {
-          dcc_warning ("refused connection from %s: not in --allow", peer);
-          close (fd);
-          continue;
-        }
-      if (serve_in_parent)
-        {
-          dcc_session_serve (fd, peer, cfg);
-          close (fd);
-          continue;
-        }
-      pid_t pid = fork ();
-      if (pid < 0)
-        {
-          dcc_error ("fork failed: %s; dropping connection from %s", g_strerror (errno), peer);
-          close (fd);
-          continue;
-        }
-      if (pid == 0)
-        {
-          close (listen_fd);
-          serve_child (fd, peer, cfg);
-          _exit (0);
-        }
-      g_hash_table_add (children, GINT_TO_POINTER (pid));
-      close (fd);
+      g_autoptr(GError) error = NULL;
+      if (!dcc_store_rescan (cfg->store, &error))
+        dcc_warning ("file store rescan failed: %s", error->message);
+      last_rescan = now;
     }
-  dcc_notice ("shutting down");
-  stop_children ();
-  return 0;
 }
 
 static void
@@ -283,7 +219,11 @@ main (int argc, char **argv)
   static Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 15, .job_timeout = 1800, .cache_mb = 2048,
                       .job_input_mb = DCC_DEFAULT_JOB_INPUT_SIZE / (1024 * 1024),
                       .job_memory_mb = DCC_JOB_MEMORY_DEFAULT_MB, .job_file_size_mb = DCC_JOB_FILE_SIZE_DEFAULT_MB,
-                      .job_cpu_s = -1, .job_procs = DCC_JOB_PROCESSES_DEFAULT };
+                      .job_cpu_s = -1, .job_procs = DCC_JOB_PROCESSES_DEFAULT,
+                       .request_timeout = DCC_DEFAULT_REQUEST_TIMEOUT,
+                       .max_connections = DCC_DEFAULT_MAX_CONNECTIONS,
+                       .max_per_peer = DCC_DEFAULT_MAX_CONNECTIONS_PER_PEER,
+                       .max_request_mb = DCC_DEFAULT_MAX_REQUEST_MEMORY_MB };
   static GArray *allow;
   g_autoptr(GError) error = NULL;
   if (!parse_options (&argc, &argv, &o, &error))
@@ -324,6 +264,12 @@ main (int argc, char **argv)
   if (o.port <= 0 || o.port > 65535)
     {
       fprintf (stderr, "distccd: --port %d is out of range\n", o.port);
+      return 1;
+    }
+  if (o.request_timeout <= 0 || o.max_connections <= 0 || o.max_per_peer <= 0 || o.max_request_mb <= 0)
+    {
+      fprintf (stderr, "distccd: --request-timeout, --max-connections, --max-connections-per-peer "
+                       "and --max-request-memory must be positive\n");
       return 1;
     }
   dcc_log_setup ("distccd", o.log_stderr ? NULL : o.log_file, level);
@@ -488,6 +434,7 @@ main (int argc, char **argv)
              .sandbox = sandbox, .limits = &limits },
     .allow = compilers, .slot_dir = slot_dir, .jobs = o.jobs, .io_timeout_s = o.io_timeout,
     .job_input_bytes = (guint64) o.job_input_mb * 1024 * 1024,
+    .request_timeout_s = o.request_timeout,
   };
   /* Opened once here; forked children share the directory, each with a
    * copy of the index (see file-store.h). Pump mode is never silently off:
@@ -585,7 +532,7 @@ main (int argc, char **argv)
         dcc_warning ("cannot write pid file %s: %s", o.pid_file, g_strerror (errno));
       close (pid_fd);
     }
-  children = g_hash_table_new (g_direct_hash, g_direct_equal);
+  pid_t stats_pid = -1;
   if (stats_fd >= 0)
     {
       /* The page has a process of its own, outside the accept loop. */
@@ -595,12 +542,24 @@ main (int argc, char **argv)
           fprintf (stderr, "distccd: --stats: %s\n", error->message);
           return 1;
         }
-      g_hash_table_add (children, GINT_TO_POINTER (spid));
+      stats_pid = spid;
       close (stats_fd);
       dcc_notice ("statistics on port %d", o.stats_port > 0 ? o.stats_port : DCC_STATS_DEFAULT_PORT);
     }
+  DccConnLimits conn_limits = {
+    .max_connections = (guint) o.max_connections, .max_per_peer = (guint) o.max_per_peer,
+    .max_buffered = (guint64) o.max_request_mb << 20, .request_timeout_s = o.request_timeout,
+    .io_timeout_s = o.io_timeout, .max_workers = (guint) o.jobs * 4 + 16,
+    .serve_in_parent = serve_in_parent, .job_input_bytes = cfg.job_input_bytes,
+  };
   dcc_notice ("listening on port %d, %d jobs, compilers from %s", o.port, o.jobs, masq);
-  int rc = accept_loop (listen_fd, allow, &cfg);
+  dcc_conn_loop_run (listen_fd, allow, &conn_limits, serve_worker, rescan_store, &cfg, &stop_requested);
+  if (stats_pid > 0)
+    {
+      kill (stats_pid, SIGTERM);
+      waitpid (stats_pid, NULL, 0);
+    }
+  int rc = 0;
   close (listen_fd);
   if (g_strcmp0 (g_getenv ("DISTCC_SAVE_TEMPS"), "1") == 0)
     dcc_notice ("DISTCC_SAVE_TEMPS: kept %s", tmp_base);

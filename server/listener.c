@@ -66,3 +66,29 @@ dcc_peer_name (const struct sockaddr *sa, socklen_t len)
     }
   return g_strdup ("(unknown peer)");
 }
+
+char *
+dcc_peer_key (const struct sockaddr *sa, socklen_t len)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (sa->sa_family == AF_INET && len >= sizeof (struct sockaddr_in))
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) sa;
+      inet_ntop (AF_INET, &in->sin_addr, host, sizeof host);
+      return g_strdup (host);
+    }
+  if (sa->sa_family == AF_INET6 && len >= sizeof (struct sockaddr_in6))
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) sa;
+      if (IN6_IS_ADDR_V4MAPPED (&in6->sin6_addr))
+        {
+          inet_ntop (AF_INET, in6->sin6_addr.s6_addr + 12, host, sizeof host);
+          return g_strdup (host);
+        }
+      struct in6_addr net = in6->sin6_addr;
+      memset (net.s6_addr + 8, 0, 8);
+      inet_ntop (AF_INET6, &net, host, sizeof host);
+      return g_strdup_printf ("%s/64", host);
+    }
+  return g_strdup ("(unknown)");
+}

@@ -10,3 +10,7 @@ int dcc_listen_tcp (const char *addr, int port, GError **error);
 gboolean dcc_peer_allowed (GArray *allow, const struct sockaddr *sa, socklen_t len);
 /* "192.0.2.1:1234" or "[::1]:1234" */
 char *dcc_peer_name (const struct sockaddr *sa, socklen_t len);
+/* The address the per-peer connection bound counts: the IPv4 address (also
+ * for IPv4-mapped IPv6 peers), or an IPv6 address's /64 network, since one
+ * host is usually given a whole /64. */
+char *dcc_peer_key (const struct sockaddr *sa, socklen_t len);

@@ -35,6 +35,7 @@ missing_hashes (DccRequest *req, DccStore *store, GError **error)
  * and its frame no longer than lz4 makes of that size. */
 static gboolean
 receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, int timeout_s,
+               gint64 deadline_us,
                GError **error)
 {
   g_autoptr(GHashTable) expected = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
@@ -56,7 +57,8 @@ receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, int
     {
       g_autofree guint8 *payload = NULL;
       guint32 len;
-      if (!dcc_io_expect_frame (fd, DCC_TAG_BLOB, (guint32) max_frame, timeout_s, &payload, &len, error))
+      if (!dcc_io_expect_frame_until (fd, DCC_TAG_BLOB, (guint32) max_frame, timeout_s, deadline_us,
+                                      &payload, &len, error))
         return FALSE;
       DccFrame frame = { .tag = DCC_TAG_BLOB, .len = len, .payload = payload };
       DccHash h;
@@ -119,7 +121,8 @@ dcc_pump_job_lay_out (DccCompileJob *job, DccRequest *req, DccStore *store, GErr
 }
 
 gboolean
-dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s, GError **error)
+dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s, gint64 deadline_us,
+                      GError **error)
 {
   if (!store)
     return dcc_fail (error, DCC_ERROR_REFUSED, "this volunteer's file store is unavailable; use plain mode");
@@ -128,9 +131,9 @@ dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s, G
     return FALSE;
   g_autoptr(GByteArray) need = g_byte_array_new ();
   dcc_need_encode (need, missing);
-  if (!dcc_io_write_all (fd, need->data, need->len, timeout_s, error))
+  if (!dcc_io_write_all_until (fd, need->data, need->len, timeout_s, deadline_us, error))
     return FALSE;
-  if (!receive_blobs (fd, req, missing, store, timeout_s, error))
+  if (!receive_blobs (fd, req, missing, store, timeout_s, deadline_us, error))
     return FALSE;
   dcc_debug ("pump job: %u manifest entries, %u files received", req->manifest->len, missing->len);
   return TRUE;

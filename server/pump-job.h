@@ -7,9 +7,11 @@
 #include "dcc-request.h"
 #include "file-store.h"
 
-/* Checks the manifest's paths, sends NEED, receives and stores the BLOBs. */
+/* Checks the manifest's paths, sends NEED, receives and stores the BLOBs,
+ * the last of them before deadline_us (monotonic; 0 = none): the request's
+ * deadline, first byte to last, covers the upload too. */
 gboolean dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s,
-                               GError **error);
+                               gint64 deadline_us, GError **error);
 /* Lays out the job's tree from the manifest (after dcc_pump_job_receive). */
 gboolean dcc_pump_job_lay_out (DccCompileJob *job, DccRequest *req, DccStore *store,
                                GError **error);

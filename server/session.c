@@ -6,26 +6,39 @@
 #include "dcc-log.h"
 #include "dcc-compiler-id.h"
 #include "dcc-request.h"
+#include "dcc-request-reader.h"
 #include "dcc-args.h"
 #include "job-slots.h"
 #include "pump-job.h"
 #include "run-compiler.h"
 #include <string.h>
 
-static gboolean
-read_request (int fd, DccRequest *req, int timeout_s, GError **error)
+/* Blocking read of one request (inetd mode), with the same incremental
+ * reader as distccd's event loop and the same whole-request deadline. */
+static DccRequest *
+read_request (int fd, int timeout_s, gint64 deadline_us, guint64 input_limit, GError **error)
 {
-  while (!req->complete)
+  g_autoptr(DccRequestReader) reader = dcc_request_reader_new (DCC_MAX_FRAME);
+  dcc_request_reader_set_input_limit (reader, input_limit);
+  g_autofree guint8 *buf = g_malloc (DCC_SESSION_READ_CHUNK);
+  for (;;)
     {
-      guint32 tag, len;
-      g_autofree guint8 *payload = NULL;
-      if (!dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
-        return FALSE;
-      DccFrame frame = { .tag = tag, .len = len, .payload = payload };
-      if (!dcc_request_feed (req, &frame, error))
-        return FALSE;
+      gsize got, used;
+      if (!dcc_io_read_some_until (fd, buf, DCC_SESSION_READ_CHUNK, timeout_s, deadline_us, &got, error))
+        return NULL;
+      if (got == 0)
+        return dcc_fail (error, DCC_ERROR_IO, "connection closed before the request was complete"), NULL;
+      DccReaderResult r = dcc_request_reader_feed (reader, buf, got, &used, error);
+      if (r == DCC_READER_ERROR)
+        return NULL;
+      if (r == DCC_READER_COMPLETE)
+        {
+          /* A client sends nothing more until it is answered (NEED or the reply). */
+          if (used != got)
+            return dcc_fail (error, DCC_ERROR_PROTOCOL, "bytes after the end of the request"), NULL;
+          return dcc_request_reader_steal_request (reader);
+        }
     }
-  return TRUE;
 }
 
 static void
@@ -68,13 +81,9 @@ source_for_log (const DccRequest *req)
 }
 
 static gboolean
-serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
+serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccSessionConfig *cfg,
+       GError **error)
 {
-  g_autoptr(DccRequest) req = dcc_request_new ();
-  if (cfg->job_input_bytes > 0)
-    req->input_limit = cfg->job_input_bytes;
-  if (!read_request (fd, req, cfg->io_timeout_s, error))
-    return FALSE;
   const char *name = req->argv->pdata[0];
   g_autofree char *compiler = dcc_compiler_allow_resolve (cfg->allow, name, error);
   if (!compiler)
@@ -88,7 +97,7 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
   if (!job)
     return FALSE;
   gboolean pump = req->mode == DCC_MODE_PUMP;
-  if (pump ? !dcc_pump_job_receive (req, fd, cfg->store, cfg->io_timeout_s, error)
+  if (pump ? !dcc_pump_job_receive (req, fd, cfg->store, cfg->io_timeout_s, deadline_us, error)
            : !dcc_compile_job_new_tree (job, error))
     return FALSE;
   gint64 t_received = g_get_monotonic_time ();
@@ -125,23 +134,45 @@ serve (int fd, const char *peer, const DccSessionConfig *cfg, GError **error)
   return sent;
 }
 
+static void
+report_failure (int fd, const char *peer, GError *error)
+{
+  dcc_stats_count (g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) ? DCC_STATS_CLI_DISCONNECT
+                   : g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT) ? DCC_STATS_COMPILE_TIMEOUT
+                   : error->domain == DCC_ERROR && error->code != DCC_ERROR_FAILED ? DCC_STATS_REJ_BAD_REQ
+                   : DCC_STATS_OTHER);
+  g_autofree char *msg = dcc_escape_for_log (error->message, 500);
+  dcc_warning ("job from %s failed: %s", peer, msg);
+  if (!g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) && !g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT))
+    send_error (fd, msg, 5);
+}
+
+static gboolean
+serve_counted (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccSessionConfig *cfg,
+               GError **error)
+{
+  dcc_stats_count (DCC_STATS_ACCEPT);
+  dcc_stats_busy (1);
+  gboolean served = serve (fd, peer, req, deadline_us, cfg, error);
+  dcc_stats_busy (-1);
+  return served;
+}
+
+void
+dcc_session_serve_request (int fd, const char *peer, DccRequest *req, gint64 deadline_us,
+                           const DccSessionConfig *cfg)
+{
+  g_autoptr(GError) error = NULL;
+  if (!serve_counted (fd, peer, req, deadline_us, cfg, &error))
+    report_failure (fd, peer, error);
+}
+
 void
 dcc_session_serve (int fd, const char *peer, const DccSessionConfig *cfg)
 {
   g_autoptr(GError) error = NULL;
-  dcc_stats_count (DCC_STATS_ACCEPT);
-  dcc_stats_busy (1);
-  gboolean served = serve (fd, peer, cfg, &error);
-  dcc_stats_busy (-1);
-  if (!served)
-    {
-      dcc_stats_count (g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) ? DCC_STATS_CLI_DISCONNECT
-                       : g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT) ? DCC_STATS_COMPILE_TIMEOUT
-                       : error->domain == DCC_ERROR && error->code != DCC_ERROR_FAILED ? DCC_STATS_REJ_BAD_REQ
-                       : DCC_STATS_OTHER);
-      g_autofree char *msg = dcc_escape_for_log (error->message, 500);
-      dcc_warning ("job from %s failed: %s", peer, msg);
-      if (!g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) && !g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT))
-        send_error (fd, msg, 5);
-    }
+  gint64 deadline_us = g_get_monotonic_time () + (gint64) cfg->request_timeout_s * G_USEC_PER_SEC;
+  g_autoptr(DccRequest) req = read_request (fd, cfg->io_timeout_s, deadline_us, cfg->job_input_bytes, &error);
+  if (!req || !serve_counted (fd, peer, req, deadline_us, cfg, &error))
+    report_failure (fd, peer, error);
 }

@@ -8,16 +8,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Waits until fd is ready for `events`; timeout_s <= 0 means wait forever. */
+/* Waits until fd is ready for `events`: at most timeout_s seconds (<= 0:
+ * no bound) and not past deadline_us (monotonic; 0: none). */
 static gboolean
-wait_ready (int fd, short events, int timeout_s, GError **error)
+wait_ready (int fd, short events, int timeout_s, gint64 deadline_us, GError **error)
 {
   struct pollfd pfd = { .fd = fd, .events = events };
   for (;;)
     {
-      int n = poll (&pfd, 1, timeout_s > 0 ? timeout_s * 1000 : -1);
+      int ms = timeout_s > 0 ? timeout_s * 1000 : -1;
+      gboolean by_deadline = FALSE;
+      if (deadline_us > 0)
+        {
+          gint64 left = (deadline_us - g_get_monotonic_time () + 999) / 1000;
+          if (left <= 0)
+            return dcc_fail (error, DCC_ERROR_TIMEOUT, "the request's deadline has passed");
+          if (ms < 0 || left < ms)
+            ms = (int) MIN (left, G_MAXINT), by_deadline = TRUE;
+        }
+      int n = poll (&pfd, 1, ms);
       if (n > 0)
         return TRUE;
+      if (n == 0 && by_deadline)
+        return dcc_fail (error, DCC_ERROR_TIMEOUT, "the request's deadline has passed");
       if (n == 0)
         return dcc_fail (error, DCC_ERROR_TIMEOUT, "no progress for %d seconds", timeout_s);
       if (errno != EINTR)
@@ -27,6 +40,13 @@ wait_ready (int fd, short events, int timeout_s, GError **error)
 
 gboolean
 dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **error)
+{
+  return dcc_io_write_all_until (fd, buf, len, timeout_s, 0, error);
+}
+
+gboolean
+dcc_io_write_all_until (int fd, const void *buf, gsize len, int timeout_s, gint64 deadline_us,
+                        GError **error)
 {
   const guint8 *p = buf;
   while (len > 0)
@@ -38,7 +58,7 @@ dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **er
             continue;
           if (errno == EAGAIN || errno == EWOULDBLOCK)
             {
-              if (!wait_ready (fd, POLLOUT, timeout_s, error))
+              if (!wait_ready (fd, POLLOUT, timeout_s, deadline_us, error))
                 return FALSE;
               continue;
             }
@@ -53,9 +73,16 @@ dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **er
 gboolean
 dcc_io_read_some (int fd, void *buf, gsize max, int timeout_s, gsize *got, GError **error)
 {
+  return dcc_io_read_some_until (fd, buf, max, timeout_s, 0, got, error);
+}
+
+gboolean
+dcc_io_read_some_until (int fd, void *buf, gsize max, int timeout_s, gint64 deadline_us, gsize *got,
+                        GError **error)
+{
   for (;;)
     {
-      if (!wait_ready (fd, POLLIN, timeout_s, error))
+      if (!wait_ready (fd, POLLIN, timeout_s, deadline_us, error))
         return FALSE;
       ssize_t n = read (fd, buf, max);
       if (n < 0)
@@ -69,14 +96,14 @@ dcc_io_read_some (int fd, void *buf, gsize max, int timeout_s, gsize *got, GErro
     }
 }
 
-gboolean
-dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error)
+static gboolean
+read_exact_until (int fd, void *buf, gsize len, int timeout_s, gint64 deadline_us, GError **error)
 {
   guint8 *p = buf;
   while (len > 0)
     {
       gsize got;
-      if (!dcc_io_read_some (fd, p, len, timeout_s, &got, error))
+      if (!dcc_io_read_some_until (fd, p, len, timeout_s, deadline_us, &got, error))
         return FALSE;
       if (got == 0)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "connection closed by peer");
@@ -86,15 +113,25 @@ dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error)
   return TRUE;
 }
 
+gboolean
+dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error)
+{
+  return read_exact_until (fd, buf, len, timeout_s, 0, error);
+}
+
+/* A payload's buffer grows as its bytes arrive, a chunk at a time, so that a
+ * peer declaring a large frame and sending little costs little. */
+#define READ_CHUNK (256u * 1024)
+
 /* Reads one frame. With a peer name, a first header that is not one of
  * this protocol is described as such (see dcc_io_read_first_frame). */
 static gboolean
-read_frame (int fd, const char *peer, guint32 max_len, int timeout_s,
+read_frame (int fd, const char *peer, guint32 max_len, int timeout_s, gint64 deadline_us,
             guint32 *tag, guint8 **payload, guint32 *len, GError **error)
 {
   guint8 header[DCC_FRAME_HEADER_LEN];
   guint32 t, l;
-  if (!dcc_io_read_exact (fd, header, sizeof header, timeout_s, error))
+  if (!read_exact_until (fd, header, sizeof header, timeout_s, deadline_us, error))
     return FALSE;
   if (dcc_wire_decode_header (header, sizeof header, max_len, &t, &l, peer ? NULL : error) != DCC_WIRE_OK)
     {
@@ -114,17 +151,18 @@ read_frame (int fd, const char *peer, guint32 max_len, int timeout_s,
       return dcc_fail (error, DCC_ERROR_PROTOCOL, "%s is not a distcc speaking this protocol: it sent \"%s\"%s",
                        peer, shown, stock ? " (the stock distcc 3.x protocol?)" : "");
     }
-  /* Only now, with the length checked against the limit, allocate. */
-  guint8 *buf = g_malloc ((gsize) l + 1);
-  if (!dcc_io_read_exact (fd, buf, l, timeout_s, error))
+  g_autoptr(GByteArray) buf = g_byte_array_sized_new (MIN (l, READ_CHUNK) + 1);
+  while (buf->len < l)
     {
-      g_free (buf);
-      return FALSE;
+      guint at = buf->len, chunk = MIN (l - at, READ_CHUNK);
+      g_byte_array_set_size (buf, at + chunk);
+      if (!read_exact_until (fd, buf->data + at, chunk, timeout_s, deadline_us, error))
+        return FALSE;
     }
-  buf[l] = '\0';
+  dcc_put_u8 (buf, 0);
   *tag = t;
   *len = l;
-  *payload = buf;
+  *payload = g_byte_array_free (g_steal_pointer (&buf), FALSE);
   return TRUE;
 }
 
@@ -132,7 +170,14 @@ gboolean
 dcc_io_read_frame (int fd, guint32 max_len, int timeout_s,
                    guint32 *tag, guint8 **payload, guint32 *len, GError **error)
 {
-  return read_frame (fd, NULL, max_len, timeout_s, tag, payload, len, error);
+  return read_frame (fd, NULL, max_len, timeout_s, 0, tag, payload, len, error);
+}
+
+gboolean
+dcc_io_read_frame_until (int fd, guint32 max_len, int timeout_s, gint64 deadline_us,
+                         guint32 *tag, guint8 **payload, guint32 *len, GError **error)
+{
+  return read_frame (fd, NULL, max_len, timeout_s, deadline_us, tag, payload, len, error);
 }
 
 gboolean
@@ -140,15 +185,15 @@ dcc_io_read_first_frame (int fd, const char *peer, guint32 max_len, int timeout_
                          guint32 *tag, guint8 **payload, guint32 *len, GError **error)
 {
   g_return_val_if_fail (peer != NULL, FALSE);
-  return read_frame (fd, peer, max_len, timeout_s, tag, payload, len, error);
+  return read_frame (fd, peer, max_len, timeout_s, 0, tag, payload, len, error);
 }
 
 gboolean
-dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
-                     guint8 **payload, guint32 *len, GError **error)
+dcc_io_expect_frame_until (int fd, guint32 expect, guint32 max_len, int timeout_s, gint64 deadline_us,
+                           guint8 **payload, guint32 *len, GError **error)
 {
   guint32 tag;
-  if (!dcc_io_read_frame (fd, max_len, timeout_s, &tag, payload, len, error))
+  if (!dcc_io_read_frame_until (fd, max_len, timeout_s, deadline_us, &tag, payload, len, error))
     return FALSE;
   if (tag != expect)
     {
@@ -158,6 +203,13 @@ dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
                        dcc_wire_tag_name (expect, want), dcc_wire_tag_name (tag, got));
     }
   return TRUE;
+}
+
+gboolean
+dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
+                     guint8 **payload, guint32 *len, GError **error)
+{
+  return dcc_io_expect_frame_until (fd, expect, max_len, timeout_s, 0, payload, len, error);
 }
 
 gboolean

@@ -11,7 +11,8 @@ gboolean dcc_io_read_some (int fd, void *buf, gsize max, int timeout_s, gsize *g
 /* Reads exactly len bytes; FALSE on EOF, timeout or error. */
 gboolean dcc_io_read_exact (int fd, void *buf, gsize len, int timeout_s, GError **error);
 /* Reads one frame header, checks it (tag and len <= max_len), then reads the payload.
- * *payload is a new buffer of *len bytes (plus a NUL byte after it). */
+ * *payload is a new buffer of *len bytes (plus a NUL byte after it), grown
+ * as the bytes arrive rather than allocated from the declared length. */
 gboolean dcc_io_read_frame (int fd, guint32 max_len, int timeout_s,
                             guint32 *tag, guint8 **payload, guint32 *len, GError **error);
 /* Like read_frame but fails unless the tag is `expect`. */
@@ -23,6 +24,18 @@ gboolean dcc_io_read_first_frame (int fd, const char *peer, guint32 max_len, int
                                   guint32 *tag, guint8 **payload, guint32 *len, GError **error);
 gboolean dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
                               guint8 **payload, guint32 *len, GError **error);
+/* The same, bounded also by an absolute deadline (g_get_monotonic_time
+ * microseconds; 0 = none): they fail with DCC_ERROR_TIMEOUT once it has
+ * passed, however steadily the peer trickles bytes. For distccd's
+ * whole-request deadline. */
+gboolean dcc_io_write_all_until (int fd, const void *buf, gsize len, int timeout_s, gint64 deadline_us,
+                                 GError **error);
+gboolean dcc_io_read_some_until (int fd, void *buf, gsize max, int timeout_s, gint64 deadline_us,
+                                 gsize *got, GError **error);
+gboolean dcc_io_read_frame_until (int fd, guint32 max_len, int timeout_s, gint64 deadline_us,
+                                  guint32 *tag, guint8 **payload, guint32 *len, GError **error);
+gboolean dcc_io_expect_frame_until (int fd, guint32 expect, guint32 max_len, int timeout_s,
+                                    gint64 deadline_us, guint8 **payload, guint32 *len, GError **error);
 /* Reads a whole file into memory, refusing files larger than max. */
 gboolean dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error);
 /* Writes a file atomically: temp file in the same dir, then rename. */
