@@ -39,7 +39,7 @@ typedef struct {
   guint  unlogged;
 } DropLog;
 
-enum { DROP_PEER, DROP_TOTAL, DROP_MEMORY, DROP_DEADLINE, DROP_SILENT, DROP_FDS, N_DROPS };
+enum { DROP_PEER, DROP_TOTAL, DROP_MEMORY, DROP_DEADLINE_IDLE, DROP_DEADLINE_SLOW, DROP_SILENT, DROP_FDS, N_DROPS };
 
 typedef struct {
   DccConnLimits     lim;
@@ -438,9 +438,13 @@ expire (Loop *l, gint64 now)
   gint64 io_us = (gint64) l->lim.io_timeout_s * G_USEC_PER_SEC;
   while (l->reading.head && ((Conn *) l->reading.head->data)->accepted_us + request_us <= now)
     {
-      g_autofree char *why = g_strdup_printf ("request not complete after %d s (--request-timeout)",
-                                              l->lim.request_timeout_s);
-      drop (l, l->reading.head->data, DROP_DEADLINE, why);
+      Conn *c = l->reading.head->data;
+      /* Slow senders and silent connections are logged apart, so that a
+       * crowd of one does not hide the other. */
+      gboolean sent = dcc_request_reader_total (c->reader) > 0;
+      g_autofree char *why = g_strdup_printf ("request not complete after %d s (--request-timeout)%s",
+                                              l->lim.request_timeout_s, sent ? "" : ", nothing sent");
+      drop (l, c, sent ? DROP_DEADLINE_SLOW : DROP_DEADLINE_IDLE, why);
     }
   while (io_us > 0 && l->quiet.head && ((Conn *) l->quiet.head->data)->last_io_us + io_us <= now)
     {
