@@ -1,0 +1,39 @@
+/* libFuzzer: the incremental request reader (dcc-request-reader.h), fed
+ * the input in pieces whose sizes come from the input's first byte; a
+ * request it completes must be the one the whole-buffer decoder sees.
+ * Built and run by test/fuzz/run. */
+#include "dcc-request-reader.h"
+#include "dcc-limits.h"
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  if (size < 1)
+    return 0;
+  gsize piece = (gsize) data[0] % 17 + 1;
+  data++, size--;
+  g_autoptr(DccRequestReader) pieces = dcc_request_reader_new (DCC_MAX_FRAME);
+  g_autoptr(DccRequestReader) whole = dcc_request_reader_new (DCC_MAX_FRAME);
+  gsize off = 0, used;
+  DccReaderResult a = DCC_READER_NEED_MORE;
+  while (off < size && a == DCC_READER_NEED_MORE)
+    {
+      a = dcc_request_reader_feed (pieces, data + off, MIN (piece, size - off), &used, NULL);
+      off += used;
+    }
+  DccReaderResult b = dcc_request_reader_feed (whole, data, size, &used, NULL);
+  if (a != b || (a == DCC_READER_COMPLETE && off != used))
+    abort ();
+  if (a == DCC_READER_COMPLETE)
+    {
+      g_autoptr(DccRequest) r1 = dcc_request_reader_steal_request (pieces);
+      g_autoptr(DccRequest) r2 = dcc_request_reader_steal_request (whole);
+      if (!r1 || !r2 || r1->argv->len != r2->argv->len)
+        abort ();
+    }
+  return 0;
+}
