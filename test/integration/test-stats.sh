@@ -38,7 +38,8 @@ check "dcc_compile_ok 1 (got $(val dcc_compile_ok))" test "$(val dcc_compile_ok)
 check "dcc_compile_error 1 (got $(val dcc_compile_error))" test "$(val dcc_compile_error)" = 1
 check "dcc_tcp_accept >= 2 (got $(val dcc_tcp_accept))" test "$(val dcc_tcp_accept)" -ge 2
 check "dcc_longest_job names a source (got $(val dcc_longest_job))" sh -c "echo '$(val dcc_longest_job)' | grep -Eq '(good|bad)\.c'"
-check "dcc_longest_job_compiler gcc (got $(val dcc_longest_job_compiler))" test "$(val dcc_longest_job_compiler)" = gcc
+# The client sends gcc target-qualified, as stock distcc does (x86_64-linux-gnu-gcc).
+check "dcc_longest_job_compiler is the target-qualified gcc (got $(val dcc_longest_job_compiler))" test "$(val dcc_longest_job_compiler)" = "$(gcc -dumpmachine)-gcc"
 check "dcc_num_compiles1 2 (got $(val dcc_num_compiles1))" test "$(val dcc_num_compiles1)" = 2
 check "dcc_free_space in MB" sh -c "echo '$(val dcc_free_space)' | grep -Eq '^[0-9]+ MB$'"
 
