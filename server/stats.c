@@ -14,7 +14,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#define MINUTES 16   /* compiles per minute, for the last 1, 5 and 15 minutes */
+#define SECONDS_KEPT 900   /* compiles per second, for the last 1, 5 and 15 minutes */
 
 typedef struct {
   guint64 counters[DCC_STATS_N_COUNTERS];
@@ -24,8 +24,8 @@ typedef struct {
   gint64  longest_ms;
   char    longest_job[256];
   char    longest_compiler[64];
-  gint64  minute_stamp[MINUTES];
-  guint64 minute_count[MINUTES];
+  gint64  second_stamp[SECONDS_KEPT];
+  guint32 second_count[SECONDS_KEPT];
   double  avg_kids[3];          /* sampled by the page process */
   char    free_space_dir[512];
 } Shared;
@@ -64,16 +64,16 @@ dcc_stats_compiled (const char *source, const char *compiler, gint64 msecs, int 
   if (!shared)
     return;
   dcc_stats_count (status == 0 ? DCC_STATS_COMPILE_OK : DCC_STATS_COMPILE_ERROR);
-  gint64 minute = g_get_monotonic_time () / (60 * G_USEC_PER_SEC);
-  guint i = (guint) (minute % MINUTES);
+  gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC + 1;   /* never 0: 0 is "unused" */
+  guint i = (guint) (second % SECONDS_KEPT);
   while (__atomic_test_and_set (&shared->lock, __ATOMIC_ACQUIRE))
     ;
-  if (shared->minute_stamp[i] != minute)
+  if (shared->second_stamp[i] != second)
     {
-      shared->minute_stamp[i] = minute;
-      shared->minute_count[i] = 0;
+      shared->second_stamp[i] = second;
+      shared->second_count[i] = 0;
     }
-  shared->minute_count[i]++;
+  shared->second_count[i]++;
   if (msecs >= shared->longest_ms)
     {
       shared->longest_ms = msecs;
@@ -151,15 +151,15 @@ snapshot (Snapshot *s)
       memcpy (s->longest_job, shared->longest_job, sizeof s->longest_job);
       memcpy (s->longest_compiler, shared->longest_compiler, sizeof s->longest_compiler);
       s->longest_ms = shared->longest_ms;
-      gint64 now = g_get_monotonic_time () / (60 * G_USEC_PER_SEC);
-      for (int i = 0; i < MINUTES; i++)
+      gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC + 1;
+      for (int i = 0; i < SECONDS_KEPT; i++)
         {
-          gint64 age = now - shared->minute_stamp[i];
-          if (shared->minute_stamp[i] == 0 && shared->minute_count[i] == 0)
+          gint64 age = now - shared->second_stamp[i];
+          if (shared->second_stamp[i] == 0 || age < 0)
             continue;
-          if (age < 1) s->compiles[0] += shared->minute_count[i];
-          if (age < 5) s->compiles[1] += shared->minute_count[i];
-          if (age < 15) s->compiles[2] += shared->minute_count[i];
+          if (age < 60) s->compiles[0] += shared->second_count[i];
+          if (age < 300) s->compiles[1] += shared->second_count[i];
+          if (age < 900) s->compiles[2] += shared->second_count[i];
         }
       __atomic_clear (&shared->lock, __ATOMIC_RELEASE);
       struct statvfs sv;
