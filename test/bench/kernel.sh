@@ -19,7 +19,7 @@ JOBS=4
 # it by as much as the per-compile costs being measured: it is built this
 # many times per run and its median used.
 FLOOR_BUILDS=3
-ALL_MODES="local floor stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm"
+ALL_MODES="local floor stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm ours-pump-nosandbox"
 MODES=$ALL_MODES
 BENCH_DIR=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}
 TARBALL=${DCC_BENCH_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
@@ -200,12 +200,16 @@ start_daemon () {
       DAEMON_PID=$!
       wait_port "$STOCK_PORT"
       ;;
-    ours)
+    ours|ours-nosandbox)
+      # ours-nosandbox: the same volunteer without its per-compile sandbox,
+      # so that the sandbox's cost is a ratio measured in one run.
+      local -a extra=()
+      [ "$kind" = ours-nosandbox ] && extra=(--no-sandbox)
       local cache=$BENCH_DIR/ours-cache
       rm -rf "$cache"; mkdir -p "$cache"
       "$cg" exec dccbench-server "$OURS_DISTCCD" --no-detach --daemon --listen 127.0.0.1 \
         --port "$OURS_PORT" --allow 127.0.0.1 --user root --jobs "$JOBS" \
-        --cache-dir "$cache" --log-file "$OUT/$tag.distccd.log" </dev/null >/dev/null 2>&1 &
+        --cache-dir "$cache" "${extra[@]}" --log-file "$OUT/$tag.distccd.log" </dev/null >/dev/null 2>&1 &
       DAEMON_PID=$!
       wait_port "$OURS_PORT"
       ;;
@@ -265,11 +269,15 @@ build_one () {
       start_daemon ours "$tag"
       env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,lzo")
       cmd=(make -j"$JOBS" CC="$OURS_DISTCC $COMPILER" "$TARGET") ;;
-    ours-pump-cold|ours-pump-warm)
+    ours-pump-cold|ours-pump-warm|ours-pump-nosandbox)
       # Cold: a new volunteer with an empty store, and no include-server
       # cache. Warm: the same volunteer, and the cache the cold build's
       # include server saved (as a user's next build would find them).
-      if [ "$mode" = ours-pump-cold ] || [ "$DAEMON_KIND" != ours-pump ]; then
+      # Nosandbox: cold, on a volunteer started with --no-sandbox.
+      if [ "$mode" = ours-pump-nosandbox ]; then
+        start_daemon ours-nosandbox "$tag"; DAEMON_KIND=ours-nosandbox
+        rm -f "$IS_CACHE"
+      elif [ "$mode" = ours-pump-cold ] || [ "$DAEMON_KIND" != ours-pump ]; then
         start_daemon ours "$tag"; DAEMON_KIND=ours-pump
         rm -f "$IS_CACHE"
       fi
