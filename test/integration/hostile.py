@@ -247,7 +247,8 @@ def attack(kind, host, port, args):
                     tag, p = read_frame(s)
                     if tag is None: results[i] = "CLOSED"; break
                     if tag == b"STAT": status = struct.unpack(">I", p)[0]
-                    if tag == b"EROR": results[i] = "EROR"; break
+                    if tag == b"EROR":      # the reason, so that a failure says why
+                        results[i] = "EROR(%s)" % p[:120].decode("utf-8", "replace"); break
                     if tag == b"DONE": results[i] = "DONE %s" % status; break
             except Exception as e:
                 results[i] = "EXC " + type(e).__name__

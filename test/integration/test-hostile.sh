@@ -176,6 +176,7 @@ check "idle connections left nothing behind" no_leftovers
 
 got=$(hostile parallel 200)
 check "200 simultaneous requests all compiled ($got)" test "$got" = "DONE 0=200"
+[ "$got" = "DONE 0=200" ] || grep -E 'failed:|refused' "$DLOG" | tail -5 | sed 's/^/# distccd: /'
 check "200 simultaneous requests left nothing behind" no_leftovers
 
 # More idle connections than the daemon has children (--jobs 1: 4*1+16):
