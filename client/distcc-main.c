@@ -225,6 +225,11 @@ compiler_argv (int argc, char **argv, GStrv *out, int *exit_code)
                 {
                   if (h->kind == DCC_HOST_LOCAL)
                     printf ("localhost/%d\n", h->limit);
+                  else if (h->kind == DCC_HOST_SSH)
+                    printf ("%s@%s%s%s/%d%s%s%s%s\n", h->user ? h->user : "",
+                            strchr (h->hostname, ':') ? "[" : "", h->hostname, strchr (h->hostname, ':') ? "]" : "",
+                            h->limit, h->command ? ":" : "", h->command ? h->command : "",
+                            h->cpp ? ",cpp" : "", h->lzo ? ",lzo" : "");
                   else
                     {
                       g_autofree char *learnt = verbose ? dcc_host_protocol_describe (dir, h) : NULL;

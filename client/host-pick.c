@@ -343,9 +343,9 @@ dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
       for (guint k = 0; k < n && found == NULL && local_error == NULL; k++)
         {
           const DccHost *h = hosts->hosts->pdata[order[k]];
-          if (h->kind == DCC_HOST_TCP && want_cpp && !h->cpp)
+          if (h->kind != DCC_HOST_LOCAL && want_cpp && !h->cpp)
             continue;
-          if (h->kind == DCC_HOST_TCP && in_backoff_at (dfd, h, backoff))
+          if (h->kind != DCC_HOST_LOCAL && in_backoff_at (dfd, h, backoff))
             {
               announce_backoff (dfd, h, backoff);
               continue;

@@ -81,9 +81,55 @@ connect_one (const struct addrinfo *ai, int timeout_s, GError **error)
   return fd;
 }
 
+/* An ssh host: DISTCC_SSH (default "ssh", split as a shell would) runs
+ * "[-l USER] HOST COMMAND --inetd" with its stdin and stdout on one end of
+ * a socket pair; the other end is the connection. The ssh process exits
+ * when we close our end (EOF) and is reaped by whoever outlives us. */
+static int
+ssh_connect (const DccHost *host, GError **error)
+{
+  const char *ssh = g_getenv ("DISTCC_SSH");
+  g_auto(GStrv) ssh_argv = NULL;
+  if (!g_shell_parse_argv (ssh && *ssh ? ssh : "ssh", NULL, &ssh_argv, error))
+    return g_prefix_error (error, "DISTCC_SSH: "), -1;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_strv_builder_addv (b, (const char **) ssh_argv);
+  if (host->user)
+    {
+      g_strv_builder_add (b, "-l");
+      g_strv_builder_add (b, host->user);
+    }
+  g_strv_builder_add (b, host->hostname);
+  g_strv_builder_add (b, host->command ? host->command : "distccd");
+  g_strv_builder_add (b, "--inetd");
+  g_auto(GStrv) argv = g_strv_builder_end (b);
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return dcc_fail_errno (error, "socketpair"), -1;
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return dcc_fail_errno (error, "fork"), -1;
+    }
+  if (pid == 0)
+    {
+      /* Child: async-signal-safe calls only. */
+      dup2 (sv[1], 0);
+      dup2 (sv[1], 1);
+      execvp (argv[0], argv);
+      _exit (127);
+    }
+  close (sv[1]);
+  return sv[0];
+}
+
 int
 dcc_remote_connect (const DccHost *host, int timeout_s, GError **error)
 {
+  if (host->kind == DCC_HOST_SSH)
+    return ssh_connect (host, error);
   struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
   struct addrinfo *res = NULL;
   char port[16];

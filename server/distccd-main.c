@@ -8,6 +8,7 @@
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
+#include "inetd-relay.h"
 #include "listener.h"
 #include "run-compiler.h"
 #include "run-as.h"
@@ -333,6 +334,10 @@ main (int argc, char **argv)
 
   struct stat st;
   gboolean inetd = o.inetd || (!o.daemon_mode && fstat (0, &st) == 0 && S_ISSOCK (st.st_mode));
+  /* Stock: from inetd or ssh, without --log-file, log to syslog (stderr
+   * would reach the client's terminal over ssh). */
+  if (inetd && !o.log_file && !o.log_stderr)
+    dcc_log_use_syslog ();
   int listen_fd = -1;
   if (!inetd)
     {
@@ -482,9 +487,19 @@ main (int argc, char **argv)
               return 1;
             }
         }
+      /* Over ssh, stdin and stdout are two pipes: relay them to a socket. */
+      int session_fd = dcc_inetd_session_fd (&error);
+      if (session_fd < 0)
+        {
+          dcc_error ("--inetd: %s", error->message);
+          remove_tree (tmp_base);
+          return 1;
+        }
       in_child = 1;
       child_compiling = 1;
-      dcc_session_serve (0, peer ? peer : "stdin", &cfg);
+      dcc_session_serve (session_fd, peer ? peer : "stdin", &cfg);
+      if (session_fd != 0)
+        close (session_fd);
       remove_tree (tmp_base);
       return 0;
     }

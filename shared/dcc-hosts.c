@@ -4,7 +4,6 @@
 #include "dcc-limits.h"
 #include <string.h>
 
-#define SSH_NOT_SUPPORTED "ssh hosts (@host) are not supported by this distcc; run distccd and list the host as HOST[:PORT]"
 
 void
 dcc_host_free (DccHost *h)
@@ -13,6 +12,8 @@ dcc_host_free (DccHost *h)
     return;
   g_free (h->hostname);
   g_free (h->spec);
+  g_free (h->user);
+  g_free (h->command);
   g_free (h);
 }
 
@@ -23,6 +24,8 @@ dcc_host_copy (const DccHost *h)
   *c = *h;
   c->hostname = g_strdup (h->hostname);
   c->spec = g_strdup (h->spec);
+  c->user = g_strdup (h->user);
+  c->command = g_strdup (h->command);
   return c;
 }
 
@@ -242,6 +245,90 @@ parse_tcp (const char *entry, GError **error)
   return h;
 }
 
+static gboolean
+is_user_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '.' || c == '-' || c == '_';
+}
+
+static gboolean
+is_command_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '+';
+}
+
+/* [USER]@HOSTID[/LIMIT][:COMMAND][OPTIONS], as stock distcc. */
+static DccHost *
+parse_ssh (const char *entry, GError **error)
+{
+  const char *at = strchr (entry, '@');
+  gsize ulen = (gsize) (at - entry);
+  if (ulen > DCC_HOSTS_MAX_USER)
+    return fail_entry (error, DCC_ERROR_LIMIT, entry, "user name longer than %u bytes", DCC_HOSTS_MAX_USER), NULL;
+  for (gsize i = 0; i < ulen; i++)
+    if (!is_user_char (entry[i]))
+      return fail_entry (error, DCC_ERROR_INVALID, entry,
+                         "invalid character in user name (allowed: letters, digits, \".\", \"-\", \"_\")"), NULL;
+  const char *p = at + 1;
+  g_autofree char *hostname = NULL;
+  if (*p == '[')
+    {
+      const char *start = ++p;
+      while (is_ipv6_char (*p))
+        p++;
+      if (*p != ']' || p == start || memchr (start, ':', (gsize) (p - start)) == NULL)
+        return fail_entry (error, DCC_ERROR_INVALID, entry, "expected [IPV6] after \"@\""), NULL;
+      hostname = g_strndup (start, (gsize) (p - start));
+      p++;
+    }
+  else
+    {
+      gsize n = strcspn (p, "/:,");
+      if (n == 0)
+        return fail_entry (error, DCC_ERROR_INVALID, entry, "a host name is required after \"@\""), NULL;
+      if (n > DCC_HOSTS_MAX_HOSTNAME)
+        return fail_entry (error, DCC_ERROR_LIMIT, entry, "host name longer than %u bytes", DCC_HOSTS_MAX_HOSTNAME), NULL;
+      for (gsize i = 0; i < n; i++)
+        if (!is_hostname_char (p[i]))
+          return fail_entry (error, DCC_ERROR_INVALID, entry,
+                             "invalid character in host name (allowed: letters, digits, \".\", \"-\", \"_\")"), NULL;
+      hostname = g_strndup (p, n);
+      p += n;
+    }
+  int limit = 0;
+  if (*p == '/' && (p++, !parse_limit (entry, &p, &limit, error)))
+    return NULL;
+  g_autofree char *command = NULL;
+  if (*p == ':')
+    {
+      p++;
+      gsize n = strcspn (p, ",");
+      if (n == 0 || n > DCC_HOSTS_MAX_COMMAND)
+        return fail_entry (error, DCC_ERROR_INVALID, entry,
+                           "expected a command of 1 to %u bytes after \":\"", DCC_HOSTS_MAX_COMMAND), NULL;
+      for (gsize i = 0; i < n; i++)
+        if (!is_command_char (p[i]))
+          return fail_entry (error, DCC_ERROR_INVALID, entry,
+                             "invalid character in the command after \":\" (allowed: letters, digits, \"/._-+\")"), NULL;
+      command = g_strndup (p, n);
+      p += n;
+    }
+  gboolean lzo = FALSE, cpp = FALSE;
+  if (!parse_options (entry, p, &lzo, &cpp, error))
+    return NULL;
+  DccHost *h = g_new0 (DccHost, 1);
+  h->kind = DCC_HOST_SSH;
+  h->hostname = g_steal_pointer (&hostname);
+  h->port = 0;
+  h->limit = limit != 0 ? limit : DCC_HOSTS_DEFAULT_LIMIT;
+  h->lzo = lzo;
+  h->cpp = cpp;
+  h->user = ulen > 0 ? g_strndup (entry, ulen) : NULL;
+  h->command = g_steal_pointer (&command);
+  h->spec = g_strdup (entry);
+  return h;
+}
+
 /* --localslots=N and --localslots_cpp=N; stock also accepts "/N". */
 static gboolean
 parse_slots_option (const char *entry, const char *name, int *out, gboolean *matched, GError **error)
@@ -291,14 +378,13 @@ parse_entry (DccHostList *l, const char *entry, GError **error)
   if (strcmp (entry, "+zeroconf") == 0)
     return fail_entry (error, DCC_ERROR_INVALID, entry,
                        "zeroconf (+zeroconf) is not supported by this distcc; list the hosts by name");
-  if (strchr (entry, '@') != NULL)
-    return fail_entry (error, DCC_ERROR_INVALID, entry, SSH_NOT_SUPPORTED);
-
   if (l->hosts->len >= DCC_HOSTS_MAX_HOSTS)
     return fail_entry (error, DCC_ERROR_LIMIT, entry,
                        "more than %u hosts in the list", DCC_HOSTS_MAX_HOSTS);
 
-  if (strcmp (entry, "localhost") == 0 || g_str_has_prefix (entry, "localhost/"))
+  if (strchr (entry, '@') != NULL)
+    h = parse_ssh (entry, error);
+  else if (strcmp (entry, "localhost") == 0 || g_str_has_prefix (entry, "localhost/"))
     h = parse_localhost (entry, error);
   else
     h = parse_tcp (entry, error);
@@ -398,7 +484,7 @@ dcc_hosts_any_cpp (const DccHostList *l)
   for (guint i = 0; l && i < l->hosts->len; i++)
     {
       const DccHost *h = l->hosts->pdata[i];
-      if (h->kind == DCC_HOST_TCP && h->cpp)
+      if (h->kind != DCC_HOST_LOCAL && h->cpp)
         return TRUE;
     }
   return FALSE;

@@ -7,14 +7,16 @@
  *   ENTRY   = localhost[/LIMIT]              run the compiler here
  *           | HOSTID[:PORT][/LIMIT][OPTIONS] a distccd over TCP
  *           | HOSTID[/LIMIT][:PORT][OPTIONS] (old style, same meaning)
+ *           | [USER]@HOSTID[/LIMIT][:COMMAND][OPTIONS]
+ *                                    ssh: run COMMAND (default distccd)
+ *                                    --inetd there, through DISTCC_SSH
  *           | --randomize | --localslots=N | --localslots_cpp=N
  *   HOSTID  = HOSTNAME | IPV4 | '[' IPV6 ']'
  *   OPTIONS = ,lzo | ,cpp   (any order, any number)
  *
  * As in stock distcc, only "localhost" and "localhost/..." mean local
  * execution; "localhost:PORT" or "localhost,lzo" is a TCP daemon on this
- * machine. SSH hosts (USER@HOST), ",auth" and "+zeroconf" are refused with
- * DCC_ERROR_INVALID. Unlike stock, trailing garbage after a limit or port
+ * machine. ",auth" and "+zeroconf" are refused with DCC_ERROR_INVALID. Unlike stock, trailing garbage after a limit or port
  * is an error, and a bare IPv6 address must be put in brackets.
  */
 #pragma once
@@ -32,7 +34,11 @@
 typedef enum {
   DCC_HOST_LOCAL,
   DCC_HOST_TCP,
+  DCC_HOST_SSH,
 } DccHostKind;
+
+#define DCC_HOSTS_MAX_USER     64u    /* bytes in an ssh user name */
+#define DCC_HOSTS_MAX_COMMAND  255u   /* bytes in an ssh host's :COMMAND */
 
 typedef struct {
   DccHostKind kind;
@@ -42,6 +48,8 @@ typedef struct {
   gboolean cpp;     /* ,cpp: pump mode allowed */
   gboolean lzo;     /* ,lzo */
   char *spec;       /* the entry as written, for messages */
+  char *user;       /* SSH: USER@, or NULL */
+  char *command;    /* SSH: :COMMAND, or NULL (distccd) */
 } DccHost;
 
 typedef struct {

@@ -14,6 +14,22 @@
 #define STATE_PREFIX  "binstate_"
 #define MAX_SLOT      (1 << 20)
 
+/* Stock distcc 3.x's state record (its src/state.h), in native types so the
+ * layout is the one stock's distccmon-text and distccmon-gnome read on this
+ * machine: what each client process writes, and what this reader takes too. */
+#define STOCK_MAGIC     0x44494800ul   /* "DIH\0" */
+#define STOCK_NAME_LEN  128
+typedef struct {
+  size_t        struct_size;
+  unsigned long magic;
+  unsigned long cpid;
+  char          file[STOCK_NAME_LEN];
+  char          host[STOCK_NAME_LEN];
+  int           slot;
+  int           curr_phase;   /* enum dcc_phase: same order as DccPhase */
+  void         *next;         /* meaningless on disk; written as NULL */
+} StockState;
+
 static const struct {
   const char *keyword;  /* in the file */
   const char *name;     /* as distccmon prints it */
@@ -76,6 +92,52 @@ dcc_state_format (const DccStateEntry *e)
   return g_string_free (out, FALSE);
 }
 
+void
+dcc_state_format_stock (const DccStateEntry *e, guint8 *out, gsize *len)
+{
+  StockState st;
+  memset (&st, 0, sizeof st);
+  st.struct_size = sizeof st;
+  st.magic = STOCK_MAGIC;
+  st.cpid = (unsigned long) e->pid;
+  g_strlcpy (st.file, e->file ? e->file : "", sizeof st.file);
+  g_strlcpy (st.host, e->host ? e->host : "", sizeof st.host);
+  st.slot = e->slot;
+  st.curr_phase = (int) e->phase;
+  memcpy (out, &st, sizeof st);
+  *len = sizeof st;
+}
+
+/* A NUL-terminated copy of a fixed field, control characters as '?'. */
+static char *
+stock_string (const char *field, gsize size)
+{
+  char *s = g_strndup (field, strnlen (field, size));
+  for (char *c = s; *c; c++)
+    if ((unsigned char) *c < 0x20 || *c == 0x7f)
+      *c = '?';
+  return s;
+}
+
+static DccStateEntry *
+parse_stock (const char *buf, gsize len, GError **error)
+{
+  StockState st;
+  memcpy (&st, buf, sizeof st);
+  if (st.struct_size != sizeof st || st.magic != STOCK_MAGIC)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "not a distcc state record"), NULL;
+  if (st.cpid < 1 || st.cpid > G_MAXINT32 || st.slot < 0 || st.slot > MAX_SLOT
+      || st.curr_phase < 0 || st.curr_phase > DCC_PHASE_DONE)
+    return dcc_fail (error, DCC_ERROR_PROTOCOL, "state record: value out of range"), NULL;
+  DccStateEntry *e = g_new0 (DccStateEntry, 1);
+  e->pid = (gint64) st.cpid;
+  e->phase = (DccPhase) st.curr_phase;
+  e->slot = st.slot;
+  e->file = stock_string (st.file, sizeof st.file);
+  e->host = stock_string (st.host, sizeof st.host);
+  return e;
+}
+
 /* Takes the next line "KEY VALUE\n" from [*p, end); *value is a new string. */
 static gboolean
 take_line (const char **p, const char *end, const char *key, char **value, GError **error)
@@ -115,6 +177,8 @@ dcc_state_parse (const char *buf, gsize len, GError **error)
 
   if (len > DCC_STATE_MAX_FILE)
     return dcc_fail (error, DCC_ERROR_LIMIT, "state file longer than %u bytes", DCC_STATE_MAX_FILE), NULL;
+  if (len == sizeof (StockState))
+    return parse_stock (buf, len, error);
   if (memchr (buf, '\0', len) != NULL)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "state file contains a NUL byte"), NULL;
   const char *nl = memchr (p, '\n', len);
@@ -213,8 +277,11 @@ dcc_state_set (const char *distcc_dir, DccPhase phase, const char *file,
 {
   int pid = (int) getpid ();
   DccStateEntry e = { pid, phase, MAX (slot, 0), g_get_real_time (), (char *) host, (char *) file };
-  g_autofree char *text = dcc_state_format (&e);
-  gsize len = strlen (text);
+  /* Stock's binary record, so that stock's distccmon-text and
+   * distccmon-gnome show this client's jobs too. */
+  guint8 text[DCC_STATE_STOCK_SIZE_MAX];
+  gsize len;
+  dcc_state_format_stock (&e, text, &len);
 
   int fd = state_file_open (distcc_dir, pid);
   if (fd < 0)

@@ -2,8 +2,11 @@
  *
  * Each distcc client process keeps $DISTCC_DIR/state/binstate_<pid>,
  * rewritten in place on every change and removed at exit; a reader may catch
- * a half-written file, which does not parse and is skipped. The format is text, at most DCC_STATE_MAX_FILE bytes, one
- * "key value" per line, in this order:
+ * a half-written file, which does not parse and is skipped. The file is
+ * stock distcc's binary record (see dcc_state_format_stock), so that stock
+ * monitors see our jobs; the reader also takes the text format earlier
+ * versions wrote, at most DCC_STATE_MAX_FILE bytes, one "key value" per
+ * line, in this order:
  *
  *   distcc-state 1
  *   pid 12345
@@ -57,7 +60,13 @@ void dcc_state_set (const char *distcc_dir, DccPhase phase, const char *file,
 /* Removes this process's state file; call at exit. */
 void dcc_state_remove (const char *distcc_dir);
 
-/* Pure: renders / parses one state file's contents. */
+/* Pure: renders / parses one state file's contents. dcc_state_parse takes
+ * both this text format and stock distcc's binary record (its struct
+ * dcc_task_state, native layout: 296 bytes on LP64), which is what
+ * dcc_state_set writes, so that stock's monitors show this client's jobs
+ * (the record has no time: time_us is 0). */
+#define DCC_STATE_STOCK_SIZE_MAX 512u
+void dcc_state_format_stock (const DccStateEntry *e, guint8 *out, gsize *len);
 char *dcc_state_format (const DccStateEntry *e);
 DccStateEntry *dcc_state_parse (const char *buf, gsize len, GError **error);
 

@@ -20,6 +20,7 @@ PY
 }
 keys () { sed -n '/<distccstats>/,/<\/distccstats>/p' | awk '{print $1}'; }
 
+cd "$SCRATCH" || exit 1
 SPORT=$(free_port)
 start_distccd --stats --stats-port "$SPORT" || { not_ok "distccd --stats starts"; finish; exit 1; }
 ok "distccd --stats starts"

@@ -15,6 +15,18 @@ render (const DccHostList *l)
       const DccHost *h = l->hosts->pdata[i];
       if (i > 0)
         g_string_append_c (s, ' ');
+      if (h->kind == DCC_HOST_SSH)
+        {
+          g_assert_cmpint (h->port, ==, 0);
+          g_string_append_printf (s, "ssh:%s@%s/%d", h->user ? h->user : "", h->hostname, h->limit);
+          if (h->command)
+            g_string_append_printf (s, ":%s", h->command);
+          if (h->lzo)
+            g_string_append (s, ",lzo");
+          if (h->cpp)
+            g_string_append (s, ",cpp");
+          continue;
+        }
       if (h->kind == DCC_HOST_LOCAL)
         {
           g_assert_cmpstr (h->hostname, ==, "localhost");
@@ -99,9 +111,16 @@ static const Row rows[] = {
   OK ("red:1", "red:1/4"),
 
   /* errors, each naming the entry or the feature */
-  BAD ("@red", "ssh hosts (@host) are not supported"),
-  BAD ("me@red/4", "ssh hosts (@host) are not supported"),
-  BAD ("red me@blue", "me@blue"),
+  /* ssh hosts, as stock: [USER]@HOST[/LIMIT][:COMMAND][OPTIONS] */
+  OK ("@red", "ssh:@red/4"),
+  OK ("me@red/2", "ssh:me@red/2"),
+  OK ("red me@blue/3:/opt/bin/distccd,cpp,lzo", "red:3632/4 ssh:me@blue/3:/opt/bin/distccd,lzo,cpp"),
+  OK ("@[::1]/2", "ssh:@::1/2"),
+  BAD ("me@", "a host name is required"),
+  BAD ("m!e@red", "invalid character in user name"),
+  BAD ("@red:$(rm)", "invalid character in the command"),
+  BAD ("@red:", "expected a command"),
+  BAD ("@red/0", "bad limit"),
   BAD ("+zeroconf", "zeroconf"),
   BAD ("red,auth", "auth"),
   BAD ("red,auth=foo", "auth"),
@@ -256,11 +275,11 @@ static void
 test_skipping (void)
 {
   static const struct { const char *text; const char *expect; guint skipped; } rows[] = {
-    { "a/2 @ssh/4 b", "a:3632/2 b:3632/4", 1 },
-    { "127.0.0.1:45632/2 @buildbox/4", "127.0.0.1:45632/2", 1 },   /* issue 14's example */
+    { "a/2 +zeroconf b", "a:3632/2 b:3632/4", 1 },
+    { "127.0.0.1:45632/2 @buildbox/4,auth", "127.0.0.1:45632/2", 1 },   /* issue 14's example, with ,auth */
     { "+zeroconf x,auth y,zzz z:99999 w/0 [::1 ok:1/1,cpp", "ok:1/1,cpp", 6 },
     { "--localslots=x --randomize h", "h:3632/4 {rand}", 1 },
-    { "@only user@host", "", 2 },
+    { "+zeroconf x,auth", "", 2 },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -269,7 +288,7 @@ test_skipping (void)
       g_assert_no_error (error);
       g_autofree char *got = render (l);
       if (i == 1)
-        g_assert_nonnull (strstr (l->skipped->pdata[0], "\"@buildbox/4\""));
+        g_assert_nonnull (strstr (l->skipped->pdata[0], "\"@buildbox/4,auth\""));
       g_assert_cmpstr (got, ==, rows[i].expect);
       g_assert_cmpuint (l->skipped->len, ==, rows[i].skipped);
       g_autoptr(GError) strict_error = NULL;
