@@ -364,7 +364,11 @@ read_one (int dfd, const char *name, GError **error)
       len += (gsize) n;
     }
   close (fd);
-  return dcc_state_parse (buf, len, error);
+  DccStateEntry *e = dcc_state_parse (buf, len, error);
+  /* Stock's record has no time: the file's last change is the job's. */
+  if (e && e->time_us == 0)
+    e->time_us = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+  return e;
 }
 
 static gint

@@ -64,7 +64,8 @@ void dcc_state_remove (const char *distcc_dir);
  * both this text format and stock distcc's binary record (its struct
  * dcc_task_state, native layout: 296 bytes on LP64), which is what
  * dcc_state_set writes, so that stock's monitors show this client's jobs
- * (the record has no time: time_us is 0). */
+ * (the record has no time: time_us is 0, and dcc_state_read_all puts the
+ * file's modification time there). */
 #define DCC_STATE_STOCK_SIZE_MAX 512u
 void dcc_state_format_stock (const DccStateEntry *e, guint8 *out, gsize *len);
 char *dcc_state_format (const DccStateEntry *e);
