@@ -5,10 +5,22 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* One file per host: HOST_PORT for TCP; for ssh, ssh_USER@HOST_ and a digest
+ * of the far command, since two entries to one machine may run different
+ * distccds there (ours and a stock one). */
 static char *
 path_for (const char *distcc_dir, const DccHost *host)
 {
-  g_autofree char *name = g_strdup_printf ("%s_%d", host->hostname, host->port);
+  g_autofree char *name = NULL;
+  if (host->kind == DCC_HOST_SSH)
+    {
+      g_autofree char *cmd = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                            host->command ? host->command : "distccd", -1);
+      cmd[16] = '\0';
+      name = g_strdup_printf ("ssh_%s@%s_%s", host->user ? host->user : "", host->hostname, cmd);
+    }
+  else
+    name = g_strdup_printf ("%s_%d", host->hostname, host->port);
   for (char *p = name; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
       *p = '_';
