@@ -2,6 +2,8 @@
 #include "dcc-error.h"
 #include "dcc-io.h"
 #include "dcc-masquerade.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +11,11 @@
 
 struct DccCompilerAllow {
   char       *masq_dir;
+  /* Opened when distccd starts, before it drops root: a build tree under a
+   * 0700 home directory stays readable to the unprivileged user through
+   * this descriptor (lookups below it need only the directory's own x bit). */
+  int         masq_fd;
+  int         masq_open_errno;
   GHashTable *cmdlist;   /* names and paths from DISTCC_CMDLIST */
   GHashTable *by_tail;   /* last numwords components of each absolute line -> the line */
   int         numwords;
@@ -39,6 +46,8 @@ dcc_compiler_allow_new_full (const char *masq_dir, const char *cmdlist_file, int
 {
   g_autoptr(DccCompilerAllow) a = g_new0 (DccCompilerAllow, 1);
   a->masq_dir = g_strdup (masq_dir);
+  a->masq_fd = masq_dir ? open (masq_dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  a->masq_open_errno = a->masq_fd < 0 ? errno : 0;
   a->cmdlist = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   a->by_tail = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   a->numwords = CLAMP (numwords, 1, 16);
@@ -70,6 +79,8 @@ dcc_compiler_allow_free (DccCompilerAllow *a)
   if (!a)
     return;
   g_free (a->masq_dir);
+  if (a->masq_fd >= 0)
+    close (a->masq_fd);
   g_hash_table_unref (a->cmdlist);
   g_hash_table_unref (a->by_tail);
   g_free (a);
@@ -126,12 +137,17 @@ dcc_compiler_allow_resolve (DccCompilerAllow *a, const char *name, GError **erro
                        "compiler %s is not allowed: paths must be listed in DISTCC_CMDLIST", shown), NULL;
     }
   gboolean allowed = g_hash_table_contains (a->cmdlist, name);
-  if (!allowed && a->masq_dir)
+  int lookup_errno = a->masq_open_errno;
+  if (!allowed && a->masq_fd >= 0)
     {
-      g_autofree char *link = g_build_filename (a->masq_dir, name, NULL);
       struct stat st;
-      allowed = lstat (link, &st) == 0;
+      allowed = fstatat (a->masq_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+      lookup_errno = allowed ? 0 : errno;
     }
+  if (!allowed && a->masq_dir && lookup_errno != ENOENT)
+    return dcc_fail (error, DCC_ERROR_REFUSED,
+                     "compiler '%s' is not allowed on this volunteer: its masquerade directory %s cannot be read (%s)",
+                     shown, a->masq_dir, g_strerror (lookup_errno)), NULL;
   if (!allowed)
     return dcc_fail (error, DCC_ERROR_REFUSED,
                      "compiler '%s' is not allowed on this volunteer (no link in %s, not in DISTCC_CMDLIST)",

@@ -81,6 +81,22 @@ for who in nobody 54321; do
 done
 rm -rf /var/tmp/distccd-54321
 
+# 5. The build tree in a private directory (Debian 12 makes home
+#    directories 0700), started as root: distccd drops to distcc/nobody,
+#    who cannot reach the tree; it opened its masquerade directory before
+#    that, so the compilers linked there stay allowed.
+priv=$SCRATCH/home-0700
+mkdir -m 700 "$priv"; mkdir -p "$priv/tree/lib"
+cp -a "$TOP/bin" "$priv/tree/bin"; cp -a "$TOP/lib/distcc" "$priv/tree/lib/distcc"
+saved_bin=$BIN; BIN=$priv/tree/bin
+start_distccd_stock || not_ok "tree in a 0700 directory, root: distccd starts"
+BIN=$saved_bin
+pump_build private "$PORT"
+check "tree in a 0700 directory, root: 3 compiles remote in pump mode (got $REMOTE)" test "$REMOTE" = 3
+check "tree in a 0700 directory, root: 3 objects identical to local (got $SAME)" test "$SAME" = 3
+[ "$REMOTE" = 3 ] || grep -i "refused\|not allowed" "$DLOG" | head -3 | sed 's/^/# /'
+kill "$DPID"; wait "$DPID" 2>/dev/null
+
 # 4. A store that cannot be opened stops distccd at start, with the reason.
 PORT=$(free_port)
 run_as_user 65534 65534 "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" \
