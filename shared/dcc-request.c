@@ -474,6 +474,11 @@ dcc_reply_feed (DccReply *r, const DccFrame *f, GError **error)
         r->complete = TRUE;
         return TRUE;
       }
+    case DCC_TAG_CACHE_HIT:
+      if (r->cache_hit || r->have_status || r->out || r->err || r->files->len > 0 || f->len != 0)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "CHIT not empty or not the reply's first frame");
+      r->cache_hit = TRUE;
+      return TRUE;
     case DCC_TAG_STATUS:
       {
         guint32 st;
@@ -556,6 +561,12 @@ void
 dcc_reply_encode_done (GByteArray *out)
 {
   dcc_wire_put_frame (out, DCC_TAG_DONE, NULL, 0);
+}
+
+void
+dcc_reply_encode_cache_hit (GByteArray *out)
+{
+  dcc_wire_put_frame (out, DCC_TAG_CACHE_HIT, NULL, 0);
 }
 
 void

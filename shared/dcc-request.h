@@ -25,6 +25,7 @@
 #define DCC_TAG_OUTFILE  DCC_TAG ('O','U','T','F')
 #define DCC_TAG_DONE     DCC_TAG ('D','O','N','E')
 #define DCC_TAG_ERROR    DCC_TAG ('E','R','O','R')
+#define DCC_TAG_CACHE_HIT DCC_TAG ('C','H','I','T')  /* reply came from the result cache */
 
 typedef enum { DCC_MODE_PLAIN = 1, DCC_MODE_PUMP = 2 } DccMode;
 
@@ -109,6 +110,8 @@ typedef struct {
   char      *error_message; /* set when the volunteer sent EROR */
   gboolean   complete;
   gboolean   have_status;
+  gboolean   cache_hit;     /* CHIT came first: the volunteer's result cache
+                             * answered, no compiler ran */
 } DccReply;
 
 DccReply *dcc_reply_new (void);
@@ -119,4 +122,6 @@ void dcc_reply_encode_status (GByteArray *out, int status, const void *out_data,
                               const void *err_data, gsize err_len);
 void dcc_reply_encode_file (GByteArray *out, const char *path, const void *data, gsize len);
 void dcc_reply_encode_done (GByteArray *out);
+/* CHIT: empty, only as a reply's first frame (doc/protocol.md). */
+void dcc_reply_encode_cache_hit (GByteArray *out);
 void dcc_reply_encode_error (GByteArray *out, const char *message);
