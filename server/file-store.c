@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -45,6 +46,7 @@ struct DccStore {
   int dir_fd;
   int objects_fd;
   int tmp_fd;
+  int results_fd;     /* DIR/results: result names (see file-store.h) */
   int usage_fd;
   Usage *usage;       /* mmap of DIR/usage */
   int lock_fd;        /* DIR/usage opened by this process: flock belongs to the open
@@ -428,6 +430,54 @@ walk_objects (DccStore *s, GError **error)
   return TRUE;
 }
 
+/* Removes result names whose object is not in the index (just rebuilt by
+ * walk_objects) and that are older than the grace period (a name is made
+ * after its object, but a walk may have missed an object put meanwhile),
+ * and anything in results/ that is not a name of ours. */
+static void
+sweep_results (DccStore *s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DIR) top = open_dir_at (s->dir_fd, "results", &error);
+  if (top == NULL)
+    {
+      g_debug ("store: %s", error->message);
+      return;
+    }
+  gint64 cutoff = now_ns () - (gint64) s->grace_s * NS_PER_S;
+  struct dirent *de;
+  while ((de = readdir (top)) != NULL)
+    {
+      if (!is_lower_hex (de->d_name, 2))
+        continue;
+      g_autoptr(GError) sub_error = NULL;
+      g_autoptr(DIR) d = open_dir_at (dirfd (top), de->d_name, &sub_error);
+      if (d == NULL)
+        continue;
+      struct dirent *ne;
+      while ((ne = readdir (d)) != NULL)
+        {
+          if (strcmp (ne->d_name, ".") == 0 || strcmp (ne->d_name, "..") == 0)
+            continue;
+          struct stat st;
+          if (fstatat (dirfd (d), ne->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || mtime_ns (&st) > cutoff)
+            continue;
+          char target[DCC_HASH_HEX_LEN + 2];
+          ssize_t n = S_ISLNK (st.st_mode) ? readlinkat (dirfd (d), ne->d_name, target, sizeof target) : -1;
+          DccHash value;
+          if (n == DCC_HASH_HEX_LEN)
+            {
+              target[n] = '\0';
+              if (is_lower_hex (ne->d_name, DCC_HASH_HEX_LEN - 2) && dcc_hash_from_hex (target, &value)
+                  && g_hash_table_contains (s->index, &value))
+                continue;
+            }
+          g_debug ("store: removing result name %s/%s", de->d_name, ne->d_name);
+          unlinkat (dirfd (d), ne->d_name, 0);
+        }
+    }
+}
+
 /* At open, under the lock (no put or eviction changes the disk meanwhile):
  * rebuilds the index and sets the shared usage from the disk, objects plus
  * reservations, then evicts if over budget. */
@@ -440,6 +490,7 @@ recount_locked (DccStore *s, GError **error)
   s->usage->bytes = s->total + reserved;
   s->usage->scanned_us = g_get_monotonic_time ();
   evict_locked (s, NULL, 0);
+  sweep_results (s);
   return TRUE;
 }
 
@@ -456,6 +507,7 @@ dcc_store_rescan (DccStore *s, GError **error)
   s->usage->scanned_us = g_get_monotonic_time ();
   evict_locked (s, NULL, 0);
   unlock_usage (s);
+  sweep_results (s);
   return TRUE;
 }
 
@@ -531,7 +583,7 @@ dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
       return NULL;
     }
   g_autoptr(DccStore) s = g_new0 (DccStore, 1);
-  s->dir_fd = s->objects_fd = s->tmp_fd = s->usage_fd = s->lock_fd = -1;
+  s->dir_fd = s->objects_fd = s->tmp_fd = s->results_fd = s->usage_fd = s->lock_fd = -1;
   s->dir = g_strdup (dir);
   s->max_bytes = max_bytes;
   s->grace_s = DCC_STORE_GRACE_SECONDS;
@@ -548,8 +600,10 @@ dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
     }
   g_autofree char *objects = g_build_filename (dir, "objects", NULL);
   g_autofree char *tmp = g_build_filename (dir, "tmp", NULL);
+  g_autofree char *results = g_build_filename (dir, "results", NULL);
   if (!mkdir_open_at (s->dir_fd, "objects", objects, &s->objects_fd, error)
       || !mkdir_open_at (s->dir_fd, "tmp", tmp, &s->tmp_fd, error)
+      || !mkdir_open_at (s->dir_fd, "results", results, &s->results_fd, error)
       || !open_usage (s, error))
     return NULL;
 
@@ -582,6 +636,7 @@ dcc_store_free (DccStore *s)
   dcc_close_fdp (&s->dir_fd);
   dcc_close_fdp (&s->objects_fd);
   dcc_close_fdp (&s->tmp_fd);
+  dcc_close_fdp (&s->results_fd);
   g_clear_pointer (&s->index, g_hash_table_unref);
   g_clear_pointer (&s->pins, g_hash_table_unref);
   g_clear_pointer (&s->private_objects, g_hash_table_unref);
@@ -928,4 +983,149 @@ dcc_store_count (DccStore *s)
 {
   g_return_val_if_fail (s != NULL, 0);
   return g_hash_table_size (s->index);
+}
+
+gboolean
+dcc_store_is_private (DccStore *s, const DccHash *h)
+{
+  g_return_val_if_fail (s != NULL && h != NULL, FALSE);
+  return g_hash_table_contains (s->private_objects, h);
+}
+
+GBytes *
+dcc_store_read (DccStore *s, const DccHash *h, GError **error)
+{
+  g_return_val_if_fail (s != NULL && h != NULL, NULL);
+  char hex[DCC_HASH_HEX_LEN + 1];
+  char path[OBJ_PATH_LEN];
+  dcc_hash_to_hex (h, hex);
+  obj_path (h, path);
+  GBytes *own = g_hash_table_lookup (s->private_objects, h);
+  if (own)
+    return g_bytes_ref (own);
+  dcc_autofd fd = openat (s->objects_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    {
+      if (errno == ENOENT)
+        {
+          index_drop (s, h);
+          return dcc_fail (error, DCC_ERROR_IO, "object %s is not in the store", hex), NULL;
+        }
+      return dcc_fail_errno (error, "opening object %s", hex), NULL;
+    }
+  struct stat st;
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    return dcc_fail (error, DCC_ERROR_IO, "object %s is not a regular file", hex), NULL;
+  if ((guint64) st.st_size > DCC_MAX_FILE_SIZE)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "object %s is larger than %u bytes", hex, DCC_MAX_FILE_SIZE), NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  if (st.st_size == 0)
+    bytes = g_bytes_new (NULL, 0);
+  else
+    {
+      g_autoptr(GMappedFile) m = g_mapped_file_new_from_fd (fd, FALSE, error);
+      if (!m)
+        return NULL;
+      bytes = g_mapped_file_get_bytes (m);
+    }
+  gsize len;
+  const void *data = g_bytes_get_data (bytes, &len);
+  DccHash got;
+  dcc_hash_bytes (data != NULL ? data : (const void *) "", len, &got);
+  if (!dcc_hash_equal (&got, h))
+    return dcc_fail (error, DCC_ERROR_MISMATCH, "object %s does not hash to its name", hex), NULL;
+  touch (s, h);
+  return g_steal_pointer (&bytes);
+}
+
+/* "ab" and the other 30 hex digits of a result key. */
+static void
+result_name (const DccHash *key, char sub[3], char name[DCC_HASH_HEX_LEN - 1])
+{
+  char hex[DCC_HASH_HEX_LEN + 1];
+  dcc_hash_to_hex (key, hex);
+  sub[0] = hex[0];
+  sub[1] = hex[1];
+  sub[2] = '\0';
+  memcpy (name, hex + 2, DCC_HASH_HEX_LEN - 2);
+  name[DCC_HASH_HEX_LEN - 2] = '\0';
+}
+
+gboolean
+dcc_store_result_get (DccStore *s, const DccHash *key, DccHash *value)
+{
+  g_return_val_if_fail (s != NULL && key != NULL && value != NULL, FALSE);
+  char sub[3], name[DCC_HASH_HEX_LEN - 1];
+  result_name (key, sub, name);
+  dcc_autofd dfd = openat (s->results_fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0)
+    return FALSE;
+  char target[DCC_HASH_HEX_LEN + 2];
+  ssize_t n = readlinkat (dfd, name, target, sizeof target);
+  if (n < 0)
+    return FALSE;
+  DccHash v;
+  if (n == DCC_HASH_HEX_LEN)
+    target[n] = '\0';
+  if (n != DCC_HASH_HEX_LEN || !is_lower_hex (target, DCC_HASH_HEX_LEN) || !dcc_hash_from_hex (target, &v)
+      || !(g_hash_table_contains (s->private_objects, &v) || touch (s, &v)))
+    {
+      unlinkat (dfd, name, 0);   /* stale or not ours */
+      return FALSE;
+    }
+  /* The name's own mtime keeps the sweep away from it. */
+  struct timespec times[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_NOW } };
+  utimensat (dfd, name, times, AT_SYMLINK_NOFOLLOW);
+  *value = v;
+  return TRUE;
+}
+
+gboolean
+dcc_store_result_set (DccStore *s, const DccHash *key, const DccHash *value, GError **error)
+{
+  g_return_val_if_fail (s != NULL && key != NULL && value != NULL, FALSE);
+  char sub[3], name[DCC_HASH_HEX_LEN - 1];
+  result_name (key, sub, name);
+  char target[DCC_HASH_HEX_LEN + 1];
+  dcc_hash_to_hex (value, target);
+  if (mkdirat (s->results_fd, sub, 0755) < 0 && errno != EEXIST)
+    return dcc_fail_errno (error, "creating %s/results/%s", s->dir, sub);
+  dcc_autofd dfd = openat (s->results_fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0)
+    return dcc_fail_errno (error, "opening %s/results/%s", s->dir, sub);
+  g_autofree char *tmp_name = g_strdup_printf (".%s.%d.%08x", name, (int) getpid (), g_random_int ());
+  if (symlinkat (target, dfd, tmp_name) < 0)
+    return dcc_fail_errno (error, "creating a result name in %s/results/%s", s->dir, sub);
+  if (renameat (dfd, tmp_name, dfd, name) < 0)
+    {
+      int err = errno;
+      unlinkat (dfd, tmp_name, 0);
+      errno = err;
+      return dcc_fail_errno (error, "naming a result in %s/results/%s", s->dir, sub);
+    }
+  return TRUE;
+}
+
+guint
+dcc_store_result_count (DccStore *s)
+{
+  g_return_val_if_fail (s != NULL, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DIR) top = open_dir_at (s->dir_fd, "results", &error);
+  if (top == NULL)
+    return 0;
+  guint count = 0;
+  struct dirent *de;
+  while ((de = readdir (top)) != NULL)
+    {
+      if (!is_lower_hex (de->d_name, 2))
+        continue;
+      g_autoptr(DIR) d = open_dir_at (dirfd (top), de->d_name, &error);
+      g_clear_error (&error);
+      struct dirent *ne;
+      while (d && (ne = readdir (d)) != NULL)
+        if (is_lower_hex (ne->d_name, DCC_HASH_HEX_LEN - 2))
+          count++;
+    }
+  return count;
 }

@@ -111,6 +111,30 @@ void dcc_store_unpin (DccStore *s, const DccHash *h);
  * recent estimate. */
 gboolean dcc_store_rescan (DccStore *s, GError **error);
 
+/* Reads an object's bytes (mapped read-only), checking its digest again;
+ * refreshes its last use. NULL + DCC_ERROR_IO when it is not in the store,
+ * DCC_ERROR_MISMATCH when its bytes do not hash to its name. */
+GBytes *dcc_store_read (DccStore *s, const DccHash *h, GError **error);
+/* TRUE when the last put of h kept it for this process only (the budget
+ * was full): it is not in the shared store. */
+gboolean dcc_store_is_private (DccStore *s, const DccHash *h);
+
+/* Results (server/result-cache.c): DIR/results/ab/<30 hex digits of KEY>
+ * is a symlink whose target text is the 32-hex digest of an object, the
+ * result for KEY. Never followed: read with readlinkat and parsed. The
+ * object is an ordinary object, under the same budget and eviction; a name
+ * whose object is gone is a miss, and is removed then, or by the sweep of
+ * open and dcc_store_rescan once older than the grace period. Only the
+ * volunteer writes names, and only for results its own compiler made. */
+/* TRUE with *value when KEY names a result whose object is in the store
+ * (a stale name is removed). */
+gboolean dcc_store_result_get (DccStore *s, const DccHash *key, DccHash *value);
+/* Names value (stored before, not private) as the result for KEY,
+ * replacing any older name atomically. */
+gboolean dcc_store_result_set (DccStore *s, const DccHash *key, const DccHash *value, GError **error);
+/* Names in results/ (for tests and logs). */
+guint dcc_store_result_count (DccStore *s);
+
 /* The shared usage: bytes of objects on disk plus reservations. */
 guint64 dcc_store_total_bytes (DccStore *s);
 /* Objects in this process's index. */
