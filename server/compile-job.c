@@ -29,12 +29,25 @@ struct DccCompileJob {
   GStrv   run_env;
   char   *compiler;
   int     status;     /* the compiler's, once run */
+  GBytes *err;        /* its stderr as replied, once run */
 };
 
 int
 dcc_compile_job_status (const DccCompileJob *job)
 {
   return job->status;
+}
+
+GBytes *
+dcc_compile_job_stderr (const DccCompileJob *job)
+{
+  return job->err;
+}
+
+char *
+dcc_compile_job_tmp_dir (const DccCompileJob *job)
+{
+  return job->cfg.sandbox ? g_strdup ("/tmp") : g_build_filename (job->dir, "tmp", NULL);
 }
 
 DccCompileJob *
@@ -100,6 +113,8 @@ dcc_compile_job_free (DccCompileJob *job)
   g_strfreev (job->run_argv);
   g_strfreev (job->run_env);
   g_free (job->compiler);
+  if (job->err)
+    g_bytes_unref (job->err);
   g_free (job);
 }
 
@@ -225,13 +240,27 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
   return g_strv_builder_end (b);
 }
 
-/* Environment: ours, trimmed, plus what the client may set. */
-static GStrv
-job_env (DccCompileJob *job, GPtrArray *client_env)
+GStrv
+dcc_compile_job_forwarded_env (GPtrArray *client_env)
 {
   static const char *const allowed[] = {
     "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "GCC_COLORS", NULL
   };
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  for (guint i = 0; client_env && i < client_env->len; i++)
+    {
+      const char *kv = client_env->pdata[i];
+      for (const char *const *a = allowed; *a; a++)
+        if (g_str_has_prefix (kv, *a) && kv[strlen (*a)] == '=')
+          g_strv_builder_add (b, kv);
+    }
+  return g_strv_builder_end (b);
+}
+
+/* Environment: ours, trimmed, plus what the client may set. */
+static GStrv
+job_env (DccCompileJob *job, GPtrArray *client_env)
+{
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   const char *path = g_getenv ("PATH");
   dcc_strv_builder_take (b, g_strconcat ("PATH=", path ? path : "/usr/local/bin:/usr/bin:/bin", NULL));
@@ -240,13 +269,8 @@ job_env (DccCompileJob *job, GPtrArray *client_env)
     g_strv_builder_add (b, "TMPDIR=/tmp");
   else
     dcc_strv_builder_take (b, g_strconcat ("TMPDIR=", job->dir, "/tmp", NULL));
-  for (guint i = 0; i < client_env->len; i++)
-    {
-      const char *kv = client_env->pdata[i];
-      for (const char *const *a = allowed; *a; a++)
-        if (g_str_has_prefix (kv, *a) && kv[strlen (*a)] == '=')
-          g_strv_builder_add (b, kv);
-    }
+  g_auto(GStrv) forwarded = dcc_compile_job_forwarded_env (client_env);
+  g_strv_builder_addv (b, (const char **) forwarded);
   return g_strv_builder_end (b);
 }
 
@@ -520,6 +544,9 @@ reply_with_outputs (DccCompileJob *job, const char *written, int status, GByteAr
   g_autoptr(GBytes) err = read_stream (job, "stderr");
   dcc_reply_encode_status (reply, status, g_bytes_get_data (out, NULL), g_bytes_get_size (out),
                            g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  if (job->err)
+    g_bytes_unref (job->err);
+  job->err = g_bytes_ref (err);
   if (status == 0)
     {
       if (job->source)

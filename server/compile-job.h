@@ -44,6 +44,15 @@ gboolean dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const cha
 gboolean dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GError **error);
 /* The compiler's exit status after dcc_compile_job_run (0 before). */
 int dcc_compile_job_status (const DccCompileJob *job);
+/* Its stderr as replied (job paths mapped back), after dcc_compile_job_run;
+ * NULL before. Owned by the job. */
+GBytes *dcc_compile_job_stderr (const DccCompileJob *job);
+/* The TMPDIR the compiler gets, as it sees it (/tmp in the sandbox). */
+char *dcc_compile_job_tmp_dir (const DccCompileJob *job);
+/* The client's NAME=VALUE variables that the compiler gets, in the
+ * client's order: the one filter for the job's environment and the result
+ * cache's key (server/result-cache.h). */
+GStrv dcc_compile_job_forwarded_env (GPtrArray *client_env);
 
 /* Pure helpers, exposed for tests. */
 /* Replaces every occurrence of root in text by nothing (root/x becomes /x). */

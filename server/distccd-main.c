@@ -96,6 +96,7 @@ typedef struct {
   char     *whitelist;
   gboolean  botnet;
   gboolean  no_sandbox;
+  gboolean  no_result_cache;
   int       job_memory_mb;
   int       job_file_size_mb;
   int       job_cpu_s;
@@ -145,6 +146,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "blacklist", 0, 0, G_OPTION_ARG_FILENAME, &o->blacklist, "GSS-API principals to refuse: only with --auth (not supported)", "FILE" },
     { "whitelist", 0, 0, G_OPTION_ARG_FILENAME, &o->whitelist, "GSS-API principals to accept: only with --auth (not supported)", "FILE" },
     { "make-me-a-botnet", 0, 0, G_OPTION_ARG_NONE, &o->botnet, "stock: run any compiler; ignored (a warning), see DISTCC_CMDLIST", NULL },
+    { "no-result-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_result_cache, "neither keep nor serve compile results (see doc/result-cache.md)", NULL },
     { "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &o->no_sandbox, "run compilers on the host, without the sandbox (see distccd(1))", NULL },
     { "job-memory", 0, 0, G_OPTION_ARG_INT, &o->job_memory_mb, "address space of a compile in MiB (default 4096; 0: no limit)", "MB" },
     { "job-file-size", 0, 0, G_OPTION_ARG_INT, &o->job_file_size_mb, "largest file a compile may write, MiB (default 1024; 0: no limit)", "MB" },
@@ -457,6 +459,13 @@ main (int argc, char **argv)
   dcc_info ("file store %s (%s), running as %s", cache_dir, cache_why, run_as.name);
   cfg.store = store;
   cfg.cache_dir = cache_dir;
+  /* Results only from sandboxed compiles: unconfined, a compiler can read
+   * volunteer files that no key covers. */
+  cfg.result_cache = !o.no_result_cache && sandbox != NULL;
+  if (cfg.result_cache)
+    dcc_info ("result cache on, in the file store (--no-result-cache turns it off)");
+  else
+    dcc_info ("result cache off (%s)", o.no_result_cache ? "--no-result-cache" : "--no-sandbox");
 
   struct sigaction sa = { .sa_handler = on_term };
   sigemptyset (&sa.sa_mask);

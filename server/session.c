@@ -10,6 +10,7 @@
 #include "dcc-args.h"
 #include "job-slots.h"
 #include "pump-job.h"
+#include "result-cache.h"
 #include "run-compiler.h"
 #include <string.h>
 
@@ -52,7 +53,8 @@ send_error (int fd, const char *message, int timeout_s)
 /* A different compiler never silently makes the object: refuse, and the
  * client compiles elsewhere. */
 static gboolean
-check_compiler_id (DccRequest *req, const char *compiler, const char *cache_dir, GError **error)
+check_compiler_id (DccRequest *req, const char *compiler, const char *cache_dir, char **ours_out,
+                   GError **error)
 {
   g_autoptr(DccCompileArgs) a = NULL;
   if (!dcc_args_scan ((const char *const *) req->argv->pdata, &a, NULL))
@@ -64,7 +66,75 @@ check_compiler_id (DccRequest *req, const char *compiler, const char *cache_dir,
   g_autofree char *why = dcc_compiler_id_compare (req->compiler_id, ours);
   if (why)
     return dcc_fail (error, DCC_ERROR_MISMATCH, "%s", why);
+  *ours_out = g_steal_pointer (&ours);
   return TRUE;
+}
+
+/* The result cache's key for this request, or FALSE when its result must
+ * not be cached (*why says why, for the debug log). */
+static gboolean
+result_key (DccRequest *req, const char *compiler, const char *compiler_id, const DccSessionConfig *cfg,
+            DccHash *key, const char **why)
+{
+  g_autoptr(DccCompileArgs) a = NULL;
+  if (!cfg->result_cache || !cfg->store)
+    return *why = "the result cache is off", FALSE;
+  if (!dcc_args_scan ((const char *const *) req->argv->pdata, &a, NULL))
+    return *why = "the command line is refused", FALSE;
+  g_autofree char *id = compiler_id ? g_strdup (compiler_id) : NULL;
+  if (!id && !(id = dcc_compiler_id_get (compiler, dcc_args_lang_name (a->lang), cfg->cache_dir,
+                                         dcc_compiler_match_strict_from_env (NULL), NULL)))
+    return *why = "the compiler cannot be identified", FALSE;
+  g_auto(GStrv) env = dcc_compile_job_forwarded_env (req->env);
+  if ((*why = dcc_result_uncacheable_args ((const char *const *) req->argv->pdata, (const char *const *) env)))
+    return FALSE;
+  DccResultKeyInput in = {
+    .req = req, .compiler = compiler, .compiler_id = id, .env = (const char *const *) env,
+    .daemon_path = g_getenv ("PATH"),
+  };
+  dcc_result_key (&in, key);
+  return TRUE;
+}
+
+/* Why a finished compile's result must not be stored, or NULL: a failure,
+ * stderr naming a temporary file, or an input whose text makes the result
+ * depend on more than the key (doc/result-cache.md). */
+static const char *
+result_unstorable (DccCompileJob *job, DccRequest *req, DccStore *store)
+{
+  if (dcc_compile_job_status (job) != 0)
+    return "the compile failed";
+  GBytes *err = dcc_compile_job_stderr (job);
+  g_autofree char *tmp = dcc_compile_job_tmp_dir (job);
+  gsize err_len = 0;
+  const void *err_data = err ? g_bytes_get_data (err, &err_len) : NULL;
+  if (err_len > 0 && dcc_result_names_temp_file (err_data, err_len, tmp))
+    return "its messages name a temporary file";
+  g_auto(GStrv) env = dcc_compile_job_forwarded_env (req->env);
+  guint flags = 0;
+  if (req->mode == DCC_MODE_PLAIN)
+    {
+      gsize len;
+      const guint8 *text = g_bytes_get_data (req->source_text, &len);
+      flags = dcc_result_scan_text (text, len);
+    }
+  else
+    {
+      g_autoptr(GHashTable) seen = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
+      for (guint i = 0; i < req->manifest->len; i++)
+        {
+          DccManifestEntry *e = req->manifest->pdata[i];
+          if (e->kind != DCC_ENTRY_FILE || !g_hash_table_add (seen, &e->hash))
+            continue;
+          g_autoptr(GBytes) text = dcc_store_read (store, &e->hash, NULL);
+          if (!text)
+            return "an input left the store";
+          gsize len;
+          const guint8 *p = g_bytes_get_data (text, &len);
+          flags |= dcc_result_scan_text (p, len);
+        }
+    }
+  return dcc_result_text_verdict (flags, (const char *const *) env);
 }
 
 /* The source file's name for log lines, escaped: plain mode sends it, a
@@ -89,14 +159,33 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   if (!compiler)
     return FALSE;
 
-  if (req->compiler_id && !check_compiler_id (req, compiler, cfg->cache_dir, error))
+  g_autofree char *compiler_id = NULL;
+  if (req->compiler_id && !check_compiler_id (req, compiler, cfg->cache_dir, &compiler_id, error))
     return FALSE;
 
   gint64 t0 = g_get_monotonic_time ();
+  g_autofree char *src = source_for_log (req);
+  gboolean pump = req->mode == DCC_MODE_PUMP;
+  DccHash key;
+  const char *uncacheable = NULL;
+  gboolean cacheable = result_key (req, compiler, compiler_id, cfg, &key, &uncacheable);
+  if (cacheable)
+    {
+      /* A hit answers before any upload (pump mode sends no NEED). */
+      g_autoptr(GByteArray) hit = dcc_result_cache_lookup (cfg->store, &key);
+      if (hit)
+        {
+          dcc_stats_count (DCC_STATS_RESULT_HIT);
+          dcc_info ("result cache hit: %s for %s with %s in %lld ms (%s mode), no compiler run", src, peer, name,
+                    (long long) ((g_get_monotonic_time () - t0) / 1000), pump ? "pump" : "plain");
+          return dcc_io_write_all (fd, hit->data, hit->len, cfg->io_timeout_s, error);
+        }
+    }
+  else
+    dcc_debug ("result cache: %s not cacheable: %s", src, uncacheable);
   g_autoptr(DccCompileJob) job = dcc_compile_job_new (&cfg->job, error);
   if (!job)
     return FALSE;
-  gboolean pump = req->mode == DCC_MODE_PUMP;
   if (pump ? !dcc_pump_job_receive (req, fd, cfg->store, cfg->io_timeout_s, deadline_us, error)
            : !dcc_compile_job_new_tree (job, error))
     return FALSE;
@@ -120,10 +209,25 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   if (!ok)
     return FALSE;
   gint64 t_run = g_get_monotonic_time ();
-  g_autofree char *src = source_for_log (req);
   dcc_stats_compiled (src, name, (t_run - start) / 1000, dcc_compile_job_status (job));
   dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
             (long long) ((t_run - start) / 1000), pump ? "pump" : "plain");
+  if (cacheable)
+    {
+      /* Stored before the reply goes out, so that the client's next
+       * request for the same key finds it. */
+      g_autoptr(GError) save_error = NULL;
+      const char *unstorable = result_unstorable (job, req, cfg->store);
+      if (unstorable)
+        dcc_debug ("result cache: %s not stored: %s", src, unstorable);
+      else if (!dcc_result_cache_save (cfg->store, &key, reply, &save_error))
+        dcc_debug ("result cache: %s not stored: %s", src, save_error->message);
+      else
+        {
+          dcc_stats_count (DCC_STATS_RESULT_STORED);
+          dcc_debug ("result cache: stored %s", src);
+        }
+    }
   gboolean sent = dcc_io_write_all (fd, reply->data, reply->len, cfg->io_timeout_s, error);
   g_clear_pointer (&job, dcc_compile_job_free);
   dcc_debug ("timing: receive %lld ms, slot wait %lld ms, layout %lld ms, compile+collect %lld ms, "

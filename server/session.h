@@ -20,6 +20,7 @@ typedef struct {
   DccStore         *store;
   guint64           job_input_bytes; /* a job's files in total, decompressed (--job-input-size) */
   const char       *cache_dir;       /* pump mode's content store (or NULL); also keeps compiler identities */
+  gboolean          result_cache;    /* keep and serve results in store (--no-result-cache: FALSE) */
 } DccSessionConfig;
 
 /* Bytes read from a client at a time. */

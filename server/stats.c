@@ -227,7 +227,7 @@ dcc_stats_render_json (void)
   GString *o = g_string_new ("{");
   static const char *names[DCC_STATS_N_COUNTERS] = {
     "tcp_accept", "rej_bad_req", "rej_overload", "compile_ok", "compile_error",
-    "compile_timeout", "cli_disconnect", "other" };
+    "compile_timeout", "cli_disconnect", "other", "result_cache_hit", "result_cache_stored" };
   for (int i = 0; i < DCC_STATS_N_COUNTERS; i++)
     g_string_append_printf (o, "\"%s\": %" G_GUINT64_FORMAT ", ", names[i], s.c[i]);
   json_string (o, "longest_job", s.longest_job);

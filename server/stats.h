@@ -24,6 +24,8 @@ typedef enum {
   DCC_STATS_COMPILE_TIMEOUT,
   DCC_STATS_CLI_DISCONNECT,  /* the client went away (I/O error) */
   DCC_STATS_OTHER,
+  DCC_STATS_RESULT_HIT,      /* answered from the result cache, no compiler run */
+  DCC_STATS_RESULT_STORED,   /* a compile's result entered the result cache */
   DCC_STATS_N_COUNTERS
 } DccStatsCounter;
 

@@ -32,7 +32,17 @@ seeds = {
         "ok": frame(b"STAT", u32(0)) + frame(b"SOUT", lz4_stored(b"")) + frame(b"SERR", lz4_stored(b"warning\n"))
               + frame(b"OUTF", string("/w/a.o") + lz4_stored(b"\x7fELF" + bytes(40))) + frame(b"DONE"),
         "error": frame(b"EROR", string("compiler 'sh' is not allowed")),
+        "hit": frame(b"CHIT") + frame(b"STAT", u32(0)) + frame(b"SOUT", lz4_stored(b"")) + frame(b"SERR", lz4_stored(b""))
+               + frame(b"OUTF", string("/w/a.o") + lz4_stored(b"\x7fELF" + bytes(40))) + frame(b"DONE"),
         "failed": frame(b"STAT", u32(1)) + frame(b"SOUT", lz4_stored(b"")) + frame(b"SERR", lz4_stored(b"a.c:1: error\n")) + frame(b"DONE"),
+    },
+    "result-cache": {
+        "reply": frame(b"STAT", u32(0)) + frame(b"SOUT", lz4_stored(b"")) + frame(b"SERR", lz4_stored(b""))
+                 + frame(b"OUTF", string("/w/a.o") + lz4_stored(b"\x7fELF" + bytes(40))) + frame(b"DONE"),
+        "text-date": b'#include "/usr/include/x.h"\nconst char *d = __DATE__ " " __TIME__;\n',
+        "text-next": b"#  include_next </abs.h>\n#if __has_include(\"/x\")\n#endif\n.incbin \"/blob\"\n__TIMESTAMP__",
+        "argv": b"\0".join(x.encode() for x in ["gcc", "-c", "-flto", "--coverage", "-frandom-seed=a.o", "-DX=__DATE__",
+                                                 "-fprofile-use=x", "-save-temps", "a.c"]),
     },
     "need-blob": {
         "need-2": u32(2) + xxh128(b"a") + xxh128(b"b"),
