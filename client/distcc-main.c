@@ -373,7 +373,11 @@ run (Job *job)
           g_autofree char *summary = id ? dcc_compiler_id_summary (id) : NULL;
           dcc_host_protocol_remember (job->distcc_dir, host, DCC_HOST_PROTO_OURS, summary);
         }
-      g_autofree char *where = g_strdup_printf ("host=%s:%d mode=%s", host->hostname, host->port, mode);
+      gboolean hit = o == DCC_REMOTE_DONE && dcc_remote_cache_hit ();
+      g_autofree char *where = g_strdup_printf ("host=%s:%d mode=%s%s", host->hostname, host->port, mode,
+                                                hit ? " cache=hit" : "");
+      if (hit)
+        dcc_client_count_cache_hit (job->distcc_dir);
       switch (o)
         {
         case DCC_REMOTE_DONE:

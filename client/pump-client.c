@@ -230,6 +230,23 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
     }
   dcc_remote_count (0, DCC_FRAME_HEADER_LEN + (guint64) len);
   DccFrame frame = { .tag = tag, .len = len, .payload = payload };
+  if (tag == DCC_TAG_CACHE_HIT)
+    {
+      /* The volunteer's result cache knew this key: the reply follows at
+       * once, and no file is uploaded. */
+      g_autoptr(DccReply) reply = dcc_reply_new ();
+      if (!dcc_reply_feed (reply, &frame, &error) || !dcc_remote_read_reply_rest (fd, timeout, reply, &error))
+        {
+          dcc_client_note_failure (error);
+          close (fd);
+          *why = g_strdup (error->message);
+          return DCC_REMOTE_HOST_FAILED;
+        }
+      close (fd);
+      dcc_debug ("pump: %u files in the manifest, answered from the volunteer's result cache", manifest->len);
+      dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
+      return dcc_client_finish (a, cwd, reply, TRUE, TRUE, exit_status, why);
+    }
   g_autoptr(GArray) needed = NULL;
   g_autoptr(GByteArray) blobs = g_byte_array_new ();
   if (!dcc_need_decode (&frame, DCC_MAX_MANIFEST_ENTRIES, &needed, &error))

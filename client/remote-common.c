@@ -6,7 +6,10 @@
 #include "dcc-state.h"
 #include "outputs.h"
 #include "remote.h"
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 gboolean
@@ -162,6 +165,8 @@ dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
   write_bytes (1, reply->out);
   write_bytes (2, reply->err);
   *exit_status = reply->status;
+  if (reply->cache_hit)
+    dcc_remote_note_cache_hit ();
   return DCC_REMOTE_DONE;
 }
 
@@ -238,4 +243,28 @@ dcc_client_connect (const char *distcc_dir, const DccHost *host, const char *sou
   else
     connections_made++;
   return fd;
+}
+
+void
+dcc_client_count_cache_hit (const char *distcc_dir)
+{
+  g_autofree char *path = g_build_filename (distcc_dir, "result-cache-hits", NULL);
+  int fd = open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return;
+  if (flock (fd, LOCK_EX) == 0)
+    {
+      char buf[32];
+      ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+      buf[n > 0 ? n : 0] = '\0';
+      guint64 count = g_ascii_strtoull (buf, NULL, 10) + 1;
+      int len = g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT "\n", count);
+      if (pwrite (fd, buf, (size_t) len, 0) == len)
+        {
+          int unused = ftruncate (fd, len);
+          (void) unused;
+        }
+      flock (fd, LOCK_UN);
+    }
+  close (fd);
 }

@@ -48,6 +48,11 @@ gboolean dcc_client_request_basics (const char *distcc_dir, const char *compiler
 void dcc_request_basics_clear (DccRequestBasics *b);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DccRequestBasics, dcc_request_basics_clear)
 
+/* Adds one to DISTCC_DIR/result-cache-hits (a decimal count, updated
+ * under flock by every client process): compiles answered from a
+ * volunteer's result cache. Failures are ignored. */
+void dcc_client_count_cache_hit (const char *distcc_dir);
+
 /* Connects within the I/O timeout, recording the phase; -1 with *why. */
 int dcc_client_connect (const char *distcc_dir, const DccHost *host, const char *source_name,
                         int slot, char **why);

@@ -13,6 +13,19 @@
 #include <unistd.h>
 
 static guint64 traffic_sent, traffic_received;
+static gboolean cache_hit;
+
+void
+dcc_remote_note_cache_hit (void)
+{
+  cache_hit = TRUE;
+}
+
+gboolean
+dcc_remote_cache_hit (void)
+{
+  return cache_hit;
+}
 
 void
 dcc_remote_count (guint64 sent, guint64 received)
@@ -171,5 +184,22 @@ dcc_remote_read_reply (int fd, const char *peer, int timeout_s, DccReply **reply
         return FALSE;
     }
   *reply_out = g_steal_pointer (&reply);
+  return TRUE;
+}
+
+gboolean
+dcc_remote_read_reply_rest (int fd, int timeout_s, DccReply *reply, GError **error)
+{
+  while (!reply->complete)
+    {
+      guint32 tag, len;
+      g_autofree guint8 *payload = NULL;
+      if (!dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
+        return FALSE;
+      dcc_remote_count (0, DCC_FRAME_HEADER_LEN + (guint64) len);
+      DccFrame frame = { .tag = tag, .len = len, .payload = payload };
+      if (!dcc_reply_feed (reply, &frame, error))
+        return FALSE;
+    }
   return TRUE;
 }

@@ -10,6 +10,13 @@
 int dcc_remote_connect (const DccHost *host, int timeout_s, GError **error);
 /* Reads reply frames until DONE or EROR. peer: as in dcc_client_exchange. */
 gboolean dcc_remote_read_reply (int fd, const char *peer, int timeout_s, DccReply **reply, GError **error);
+/* Reads the rest of a reply whose first frames were fed to reply already
+ * (pump mode's CHIT in place of NEED). */
+gboolean dcc_remote_read_reply_rest (int fd, int timeout_s, DccReply *reply, GError **error);
+/* Whether this process's compile was answered from a volunteer's result
+ * cache (set by dcc_client_finish). */
+void dcc_remote_note_cache_hit (void);
+gboolean dcc_remote_cache_hit (void);
 /* Bytes this process sent to and received from volunteers, for the
  * "traffic:" log line that benchmarks add up. */
 void dcc_remote_count (guint64 sent, guint64 received);
