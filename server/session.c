@@ -217,6 +217,7 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
       /* Stored before the reply goes out, so that the client's next
        * request for the same key finds it. */
       g_autoptr(GError) save_error = NULL;
+      gint64 t_save = g_get_monotonic_time ();
       const char *unstorable = result_unstorable (job, req, cfg->store);
       if (unstorable)
         dcc_debug ("result cache: %s not stored: %s", src, unstorable);
@@ -225,7 +226,8 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
       else
         {
           dcc_stats_count (DCC_STATS_RESULT_STORED);
-          dcc_debug ("result cache: stored %s", src);
+          dcc_debug ("result cache: stored %s (checked and stored in %.1f ms)", src,
+                     (double) (g_get_monotonic_time () - t_save) / 1000.0);
         }
     }
   gboolean sent = dcc_io_write_all (fd, reply->data, reply->len, cfg->io_timeout_s, error);
