@@ -1,5 +1,6 @@
 /* State files for distccmon: writer (one per client process) and reader. */
 #include "dcc-state.h"
+#include "dcc-build-record.h"
 #include "dcc-error.h"
 #include <dirent.h>
 #include <errno.h>
@@ -276,6 +277,7 @@ dcc_state_set (const char *distcc_dir, DccPhase phase, const char *file,
                const char *host, int slot)
 {
   int pid = (int) getpid ();
+  dcc_build_record_phase (phase);  /* the per-compile record's timeline */
   DccStateEntry e = { pid, phase, MAX (slot, 0), g_get_real_time (), (char *) host, (char *) file };
   /* Stock's binary record, so that stock's distccmon-text and
    * distccmon-gnome show this client's jobs too. */
