@@ -8,6 +8,7 @@
  * doc/include-server.md. */
 #include "closure.h"
 #include "dcc-args.h"
+#include "dcc-build-record.h"
 #include "clang-scan.h"
 #include "dcc-is-protocol.h"
 #include "dcc-error.h"
@@ -230,7 +231,7 @@ listen_unix (const char *path, GError **error)
 }
 
 static int
-run_server (const char *socket_path, const char *pid_file, const char *cache_file)
+run_server (const char *socket_path, const char *pid_file, const char *cache_file, const char *stats_file)
 {
   g_autoptr(GError) error = NULL;
   int fd = listen_unix (socket_path, &error);
@@ -299,6 +300,16 @@ run_server (const char *socket_path, const char *pid_file, const char *cache_fil
   dcc_notice ("served %d requests (%d from cached closures, %d walked, %d not analysed) in %.2f s CPU",
               server.n_cached + server.n_walked + server.n_failed, server.n_cached, server.n_walked,
               server.n_failed, cpu_us () / 1e6);
+  if (stats_file)
+    {
+      /* The same counters for pump's build summary (distcc --summary). */
+      DccIsStats st = { (guint64) (server.n_cached + server.n_walked + server.n_failed), (guint64) server.n_cached,
+                        (guint64) server.n_walked, (guint64) server.n_failed, (guint64) cpu_us () };
+      g_autofree char *text = dcc_is_stats_format (&st);
+      g_autoptr(GError) stats_error = NULL;
+      if (!dcc_io_write_file_atomic (stats_file, text, strlen (text), 0644, &stats_error))
+        dcc_warning ("counters not written: %s", stats_error->message);
+    }
   dcc_closure_engine_free (server.engine);
   return 0;
 }
@@ -492,7 +503,7 @@ run_verify (char **argv, gboolean verbose)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *socket_path = NULL, *pid_file = NULL, *log_file = NULL, *cache_file = NULL;
+  g_autofree char *socket_path = NULL, *pid_file = NULL, *log_file = NULL, *cache_file = NULL, *stats_file = NULL;
   gboolean verbose = FALSE, verify = FALSE, version = FALSE;
   char **compile = NULL;
 
@@ -515,6 +526,8 @@ main (int argc, char **argv)
     { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &log_file, "Log here instead of stderr", "FILE" },
     { "cache-file", 0, 0, G_OPTION_ARG_FILENAME, &cache_file,
       "Start from the file hashes, header scans and closures saved here; save them here on exit", "FILE" },
+    { "stats-file", 0, 0, G_OPTION_ARG_FILENAME, &stats_file,
+      "On exit, write the counters of the exit line here (for pump's build summary)", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log every request (debug level)", NULL },
     { "verify", 0, 0, G_OPTION_ARG_NONE, &verify,
       "Compare the closure of `-- COMPILER ARGS...` with the compiler's -M output", NULL },
@@ -551,5 +564,5 @@ main (int argc, char **argv)
       fprintf (stderr, "include-server: --socket PATH is required (see --help)\n");
       return 2;
     }
-  return run_server (socket_path, pid_file, cache_file);
+  return run_server (socket_path, pid_file, cache_file, stats_file);
 }
