@@ -1,6 +1,8 @@
 /* distcc: the client. Decides where a compile runs, runs it there, and makes
  * sure that a build never fails because a volunteer did. */
 #include "build-notes.h"
+#include "build-summary.h"
+#include "dcc-build-record.h"
 #include "compiler.h"
 #include "dcc-compiler-id.h"
 #include "host-protocol.h"
@@ -46,6 +48,7 @@ usage (FILE *out)
 {
   fputs ("Usage: distcc [COMPILER] [compile options] -o OBJECT -c SOURCE\n"
          "       distcc --help | --version | --show-hosts | -j\n"
+         "       distcc --summary | --timeline FILE  [--build-dir DIR | --records FILE] [--since WHEN]\n"
          "\n"
          "Distributes compilation of C and C++ to the hosts in DISTCC_HOSTS\n"
          "(or ~/.distcc/hosts, " DCC_SYSCONFDIR "/distcc/hosts). See distcc(1).\n", out);
@@ -154,10 +157,13 @@ compile_locally (Job *job, const DccHostList *hosts, const char *why, const char
   g_autoptr(DccSlot) slot = NULL;
   if (hosts)
     slot = dcc_host_pick_local (job->distcc_dir, hosts->localslots, NULL);
+  dcc_build_record_result (kind, NULL, why, job->source);
+  dcc_build_record_host (NULL, 0, slot ? dcc_slot_index (slot) : 0);
   dcc_state_set (job->distcc_dir, DCC_PHASE_COMPILE, job->source, "localhost", slot ? dcc_slot_index (slot) : 0);
   g_autofree char *detail = g_strdup_printf ("reason=\"%s\"", why);
   log_result (kind, detail, job->source);
   int status = dcc_run_local (job->compiler_path, job->user_argv, &error);
+  dcc_build_record_phase (DCC_PHASE_DONE);  /* the local slot is given back now */
   if (status < 0)
     {
       say ("cannot run %s: %s", job->compiler_path, error->message);
@@ -186,6 +192,11 @@ compiler_argv (int argc, char **argv, GStrv *out, int *exit_code)
         {
           usage (stdout);
           *exit_code = 0;
+          return FALSE;
+        }
+      if (strcmp (argv[1], "--summary") == 0 || strcmp (argv[1], "--timeline") == 0)
+        {
+          *exit_code = dcc_build_summary_main (argc - 1, argv + 1);  /* client/build-summary.c */
           return FALSE;
         }
       if (strcmp (argv[1], "--show-principal") == 0)
@@ -321,6 +332,7 @@ run (Job *job)
           return compile_locally (job, hosts, "localhost chosen", "local");
         }
 
+      dcc_build_record_host (host->hostname, host->port, dcc_slot_index (slot));
       dcc_debug ("host: %s:%d slot %d%s", host->hostname, host->port, dcc_slot_index (slot),
                  plan && host->cpp ? ", pump mode" : ", plain mode");
       gint64 t0 = g_get_monotonic_time ();
@@ -390,6 +402,7 @@ run (Job *job)
                          (double) (g_get_monotonic_time () - t0) / 1000.0, status, sent, received);
             }
           log_result ("remote", where, job->source);
+          dcc_build_record_result ("remote", mode, NULL, job->source);
           log_traffic ();
           dcc_state_set (job->distcc_dir, DCC_PHASE_DONE, job->source, host->hostname, dcc_slot_index (slot));
           return status;
@@ -482,6 +495,9 @@ main (int argc, char **argv)
     }
   dcc_state_set (job.distcc_dir, DCC_PHASE_STARTUP, NULL, NULL, 0);
   exit_code = run (&job);
+  guint64 sent, received;
+  dcc_remote_traffic (&sent, &received);
+  dcc_build_record_write (job.distcc_dir, exit_code, sent, received);
   dcc_state_remove (job.distcc_dir);
   g_strfreev (job.user_argv);
   g_strfreev (job.argv);
