@@ -6,9 +6,11 @@
 #include "dcc-error.h"
 #include "dcc-io.h"
 #include "host-pick.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define REASON_WIDTH 72
 
@@ -222,6 +224,61 @@ dcc_build_summary_render (const GPtrArray *records, const DccIsStats *is, gint64
   if (skipped)
     g_string_append_printf (out, "  (%u malformed record lines skipped)\n", skipped);
   return g_string_free (out, FALSE);
+}
+
+char *
+dcc_build_results_render (const GPtrArray *records, guint n)
+{
+  GString *out = g_string_new (NULL);
+  guint from = records->len > n ? records->len - n : 0;
+  for (guint i = from; i < records->len; i++)
+    {
+      const DccBuildRecord *r = records->pdata[i];
+      g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (r->end_us / G_USEC_PER_SEC);
+      g_autofree char *hms = t ? g_date_time_format (t, "%H:%M:%S") : g_strdup ("--:--:--");
+      g_autofree char *took = format_duration (r->end_us - r->start_us);
+      g_autofree char *where = g_strdup_printf ("%s[%d]", *r->host ? r->host : "?", r->slot);
+      g_string_append_printf (out, "%s  %-9.9s %-5.5s %24.24s %9s  %s", hms, r->kind, r->mode, where, took, r->file);
+      if (*r->tried && !g_str_has_prefix (r->reason, r->tried))
+        g_string_append_printf (out, "  (%s%s%s)", r->tried, *r->reason ? ": " : "", r->reason);
+      else if (*r->reason)
+        g_string_append_printf (out, "  (%s)", r->reason);
+      if (r->status != 0)
+        g_string_append_printf (out, "  exit %d", r->status);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+GPtrArray *
+dcc_build_records_read_tail (const char *distcc_dir, gsize max_bytes)
+{
+  g_autofree char *path = g_build_filename (distcc_dir, "records", NULL);
+  g_autofree char *buf = g_malloc (max_bytes + 1);
+  gsize got = 0;
+  gboolean cut = FALSE;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+  if (fd >= 0)
+    {
+      off_t size = lseek (fd, 0, SEEK_END);
+      cut = size > (off_t) max_bytes;
+      if (lseek (fd, cut ? size - (off_t) max_bytes : 0, SEEK_SET) >= 0)
+        while (got < max_bytes)
+          {
+            ssize_t n = read (fd, buf + got, max_bytes - got);
+            if (n <= 0)
+              break;
+            got += (gsize) n;
+          }
+      close (fd);
+    }
+  const char *p = buf, *end = buf + got;
+  if (cut)
+    {
+      const char *nl = memchr (p, '\n', got);
+      p = nl ? nl + 1 : end;
+    }
+  return dcc_build_records_parse (p, (gsize) (end - p), NULL);
 }
 
 /* ---- the command ---- */

@@ -157,7 +157,13 @@ compile_locally (Job *job, const DccHostList *hosts, const char *why, const char
   g_autoptr(DccSlot) slot = NULL;
   if (hosts)
     slot = dcc_host_pick_local (job->distcc_dir, hosts->localslots, NULL);
-  dcc_build_record_result (kind, NULL, why, job->source);
+  /* Before the arguments are scanned (-E, an @file that does not
+   * expand), the record names the first source-like argument. */
+  const char *file = job->source;
+  for (int i = 1; !file && job->user_argv[i]; i++)
+    if (job->user_argv[i][0] != '-' && dcc_args_is_source_suffix (job->user_argv[i]))
+      file = job->user_argv[i];
+  dcc_build_record_result (kind, NULL, why, file);
   dcc_build_record_host (NULL, 0, slot ? dcc_slot_index (slot) : 0);
   dcc_state_set (job->distcc_dir, DCC_PHASE_COMPILE, job->source, "localhost", slot ? dcc_slot_index (slot) : 0);
   g_autofree char *detail = g_strdup_printf ("reason=\"%s\"", why);

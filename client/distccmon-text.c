@@ -1,6 +1,7 @@
 /* distccmon-text: prints the jobs of the distcc clients of this user, from
  * the state files in $DISTCC_DIR/state, once or every DELAY seconds. The
  * output format is stock distcc's, so scripts that read it keep working. */
+#include "build-summary.h"
 #include "dcc-state.h"
 #include "host-pick.h"
 #include <errno.h>
@@ -10,9 +11,11 @@
 #include <unistd.h>
 
 #define MAX_DELAY_SECONDS  86400.0
+#define RESULTS_SHOWN      10
+#define RESULTS_TAIL_BYTES (64 * 1024)   /* of $DISTCC_DIR/records, for --results */
 
 static const char usage_text[] =
-  "usage: distccmon-text [DELAY]\n"
+  "usage: distccmon-text [--results] [DELAY]\n"
   "       distccmon-text --help | --version\n"
   "\n"
   "Displays current compilation jobs in text form.\n"
@@ -21,6 +24,9 @@ static const char usage_text[] =
   "seconds.  Otherwise, runs just once.\n"
   "\n"
   "Each line shows: pid, phase, source file, host[slot].\n"
+  "With --results, the last " G_STRINGIFY (RESULTS_SHOWN) " compiles follow, newest last: end time,\n"
+  "result (remote, cache-hit, local, fallback), mode, host[slot], time, file\n"
+  "and (the volunteer that failed: the reason it ran locally).\n"
   "Jobs are read from $DISTCC_DIR/state (default ~/.distcc/state).\n";
 
 static int
@@ -70,11 +76,28 @@ print_jobs (const char *distcc_dir)
   return TRUE;
 }
 
+/* The last compiles, from $DISTCC_DIR/records; an empty line ends them. */
+static void
+print_results (const char *distcc_dir)
+{
+  g_autoptr(GPtrArray) records = dcc_build_records_read_tail (distcc_dir, RESULTS_TAIL_BYTES);
+  g_autofree char *text = dcc_build_results_render (records, RESULTS_SHOWN);
+  fputs (text, stdout);
+  printf ("\n");
+}
+
 int
 main (int argc, char **argv)
 {
   double delay = 0.0;
+  gboolean results = argc > 1 && strcmp (argv[1], "--results") == 0;
 
+  if (results)
+    {
+      argv[1] = argv[0];
+      argv++;
+      argc--;
+    }
   if (argc > 2)
     return bad_usage ("too many arguments (%s...)", argv[2]);
   if (argc == 2)
@@ -104,6 +127,8 @@ main (int argc, char **argv)
     {
       if (!print_jobs (distcc_dir))
         return 1;
+      if (results)
+        print_results (distcc_dir);
       if (ferror (stdout))
         return 1;
       if (delay > 0.0)

@@ -107,7 +107,17 @@ check "distcc --summary --since 1h: the same 16" grep -q '^distcc build summary:
   <("$BIN/distcc" --summary --since 1h)
 check "distcc --summary --since a future time: none" grep -q 'no compile went through distcc' \
   <("$BIN/distcc" --summary --since "$(( $(date +%s) + 3600 ))")
-check "distcc --summary --since nonsense: refused (exit 2)" sh -c "! '$BIN/distcc' --summary --since soon 2>/dev/null; [ \$? != 2 ] || exit 1; '$BIN/distcc' --summary --since soon 2>/dev/null; [ \$? = 2 ]"
+check "distcc --summary --since nonsense: refused (exit 2)" sh -c "'$BIN/distcc' --summary --since soon 2>/dev/null; [ \$? = 2 ]"
+
+# distccmon-text --results: the last compiles with their results and reasons.
+"$BIN/distccmon-text" --results > "$SCRATCH/mon.out" 2>&1
+sed 's/^/#   /' "$SCRATCH/mon.out"
+check "distccmon-text --results: the last 10 compiles" test "$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]  ' "$SCRATCH/mon.out")" = 10
+check "distccmon-text --results: a remote pump compile on the volunteer" \
+  grep -Eq "^[0-9:]{8}  remote +pump +127\.0\.0\.1:$PORT\[[0-9]+\] .* [a-f]\.c\$" "$SCRATCH/mon.out"
+check "distccmon-text --results: the fallback names the refusing host and why" \
+  grep -Eq "fallback .*localhost\[[0-9]+\] .* fb\.c  \(127\.0\.0\.1:$DEAD: connect: Connection refused\)" "$SCRATCH/mon.out"
+check "distccmon-text --results: the local compile says why" grep -Fq "a.c  ($reason)" "$SCRATCH/mon.out"
 
 # A torn line (a writer killed mid-record) is skipped and said.
 printf 'dccrec1\tstart=12\tend=' >> "$DISTCC_DIR/records"

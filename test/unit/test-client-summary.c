@@ -178,6 +178,21 @@ test_summary (void)
 }
 
 static void
+test_results (void)
+{
+  g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_build_record_free);
+  for (int i = 0; i < 12; i++)
+    g_ptr_array_add (a, make ("remote", "pump", "red:3632", "", "", "a.c", 0, 100, 200000, 0, 0));
+  g_ptr_array_add (a, make ("fallback", "", "localhost", "blue:3632", "connect: refused", "e.c", 0, 100, 200, 0, 0));
+  ((DccBuildRecord *) a->pdata[a->len - 1])->status = 1;
+  g_autofree char *s = dcc_build_results_render (a, 10);
+  g_auto(GStrv) lines = g_strsplit (s, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 11);   /* 10 and the empty tail */
+  g_assert_true (g_regex_match_simple ("^..:..:..  remote    pump +red:3632\\[0\\] +200 ms  a\\.c$", lines[0], 0, 0));
+  g_assert_true (g_str_has_suffix (lines[9], "e.c  (blue:3632: connect: refused)  exit 1"));
+}
+
+static void
 test_timeline (void)
 {
   g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_build_record_free);
@@ -203,6 +218,7 @@ main (int argc, char **argv)
   g_test_add_func ("/build-record/records-file", test_records_file);
   g_test_add_func ("/build-record/is-stats", test_is_stats);
   g_test_add_func ("/build-summary/render", test_summary);
+  g_test_add_func ("/build-summary/results", test_results);
   g_test_add_func ("/build-summary/timeline", test_timeline);
   return g_test_run ();
 }
