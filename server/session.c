@@ -1,4 +1,5 @@
 #include "session.h"
+#include "job-board.h"
 #include "stats.h"
 #include "dcc-error.h"
 #include "dcc-io.h"
@@ -166,6 +167,7 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   gint64 t0 = g_get_monotonic_time ();
   g_autofree char *src = source_for_log (req);
   gboolean pump = req->mode == DCC_MODE_PUMP;
+  g_auto(DccBoardJob) board = dcc_job_board_begin (peer, src, name, pump ? "pump" : "plain");
   DccHash key;
   const char *uncacheable = NULL;
   gboolean cacheable = result_key (req, compiler, compiler_id, cfg, &key, &uncacheable);
@@ -176,6 +178,7 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
       if (hit)
         {
           dcc_stats_count (DCC_STATS_RESULT_HIT);
+          dcc_job_board_result (board, "cache-hit", 0);
           dcc_info ("result cache hit: %s for %s with %s in %lld ms (%s mode), no compiler run", src, peer, name,
                     (long long) ((g_get_monotonic_time () - t0) / 1000), pump ? "pump" : "plain");
           return dcc_io_write_all (fd, hit->data, hit->len, cfg->io_timeout_s, error);
@@ -192,24 +195,29 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   gint64 t_received = g_get_monotonic_time ();
 
   int slot_index = 0;
+  dcc_job_board_phase (board, "queue");
   int slot = dcc_job_slot_acquire (cfg->slot_dir, cfg->jobs, 3600, &dcc_run_cancelled, &slot_index, error);
   if (slot < 0)
     return FALSE;
   gint64 t_slot = g_get_monotonic_time ();
   /* Pump mode reuses the slot's tree: consecutive jobs share most headers,
    * so only what differs is linked or removed. */
+  dcc_job_board_phase (board, "layout");
   g_autofree char *tree_name = g_strdup_printf ("tree-%d", slot_index);
   gboolean ok = !pump || (dcc_compile_job_reuse_tree (job, cfg->slot_dir, tree_name, error)
                           && dcc_pump_job_lay_out (job, req, cfg->store, error));
   ok = ok && dcc_compile_job_prepare (job, req, compiler, error);
   g_autoptr(GByteArray) reply = g_byte_array_new ();
   gint64 start = g_get_monotonic_time ();
+  dcc_job_board_phase (board, "compile");
   ok = ok && dcc_compile_job_run (job, req, reply, error);
   dcc_job_slot_release (slot);
   if (!ok)
     return FALSE;
   gint64 t_run = g_get_monotonic_time ();
   dcc_stats_compiled (src, name, (t_run - start) / 1000, dcc_compile_job_status (job));
+  dcc_job_board_result (board, dcc_compile_job_status (job) == 0 ? "ok" : "error", dcc_compile_job_status (job));
+  dcc_job_board_phase (board, "reply");
   dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
             (long long) ((t_run - start) / 1000), pump ? "pump" : "plain");
   if (cacheable)

@@ -2,6 +2,7 @@
 #include "stats.h"
 #include "dcc-error.h"
 #include "dcc-log.h"
+#include "job-board.h"
 #include "listener.h"
 #include <dirent.h>
 #include <errno.h>
@@ -41,7 +42,7 @@ dcc_stats_init (int max_kids, const char *free_space_dir, GError **error)
   shared = p;
   shared->max_kids = max_kids;
   g_strlcpy (shared->free_space_dir, free_space_dir ? free_space_dir : "/tmp", sizeof shared->free_space_dir);
-  return TRUE;
+  return dcc_job_board_init (error);   /* the web monitor's running and recent jobs */
 }
 
 void
@@ -246,9 +247,28 @@ dcc_stats_render_json (void)
   return g_string_free (o, FALSE);
 }
 
-/* Reads a request head (bounded, with a deadline): TRUE if it asks for /json. */
-static gboolean
-wants_json (int fd)
+typedef enum { PAGE_TEXT, PAGE_JSON, PAGE_JOBS, PAGE_MONITOR } Page;
+
+/* Pure: which page a request head asks for; anything else gets stock's. */
+static Page
+route (const char *head)
+{
+  static const struct { const char *path; Page page; } paths[] = {
+    { "/json", PAGE_JSON }, { "/jobs", PAGE_JOBS }, { "/monitor", PAGE_MONITOR }, { "/monitor/", PAGE_MONITOR },
+  };
+  if (!g_str_has_prefix (head, "GET "))
+    return PAGE_TEXT;
+  const char *path = head + 4;
+  gsize len = strcspn (path, " ?\r\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    if (strlen (paths[i].path) == len && strncmp (path, paths[i].path, len) == 0)
+      return paths[i].page;
+  return PAGE_TEXT;
+}
+
+/* Reads a request head (bounded, with a deadline): the page it asks for. */
+static Page
+requested_page (int fd)
 {
   char buf[DCC_STATS_MAX_REQUEST + 1];
   gsize got = 0;
@@ -268,7 +288,7 @@ wants_json (int fd)
         break;
     }
   buf[got] = '\0';
-  return g_str_has_prefix (buf, "GET /json ") || g_str_has_prefix (buf, "GET /json?");
+  return route (buf);
 }
 
 static void
@@ -335,10 +355,14 @@ dcc_stats_spawn_server (int listen_fd, int other_fd, GArray *allow, GError **err
           close (fd);
           continue;
         }
-      gboolean json = wants_json (fd);
-      g_autofree char *body = json ? dcc_stats_render_json () : dcc_stats_render_text ();
-      g_autofree char *head = g_strdup_printf ("HTTP/1.0 200 OK\nContent-Type: %s\nConnection: close\n\n",
-                                               json ? "application/json" : "text/plain");
+      Page page = requested_page (fd);
+      g_autofree char *body = page == PAGE_JSON ? dcc_stats_render_json ()
+                              : page == PAGE_JOBS ? dcc_job_board_render_json (g_get_host_name ())
+                              : page == PAGE_MONITOR ? g_strdup (dcc_web_monitor_page ())
+                              : dcc_stats_render_text ();
+      g_autofree char *head = g_strdup_printf ("HTTP/1.0 200 OK\nContent-Type: %s\nCache-Control: no-store\nConnection: close\n\n",
+                                               page == PAGE_TEXT ? "text/plain"
+                                               : page == PAGE_MONITOR ? "text/html; charset=utf-8" : "application/json");
       write_all (fd, head);
       write_all (fd, body);
       close (fd);

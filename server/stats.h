@@ -6,7 +6,9 @@
  * parent. The page is served by a process of its own on --stats-port
  * (default 3633), outside the accept loop: any request gets stock
  * distccd's text page ("<distccstats>" ... "</distccstats>", the same
- * lines in the same order); "GET /json" gets the same figures as JSON.
+ * lines in the same order); "GET /json" gets the same figures as JSON,
+ * "GET /jobs" the job board (job-board.h) as JSON and "GET /monitor" the
+ * live web monitor's page, which polls those two.
  * Requests are read with a bound and a deadline and otherwise ignored. */
 #pragma once
 #include <glib.h>
