@@ -408,7 +408,7 @@ run (Job *job)
                          (double) (g_get_monotonic_time () - t0) / 1000.0, status, sent, received);
             }
           log_result ("remote", where, job->source);
-          dcc_build_record_result ("remote", mode, NULL, job->source);
+          dcc_build_record_result (hit ? "cache-hit" : "remote", mode, NULL, job->source);
           log_traffic ();
           dcc_state_set (job->distcc_dir, DCC_PHASE_DONE, job->source, host->hostname, dcc_slot_index (slot));
           return status;

@@ -94,14 +94,17 @@ S2=$SCRATCH/build2.err
 req2=$(is_counter "$DISTCC_PUMP_LOG" 1); cached2=$(is_counter "$DISTCC_PUMP_LOG" 2)
 check "second build: closures reused ($cached2 of $req2) as the include server's exit line says" \
   sh -c "[ '${cached2:-0}' -gt 0 ] && grep -q '^  include server: $req2 requests, $cached2 closures reused, ' '$S2'"
-check "second build: its own counts only (8 compiles, 6 remote)" \
-  sh -c "grep -q '^distcc build summary: 8 compiles' '$S2' && [ '$(field "$S2" remote)' = 6 ]"
+# The volunteer's result cache answers the same six compiles: cache hits.
+check "second build: its own counts only (8 compiles, 6 cache hits as the client logged, 0 remote)" \
+  sh -c "grep -q '^distcc build summary: 8 compiles' '$S2' && [ '$(field "$S2" 'cache hits')' = 6 ] \
+         && [ '$(field "$S2" remote)' = 0 ] && [ '$(count "$DISTCC_LOG" 'cache=hit')' = 6 ]"
 
 # distcc --summary over DISTCC_DIR: both builds.
 "$BIN/distcc" --summary > "$SCRATCH/all.out" 2>&1
 sed 's/^/#   /' "$SCRATCH/all.out"
-check "distcc --summary (DISTCC_DIR): 16 compiles, 12 remote, 2 local, 2 fallbacks" \
-  sh -c "grep -q '^distcc build summary: 16 compiles' '$SCRATCH/all.out' && [ '$(field "$SCRATCH/all.out" remote)' = 12 ] \
+check "distcc --summary (DISTCC_DIR): 16 compiles, 6 remote, 6 cache hits, 2 local, 2 fallbacks" \
+  sh -c "grep -q '^distcc build summary: 16 compiles' '$SCRATCH/all.out' && [ '$(field "$SCRATCH/all.out" remote)' = 6 ] \
+         && [ '$(field "$SCRATCH/all.out" 'cache hits')' = 6 ] \
          && [ '$(field "$SCRATCH/all.out" local)' = 2 ] && [ '$(field "$SCRATCH/all.out" fallback)' = 2 ]"
 check "distcc --summary --since 1h: the same 16" grep -q '^distcc build summary: 16 compiles' \
   <("$BIN/distcc" --summary --since 1h)
