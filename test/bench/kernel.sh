@@ -131,7 +131,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$here/results/$stamp
 mkdir -p "$OUT"
 CSV=$OUT/runs.csv
-echo "run,mode,status,wall_s,client_cpu_s,server_cpu_s,total_cpu_s,remote,remote_pump,local,fallback,lo_rx_bytes,vmlinux_identical" > "$CSV"
+echo "run,mode,status,wall_s,client_cpu_s,server_cpu_s,total_cpu_s,remote,remote_pump,local,fallback,lo_rx_bytes,vmlinux_identical,vol_compiles,vol_hits" > "$CSV"
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo "command: $0 --runs $RUNS --jobs $JOBS --modes \"$MODES\""
@@ -161,6 +161,7 @@ fi
 # --- volunteers -------------------------------------------------------------
 DAEMON_PID=
 DAEMON_KIND=
+DAEMON_LOG=
 
 stop_daemon () {
   if [ -n "$DAEMON_PID" ]; then
@@ -207,9 +208,12 @@ start_daemon () {
       [ "$kind" = ours-nosandbox ] && extra=(--no-sandbox)
       local cache=$BENCH_DIR/ours-cache
       rm -rf "$cache"; mkdir -p "$cache"
+      # info: one line per compile ("compiled ...") or result-cache hit,
+      # counted per build (vol compiles, hits).
+      DAEMON_LOG=$OUT/$tag.distccd.log
       "$cg" exec dccbench-server "$OURS_DISTCCD" --no-detach --daemon --listen 127.0.0.1 \
         --port "$OURS_PORT" --allow 127.0.0.1 --user root --jobs "$JOBS" \
-        --cache-dir "$cache" "${extra[@]}" --log-file "$OUT/$tag.distccd.log" </dev/null >/dev/null 2>&1 &
+        --cache-dir "$cache" "${extra[@]}" --log-file "$DAEMON_LOG" --log-level info </dev/null >/dev/null 2>&1 &
       DAEMON_PID=$!
       wait_port "$OURS_PORT"
       ;;
@@ -301,6 +305,8 @@ build_one () {
   local port=0
   case "$mode" in stock-*) port=$STOCK_PORT ;; ours-*) port=$OURS_PORT ;; esac
   port_bytes_start "$port"
+  local vc0=0 vh0=0 vc=0 vh=0
+  case "$mode" in ours-*) vc0=$(count 'compiled .* for ' "$DAEMON_LOG"); vh0=$(count 'result cache hit: ' "$DAEMON_LOG") ;; esac
   c0=$("$cg" usage dccbench-client); s0=$("$cg" usage dccbench-server)
   t0=$(date +%s.%N)
   (cd "$SRC" && exec "$cg" exec dccbench-client env "${env[@]}" "${cmd[@]}") >"$mlog" 2>&1 || status=fail
@@ -325,6 +331,8 @@ build_one () {
         rpump=$((remote - $(count 'failed to get includes from include server' "$clog")))
       fi ;;
     ours-*)
+      vc=$(( $(count 'compiled .* for ' "$DAEMON_LOG") - vc0 ))
+      vh=$(( $(count 'result cache hit: ' "$DAEMON_LOG") - vh0 ))
       remote=$(count 'result: remote ' "$clog")
       rpump=$(count 'result: remote .*mode=pump' "$clog")
       loc=$(count 'result: local ' "$clog")
@@ -349,10 +357,10 @@ build_one () {
   local row
   row=$(awk -v r="$run" -v m="$mode" -v st="$status" -v t0="$t0" -v t1="$t1" \
         -v c0="$c0" -v c1="$c1" -v s0="$s0" -v s1="$s1" -v l0="$l0" -v l1="$l1" \
-        -v re="$remote" -v rp="$rpump" -v lo="$loc" -v fb="$fb" -v id="$ident" 'BEGIN {
+        -v re="$remote" -v rp="$rpump" -v lo="$loc" -v fb="$fb" -v id="$ident" -v vc="$vc" -v vh="$vh" 'BEGIN {
           c = (c1 - c0) / 1e6; s = (s1 - s0) / 1e6
-          printf "%s,%s,%s,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%d,%d,%s\n",
-                 r, m, st, t1 - t0, c, s, c + s, re, rp, lo, fb, l1 - l0, id }')
+          printf "%s,%s,%s,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%d,%d,%s,%d,%d\n",
+                 r, m, st, t1 - t0, c, s, c + s, re, rp, lo, fb, l1 - l0, id, vc, vh }')
   echo "$row" >> "$CSV"
   note "  $row"
 }
@@ -377,7 +385,7 @@ import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 modes = sys.argv[3].split()
 num = ["wall_s", "client_cpu_s", "server_cpu_s", "total_cpu_s", "remote",
-       "remote_pump", "local", "fallback", "lo_rx_bytes"]
+       "remote_pump", "local", "fallback", "lo_rx_bytes", "vol_compiles", "vol_hits"]
 med = {}
 for m in modes:
     rs = [r for r in rows if r["mode"] == m]
@@ -417,7 +425,8 @@ with open(sys.argv[2], "w", newline="") as f:
                    excess(m)])
 
 hdr = ("mode", "wall s", "cli cpu", "vol cpu", "remote", "pump", "local", "fallbk",
-       "wire MB", "same", "ms/cc", "wall/sp", "wall/su", "cpu/sp", "cpu/su", "MB/sp", "MB/su")
+       "wire MB", "same", "ms/cc", "wall/sp", "wall/su", "cpu/sp", "cpu/su", "MB/sp", "MB/su",
+       "vol cc", "hits")
 fmt = "%-15s" + " %8s" * (len(hdr) - 1)
 print("medians of %s; ratios against stock-plain (sp) and stock-pump (su) of the same run" %
       ", ".join("%s: %d run(s)" % (m, d["runs"]) for m, d in list(med.items())[:1]))
@@ -428,7 +437,9 @@ for m, d in med.items():
                  "%.1f" % (d["lo_rx_bytes"] / 1e6), d["identical"], excess(m),
                  ratio(m, "stock-plain", "wall_s"), ratio(m, "stock-pump", "wall_s"),
                  ratio(m, "stock-plain", "total_cpu_s"), ratio(m, "stock-pump", "total_cpu_s"),
-                 ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes")))
+                 ratio(m, "stock-plain", "lo_rx_bytes"), ratio(m, "stock-pump", "lo_rx_bytes"),
+                 "%d" % d["vol_compiles"] if m.startswith("ours") else "",
+                 "%d" % d["vol_hits"] if m.startswith("ours") else ""))
     if d["failed"]:
         print("  %s: %d failed build(s), see the make logs" % (m, d["failed"]))
 
@@ -448,6 +459,9 @@ for m in med:
         paired.append("%s %.1f (%s)" % (m, statistics.median(vals), " ".join("%.1f" % v for v in vals)))
 if paired:
     print("ms/cc against each run's own floor, median (runs): " + "; ".join(paired))
+if "floor" in med and med["floor"]["wall_s"]:
+    print("wall against the floor's: " + "; ".join("%s %.2fx" % (m, d["wall_s"] / med["floor"]["wall_s"])
+                                                   for m, d in med.items() if m != "floor"))
 EOF
 # The include server's own account of each pump build: requests served,
 # from cached closures or walked, and its CPU (part of cli cpu).
