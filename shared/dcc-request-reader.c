@@ -1,5 +1,7 @@
 #include "dcc-request-reader.h"
 #include "dcc-error.h"
+#include "dcc-limits.h"
+#include "dcc-stock-wire.h"
 #include "dcc-wire.h"
 #include <string.h>
 
@@ -15,12 +17,17 @@ struct _DccRequestReader {
   /* DCC1 */
   GByteArray  *pending;    /* the partial frame: header, then payload as it arrives */
   DccRequest  *request;
+  /* DIST (pending holds the partial header or body) */
+  DccStockRequest *stock;
+  guint32      stock_body; /* body bytes announced by the last header, 0: a header is next */
 };
 
 typedef DccReaderResult (*ProtocolFeedFunc) (DccRequestReader *r, const guint8 *buf, gsize len,
                                              gsize *consumed, GError **error);
 
 static DccReaderResult dcc1_feed (DccRequestReader *r, const guint8 *buf, gsize len,
+                                  gsize *consumed, GError **error);
+static DccReaderResult dist_feed (DccRequestReader *r, const guint8 *buf, gsize len,
                                   gsize *consumed, GError **error);
 
 /* Protocol detection: see the header for how to add a row. */
@@ -30,6 +37,7 @@ static const struct {
   ProtocolFeedFunc feed;
 } protocols[] = {
   { { 'D', 'C', 'C', '1' }, DCC_PROTOCOL_DCC1, dcc1_feed },
+  { { 'D', 'I', 'S', 'T' }, DCC_PROTOCOL_DIST, dist_feed },
 };
 
 DccRequestReader *
@@ -48,6 +56,7 @@ dcc_request_reader_free (DccRequestReader *r)
     return;
   g_byte_array_unref (r->pending);
   dcc_request_free (r->request);
+  dcc_stock_request_free (r->stock);
   g_free (r);
 }
 
@@ -99,6 +108,92 @@ dcc1_accept_frame (DccRequestReader *r, const DccFrame *f, GError **error)
   if (r->request->complete && r->request->source_text)
     r->held += g_bytes_get_size (r->request->source_text);
   return TRUE;
+}
+
+/* --- DIST: a stock distcc client --- */
+
+/* The stock request as one of ours, plain mode: argv as sent, DOTI as the
+ * source text; the volunteer maps it onto a job (server/stock-session.c). */
+static DccRequest *
+request_from_stock (DccRequestReader *r)
+{
+  DccStockRequest *s = r->stock;
+  DccRequest *req = dcc_request_new ();
+  if (r->input_limit > 0)
+    req->input_limit = r->input_limit;
+  req->version = DCC_PROTOCOL_VERSION;
+  req->mode = DCC_MODE_PLAIN;
+  req->stock_protover = s->protover;
+  for (guint i = 0; i + 1 < s->argv->len; i++)
+    g_ptr_array_add (req->argv, g_steal_pointer (&s->argv->pdata[i]));
+  g_ptr_array_add (req->argv, NULL);
+  req->source_text = g_steal_pointer (&s->doti);
+  req->input_bytes = s->input_bytes;
+  req->complete = TRUE;
+  return req;
+}
+
+/* Header by header: a 12-byte header is parsed and fed as soon as it is
+ * whole; the body it announces (already bounded by the stock decoder, and
+ * here by max_frame) is gathered as it arrives, never allocated ahead. */
+static DccReaderResult
+dist_feed (DccRequestReader *r, const guint8 *buf, gsize len, gsize *consumed, GError **error)
+{
+  gsize off = 0;
+  *consumed = 0;
+  if (!r->stock)
+    {
+      r->stock = dcc_stock_request_new ();
+      if (r->input_limit > 0)
+        r->stock->input_limit = r->input_limit;
+    }
+  while (off < len)
+    {
+      gsize need = r->stock_body ? r->stock_body : DCC_STOCK_HEADER_LEN;
+      gsize take = MIN (need - r->pending->len, len - off);
+      g_byte_array_append (r->pending, buf + off, (guint) take);
+      off += take;
+      *consumed = off;
+      if (r->pending->len < need)
+        continue;
+      gboolean ok;
+      if (r->stock_body == 0)
+        {
+          guint32 token, value, body = 0;
+          ok = dcc_stock_header_parse (r->pending->data, &token, &value, error);
+          if (ok && token == DCC_TAG ('D', 'I', 'S', 'T') && value == 3)
+            ok = dcc_fail (error, DCC_ERROR_REFUSED, "stock protocol 3 (pump mode) is not served here, only 1 and 2");
+          ok = ok && dcc_stock_request_feed_header (r->stock, token, value, &body, error);
+          if (ok && body > r->max_frame)
+            {
+              char name[5];
+              ok = dcc_fail (error, DCC_ERROR_LIMIT, "stock protocol: %s claims %u bytes, limit is %u",
+                             dcc_wire_tag_name (token, name), body, r->max_frame);
+            }
+          r->held += DCC_STOCK_HEADER_LEN;
+          r->stock_body = ok ? body : 0;
+          g_byte_array_set_size (r->pending, 0);
+        }
+      else
+        {
+          gsize before = r->stock->input_bytes;
+          ok = dcc_stock_request_feed_body (r->stock, r->pending->data, r->pending->len, error);
+          r->held += r->pending->len + (r->stock->input_bytes - before);
+          r->stock_body = 0;
+          /* as in dcc1_feed: a large body must not pin its buffer */
+          g_byte_array_unref (r->pending);
+          r->pending = g_byte_array_new ();
+        }
+      if (!ok)
+        return DCC_READER_ERROR;
+      if (r->stock->complete)
+        {
+          r->request = request_from_stock (r);
+          g_clear_pointer (&r->stock, dcc_stock_request_free);
+          return DCC_READER_COMPLETE;
+        }
+    }
+  return DCC_READER_NEED_MORE;
 }
 
 static DccReaderResult

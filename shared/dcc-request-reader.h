@@ -10,8 +10,10 @@
  * Protocol detection comes first: the first DCC_PROTOCOL_MAGIC_LEN bytes of
  * a connection name its protocol. The table `protocols[]` in
  * dcc-request-reader.c maps each magic to a DccProtocol and a feed function;
- * today it has one row, "DCC1" (doc/protocol.md, whose first frame's tag is
- * the magic). To add another (the stock distcc protocol starts with "DIST"):
+ * it has two rows: "DCC1" (doc/protocol.md, whose first frame's tag is the
+ * magic) and "DIST", a stock distcc 3.x client (protocol 1 and 2: the
+ * headers and bodies of shared/dcc-stock-wire.h; its request is handed on
+ * as a DccRequest with stock_protover set). To add another:
  *   1. add a DccProtocol value (DCC_PROTOCOL_DIST);
  *   2. write its pure incremental decoder, with its state and its decoded
  *      request as new fields of DccRequestReader, and a feed function of
@@ -33,6 +35,7 @@
 typedef enum {
   DCC_PROTOCOL_UNKNOWN = 0,   /* fewer than DCC_PROTOCOL_MAGIC_LEN bytes seen */
   DCC_PROTOCOL_DCC1,          /* ours: doc/protocol.md */
+  DCC_PROTOCOL_DIST,          /* stock distcc 3.x, protocol 1 or 2 (3, pump mode, is refused) */
 } DccProtocol;
 
 typedef enum {
@@ -61,5 +64,7 @@ DccProtocol dcc_request_reader_protocol (const DccRequestReader *r);
 guint64 dcc_request_reader_held (const DccRequestReader *r);
 /* Bytes consumed so far. */
 guint64 dcc_request_reader_total (const DccRequestReader *r);
-/* The decoded DCC1 request once COMPLETE (else NULL); the caller owns it. */
+/* The decoded request once COMPLETE (else NULL); the caller owns it. A
+ * stock client's (DIST) is a plain-mode DccRequest with stock_protover set,
+ * its argv as sent and DOTI in source_text; no cwd or source_name. */
 DccRequest *dcc_request_reader_steal_request (DccRequestReader *r);

@@ -45,6 +45,9 @@ void dcc_manifest_entry_free (DccManifestEntry *e);
 typedef struct {
   guint32    version;
   DccMode    mode;
+  guint32    stock_protover; /* 0, or 1/2: a stock distcc 3.x client's request (DIST, ARGC/ARGV,
+                              * DOTI in source_text, LZO in 2), read by dcc-request-reader; the
+                              * volunteer answers in that protocol (server/stock-session.c) */
   GPtrArray *argv;          /* char*, NULL-terminated once complete */
   char      *cwd;
   char      *compiler_id;   /* the client compiler's identity, or NULL */

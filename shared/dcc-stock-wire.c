@@ -211,6 +211,7 @@ dcc_stock_request_new (void)
   r->argv = g_ptr_array_new_with_free_func (g_free);
   r->files = g_ptr_array_new_with_free_func ((GDestroyNotify) stock_file_free);
   r->state = Q_DIST;
+  r->input_limit = DCC_DEFAULT_JOB_INPUT_SIZE;
   return r;
 }
 
@@ -251,6 +252,40 @@ want_body (DccStockRequest *r, guint32 token, guint32 value, gsize max, const ch
   return TRUE;
 }
 
+/* DOTI and FILE: what is left of the input limit. A body declared longer
+ * than that can hold (raw in protocol 1; LZO1X expands incompressible data
+ * by at most len/16 + 67 bytes) is refused before it is read. */
+static gboolean
+want_input (DccStockRequest *r, guint32 token, guint32 value, const char *what, guint32 *body_len,
+            GError **error)
+{
+  gsize left = r->input_limit > r->input_bytes ? r->input_limit - r->input_bytes : 0;
+  gsize most = r->protover >= 2 ? left + left / 16 + 67 : left;
+  if (value > most)
+    return dcc_fail (error, DCC_ERROR_LIMIT,
+                     "stock protocol: %s of %u bytes is more than the job input limit of %" G_GSIZE_FORMAT
+                     " bytes allows", what, value, r->input_limit);
+  return want_body (r, token, value, DCC_MAX_FILE_SIZE, what, body_len, error);
+}
+
+/* A DOTI or FILE body, decompressed within what is left of the input limit. */
+static gboolean
+take_input (DccStockRequest *r, const guint8 *body, gsize len, GBytes **out, GError **error)
+{
+  gsize left = r->input_limit > r->input_bytes ? r->input_limit - r->input_bytes : 0;
+  g_autoptr(GError) local = NULL;
+  if (!take_bulk (r->protover, body, len, left, out, &local))
+    {
+      if (g_error_matches (local, DCC_ERROR, DCC_ERROR_LIMIT))
+        return dcc_fail (error, DCC_ERROR_LIMIT, "stock protocol: the job's input is more than the limit of %"
+                         G_GSIZE_FORMAT " bytes", r->input_limit);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  r->input_bytes += g_bytes_get_size (*out);
+  return TRUE;
+}
+
 gboolean
 dcc_stock_request_feed_header (DccStockRequest *r, guint32 token, guint32 value, guint32 *body_len,
                                GError **error)
@@ -279,7 +314,7 @@ dcc_stock_request_feed_header (DccStockRequest *r, guint32 token, guint32 value,
     case Q_ARGV:
       return expect (token, "ARGV", error) && want_body (r, token, value, DCC_MAX_ARG_LEN, "ARGV", body_len, error);
     case Q_DOTI:
-      return expect (token, "DOTI", error) && want_body (r, token, value, DCC_MAX_FILE_SIZE, "DOTI", body_len, error);
+      return expect (token, "DOTI", error) && want_input (r, token, value, "DOTI", body_len, error);
     case Q_NFIL:
       if (!expect (token, "NFIL", error))
         return FALSE;
@@ -293,7 +328,7 @@ dcc_stock_request_feed_header (DccStockRequest *r, guint32 token, guint32 value,
       return expect (token, "NAME", error) && want_body (r, token, value, DCC_MAX_PATH_LEN, "NAME", body_len, error);
     case Q_FILE_OR_LINK:
       if (token == TOK ("FILE"))
-        return want_body (r, token, value, DCC_MAX_FILE_SIZE, "FILE", body_len, error);
+        return want_input (r, token, value, "FILE", body_len, error);
       if (token == TOK ("LINK"))
         return want_body (r, token, value, DCC_MAX_PATH_LEN, "LINK", body_len, error);
       return expect (token, "FILE", error);
@@ -331,7 +366,7 @@ dcc_stock_request_feed_body (DccStockRequest *r, const guint8 *body, gsize len, 
     }
   else if (t == TOK ("DOTI"))
     {
-      if (!take_bulk (r->protover, body, len, DCC_MAX_FILE_SIZE, &r->doti, error))
+      if (!take_input (r, body, len, &r->doti, error))
         return FALSE;
       r->state = Q_END;
       r->complete = TRUE;
@@ -353,7 +388,7 @@ dcc_stock_request_feed_body (DccStockRequest *r, const guint8 *body, gsize len, 
       if (t == TOK ("FILE"))
         {
           /* stock's include server sends files already LZO-compressed */
-          if (!take_bulk (r->protover, body, len, DCC_MAX_FILE_SIZE, &f->data, error))
+          if (!take_input (r, body, len, &f->data, error))
             return FALSE;
         }
       else if (!(f->target = take_string (body, len, "LINK", error)))

@@ -61,6 +61,11 @@ typedef struct {
   GPtrArray *argv;       /* char*, NULL-terminated once complete */
   GBytes    *doti;       /* protocol 1 and 2: the preprocessed source */
   GPtrArray *files;      /* DccStockFile*, protocol 3 */
+  /* decoder limit, set before feeding: DOTI (or protocol 3's FILEs in
+   * total), decompressed; default DCC_DEFAULT_JOB_INPUT_SIZE (distccd
+   * --job-input-size). A body that cannot fit is refused before it is read. */
+  gsize      input_limit;
+  gsize      input_bytes;  /* decompressed DOTI/FILE bytes so far */
   /* decoder state */
   int        state;
   guint32    pending;

@@ -1,10 +1,13 @@
 /* The incremental request reader (dcc-request-reader.h): a request fed in
  * any pieces decodes as the whole does; unknown protocols, bytes after the
  * end and oversized frames are refused; a frame declared large but sent in
- * part holds only the bytes sent. */
+ * part holds only the bytes sent. The same for a stock distcc client's
+ * request (DIST, protocol 1 and 2). */
 #include "dcc-error.h"
 #include "dcc-limits.h"
+#include "dcc-lzo.h"
 #include "dcc-request-reader.h"
+#include "dcc-stock-wire.h"
 #include <string.h>
 
 static GByteArray *
@@ -74,7 +77,7 @@ test_extra_bytes (void)
 static void
 test_unknown_protocol (void)
 {
-  const char *starts[] = { "GET / HTTP/1.0\r\n", "DIST00000001", "\x00\x01\x02\x03" "abcd" };
+  const char *starts[] = { "GET / HTTP/1.0\r\n", "DISX00000001", "\x00\x01\x02\x03" "abcd" };
   for (gsize i = 0; i < G_N_ELEMENTS (starts); i++)
     {
       g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
@@ -122,6 +125,120 @@ test_declared_large (void)
   g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
 }
 
+static GByteArray *
+stock_request (guint32 protover, const char *text)
+{
+  const char *argv[] = { "x86_64-linux-gnu-gcc", "-O2", "-c", "s1.c", "-o", "s1.o", NULL };
+  GByteArray *b = g_byte_array_new ();
+  dcc_stock_request_encode (b, protover, argv, text, strlen (text));
+  return b;
+}
+
+static void
+test_dist_pieces (void)
+{
+  const char *text = "# 0 \"s1.c\"\nint s1 (void) { return 1; }\n";
+  gsize pieces[] = { 1, 2, 3, 4, 5, 11, 12, 13, 100000 };
+  for (guint32 v = 1; v <= 2; v++)
+    for (gsize i = 0; i < G_N_ELEMENTS (pieces); i++)
+      {
+        g_autoptr(GByteArray) b = stock_request (v, text);
+        g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
+        g_autoptr(GError) error = NULL;
+        gsize fed;
+        g_assert_cmpint (feed_in_pieces (r, b, pieces[i], &fed, &error), ==, DCC_READER_COMPLETE);
+        g_assert_no_error (error);
+        g_assert_cmpuint (fed, ==, b->len);
+        g_assert_cmpint (dcc_request_reader_protocol (r), ==, DCC_PROTOCOL_DIST);
+        g_autoptr(DccRequest) req = dcc_request_reader_steal_request (r);
+        g_assert_nonnull (req);
+        g_assert_cmpuint (req->stock_protover, ==, v);
+        g_assert_cmpint (req->mode, ==, DCC_MODE_PLAIN);
+        g_assert_cmpuint (req->argv->len, ==, 7);
+        g_assert_cmpstr (req->argv->pdata[0], ==, "x86_64-linux-gnu-gcc");
+        g_assert_cmpstr (req->argv->pdata[5], ==, "s1.o");
+        g_assert_null (req->argv->pdata[6]);
+        g_assert_null (req->cwd);
+        g_assert_cmpmem (g_bytes_get_data (req->source_text, NULL), g_bytes_get_size (req->source_text),
+                         text, strlen (text));
+      }
+}
+
+/* A malformed stock request is refused on the header that shows it, before
+ * its body is read or anything is allocated for it. */
+static void
+test_dist_refusals (void)
+{
+  static const struct { const char *bytes; const char *why; int code; } cases[] = {
+    { "DIST00000001ARGC00000001ARGVffffffff", "ARGV of 4294967295 bytes is over the limit", DCC_ERROR_LIMIT },
+    { "DIST00000001ARGC00000001ARGV00000001xDOTIffffffff", "DOTI of 4294967295 bytes", DCC_ERROR_LIMIT },
+    { "DIST00000001ARGCffffffff", "ARGC 4294967295 out of range", DCC_ERROR_LIMIT },
+    { "DIST0000000zARGC00000001", "not 8 hex digits", DCC_ERROR_PROTOCOL },
+    { "DIST00000009", "version 9", DCC_ERROR_PROTOCOL },
+    { "DIST00000003CDIR00000001/", "protocol 3 (pump mode) is not served", DCC_ERROR_REFUSED },
+    { "DIST00000001ARGV00000001x", "expected ARGC, got ARGV", DCC_ERROR_PROTOCOL },
+    { "DIST00000001ARGC00000001ARGV00000001xARGV00000001y", "expected DOTI, got ARGV", DCC_ERROR_PROTOCOL },
+    { "DIST00000001ARGC00000001\x01RGV00000001x", "not printable", DCC_ERROR_PROTOCOL },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (gsize piece = 1; piece <= 64; piece *= 4)
+      {
+        g_autoptr(GByteArray) b = g_byte_array_new ();
+        g_byte_array_append (b, (const guint8 *) cases[i].bytes, strlen (cases[i].bytes));
+        g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
+        g_autoptr(GError) error = NULL;
+        gsize fed;
+        g_assert_cmpint (feed_in_pieces (r, b, piece, &fed, &error), ==, DCC_READER_ERROR);
+        if (!strstr (error->message, cases[i].why) || !g_error_matches (error, DCC_ERROR, cases[i].code))
+          g_error ("case %zu: \"%s\" (code %d) lacks \"%s\"", i, error->message, error->code, cases[i].why);
+        g_assert_cmpuint (dcc_request_reader_held (r), <=, 128);
+        g_assert_cmpint (dcc_request_reader_protocol (r), ==, DCC_PROTOCOL_DIST);
+      }
+  /* Truncated: a header cut short, a body cut short: not complete, and only
+   * what arrived is held. */
+  const char *cuts[] = { "DIST0000", "DIST00000001ARGC00000001ARGV00000400abc" };
+  for (gsize i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
+      gsize used;
+      g_assert_cmpint (dcc_request_reader_feed (r, (const guint8 *) cuts[i], strlen (cuts[i]), &used, NULL),
+                       ==, DCC_READER_NEED_MORE);
+      g_assert_cmpuint (dcc_request_reader_held (r), <=, 64);
+    }
+  /* A body over the frame limit (here 512 bytes) is refused on its header. */
+  g_autoptr(DccRequestReader) r = dcc_request_reader_new (512);
+  g_autoptr(GError) error = NULL;
+  const char *big = "DIST00000001ARGC00000001ARGV00000400";
+  gsize used;
+  g_assert_cmpint (dcc_request_reader_feed (r, (const guint8 *) big, strlen (big), &used, &error), ==,
+                   DCC_READER_ERROR);
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+  g_assert_nonnull (strstr (error->message, "ARGV claims 1024 bytes, limit is 512"));
+}
+
+/* --job-input-size applies: a DOTI declared over it is refused on its
+ * header; an LZO body that expands over it is refused while decompressing. */
+static void
+test_dist_input_limit (void)
+{
+  g_autofree char *text = g_strnfill (4000, 'x');
+  for (guint32 v = 1; v <= 2; v++)
+    {
+      g_autoptr(GByteArray) b = stock_request (v, text);
+      g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
+      dcc_request_reader_set_input_limit (r, 1000);
+      g_autoptr(GError) error = NULL;
+      gsize used;
+      g_assert_cmpint (dcc_request_reader_feed (r, b->data, b->len, &used, &error), ==, DCC_READER_ERROR);
+      g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+      g_assert_nonnull (strstr (error->message, v == 1 ? "more than the job input limit of 1000 bytes allows"
+                                                       : "the job's input is more than the limit of 1000 bytes"));
+      g_autoptr(DccRequestReader) ok = dcc_request_reader_new (DCC_MAX_FRAME);
+      dcc_request_reader_set_input_limit (ok, 4000);
+      g_assert_cmpint (dcc_request_reader_feed (ok, b->data, b->len, &used, NULL), ==, DCC_READER_COMPLETE);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -130,5 +247,8 @@ main (int argc, char **argv)
   g_test_add_func ("/request-reader/extra-bytes", test_extra_bytes);
   g_test_add_func ("/request-reader/unknown-protocol", test_unknown_protocol);
   g_test_add_func ("/request-reader/declared-large", test_declared_large);
+  g_test_add_func ("/request-reader/dist-pieces", test_dist_pieces);
+  g_test_add_func ("/request-reader/dist-refusals", test_dist_refusals);
+  g_test_add_func ("/request-reader/dist-input-limit", test_dist_input_limit);
   return g_test_run ();
 }
