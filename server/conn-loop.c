@@ -276,6 +276,14 @@ static void
 refuse (Loop *l, Conn *c, GError *error)
 {
   g_autofree char *msg = dcc_escape_for_log (error->message, 500);
+  if (dcc_request_reader_protocol (c->reader) == DCC_PROTOCOL_DIST)
+    {
+      /* The stock protocol has no error reply: stock distccd drops the
+       * connection, and its client compiles elsewhere. */
+      dcc_warning ("request from %s refused (stock distcc client, connection dropped): %s", c->peer, msg);
+      conn_close (l, c);
+      return;
+    }
   dcc_warning ("request from %s refused: %s", c->peer, msg);
   /* Best effort, without waiting: a short EROR fits the socket's buffer. */
   g_autoptr(GByteArray) out = g_byte_array_new ();

@@ -13,12 +13,14 @@
 #include "pump-job.h"
 #include "result-cache.h"
 #include "run-compiler.h"
+#include "stock-session.h"
 #include <string.h>
 
 /* Blocking read of one request (inetd mode), with the same incremental
  * reader as distccd's event loop and the same whole-request deadline. */
 static DccRequest *
-read_request (int fd, int timeout_s, gint64 deadline_us, guint64 input_limit, GError **error)
+read_request (int fd, int timeout_s, gint64 deadline_us, guint64 input_limit, DccProtocol *protocol,
+              GError **error)
 {
   g_autoptr(DccRequestReader) reader = dcc_request_reader_new (DCC_MAX_FRAME);
   dcc_request_reader_set_input_limit (reader, input_limit);
@@ -31,6 +33,7 @@ read_request (int fd, int timeout_s, gint64 deadline_us, guint64 input_limit, GE
       if (got == 0)
         return dcc_fail (error, DCC_ERROR_IO, "connection closed before the request was complete"), NULL;
       DccReaderResult r = dcc_request_reader_feed (reader, buf, got, &used, error);
+      *protocol = dcc_request_reader_protocol (reader);
       if (r == DCC_READER_ERROR)
         return NULL;
       if (r == DCC_READER_COMPLETE)
@@ -151,10 +154,44 @@ source_for_log (const DccRequest *req)
   return g_strdup ("(no source)");
 }
 
+/* The reply in the client's protocol: ours as it is, a stock client's
+ * transcoded. */
+static gboolean
+send_reply (int fd, const DccRequest *req, GByteArray *reply, int timeout_s, GError **error)
+{
+  if (!req->stock_protover)
+    return dcc_io_write_all (fd, reply->data, reply->len, timeout_s, error);
+  g_autoptr(GByteArray) stock = g_byte_array_new ();
+  return dcc_stock_session_reply (req, reply->data, reply->len, stock, error)
+         && dcc_io_write_all (fd, stock->data, stock->len, timeout_s, error);
+}
+
+static const char *
+mode_for_log (const DccRequest *req)
+{
+  switch (req->stock_protover)
+    {
+    case 1: return "stock protocol 1";
+    case 2: return "stock protocol 2, lzo";
+    default: return req->mode == DCC_MODE_PUMP ? "pump" : "plain";
+    }
+}
+
 static gboolean
 serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccSessionConfig *cfg,
        GError **error)
 {
+  /* A stock client sends no compiler identity: only its name is checked
+   * (as stock distccd does), which a volunteer that insists on binary
+   * equality cannot accept. */
+  if (req->stock_protover)
+    {
+      if (dcc_compiler_match_strict_from_env (NULL))
+        return dcc_fail (error, DCC_ERROR_REFUSED, "compiler identity cannot be checked for a stock distcc client "
+                         "(its protocol carries none), and this volunteer has DISTCC_COMPILER_MATCH=strict");
+      if (!dcc_stock_session_adapt (req, error))
+        return FALSE;
+    }
   const char *name = req->argv->pdata[0];
   g_autofree char *compiler = dcc_compiler_allow_resolve (cfg->allow, name, error);
   if (!compiler)
@@ -180,8 +217,8 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
           dcc_stats_count (DCC_STATS_RESULT_HIT);
           dcc_job_board_result (board, "cache-hit", 0);
           dcc_info ("result cache hit: %s for %s with %s in %lld ms (%s mode), no compiler run", src, peer, name,
-                    (long long) ((g_get_monotonic_time () - t0) / 1000), pump ? "pump" : "plain");
-          return dcc_io_write_all (fd, hit->data, hit->len, cfg->io_timeout_s, error);
+                    (long long) ((g_get_monotonic_time () - t0) / 1000), mode_for_log (req));
+          return send_reply (fd, req, hit, cfg->io_timeout_s, error);
         }
     }
   else
@@ -219,7 +256,7 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   dcc_job_board_result (board, dcc_compile_job_status (job) == 0 ? "ok" : "error", dcc_compile_job_status (job));
   dcc_job_board_phase (board, "reply");
   dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
-            (long long) ((t_run - start) / 1000), pump ? "pump" : "plain");
+            (long long) ((t_run - start) / 1000), mode_for_log (req));
   if (cacheable)
     {
       /* Stored before the reply goes out, so that the client's next
@@ -238,7 +275,7 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
                      (double) (g_get_monotonic_time () - t_save) / 1000.0);
         }
     }
-  gboolean sent = dcc_io_write_all (fd, reply->data, reply->len, cfg->io_timeout_s, error);
+  gboolean sent = send_reply (fd, req, reply, cfg->io_timeout_s, error);
   g_clear_pointer (&job, dcc_compile_job_free);
   dcc_debug ("timing: receive %lld ms, slot wait %lld ms, layout %lld ms, compile+collect %lld ms, "
              "reply+cleanup %lld ms",
@@ -248,16 +285,20 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   return sent;
 }
 
+/* A stock client gets no EROR (its protocol has none): the connection is
+ * closed without a reply, as stock distccd does, and it compiles elsewhere. */
 static void
-report_failure (int fd, const char *peer, GError *error)
+report_failure (int fd, const char *peer, gboolean stock, GError *error)
 {
   dcc_stats_count (g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) ? DCC_STATS_CLI_DISCONNECT
                    : g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT) ? DCC_STATS_COMPILE_TIMEOUT
                    : error->domain == DCC_ERROR && error->code != DCC_ERROR_FAILED ? DCC_STATS_REJ_BAD_REQ
                    : DCC_STATS_OTHER);
   g_autofree char *msg = dcc_escape_for_log (error->message, 500);
-  dcc_warning ("job from %s failed: %s", peer, msg);
-  if (!g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) && !g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT))
+  dcc_warning ("job from %s failed: %s%s", peer, msg,
+               stock ? " (stock distcc client: connection closed without a reply)" : "");
+  if (!stock && !g_error_matches (error, DCC_ERROR, DCC_ERROR_IO)
+      && !g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT))
     send_error (fd, msg, 5);
 }
 
@@ -278,7 +319,7 @@ dcc_session_serve_request (int fd, const char *peer, DccRequest *req, gint64 dea
 {
   g_autoptr(GError) error = NULL;
   if (!serve_counted (fd, peer, req, deadline_us, cfg, &error))
-    report_failure (fd, peer, error);
+    report_failure (fd, peer, req->stock_protover != 0, error);
 }
 
 void
@@ -286,7 +327,9 @@ dcc_session_serve (int fd, const char *peer, const DccSessionConfig *cfg)
 {
   g_autoptr(GError) error = NULL;
   gint64 deadline_us = g_get_monotonic_time () + (gint64) cfg->request_timeout_s * G_USEC_PER_SEC;
-  g_autoptr(DccRequest) req = read_request (fd, cfg->io_timeout_s, deadline_us, cfg->job_input_bytes, &error);
+  DccProtocol protocol = DCC_PROTOCOL_UNKNOWN;
+  g_autoptr(DccRequest) req = read_request (fd, cfg->io_timeout_s, deadline_us, cfg->job_input_bytes, &protocol,
+                                            &error);
   if (!req || !serve_counted (fd, peer, req, deadline_us, cfg, &error))
-    report_failure (fd, peer, error);
+    report_failure (fd, peer, protocol == DCC_PROTOCOL_DIST, error);
 }

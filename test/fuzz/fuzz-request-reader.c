@@ -1,9 +1,12 @@
 /* libFuzzer: the incremental request reader (dcc-request-reader.h), fed
  * the input in pieces whose sizes come from the input's first byte; a
- * request it completes must be the one the whole-buffer decoder sees.
- * Built and run by test/fuzz/run. */
+ * request it completes must be the one the whole-buffer decoder sees. Both
+ * protocols: ours (DCC1) and a stock client's (DIST); a stock request is
+ * then adapted as the volunteer does (server/stock-session.c). Built and
+ * run by test/fuzz/run. */
 #include "dcc-request-reader.h"
 #include "dcc-limits.h"
+#include "stock-session.h"
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -32,8 +35,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     {
       g_autoptr(DccRequest) r1 = dcc_request_reader_steal_request (pieces);
       g_autoptr(DccRequest) r2 = dcc_request_reader_steal_request (whole);
-      if (!r1 || !r2 || r1->argv->len != r2->argv->len)
+      if (!r1 || !r2 || r1->argv->len != r2->argv->len || r1->stock_protover != r2->stock_protover)
         abort ();
+      if (r1->stock_protover)
+        {
+          if (g_bytes_get_size (r1->source_text) != g_bytes_get_size (r2->source_text))
+            abort ();
+          if (dcc_stock_session_adapt (r1, NULL) && (!r1->cwd || !r1->source_name))
+            abort ();
+        }
     }
   return 0;
 }

@@ -4,11 +4,16 @@ examples of each format (frames built as doc/protocol.md and
 doc/include-server.md describe). Rerun after a format change."""
 import os, shutil, struct, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from hostile import frame, string, lz4_stored, xxh128, head, plain, manifest, blob  # noqa: E402
+from hostile import frame, string, lz4_stored, xxh128, head, plain, manifest, blob, tok, tok_body, stock_request  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
 def u32(v): return struct.pack(">I", v)
+
+def lzo_literals(data):
+    """LZO1X of up to 238 bytes as one literal run: 17 + n, the bytes, the end marker."""
+    assert len(data) <= 238
+    return bytes([17 + len(data)]) + data + b"\x11\x00\x00"
 
 def is_entry(kind, path, content=b"", target=b""):
     h = xxh128(content) if kind == 0 else bytes(16)
@@ -73,6 +78,25 @@ seeds = {
     },
     "cidr": {"v4": b"10.0.0.0/8", "host": b"192.168.1.7", "v6": b"fd00::/8", "v6-loop": b"::1", "mapped": b"::ffff:10.0.0.1/104"},
     "path": {"abs": b"/usr/include/stdio.h", "symlink": b"/w/l\0../include/x.h", "dotdot": b"/w/../etc", "cwd": b"/w\0sub/a.c"},
+    # fuzz-request-reader: the first byte sets the piece size, then the stream
+    "request-reader": {
+        "dcc1-plain": b"\x07" + plain(G),
+        "dcc1-pump": b"\x03" + head(2, G, "/w", sysdirs=["/usr/include"]) + manifest(ents),
+        "dist-1": b"\x05" + stock_request(["x86_64-linux-gnu-gcc", "-O2", "-c", "a.c", "-o", "a.o"], src),
+        # protocol 2: DOTI as LZO1X literals (17 + n, the bytes, end marker)
+        "dist-2": b"\x0b" + tok(b"DIST", 2) + stock_request(G, b"")[12:-12] + tok_body(b"DOTI", lzo_literals(src)),
+        "dist-3": b"\x01" + tok(b"DIST", 3) + tok_body(b"CDIR", b"/w"),
+        "dist-truncated": b"\x02" + stock_request(G, src)[:-4],
+    },
+    "stock-wire": {
+        "request-1": stock_request(G, src),
+        "request-3": tok(b"DIST", 3) + tok_body(b"CDIR", b"/w") + tok(b"ARGC", 1) + tok_body(b"ARGV", b"gcc")
+                     + tok(b"NFIL", 2) + tok_body(b"NAME", b"/w/a.c") + tok_body(b"FILE", lzo_literals(src))
+                     + tok_body(b"NAME", b"/w/l") + tok_body(b"LINK", b"a.c"),
+        "reply-1": tok(b"DONE", 1) + tok(b"STAT", 0) + tok_body(b"SERR", b"warning\n") + tok(b"SOUT", 0)
+                   + tok_body(b"DOTO", b"\x7fELF" + bytes(40)),
+        "reply-failed": tok(b"DONE", 2) + tok(b"STAT", 256) + tok(b"SERR", 0) + tok(b"SOUT", 0) + tok(b"DOTO", 0),
+    },
     "is": {
         "request": frame(b"ISRQ", u32(1)) + frame(b"CWD ", b"/w") + frame(b"ARGC", u32(3)) + frame(b"ARGV", b"gcc")
                    + frame(b"ARGV", b"-c") + frame(b"ARGV", b"a.c") + frame(b"DONE"),
