@@ -369,6 +369,20 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
   job->run_argv = dcc_compile_job_map_argv (job->root, compiler, argv, a->source_index, a->output_index,
                                             (const char *const *) req->sysdirs->pdata, req->sysdirs->len,
                                             (const char *const *) req->preincludes->pdata, req->preincludes->len);
+  /* Already preprocessed (a stock client's text): there are no macros
+   * left to map, and clang would warn that the map is unused. */
+  if (a->lang == DCC_LANG_C_PREPROCESSED || a->lang == DCC_LANG_CXX_PREPROCESSED
+      || a->lang == DCC_LANG_OBJC_PREPROCESSED || a->lang == DCC_LANG_OBJCXX_PREPROCESSED
+      || a->lang == DCC_LANG_ASM)
+    {
+      g_autofree char *macro_map = g_strdup_printf ("-fmacro-prefix-map=%s=", job->root);
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      for (char **p = job->run_argv; *p; p++)
+        if (strcmp (*p, macro_map) != 0)
+          g_strv_builder_add (b, *p);
+      g_strfreev (job->run_argv);
+      job->run_argv = g_strv_builder_end (b);
+    }
   /* clang 14's integrated assembler ignores -fdebug-prefix-map for the
    * compilation directory of .S files: name the client's directly. */
   if (strstr (compiler, "clang") && (a->lang == DCC_LANG_ASM_CPP || a->lang == DCC_LANG_ASM))
