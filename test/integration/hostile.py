@@ -133,6 +133,66 @@ def pump(argv, entries, cwd="/w", count=None, sysdirs=()):
 
 GOOD_ARGV = ["gcc", "-c", "a.c", "-o", "a.o"]
 
+# The stock distcc protocol (distcc's doc/protocol-1.txt): a 4-letter token
+# and 8 hex digits, then for some tokens a body of that length. Protocol 1
+# only here (no LZO): the real stock client tests protocol 2.
+def tok(t, v):
+    return t + b"%08x" % v
+
+def tok_body(t, body):
+    return tok(t, len(body)) + body
+
+def stock_request(argv, source=b"int x;\n", version=1):
+    b = tok(b"DIST", version) + tok(b"ARGC", len(argv))
+    for a in argv:
+        b += tok_body(b"ARGV", a.encode() if isinstance(a, str) else a)
+    return b + tok_body(b"DOTI", source)
+
+def stock_converse(host, port, data, half_close=False, timeout=30):
+    """Sends data, reads a protocol 1 reply: "STOCK-DONE <wait status>
+    <object bytes> <stderr>", "CLOSED" (no reply) or "TIMEOUT"."""
+    s = socket.create_connection((host, int(port)), timeout=timeout)
+    try:
+        try:
+            s.sendall(data)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        buf = b""
+        def need(n):
+            nonlocal buf
+            while len(buf) < n:
+                c = s.recv(65536)
+                if not c:
+                    raise EOFError
+                buf += c
+        def item(want, has_body):
+            nonlocal buf
+            need(12)
+            t, v = buf[:4], int(buf[4:12], 16)
+            if t != want:
+                raise ValueError("expected %s, got %r" % (want, t))
+            buf = buf[12:]
+            if not has_body:
+                return v, b""
+            need(v)
+            body, buf = buf[:v], buf[v:]
+            return v, body
+        try:
+            item(b"DONE", False)
+            wait, _ = item(b"STAT", False)
+            _, err = item(b"SERR", True)
+            item(b"SOUT", True)
+            n, obj = item(b"DOTO", wait == 0)
+            return "STOCK-DONE %d %d %s" % (wait, len(obj), err.decode("utf-8", "replace").replace("\n", "\\n")[:200])
+        except socket.timeout:
+            return "TIMEOUT"
+        except (EOFError, OSError):
+            return "CLOSED" if not buf else "TRUNCATED"
+    finally:
+        s.close()
+
 def attack(kind, host, port, args):
     G = GOOD_ARGV
     src = b"int x;\n"
@@ -259,6 +319,32 @@ def attack(kind, host, port, args):
         for t in ts: t.join()
         from collections import Counter
         return " ".join("%s=%d" % kv for kv in sorted(Counter(results).items()))
+    if kind == "stock-good":                # a stock distcc 3.x client, protocol 1 (args: argv)
+        return stock_converse(host, port, stock_request(args or ["x86_64-linux-gnu-gcc", "-c", "a.c", "-o", "a.o"]))
+    if kind == "stock-argv-huge":           # ARGV header claiming 0xffffffff bytes
+        return stock_converse(host, port, tok(b"DIST", 1) + tok(b"ARGC", 1) + tok(b"ARGV", 0xFFFFFFFF))
+    if kind == "stock-argc-huge":
+        return stock_converse(host, port, tok(b"DIST", 1) + tok(b"ARGC", 0xFFFFFFFF))
+    if kind == "stock-doti-huge":           # DOTI claiming 4 GiB, 7 bytes follow
+        return stock_converse(host, port, stock_request(G)[:-19] + tok(b"DOTI", 0xFFFFFFFF) + b"int x;\n")
+    if kind == "stock-bad-hex":             # parameter not 8 hex digits
+        return stock_converse(host, port, b"DIST00000001ARGC0000000zARGV")
+    if kind == "stock-bad-token":           # a token out of order
+        return stock_converse(host, port, tok(b"DIST", 1) + tok(b"ARGC", 1) + tok_body(b"EVIL", b"x"))
+    if kind == "stock-binary-token":
+        return stock_converse(host, port, tok(b"DIST", 1) + b"\x00\xff\x01\x02" + b"00000001x")
+    if kind == "stock-version-9":
+        return stock_converse(host, port, tok(b"DIST", 9))
+    if kind == "stock-protocol-3":          # stock pump mode: not served
+        return stock_converse(host, port, tok(b"DIST", 3) + tok_body(b"CDIR", b"/w"))
+    if kind == "stock-truncated-header":    # 7 bytes of a header, then EOF
+        return stock_converse(host, port, b"DIST000", half_close=True)
+    if kind == "stock-truncated-doti":      # a request cut inside DOTI
+        return stock_converse(host, port, stock_request(G)[:-3], half_close=True)
+    if kind == "stock-nul-in-argv":
+        return stock_converse(host, port, stock_request(["gcc", "-c", "a\0.c", "-o", "a.o"]))
+    if kind == "stock-compiler":            # args[0]: the compiler name a stock client asks for
+        return stock_converse(host, port, stock_request([args[0], "-c", "a.c", "-o", "a.o"]))
     if kind == "store-check":               # args[0]: store dir; every object matches its name
         bad = []
         for d, _, fs in os.walk(os.path.join(args[0], "objects")):

@@ -74,6 +74,50 @@ attack "unsupported protocol version" "$EROR.*version" bad-version
 attack "ARGC 0xFFFFFFFF" "$EROR.*ARGC" argc-huge
 check "after transport attacks: a normal compile through bin/distcc runs remotely" normal_compile
 
+# --- A stock distcc client's protocol (DIST), malformed ---
+# The stock protocol has no error reply: the connection is dropped, as stock
+# distccd does, with one log line that says why; the daemon serves on, in
+# both protocols.
+stock_alive () { [[ $(hostile stock-good) =~ ^STOCK-DONE\ 0\ [1-9] ]]; }
+log_since () { tail -n +"$(($1 + 1))" "$DLOG" | grep -q -- "$2"; }
+# stock_attack NAME LOG-REGEX KIND ARGS...: one TAP line.
+stock_attack () {
+  local name=$1 want=$2; shift 2
+  local got why="" before
+  before=$(wc -l < "$DLOG")
+  got=$(hostile "$@" | head -c 160 | tr -d '#')
+  [ "$got" = CLOSED ] || why="$why reply"
+  wait_until "'$want' in the log" log_since "$before" "$want" || why="$why no-log-line"
+  no_leftovers || why="$why leftover-job-dir"
+  nothing_outside || why="$why wrote-outside"
+  alive || why="$why daemon-not-serving"
+  stock_alive || why="$why not-serving-stock-clients"
+  if [ -z "$why" ]; then
+    ok "stock client: $name -> $got, logged"
+  else
+    not_ok "stock client: $name -> $got (failed:$why)"
+    tail -n +"$((before + 1))" "$DLOG" | tail -5 | sed 's/^/#   /'
+  fi
+}
+check "a stock client's protocol 1 request is compiled ($(hostile stock-good | head -c 60))" stock_alive
+DROPPED='request from 127.0.0.1:[0-9]* refused (stock distcc client, connection dropped): '
+stock_attack "ARGV of 0xFFFFFFFF bytes" "${DROPPED}stock protocol: ARGV of 4294967295 bytes is over the limit" stock-argv-huge
+stock_attack "ARGC 0xFFFFFFFF" "${DROPPED}stock protocol: ARGC 4294967295 out of range" stock-argc-huge
+stock_attack "DOTI claiming 4 GiB" "${DROPPED}stock protocol: DOTI of 4294967295 bytes is more than the job input limit" stock-doti-huge
+stock_attack "parameter not 8 hex digits" "${DROPPED}stock protocol: parameter is not 8 hex digits" stock-bad-hex
+stock_attack "token out of order" "${DROPPED}stock protocol: expected ARGV, got EVIL" stock-bad-token
+stock_attack "non-printable token" "${DROPPED}stock protocol: token is not printable" stock-binary-token
+stock_attack "protocol version 9" "${DROPPED}stock protocol: version 9 is not 1, 2 or 3" stock-version-9
+stock_attack "protocol 3 (stock pump mode)" "${DROPPED}stock protocol 3 (pump mode) is not served" stock-protocol-3
+stock_attack "NUL inside an argument" "${DROPPED}stock protocol: ARGV holds a NUL byte" stock-nul-in-argv
+stock_attack "truncated header, then EOF" "closed the connection before its request was complete" stock-truncated-header
+stock_attack "request cut inside DOTI, then EOF" "closed the connection before its request was complete" stock-truncated-doti
+stock_attack "compiler 'sh' refused" "job from .* failed: compiler .*sh.* (stock distcc client: connection closed without a reply)" stock-compiler sh
+stock_attack "compiler $EVIL/gcc refused" "job from .* failed: compiler .* (stock distcc client: connection closed without a reply)" stock-compiler "$EVIL/gcc"
+stock_attack "-fplugin= refused" "job from .* failed: .*-fplugin.* (stock distcc client: connection closed without a reply)" stock-good gcc "-fplugin=$EVIL/p.so" -c a.c -o a.o
+stock_attack "-E (preprocess only) refused" "job from .* failed: this compile cannot run remotely" stock-good gcc -E a.c
+check "after stock-protocol attacks: a normal compile through bin/distcc runs remotely" normal_compile
+
 # --- Compressed payloads ---
 attack "DOTI lz4 claiming 4 GiB" "$EROR.*limit" lz4-claims-4g
 attack "DOTI lz4 claiming 255 MiB with 7 bytes of data" "$EROR.*more than lz4 can expand" lz4-claims-255m
