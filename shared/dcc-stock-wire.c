@@ -231,6 +231,10 @@ dcc_stock_request_free (DccStockRequest *r)
 static char *
 take_string (const guint8 *body, gsize len, const char *what, GError **error)
 {
+  /* An empty body comes as NULL: g_strndup (NULL, 0) would be NULL, a
+   * failure without an error. */
+  if (len == 0)
+    return g_strdup ("");
   if (memchr (body, '\0', len))
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "stock protocol: %s holds a NUL byte", what), NULL;
   return g_strndup ((const char *) body, len);

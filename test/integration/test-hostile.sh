@@ -115,6 +115,11 @@ stock_attack "request cut inside DOTI, then EOF" "closed the connection before i
 stock_attack "compiler 'sh' refused" "job from .* failed: compiler .*sh.* (stock distcc client: connection closed without a reply)" stock-compiler sh
 stock_attack "compiler $EVIL/gcc refused" "job from .* failed: compiler .* (stock distcc client: connection closed without a reply)" stock-compiler "$EVIL/gcc"
 stock_attack "-fplugin= refused" "job from .* failed: .*-fplugin.* (stock distcc client: connection closed without a reply)" stock-good gcc "-fplugin=$EVIL/p.so" -c a.c -o a.o
+# An empty argument once made the reader fail without an error, which the
+# daemon's event loop dereferenced: the daemon died.
+got=$(hostile stock-good gcc '' -c a.c -o a.o | head -c 80)
+empty_arg_ok () { [[ $got =~ ^(STOCK-DONE|CLOSED) ]] && kill -0 "$DPID" && stock_alive; }
+check "stock client: an empty argument is answered (${got//[^[:print:]]/}), the daemon serves on" empty_arg_ok
 stock_attack "-E (preprocess only) refused" "job from .* failed: this compile cannot run remotely" stock-good gcc -E a.c
 check "after stock-protocol attacks: a normal compile through bin/distcc runs remotely" normal_compile
 

@@ -164,6 +164,30 @@ test_dist_pieces (void)
       }
 }
 
+/* An empty argument (a stock client passes "" on as it is) is an argument,
+ * not a failure: it once left the reader failing without an error, which
+ * the daemon's event loop then dereferenced. */
+static void
+test_dist_empty_argument (void)
+{
+  const char *argv[] = { "gcc", "", "-c", "a.c", "-o", "a.o", NULL };
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_stock_request_encode (b, 1, argv, "int x;\n", 7);
+  g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
+  g_autoptr(GError) error = NULL;
+  gsize used;
+  g_assert_cmpint (dcc_request_reader_feed (r, b->data, b->len, &used, &error), ==, DCC_READER_COMPLETE);
+  g_assert_no_error (error);
+  g_autoptr(DccRequest) req = dcc_request_reader_steal_request (r);
+  g_assert_cmpstr (req->argv->pdata[1], ==, "");
+  /* an empty DOTI too */
+  g_autoptr(GByteArray) e = g_byte_array_new ();
+  dcc_stock_request_encode (e, 2, argv, "", 0);
+  g_autoptr(DccRequestReader) r2 = dcc_request_reader_new (DCC_MAX_FRAME);
+  g_assert_cmpint (dcc_request_reader_feed (r2, e->data, e->len, &used, &error), ==, DCC_READER_COMPLETE);
+  g_assert_no_error (error);
+}
+
 /* A malformed stock request is refused on the header that shows it, before
  * its body is read or anything is allocated for it. */
 static void
@@ -249,6 +273,7 @@ main (int argc, char **argv)
   g_test_add_func ("/request-reader/declared-large", test_declared_large);
   g_test_add_func ("/request-reader/dist-pieces", test_dist_pieces);
   g_test_add_func ("/request-reader/dist-refusals", test_dist_refusals);
+  g_test_add_func ("/request-reader/dist-empty-argument", test_dist_empty_argument);
   g_test_add_func ("/request-reader/dist-input-limit", test_dist_input_limit);
   return g_test_run ();
 }
