@@ -60,7 +60,9 @@ same_objects () {
 same_deps () {
   for n in $OBJS; do cmp -s "$1/$n.d" "$2/$n.d" || { echo "# $n.d differs"; return 1; }; done
 }
-ours_compiled () { grep -c "compiled .* (stock protocol $1" "$DLOG" || true; }
+# a compile, or an answer from the volunteer's result cache (the same
+# request again, as the second protocol's build is): both ran on our volunteer
+ours_compiled () { grep -Ec "(compiled|result cache hit:) .* \(stock protocol $1" "$DLOG" || true; }
 # stock's DISTCC_VERBOSE: "compile s1.c on 127.0.0.1:PORT/4 completed ok"
 # for a remote compile ("cpp s1.c on localhost ..." for its preprocessing)
 stock_ok () { grep -c "\] compile .* on 127\.0\.0\.1:[0-9]*/.* completed ok" "$1/stderr" || true; }
