@@ -9,6 +9,7 @@ from hostile import frame, string, lz4_stored, xxh128, head, plain, manifest, bl
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
 def u32(v): return struct.pack(">I", v)
+def txt(*items): return b"".join(bytes([len(i)]) + i for i in items)   # DNS TXT rdata
 
 def lzo_literals(data):
     """LZO1X of up to 238 bytes as one literal run: 17 + n, the bytes, the end marker."""
@@ -75,6 +76,14 @@ seeds = {
         "clang": b"\0".join(x.encode() for x in ["clang", "-c", "-gsplit-dwarf", "-save-temps=obj", "a.c"]),
         "hostile": b"\0".join(x.encode() for x in ["gcc", "-c", "a.c", "-specs=/x", "-B/x", "-fplugin=/p.so", "@/etc/passwd",
                                                     "-fdump-tree-all=/x", "-wrapper", "gdb", "-Wl,-rpath,/x", "-o", "/x"]),
+    },
+    "zeroconf-txt": {
+        "ours": txt(b"txtvers=1", b"cpus=2", b"jobs=4", b"distcc=0.1.0", b"gnuhost=x86_64-linux-gnu", b"cc_version=12",
+                    b"cc_machine=x86_64-linux-gnu", b"dcc_protocol=1", b"dcc_cc_id=" + b"ab" * 32),
+        "stock": txt(b"txtvers=1", b"cpus=8", b"jobs=10", b"distcc=3.4", b"gnuhost=x86_64-pc-linux-gnu",
+                     b"cc_version=12", b"cc_machine=x86_64-linux-gnu"),
+        "odd": txt(b"JOBS=0", b"cpus=-1", b"flag", b"=x", b"cc_machine=a b", b"jobs=7"),
+        "truncated": txt(b"cpus=2")[:-1],
     },
     "cidr": {"v4": b"10.0.0.0/8", "host": b"192.168.1.7", "v6": b"fd00::/8", "v6-loop": b"::1", "mapped": b"::ffff:10.0.0.1/104"},
     "path": {"abs": b"/usr/include/stdio.h", "symlink": b"/w/l\0../include/x.h", "dotdot": b"/w/../etc", "cwd": b"/w\0sub/a.c"},
