@@ -17,6 +17,7 @@
 #include "file-store.h"
 #include "sandbox.h"
 #include "dcc-tree-remove.h"
+#include "zeroconf-publish.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -133,7 +134,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "max-request-memory", 0, 0, G_OPTION_ARG_INT, &o->max_request_mb, "bytes those requests may hold together, in MiB (default 256)", "MB" },
     { "job-timeout", 0, 0, G_OPTION_ARG_INT, &o->job_timeout, "seconds a compiler may run (default 1800)", "SECONDS" },
     { "job-input-size", 0, 0, G_OPTION_ARG_INT, &o->job_input_mb, "a job's files in total, decompressed, in MiB (default 128)", "MB" },
-    { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "not supported (a warning; list volunteers in DISTCC_HOSTS)", NULL },
+    { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "publish this volunteer with Avahi (DNS-SD _distcc._tcp), as stock", NULL },
     { "job-lifetime", 0, 0, G_OPTION_ARG_INT, &o->job_lifetime, "stock name of --job-timeout", "SECONDS" },
     { "lifetime", 0, 0, G_OPTION_ARG_INT, &o->lifetime, "shut down after SECONDS (stock, for tests)", "SECONDS" },
     { "no-fork", 0, 0, G_OPTION_ARG_NONE, &o->no_fork, "serve connections one at a time in the daemon itself (for gdb)", NULL },
@@ -279,9 +280,13 @@ main (int argc, char **argv)
   if (o.blacklist || o.whitelist)
     dcc_warning ("--%s ignored: it lists GSS-API principals, which only --auth uses (not supported); "
                  "limit clients with --allow", o.blacklist ? "blacklist" : "whitelist");
-  if (o.zeroconf)
-    dcc_warning ("--zeroconf ignored: this distccd does not register with Avahi; "
-                 "clients must list this host in DISTCC_HOSTS or /etc/distcc/hosts");
+  if (o.zeroconf && !dcc_zeroconf_publish_available ())
+    {
+      fprintf (stderr, "distccd: --zeroconf is not available: this distccd was built without Avahi "
+               "(apt-get install libavahi-client-dev, then ./configure && make); "
+               "or list this host in the clients' DISTCC_HOSTS\n");
+      return 1;
+    }
   if (o.botnet)
     dcc_warning ("--make-me-a-botnet ignored: only compilers linked in the masquerade directory "
                  "or listed in DISTCC_CMDLIST run; add the compiler there");
@@ -340,6 +345,8 @@ main (int argc, char **argv)
    * would reach the client's terminal over ssh). */
   if (inetd && !o.log_file && !o.log_stderr)
     dcc_log_use_syslog ();
+  if (inetd && o.zeroconf)
+    dcc_warning ("--zeroconf ignored with --inetd: inetd or ssh starts this distccd per connection");
   int listen_fd = -1;
   if (!inetd)
     {
@@ -570,6 +577,12 @@ main (int argc, char **argv)
       close (stats_fd);
       dcc_notice ("statistics on port %d", o.stats_port > 0 ? o.stats_port : DCC_STATS_DEFAULT_PORT);
     }
+  pid_t zeroconf_pid = -1;
+  if (o.zeroconf && (zeroconf_pid = dcc_zeroconf_spawn_publisher ((guint) o.port, o.jobs, listen_fd, &error)) < 0)
+    {
+      fprintf (stderr, "distccd: --zeroconf: %s\n", error->message);
+      return 1;
+    }
   DccConnLimits conn_limits = {
     .max_connections = (guint) o.max_connections, .max_per_peer = (guint) o.max_per_peer,
     .max_buffered = (guint64) o.max_request_mb << 20, .request_timeout_s = o.request_timeout,
@@ -582,6 +595,11 @@ main (int argc, char **argv)
     {
       kill (stats_pid, SIGTERM);
       waitpid (stats_pid, NULL, 0);
+    }
+  if (zeroconf_pid > 0)
+    {
+      kill (zeroconf_pid, SIGTERM);   /* it withdraws the service */
+      waitpid (zeroconf_pid, NULL, 0);
     }
   int rc = 0;
   close (listen_fd);
