@@ -25,6 +25,8 @@
 #include "remote.h"
 #include "response-file.h"
 #include "run-local.h"
+#include "zeroconf-browse.h"
+#include "dcc-zeroconf-txt.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,28 @@ warn_skipped (DccHostList *l, const char *source)
   return l;
 }
 
+/* +zeroconf: the volunteers found, where the entry was; one warning when
+ * there are none or they cannot be looked for. */
+static DccHostList *
+expand_zeroconf (DccHostList *l, const char *distcc_dir)
+{
+  if (!l || l->zeroconf_at < 0)
+    return l;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = dcc_zeroconf_hosts_text (distcc_dir, &error);
+  g_autoptr(DccHostList) found = text ? dcc_hosts_parse_skipping (text, NULL) : NULL;
+  const char *then = l->hosts->len > 0 ? "using the other hosts" : "compiling locally";
+  if (!text)
+    dcc_warning ("host entry \"+zeroconf\": %s; %s", error->message, then);
+  else if (!found || found->hosts->len == 0)
+    dcc_warning ("host entry \"+zeroconf\": no distcc volunteer (%s) is published on the network; %s",
+                 DCC_ZEROCONF_SERVICE_TYPE, then);
+  guint at = (guint) MIN ((guint) l->zeroconf_at, l->hosts->len);
+  while (found && found->hosts->len > 0 && l->hosts->len < DCC_HOSTS_MAX_HOSTS)
+    g_ptr_array_insert (l->hosts, (gint) at++, g_ptr_array_steal_index (found->hosts, 0));
+  return l;
+}
+
 /* DISTCC_HOSTS, else $DISTCC_DIR/hosts, ~/.distcc/hosts, then
  * SYSCONFDIR/distcc/hosts (/etc/distcc/hosts as installed), as stock. */
 static DccHostList *
@@ -124,7 +148,7 @@ load_hosts (const char *distcc_dir, GError **error)
 {
   const char *env = g_getenv ("DISTCC_HOSTS");
   if (env)
-    return warn_skipped (dcc_hosts_parse_skipping (env, error), "DISTCC_HOSTS");
+    return expand_zeroconf (warn_skipped (dcc_hosts_parse_skipping (env, error), "DISTCC_HOSTS"), distcc_dir);
   g_autofree char *home_hosts = g_build_filename (g_get_home_dir (), ".distcc", "hosts", NULL);
   g_autofree char *dir_hosts = g_build_filename (distcc_dir, "hosts", NULL);
   const char *candidates[] = { dir_hosts, home_hosts, DCC_SYSCONFDIR "/distcc/hosts" };
@@ -137,7 +161,7 @@ load_hosts (const char *distcc_dir, GError **error)
           DccHostList *l = dcc_hosts_parse_skipping ((const char *) text, error);
           if (!l)
             g_prefix_error (error, "%s: ", candidates[i]);
-          return warn_skipped (l, candidates[i]);
+          return expand_zeroconf (warn_skipped (l, candidates[i]), distcc_dir);
         }
     }
   /* Name the files read, the DISTCC_DIR one first (where to write one). */

@@ -376,8 +376,12 @@ parse_entry (DccHostList *l, const char *entry, GError **error)
   if (entry[0] == '-')
     return parse_global (l, entry, error);
   if (strcmp (entry, "+zeroconf") == 0)
-    return fail_entry (error, DCC_ERROR_INVALID, entry,
-                       "zeroconf (+zeroconf) is not supported by this distcc; list the hosts by name");
+    {
+      /* The caller puts the volunteers it finds here; once is enough. */
+      if (l->zeroconf_at < 0)
+        l->zeroconf_at = (int) l->hosts->len;
+      return TRUE;
+    }
   if (l->hosts->len >= DCC_HOSTS_MAX_HOSTS)
     return fail_entry (error, DCC_ERROR_LIMIT, entry,
                        "more than %u hosts in the list", DCC_HOSTS_MAX_HOSTS);
@@ -415,6 +419,7 @@ parse_text (const char *text, gboolean skip, GError **error)
   l->skipped = g_ptr_array_new_with_free_func (g_free);
   l->localslots = DCC_HOSTS_DEFAULT_LOCALSLOTS;
   l->localslots_cpp = DCC_HOSTS_DEFAULT_LOCALSLOTS_CPP;
+  l->zeroconf_at = -1;
 
   const char *p = text;
   while (*p != '\0')

@@ -10,13 +10,15 @@
  *           | [USER]@HOSTID[/LIMIT][:COMMAND][OPTIONS]
  *                                    ssh: run COMMAND (default distccd)
  *                                    --inetd there, through DISTCC_SSH
+ *           | +zeroconf                the volunteers Avahi finds (the
+ *                                    caller browses; see zeroconf_at)
  *           | --randomize | --localslots=N | --localslots_cpp=N
  *   HOSTID  = HOSTNAME | IPV4 | '[' IPV6 ']'
  *   OPTIONS = ,lzo | ,cpp   (any order, any number)
  *
  * As in stock distcc, only "localhost" and "localhost/..." mean local
  * execution; "localhost:PORT" or "localhost,lzo" is a TCP daemon on this
- * machine. ",auth" and "+zeroconf" are refused with DCC_ERROR_INVALID. Unlike stock, trailing garbage after a limit or port
+ * machine. ",auth" is refused with DCC_ERROR_INVALID. Unlike stock, trailing garbage after a limit or port
  * is an error, and a bare IPv6 address must be put in brackets.
  */
 #pragma once
@@ -57,6 +59,8 @@ typedef struct {
   gboolean randomize;   /* --randomize seen */
   int localslots;       /* --localslots, default 2 */
   int localslots_cpp;   /* --localslots_cpp, default 8 */
+  int zeroconf_at;      /* +zeroconf seen: index in hosts where the volunteers
+                           it stands for go; -1 when absent */
   GPtrArray *skipped;   /* char*: why each skipped entry was skipped
                            (dcc_hosts_parse_skipping only; else empty) */
 } DccHostList;
@@ -65,8 +69,8 @@ typedef struct {
  * comments or global options) is valid; the caller decides what that means.
  * Fails with DCC_ERROR_INVALID naming the bad entry, or DCC_ERROR_LIMIT. */
 DccHostList *dcc_hosts_parse (const char *text, GError **error);
-/* The same, but an entry that is malformed or not supported (ssh, ,auth,
- * +zeroconf, too long, one host too many) is left out and its error message
+/* The same, but an entry that is malformed or not supported (,auth,
+ * too long, one host too many) is left out and its error message
  * added to l->skipped, so that one bad entry does not cost the others.
  * Fails only when the whole text is over DCC_HOSTS_MAX_TEXT. */
 DccHostList *dcc_hosts_parse_skipping (const char *text, GError **error);void dcc_host_list_free (DccHostList *l);

@@ -13,6 +13,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autofree char *text = g_strndup ((const char *) data, size);
   g_autoptr(DccHostList) list = dcc_hosts_parse (text, NULL);
   g_autoptr(DccHostList) lenient = dcc_hosts_parse_skipping (text, NULL);
+  if (lenient && (lenient->zeroconf_at < -1 || lenient->zeroconf_at > (int) lenient->hosts->len))
+    abort ();   /* +zeroconf marks a place in the list */
   if (list)
     {
       dcc_host_list_count_remote (list);

@@ -121,7 +121,6 @@ static const Row rows[] = {
   BAD ("@red:$(rm)", "invalid character in the command"),
   BAD ("@red:", "expected a command"),
   BAD ("@red/0", "bad limit"),
-  BAD ("+zeroconf", "zeroconf"),
   BAD ("red,auth", "auth"),
   BAD ("red,auth=foo", "auth"),
   BAD ("red,gzip", "red,gzip"),
@@ -275,11 +274,11 @@ static void
 test_skipping (void)
 {
   static const struct { const char *text; const char *expect; guint skipped; } rows[] = {
-    { "a/2 +zeroconf b", "a:3632/2 b:3632/4", 1 },
+    { "a/2 b,auth b", "a:3632/2 b:3632/4", 1 },
     { "127.0.0.1:45632/2 @buildbox/4,auth", "127.0.0.1:45632/2", 1 },   /* issue 14's example, with ,auth */
-    { "+zeroconf x,auth y,zzz z:99999 w/0 [::1 ok:1/1,cpp", "ok:1/1,cpp", 6 },
+    { "+zeroconf x,auth y,zzz z:99999 w/0 [::1 ok:1/1,cpp", "ok:1/1,cpp", 5 },
     { "--localslots=x --randomize h", "h:3632/4 {rand}", 1 },
-    { "+zeroconf x,auth", "", 2 },
+    { "+zeroconf x,auth", "", 1 },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -305,6 +304,27 @@ test_skipping (void)
   g_assert_cmpuint (l->skipped->len, ==, 1);
 }
 
+/* +zeroconf is taken (once), and marks where its volunteers go. */
+static void
+test_zeroconf (void)
+{
+  static const struct { const char *text; int at; const char *expect; } rows[] = {
+    { "+zeroconf", 0, "" },
+    { "a/2 +zeroconf b", 1, "a:3632/2 b:3632/4" },
+    { "a b +zeroconf", 2, "a:3632/4 b:3632/4" },
+    { "+zeroconf a +zeroconf", 0, "a:3632/4" },
+    { "a b", -1, "a:3632/4 b:3632/4" },
+    { "+zeroconf,cpp", -1, "" },   /* not the keyword: a bad entry */
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(DccHostList) l = dcc_hosts_parse_skipping (rows[i].text, NULL);
+      g_autofree char *got = render (l);
+      g_assert_cmpstr (got, ==, rows[i].expect);
+      g_assert_cmpint (l->zeroconf_at, ==, rows[i].at);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -313,5 +333,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hosts/spec-kept", test_spec_kept);
   g_test_add_func ("/hosts/bounds", test_bounds);
   g_test_add_func ("/hosts/skipping", test_skipping);
+  g_test_add_func ("/hosts/zeroconf", test_zeroconf);
   return g_test_run ();
 }
