@@ -98,6 +98,10 @@ while IFS=$'\t' read -r name status tst; do
   check "$name: test $tst exists and mentions it" test_mentions "$name" "$tst"
 done < <(rows "Variables")
 
+while IFS=$'\t' read -r name status tst; do
+  check "host entry $name ($status): test $tst exists and mentions it" test_mentions "$name" "$tst"
+done < <(rows "Host list entries")
+
 # Variables that have no effect here or belong to stock programs with no
 # counterpart: a compile with each of them set still runs remotely, and
 # distcc -j still counts the slots.
