@@ -170,7 +170,7 @@ cc_identity_digest (void)
 }
 
 static int
-publisher_main (guint port, int jobs)
+publisher_main (pid_t parent, guint port, int jobs)
 {
   long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
   g_autofree char *version = cc_says ("-dumpversion");
@@ -191,7 +191,8 @@ publisher_main (guint port, int jobs)
       dcc_warning ("zeroconf: cannot use Avahi: %s", avahi_strerror (err));
       return 1;
     }
-  while (!stop_requested && getppid () != 1)
+  /* (The daemon's pid, not 1: in a container the daemon may be pid 1.) */
+  while (!stop_requested && getppid () == parent)
     if (avahi_simple_poll_iterate (p.poll, 500) != 0 && !stop_requested)
       break;
   if (p.client)
@@ -228,7 +229,7 @@ dcc_zeroconf_spawn_publisher (guint port, int jobs, int close_fd, GError **error
   prctl (PR_SET_PDEATHSIG, SIGTERM);
   if (getppid () != parent)
     _exit (0);
-  _exit (publisher_main (port, jobs));
+  _exit (publisher_main (parent, port, jobs));
 }
 
 #else  /* !DCC_HAVE_AVAHI */
