@@ -93,6 +93,8 @@ P1=$(free_port)
 sed -i -e "s|^PORT=.*|PORT=\"$P1\"|" -e "s|^DISTCC_ARGS=.*|DISTCC_ARGS=\"--log-file $SCRATCH/unit.log --log-level info\"|" "$root/etc/default/distcc"
 run_unit "$root/usr/lib/systemd/system/distccd.service" ""
 if wait_port "$P1" "$UPID"; then ok "distccd.service ExecStart: listens on the PORT of /etc/default/distcc"; else not_ok "distccd.service ExecStart: listens"; sed 's/^/# /' "$SCRATCH/unit-.out"; fi
+# The port accepts before distccd nices itself: wait until it serves.
+wait_ready_log "$SCRATCH/unit.log" "$UPID"
 check "distccd.service: --nice 10 from /etc/default/distcc" test "$(ps -o ni= -p "$UPID" | tr -d ' ')" = 10
 check "distccd.service: started as root, runs as distcc/nobody" test "$(ps -o user= -p "$UPID")" != root
 printf 'int main (void) { return 0; }\n' > "$SCRATCH/m.c"
