@@ -86,3 +86,39 @@ dcc_outputs_write (const DccCompileArgs *a, const char *cwd, gboolean dep_file_r
     }
   return TRUE;
 }
+
+static gboolean
+returned (const DccReply *reply, const char *path)
+{
+  for (guint i = 0; i < reply->files->len; i++)
+    if (strcmp (((const DccOutputFile *) reply->files->pdata[i])->path, path) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+remove_regular (const char *path)
+{
+  struct stat st;
+  if (lstat (path, &st) == 0 && S_ISREG (st.st_mode))
+    unlink (path);
+}
+
+void
+dcc_outputs_after_failure (const DccCompileArgs *a, const char *cwd, gboolean dep_file_remote,
+                           const DccReply *reply)
+{
+  /* gcc leaves what it did not write; clang's driver removes the object
+   * of a failed compile, and its dependency file unless it wrote one. */
+  if (!a->is_clang)
+    return;
+  g_autofree char *out = dcc_path_normalize (cwd, a->output);
+  if (!returned (reply, out))
+    remove_regular (out);
+  if (dep_file_remote && a->dep_file)
+    {
+      g_autofree char *dep = dcc_path_normalize (cwd, a->dep_file);
+      if (!returned (reply, dep))
+        remove_regular (dep);
+    }
+}

@@ -21,3 +21,8 @@ gboolean dcc_outputs_check (GPtrArray *expected, const DccReply *reply, GError *
  * reply passes. */
 gboolean dcc_outputs_write (const DccCompileArgs *a, const char *cwd, gboolean dep_file_remote,
                             DccReply *reply, GError **error);
+/* After a failed remote compile whose result is the answer: leaves the
+ * expected outputs it did not return as the local compiler would (clang
+ * removes its object, and its dependency file unless written). */
+void dcc_outputs_after_failure (const DccCompileArgs *a, const char *cwd, gboolean dep_file_remote,
+                                const DccReply *reply);

@@ -100,5 +100,5 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
   if (o != DCC_REMOTE_DONE)
     return o;
   dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
-  return dcc_client_finish (a, cwd, reply, FALSE, FALSE, exit_status, why);
+  return dcc_client_finish (a, cwd, reply, FALSE, FALSE, FALSE, exit_status, why);
 }

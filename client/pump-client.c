@@ -10,6 +10,7 @@
 #include "remote.h"
 #include "dcc-is-protocol.h"
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,7 +164,7 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
   if (!dcc_is_query (socket_path, cwd, (const char *const *) a->argv, PUMP_QUERY_TIMEOUT_MS, &entries, &error))
     {
       *why = g_strdup_printf ("include server: %s", error->message);
-      dcc_log_always ("pump: include server failed for %s: %s", source_name, error->message);
+      dcc_info ("pump: include server failed for %s: %s", source_name, error->message);
       return DCC_REMOTE_NOT_USED;
     }
   g_auto(GStrv) preincludes = NULL;
@@ -245,7 +246,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
       close (fd);
       dcc_debug ("pump: %u files in the manifest, answered from the volunteer's result cache", manifest->len);
       dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
-      return dcc_client_finish (a, cwd, reply, TRUE, TRUE, exit_status, why);
+      return dcc_client_finish (a, cwd, reply, TRUE, TRUE, FALSE, exit_status, why);
     }
   g_autoptr(GArray) needed = NULL;
   g_autoptr(GByteArray) blobs = g_byte_array_new ();
@@ -270,9 +271,100 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   if (o != DCC_REMOTE_DONE)
     return o;
   dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
-  o = dcc_client_finish (a, cwd, reply, TRUE, TRUE, exit_status, why);
-  if (o == DCC_REMOTE_RETRY_LOCALLY)
-    dcc_log_always ("pump: remote compile of %s failed (status %d); retrying locally in case a file was missed",
-                    source_name, reply->status);
+  g_autofree char *doubt = NULL;
+  gboolean final = reply->status != 0 && !reply->error_message
+                   && dcc_pump_failure_is_final (manifest, a, reply->status, reply->err, &doubt);
+  o = dcc_client_finish (a, cwd, reply, TRUE, TRUE, final, exit_status, why);
+  if (o == DCC_REMOTE_RETRY_LOCALLY && reply->status != 0)
+    {
+      /* Only the local compile's own output reaches stderr: the retry is
+       * counted in DISTCC_DIR and logged (DISTCC_LOG, DISTCC_VERBOSE). */
+      dcc_info ("pump: remote compile of %s failed (status %d) and %s; retrying locally",
+                source_name, reply->status, doubt ? doubt : "DISTCC_SKIP_LOCAL_RETRY is unset");
+      dcc_pump_count_retry (distcc_dir, source_name, reply->status, doubt);
+    }
   return o;
+}
+
+/* Messages that say the volunteer, not the source, made the compile fail:
+ * its resources, its sandbox, its installation, a crash. */
+static const char *const volunteer_trouble[] = {
+  "out of memory", "memory exhausted", "Cannot allocate memory", "signal terminated program",
+  "Killed", "internal compiler error", "LLVM ERROR", "PLEASE submit a bug report",
+  "unable to execute command", "failed due to signal", "cannot execute", "installation problem",
+  "error trying to exec", "posix_spawn", "vfork", "No space left on device", "File size limit exceeded",
+  "CPU time limit exceeded", "Resource temporarily unavailable", "Too many open files",
+  "Permission denied", "Input/output error", "Read-only file system", "Disk quota exceeded",
+  "Stale file handle", "Bad address", "error while loading shared libraries", "failed to map segment", NULL
+};
+
+gboolean
+dcc_pump_failure_is_final (GPtrArray *manifest, const DccCompileArgs *a, int status, GBytes *err,
+                           char **doubt)
+{
+  /* gcc and clang end a compile that found errors in the source with 1;
+   * an internal error is 4, a signal is above 255. */
+  if (status != 1)
+    {
+      *doubt = g_strdup_printf ("status %d is not a compile error's", status);
+      return FALSE;
+    }
+  /* The assembler reads .include and .incbin files the include server does
+   * not follow (searched in -Wa,-I directories). */
+  if (a->lang == DCC_LANG_ASM || a->lang == DCC_LANG_ASM_CPP)
+    {
+      *doubt = g_strdup ("the assembler's own includes are not in the closure");
+      return FALSE;
+    }
+  gsize len = 0;
+  const char *text = err ? g_bytes_get_data (err, &len) : NULL;
+  for (const char *const *m = volunteer_trouble; text && *m; m++)
+    if (memmem (text, len, *m, strlen (*m)))
+      {
+        *doubt = g_strdup_printf ("its stderr says \"%s\" (the volunteer's trouble, maybe)", *m);
+        return FALSE;
+      }
+  /* The closure is every file the preprocessor reads, resolved as the
+   * compiler resolves it (misses included). What it does not promise:
+   * a precompiled header beside a header (the volunteer uses the header)
+   * and files an asm statement's .incbin or .include reads. */
+  for (guint i = 0; i < manifest->len; i++)
+    {
+      const DccManifestEntry *e = manifest->pdata[i];
+      if (e->kind != DCC_ENTRY_FILE)
+        continue;
+      g_autofree char *gch = g_strconcat (e->path, ".gch", NULL);
+      struct stat st;
+      if (lstat (gch, &st) == 0)
+        {
+          *doubt = g_strdup_printf ("%s exists (precompiled headers are not sent)", gch);
+          return FALSE;
+        }
+      g_autofree guint8 *data = NULL;
+      gsize n = 0;
+      if (dcc_io_read_file (e->path, DCC_MAX_FILE_SIZE, &data, &n, NULL)
+          && (memmem (data, n, ".incbin", 7) || memmem (data, n, ".include", 8)))
+        {
+          *doubt = g_strdup_printf ("%s names an assembler .incbin or .include", e->path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+dcc_pump_count_retry (const char *distcc_dir, const char *source, int status, const char *doubt)
+{
+  g_autofree char *path = g_build_filename (distcc_dir, DCC_PUMP_RETRIES_FILE, NULL);
+  int fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return;
+  g_autofree char *src = dcc_escape_for_log (source, 300);
+  g_autofree char *why = dcc_escape_for_log (doubt ? doubt : "-", 300);
+  g_autofree char *line = g_strdup_printf ("%" G_GINT64_FORMAT " %d %s status=%d %s\n",
+                                           g_get_real_time () / G_USEC_PER_SEC, (int) getpid (), src, status, why);
+  /* One write: concurrent compiles append whole lines. */
+  ssize_t unused = write (fd, line, strlen (line));
+  (void) unused;
+  close (fd);
 }

@@ -24,3 +24,14 @@ DccRemoteOutcome dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, co
 /* --scan-includes: prints the plan's files, one a line, as stock does:
  * "FILE      PATH", "DIRECTORY PATH" or "SYMLINK   PATH". */
 void dcc_pump_plan_print (const DccPumpPlan *plan, FILE *out);
+
+/* A remote compile that failed: is its failure the answer (returned as it
+ * is, no local retry)? Yes when the closure covers everything the compile
+ * reads and the failure is the source's (status 1, no sign of the
+ * volunteer's own trouble in stderr); else FALSE with *doubt saying why. */
+gboolean dcc_pump_failure_is_final (GPtrArray *manifest, const DccCompileArgs *a, int status, GBytes *err,
+                                    char **doubt);
+/* DISTCC_DIR/pump-retries: one line per pump compile retried locally
+ * ("SECONDS PID SOURCE status=N REASON"), never printed on stderr. */
+#define DCC_PUMP_RETRIES_FILE "pump-retries"
+void dcc_pump_count_retry (const char *distcc_dir, const char *source, int status, const char *doubt);

@@ -138,7 +138,8 @@ dcc_client_exchange (int fd, const char *peer, GByteArray *request, int timeout,
 
 DccRemoteOutcome
 dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
-                   gboolean exact_diagnostics, gboolean dep_file_remote, int *exit_status, char **why)
+                   gboolean exact_diagnostics, gboolean dep_file_remote, gboolean failure_is_final,
+                   int *exit_status, char **why)
 {
   g_autoptr(GError) error = NULL;
   if (reply->error_message)
@@ -146,7 +147,7 @@ dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
       *why = g_strdup_printf ("volunteer refused: %s", reply->error_message);
       return DCC_REMOTE_RUN_LOCALLY;
     }
-  if (reply->status != 0 && !dcc_client_env_flag ("DISTCC_SKIP_LOCAL_RETRY", FALSE))
+  if (reply->status != 0 && !failure_is_final && !dcc_client_env_flag ("DISTCC_SKIP_LOCAL_RETRY", FALSE))
     {
       *why = g_strdup_printf ("remote compile failed with status %d; retrying locally", reply->status);
       return DCC_REMOTE_RETRY_LOCALLY;
@@ -162,6 +163,8 @@ dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
       *why = g_strdup (error->message);
       return DCC_REMOTE_HOST_FAILED;
     }
+  if (reply->status != 0)
+    dcc_outputs_after_failure (a, cwd, dep_file_remote, reply);
   write_bytes (1, reply->out);
   write_bytes (2, reply->err);
   *exit_status = reply->status;

@@ -72,7 +72,7 @@ void dcc_client_note_failure (const GError *error);
 DccRemoteOutcome dcc_client_exchange (int fd, const char *peer, GByteArray *request, int timeout,
                                       DccReply **reply, char **why);
 /* Decides what to do with a reply: EROR, a failed compile (retried locally
- * unless DISTCC_SKIP_LOCAL_RETRY), or success: outputs written, stdout and
+ * unless failure_is_final or DISTCC_SKIP_LOCAL_RETRY), or success: outputs written, stdout and
  * stderr replayed, *exit_status set. exact_diagnostics: FALSE in plain mode,
  * where source excerpts cannot be right. dep_file_remote: the volunteer
  * makes the dependency file (pump mode). A reply with a file the command
@@ -80,4 +80,4 @@ DccRemoteOutcome dcc_client_exchange (int fd, const char *peer, GByteArray *requ
  * (dcc_outputs_check) and nothing is written: the caller compiles locally. */
 DccRemoteOutcome dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
                                     gboolean exact_diagnostics, gboolean dep_file_remote,
-                                    int *exit_status, char **why);
+                                    gboolean failure_is_final, int *exit_status, char **why);

@@ -187,5 +187,5 @@ dcc_stock_compile (const char *distcc_dir, const char *compiler_path, const DccC
       g_ptr_array_add (reply->files, f);
     }
   reply->complete = TRUE;
-  return dcc_client_finish (a, cwd, reply, FALSE, FALSE, exit_status, why);
+  return dcc_client_finish (a, cwd, reply, FALSE, FALSE, FALSE, exit_status, why);
 }

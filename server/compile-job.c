@@ -561,14 +561,14 @@ reply_with_outputs (DccCompileJob *job, const char *written, int status, GByteAr
   if (job->err)
     g_bytes_unref (job->err);
   job->err = g_bytes_ref (err);
-  if (status == 0)
-    {
-      if (job->source)
-        g_hash_table_add (job->inputs, g_strdup (job->source));
-      guint count = 0;
-      if (!collect_outputs (job, written, written, job->inputs, reply, &count, error))
-        return FALSE;
-    }
+  /* A failed compile may have written some outputs too (gcc writes the
+   * dependency file when preprocessing went through): the client keeps
+   * them when the failure is its answer. */
+  if (job->source)
+    g_hash_table_add (job->inputs, g_strdup (job->source));
+  guint count = 0;
+  if (!collect_outputs (job, written, written, job->inputs, reply, &count, error))
+    return FALSE;
   dcc_reply_encode_done (reply);
   return TRUE;
 }

@@ -255,8 +255,11 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   dcc_stats_compiled (src, name, (t_run - start) / 1000, dcc_compile_job_status (job));
   dcc_job_board_result (board, dcc_compile_job_status (job) == 0 ? "ok" : "error", dcc_compile_job_status (job));
   dcc_job_board_phase (board, "reply");
-  dcc_info ("compiled %s for %s with %s in %lld ms (%s mode)", src, peer, name,
-            (long long) ((t_run - start) / 1000), mode_for_log (req));
+  /* A failed compile is a normal answer, but the log says it failed. */
+  int status = dcc_compile_job_status (job);
+  dcc_info ("compiled %s for %s with %s in %lld ms (%s mode), exit status %d%s", src, peer, name,
+            (long long) ((t_run - start) / 1000), mode_for_log (req), status,
+            status != 0 ? ": the compile failed" : "");
   if (cacheable)
     {
       /* Stored before the reply goes out, so that the client's next
