@@ -324,6 +324,12 @@ run (Job *job)
     }
   job->source = a->argv[a->source_index];
   dcc_debug ("compile: %s with %s", job->source, job->compiler_path);
+  const char *local_env = dcc_client_env_keeps_local ();
+  if (local_env)
+    {
+      g_autofree char *why = g_strdup_printf ("%s is set (it chooses the compiler's programs or options)", local_env);
+      return compile_locally (job, NULL, why, "local");
+    }
 
   g_autoptr(DccHostList) hosts = load_hosts (job->distcc_dir, &error);
   if (!hosts)

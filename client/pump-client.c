@@ -145,6 +145,15 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
       *why = g_strdup ("DEPENDENCIES_OUTPUT is made by the local preprocessor");
       return DCC_REMOTE_NOT_USED;
     }
+  /* The include server searches its own path, not one these extend; plain
+   * mode's preprocessing here honours them. */
+  static const char *const search_env[] = { "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", NULL };
+  for (const char *const *n = search_env; *n; n++)
+    if (g_getenv (*n))
+      {
+        *why = g_strdup_printf ("%s extends the include search path here", *n);
+        return DCC_REMOTE_NOT_USED;
+      }
 
   /* __TIMESTAMP__ is the file's mtime, which the volunteer's copy does not
    * have (headers that use it are not caught; see distcc(1)). */

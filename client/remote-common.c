@@ -6,6 +6,7 @@
 #include "dcc-state.h"
 #include "outputs.h"
 #include "remote.h"
+#include "dcc-strv.h"
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,12 @@ dcc_client_env_flag (const char *name, gboolean dflt)
 GStrv
 dcc_client_forwarded_env (void)
 {
+  /* doc/protocol.md, "Environment": the variables that change what a
+   * compiler writes (objects, diagnostics); the volunteer passes on only
+   * these (server/compile-job.c has the same list). */
   static const char *const names[] = {
-    "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "GCC_COLORS", NULL
+    "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "LANGUAGE", "GCC_COLORS",
+    "GCC_URLS", "TERM_URLS", "GCC_EXTRA_DIAGNOSTIC_OUTPUT", "TZ", NULL
   };
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   for (const char *const *n = names; *n; n++)
@@ -38,6 +43,22 @@ dcc_client_forwarded_env (void)
         }
     }
   return g_strv_builder_end (b);
+}
+
+/* The environment variables that make a compile unfit for a volunteer:
+ * they choose other programs or options (COMPILER_PATH, GCC_EXEC_PREFIX,
+ * GCC_COMPARE_DEBUG), which a volunteer must not run. NULL when none is set. */
+const char *
+dcc_client_env_keeps_local (void)
+{
+  static const char *const names[] = { "COMPILER_PATH", "GCC_EXEC_PREFIX", "GCC_COMPARE_DEBUG", NULL };
+  for (const char *const *n = names; *n; n++)
+    {
+      const char *v = g_getenv (*n);
+      if (v && *v)
+        return *n;
+    }
+  return NULL;
 }
 
 /* -fdiagnostics-color=auto decides on the client's terminal, not the
@@ -67,6 +88,16 @@ dcc_client_remote_argv (const char *const *argv, const DccCompileArgs *a, gboole
   const char *color = color_flag (a, is_clang);
   if (color)
     g_strv_builder_add (b, color);
+  /* clang wraps its messages at COLUMNS when its stderr is a terminal. */
+  if (is_clang && isatty (2))
+    {
+      gboolean given = FALSE;
+      for (int i = 1; a->argv[i]; i++)
+        given |= g_str_has_prefix (a->argv[i], "-fmessage-length");
+      const char *c = g_getenv ("COLUMNS");
+      if (!given && c && atoi (c) > 0)
+        dcc_strv_builder_take (b, g_strdup_printf ("-fmessage-length=%d", atoi (c)));
+    }
   return g_strv_builder_end (b);
 }
 

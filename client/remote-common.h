@@ -26,6 +26,9 @@ typedef enum {
 gboolean dcc_client_env_flag (const char *name, gboolean dflt);
 /* NAME=VALUE for the variables the volunteer's compiler must see as ours does. */
 GStrv dcc_client_forwarded_env (void);
+/* The name of a set variable that keeps the compile here (COMPILER_PATH,
+ * GCC_EXEC_PREFIX, GCC_COMPARE_DEBUG), NULL if none. */
+const char *dcc_client_env_keeps_local (void);
 /* argv for the volunteer: argv[0] reduced to its basename, plus colour
  * when ours would be coloured (-fdiagnostics-color=auto on a terminal). */
 GStrv dcc_client_remote_argv (const char *const *argv, const DccCompileArgs *a, gboolean is_clang);

@@ -244,7 +244,8 @@ GStrv
 dcc_compile_job_forwarded_env (GPtrArray *client_env)
 {
   static const char *const allowed[] = {
-    "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "GCC_COLORS", NULL
+    "SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "LANGUAGE", "GCC_COLORS",
+    "GCC_URLS", "TERM_URLS", "GCC_EXTRA_DIAGNOSTIC_OUTPUT", "TZ", NULL
   };
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   for (guint i = 0; client_env && i < client_env->len; i++)

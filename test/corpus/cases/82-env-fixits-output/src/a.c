@@ -1,0 +1,5 @@
+int main (void)
+{
+  printf ("hi\n");
+  return 0;
+}

@@ -1,0 +1,1 @@
+#define FROM_C_INCLUDE_PATH 2
