@@ -354,6 +354,17 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
       job->source = g_build_filename (job->root, source, NULL);
       gsize len;
       const void *text = g_bytes_get_data (req->source_text, &len);
+      /* gcc knows "the main file" by comparing the input's name with the
+       * line markers' (-Wsubobject-linkage, "#pragma once in main file"):
+       * an absolute source is compiled as root + source, so its markers
+       * must say that too (the prefix maps and the stderr rewrite take the
+       * root away again). */
+      g_autoptr(GBytes) marked = NULL;
+      if (src[0] == '/' && !strstr (compiler, "clang"))
+        {
+          marked = dcc_compile_job_root_markers (text, len, src, job->root);
+          text = g_bytes_get_data (marked, &len);
+        }
       if (!dcc_io_write_file_atomic (job->source, text, len, 0600, error))
         return FALSE;
     }
@@ -414,6 +425,39 @@ dcc_compile_job_unmap_text (const char *root, const guint8 *text, gsize len)
         }
       g_byte_array_append (out, text + i, (guint) (hit - (text + i)));
       i = (gsize) (hit - text) + rlen;
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+GBytes *
+dcc_compile_job_root_markers (const guint8 *text, gsize len, const char *source, const char *root)
+{
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", source);
+  gsize qlen = strlen (quoted);
+  GByteArray *out = g_byte_array_sized_new ((guint) len + 64);
+  const char *p = (const char *) text, *end = p + len;
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', (gsize) (end - p));
+      gsize line_len = nl ? (gsize) (nl - p) + 1 : (gsize) (end - p);
+      /* # DIGITS "SOURCE"[ flags] */
+      gsize i = 2;
+      if (line_len > 3 && p[0] == '#' && p[1] == ' ' && g_ascii_isdigit (p[2]))
+        {
+          while (i < line_len && g_ascii_isdigit (p[i]))
+            i++;
+          if (i + 1 + qlen <= line_len && p[i] == ' ' && memcmp (p + i + 1, quoted, qlen) == 0
+              && (i + 1 + qlen == line_len || p[i + 1 + qlen] == ' ' || p[i + 1 + qlen] == '\n'))
+            {
+              g_byte_array_append (out, (const guint8 *) p, (guint) (i + 2));
+              g_byte_array_append (out, (const guint8 *) root, (guint) strlen (root));
+              g_byte_array_append (out, (const guint8 *) p + i + 2, (guint) (line_len - i - 2));
+              p += line_len;
+              continue;
+            }
+        }
+      g_byte_array_append (out, (const guint8 *) p, (guint) line_len);
+      p += line_len;
     }
   return g_byte_array_free_to_bytes (out);
 }
@@ -496,8 +540,8 @@ collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTab
           g_autoptr(GBytes) text = dcc_compile_job_unmap_text (job->root, data, len);
           if (g_str_has_suffix (name, ".d") && g_bytes_get_size (text) != len)
             {
-              g_autoptr(GBytes) wrapped = dcc_depfile_rewrap (g_bytes_get_data (text, NULL), g_bytes_get_size (text),
-                                                              strstr (job->compiler, "clang") != NULL);
+              g_autoptr(GBytes) wrapped = dcc_depfile_unmap (job->root, data, len,
+                                                             strstr (job->compiler, "clang") != NULL);
               g_bytes_unref (text);
               text = g_steal_pointer (&wrapped);
             }

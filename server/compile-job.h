@@ -64,3 +64,6 @@ GStrv dcc_compile_job_map_argv (const char *root, const char *compiler, const ch
                                 int source_index, int output_index,
                                 const char *const *sysdirs, guint n_sysdirs,
                                 const char *const *preincludes, guint n_preincludes);
+/* Plain mode: the line markers of text that name source (absolute, as the
+ * client's command line names it) name root + source instead. Pure. */
+GBytes *dcc_compile_job_root_markers (const guint8 *text, gsize len, const char *source, const char *root);

@@ -1,6 +1,7 @@
 #include "depfile.h"
 #include <string.h>
 
+
 /* Splits the first rule into words: whitespace separates, "\\\n" is a
  * continuation, "\\ " an escaped space inside a word. *rest is the offset
  * just after the rule's final newline. */
@@ -129,5 +130,117 @@ dcc_depfile_rewrap (const guint8 *text, gsize len, gboolean clang)
     }
   g_string_append_c (out, '\n');
   g_string_append_len (out, (const char *) text + rest, (gssize) (len - rest));
+  return g_string_free_to_bytes (out);
+}
+
+/* root removed from every place it occurs (as dcc_compile_job_unmap_text). */
+static GString *
+remove_root (const char *root, const char *t, gsize len)
+{
+  gsize rlen = strlen (root);
+  GString *out = g_string_sized_new (len);
+  gsize i = 0;
+  while (i < len)
+    {
+      const char *hit = rlen && len - i >= rlen ? memmem (t + i, len - i, root, rlen) : NULL;
+      if (!hit)
+        {
+          g_string_append_len (out, t + i, (gssize) (len - i));
+          break;
+        }
+      g_string_append_len (out, t + i, hit - (t + i));
+      i = (gsize) (hit - t) + rlen;
+    }
+  return out;
+}
+
+/* clang counts a dependency's width unescaped ("\ " and "\#" are one
+ * character, "$$" is one). */
+static gsize
+clang_name_width (const char *w)
+{
+  gsize n = 0;
+  for (const char *p = w; *p; p++, n++)
+    if ((p[0] == '\\' && (p[1] == ' ' || p[1] == '#')) || (p[0] == '$' && p[1] == '$'))
+      p++;
+  return n;
+}
+
+GBytes *
+dcc_depfile_unmap (const char *root, const guint8 *data, gsize len, gboolean clang)
+{
+  const char *t = (const char *) data;
+  /* The first rule ends at the first newline that no backslash continues. */
+  gsize end = 0;
+  while (end < len && !(t[end] == '\n' && !(end > 0 && t[end - 1] == '\\')))
+    end++;
+  /* The targets end at the first ':' followed by white space or the end of
+   * the rule (a target may hold ':' and, from -MT, spaces). */
+  gsize colon = end;
+  for (gsize i = 0; i < end; i++)
+    if (t[i] == ':' && (i + 1 == end || t[i + 1] == ' ' || t[i + 1] == '\t' || t[i + 1] == '\n'
+                        || (t[i + 1] == '\\' && i + 2 < len && t[i + 2] == '\n')))
+      {
+        colon = i;
+        break;
+      }
+  if (colon == end)
+    {
+      g_autoptr(GString) all = remove_root (root, t, len);
+      return dcc_depfile_rewrap ((const guint8 *) all->str, all->len, clang);
+    }
+  GString *out = g_string_new (NULL);
+  guint col;
+  g_autoptr(GString) targets = remove_root (root, t, colon);
+  if (targets->len == colon)
+    {
+      /* The targets as the compiler wrapped them (their names are the
+       * client's): the width so far is that of their last line. */
+      g_string_append_len (out, t, (gssize) colon);
+      const char *nl = memrchr (t, '\n', colon);
+      col = (guint) (nl ? colon - (gsize) (nl + 1 - t) : colon);
+    }
+  else
+    {
+      /* A target named a job path: re-wrap the targets as words. */
+      g_string_append (targets, ":\n");
+      g_autoptr(GBytes) w = dcc_depfile_rewrap ((const guint8 *) targets->str, targets->len, clang);
+      gsize wl;
+      const char *ws = g_bytes_get_data (w, &wl);
+      /* drop the ":\n" the re-wrap ends with */
+      g_string_append_len (out, ws, (gssize) (wl >= 2 ? wl - 2 : 0));
+      const char *nl = wl >= 2 ? memrchr (ws, '\n', wl - 2) : NULL;
+      col = (guint) (nl ? wl - 2 - (gsize) (nl + 1 - ws) : (wl >= 2 ? wl - 2 : 0));
+    }
+  g_string_append_c (out, ':');
+  col++;
+  g_autoptr(GString) deps = remove_root (root, t + colon + 1, end - colon - 1);
+  g_string_append_c (deps, '\n');
+  gsize unused;
+  g_autoptr(GPtrArray) words = rule_words (deps->str, deps->len, &unused);
+  for (guint i = 0; i < words->len; i++)
+    {
+      const char *d = words->pdata[i];
+      if (!clang)
+        gcc_write_name (out, d, &col);
+      else
+        {
+          gsize n = clang_name_width (d);
+          if (col + (n + 1) + 2 > 75)
+            {
+              g_string_append (out, " \\\n ");
+              col = 2;
+            }
+          g_string_append_c (out, ' ');
+          g_string_append (out, d);
+          col += (guint) n + 1;
+        }
+    }
+  g_string_append_c (out, '\n');
+  if (end < len)
+    {
+      g_autoptr(GString) rest = remove_root (root, t + end + 1, len - end - 1);
+      g_string_append_len (out, rest->str, (gssize) rest->len);
+    }
   return g_string_free_to_bytes (out);
 }

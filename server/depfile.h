@@ -6,3 +6,9 @@
 #include <glib.h>
 
 GBytes *dcc_depfile_rewrap (const guint8 *text, gsize len, gboolean clang);
+/* The whole step: removes root from a dependency file written in a job
+ * tree and re-wraps the first rule as the compiler would have written it
+ * with the client's paths. The targets (which may hold spaces, from -MT,
+ * and ':') are kept as the compiler wrapped them unless they named a job
+ * path; clang's widths count names unescaped, as clang does. Pure. */
+GBytes *dcc_depfile_unmap (const char *root, const guint8 *data, gsize len, gboolean clang);

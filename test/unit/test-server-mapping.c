@@ -63,6 +63,43 @@ test_depfile_rewrap (void)
   g_assert_cmpuint (g_bytes_get_size (odd), ==, 7);
 }
 
+static void
+test_depfile_unmap (void)
+{
+  /* gcc 12 with -MT 'first target with spaces.o' -MT second.o and
+   * absolute headers: the job tree's file, and what gcc writes locally.
+   * The targets keep gcc's wrapping (a space inside a target is no place
+   * to break); the dependencies are re-wrapped. */
+  const char *root = "/tmp/distccd-X/slots/tree-0";
+  const char *job =
+    "first target with spaces.o second.o: src/a.c \\\n"
+    " /tmp/distccd-X/slots/tree-0/usr/include/stdc-predef.h \\\n"
+    " /tmp/distccd-X/slots/tree-0/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h\n"
+    "/tmp/distccd-X/slots/tree-0/usr/include/stdc-predef.h:\n";
+  const char *want =
+    "first target with spaces.o second.o: src/a.c /usr/include/stdc-predef.h \\\n"
+    " /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h\n"
+    "/usr/include/stdc-predef.h:\n";
+  g_autoptr(GBytes) out = dcc_depfile_unmap (root, (const guint8 *) job, strlen (job), FALSE);
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), want, strlen (want));
+  /* A target holding ':' (-MQ 'x:y') is not the rule's colon. */
+  const char *colon_job = "x:y: /tmp/distccd-X/slots/tree-0/usr/include/a.h\n";
+  const char *colon_want = "x:y: /usr/include/a.h\n";
+  g_autoptr(GBytes) c = dcc_depfile_unmap (root, (const guint8 *) colon_job, strlen (colon_job), TRUE);
+  g_assert_cmpmem (g_bytes_get_data (c, NULL), g_bytes_get_size (c), colon_want, strlen (colon_want));
+}
+
+static void
+test_root_markers (void)
+{
+  const char *text = "# 0 \"/home/u/a.c\"\n# 0 \"<built-in>\"\n# 1 \"/home/u/a.c\"\n"
+                     "# 1 \"/home/u/a.h\" 1\nint x;\n# 2 \"/home/u/a.c\" 2\n\"/home/u/a.c\"\n";
+  const char *want = "# 0 \"/R/home/u/a.c\"\n# 0 \"<built-in>\"\n# 1 \"/R/home/u/a.c\"\n"
+                     "# 1 \"/home/u/a.h\" 1\nint x;\n# 2 \"/R/home/u/a.c\" 2\n\"/home/u/a.c\"\n";
+  g_autoptr(GBytes) out = dcc_compile_job_root_markers ((const guint8 *) text, strlen (text), "/home/u/a.c", "/R");
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), want, strlen (want));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -70,5 +107,7 @@ main (int argc, char **argv)
   g_test_add_func ("/job/map-argv", test_map_argv);
   g_test_add_func ("/job/unmap-text", test_unmap);
   g_test_add_func ("/job/depfile-rewrap", test_depfile_rewrap);
+  g_test_add_func ("/job/depfile-unmap", test_depfile_unmap);
+  g_test_add_func ("/job/root-markers", test_root_markers);
   return g_test_run ();
 }

@@ -1,0 +1,3 @@
+namespace { struct A { int x; }; }
+struct B { A a; };
+B b;
