@@ -14,8 +14,14 @@ dcc_plain_local_reason (const DccCompileArgs *a, gboolean is_clang)
           return "-save-temps would save the volunteer's intermediate files (use pump mode)";
       }
   for (int i = 1; a->argv[i]; i++)
-    if (g_str_has_prefix (a->argv[i], "-save-temps"))
-      return "-save-temps would save the volunteer's intermediate files (use pump mode)";
+    {
+      if (g_str_has_prefix (a->argv[i], "-save-temps"))
+        return "-save-temps would save the volunteer's intermediate files (use pump mode)";
+      /* gcc warns about the line markers of preprocessed text compiled as
+       * source ("style of line directive is a GCC extension"). */
+      if (!is_clang && (g_str_has_prefix (a->argv[i], "-pedantic") || g_str_has_prefix (a->argv[i], "-Wpedantic")))
+        return "gcc -pedantic would warn about the line markers of the preprocessed text (use pump mode)";
+    }
   return NULL;
 }
 

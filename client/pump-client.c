@@ -19,7 +19,8 @@
 static const char *const include_dir_options[] = { "-I", "-iquote", "-isystem", "-idirafter", NULL };
 
 /* Adds a directory entry for every include directory that exists here, so
- * that the volunteer sees the same existing/missing dirs (-Wmissing-include-dirs). */
+ * that the volunteer sees the same existing/missing dirs (-Wmissing-include-dirs),
+ * and the file an include option names when it is not a directory. */
 static void
 add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *a, const char *cwd,
                   char **sysdirs)
@@ -42,7 +43,29 @@ add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *
     {
       const char *d = dirs->pdata[i];
       struct stat st;
-      if (g_hash_table_contains (paths, d) || lstat (d, &st) < 0 || !S_ISDIR (st.st_mode))
+      if (g_hash_table_contains (paths, d) || lstat (d, &st) < 0)
+        continue;
+      if (S_ISREG (st.st_mode))
+        {
+          /* -I naming a file: gcc warns "not a directory"; the volunteer
+           * must find a file there too (its content, so that a header
+           * reached by that path elsewhere is the same). */
+          g_autofree guint8 *data = NULL;
+          gsize len = 0;
+          if (!dcc_io_read_file (d, DCC_MAX_FILE_SIZE, &data, &len, NULL))
+            continue;
+          DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
+          e->kind = DCC_ENTRY_FILE;
+          e->mode = st.st_mode & 07777;
+          e->size = len;
+          dcc_hash_bytes (data, len, &e->hash);
+          e->path = g_strdup (d);
+          e->target = g_strdup ("");
+          g_ptr_array_add (manifest, e);
+          g_hash_table_add (paths, e->path);
+          continue;
+        }
+      if (!S_ISDIR (st.st_mode))
         continue;
       DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
       e->kind = DCC_ENTRY_DIR;

@@ -1,0 +1,1 @@
+#define DEFS 3

@@ -1,0 +1,3 @@
+#include <stdio.h>
+#include "h.h"
+int main (void) { printf ("%d\n", H); return 0; }
