@@ -90,10 +90,21 @@ char *
 dcc_compiler_allow_default_masq_dir (void)
 {
   g_autofree char *self = realpath ("/proc/self/exe", NULL);
+  /* A user that cannot search the build tree's parents (a 0700 home) cannot
+   * resolve it, but the link still names the binary: keep that directory,
+   * so the refusal says it cannot be read rather than naming another one. */
+  if (!self)
+    self = g_file_read_link ("/proc/self/exe", NULL);
   if (!self)
     return g_strdup (DCC_PREFIX "/lib/distcc");
   g_autofree char *bindir = g_path_get_dirname (self);
   return g_build_filename (bindir, "..", "lib", "distcc", NULL);
+}
+
+int
+dcc_compiler_allow_masq_errno (const DccCompilerAllow *a)
+{
+  return a->masq_dir ? a->masq_open_errno : 0;
 }
 
 static char *

@@ -21,5 +21,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompilerAllow, dcc_compiler_allow_free)
  * DCC_ERROR_REFUSED. Names with '/' are accepted only if listed verbatim in
  * DISTCC_CMDLIST, or matched by their last numwords components. */
 char *dcc_compiler_allow_resolve (DccCompilerAllow *a, const char *name, GError **error);
+/* 0, or why the masquerade directory could not be opened (an errno). */
+int dcc_compiler_allow_masq_errno (const DccCompilerAllow *a);
 /* The masquerade directory for this distccd binary: <bindir>/../lib/distcc. */
 char *dcc_compiler_allow_default_masq_dir (void);

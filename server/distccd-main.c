@@ -338,6 +338,10 @@ main (int argc, char **argv)
       fprintf (stderr, "distccd: %s\n", error->message);
       return 1;
     }
+  int masq_errno = dcc_compiler_allow_masq_errno (compilers);
+  if (masq_errno)
+    dcc_warning ("cannot open the masquerade directory %s (%s): only compilers listed in DISTCC_CMDLIST will run",
+                 masq, g_strerror (masq_errno));
 
   struct stat st;
   gboolean inetd = o.inetd || (!o.daemon_mode && fstat (0, &st) == 0 && S_ISSOCK (st.st_mode));

@@ -49,6 +49,14 @@ wait_until () {
     sleep 0.05
   done
 }
+# tree_unreachable_by USER: true, and says why, when USER cannot read this
+# build tree (a checkout under a 0700 directory, as a Debian home is), so
+# a test that runs its programs as a service user cannot.
+tree_unreachable_by () {
+  setpriv --reuid="$1" --regid="$(id -g "$1" 2>/dev/null || echo "$1")" --clear-groups \
+      test -r "$BIN/pump" -a -r "$TOP/lib/distcc" 2>/dev/null && return 1
+  echo "# user $1 cannot read the build tree $TOP (a parent directory is not searchable): chmod o+x its parents to run this"
+}
 port_open () { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 log_has () { grep -q -- "$2" "$1" 2>/dev/null; }
 gone () { ! kill -0 "$1" 2>/dev/null; }

@@ -59,6 +59,7 @@ run_as_user () { # UID GID LOGDIR CMD...: execs CMD as UID with HOME=/nonexisten
 }
 for who in nobody 54321; do
   uid=$(id -u "$who" 2>/dev/null || echo "$who"); gid=$(id -g "$who" 2>/dev/null || echo "$who")
+  if tree_unreachable_by "$who"; then skip "$who, HOME=/nonexistent: cannot read the build tree"; continue; fi
   ulog=$SCRATCH/user-$who; mkdir -p "$ulog"; chown "$uid:$gid" "$ulog"
   PORT=$(free_port)
   run_as_user "$uid" "$gid" "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" \
@@ -95,6 +96,25 @@ pump_build private "$PORT"
 check "tree in a 0700 directory, root: 3 compiles remote in pump mode (got $REMOTE)" test "$REMOTE" = 3
 check "tree in a 0700 directory, root: 3 objects identical to local (got $SAME)" test "$SAME" = 3
 [ "$REMOTE" = 3 ] || grep -i "refused\|not allowed" "$DLOG" | head -3 | sed 's/^/# /'
+kill "$DPID"; wait "$DPID" 2>/dev/null
+# Started as nobody instead, it can never open that directory: it says so at
+# start, and a refusal names the unreadable directory, not another one.
+PORT=$(free_port)
+run_as_user 65534 65534 "$priv/tree/bin/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" \
+    --allow 127.0.0.1 --log-file "$SCRATCH/user-nobody-0700.log" &
+DPID=$!; DAEMON_PIDS+=("$DPID")
+chmod 777 "$SCRATCH"; touch "$SCRATCH/user-nobody-0700.log"; chmod 666 "$SCRATCH/user-nobody-0700.log"
+if wait_port "$PORT" "$DPID" && wait_ready_log "$SCRATCH/user-nobody-0700.log" "$DPID"; then
+  check "tree in a 0700 directory, started as nobody: warns that it cannot open its masquerade directory" \
+      grep -q "cannot open the masquerade directory $priv/tree/bin/../lib/distcc (Permission denied)" "$SCRATCH/user-nobody-0700.log"
+  rm -f "$SCRATCH/nobody-0700.log"
+  (cd "$proj" && DISTCC_HOSTS="127.0.0.1:$PORT/2" DISTCC_LOG="$SCRATCH/nobody-0700.log" "$BIN/distcc" gcc -c -O2 -Iinclude f1.c -o "$SCRATCH/n.o" 2> /dev/null)
+  check "tree in a 0700 directory, started as nobody: the refusal names the unreadable directory" \
+      grep -q "masquerade directory $priv/tree/bin/../lib/distcc cannot be read (Permission denied)" "$SCRATCH/nobody-0700.log"
+else
+  not_ok "tree in a 0700 directory, started as nobody: distccd starts"; sed 's/^/# /' "$SCRATCH/user-nobody-0700.log"
+fi
+chmod 755 "$SCRATCH"
 kill "$DPID"; wait "$DPID" 2>/dev/null
 
 # 4. A store that cannot be opened stops distccd at start, with the reason.

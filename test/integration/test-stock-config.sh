@@ -19,7 +19,10 @@ compiled_remotely () {
 }
 
 # 1. Debian's init script and /etc/default/distcc, paths moved to scratch.
-if [ -r /etc/init.d/distcc ] && [ -r /etc/default/distcc ] && id distccd > /dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+if [ -r /etc/init.d/distcc ] && [ -r /etc/default/distcc ] && id distccd > /dev/null 2>&1 && [ "$(id -u)" = 0 ] \
+   && tree_unreachable_by distccd; then
+  skip "Debian's init script starts distccd as user distccd, who cannot read the build tree"
+elif [ -r /etc/init.d/distcc ] && [ -r /etc/default/distcc ] && id distccd > /dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   PORT=$(free_port)
   etc=$SCRATCH/etc; run=$SCRATCH/run; mkdir -p "$etc" "$run"; chown distccd "$run"
   sed -e 's/^STARTDISTCC=.*/STARTDISTCC="true"/' -e 's/^JOBS=.*/JOBS="2"/' -e 's/^ZEROCONF=.*/ZEROCONF="true"/' \
