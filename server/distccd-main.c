@@ -572,6 +572,7 @@ main (int argc, char **argv)
     {
       /* The page has a process of its own, outside the accept loop. */
       int spid = -1;
+      dcc_stats_set_store (store, (guint64) o.cache_mb * 1024 * 1024);
       if (!dcc_stats_init (o.jobs, tmp_base, &error) || (spid = dcc_stats_spawn_server (stats_fd, listen_fd, allow, &error)) < 0)
         {
           fprintf (stderr, "distccd: --stats: %s\n", error->message);

@@ -2,6 +2,7 @@
 #include "stats.h"
 #include "dcc-error.h"
 #include "dcc-log.h"
+#include "file-store.h"
 #include "job-board.h"
 #include "listener.h"
 #include <dirent.h>
@@ -98,6 +99,8 @@ typedef struct {
   long    max_rss_kb;
   char    max_rss_name[64];
   long    free_mb;
+  guint64 store_bytes;          /* the file store's shared usage, and its budget */
+  guint64 store_max_bytes;
 } Snapshot;
 
 static void
@@ -136,6 +139,18 @@ read_proc (Snapshot *s)
     }
 }
 
+/* The daemon's file store, whose usage counter is a shared mapping this
+ * process inherited: its current value is the store's size now. */
+static DccStore *stats_store;
+static guint64 stats_store_max;
+
+void
+dcc_stats_set_store (DccStore *store, guint64 max_bytes)
+{
+  stats_store = store;
+  stats_store_max = max_bytes;
+}
+
 static void
 snapshot (Snapshot *s)
 {
@@ -166,6 +181,11 @@ snapshot (Snapshot *s)
       struct statvfs sv;
       if (statvfs (shared->free_space_dir, &sv) == 0)
         s->free_mb = (long) ((guint64) sv.f_bavail * sv.f_frsize / (1024 * 1024));
+    }
+  if (stats_store)
+    {
+      s->store_bytes = dcc_store_total_bytes (stats_store);
+      s->store_max_bytes = stats_store_max;
     }
   read_proc (s);
 }
@@ -242,6 +262,8 @@ dcc_stats_render_json (void)
                           s.compiles[0], s.compiles[1], s.compiles[2]);
   g_string_append_printf (o, "\"num_procstate_D\": %d, \"max_RSS_kb\": %ld, ", s.procs_d, s.max_rss_kb);
   json_string (o, "max_RSS_name", s.max_rss_name);
+  g_string_append_printf (o, "\"store_bytes\": %" G_GUINT64_FORMAT ", \"store_max_bytes\": %" G_GUINT64_FORMAT ", ",
+                          s.store_bytes, s.store_max_bytes);
   g_string_append_printf (o, "\"free_space_mb\": %ld, \"busy\": %d}\n", s.free_mb,
                           shared ? __atomic_load_n (&shared->busy, __ATOMIC_RELAXED) : 0);
   return g_string_free (o, FALSE);

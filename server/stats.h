@@ -34,6 +34,10 @@ typedef enum {
 /* Makes the shared counters; call once in the parent before forking. A
  * no-op returning FALSE (with error) if the mapping fails. */
 gboolean dcc_stats_init (int max_kids, const char *free_space_dir, GError **error);
+/* The file store whose size /json reports (store_bytes, store_max_bytes);
+ * call before dcc_stats_spawn_server. Without it both are 0. */
+typedef struct DccStore DccStore;
+void dcc_stats_set_store (DccStore *store, guint64 max_bytes);
 /* Counting, from any process; no-ops before dcc_stats_init. */
 void dcc_stats_count (DccStatsCounter c);
 /* A finished compile: counts OK or ERROR and keeps the longest one. */

@@ -69,6 +69,15 @@ import json, sys
 body = open("json.txt").read().split("\n\n", 1)[1]
 d = json.loads(body)
 sys.exit(0 if d["compile_ok"] == 1 and d["compile_error"] == 1 and d["num_compiles"][0] == 2 and d["longest_job_compiler"].endswith("gcc") else 1)'
+# The file store's size: a pump compile puts its sources there.
+(cd "$src" && DISTCC_HOSTS="127.0.0.1:$PORT/2,cpp,lzo" DISTCC_LOG="$SCRATCH/pump.log" "$BIN/pump" "$BIN/distcc" gcc -c good.c -o good-pump.o) > /dev/null 2>&1
+check "a pump compile ran remotely" grep -q 'result: remote .*mode=pump' "$SCRATCH/pump.log"
+http_get "$SPORT" /json > json2.txt
+check "/json: store_bytes grew with the pump compile, within store_max_bytes (the default 2048 MiB)" python3 -c '
+import json, sys
+d = json.loads(open("json.txt").read().split("\n\n", 1)[1]); e = json.loads(open("json2.txt").read().split("\n\n", 1)[1])
+print("# store_bytes %d then %d, store_max_bytes %d" % (d["store_bytes"], e["store_bytes"], e["store_max_bytes"]))
+sys.exit(0 if d["store_bytes"] < e["store_bytes"] <= e["store_max_bytes"] == 2048 << 20 else 1)'
 # A hostile request: long, no newline; the page process survives it.
 python3 -c "
 import socket; s = socket.create_connection(('127.0.0.1', $SPORT)); s.sendall(b'G' * 100000)

@@ -116,6 +116,13 @@ want(len(run) == 1 and run[0][0].endswith("slow.c") and run[0][1].startswith("12
      and run[0][2] == "mygcc" and run[0][4].startswith("compile "), "running rows %r" % run)
 rec = d.rows.get("recent", [])
 want([r[0] for r in rec] == ["two.c", "one.c"] and all(r[2] == "ok" for r in rec), "recent rows %r" % rec)
+mib = lambda v: "%.1f MiB" % (v / 1048576)
+want(stats["store_max_bytes"] > 0 and d.text.get("store") == mib(stats["store_bytes"]) + " of " + mib(stats["store_max_bytes"]),
+     "store %r, /json %r of %r" % (d.text.get("store"), stats["store_bytes"], stats["store_max_bytes"]))
+answered = stats["result_cache_hit"] + stats["compile_ok"] + stats["compile_error"]
+want(d.text.get("hit-rate") == "%d of %d (%d%%)" % (stats["result_cache_hit"], answered, round(100 * stats["result_cache_hit"] / answered)),
+     "hit rate %r, /json %r hits of %r" % (d.text.get("hit-rate"), stats["result_cache_hit"], answered))
+print("# DOM: store %s, result cache hits %s" % (d.text["store"], d.text["hit-rate"]))
 print("# DOM: host %s, running %r, recent %r" % (d.text["host"], run[0], [r[0] for r in rec]))
 PY
 rm -f "$shot"
