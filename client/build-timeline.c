@@ -12,28 +12,11 @@
  * apart), download, local compile; its args name the file, result and
  * reason. Times are microseconds from the first compile's start. */
 #include "build-summary.h"
+#include "dcc-json.h"
 #include <string.h>
 
 #define CLIENT_PID 1
 #define EXTRA_TID  1000   /* tracks for overlapping holders of one slot */
-
-static void
-append_json_string (GString *out, const char *s)
-{
-  g_autofree char *valid = g_utf8_make_valid (s ? s : "", -1);
-  g_string_append_c (out, '"');
-  for (const char *p = valid; *p; p++)
-    {
-      guchar c = (guchar) *p;
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c < 0x20 || c == 0x7f)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-}
 
 /* A track: busy until free_at. */
 typedef struct {
@@ -112,30 +95,30 @@ append_event (GString *out, gboolean *first, const char *name, const DccBuildRec
   g_string_append (out, *first ? "\n  " : ",\n  ");
   *first = FALSE;
   g_string_append (out, "{\"name\": ");
-  append_json_string (out, name);
+  dcc_json_append_string (out, name);
   g_string_append (out, ", \"cat\": ");
-  append_json_string (out, r->kind);
+  dcc_json_append_string (out, r->kind);
   g_string_append_printf (out, ", \"ph\": \"X\", \"ts\": %" G_GINT64_FORMAT ", \"dur\": %" G_GINT64_FORMAT
                           ", \"pid\": %d, \"tid\": %d, \"args\": {\"file\": ", from - t0, MAX (to - from, 0), pid, tid);
-  append_json_string (out, r->file);
+  dcc_json_append_string (out, r->file);
   g_string_append (out, ", \"result\": ");
-  append_json_string (out, r->kind);
+  dcc_json_append_string (out, r->kind);
   g_string_append (out, ", \"host\": ");
-  append_json_string (out, r->host);
+  dcc_json_append_string (out, r->host);
   if (*r->mode)
     {
       g_string_append (out, ", \"mode\": ");
-      append_json_string (out, r->mode);
+      dcc_json_append_string (out, r->mode);
     }
   if (*r->tried)
     {
       g_string_append (out, ", \"tried\": ");
-      append_json_string (out, r->tried);
+      dcc_json_append_string (out, r->tried);
     }
   if (*r->reason)
     {
       g_string_append (out, ", \"reason\": ");
-      append_json_string (out, r->reason);
+      dcc_json_append_string (out, r->reason);
     }
   g_string_append_printf (out, ", \"status\": %d, \"pid\": %" G_GINT64_FORMAT "}}", r->status, r->pid);
 }
@@ -147,7 +130,7 @@ append_metadata (GString *out, gboolean *first, const char *what, int pid, int t
   *first = FALSE;
   g_string_append_printf (out, "{\"name\": \"%s\", \"ph\": \"M\", \"pid\": %d, \"tid\": %d, \"args\": {\"name\": ",
                           what, pid, tid);
-  append_json_string (out, name);
+  dcc_json_append_string (out, name);
   g_string_append (out, "}}");
 }
 

@@ -1,6 +1,7 @@
 /* See job-board.h. */
 #include "job-board.h"
 #include "dcc-error.h"
+#include "dcc-json.h"
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -112,29 +113,12 @@ dcc_job_board_end (int id)
   unlock ();
 }
 
-static void
-json_str (GString *o, const char *key, const char *v)
-{
-  g_autofree char *valid = g_utf8_make_valid (v, -1);
-  g_string_append_printf (o, "\"%s\": \"", key);
-  for (const unsigned char *p = (const unsigned char *) valid; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (o, "\\%c", *p);
-      else if (*p < 0x20 || *p == 0x7f)
-        g_string_append_printf (o, "\\u%04x", *p);
-      else
-        g_string_append_c (o, (char) *p);
-    }
-  g_string_append (o, "\", ");
-}
-
 char *
 dcc_job_board_render_json (const char *host)
 {
   GString *o = g_string_new ("{");
   gint64 now = g_get_real_time ();
-  json_str (o, "host", host ? host : "");
+  dcc_json_append_member (o, "host", host ? host : "");
   g_string_append_printf (o, "\"now_ms\": %" G_GINT64_FORMAT ", \"jobs\": [", now / 1000);
   if (board)
     {
@@ -154,11 +138,11 @@ dcc_job_board_render_json (const char *host)
             continue;
           g_string_append (o, first ? "{" : ", {");
           first = FALSE;
-          json_str (o, "client", e->client);
-          json_str (o, "file", e->file);
-          json_str (o, "compiler", e->compiler);
-          json_str (o, "mode", e->mode);
-          json_str (o, "phase", e->phase);
+          dcc_json_append_member (o, "client", e->client);
+          dcc_json_append_member (o, "file", e->file);
+          dcc_json_append_member (o, "compiler", e->compiler);
+          dcc_json_append_member (o, "mode", e->mode);
+          dcc_json_append_member (o, "phase", e->phase);
           g_string_append_printf (o, "\"elapsed_ms\": %" G_GINT64_FORMAT ", \"phase_ms\": %" G_GINT64_FORMAT "}",
                                   MAX (now - e->start_us, 0) / 1000, MAX (now - e->phase_us, 0) / 1000);
         }
@@ -170,11 +154,11 @@ dcc_job_board_render_json (const char *host)
           const Entry *e = &recent[(next - 1 - k) % DCC_BOARD_RECENT];
           g_string_append (o, first ? "{" : ", {");
           first = FALSE;
-          json_str (o, "client", e->client);
-          json_str (o, "file", e->file);
-          json_str (o, "compiler", e->compiler);
-          json_str (o, "mode", e->mode);
-          json_str (o, "result", e->result);
+          dcc_json_append_member (o, "client", e->client);
+          dcc_json_append_member (o, "file", e->file);
+          dcc_json_append_member (o, "compiler", e->compiler);
+          dcc_json_append_member (o, "mode", e->mode);
+          dcc_json_append_member (o, "result", e->result);
           g_string_append_printf (o, "\"status\": %d, \"ms\": %" G_GINT64_FORMAT ", \"ago_ms\": %" G_GINT64_FORMAT "}",
                                   e->status, MAX (e->phase_us - e->start_us, 0) / 1000,
                                   MAX (now - e->phase_us, 0) / 1000);

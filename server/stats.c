@@ -1,6 +1,8 @@
 /* See stats.h. */
 #include "stats.h"
 #include "dcc-error.h"
+#include "dcc-http.h"
+#include "dcc-json.h"
 #include "dcc-log.h"
 #include "file-store.h"
 #include "job-board.h"
@@ -224,22 +226,6 @@ dcc_stats_render_text (void)
   return g_string_free (o, FALSE);
 }
 
-static void
-json_string (GString *o, const char *key, const char *v)
-{
-  g_string_append_printf (o, "\"%s\": \"", key);
-  for (const unsigned char *p = (const unsigned char *) v; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (o, "\\%c", *p);
-      else if (*p < 0x20 || *p >= 0x7f)
-        g_string_append_printf (o, "\\u%04x", *p);
-      else
-        g_string_append_c (o, (char) *p);
-    }
-  g_string_append (o, "\", ");
-}
-
 char *
 dcc_stats_render_json (void)
 {
@@ -251,8 +237,8 @@ dcc_stats_render_json (void)
     "compile_timeout", "cli_disconnect", "other", "result_cache_hit", "result_cache_stored" };
   for (int i = 0; i < DCC_STATS_N_COUNTERS; i++)
     g_string_append_printf (o, "\"%s\": %" G_GUINT64_FORMAT ", ", names[i], s.c[i]);
-  json_string (o, "longest_job", s.longest_job);
-  json_string (o, "longest_job_compiler", s.longest_compiler);
+  dcc_json_append_member (o, "longest_job", s.longest_job);
+  dcc_json_append_member (o, "longest_job_compiler", s.longest_compiler);
   g_string_append_printf (o, "\"longest_job_time_msecs\": %" G_GINT64_FORMAT ", ", s.longest_ms);
   g_string_append_printf (o, "\"max_kids\": %d, \"avg_kids\": [%.2f, %.2f, %.2f], ", s.max_kids,
                           s.avg_kids[0], s.avg_kids[1], s.avg_kids[2]);
@@ -261,7 +247,7 @@ dcc_stats_render_json (void)
   g_string_append_printf (o, "\"num_compiles\": [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "], ",
                           s.compiles[0], s.compiles[1], s.compiles[2]);
   g_string_append_printf (o, "\"num_procstate_D\": %d, \"max_RSS_kb\": %ld, ", s.procs_d, s.max_rss_kb);
-  json_string (o, "max_RSS_name", s.max_rss_name);
+  dcc_json_append_member (o, "max_RSS_name", s.max_rss_name);
   g_string_append_printf (o, "\"store_bytes\": %" G_GUINT64_FORMAT ", \"store_max_bytes\": %" G_GUINT64_FORMAT ", ",
                           s.store_bytes, s.store_max_bytes);
   g_string_append_printf (o, "\"free_space_mb\": %ld, \"busy\": %d}\n", s.free_mb,
@@ -271,60 +257,16 @@ dcc_stats_render_json (void)
 
 typedef enum { PAGE_TEXT, PAGE_JSON, PAGE_JOBS, PAGE_MONITOR } Page;
 
-/* Pure: which page a request head asks for; anything else gets stock's. */
-static Page
-route (const char *head)
-{
-  static const struct { const char *path; Page page; } paths[] = {
-    { "/json", PAGE_JSON }, { "/jobs", PAGE_JOBS }, { "/monitor", PAGE_MONITOR }, { "/monitor/", PAGE_MONITOR },
-  };
-  if (!g_str_has_prefix (head, "GET "))
-    return PAGE_TEXT;
-  const char *path = head + 4;
-  gsize len = strcspn (path, " ?\r\n");
-  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
-    if (strlen (paths[i].path) == len && strncmp (path, paths[i].path, len) == 0)
-      return paths[i].page;
-  return PAGE_TEXT;
-}
-
-/* Reads a request head (bounded, with a deadline): the page it asks for. */
+/* Reads a request head: the page it asks for; anything else gets stock's. */
 static Page
 requested_page (int fd)
 {
-  char buf[DCC_STATS_MAX_REQUEST + 1];
-  gsize got = 0;
-  gint64 deadline = g_get_monotonic_time () + DCC_STATS_TIMEOUT_MS * 1000;
-  while (got < DCC_STATS_MAX_REQUEST)
-    {
-      int left = (int) ((deadline - g_get_monotonic_time ()) / 1000);
-      struct pollfd p = { .fd = fd, .events = POLLIN };
-      if (left <= 0 || poll (&p, 1, left) <= 0)
-        break;
-      ssize_t n = read (fd, buf + got, DCC_STATS_MAX_REQUEST - got);
-      if (n <= 0)
-        break;
-      got += (gsize) n;
-      buf[got] = '\0';
-      if (memchr (buf, '\n', got))
-        break;
-    }
-  buf[got] = '\0';
-  return route (buf);
-}
-
-static void
-write_all (int fd, const char *s)
-{
-  gsize len = strlen (s);
-  while (len > 0)
-    {
-      ssize_t n = write (fd, s, len);
-      if (n <= 0)
-        return;
-      s += n;
-      len -= (gsize) n;
-    }
+  static const char *const paths[] = { "/json", "/jobs", "/monitor", "/monitor/", NULL };
+  static const Page pages[] = { PAGE_JSON, PAGE_JOBS, PAGE_MONITOR, PAGE_MONITOR };
+  char head[DCC_HTTP_MAX_REQUEST + 1];
+  dcc_http_read_head (fd, head);
+  int i = dcc_http_route (head, paths);
+  return i < 0 ? PAGE_TEXT : pages[i];
 }
 
 static void
@@ -382,11 +324,8 @@ dcc_stats_spawn_server (int listen_fd, int other_fd, GArray *allow, GError **err
                               : page == PAGE_JOBS ? dcc_job_board_render_json (g_get_host_name ())
                               : page == PAGE_MONITOR ? g_strdup (dcc_web_monitor_page ())
                               : dcc_stats_render_text ();
-      g_autofree char *head = g_strdup_printf ("HTTP/1.0 200 OK\nContent-Type: %s\nCache-Control: no-store\nConnection: close\n\n",
-                                               page == PAGE_TEXT ? "text/plain"
-                                               : page == PAGE_MONITOR ? "text/html; charset=utf-8" : "application/json");
-      write_all (fd, head);
-      write_all (fd, body);
+      dcc_http_respond (fd, page == PAGE_TEXT ? "text/plain"
+                            : page == PAGE_MONITOR ? "text/html; charset=utf-8" : "application/json", body);
       close (fd);
     }
 }

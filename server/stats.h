@@ -9,13 +9,11 @@
  * lines in the same order); "GET /json" gets the same figures as JSON,
  * "GET /jobs" the job board (job-board.h) as JSON and "GET /monitor" the
  * live web monitor's page, which polls those two.
- * Requests are read with a bound and a deadline and otherwise ignored. */
+ * Requests are read with a bound and a deadline (dcc-http.h). */
 #pragma once
 #include <glib.h>
 
 #define DCC_STATS_DEFAULT_PORT   3633
-#define DCC_STATS_MAX_REQUEST    4096u   /* bytes of a request read, at most */
-#define DCC_STATS_TIMEOUT_MS     2000    /* to read a request */
 
 typedef enum {
   DCC_STATS_ACCEPT,          /* a connection was accepted */
