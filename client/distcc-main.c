@@ -17,6 +17,7 @@
 #include "dcc-state.h"
 #include "dcc-strv.h"
 #include "host-pick.h"
+#include "hosts-config.h"
 #include "outputs.h"
 #include "plain-mode.h"
 #include "plain-client.h"
@@ -141,35 +142,19 @@ expand_zeroconf (DccHostList *l, const char *distcc_dir)
   return l;
 }
 
-/* DISTCC_HOSTS, else $DISTCC_DIR/hosts, ~/.distcc/hosts, then
- * SYSCONFDIR/distcc/hosts (/etc/distcc/hosts as installed), as stock. */
+/* The host list (hosts-config.h says where from), its bad entries skipped
+ * with a warning each and +zeroconf expanded. */
 static DccHostList *
 load_hosts (const char *distcc_dir, GError **error)
 {
-  const char *env = g_getenv ("DISTCC_HOSTS");
-  if (env)
-    return expand_zeroconf (warn_skipped (dcc_hosts_parse_skipping (env, error), "DISTCC_HOSTS"), distcc_dir);
-  g_autofree char *home_hosts = g_build_filename (g_get_home_dir (), ".distcc", "hosts", NULL);
-  g_autofree char *dir_hosts = g_build_filename (distcc_dir, "hosts", NULL);
-  const char *candidates[] = { dir_hosts, home_hosts, DCC_SYSCONFDIR "/distcc/hosts" };
-  for (gsize i = 0; i < G_N_ELEMENTS (candidates); i++)
-    {
-      g_autofree guint8 *text = NULL;
-      gsize len;
-      if (dcc_io_read_file (candidates[i], 1024 * 1024, &text, &len, NULL))
-        {
-          DccHostList *l = dcc_hosts_parse_skipping ((const char *) text, error);
-          if (!l)
-            g_prefix_error (error, "%s: ", candidates[i]);
-          return expand_zeroconf (warn_skipped (l, candidates[i]), distcc_dir);
-        }
-    }
-  /* Name the files read, the DISTCC_DIR one first (where to write one). */
-  if (strcmp (dir_hosts, home_hosts) == 0)
-    return dcc_fail (error, DCC_ERROR_INVALID, "no hosts: set DISTCC_HOSTS or write %s (or %s)",
-                     dir_hosts, candidates[2]), NULL;
-  return dcc_fail (error, DCC_ERROR_INVALID, "no hosts: set DISTCC_HOSTS or write %s (or %s, %s)",
-                   dir_hosts, home_hosts, candidates[2]), NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *text = dcc_hosts_config_text (distcc_dir, &source, error);
+  if (!text)
+    return NULL;
+  DccHostList *l = dcc_hosts_parse_skipping (text, error);
+  if (!l && strcmp (source, "DISTCC_HOSTS") != 0)
+    g_prefix_error (error, "%s: ", source);
+  return expand_zeroconf (warn_skipped (l, source), distcc_dir);
 }
 
 /* Runs the compile here, with a local slot held so that local work is

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# distccmon-web, the client's own live view, loaded in a real browser
+# (headless Chromium) while a compile is held running on a volunteer: the
+# page lists the configured hosts with their slots busy and the one that is
+# backed off, the running job, the recent results with the reasons they
+# ran locally, and counts equal to what the clients logged. A file name with
+# markup in it stays text. A screenshot is left in test/results/.
+source "$(dirname "$0")/lib.sh"
+
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROMIUM" ]; then
+  skip "headless Chromium not installed (Debian package chromium; .ci/run installs it)"
+  finish; exit 0
+fi
+
+# mygcc: gcc on the client; on the volunteer a wrapper that holds any
+# compile of slow.c until $SCRATCH/release exists.
+mkdir -p "$SCRATCH/cli/bin" "$SCRATCH/srv/bin" "$SCRATCH/proj"
+GCC=$(readlink -f "$(command -v gcc)")
+ln -s "$GCC" "$SCRATCH/cli/bin/mygcc"
+cat > "$SCRATCH/srv/bin/mygcc" <<WRAPPER
+#!/bin/sh
+for a in "\$@"; do
+  case \$a in *slow.c) while [ ! -e "$SCRATCH/release" ]; do sleep 0.05; done ;; esac
+done
+exec "$GCC" "\$@"
+WRAPPER
+chmod +x "$SCRATCH/srv/bin/mygcc"
+echo "$SCRATCH/srv/bin/mygcc" > "$SCRATCH/cmdlist"
+# --no-sandbox: the wrapper lives in a scratch directory, which the sandbox does not show.
+DISTCC_CMDLIST=$SCRATCH/cmdlist start_distccd --no-sandbox || { not_ok "distccd starts"; finish; exit 1; }
+DEAD=$(free_port)   # nothing listens there
+
+cd "$SCRATCH/proj" || exit 1
+export PATH=$SCRATCH/cli/bin:$PATH
+LOGS=$SCRATCH/logs; mkdir -p "$LOGS"
+n=0
+run () { n=$((n + 1)); DISTCC_LOG=$LOGS/$n.log "$BIN/distcc" "$@" 2> /dev/null; }
+printf 'int one (int x) { return x + 1; }\n' > one.c
+printf 'int two (int x) { return x + 2; }\n' > two.c
+printf 'int mark (void) { return 3; }\n' > 'm<i>x.c'
+printf 'int main (void) { return 0; }\n' > main.c
+DISTCC_HOSTS="127.0.0.1:$PORT/2" run mygcc -c one.c -o one.o
+DISTCC_HOSTS="127.0.0.1:$PORT/2" run mygcc -c two.c -o two.o
+DISTCC_HOSTS="127.0.0.1:$PORT/2" run mygcc -c 'm<i>x.c' -o mix.o
+DISTCC_HOSTS="127.0.0.1:$PORT/2" run mygcc main.c one.o two.o -o prog          # a link: local
+DISTCC_HOSTS="127.0.0.1:$DEAD/3" run mygcc -c -O2 one.c -o one-dead.o          # the volunteer is down
+export DISTCC_HOSTS="127.0.0.1:$DEAD/3 127.0.0.1:$PORT/2"
+check "setup: 3 compiles remote, the link and the down host's compile not (logged)" \
+    test "$(cat "$LOGS"/*.log | grep -c 'result: remote')" = 3 -a "$(cat "$LOGS"/*.log | grep -c 'result: ')" = 5
+
+printf 'int slow (int x) { return x * 3; }\n' > slow.c
+DISTCC_LOG=$SCRATCH/slow.log "$BIN/distcc" mygcc -c slow.c -o slow.o &
+SLOW=$!
+
+WPORT=$(free_port)
+"$BIN/distccmon-web" --port "$WPORT" > "$SCRATCH/web.out" 2>&1 &
+WPID=$!; DAEMON_PIDS+=("$WPID")
+check "distccmon-web listens on 127.0.0.1:$WPORT" wait_port "$WPORT" "$WPID"
+check "it says where, and which DISTCC_DIR" grep -q "http://127.0.0.1:$WPORT/ shows the jobs in $DISTCC_DIR" "$SCRATCH/web.out"
+get () { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' "http://127.0.0.1:$WPORT$1"; }
+slow_running () { get /json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if any(j["file"] == "slow.c" and j["phase"] == "Compile" for j in d["jobs"]) else 1)'; }
+check "/json shows slow.c compiling" wait_until "slow.c in /json" slow_running
+get /json > "$SCRATCH/view.json"
+check "/json: hosts (the down one backed off, the other with 1 of 2 slots busy), counts and reasons as logged" \
+    python3 - "$SCRATCH/view.json" "$DEAD" "$PORT" "$LOGS" <<'PY'
+import glob, json, re, sys
+d = json.load(open(sys.argv[1])); dead, port, logs = sys.argv[2:5]
+def want(cond, what):
+    if not cond:
+        print("# /json check failed: " + what); print("# " + json.dumps(d)[:1500]); sys.exit(1)
+h = {x["host"]: x for x in d["hosts"]}
+down = h.get("127.0.0.1:%s/3" % dead, {})
+want(down.get("backed_off") and down.get("busy") == 0, "down host %r" % h)
+up = h.get("127.0.0.1:%s/2" % port, {})
+want(up.get("limit") == 2 and up.get("busy") == 1 and not up.get("backed_off") and up.get("compiles") == 3, "up host %r" % up)
+kinds = {}
+for f in glob.glob(logs + "/*.log"):
+    for m in re.finditer(r"result: ([a-z-]+)", open(f).read()):
+        kinds[m.group(1)] = kinds.get(m.group(1), 0) + 1
+want(d["counts"] == kinds, "counts %r, logged %r" % (d["counts"], kinds))
+want(d["records"] == 5, "records %r" % d["records"])
+reasons = " | ".join(r["reason"] for r in d["reasons"])
+want("not a compile" in reasons and len(d["reasons"]) == 2, "reasons %r" % reasons)
+want(d["recent"][0]["file"] == "one.c" and d["recent"][0]["kind"] != "remote" and d["recent"][0]["reason"], "recent %r" % d["recent"][:2])
+print("# hosts %s; counts %r; reasons: %s" % ([(x["host"], x["busy"], x["backed_off"]) for x in d["hosts"]], d["counts"], reasons))
+PY
+
+mkdir -p "$TOP/test/results"
+shot=$TOP/test/results/distccmon-web.png
+chrome () {
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+    --user-data-dir="$SCRATCH/chrome" --virtual-time-budget=3000 --window-size=1100,800 "$@" \
+    "http://127.0.0.1:$WPORT/" 2>> "$SCRATCH/chrome.err"
+}
+chrome --dump-dom > "$SCRATCH/dom.html"
+check "Chromium loads the page and runs its script" grep -q 'data-polls="[1-9]' "$SCRATCH/dom.html"
+check "the DOM matches /json: hosts, the running job, counts, reasons, recent; markup in a file name stays text" \
+    python3 - "$SCRATCH/dom.html" "$SCRATCH/view.json" "$DEAD" <<'PY'
+import json, sys
+from html.parser import HTMLParser
+
+class Dom(HTMLParser):
+    """Text by element id, the rows (cell texts) of each tbody, and tags seen inside tbodies."""
+    def __init__(self):
+        super().__init__()
+        self.stack, self.text, self.rows, self.tags_in_rows = [], {}, {}, set()
+    def body(self):
+        return next((i for t, i in reversed(self.stack) if t == "tbody"), None)
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if self.body() and tag not in ("tr", "td", "span"):
+            self.tags_in_rows.add(tag)
+        self.stack.append((tag, a.get("id")))
+        if tag == "tr" and self.body():
+            self.rows.setdefault(self.body(), []).append([])
+        if tag == "td" and self.body():
+            self.rows[self.body()][-1].append("")
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+    def handle_data(self, data):
+        for t, i in self.stack:
+            if i:
+                self.text[i] = self.text.get(i, "") + data
+        if self.stack and self.stack[-1][0] == "td" and self.body():
+            self.rows[self.body()][-1][-1] += data
+
+d = Dom(); d.feed(open(sys.argv[1]).read())
+v = json.load(open(sys.argv[2])); dead = sys.argv[3]
+def want(cond, what):
+    if not cond:
+        print("# DOM check failed: " + what); sys.exit(1)
+hosts = d.rows.get("hosts", [])
+want([r[0] for r in hosts] == [x["host"] for x in v["hosts"]], "hosts %r" % hosts)
+want(any(r[0] == "127.0.0.1:%s/3" % dead and r[3] == "backed off" for r in hosts), "backed off row %r" % hosts)
+want(any(r[2] == "1" for r in hosts), "a host with 1 busy %r" % hosts)
+run = d.rows.get("running", [])
+want(len(run) == 1 and run[0][0] == "slow.c" and run[0][1] == "127.0.0.1" and run[0][3] == "Compile", "running %r" % run)
+for k in ("remote", "local", "fallback"):
+    want(d.text.get("n-" + k) == str(v["counts"].get(k, 0)), "%s %r vs %r" % (k, d.text.get("n-" + k), v["counts"]))
+rec = d.rows.get("recent", [])
+want(len(rec) == 5 and "m<i>x.c" in [r[0] for r in rec], "recent %r" % rec)
+want("i" not in d.tags_in_rows, "a file name became markup: tags %r" % d.tags_in_rows)
+want(any("not a compile" in r[1] for r in d.rows.get("reasons", [])), "reasons %r" % d.rows.get("reasons"))
+print("# DOM: hosts %r; running %r" % ([(r[0], r[2], r[3]) for r in hosts], run[0][:4]))
+PY
+rm -f "$shot"
+chrome --screenshot="$shot" > /dev/null
+check "a screenshot of the page is taken ($shot)" test -s "$shot"
+
+# A hostile request: long, no newline; the monitor keeps serving.
+python3 -c "
+import socket; s = socket.create_connection(('127.0.0.1', $WPORT)); s.sendall(b'G' * 100000)
+try:
+    s.recv(100)
+except Exception: pass" 2>/dev/null
+serves_json () { get /json | grep -q '"hosts"'; }
+check "after a 100 kB request without a newline: still serves /json" serves_json
+
+touch "$SCRATCH/release"
+wait "$SLOW"
+check "the held compile completes remotely once released" test "$(result_of "$SCRATCH/slow.log")" = remote
+"$BIN/distccmon-web" --bogus > /dev/null 2> "$SCRATCH/bogus.err"; rc=$?
+check "unknown option: exit 1 (got $rc), names it" sh -c "[ $rc = 1 ] && grep -q \"unknown option '--bogus'\" '$SCRATCH/bogus.err'"
+"$BIN/distccmon-web" --port "$WPORT" > /dev/null 2> "$SCRATCH/busy.err"; rc=$?
+check "port in use: exit 1 (got $rc), says why" sh -c "[ $rc = 1 ] && grep -q 'cannot listen on 127.0.0.1 port $WPORT: Address already in use' '$SCRATCH/busy.err'"
+finish
