@@ -126,3 +126,42 @@ start_distccd_on () {
 
 # result_of LOGFILE: the "result:" word of the last compile logged there.
 result_of () { grep -o 'result: [a-z-]*' "$1" | tail -1 | cut -d' ' -f2; }
+
+# held_compiler NAME: the compiler NAME for the web monitor tests: gcc on
+# the client ($SCRATCH/cli/bin, put first on PATH); on the volunteer a
+# wrapper that holds any compile of slow.c until $SCRATCH/release exists,
+# allowed through $SCRATCH/cmdlist (start distccd with
+# DISTCC_CMDLIST=$SCRATCH/cmdlist and --no-sandbox: the sandbox does not
+# show scratch directories). A test never depends on how long a compile takes.
+held_compiler () {
+  local gcc_path; gcc_path=$(readlink -f "$(command -v gcc)")
+  mkdir -p "$SCRATCH/cli/bin" "$SCRATCH/srv/bin"
+  ln -sf "$gcc_path" "$SCRATCH/cli/bin/$1"
+  cat > "$SCRATCH/srv/bin/$1" <<WRAPPER
+#!/bin/sh
+for a in "\$@"; do
+  case \$a in *slow.c) while [ ! -e "$SCRATCH/release" ]; do sleep 0.05; done ;; esac
+done
+exec "$gcc_path" "\$@"
+WRAPPER
+  chmod +x "$SCRATCH/srv/bin/$1"
+  echo "$SCRATCH/srv/bin/$1" > "$SCRATCH/cmdlist"
+  export PATH=$SCRATCH/cli/bin:$PATH
+}
+
+# need_chromium: sets CHROMIUM, or skips the whole test (with the reason).
+need_chromium () {
+  CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+  [ -n "$CHROMIUM" ] && return 0
+  skip "headless Chromium not installed (Debian package chromium; .ci/run installs it)"
+  finish; exit 0
+}
+
+# chrome URL ARGS...: headless Chromium (CHROMIUM) on URL with ARGS
+# (--dump-dom, --screenshot=FILE), scripts given 3 s of virtual time.
+chrome () {
+  local url=$1; shift
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+    --user-data-dir="$SCRATCH/chrome" --virtual-time-budget=3000 --window-size=1100,800 "$@" \
+    "$url" 2>> "$SCRATCH/chrome.err"
+}

@@ -7,32 +7,15 @@
 # markup in it stays text. A screenshot is left in test/results/.
 source "$(dirname "$0")/lib.sh"
 
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROMIUM" ]; then
-  skip "headless Chromium not installed (Debian package chromium; .ci/run installs it)"
-  finish; exit 0
-fi
+need_chromium
 
-# mygcc: gcc on the client; on the volunteer a wrapper that holds any
-# compile of slow.c until $SCRATCH/release exists.
-mkdir -p "$SCRATCH/cli/bin" "$SCRATCH/srv/bin" "$SCRATCH/proj"
-GCC=$(readlink -f "$(command -v gcc)")
-ln -s "$GCC" "$SCRATCH/cli/bin/mygcc"
-cat > "$SCRATCH/srv/bin/mygcc" <<WRAPPER
-#!/bin/sh
-for a in "\$@"; do
-  case \$a in *slow.c) while [ ! -e "$SCRATCH/release" ]; do sleep 0.05; done ;; esac
-done
-exec "$GCC" "\$@"
-WRAPPER
-chmod +x "$SCRATCH/srv/bin/mygcc"
-echo "$SCRATCH/srv/bin/mygcc" > "$SCRATCH/cmdlist"
+held_compiler mygcc
+mkdir -p "$SCRATCH/proj"
 # --no-sandbox: the wrapper lives in a scratch directory, which the sandbox does not show.
 DISTCC_CMDLIST=$SCRATCH/cmdlist start_distccd --no-sandbox || { not_ok "distccd starts"; finish; exit 1; }
 DEAD=$(free_port)   # nothing listens there
 
 cd "$SCRATCH/proj" || exit 1
-export PATH=$SCRATCH/cli/bin:$PATH
 LOGS=$SCRATCH/logs; mkdir -p "$LOGS"
 n=0
 run () { n=$((n + 1)); DISTCC_LOG=$LOGS/$n.log "$BIN/distcc" "$@" 2> /dev/null; }
@@ -91,43 +74,13 @@ PY
 
 mkdir -p "$TOP/test/results"
 shot=$TOP/test/results/distccmon-web.png
-chrome () {
-  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-    --user-data-dir="$SCRATCH/chrome" --virtual-time-budget=3000 --window-size=1100,800 "$@" \
-    "http://127.0.0.1:$WPORT/" 2>> "$SCRATCH/chrome.err"
-}
-chrome --dump-dom > "$SCRATCH/dom.html"
+chrome "http://127.0.0.1:$WPORT/" --dump-dom > "$SCRATCH/dom.html"
 check "Chromium loads the page and runs its script" grep -q 'data-polls="[1-9]' "$SCRATCH/dom.html"
 check "the DOM matches /json: hosts, the running job, counts, reasons, recent; markup in a file name stays text" \
-    python3 - "$SCRATCH/dom.html" "$SCRATCH/view.json" "$DEAD" <<'PY'
+    python3 - "$SCRATCH/dom.html" "$SCRATCH/view.json" "$DEAD" "$TOP/test/integration" <<'PY'
 import json, sys
-from html.parser import HTMLParser
-
-class Dom(HTMLParser):
-    """Text by element id, the rows (cell texts) of each tbody, and tags seen inside tbodies."""
-    def __init__(self):
-        super().__init__()
-        self.stack, self.text, self.rows, self.tags_in_rows = [], {}, {}, set()
-    def body(self):
-        return next((i for t, i in reversed(self.stack) if t == "tbody"), None)
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if self.body() and tag not in ("tr", "td", "span"):
-            self.tags_in_rows.add(tag)
-        self.stack.append((tag, a.get("id")))
-        if tag == "tr" and self.body():
-            self.rows.setdefault(self.body(), []).append([])
-        if tag == "td" and self.body():
-            self.rows[self.body()][-1].append("")
-    def handle_endtag(self, tag):
-        while self.stack and self.stack.pop()[0] != tag:
-            pass
-    def handle_data(self, data):
-        for t, i in self.stack:
-            if i:
-                self.text[i] = self.text.get(i, "") + data
-        if self.stack and self.stack[-1][0] == "td" and self.body():
-            self.rows[self.body()][-1][-1] += data
+sys.path.insert(0, sys.argv[-1])
+from dom import Dom
 
 d = Dom(); d.feed(open(sys.argv[1]).read())
 v = json.load(open(sys.argv[2])); dead = sys.argv[3]
@@ -149,7 +102,7 @@ want(any("not a compile" in r[1] for r in d.rows.get("reasons", [])), "reasons %
 print("# DOM: hosts %r; running %r" % ([(r[0], r[2], r[3]) for r in hosts], run[0][:4]))
 PY
 rm -f "$shot"
-chrome --screenshot="$shot" > /dev/null
+chrome "http://127.0.0.1:$WPORT/" --screenshot="$shot" > /dev/null
 check "a screenshot of the page is taken ($shot)" test -s "$shot"
 
 # A hostile request: long, no newline; the monitor keeps serving.

@@ -8,26 +8,10 @@
 # how long a compile takes. A screenshot is left in test/results/.
 source "$(dirname "$0")/lib.sh"
 
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROMIUM" ]; then
-  skip "headless Chromium not installed (Debian package chromium; .ci/run installs it)"
-  finish; exit 0
-fi
+need_chromium
 
-# mygcc: gcc on the client; on the volunteer a wrapper that holds any
-# compile of slow.c until $SCRATCH/release exists.
-mkdir -p "$SCRATCH/cli/bin" "$SCRATCH/srv/bin" "$SCRATCH/proj"
-GCC=$(readlink -f "$(command -v gcc)")
-ln -s "$GCC" "$SCRATCH/cli/bin/mygcc"
-cat > "$SCRATCH/srv/bin/mygcc" <<EOF
-#!/bin/sh
-for a in "\$@"; do
-  case \$a in *slow.c) while [ ! -e "$SCRATCH/release" ]; do sleep 0.05; done ;; esac
-done
-exec "$GCC" "\$@"
-EOF
-chmod +x "$SCRATCH/srv/bin/mygcc"
-echo "$SCRATCH/srv/bin/mygcc" > "$SCRATCH/cmdlist"
+held_compiler mygcc
+mkdir -p "$SCRATCH/proj"
 
 SPORT=$(free_port)
 # --no-sandbox: the wrapper lives in a scratch directory, which the sandbox does not show.
@@ -38,7 +22,7 @@ wait_port "$SPORT"
 get () { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' "http://127.0.0.1:$SPORT$1"; }
 
 cd "$SCRATCH/proj"
-export PATH=$SCRATCH/cli/bin:$PATH DISTCC_HOSTS="127.0.0.1:$PORT/2"
+export DISTCC_HOSTS="127.0.0.1:$PORT/2"
 for f in one two; do
   printf 'int %s (int x) { return x + 1; }\n' "$f" > "$f.c"
   DISTCC_LOG=$SCRATCH/$f.log "$BIN/distcc" mygcc -c "$f.c" -o "$f.o"
@@ -64,43 +48,12 @@ assert d["jobs"][0]["client"].startswith("127.0.0.1"), d["jobs"]' "$SCRATCH/jobs
 
 mkdir -p "$TOP/test/results"
 shot=$TOP/test/results/web-monitor.png
-chrome () {
-  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-    --user-data-dir="$SCRATCH/chrome" --virtual-time-budget=3000 --window-size=1100,700 "$@" \
-    "http://127.0.0.1:$SPORT/monitor" 2>> "$SCRATCH/chrome.err"
-}
-chrome --dump-dom > "$SCRATCH/dom.html"
+chrome "http://127.0.0.1:$SPORT/monitor" --dump-dom > "$SCRATCH/dom.html"
 check "Chromium loads /monitor and runs its script" grep -q 'data-polls="[1-9]' "$SCRATCH/dom.html"
-check "the DOM matches /json and /jobs: host, running job, recent results, counts" python3 - "$SCRATCH/dom.html" "$SCRATCH/stats.json" "$(hostname)" <<'PY'
+check "the DOM matches /json and /jobs: host, running job, recent results, counts" python3 - "$SCRATCH/dom.html" "$SCRATCH/stats.json" "$(hostname)" "$TOP/test/integration" <<'PY'
 import json, sys
-from html.parser import HTMLParser
-
-class Dom(HTMLParser):
-    """Text by element id, and the rows (cell texts) of the tbody elements."""
-    def __init__(self):
-        super().__init__()
-        self.stack, self.text, self.rows = [], {}, {}
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        self.stack.append((tag, a.get("id")))
-        if tag == "tr":
-            body = next((i for t, i in reversed(self.stack) if t == "tbody"), None)
-            if body:
-                self.rows.setdefault(body, []).append([])
-        if tag == "td":
-            body = next((i for t, i in reversed(self.stack) if t == "tbody"), None)
-            if body:
-                self.rows[body][-1].append("")
-    def handle_endtag(self, tag):
-        while self.stack and self.stack.pop()[0] != tag:
-            pass
-    def handle_data(self, data):
-        for t, i in self.stack:
-            if i:
-                self.text[i] = self.text.get(i, "") + data
-        if self.stack and self.stack[-1][0] == "td":
-            body = next((i for t, i in reversed(self.stack) if t == "tbody"), None)
-            self.rows[body][-1][-1] += data
+sys.path.insert(0, sys.argv[-1])
+from dom import Dom
 
 d = Dom(); d.feed(open(sys.argv[1]).read())
 stats = json.load(open(sys.argv[2]))
@@ -126,7 +79,7 @@ print("# DOM: store %s, result cache hits %s" % (d.text["store"], d.text["hit-ra
 print("# DOM: host %s, running %r, recent %r" % (d.text["host"], run[0], [r[0] for r in rec]))
 PY
 rm -f "$shot"
-chrome --screenshot="$shot" > /dev/null
+chrome "http://127.0.0.1:$SPORT/monitor" --screenshot="$shot" > /dev/null
 check "a screenshot of the page is taken ($shot)" test -s "$shot"
 
 touch "$SCRATCH/release"
