@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,27 +20,39 @@
 #define RESCAN_MIN_INTERVAL_S  10
 #define COPY_BUF_SIZE          (64 * 1024)
 #define TMP_NAME_TRIES         16
+#define SUBDIR_TRIES           4     /* an emptied subdirectory removed under a put */
 #define NS_PER_S               G_GINT64_CONSTANT (1000000000)
+
+#define FALLBACK_BLOCK         4096
+#define SUBDIRS                256   /* objects/ab and results/ab: ab in 00..ff */
 
 /* "ab/<30 hex>" plus NUL */
 #define OBJ_PATH_LEN (DCC_HASH_HEX_LEN + 2)
 
 typedef struct {
   DccHash hash;       /* the key */
-  guint64 size;
+  guint64 size;       /* disk bytes (disk_cost) */
   gint64 used;        /* mtime, ns since the epoch: the LRU clock */
   guint64 seq;        /* this process's use order; breaks mtime ties */
 } Entry;
 
+/* The two kinds of subdirectory, DIR/objects/ab and DIR/results/ab. */
+enum { SUB_OBJECTS, SUB_RESULTS, SUB_KINDS };
+
 /* DIR/usage, shared by every process using the store, changed only under
- * flock (LOCK_EX) of that file: the bytes of objects/ plus the bytes
- * reserved by puts in progress (their tmp/ files, sized at reservation). */
-#define USAGE_MAGIC "DCCSTOR1"
+ * flock (LOCK_EX) of that file: the disk bytes of the store as du counts
+ * them (see "Budget" in file-store.h), reservations of puts in progress
+ * included. Smaller than a page, so that writing it never allocates. */
+#define USAGE_MAGIC "DCCSTOR2"
 typedef struct {
   char    magic[8];
   guint64 bytes;
+  guint64 fixed;       /* of bytes: the store's directories and DIR/usage, never evicted */
+  guint64 others;      /* of fixed: other entries of DIR (compilers/: see count_others_locked) */
   gint64  scanned_us;  /* monotonic time of the last full rescan by any process */
+  guint32 dir_sectors[SUB_KINDS][SUBDIRS];  /* each subdirectory's blocks as counted */
 } Usage;
+G_STATIC_ASSERT (sizeof (Usage) <= 4096);
 
 struct DccStore {
   char *dir;
@@ -56,6 +69,7 @@ struct DccStore {
   GHashTable *private_objects; /* DccHash* (owned) -> GBytes*: contents this process
                                 * received but could not store within the budget */
   guint64 max_bytes;
+  guint64 block;      /* the file system's block: sizes are rounded up to it */
   guint grace_s;
   GHashTable *index;  /* DccHash* (inside the Entry) -> Entry*, owns the entries */
   GHashTable *pins;   /* DccHash* (owned) -> GUINT_TO_POINTER (count) */
@@ -90,6 +104,61 @@ static gint64
 mtime_ns (const struct stat *st)
 {
   return (gint64) st->st_mtim.tv_sec * NS_PER_S + st->st_mtim.tv_nsec;
+}
+
+static guint64
+round_to_block (DccStore *s, guint64 n)
+{
+  return (n + s->block - 1) / s->block * s->block;
+}
+
+/* The disk bytes a file takes, as du counts them: its blocks, and at least
+ * its size rounded up to the block (a reservation's tmp/ file is sparse
+ * until it is written). */
+static guint64
+disk_cost (DccStore *s, const struct stat *st)
+{
+  guint64 blocks = (guint64) st->st_blocks * 512;
+  if (!S_ISREG (st->st_mode))
+    return blocks;
+  return MAX (blocks, round_to_block (s, (guint64) st->st_size));
+}
+
+static void
+usage_add (DccStore *s, guint64 n)
+{
+  s->usage->bytes += n;
+}
+
+static void
+usage_sub (DccStore *s, guint64 n)
+{
+  s->usage->bytes -= MIN (s->usage->bytes, n);
+}
+
+static guint
+hex_pair_value (const char sub[2])
+{
+  return (guint) (g_ascii_xdigit_value (sub[0]) << 4 | g_ascii_xdigit_value (sub[1]));
+}
+
+/* Counts DIR/objects/SUB or DIR/results/SUB as it is on disk now, under
+ * the lock: a directory grows by a block when its entries fill one (and
+ * comes into being on the first); the change is added to the usage. */
+static void
+count_subdir_locked (DccStore *s, int kind, const char sub[3])
+{
+  int parent = kind == SUB_OBJECTS ? s->objects_fd : s->results_fd;
+  guint i = hex_pair_value (sub);
+  struct stat st;
+  guint64 now = 0;
+  if (fstatat (parent, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode))
+    now = MIN ((guint64) st.st_blocks, G_MAXUINT32) * 512;
+  guint64 before = (guint64) s->usage->dir_sectors[kind][i] * 512;
+  s->usage->dir_sectors[kind][i] = (guint32) (now / 512);
+  usage_sub (s, before);
+  usage_add (s, now);
+  s->usage->fixed = s->usage->fixed - MIN (s->usage->fixed, before) + now;
 }
 
 static gboolean
@@ -195,7 +264,7 @@ touch (DccStore *s, const DccHash *h)
   };
   if (utimensat (s->objects_fd, path, times, AT_SYMLINK_NOFOLLOW) < 0)
     g_debug ("store: utimensat %s: %s", path, g_strerror (errno));
-  Entry *e = index_note (s, h, (guint64) st.st_size, now);
+  Entry *e = index_note (s, h, disk_cost (s, &st), now);
   e->seq = ++s->seq;
   return TRUE;
 }
@@ -271,8 +340,12 @@ evict_locked (DccStore *s, const DccHash *keep, guint64 extra)
   if (!over_budget (s, extra))
     return;
 
-  guint64 target_bytes = s->max_bytes / 100 * DCC_STORE_LOW_WATER_PERCENT
-                         + s->max_bytes % 100 * DCC_STORE_LOW_WATER_PERCENT / 100;
+  /* The low-water mark is a share of what objects may take: the store's
+   * directories cannot be evicted. */
+  guint64 fixed = MIN (s->usage->fixed, s->max_bytes);
+  guint64 room = s->max_bytes - fixed;
+  guint64 target_bytes = fixed + room / 100 * DCC_STORE_LOW_WATER_PERCENT
+                         + room % 100 * DCC_STORE_LOW_WATER_PERCENT / 100;
   target_bytes = target_bytes > extra ? target_bytes - extra : 0;
   guint target_count = DCC_STORE_MAX_OBJECTS / 100 * DCC_STORE_LOW_WATER_PERCENT;
   gint64 cutoff = now_ns () - (gint64) s->grace_s * NS_PER_S;
@@ -316,9 +389,14 @@ evict_locked (DccStore *s, const DccHash *keep, guint64 extra)
             g_debug ("store: evicting %s: %s", path, g_strerror (errno));
           continue;
         }
-      g_debug ("store: evicted %s (%" G_GUINT64_FORMAT " bytes)", path, (guint64) st.st_size);
-      s->usage->bytes -= MIN (s->usage->bytes, (guint64) st.st_size);
+      g_debug ("store: evicted %s (%" G_GUINT64_FORMAT " bytes on disk)", path, disk_cost (s, &st));
+      usage_sub (s, disk_cost (s, &st));
       index_drop (s, &e->hash);   /* frees e */
+      /* An emptied objects/ab goes too, its block with it; a put that
+       * wanted it makes it again (see link_object). */
+      char sub[3] = { path[0], path[1], '\0' };
+      if (unlinkat (s->objects_fd, sub, AT_REMOVEDIR) == 0)
+        count_subdir_locked (s, SUB_OBJECTS, sub);
     }
 }
 
@@ -326,9 +404,15 @@ evict_locked (DccStore *s, const DccHash *keep, guint64 extra)
 static gboolean
 scan_subdir (DccStore *s, const char *sub, GError **error)
 {
-  g_autoptr(DIR) d = open_dir_at (s->objects_fd, sub, error);
+  g_autoptr(GError) open_error = NULL;
+  g_autoptr(DIR) d = open_dir_at (s->objects_fd, sub, &open_error);
+  if (d == NULL && errno == ENOENT)
+    return TRUE;   /* emptied and removed by an eviction meanwhile */
   if (d == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&open_error));
+      return FALSE;
+    }
   int dfd = dirfd (d);
   struct dirent *de;
   while ((errno = 0, de = readdir (d)) != NULL)
@@ -357,7 +441,7 @@ scan_subdir (DccStore *s, const char *sub, GError **error)
               continue;
             }
         }
-      index_note (s, &h, (guint64) st.st_size, mtime_ns (&st));
+      index_note (s, &h, disk_cost (s, &st), mtime_ns (&st));
       /* Bound memory while scanning a store bigger than the index allows. */
       if (g_hash_table_size (s->index) > 2 * DCC_STORE_MAX_OBJECTS && lock_usage (s))
         {
@@ -370,7 +454,7 @@ scan_subdir (DccStore *s, const char *sub, GError **error)
   return TRUE;
 }
 
-/* Bytes of the files in tmp/: puts in progress, sized when reserved. */
+/* Disk bytes of the files in tmp/: puts in progress, sized when reserved. */
 static gboolean
 tmp_bytes (DccStore *s, guint64 *out, GError **error)
 {
@@ -383,7 +467,7 @@ tmp_bytes (DccStore *s, guint64 *out, GError **error)
     {
       struct stat st;
       if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
-        total += (guint64) st.st_size;
+        total += disk_cost (s, &st);
     }
   if (errno != 0)
     return dcc_fail_errno (error, "reading %s/tmp", s->dir);
@@ -391,7 +475,7 @@ tmp_bytes (DccStore *s, guint64 *out, GError **error)
   return TRUE;
 }
 
-/* Re-reads objects/ into the index (s->total: their bytes). Needs no lock:
+/* Re-reads objects/ into the index (s->total: their disk bytes). Needs no lock:
  * puts and evictions meanwhile may or may not be seen, and eviction checks
  * the disk again anyway. */
 static gboolean
@@ -475,19 +559,99 @@ sweep_results (DccStore *s)
           g_debug ("store: removing result name %s/%s", de->d_name, ne->d_name);
           unlinkat (dirfd (d), ne->d_name, 0);
         }
+      /* An emptied results/ab goes, its block with it. */
+      if (unlinkat (dirfd (top), de->d_name, AT_REMOVEDIR) == 0 && lock_usage (s))
+        {
+          count_subdir_locked (s, SUB_RESULTS, de->d_name);
+          unlock_usage (s);
+        }
     }
 }
 
 /* At open, under the lock (no put or eviction changes the disk meanwhile):
  * rebuilds the index and sets the shared usage from the disk, objects plus
  * reservations, then evicts if over budget. */
+/* Blocks of what else lives in DIR (distccd's compilers/ identity cache:
+ * a small file per compiler and language), one level deep; other than
+ * objects/, tmp/, results/ and usage. */
+static guint64
+others_bytes (DccStore *s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DIR) top = open_dir_at (s->dir_fd, ".", &error);
+  if (top == NULL)
+    return 0;
+  guint64 total = 0;
+  struct dirent *de;
+  while ((de = readdir (top)) != NULL)
+    {
+      const char *n = de->d_name;
+      if (!strcmp (n, ".") || !strcmp (n, "..") || !strcmp (n, "objects") || !strcmp (n, "tmp")
+          || !strcmp (n, "results") || !strcmp (n, "usage"))
+        continue;
+      struct stat st;
+      if (fstatat (dirfd (top), n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      total += (guint64) st.st_blocks * 512;
+      g_autoptr(GError) sub_error = NULL;
+      g_autoptr(DIR) d = S_ISDIR (st.st_mode) ? open_dir_at (dirfd (top), n, &sub_error) : NULL;
+      struct dirent *ne;
+      while (d && (ne = readdir (d)) != NULL)
+        if (strcmp (ne->d_name, ".") && strcmp (ne->d_name, "..")
+            && fstatat (dirfd (d), ne->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+          total += (guint64) st.st_blocks * 512;
+    }
+  return total;
+}
+
+/* Recounts the other entries of DIR into the usage, under the lock: at
+ * open and at each rescan (they are written without the store). */
+static void
+count_others_locked (DccStore *s)
+{
+  guint64 now = others_bytes (s);
+  guint64 before = s->usage->others;
+  usage_sub (s, before);
+  usage_add (s, now);
+  s->usage->fixed = s->usage->fixed - MIN (s->usage->fixed, before) + now;
+  s->usage->others = now;
+}
+
+/* The store's own directories and DIR/usage, under the lock. */
+static gboolean
+count_fixed_locked (DccStore *s, GError **error)
+{
+  s->usage->fixed = 0;
+  s->usage->others = 0;
+  memset (s->usage->dir_sectors, 0, sizeof s->usage->dir_sectors);
+  const int fds[] = { s->dir_fd, s->objects_fd, s->tmp_fd, s->results_fd, s->usage_fd };
+  for (gsize k = 0; k < G_N_ELEMENTS (fds); k++)
+    {
+      struct stat st;
+      if (fstat (fds[k], &st) < 0)
+        return dcc_fail_errno (error, "stat in %s", s->dir);
+      s->usage->fixed += (guint64) st.st_blocks * 512;
+    }
+  s->usage->bytes = s->usage->fixed;
+  for (int kind = 0; kind < SUB_KINDS; kind++)
+    for (guint i = 0; i < SUBDIRS; i++)
+      {
+        char sub[3];
+        g_snprintf (sub, sizeof sub, "%02x", i);
+        count_subdir_locked (s, kind, sub);
+      }
+  count_others_locked (s);
+  return TRUE;
+}
+
 static gboolean
 recount_locked (DccStore *s, GError **error)
 {
   guint64 reserved = 0;
-  if (!walk_objects (s, error) || !tmp_bytes (s, &reserved, error))
+  if (!walk_objects (s, error) || !tmp_bytes (s, &reserved, error)
+      || !count_fixed_locked (s, error))
     return FALSE;
-  s->usage->bytes = s->total + reserved;
+  usage_add (s, s->total + reserved);
   s->usage->scanned_us = g_get_monotonic_time ();
   evict_locked (s, NULL, 0);
   sweep_results (s);
@@ -505,6 +669,7 @@ dcc_store_rescan (DccStore *s, GError **error)
   if (!lock_usage (s))
     return dcc_fail_errno (error, "locking %s/usage", s->dir);
   s->usage->scanned_us = g_get_monotonic_time ();
+  count_others_locked (s);
   evict_locked (s, NULL, 0);
   unlock_usage (s);
   sweep_results (s);
@@ -606,6 +771,9 @@ dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
       || !mkdir_open_at (s->dir_fd, "results", results, &s->results_fd, error)
       || !open_usage (s, error))
     return NULL;
+  struct statvfs vfs;
+  s->block = fstatvfs (s->objects_fd, &vfs) == 0 && vfs.f_frsize >= 512 && vfs.f_frsize <= 1024 * 1024
+             ? vfs.f_frsize : FALLBACK_BLOCK;
 
   if (!lock_usage (s))
     {
@@ -678,20 +846,18 @@ write_all (int fd, const guint8 *p, gsize len)
   return TRUE;
 }
 
-/* Makes room for len more bytes and reserves them: creates the tmp/ file,
- * sized len, and adds len to the shared usage, under the lock. FALSE with
- * *full when the budget cannot hold len more bytes (every older object is
- * pinned or within its grace period), else FALSE + error on I/O failure.
- * On success *fd_out and *name_out hold the reserved tmp file. */
+/* Makes room for extra more disk bytes and adds them to the shared usage,
+ * under the lock (taken by the caller). FALSE when the budget cannot hold
+ * them (every older object is pinned or within its grace period). */
 static gboolean
-reserve (DccStore *s, const DccHash *h, const char *hex, gsize len, gboolean *full, int *fd_out,
-         char **name_out, GError **error)
+reserve_locked (DccStore *s, const DccHash *keep, guint64 extra)
 {
-  *full = FALSE;
-  if (!lock_usage (s))
-    return dcc_fail_errno (error, "locking %s/usage", s->dir);
-  evict_locked (s, h, len);
-  if (over_budget (s, len)
+  /* More than the budget holds beside the store's directories: evicting
+   * everything would not help. */
+  if (MIN (s->usage->fixed, s->max_bytes) + extra > s->max_bytes)
+    return FALSE;
+  evict_locked (s, keep, extra);
+  if (over_budget (s, extra)
       && g_get_monotonic_time () - s->usage->scanned_us >= RESCAN_MIN_INTERVAL_S * G_USEC_PER_SEC)
     {
       /* Other processes' objects are not in this index: look again (at
@@ -703,12 +869,40 @@ reserve (DccStore *s, const DccHash *h, const char *hex, gsize len, gboolean *fu
       if (!walk_objects (s, &scan_error))
         g_debug ("store: rescan: %s", scan_error->message);
       if (!lock_usage (s))
-        return dcc_fail_errno (error, "locking %s/usage", s->dir);
-      evict_locked (s, h, len);
+        return FALSE;
+      evict_locked (s, keep, extra);
     }
-  if (s->usage->bytes + len > s->max_bytes)
+  if (s->usage->bytes + extra > s->max_bytes)
+    return FALSE;
+  usage_add (s, extra);
+  return TRUE;
+}
+
+/* What a put reserves for len bytes: the object's blocks, and one block
+ * more for its objects/ab directory, which the new entry may create or
+ * grow by a block. */
+static guint64
+put_reservation (DccStore *s, gsize len)
+{
+  return round_to_block (s, len) + s->block;
+}
+
+/* Makes room for the object and reserves it (put_reservation): creates the
+ * tmp/ file, sized len (sparse until written), under the lock. FALSE with
+ * *full when the budget cannot hold it, else FALSE + error on I/O failure.
+ * On success *fd_out and *name_out hold the reserved tmp file. */
+static gboolean
+reserve (DccStore *s, const DccHash *h, const char *hex, gsize len, gboolean *full, int *fd_out,
+         char **name_out, GError **error)
+{
+  *full = FALSE;
+  if (!lock_usage (s))
+    return dcc_fail_errno (error, "locking %s/usage", s->dir);
+  guint64 need = put_reservation (s, len);
+  if (!reserve_locked (s, h, need))
     {
-      unlock_usage (s);
+      if (s->lock_depth > 0)
+        unlock_usage (s);
       *full = TRUE;
       return FALSE;
     }
@@ -723,13 +917,12 @@ reserve (DccStore *s, const DccHash *h, const char *hex, gsize len, gboolean *fu
         break;
     }
   gboolean ok = fd >= 0 && ftruncate (fd, (off_t) len) == 0;
-  if (ok)
-    s->usage->bytes += len;
-  else
+  if (!ok)
     {
       dcc_fail_errno (error, "creating a temporary file in %s/tmp", s->dir);
       if (fd >= 0)
         unlinkat (s->tmp_fd, tmp_name, 0);
+      usage_sub (s, need);
     }
   unlock_usage (s);
   if (!ok)
@@ -739,15 +932,46 @@ reserve (DccStore *s, const DccHash *h, const char *hex, gsize len, gboolean *fu
   return TRUE;
 }
 
-/* Gives back a reservation: removes the tmp file and its bytes together. */
-static void
-unreserve (DccStore *s, const char *tmp_name, gsize len)
+/* Links tmp/TMP_NAME into place as objects/PATH, making objects/ab first
+ * (within the put's reservation): an eviction that empties a subdirectory
+ * removes it, so it may vanish in between and is made again. -1 + errno
+ * on failure (EEXIST: the object is there already). */
+static int
+link_object (DccStore *s, const char *tmp_name, const char *path)
 {
-  gboolean locked = lock_usage (s);
-  if (unlinkat (s->tmp_fd, tmp_name, 0) == 0 && locked)
-    s->usage->bytes -= MIN (s->usage->bytes, (guint64) len);
-  if (locked)
-    unlock_usage (s);
+  char sub[3] = { path[0], path[1], '\0' };
+  for (int i = 0; i < SUBDIR_TRIES; i++)
+    {
+      if (mkdirat (s->objects_fd, sub, 0755) < 0 && errno != EEXIST)
+        return -1;
+      if (linkat (s->tmp_fd, tmp_name, s->objects_fd, path, 0) == 0)
+        return 0;
+      if (errno != ENOENT)
+        return -1;
+    }
+  return -1;
+}
+
+/* Ends a put's reservation, under the lock: removes the tmp/ name and
+ * gives back what was reserved, counts the object's own blocks (stored:
+ * 0 when it was not linked into place) and what objects/SUB became. */
+static void
+settle_put (DccStore *s, const char *tmp_name, gsize len, guint64 stored, const char sub[3])
+{
+  if (!lock_usage (s))
+    {
+      unlinkat (s->tmp_fd, tmp_name, 0);
+      return;
+    }
+  /* Gone already: a recount at open removed it (over an hour old) and
+   * counted what was on disk then. */
+  if (unlinkat (s->tmp_fd, tmp_name, 0) == 0)
+    {
+      usage_sub (s, put_reservation (s, len));
+      usage_add (s, stored);
+    }
+  count_subdir_locked (s, SUB_OBJECTS, sub);
+  unlock_usage (s);
 }
 
 gboolean
@@ -778,8 +1002,6 @@ dcc_store_put (DccStore *s, const DccHash *h, GBytes *bytes, GError **error)
   char path[OBJ_PATH_LEN];
   obj_path (h, path);
   char sub[3] = { path[0], path[1], '\0' };
-  if (mkdirat (s->objects_fd, sub, 0755) < 0 && errno != EEXIST)
-    return dcc_fail_errno (error, "creating %s/objects/%s", s->dir, sub);
 
   g_autofree char *tmp_name = NULL;
   dcc_autofd fd = -1;
@@ -795,19 +1017,21 @@ dcc_store_put (DccStore *s, const DccHash *h, GBytes *bytes, GError **error)
       return TRUE;
     }
 
-  gboolean ok = write_all (fd, data, len) && fchmod (fd, 0444) == 0;
+  struct stat st;
+  gboolean ok = write_all (fd, data, len) && fchmod (fd, 0444) == 0 && fstat (fd, &st) == 0;
   int rc = close (g_steal_fd (&fd));
   if (!ok || rc < 0)
     {
-      dcc_fail_errno (error, "writing %s/tmp/%s", s->dir, tmp_name);
-      unreserve (s, tmp_name, len);
-      return FALSE;
+      int err = errno;
+      settle_put (s, tmp_name, len, 0, sub);
+      errno = err;
+      return dcc_fail_errno (error, "writing %s/tmp/%s", s->dir, tmp_name);
     }
   /* The moment the object appears under its name it is complete. */
-  if (linkat (s->tmp_fd, tmp_name, s->objects_fd, path, 0) < 0)
+  if (link_object (s, tmp_name, path) < 0)
     {
       int err = errno;
-      unreserve (s, tmp_name, len);   /* stored meanwhile by another process, or failed */
+      settle_put (s, tmp_name, len, 0, sub);   /* stored meanwhile by another process, or failed */
       if (err != EEXIST)
         {
           errno = err;
@@ -815,7 +1039,7 @@ dcc_store_put (DccStore *s, const DccHash *h, GBytes *bytes, GError **error)
         }
     }
   else
-    unlinkat (s->tmp_fd, tmp_name, 0);   /* the object now holds the reservation */
+    settle_put (s, tmp_name, len, disk_cost (s, &st), sub);   /* the object now holds its blocks */
 
   if (!touch (s, h))
     return dcc_fail_errno (error, "object %s vanished after it was stored", hex);
@@ -1080,22 +1304,30 @@ dcc_store_result_get (DccStore *s, const DccHash *key, DccHash *value)
   return TRUE;
 }
 
-gboolean
-dcc_store_result_set (DccStore *s, const DccHash *key, const DccHash *value, GError **error)
+/* Makes results/SUB/NAME a symlink to value's digest, atomically. */
+static gboolean
+name_result (DccStore *s, const char *sub, const char *name, const DccHash *value, GError **error)
 {
-  g_return_val_if_fail (s != NULL && key != NULL && value != NULL, FALSE);
-  char sub[3], name[DCC_HASH_HEX_LEN - 1];
-  result_name (key, sub, name);
   char target[DCC_HASH_HEX_LEN + 1];
   dcc_hash_to_hex (value, target);
-  if (mkdirat (s->results_fd, sub, 0755) < 0 && errno != EEXIST)
-    return dcc_fail_errno (error, "creating %s/results/%s", s->dir, sub);
-  dcc_autofd dfd = openat (s->results_fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dfd < 0)
-    return dcc_fail_errno (error, "opening %s/results/%s", s->dir, sub);
   g_autofree char *tmp_name = g_strdup_printf (".%s.%d.%08x", name, (int) getpid (), g_random_int ());
-  if (symlinkat (target, dfd, tmp_name) < 0)
-    return dcc_fail_errno (error, "creating a result name in %s/results/%s", s->dir, sub);
+  dcc_autofd dfd = -1;
+  /* The sweep removes an emptied results/ab: it may vanish in between. */
+  for (int i = 0; i < SUBDIR_TRIES; i++)
+    {
+      dcc_close_fdp (&dfd);
+      if (mkdirat (s->results_fd, sub, 0755) < 0 && errno != EEXIST)
+        return dcc_fail_errno (error, "creating %s/results/%s", s->dir, sub);
+      dfd = openat (s->results_fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (dfd < 0 && errno != ENOENT)
+        return dcc_fail_errno (error, "opening %s/results/%s", s->dir, sub);
+      if (dfd >= 0 && symlinkat (target, dfd, tmp_name) == 0)
+        break;
+      if (dfd >= 0 && errno != ENOENT)
+        return dcc_fail_errno (error, "creating a result name in %s/results/%s", s->dir, sub);
+      if (i == SUBDIR_TRIES - 1)
+        return dcc_fail_errno (error, "creating a result name in %s/results/%s", s->dir, sub);
+    }
   if (renameat (dfd, tmp_name, dfd, name) < 0)
     {
       int err = errno;
@@ -1104,6 +1336,33 @@ dcc_store_result_set (DccStore *s, const DccHash *key, const DccHash *value, GEr
       return dcc_fail_errno (error, "naming a result in %s/results/%s", s->dir, sub);
     }
   return TRUE;
+}
+
+gboolean
+dcc_store_result_set (DccStore *s, const DccHash *key, const DccHash *value, GError **error)
+{
+  g_return_val_if_fail (s != NULL && key != NULL && value != NULL, FALSE);
+  char sub[3], name[DCC_HASH_HEX_LEN - 1];
+  result_name (key, sub, name);
+  /* The new entry may create results/ab or grow it by a block: reserved
+   * first, counted as it is once named. */
+  if (!lock_usage (s))
+    return dcc_fail_errno (error, "locking %s/usage", s->dir);
+  if (!reserve_locked (s, value, s->block))
+    {
+      if (s->lock_depth > 0)
+        unlock_usage (s);
+      return dcc_fail (error, DCC_ERROR_LIMIT, "the store is full: no room for a result name");
+    }
+  unlock_usage (s);
+  gboolean ok = name_result (s, sub, name, value, error);
+  if (lock_usage (s))
+    {
+      usage_sub (s, s->block);
+      count_subdir_locked (s, SUB_RESULTS, sub);
+      unlock_usage (s);
+    }
+  return ok;
 }
 
 guint

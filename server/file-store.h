@@ -16,12 +16,25 @@
  * it is rebuilt from disk at open, by dcc_store_rescan, and when a put
  * finds too little to evict.
  *
- * Budget. The bound holds across processes: DIR/usage (mapped, changed
- * only under flock) counts the bytes of objects/ plus the bytes reserved
- * by puts in progress. A put evicts and reserves its size under the lock
- * before writing anything (its tmp/ file is created at full size then),
- * so the store's files never total more than the budget; while a new
- * object is linked in, its tmp/ name briefly counts it twice. When the
+ * Budget. The bound is on the disk the store takes, as `du` counts it
+ * (a 100-byte header takes a 4 KiB block on ext4), and holds across
+ * processes: DIR/usage (mapped, changed only under flock) counts the
+ * blocks of objects/ (each object's st_blocks, at least its size rounded
+ * up to the file system's block), of every objects/ab and results/ab
+ * directory, of the store's own directories and DIR/usage, plus what
+ * puts in progress reserved. A put evicts and reserves, under the lock and
+ * before writing anything, its size rounded up to the block plus one
+ * block for its objects/ab directory (which the new entry may create or
+ * grow); once linked, the reservation is replaced by the object's blocks
+ * and the directory's growth, so the store never takes more than the
+ * budget. Naming a result reserves a block for results/ab the same way.
+ * An eviction that empties objects/ab removes it (a put that wanted it
+ * makes it again); the rescan's sweep does the same for results/ab. The
+ * directories cannot be evicted: the low-water mark is a share of the
+ * rest. Result names are symlinks short enough to live in their inode
+ * (no block on ext4, xfs, tmpfs), and are not counted. Other entries of
+ * DIR (distccd's compilers/ identity cache) are counted when the store
+ * opens and rescans. When the
  * budget cannot take a content (everything older is pinned or within its
  * grace period, as under a flood of new contents), the put keeps it in
  * this process's memory for this job only (dcc_store_link_into writes a
@@ -62,7 +75,7 @@
 typedef struct DccStore DccStore;
 
 /* Opens (creating as needed, mode 0700) the store at dir with a budget of
- * max_bytes of object data. Scans objects/ to rebuild the index, removes
+ * max_bytes of disk (see Budget). Scans objects/ to rebuild the index, removes
  * tmp/ files older than DCC_STORE_TMP_MAX_AGE (younger ones may belong to
  * another process's write in progress) and empty objects whose name is
  * not the empty digest (what a power cut can leave, since writes are not
@@ -135,7 +148,8 @@ gboolean dcc_store_result_set (DccStore *s, const DccHash *key, const DccHash *v
 /* Names in results/ (for tests and logs). */
 guint dcc_store_result_count (DccStore *s);
 
-/* The shared usage: bytes of objects on disk plus reservations. */
+/* The shared usage: the store's disk bytes as du counts them (see Budget),
+ * reservations of puts in progress included. */
 guint64 dcc_store_total_bytes (DccStore *s);
 /* Objects in this process's index. */
 guint dcc_store_count (DccStore *s);

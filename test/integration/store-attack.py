@@ -91,18 +91,22 @@ def converse_on(s, data, blobs):
 
 
 def store_bytes(store):
-    """Bytes of the regular files under objects/ and tmp/, each inode once."""
+    """What `du --block-size=1 -s --exclude=compilers` says of the store: the
+    blocks of every file, directory and symlink, each inode once (the
+    compiler identity cache is counted by the store only when it opens or
+    rescans)."""
     seen, total = set(), 0
-    for sub in ("objects", "tmp"):
-        for d, _, fs in os.walk(os.path.join(store, sub)):
-            for f in fs:
-                try:
-                    st = os.lstat(os.path.join(d, f))
-                except FileNotFoundError:
-                    continue
-                if st.st_ino not in seen:
-                    seen.add(st.st_ino)
-                    total += st.st_size
+    for d, dirs, fs in os.walk(store):
+        if d == store and "compilers" in dirs:
+            dirs.remove("compilers")
+        for f in [d] + [os.path.join(d, f) for f in fs]:
+            try:
+                st = os.lstat(f)
+            except FileNotFoundError:
+                continue
+            if st.st_ino not in seen:
+                seen.add(st.st_ino)
+                total += st.st_blocks * 512
     return total
 
 

@@ -50,8 +50,9 @@ expect "--job-input-size 8: a 9 MiB source refused" \
 
 # --- A flood of distinct contents: 4 connections at once, each 40 files of
 # 64 KiB (10 MiB in all) into a 1 MiB store. Sampled on disk during and after
-# the attack, the store (objects and reservations, each inode once) stays
-# within 1 MiB + one blob; every compile is still served. ---
+# the attack, the store (as du counts it: every block of its files and
+# directories, each inode once) stays within 1 MiB + one blob (a sample
+# taken while files move); every compile is still served. ---
 got=$(sa flood 127.0.0.1 "$PORT" "$STORE" 4 40 65536)
 peak=$(echo "$got" | sed -nE 's/.*peak ([0-9]+) .*/\1/p')
 after=$(echo "$got" | sed -nE 's/.* ([0-9]+)$/\1/p')

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,44 +100,80 @@ object_on_disk (const char *store_dir, const DccHash *h)
   return lstat (p, &st) == 0 && S_ISREG (st.st_mode);
 }
 
-/* Bytes of the regular files under dir/objects and dir/tmp, each inode
- * once (an object and the tmp name it was linked from are one file). */
+/* What `du --block-size=1 -s dir` says: the blocks of every file,
+ * directory and symlink under dir, dir included, each inode once (an object
+ * and the tmp name it was linked from are one file). */
+static guint64 du_total;
+static GHashTable *du_seen;
+
+static int
+du_one (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  gint64 ino = (gint64) st->st_ino;
+  if (!g_hash_table_contains (du_seen, &ino))
+    {
+      g_hash_table_add (du_seen, g_memdup2 (&ino, sizeof ino));
+      du_total += (guint64) st->st_blocks * 512;
+    }
+  return 0;
+}
+
 static guint64
 disk_bytes (const char *dir)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  guint64 total = 0;
-  const char *subs[] = { "objects", "tmp" };
-  for (gsize k = 0; k < G_N_ELEMENTS (subs); k++)
-    {
-      g_autofree char *top = g_build_filename (dir, subs[k], NULL);
-      g_autoptr(GDir) d = g_dir_open (top, 0, NULL);
-      const char *name;
-      while (d && (name = g_dir_read_name (d)))
-        {
-          g_autofree char *p = g_build_filename (top, name, NULL);
-          struct stat st;
-          if (lstat (p, &st) < 0)
-            continue;
-          g_autoptr(GDir) sd = S_ISDIR (st.st_mode) ? g_dir_open (p, 0, NULL) : NULL;
-          const char *inner;
-          gboolean single = !S_ISDIR (st.st_mode);
-          while (single || (sd && (inner = g_dir_read_name (sd))))
-            {
-              g_autofree char *q = single ? g_strdup (p) : g_build_filename (p, inner, NULL);
-              single = FALSE;
-              struct stat qs;
-              if (lstat (q, &qs) < 0 || !S_ISREG (qs.st_mode))
-                continue;
-              gint64 ino = (gint64) qs.st_ino;
-              if (g_hash_table_contains (seen, &ino))
-                continue;
-              g_hash_table_add (seen, g_memdup2 (&ino, sizeof ino));
-              total += (guint64) qs.st_size;
-            }
-        }
-    }
-  return total;
+  du_total = 0;
+  du_seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_assert_cmpint (nftw (dir, du_one, 16, FTW_PHYS), ==, 0);
+  g_clear_pointer (&du_seen, g_hash_table_unref);
+  return du_total;
+}
+
+/* The file system's block, as the store rounds sizes to it. */
+static guint64
+block_size (const char *dir)
+{
+  struct statvfs vfs;
+  g_assert_cmpint (statvfs (dir, &vfs), ==, 0);
+  return vfs.f_frsize;
+}
+
+/* What a new, nearly empty directory takes on this file system (a block
+ * on ext4, nothing on tmpfs). */
+static guint64
+dir_bytes (const char *parent)
+{
+  g_autofree char *d = g_build_filename (parent, "probe-dir", NULL);
+  g_assert_cmpint (mkdir (d, 0755), ==, 0);
+  struct stat st;
+  g_assert_cmpint (stat (d, &st), ==, 0);
+  g_assert_cmpint (rmdir (d), ==, 0);
+  return (guint64) st.st_blocks * 512;
+}
+
+/* The disk bytes of a new, empty store (its directories and usage file). */
+static guint64
+empty_store_bytes (const char *parent)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *d = g_build_filename (parent, "probe-store", NULL);
+  guint64 n;
+  {
+    g_autoptr(DccStore) s = dcc_store_open (d, 1 << 20, &error);
+    g_assert_no_error (error);
+    n = dcc_store_total_bytes (s);
+  }
+  rm_rf (d);
+  return n;
+}
+
+/* A budget for the eviction tests, whose objects share one objects/ab
+ * directory (text30): the empty store, that directory and room for
+ * half_blocks / 2 blocks of objects. A put reserves two blocks (the
+ * object's and one for its directory's growth). */
+static guint64
+budget_for (Fixture *f, guint half_blocks)
+{
+  return empty_store_bytes (f->dir) + dir_bytes (f->dir) + half_blocks * block_size (f->dir) / 2;
 }
 
 static guint
@@ -244,7 +281,8 @@ test_store_open_layout (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (objects, G_FILE_TEST_IS_DIR));
   g_assert_true (g_file_test (tmp, G_FILE_TEST_IS_DIR));
   g_assert_cmpuint (dcc_store_count (s), ==, 0);
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 0);
+  /* Its directories and usage file, as du counts them. */
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
 }
 
 static void
@@ -253,11 +291,14 @@ test_store_put_has (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
   g_assert_no_error (error);
+  guint64 empty_bytes = dcc_store_total_bytes (s);
 
   DccHash h = put_str (s, "hello");
   g_assert_true (dcc_store_has (s, &h));
   g_assert_cmpuint (dcc_store_count (s), ==, 1);
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 5);
+  /* Five bytes take a block, and their objects/ab directory another. */
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, empty_bytes + block_size (f->dir) + dir_bytes (f->dir));
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
 
   g_autofree char *p = object_path (f->store_dir, &h);
   struct stat st;
@@ -274,6 +315,7 @@ test_store_put_has (Fixture *f, gconstpointer data)
   DccHash empty = put_str (s, "");
   g_assert_true (dcc_store_has (s, &empty));
   g_assert_cmpuint (dcc_store_count (s), ==, 2);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
 
   g_autofree char *tmp = g_build_filename (f->store_dir, "tmp", NULL);
   g_assert_cmpuint (count_entries (tmp), ==, 0);
@@ -312,12 +354,13 @@ test_store_put_existing (Fixture *f, gconstpointer data)
   DccHash h = put_str (s1, "twice");
   put_str (s1, "twice");
   g_assert_cmpuint (dcc_store_count (s1), ==, 1);
-  g_assert_cmpuint (dcc_store_total_bytes (s1), ==, 5);
+  g_assert_cmpuint (dcc_store_total_bytes (s1), ==, disk_bytes (f->store_dir));
 
   /* Another process stored it meanwhile: success, one object. */
   put_str (s2, "twice");
   g_assert_cmpuint (dcc_store_count (s2), ==, 1);
   g_assert_true (dcc_store_has (s2, &h));
+  g_assert_cmpuint (dcc_store_total_bytes (s2), ==, disk_bytes (f->store_dir));
 }
 
 static void
@@ -335,7 +378,7 @@ test_store_reopen (Fixture *f, gconstpointer data)
   g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (dcc_store_count (s), ==, 3);
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 5 + 4 + 6);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
   g_assert_true (dcc_store_has (s, &a));
   g_assert_true (dcc_store_has (s, &b));
   g_assert_true (dcc_store_has (s, &c));
@@ -381,35 +424,65 @@ test_store_open_cleanup (Fixture *f, gconstpointer data)
   DccHash empty = hash_of ("");
   g_assert_true (dcc_store_has (s, &empty));
   g_assert_cmpuint (dcc_store_count (s), ==, 2);
-  /* The usage counts the fresh tmp file: a reservation in progress. */
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 4 + 7);
+  /* The usage counts the fresh tmp file (a reservation in progress) and
+   * everything else du sees but the strays. */
+  struct stat st1, st2;
+  g_assert_cmpint (lstat (stray1, &st1), ==, 0);
+  g_assert_cmpint (lstat (stray2, &st2), ==, 0);
+  g_assert_cmpuint (dcc_store_total_bytes (s) + (guint64) (st1.st_blocks + st2.st_blocks) * 512, ==,
+                    disk_bytes (f->store_dir));
 }
 
-/* 30-byte contents, distinct by their first letter. */
+/* A 30-byte content for letter c, distinct by it, whose digest starts
+ * with 00: all of them live in objects/00, so that the eviction tests
+ * count one directory (an emptied one is removed with its block). */
+static char *
+text30 (char c)
+{
+  for (guint n = 0;; n++)
+    {
+      char *text = g_strdup_printf ("%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%c%04x",
+                                    c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c,
+                                    c, c, c, c, n);
+      DccHash h = hash_of (text);
+      char hex[DCC_HASH_HEX_LEN + 1];
+      dcc_hash_to_hex (&h, hex);
+      if (hex[0] == '0' && hex[1] == '0')
+        return text;
+      g_free (text);
+    }
+}
+
 static DccHash
 put30 (DccStore *s, char c)
 {
-  char buf[31];
-  memset (buf, c, 30);
-  buf[30] = '\0';
-  return put_str (s, buf);
+  g_autofree char *text = text30 (c);
+  return put_str (s, text);
 }
 
 static void
 test_store_evict_lru (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 100, &error);
+  /* Room for 4.5 blocks of objects: three fit (the third's put reserves
+   * its block and one for the directory: 2 + 2 <= 4.5). */
+  guint64 B = block_size (f->dir);
+  guint64 budget = budget_for (f, 9);
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, budget, &error);
   g_assert_no_error (error);
   dcc_store_set_grace (s, 0);
 
   DccHash a = put30 (s, 'a');
   DccHash b = put30 (s, 'b');
   DccHash c = put30 (s, 'c');
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  guint64 three = dcc_store_total_bytes (s);
+  g_assert_cmpuint (three, ==, budget - 3 * B / 2);
+  g_assert_cmpuint (three, ==, disk_bytes (f->store_dir));
   g_assert_true (dcc_store_has (s, &a));   /* a is now the most recent */
-  DccHash d = put30 (s, 'd');              /* 120 > 100: evict down to 90 */
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  /* 3 + 2 > 4.5 blocks: evict down to 90% of 4.5 less the 2 reserved */
+  DccHash d = put30 (s, 'd');
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, three);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
   g_assert_cmpuint (dcc_store_count (s), ==, 3);
   g_assert_false (object_on_disk (f->store_dir, &b));
   g_assert_false (dcc_store_has (s, &b));
@@ -422,7 +495,7 @@ static void
 test_store_evict_pinned (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 100, &error);
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, budget_for (f, 9), &error);
   g_assert_no_error (error);
   dcc_store_set_grace (s, 0);
 
@@ -446,7 +519,8 @@ test_store_evict_pinned (Fixture *f, gconstpointer data)
   g_assert_true (object_on_disk (f->store_dir, &d));
 
   /* Pinning something not stored is allowed and protects it once stored. */
-  DccHash g = hash_of ("gggggggggggggggggggggggggggggg");
+  g_autofree char *g_text = text30 ('g');
+  DccHash g = hash_of (g_text);
   dcc_store_pin (s, &g);
   put30 (s, 'g');
   put30 (s, 'h');
@@ -460,7 +534,8 @@ static void
 test_store_evict_grace (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 100, &error);
+  guint64 three = budget_for (f, 6);   /* the store with three objects */
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, budget_for (f, 9), &error);
   g_assert_no_error (error);
   /* Default grace: everything was just used, so nothing may go yet; the
    * store stays within its budget and the last two are kept privately. */
@@ -468,7 +543,7 @@ test_store_evict_grace (Fixture *f, gconstpointer data)
   for (int i = 0; i < 5; i++)
     hs[i] = put30 (s, (char) ('a' + i));
   g_assert_cmpuint (dcc_store_count (s), ==, 3);
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, three);
   g_assert_cmpuint (dcc_store_private_count (s), ==, 2);
   for (int i = 0; i < 5; i++)
     {
@@ -485,9 +560,9 @@ test_store_evict_grace (Fixture *f, gconstpointer data)
     }
   g_assert_true (dcc_store_rescan (s, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
-  DccHash f6 = put30 (s, 'f');   /* 120 > 100: room down to 90 - 30 */
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 90);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, three);
+  DccHash f6 = put30 (s, 'f');   /* 3 + 2 > 4.5 blocks: the oldest goes */
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, three);
   g_assert_false (object_on_disk (f->store_dir, &hs[0]));
   g_assert_true (object_on_disk (f->store_dir, &hs[1]));
   g_assert_true (object_on_disk (f->store_dir, &hs[2]));
@@ -498,17 +573,20 @@ static void
 test_store_evict_big (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 50, &error);
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, budget_for (f, 5), &error);
   g_assert_no_error (error);
   dcc_store_set_grace (s, 0);
 
   DccHash a = put30 (s, 'a');
-  g_autofree char *big = g_strnfill (80, 'B');
-  DccHash b = put_str (s, big);   /* alone over budget: kept privately, a stays */
+  guint64 one = dcc_store_total_bytes (s);
+  /* Two blocks and the directory's: 3 > 2.5 blocks alone: kept
+   * privately, a stays. */
+  g_autofree char *big = g_strnfill (2 * block_size (f->dir), 'B');
+  DccHash b = put_str (s, big);
   g_assert_true (object_on_disk (f->store_dir, &a));
   g_assert_false (object_on_disk (f->store_dir, &b));
   g_assert_true (dcc_store_has (s, &b));
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 30);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, one);
 
   /* A private content is written into a job tree as a copy. */
   int dfd = open (f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -622,20 +700,21 @@ static void
 test_store_linked_survives_eviction (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 60, &error);
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, budget_for (f, 7), &error);
   g_assert_no_error (error);
   dcc_store_set_grace (s, 0);
   DccHash a = put30 (s, 'a');
+  g_autofree char *a_text = text30 ('a');
   int dfd = open (f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   g_assert_true (dcc_store_link_into (s, &a, dfd, "a.h", FALSE, &error));
   g_assert_no_error (error);
   close (dfd);
   put30 (s, 'b');
-  put30 (s, 'c');   /* 90 > 60: a goes */
+  put30 (s, 'c');   /* 2 + 2 > 3.5 blocks: a goes */
   g_assert_false (object_on_disk (f->store_dir, &a));
   g_autofree char *linked = g_build_filename (f->dir, "a.h", NULL);
   g_autofree char *text = read_text (linked);
-  g_assert_cmpstr (text, ==, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  g_assert_cmpstr (text, ==, a_text);
 }
 
 /* Two stores on one directory behave like two processes. */
@@ -643,9 +722,10 @@ static void
 test_store_two_processes (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DccStore) s1 = dcc_store_open (f->store_dir, 100, &error);
+  guint64 three = budget_for (f, 6);
+  g_autoptr(DccStore) s1 = dcc_store_open (f->store_dir, budget_for (f, 9), &error);
   g_assert_no_error (error);
-  g_autoptr(DccStore) s2 = dcc_store_open (f->store_dir, 100, &error);
+  g_autoptr(DccStore) s2 = dcc_store_open (f->store_dir, budget_for (f, 9), &error);
   g_assert_no_error (error);
   dcc_store_set_grace (s1, 0);
 
@@ -659,7 +739,7 @@ test_store_two_processes (Fixture *f, gconstpointer data)
   g_assert_true (dcc_store_rescan (s1, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (dcc_store_count (s1), ==, 3);
-  g_assert_cmpuint (dcc_store_total_bytes (s1), ==, 90);
+  g_assert_cmpuint (dcc_store_total_bytes (s1), ==, three);
 
   /* s1 evicts: a is the least recently used anywhere. */
   put30 (s1, 'd');
@@ -801,6 +881,49 @@ test_store_budget_across_processes (Fixture *f, gconstpointer data)
     }
 }
 
+/* Thousands of small headers: each takes a whole block on disk, and each
+ * objects/ab directory a block more. The budget holds for what `du` sees,
+ * at every step, and the usage is exactly what `du` says. */
+#define DU_OBJECTS 300
+static void
+test_store_du_within_budget (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 budget = 128 * block_size (f->dir);
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, budget, &error);
+  g_assert_no_error (error);
+  dcc_store_set_grace (s, 0);
+  guint64 most = 0;
+  for (int i = 0; i < DU_OBJECTS; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("#define HEADER_%d %-80d\n", i, i);
+      DccHash h = put_str (s, text);
+      /* Result names too (results/ab directories). */
+      g_autofree char *key_text = g_strdup_printf ("key %d", i);
+      DccHash key = hash_of (key_text);
+      g_autoptr(GError) name_error = NULL;
+      if (i % 3 == 0 && !dcc_store_is_private (s, &h)
+          && !dcc_store_result_set (s, &key, &h, &name_error))
+        g_assert_error (name_error, DCC_ERROR, DCC_ERROR_LIMIT);
+      most = MAX (most, disk_bytes (f->store_dir));
+    }
+  guint64 du = disk_bytes (f->store_dir);
+  g_test_message ("%d objects of about 100 bytes: %u kept, du %" G_GUINT64_FORMAT
+                  " bytes at the end, %" G_GUINT64_FORMAT " at most; budget %" G_GUINT64_FORMAT,
+                  DU_OBJECTS, dcc_store_count (s), du, most, budget);
+  g_assert_cmpuint (most, <=, budget);
+  g_assert_cmpuint (dcc_store_count (s), >, 0);
+  g_assert_cmpuint (dcc_store_count (s), <, DU_OBJECTS);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, du);
+  g_assert_true (dcc_store_rescan (s, &error));   /* sweeps stale names, empties results/ab */
+  g_assert_no_error (error);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
+  /* Reopened: the recount from the disk agrees. */
+  g_autoptr(DccStore) again = dcc_store_open (f->store_dir, budget, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dcc_store_total_bytes (again), ==, disk_bytes (f->store_dir));
+}
+
 /* A usage file that lost track (a process killed mid-put, or garbage) is
  * recounted from the disk when the store is opened. */
 static void
@@ -816,7 +939,7 @@ test_store_usage_recount (Fixture *f, gconstpointer data)
   g_assert_true (g_file_set_contents (usage, "garbage garbage garbage!", 24, NULL));
   g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (dcc_store_total_bytes (s), ==, 5);
+  g_assert_cmpuint (dcc_store_total_bytes (s), ==, disk_bytes (f->store_dir));
 }
 
 /* Linking across file systems falls back to a copy. */
@@ -1240,6 +1363,7 @@ main (int argc, char **argv)
   STORE_TEST ("evict-grace", test_store_evict_grace);
   STORE_TEST ("evict-big", test_store_evict_big);
   STORE_TEST ("budget-across-processes", test_store_budget_across_processes);
+  STORE_TEST ("du-within-budget", test_store_du_within_budget);
   STORE_TEST ("usage-recount", test_store_usage_recount);
   STORE_TEST ("limit", test_store_limit);
   STORE_TEST ("link-into", test_store_link_into);
