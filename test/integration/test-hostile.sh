@@ -21,7 +21,10 @@ PROBE=/etc/dcc-hostile-probe-$$  # must never exist
 # --max-connections-per-peer 256: "200 simultaneous requests" below connects 200
 # sockets from 127.0.0.1 before any sends, which the default per-peer bound
 # (64 incomplete connections) would treat as a flood (test-connections.sh).
-start_distccd --jobs 1 --io-timeout 3 --max-connections-per-peer 256 || { not_ok "distccd starts"; finish; exit 1; }
+# --request-timeout 300: the 60000-file manifest below takes more than the
+# default 30 s to upload on a loaded machine (test-connections tests the
+# timeout itself).
+start_distccd --jobs 1 --io-timeout 3 --max-connections-per-peer 256 --request-timeout 300 || { not_ok "distccd starts"; finish; exit 1; }
 ok "distccd starts with --jobs 1 --io-timeout 3 on 127.0.0.1:$PORT"
 STORE=$SCRATCH/cache-$PORT
 
@@ -47,6 +50,7 @@ attack () {
   if [ -z "$why" ]; then ok "$name -> $got"; else
     not_ok "$name -> $got (wanted /$want/; failed:$why)"
     find "$TMPDIR" "$OUT" -mindepth 1 -maxdepth 3 | sed 's/^/#   /'
+    tail -5 "$DLOG" | sed 's/^/#   daemon: /'
     rm -rf "${OUT:?}"/* "$PROBE" "$PROBE-2"
   fi
 }
