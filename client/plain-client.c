@@ -11,12 +11,37 @@
 #include <string.h>
 #include <unistd.h>
 
+GBytes *
+dcc_plain_run_cpp (const char *distcc_dir, const char *compiler_path, char **cpp_argv, const char *source_name,
+                   const DccHost *host, int slot, int localslots_cpp, char **why)
+{
+  g_autoptr(GError) error = NULL;
+  dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, host->hostname, slot);
+  g_autoptr(GBytes) cpp_out = NULL, cpp_err = NULL;
+  int cpp_status;
+  g_autoptr(DccSlot) cpp_slot = dcc_host_pick_local_cpp (distcc_dir, localslots_cpp, NULL);
+  gboolean ran = dcc_run_capture (compiler_path, cpp_argv, NULL, &cpp_out, &cpp_err, &cpp_status, &error);
+  g_clear_pointer (&cpp_slot, dcc_slot_release);
+  if (!ran)
+    {
+      *why = g_strdup_printf ("cannot preprocess: %s", error->message);
+      return NULL;
+    }
+  /* Diagnostics from preprocessing cannot be interleaved with the
+   * volunteer's the way one local compile interleaves them: compile here. */
+  if (cpp_status != 0 || g_bytes_get_size (cpp_err) != 0)
+    {
+      *why = g_strdup (cpp_status != 0 ? "preprocessing failed" : "preprocessor printed diagnostics");
+      return NULL;
+    }
+  return g_steal_pointer (&cpp_out);
+}
+
 DccRemoteOutcome
 dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
                    const char *cwd, const DccHost *host, int slot, int localslots_cpp,
                    int *exit_status, char **why)
 {
-  g_autoptr(GError) error = NULL;
   const char *source_name = a->argv[a->source_index];
   gboolean is_clang = dcc_compiler_is_clang (compiler_path);
   const char *reason = dcc_plain_local_reason (a, is_clang);
@@ -26,25 +51,11 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
       return DCC_REMOTE_RUN_LOCALLY;
     }
 
-  dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, host->hostname, slot);
   g_auto(GStrv) cpp_argv = dcc_plain_cpp_argv (a, is_clang);
-  g_autoptr(GBytes) cpp_out = NULL, cpp_err = NULL;
-  int cpp_status;
-  g_autoptr(DccSlot) cpp_slot = dcc_host_pick_local_cpp (distcc_dir, localslots_cpp, NULL);
-  gboolean ran = dcc_run_capture (compiler_path, cpp_argv, NULL, &cpp_out, &cpp_err, &cpp_status, &error);
-  g_clear_pointer (&cpp_slot, dcc_slot_release);
-  if (!ran)
-    {
-      *why = g_strdup_printf ("cannot preprocess: %s", error->message);
-      return DCC_REMOTE_RUN_LOCALLY;
-    }
-  /* Diagnostics from preprocessing cannot be interleaved with the
-   * volunteer's the way one local compile interleaves them: compile here. */
-  if (cpp_status != 0 || g_bytes_get_size (cpp_err) != 0)
-    {
-      *why = g_strdup (cpp_status != 0 ? "preprocessing failed" : "preprocessor printed diagnostics");
-      return DCC_REMOTE_RUN_LOCALLY;
-    }
+  g_autoptr(GBytes) cpp_out = dcc_plain_run_cpp (distcc_dir, compiler_path, cpp_argv, source_name, host, slot,
+                                                 localslots_cpp, why);
+  if (cpp_out == NULL)
+    return DCC_REMOTE_RUN_LOCALLY;
   gsize text_len;
   const guint8 *text = g_bytes_get_data (cpp_out, &text_len);
   /* __TIMESTAMP__ is the source file's mtime, which the volunteer's copy

@@ -8,6 +8,7 @@
 #include "dcc-state.h"
 #include "dcc-stock-wire.h"
 #include "host-pick.h"
+#include "plain-client.h"
 #include "plain-mode.h"
 #include "remote.h"
 #include "run-local.h"
@@ -120,23 +121,11 @@ dcc_stock_compile (const char *distcc_dir, const char *compiler_path, const DccC
       return DCC_REMOTE_RUN_LOCALLY;
     }
 
-  dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, host->hostname, slot);
   g_auto(GStrv) cpp_argv = dcc_plain_cpp_argv_full (a, is_clang);
-  g_autoptr(GBytes) cpp_out = NULL, cpp_err = NULL;
-  int cpp_status;
-  g_autoptr(DccSlot) cpp_slot = dcc_host_pick_local_cpp (distcc_dir, localslots_cpp, NULL);
-  gboolean ran = dcc_run_capture (compiler_path, cpp_argv, NULL, &cpp_out, &cpp_err, &cpp_status, &error);
-  g_clear_pointer (&cpp_slot, dcc_slot_release);
-  if (!ran)
-    {
-      *why = g_strdup_printf ("cannot preprocess: %s", error->message);
-      return DCC_REMOTE_RUN_LOCALLY;
-    }
-  if (cpp_status != 0 || g_bytes_get_size (cpp_err) != 0)
-    {
-      *why = g_strdup (cpp_status != 0 ? "preprocessing failed" : "preprocessor printed diagnostics");
-      return DCC_REMOTE_RUN_LOCALLY;
-    }
+  g_autoptr(GBytes) cpp_out = dcc_plain_run_cpp (distcc_dir, compiler_path, cpp_argv, source_name, host, slot,
+                                                 localslots_cpp, why);
+  if (cpp_out == NULL)
+    return DCC_REMOTE_RUN_LOCALLY;
   if (g_bytes_get_size (cpp_out) > DCC_MAX_FILE_SIZE)
     {
       *why = g_strdup ("preprocessed source larger than we send");
