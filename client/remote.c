@@ -116,26 +116,19 @@ ssh_connect (const DccHost *host, GError **error)
   g_strv_builder_add (b, host->command ? host->command : "distccd");
   g_strv_builder_add (b, "--inetd");
   g_auto(GStrv) argv = g_strv_builder_end (b);
-  int sv[2];
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-    return dcc_fail_errno (error, "socketpair"), -1;
-  pid_t pid = fork ();
+  int fd;
+  pid_t pid = dcc_io_fork_socketpair (&fd, error);
   if (pid < 0)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return dcc_fail_errno (error, "fork"), -1;
-    }
+    return -1;
   if (pid == 0)
     {
       /* Child: async-signal-safe calls only. */
-      dup2 (sv[1], 0);
-      dup2 (sv[1], 1);
+      dup2 (fd, 0);
+      dup2 (fd, 1);
       execvp (argv[0], argv);
       _exit (127);
     }
-  close (sv[1]);
-  return sv[0];
+  return fd;
 }
 
 int

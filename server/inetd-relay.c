@@ -1,6 +1,7 @@
 /* See inetd-relay.h. */
 #include "inetd-relay.h"
 #include "dcc-error.h"
+#include "dcc-io.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -63,22 +64,12 @@ dcc_inetd_session_fd (GError **error)
   struct stat st;
   if (fstat (0, &st) == 0 && S_ISSOCK (st.st_mode))
     return 0;
-  int sv[2];
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-    return dcc_fail_errno (error, "socketpair"), -1;
-  pid_t pid = fork ();
+  int sock;
+  pid_t pid = dcc_io_fork_socketpair (&sock, error);
   if (pid < 0)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return dcc_fail_errno (error, "fork"), -1;
-    }
+    return -1;
   if (pid == 0)
-    {
-      close (sv[0]);
-      relay (sv[1]);
-    }
-  close (sv[1]);
+    relay (sock);
   int devnull = open ("/dev/null", O_RDWR);
   if (devnull >= 0)
     {
@@ -87,5 +78,5 @@ dcc_inetd_session_fd (GError **error)
       if (devnull > 1)
         close (devnull);
     }
-  return sv[0];
+  return sock;
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -285,4 +286,22 @@ dcc_io_write_file_atomic (const char *path, const void *data, gsize len, int mod
       return FALSE;
     }
   return TRUE;
+}
+
+pid_t
+dcc_io_fork_socketpair (int *fd, GError **error)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return dcc_fail_errno (error, "socketpair"), -1;
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return dcc_fail_errno (error, "fork"), -1;
+    }
+  close (sv[pid == 0 ? 0 : 1]);
+  *fd = sv[pid == 0 ? 1 : 0];
+  return pid;
 }

@@ -1,6 +1,7 @@
 /* Thin socket/file I/O with deadlines. errno-style underneath, GError on top. */
 #pragma once
 #include <glib.h>
+#include <sys/types.h>
 
 /* Writes all of buf, waiting at most timeout_s seconds between progress. */
 gboolean dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **error);
@@ -40,3 +41,9 @@ gboolean dcc_io_expect_frame_until (int fd, guint32 expect, guint32 max_len, int
 gboolean dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error);
 /* Writes a file atomically: temp file in the same dir, then rename. */
 gboolean dcc_io_write_file_atomic (const char *path, const void *data, gsize len, int mode, GError **error);
+/* Forks with a connected pair of Unix stream sockets (close-on-exec)
+ * between parent and child: returns the child's pid in the parent and 0 in
+ * the child, *fd being that process's end (the other end is closed there);
+ * -1 with error set, no process and no fd left open. In the child only
+ * async-signal-safe calls may follow. */
+pid_t dcc_io_fork_socketpair (int *fd, GError **error);
