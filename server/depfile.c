@@ -64,6 +64,32 @@ gcc_write_name (GString *out, const char *name, guint *col)
   g_string_append (out, name);
 }
 
+/* The dependencies words[from..] after the ':', wrapped as the compiler
+ * wraps them (clang counting a name's width with clang_width). */
+static void
+write_deps (GString *out, GPtrArray *words, guint from, gboolean clang, gsize (*clang_width) (const char *),
+            guint *col)
+{
+  for (guint i = from; i < words->len; i++)
+    {
+      const char *d = words->pdata[i];
+      if (!clang)
+        gcc_write_name (out, d, col);
+      else
+        {
+          gsize n = clang_width (d);
+          if (*col + (n + 1) + 2 > 75)
+            {
+              g_string_append (out, " \\\n ");
+              *col = 2;
+            }
+          g_string_append_c (out, ' ');
+          g_string_append (out, d);
+          *col += (guint) n + 1;
+        }
+    }
+}
+
 GBytes *
 dcc_depfile_rewrap (const guint8 *text, gsize len, gboolean clang)
 {
@@ -110,24 +136,7 @@ dcc_depfile_rewrap (const guint8 *text, gsize len, gboolean clang)
     }
   g_string_append_c (out, ':');
   col++;
-  for (guint i = colon + 1; i < words->len; i++)
-    {
-      const char *d = words->pdata[i];
-      if (!clang)
-        gcc_write_name (out, d, &col);
-      else
-        {
-          gsize n = strlen (d);
-          if (col + (n + 1) + 2 > 75)
-            {
-              g_string_append (out, " \\\n ");
-              col = 2;
-            }
-          g_string_append_c (out, ' ');
-          g_string_append (out, d);
-          col += (guint) n + 1;
-        }
-    }
+  write_deps (out, words, colon + 1, clang, strlen, &col);
   g_string_append_c (out, '\n');
   g_string_append_len (out, (const char *) text + rest, (gssize) (len - rest));
   return g_string_free_to_bytes (out);
@@ -218,24 +227,7 @@ dcc_depfile_unmap (const char *root, const guint8 *data, gsize len, gboolean cla
   g_string_append_c (deps, '\n');
   gsize unused;
   g_autoptr(GPtrArray) words = rule_words (deps->str, deps->len, &unused);
-  for (guint i = 0; i < words->len; i++)
-    {
-      const char *d = words->pdata[i];
-      if (!clang)
-        gcc_write_name (out, d, &col);
-      else
-        {
-          gsize n = clang_name_width (d);
-          if (col + (n + 1) + 2 > 75)
-            {
-              g_string_append (out, " \\\n ");
-              col = 2;
-            }
-          g_string_append_c (out, ' ');
-          g_string_append (out, d);
-          col += (guint) n + 1;
-        }
-    }
+  write_deps (out, words, 0, clang, clang_name_width, &col);
   g_string_append_c (out, '\n');
   if (end < len)
     {
