@@ -113,6 +113,19 @@ dcc_job_board_end (int id)
   unlock ();
 }
 
+/* Opens one entry's JSON object (after a ", " unless it is the first)
+ * with the fields a running and a finished job share. */
+static void
+json_entry_start (GString *o, const Entry *e, gboolean *first)
+{
+  g_string_append (o, *first ? "{" : ", {");
+  *first = FALSE;
+  dcc_json_append_member (o, "client", e->client);
+  dcc_json_append_member (o, "file", e->file);
+  dcc_json_append_member (o, "compiler", e->compiler);
+  dcc_json_append_member (o, "mode", e->mode);
+}
+
 char *
 dcc_job_board_render_json (const char *host)
 {
@@ -136,12 +149,7 @@ dcc_job_board_render_json (const char *host)
           const Entry *e = &jobs[i];
           if (!e->used)
             continue;
-          g_string_append (o, first ? "{" : ", {");
-          first = FALSE;
-          dcc_json_append_member (o, "client", e->client);
-          dcc_json_append_member (o, "file", e->file);
-          dcc_json_append_member (o, "compiler", e->compiler);
-          dcc_json_append_member (o, "mode", e->mode);
+          json_entry_start (o, e, &first);
           dcc_json_append_member (o, "phase", e->phase);
           g_string_append_printf (o, "\"elapsed_ms\": %" G_GINT64_FORMAT ", \"phase_ms\": %" G_GINT64_FORMAT "}",
                                   MAX (now - e->start_us, 0) / 1000, MAX (now - e->phase_us, 0) / 1000);
@@ -152,12 +160,7 @@ dcc_job_board_render_json (const char *host)
       for (guint32 k = 0; k < n; k++)
         {
           const Entry *e = &recent[(next - 1 - k) % DCC_BOARD_RECENT];
-          g_string_append (o, first ? "{" : ", {");
-          first = FALSE;
-          dcc_json_append_member (o, "client", e->client);
-          dcc_json_append_member (o, "file", e->file);
-          dcc_json_append_member (o, "compiler", e->compiler);
-          dcc_json_append_member (o, "mode", e->mode);
+          json_entry_start (o, e, &first);
           dcc_json_append_member (o, "result", e->result);
           g_string_append_printf (o, "\"status\": %d, \"ms\": %" G_GINT64_FORMAT ", \"ago_ms\": %" G_GINT64_FORMAT "}",
                                   e->status, MAX (e->phase_us - e->start_us, 0) / 1000,
