@@ -36,6 +36,23 @@ feed_in_pieces (DccRequestReader *r, GByteArray *b, gsize piece, gsize *fed, GEr
   return res;
 }
 
+/* Feeds all of b in pieces of `piece` bytes to a new reader, asserting
+ * that it completes on the last byte in `protocol`; returns the request. */
+static DccRequest *
+read_whole (GByteArray *b, gsize piece, DccProtocol protocol)
+{
+  g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
+  g_autoptr(GError) error = NULL;
+  gsize fed;
+  g_assert_cmpint (feed_in_pieces (r, b, piece, &fed, &error), ==, DCC_READER_COMPLETE);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fed, ==, b->len);
+  g_assert_cmpint (dcc_request_reader_protocol (r), ==, protocol);
+  DccRequest *req = dcc_request_reader_steal_request (r);
+  g_assert_nonnull (req);
+  return req;
+}
+
 static void
 test_pieces (void)
 {
@@ -43,15 +60,7 @@ test_pieces (void)
   gsize pieces[] = { 1, 2, 3, 7, 8, 9, 13, 64, 100000 };
   for (gsize i = 0; i < G_N_ELEMENTS (pieces); i++)
     {
-      g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
-      g_autoptr(GError) error = NULL;
-      gsize fed;
-      g_assert_cmpint (feed_in_pieces (r, b, pieces[i], &fed, &error), ==, DCC_READER_COMPLETE);
-      g_assert_no_error (error);
-      g_assert_cmpuint (fed, ==, b->len);
-      g_assert_cmpint (dcc_request_reader_protocol (r), ==, DCC_PROTOCOL_DCC1);
-      g_autoptr(DccRequest) req = dcc_request_reader_steal_request (r);
-      g_assert_nonnull (req);
+      g_autoptr(DccRequest) req = read_whole (b, pieces[i], DCC_PROTOCOL_DCC1);
       g_assert_cmpstr (req->argv->pdata[0], ==, "gcc");
       g_assert_cmpstr (req->cwd, ==, "/home/u");
       g_assert_cmpstr (req->source_name, ==, "a.c");
@@ -143,15 +152,7 @@ test_dist_pieces (void)
     for (gsize i = 0; i < G_N_ELEMENTS (pieces); i++)
       {
         g_autoptr(GByteArray) b = stock_request (v, text);
-        g_autoptr(DccRequestReader) r = dcc_request_reader_new (DCC_MAX_FRAME);
-        g_autoptr(GError) error = NULL;
-        gsize fed;
-        g_assert_cmpint (feed_in_pieces (r, b, pieces[i], &fed, &error), ==, DCC_READER_COMPLETE);
-        g_assert_no_error (error);
-        g_assert_cmpuint (fed, ==, b->len);
-        g_assert_cmpint (dcc_request_reader_protocol (r), ==, DCC_PROTOCOL_DIST);
-        g_autoptr(DccRequest) req = dcc_request_reader_steal_request (r);
-        g_assert_nonnull (req);
+        g_autoptr(DccRequest) req = read_whole (b, pieces[i], DCC_PROTOCOL_DIST);
         g_assert_cmpuint (req->stock_protover, ==, v);
         g_assert_cmpint (req->mode, ==, DCC_MODE_PLAIN);
         g_assert_cmpuint (req->argv->len, ==, 7);

@@ -6,51 +6,45 @@
 #include "dcc-stock-wire.h"
 #include <string.h>
 
-/* Feeds buf header by header; TRUE when complete, else FALSE + error. */
+/* Feeds buf header by header to the request decoder (req) or the reply
+ * decoder (rep); TRUE when complete (for a request, with no bytes left
+ * over), else FALSE + error. */
 static gboolean
-decode_request (const guint8 *buf, gsize len, DccStockRequest *r, GError **error)
+decode (const guint8 *buf, gsize len, DccStockRequest *req, DccStockReply *rep, GError **error)
 {
   gsize off = 0;
-  while (!r->complete)
+  while (!(req ? req->complete : rep->complete))
     {
       guint32 tok, val, body;
       if (len - off < DCC_STOCK_HEADER_LEN)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "truncated");
       if (!dcc_stock_header_parse (buf + off, &tok, &val, error)
-          || !dcc_stock_request_feed_header (r, tok, val, &body, error))
+          || !(req ? dcc_stock_request_feed_header (req, tok, val, &body, error)
+                   : dcc_stock_reply_feed_header (rep, tok, val, &body, error)))
         return FALSE;
       off += DCC_STOCK_HEADER_LEN;
       if (!body)
         continue;
       if (len - off < body)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "truncated body");
-      if (!dcc_stock_request_feed_body (r, buf + off, body, error))
+      if (!(req ? dcc_stock_request_feed_body (req, buf + off, body, error)
+                : dcc_stock_reply_feed_body (rep, buf + off, body, error)))
         return FALSE;
       off += body;
     }
-  return off == len || dcc_fail (error, DCC_ERROR_PROTOCOL, "trailing bytes");
+  return !req || off == len || dcc_fail (error, DCC_ERROR_PROTOCOL, "trailing bytes");
+}
+
+static gboolean
+decode_request (const guint8 *buf, gsize len, DccStockRequest *r, GError **error)
+{
+  return decode (buf, len, r, NULL, error);
 }
 
 static gboolean
 decode_reply (const guint8 *buf, gsize len, DccStockReply *r, GError **error)
 {
-  gsize off = 0;
-  while (!r->complete)
-    {
-      guint32 tok, val, body;
-      if (len - off < DCC_STOCK_HEADER_LEN)
-        return dcc_fail (error, DCC_ERROR_PROTOCOL, "truncated");
-      if (!dcc_stock_header_parse (buf + off, &tok, &val, error)
-          || !dcc_stock_reply_feed_header (r, tok, val, &body, error))
-        return FALSE;
-      off += DCC_STOCK_HEADER_LEN;
-      if (!body)
-        continue;
-      if (len - off < body || !dcc_stock_reply_feed_body (r, buf + off, body, error))
-        return FALSE;
-      off += body;
-    }
-  return TRUE;
+  return decode (buf, len, NULL, r, error);
 }
 
 static void
