@@ -514,6 +514,26 @@ walk_objects (DccStore *s, GError **error)
   return TRUE;
 }
 
+/* A sweep of the store's directory `name` (results/ or tmp/) that removes
+ * what is older than max_age_s (*cutoff, in ns); NULL when the directory
+ * cannot be opened (logged: a sweep that cannot run is not an error). */
+static DIR *
+open_for_sweep (DccStore *s, const char *name, guint64 max_age_s, gint64 *cutoff)
+{
+  g_autoptr(GError) error = NULL;
+  DIR *d = open_dir_at (s->dir_fd, name, &error);
+  if (d == NULL)
+    g_debug ("store: %s", error->message);
+  *cutoff = now_ns () - (gint64) max_age_s * NS_PER_S;
+  return d;
+}
+
+static gboolean
+is_dot (const char *name)
+{
+  return strcmp (name, ".") == 0 || strcmp (name, "..") == 0;
+}
+
 /* Removes result names whose object is not in the index (just rebuilt by
  * walk_objects) and that are older than the grace period (a name is made
  * after its object, but a walk may have missed an object put meanwhile),
@@ -521,14 +541,10 @@ walk_objects (DccStore *s, GError **error)
 static void
 sweep_results (DccStore *s)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DIR) top = open_dir_at (s->dir_fd, "results", &error);
+  gint64 cutoff;
+  g_autoptr(DIR) top = open_for_sweep (s, "results", s->grace_s, &cutoff);
   if (top == NULL)
-    {
-      g_debug ("store: %s", error->message);
-      return;
-    }
-  gint64 cutoff = now_ns () - (gint64) s->grace_s * NS_PER_S;
+    return;
   struct dirent *de;
   while ((de = readdir (top)) != NULL)
     {
@@ -541,7 +557,7 @@ sweep_results (DccStore *s)
       struct dirent *ne;
       while ((ne = readdir (d)) != NULL)
         {
-          if (strcmp (ne->d_name, ".") == 0 || strcmp (ne->d_name, "..") == 0)
+          if (is_dot (ne->d_name))
             continue;
           struct stat st;
           if (fstatat (dirfd (d), ne->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || mtime_ns (&st) > cutoff)
@@ -680,19 +696,15 @@ dcc_store_rescan (DccStore *s, GError **error)
 static void
 clean_tmp (DccStore *s)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DIR) d = open_dir_at (s->dir_fd, "tmp", &error);
+  gint64 cutoff;
+  g_autoptr(DIR) d = open_for_sweep (s, "tmp", DCC_STORE_TMP_MAX_AGE, &cutoff);
   if (d == NULL)
-    {
-      g_debug ("store: %s", error->message);
-      return;
-    }
-  gint64 cutoff = now_ns () - (gint64) DCC_STORE_TMP_MAX_AGE * NS_PER_S;
+    return;
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
       struct stat st;
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+      if (is_dot (de->d_name))
         continue;
       if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR (st.st_mode))
         continue;
