@@ -165,3 +165,65 @@ chrome () {
     --user-data-dir="$SCRATCH/chrome" --virtual-time-budget=3000 --window-size=1100,800 "$@" \
     "$url" 2>> "$SCRATCH/chrome.err"
 }
+
+# stock_project DIR [c++]: the project of the stock-protocol tests in DIR:
+# s1.c..s6.c (and, with "c++", w1.cc and w2.cc) including inc/defs.h, and a
+# Makefile that builds them -O2 $(DBG) -Iinc -DUNUSED=1 -MD. Sets OBJS (the
+# objects' base names).
+stock_project () {
+  local dir=$1 cxx=${2:-} n
+  OBJS="s1 s2 s3 s4 s5 s6"
+  mkdir -p "$dir/inc"
+  for n in 1 2 3 4 5 6; do
+    cat > "$dir/s$n.c" <<C
+#include <string.h>
+#include "defs.h"
+static const char tag[] = __FILE__;
+int s$n (const char *p) { return (int) strlen (p) * SCALE + $n + (int) sizeof tag + UNUSED; }
+C
+  done
+  if [ -n "$cxx" ]; then
+    OBJS="$OBJS w1 w2"
+    for n in 1 2; do
+      cat > "$dir/w$n.cc" <<C
+#include <string>
+#include <vector>
+#include "defs.h"
+int w$n (const std::vector<std::string> &v) { int t = 0; for (auto &s : v) t += (int) s.size () * SCALE; return t + $n; }
+C
+    done
+  fi
+  echo '#define SCALE 3' > "$dir/inc/defs.h"
+  cat > "$dir/Makefile" <<M
+OBJS = $(for n in $OBJS; do printf '%s.o ' "$n"; done)
+all: \$(OBJS)
+%.o: %.c inc/defs.h
+	\$(CC) -O2 \$(DBG) -Iinc -DUNUSED=1 -MD -c \$< -o \$@
+%.o: %.cc inc/defs.h
+	\$(CXX) -O2 \$(DBG) -Iinc -DUNUSED=1 -MD -c \$< -o \$@
+M
+}
+
+# build_project PROJ DIR CC CXX [VAR=VALUE...]: make -s -j4 (run by
+# $MAKE_WRAP, if set) with the variables in its environment, in a copy of
+# PROJ at one fixed path (a build records it); the tree, with its stdout and
+# stderr, is left in DIR.
+build_project () {
+  local proj=$1 dir=$2 cc=$3 cxx=$4; shift 4
+  local w=$SCRATCH/w
+  rm -rf "$w" "$dir" && mkdir -p "$w" && cp -r "$proj"/* "$w"/
+  (cd "$w" && env "$@" setsid ${MAKE_WRAP:-} make -s -j4 CC="$cc" CXX="$cxx" > stdout 2> stderr)
+  mv "$w" "$dir"
+}
+
+# start_debian_distccd: Debian's stock distccd (/usr/bin/distccd) on a
+# free loopback port, 4 jobs; sets SPORT, SLOG.
+start_debian_distccd () {
+  SPORT=$(free_port)
+  SLOG=$SCRATCH/stock-$SPORT.log
+  : > "$SLOG"; chmod 666 "$SLOG"   # it runs as the user distccd
+  /usr/bin/distccd --no-detach --daemon --listen 127.0.0.1 --port "$SPORT" --allow 127.0.0.1 \
+      --log-file "$SLOG" --log-level info --jobs 4 &
+  DAEMON_PIDS+=($!)
+  wait_port "$SPORT" $!
+}

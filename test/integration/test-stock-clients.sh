@@ -16,44 +16,10 @@ if [ ! -x $STOCK ]; then
 fi
 
 proj=$SCRATCH/proj
-mkdir -p "$proj/inc"
-for n in 1 2 3 4 5 6; do
-  cat > "$proj/s$n.c" <<C
-#include <string.h>
-#include "defs.h"
-static const char tag[] = __FILE__;
-int s$n (const char *p) { return (int) strlen (p) * SCALE + $n + (int) sizeof tag + UNUSED; }
-C
-done
-for n in 1 2; do
-  cat > "$proj/w$n.cc" <<C
-#include <string>
-#include <vector>
-#include "defs.h"
-int w$n (const std::vector<std::string> &v) { int t = 0; for (auto &s : v) t += (int) s.size () * SCALE; return t + $n; }
-C
-done
-echo '#define SCALE 3' > "$proj/inc/defs.h"
-cat > "$proj/Makefile" <<'M'
-OBJS = s1.o s2.o s3.o s4.o s5.o s6.o w1.o w2.o
-all: $(OBJS)
-%.o: %.c inc/defs.h
-	$(CC) -O2 -Iinc -DUNUSED=1 -MD -c $< -o $@
-%.o: %.cc inc/defs.h
-	$(CXX) -O2 -Iinc -DUNUSED=1 -MD -c $< -o $@
-M
-OBJS="s1 s2 s3 s4 s5 s6 w1 w2"
+stock_project "$proj" c++
 
-# build_with DIR CC CXX [VAR=VALUE...]: make -j4 (run by $MAKE_WRAP, if
-# set) in a copy of the project at one fixed path (a build records it),
-# stdout/stderr kept in DIR.
-build_with () {
-  local dir=$1 cc=$2 cxx=$3; shift 3
-  local w=$SCRATCH/w
-  rm -rf "$w" "$dir" && mkdir -p "$w" && cp -r "$proj"/* "$w"/
-  (cd "$w" && env "$@" setsid ${MAKE_WRAP:-} make -s -j4 CC="$cc" CXX="$cxx" > stdout 2> stderr)
-  mv "$w" "$dir"
-}
+# build_with DIR CC CXX [VAR=VALUE...]: see build_project (lib.sh).
+build_with () { build_project "$proj" "$@"; }
 same_objects () {
   for n in $OBJS; do cmp -s "$1/$n.o" "$2/$n.o" || { echo "# $n.o differs"; return 1; }; done
 }
@@ -145,13 +111,7 @@ fi
 
 # One make -j, stock's client, DISTCC_HOSTS mixing our distccd and Debian's.
 if [ -x $STOCKD ]; then
-  SPORT=$(free_port)
-  SLOG=$SCRATCH/stock-$SPORT.log
-  : > "$SLOG"; chmod 666 "$SLOG"   # it runs as the user distccd
-  $STOCKD --no-detach --daemon --listen 127.0.0.1 --port "$SPORT" --allow 127.0.0.1 \
-      --log-file "$SLOG" --log-level info --jobs 4 &
-  DAEMON_PIDS+=($!)
-  wait_port "$SPORT" $! || not_ok "Debian's distccd starts"
+  start_debian_distccd || not_ok "Debian's distccd starts"
   ours_before=$(ours_compiled 2)
   build_with "$SCRATCH/mixed" "$STOCK gcc" "$STOCK g++" \
     DISTCC_HOSTS="127.0.0.1:$PORT/1,lzo 127.0.0.1:$SPORT/1,lzo" DISTCC_VERBOSE=1 DISTCC_DIR="$(stock_dir mixed)"

@@ -12,31 +12,15 @@ if [ ! -x $STOCKD ]; then
 fi
 
 proj=$SCRATCH/proj
-mkdir -p "$proj/inc"
-for n in 1 2 3 4 5 6; do
-  cat > "$proj/s$n.c" <<C
-#include <string.h>
-#include "defs.h"
-static const char tag[] = __FILE__;
-int s$n (const char *p) { return (int) strlen (p) * SCALE + $n + (int) sizeof tag; }
-C
-done
-echo '#define SCALE 3' > "$proj/inc/defs.h"
-cat > "$proj/Makefile" <<'M'
-OBJS = s1.o s2.o s3.o s4.o s5.o s6.o
-all: $(OBJS)
-%.o: %.c inc/defs.h
-	$(CC) -O2 $(DBG) -Iinc -DUNUSED=1 -MD -c $< -o $@
-M
+stock_project "$proj"
 
+# build_with DIR CC... [DBG=...]: the project built with the command CC...
+# (DBG: extra compiler options); see build_project (lib.sh).
 build_with () {
   local dir=$1; shift
-  local w=$SCRATCH/w
-  rm -rf "$w" "$dir" && mkdir -p "$w" && cp -r "$proj"/* "$w"/
   local dbg=
   case "${*: -1}" in DBG=*) dbg=${*: -1}; set -- "${@:1:$#-1}";; esac
-  (cd "$w" && setsid make -s -j4 CC="$*" $dbg > stdout 2> stderr)
-  mv "$w" "$dir"
+  build_project "$proj" "$dir" "$*" g++ $dbg
 }
 same_objects () {
   for n in 1 2 3 4 5 6; do
@@ -45,23 +29,8 @@ same_objects () {
 }
 count_results () { grep -c "result: $2 " "$1" 2>/dev/null || true; }
 
-# start_stock: Debian's distccd on a free loopback port; sets SPORT, SLOG.
-start_stock () {
-  SPORT=$(free_port)
-  SLOG=$SCRATCH/stock-$SPORT.log
-  : > "$SLOG"; chmod 666 "$SLOG"   # it runs as the user distccd
-  $STOCKD --no-detach --daemon --listen 127.0.0.1 --port "$SPORT" --allow 127.0.0.1 \
-      --log-file "$SLOG" --log-level info --jobs 4 &
-  DAEMON_PIDS+=($!)
-  for _ in $(seq 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/$SPORT) 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
-
 build_with "$SCRATCH/local" gcc
-start_stock || { not_ok "stock distccd starts"; finish; exit 1; }
+start_debian_distccd || { not_ok "stock distccd starts"; finish; exit 1; }
 ok "stock distccd starts on 127.0.0.1:$SPORT"
 
 for variant in ",lzo:2" ":1"; do
