@@ -19,7 +19,7 @@
 typedef DccFileKey StatKey;   /* the cache file stores them (cache-file.h) */
 
 static void
-stat_key_from (StatKey *k, const struct stat *st)
+dcc_closure_stat_key_from (StatKey *k, const struct stat *st)
 {
   memset (k, 0, sizeof *k);
   k->dev = st->st_dev;
@@ -51,7 +51,7 @@ stat_key_equal (gconstpointer a, gconstpointer b)
 typedef DccCachedCheck Check;
 
 /* A searched directory that changed: do the names looked for there still
- * find nothing (nothing, or a directory, as probe() decides)? */
+ * find nothing (nothing, or a directory, as dcc_walk_probe() decides)? */
 static gboolean
 names_still_absent (const Check *c)
 {
@@ -89,7 +89,7 @@ check_fact (const Check *c, struct stat *st)
   if (!c->exists)
     return FACT_BROKEN;
   StatKey k;
-  stat_key_from (&k, st);
+  dcc_closure_stat_key_from (&k, st);
   if (c->identity)
     return k.dev == c->key.dev && k.ino == c->key.ino && k.mode == c->key.mode ? FACT_HOLDS : FACT_BROKEN;
   if (stat_key_equal (&k, &c->key))
@@ -181,7 +181,7 @@ dcc_closure_engine_free (DccClosureEngine *e)
 }
 
 static gboolean
-hash_cache_lookup (DccClosureEngine *e, const StatKey *k, DccHash *out)
+dcc_closure_hash_lookup (DccClosureEngine *e, const StatKey *k, DccHash *out)
 {
   g_mutex_lock (&e->hash_lock);
   DccHash *h = g_hash_table_lookup (e->hashes, k);
@@ -204,7 +204,7 @@ hash_cache_insert (DccClosureEngine *e, const StatKey *k, const DccHash *h)
 }
 
 static DccScanResult *
-scan_cache_lookup (DccClosureEngine *e, const ScanKey *k)
+dcc_closure_scan_lookup (DccClosureEngine *e, const ScanKey *k)
 {
   g_mutex_lock (&e->scan_lock);
   DccScanResult *r = g_hash_table_lookup (e->scans, k);
@@ -215,7 +215,7 @@ scan_cache_lookup (DccClosureEngine *e, const ScanKey *k)
 }
 
 static void
-scan_cache_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r)
+dcc_closure_scan_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r)
 {
   g_mutex_lock (&e->scan_lock);
   if (g_hash_table_size (e->scans) >= DCC_CLOSURE_SCAN_CACHE_MAX)
@@ -225,9 +225,9 @@ scan_cache_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r)
   g_atomic_int_set (&e->learnt, 1);
 }
 
-static void closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries,
+static void dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries,
                                   GPtrArray *checks, gboolean only_over_same);
-static gboolean hash_file (DccClosureEngine *e, const char *phys, const struct stat *st,
+static gboolean dcc_closure_hash_file (DccClosureEngine *e, const char *phys, const struct stat *st,
                            DccHash *hash, guint8 **data, gsize *len, gboolean need_data,
                            guint *n_hashed, GError **error);
 
@@ -263,7 +263,7 @@ same_content (DccClosureEngine *e, GPtrArray *entries, const Check *c, const str
   DccHash hash;
   g_autofree guint8 *data = NULL;
   gsize len;
-  return hash_file (e, c->path, now, &hash, &data, &len, FALSE, n_hashed, NULL)
+  return dcc_closure_hash_file (e, c->path, now, &hash, &data, &len, FALSE, n_hashed, NULL)
          && dcc_hash_equal (&hash, &entry->hash);
 }
 
@@ -272,7 +272,7 @@ same_content (DccClosureEngine *e, GPtrArray *entries, const Check *c, const str
  * Files only restamped are recorded anew, so that the next lookup (and the
  * next session, through the cache file) need not hash them again. */
 static GPtrArray *
-closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
+dcc_closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
 {
   g_mutex_lock (&e->closure_lock);
   CachedClosure *c = g_hash_table_lookup (e->closures, key);
@@ -300,7 +300,7 @@ closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
           Check *fresh = g_new0 (Check, 1);
           fresh->path = g_strdup (check->path);
           fresh->exists = TRUE;
-          stat_key_from (&fresh->key, &now);
+          dcc_closure_stat_key_from (&fresh->key, &now);
           dcc_cached_check_free (restamped->pdata[i]);
           restamped->pdata[i] = fresh;
           continue;
@@ -309,7 +309,7 @@ closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
       return NULL;
     }
   if (restamped)
-    closure_cache_insert (e, key, entries, restamped, TRUE);
+    dcc_closure_cache_insert (e, key, entries, restamped, TRUE);
   return g_steal_pointer (&entries);
 }
 
@@ -317,7 +317,7 @@ closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
  * restamp); store them only if the table still holds these entries, not a
  * closure another request walked meanwhile (or none, if it was evicted). */
 static void
-closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, GPtrArray *checks,
+dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, GPtrArray *checks,
                       gboolean only_over_same)
 {
   if (entries->len > DCC_CLOSURE_CACHE_MAX_ENTRIES / 4)
@@ -440,13 +440,13 @@ dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
     {
       const DccCachedScan *c = scans->pdata[i];
       const ScanKey sk = { .hash = c->hash, .cplusplus = c->cplusplus };
-      scan_cache_insert (e, &sk, c->scan);
+      dcc_closure_scan_insert (e, &sk, c->scan);
     }
   /* Closures are checked against the disk on every use, as always. */
   for (guint i = 0; i < closures->len; i++)
     {
       const DccCachedClosure *c = closures->pdata[i];
-      closure_cache_insert (e, c->key, c->entries, c->checks, FALSE);
+      dcc_closure_cache_insert (e, c->key, c->entries, c->checks, FALSE);
     }
   dcc_debug ("cache file %s: %u hashes, %u scans, %u closures", path, hashes->len, scans->len,
              closures->len);
@@ -483,10 +483,10 @@ typedef struct {
   guint             n_chain;
 
   GHashTable *entries;       /* physical path -> DccIsEntry* (owned) */
-  GHashTable *checks;        /* scratch_key (follow, path) -> Check* (owned) */
+  GHashTable *checks;        /* dcc_walk_key (follow, path) -> Check* (owned) */
   GHashTable *dir_memo;      /* lexical dir -> physical dir, or "" if missing */
-  GHashTable *resolve_memo;  /* scratch_key (start, here, name) -> scratch_key (chain, lexical path), or "" */
-  GHashTable *visited;       /* scratch_key (chain, lexical) */
+  GHashTable *resolve_memo;  /* dcc_walk_key (start, here, name) -> dcc_walk_key (chain, lexical path), or "" */
+  GHashTable *visited;       /* dcc_walk_key (chain, lexical) */
   GHashTable *probed_dirs;   /* dir searched without success -> GString of names not found there */
   GHashTable *absent_paths;  /* paths probed and not found */
   GHashTable *dirs_seen;     /* dir -> DirSeen*: stat'ed once a walk */
@@ -506,7 +506,7 @@ typedef struct {
 
 /* A copy of s that lives as long as the walk. */
 static char *
-walk_str (Walk *w, const char *s)
+dcc_walk_str (Walk *w, const char *s)
 {
   return g_string_chunk_insert (w->strings, s);
 }
@@ -537,7 +537,7 @@ pending_free (Pending *p)
 /* "a//b/" -> "a/b": the kernel ignores repeated slashes; dots stay, they
  * are resolved physically by the walk. */
 static char *
-collapse_slashes (const char *p)
+dcc_walk_collapse_slashes (const char *p)
 {
   GString *s = g_string_sized_new (strlen (p));
   for (const char *c = p; *c; c++)
@@ -549,14 +549,14 @@ collapse_slashes (const char *p)
 }
 
 static char *
-make_absolute (const char *cwd, const char *p)
+dcc_walk_make_absolute (const char *cwd, const char *p)
 {
   g_autofree char *joined = p[0] == '/' ? g_strdup (p) : g_strconcat (cwd, "/", p, NULL);
-  return collapse_slashes (joined);
+  return dcc_walk_collapse_slashes (joined);
 }
 
 static char *
-join (const char *dir, const char *name)
+dcc_walk_join (const char *dir, const char *name)
 {
   if (g_str_equal (dir, "/"))
     return g_strconcat ("/", name, NULL);
@@ -570,7 +570,7 @@ join_in (const char *dir, const char *name, char *buf, gsize size, char **heap)
 {
   gsize d = g_str_equal (dir, "/") ? 0 : strlen (dir), n = strlen (name);
   if (d + 1 + n >= size)
-    return *heap = join (dir, name);
+    return *heap = dcc_walk_join (dir, name);
   memcpy (buf, dir, d);
   buf[d] = '/';
   memcpy (buf + d + 1, name, n + 1);
@@ -594,7 +594,7 @@ append_number (GString *k, gsize u, gboolean negative)
  * after its length (paths may hold any byte but NUL, so no separator would
  * be safe). Valid until the next call. */
 static const char *
-scratch_key (Walk *w, int number, const char *a, const char *b)
+dcc_walk_key (Walk *w, int number, const char *a, const char *b)
 {
   GString *k = w->key;
   g_string_truncate (k, 0);
@@ -637,9 +637,9 @@ dir_of (const char *p, char *buf, gsize size, char **heap)
  * passed through; only its identity matters (a file appearing in it matters
  * only where the compiler searched, and those get a stat check). */
 static void
-add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
+dcc_walk_add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
 {
-  const char *key = scratch_key (w, follow, path, NULL);
+  const char *key = dcc_walk_key (w, follow, path, NULL);
   if (g_hash_table_contains (w->checks, key))
     return;
   Check *c = g_new0 (Check, 1);
@@ -648,8 +648,8 @@ add_check (Walk *w, const char *path, gboolean follow, const struct stat *st)
   c->exists = st != NULL;
   c->identity = !follow && st && S_ISDIR (st->st_mode);
   if (st)
-    stat_key_from (&c->key, st);
-  g_hash_table_insert (w->checks, walk_str (w, key), c);
+    dcc_closure_stat_key_from (&c->key, st);
+  g_hash_table_insert (w->checks, dcc_walk_str (w, key), c);
 }
 
 static void
@@ -673,7 +673,7 @@ static char *resolve_components (Walk *w, const char *start, const char *rel, gu
 static char *
 step (Walk *w, const char *dir, const char *name, guint *links, struct stat *st_out)
 {
-  g_autofree char *cand = join (dir, name);
+  g_autofree char *cand = dcc_walk_join (dir, name);
   struct stat st;
   if (lstat (cand, &st) != 0)
     return NULL;
@@ -687,13 +687,13 @@ step (Walk *w, const char *dir, const char *name, guint *links, struct stat *st_
         return NULL;
       target[n] = '\0';
       add_entry (w, DCC_IS_ENTRY_SYMLINK, &st, NULL, cand, target);
-      add_check (w, cand, FALSE, &st);
+      dcc_walk_add_check (w, cand, FALSE, &st);
       return resolve_components (w, target[0] == '/' ? "/" : dir, target, links, st_out);
     }
   if (S_ISDIR (st.st_mode))
     {
       add_entry (w, DCC_IS_ENTRY_DIR, &st, NULL, cand, NULL);
-      add_check (w, cand, FALSE, &st);
+      dcc_walk_add_check (w, cand, FALSE, &st);
     }
   *st_out = st;
   return g_steal_pointer (&cand);
@@ -735,7 +735,7 @@ resolve_components (Walk *w, const char *start, const char *rel, guint *links, s
 
 /* The physical directory for a lexical (absolute) directory, memoized. */
 static const char *
-resolve_dir (Walk *w, const char *lexical)
+dcc_walk_resolve_dir (Walk *w, const char *lexical)
 {
   const char *hit = g_hash_table_lookup (w->dir_memo, lexical);
   if (hit)
@@ -747,7 +747,7 @@ resolve_dir (Walk *w, const char *lexical)
     {
       g_autofree char *lparent = parent_of (lexical);
       const char *base = strrchr (lexical, '/') + 1;
-      const char *pparent = resolve_dir (w, lparent);
+      const char *pparent = dcc_walk_resolve_dir (w, lparent);
       struct stat st;
       guint links = 0;
       result = NULL;
@@ -765,20 +765,20 @@ resolve_dir (Walk *w, const char *lexical)
             }
         }
     }
-  const char *kept = walk_str (w, result ? result : "");
+  const char *kept = dcc_walk_str (w, result ? result : "");
   g_free (result);
-  g_hash_table_insert (w->dir_memo, walk_str (w, lexical), (gpointer) kept);
+  g_hash_table_insert (w->dir_memo, dcc_walk_str (w, lexical), (gpointer) kept);
   return kept[0] ? kept : NULL;
 }
 
 /* Walks a lexical absolute path to the file it names, recording the
  * directories and symlinks on the way. Returns the physical path. */
 static char *
-walk_to_file (Walk *w, const char *lexical, struct stat *st)
+dcc_walk_to_file (Walk *w, const char *lexical, struct stat *st)
 {
   g_autofree char *dir = parent_of (lexical);
   const char *base = strrchr (lexical, '/') + 1;
-  const char *pdir = resolve_dir (w, dir);
+  const char *pdir = dcc_walk_resolve_dir (w, dir);
   guint links = 0;
   if (!pdir || !base[0] || g_str_equal (base, ".") || g_str_equal (base, ".."))
     return NULL;
@@ -789,15 +789,15 @@ walk_to_file (Walk *w, const char *lexical, struct stat *st)
  * engine's cache. When the file is read (need_data, or not in the cache)
  * *data gets its bytes and *n_hashed is counted; else *data is NULL. */
 static gboolean
-hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash *hash,
+dcc_closure_hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash *hash,
            guint8 **data, gsize *len, gboolean need_data, guint *n_hashed, GError **error)
 {
   StatKey k;
-  stat_key_from (&k, st);
+  dcc_closure_stat_key_from (&k, st);
   *data = NULL;
   if (!S_ISREG (st->st_mode))
     return dcc_fail (error, DCC_ERROR_FAILED, "%s is not a regular file", phys);
-  if (!need_data && hash_cache_lookup (e, &k, hash))
+  if (!need_data && dcc_closure_hash_lookup (e, &k, hash))
     return TRUE;
   g_autofree guint8 *buf = NULL;
   gsize n;
@@ -807,7 +807,7 @@ hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash
   StatKey k2;
   if (lstat (phys, &again) != 0)
     return dcc_fail_errno (error, "%s", phys);
-  stat_key_from (&k2, &again);
+  dcc_closure_stat_key_from (&k2, &again);
   if (!stat_key_equal (&k, &k2) || n != (gsize) st->st_size)
     return dcc_fail (error, DCC_ERROR_FAILED, "%s changed while being read", phys);
   dcc_hash_bytes (buf, n, hash);
@@ -821,13 +821,13 @@ hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash
 /* Reads, hashes (through the cache) and records a regular file. Returns its
  * content hash; *data is set to the bytes when read (for scanning), else NULL. */
 static gboolean
-add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
+dcc_walk_add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
           guint8 **data, gsize *len, gboolean need_data, GError **error)
 {
-  if (!hash_file (w->engine, phys, st, hash, data, len, need_data, &w->stats->files_hashed, error))
+  if (!dcc_closure_hash_file (w->engine, phys, st, hash, data, len, need_data, &w->stats->files_hashed, error))
     return FALSE;
   add_entry (w, DCC_IS_ENTRY_FILE, st, hash, phys, NULL);
-  add_check (w, phys, FALSE, st);
+  dcc_walk_add_check (w, phys, FALSE, st);
   return TRUE;
 }
 
@@ -842,7 +842,7 @@ typedef struct {
 } DirSeen;
 
 static void
-dir_seen_free (DirSeen *d)
+dcc_walk_dir_seen_free (DirSeen *d)
 {
   if (d->listing)
     dcc_dir_listing_unref (d->listing);
@@ -858,7 +858,7 @@ dir_seen (Walk *w, const char *dir)
   d = g_new0 (DirSeen, 1);
   d->exists = stat (dir, &d->st) == 0;
   d->missing = !d->exists && (errno == ENOENT || errno == ENOTDIR);
-  g_hash_table_insert (w->dirs_seen, walk_str (w, dir), d);
+  g_hash_table_insert (w->dirs_seen, dcc_walk_str (w, dir), d);
   return d;
 }
 
@@ -881,7 +881,7 @@ listed (Walk *w, const char *p)
 
 /* Is there a non-directory at lexical path p (what the compiler would open)? */
 static gboolean
-probe (Walk *w, const char *p)
+dcc_walk_probe (Walk *w, const char *p)
 {
   if (g_hash_table_contains (w->absent_paths, p))
     return FALSE;
@@ -891,7 +891,7 @@ probe (Walk *w, const char *p)
     return TRUE;
   if (kind == DCC_DIR_NAME_UNKNOWN && stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
     return TRUE;
-  g_hash_table_add (w->absent_paths, walk_str (w, p));
+  g_hash_table_add (w->absent_paths, dcc_walk_str (w, p));
   /* Remember where we looked and for what, so that a file appearing there
    * later invalidates the cached closure: each directory on the way up to
    * the first that exists gets a check and the name looked for in it. */
@@ -906,14 +906,14 @@ probe (Walk *w, const char *p)
       if (!known)
         {
           names = g_string_new (NULL);
-          g_hash_table_insert (w->probed_dirs, walk_str (w, dir), names);
+          g_hash_table_insert (w->probed_dirs, dcc_walk_str (w, dir), names);
         }
       g_string_append (names, strrchr (cur, '/') + 1);
       g_string_append_c (names, '/');
       if (known)
         break;
       const DirSeen *d = dir_seen (w, dir);
-      add_check (w, dir, TRUE, d->exists ? &d->st : NULL);
+      dcc_walk_add_check (w, dir, TRUE, d->exists ? &d->st : NULL);
       if (d->exists || g_str_equal (dir, "/"))
         break;
       g_free (below);
@@ -925,7 +925,7 @@ probe (Walk *w, const char *p)
 /* Resolves one header name like the compiler. form: '"' or '<'. Returns the
  * lexical path (and its chain index) or NULL if not found. */
 static const char *
-resolve (Walk *w, char form, gboolean next, const char *name, const char *includer,
+dcc_walk_resolve (Walk *w, char form, gboolean next, const char *name, const char *includer,
          int includer_chain, gboolean from_cmdline, int *chain_out)
 {
   if (!name[0])
@@ -947,7 +947,7 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
       start = 0;
       here = from_cmdline ? w->cwd : dir_of (includer, here_buf, sizeof here_buf, &here_heap);
     }
-  const char *key = scratch_key (w, start, here ? here : "", name);
+  const char *key = dcc_walk_key (w, start, here ? here : "", name);
   gpointer hit;
   if (g_hash_table_lookup_extended (w->resolve_memo, key, NULL, &hit))
     {
@@ -955,15 +955,15 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
       if (!h[0])
         return NULL;
       *chain_out = atoi (h);
-      return strchr (h, ':') + 1;   /* "CHAIN LEN:PATH", as scratch_key made it */
+      return strchr (h, ':') + 1;   /* "CHAIN LEN:PATH", as dcc_walk_key made it */
     }
-  key = walk_str (w, key);   /* a miss is always memoized; probes reuse the scratch buffer */
+  key = dcc_walk_str (w, key);   /* a miss is always memoized; probes reuse the scratch buffer */
   char *found = NULL;
   int found_chain = CHAIN_NONE;
   if (start < 0)
     {
-      if (probe (w, name))
-        found = collapse_slashes (name);
+      if (dcc_walk_probe (w, name))
+        found = dcc_walk_collapse_slashes (name);
     }
   else
     {
@@ -972,21 +972,21 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
         {
           g_autofree char *heap = NULL;
           const char *p = join_in (here, name, buf, sizeof buf, &heap);
-          if (probe (w, p))
-            found = collapse_slashes (p);
+          if (dcc_walk_probe (w, p))
+            found = dcc_walk_collapse_slashes (p);
         }
       for (guint i = (guint) start; !found && i < w->n_chain; i++)
         {
           g_autofree char *heap = NULL;
           const char *p = join_in (w->chain[i], name, buf, sizeof buf, &heap);
-          if (probe (w, p))
+          if (dcc_walk_probe (w, p))
             {
-              found = collapse_slashes (p);
+              found = dcc_walk_collapse_slashes (p);
               found_chain = (int) i;
             }
         }
     }
-  const char *val = walk_str (w, found ? scratch_key (w, found_chain, found, NULL) : "");
+  const char *val = dcc_walk_str (w, found ? dcc_walk_key (w, found_chain, found, NULL) : "");
   g_free (found);
   g_hash_table_insert (w->resolve_memo, (gpointer) key, (gpointer) val);
   if (!val[0])
@@ -998,12 +998,12 @@ resolve (Walk *w, char form, gboolean next, const char *name, const char *includ
 static void
 push_work (Walk *w, const char *lexical, int chain)
 {
-  const char *key = scratch_key (w, chain, lexical, NULL);
+  const char *key = dcc_walk_key (w, chain, lexical, NULL);
   if (g_hash_table_contains (w->visited, key))
     return;
-  g_hash_table_add (w->visited, walk_str (w, key));
+  g_hash_table_add (w->visited, dcc_walk_str (w, key));
   WorkItem *item = g_new0 (WorkItem, 1);
-  item->lexical = walk_str (w, lexical);
+  item->lexical = dcc_walk_str (w, lexical);
   item->chain = chain;
   g_queue_push_tail (&w->work, item);
 }
@@ -1013,13 +1013,13 @@ static gboolean
 add_probed_file (Walk *w, const char *lexical, GError **error)
 {
   struct stat st;
-  g_autofree char *phys = walk_to_file (w, lexical, &st);
+  g_autofree char *phys = dcc_walk_to_file (w, lexical, &st);
   if (!phys || !S_ISREG (st.st_mode))
     return TRUE;
   DccHash hash;
   g_autofree guint8 *data = NULL;
   gsize len;
-  return add_file (w, phys, &st, &hash, &data, &len, FALSE, error);
+  return dcc_walk_add_file (w, phys, &st, &hash, &data, &len, FALSE, error);
 }
 
 /* Handles one resolved directive of a file. */
@@ -1032,13 +1032,13 @@ follow (Walk *w, DccScanKind kind, char form, const char *name, const char *incl
       /* as opens it from its working directory (-Wa,-I dirs are not
        * followed: a file not found here fails remotely and is redone
        * locally). */
-      g_autofree char *joined = name[0] == '/' ? g_strdup (name) : join (w->cwd, name);
-      g_autofree char *path = collapse_slashes (joined);
-      return !probe (w, path) || add_probed_file (w, path, error);
+      g_autofree char *joined = name[0] == '/' ? g_strdup (name) : dcc_walk_join (w->cwd, name);
+      g_autofree char *path = dcc_walk_collapse_slashes (joined);
+      return !dcc_walk_probe (w, path) || add_probed_file (w, path, error);
     }
   gboolean next = kind == DCC_SCAN_INCLUDE_NEXT || kind == DCC_SCAN_HAS_INCLUDE_NEXT;
   int chain;
-  const char *found = resolve (w, form, next, name, includer, includer_chain, from_cmdline, &chain);
+  const char *found = dcc_walk_resolve (w, form, next, name, includer, includer_chain, from_cmdline, &chain);
   if (!found)
     return TRUE;   /* the compiler won't find it either (or it is in a dead branch) */
   if (kind == DCC_SCAN_HAS_INCLUDE || kind == DCC_SCAN_HAS_INCLUDE_NEXT)
@@ -1051,23 +1051,23 @@ static gboolean
 process (Walk *w, const WorkItem *item, GError **error)
 {
   struct stat st;
-  g_autofree char *phys = walk_to_file (w, item->lexical, &st);
+  g_autofree char *phys = dcc_walk_to_file (w, item->lexical, &st);
   if (!phys)
     return TRUE;
   DccHash hash;
   g_autofree guint8 *data = NULL;
   gsize len = 0;
   StatKey k;
-  stat_key_from (&k, &st);
-  gboolean known = hash_cache_lookup (w->engine, &k, &hash);
+  dcc_closure_stat_key_from (&k, &st);
+  gboolean known = dcc_closure_hash_lookup (w->engine, &k, &hash);
   ScanKey sk = { .cplusplus = w->args->cplusplus };
   DccScanResult *scan = NULL;
   if (known)
     {
       sk.hash = hash;
-      scan = scan_cache_lookup (w->engine, &sk);
+      scan = dcc_closure_scan_lookup (w->engine, &sk);
     }
-  if (!add_file (w, phys, &st, &hash, &data, &len, scan == NULL, error))
+  if (!dcc_walk_add_file (w, phys, &st, &hash, &data, &len, scan == NULL, error))
     {
       g_clear_pointer (&scan, dcc_scan_result_unref);
       return FALSE;
@@ -1078,7 +1078,7 @@ process (Walk *w, const WorkItem *item, GError **error)
       if (!dcc_scanner_scan (w->scanner, phys, data, len, w->args->cplusplus, &scan, error))
         return FALSE;
       w->stats->files_scanned++;
-      scan_cache_insert (w->engine, &sk, scan);
+      dcc_closure_scan_insert (w->engine, &sk, scan);
     }
   g_ptr_array_add (w->scans, scan);   /* the walk owns this ref */
   for (guint i = 0; i < scan->includes->len; i++)
@@ -1242,7 +1242,7 @@ full_parse (Walk *w, const char *compiler_path, const char *source, GError **err
       const char *f = files->pdata[i];
       if (g_str_equal (f, tmp))
         continue;
-      g_autofree char *abs = make_absolute (w->cwd, f);
+      g_autofree char *abs = dcc_walk_make_absolute (w->cwd, f);
       push_work (w, abs, CHAIN_NONE);
     }
   return TRUE;
@@ -1385,7 +1385,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   for (guint i = 0; argv[i]; i++)
     g_string_append_printf (key, "%c%s", 0x1f, argv[i]);
   g_string_append_printf (key, "%c%s", 0x1f, compiler_path);
-  GPtrArray *cached = closure_cache_lookup (engine, key->str, &stats->files_hashed);
+  GPtrArray *cached = dcc_closure_cache_lookup (engine, key->str, &stats->files_hashed);
   if (cached)
     {
       stats->cache_hit = TRUE;
@@ -1403,7 +1403,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.visited = g_hash_table_new (dcc_str_hash, g_str_equal);
   w.probed_dirs = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, free_gstring);
   w.absent_paths = g_hash_table_new (dcc_str_hash, g_str_equal);
-  w.dirs_seen = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dir_seen_free);
+  w.dirs_seen = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_walk_dir_seen_free);
   w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
   w.macros = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
@@ -1412,29 +1412,29 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   w.key = g_string_sized_new (256);
   gboolean ok = FALSE;
 
-  g_autofree char *source = make_absolute (cwd, args->source);
+  g_autofree char *source = dcc_walk_make_absolute (cwd, args->source);
   struct stat st;
   /* The compiler binary: a new one may search other dirs. */
   if (stat (compiler_path, &st) == 0)
-    add_check (&w, compiler_path, TRUE, &st);
+    dcc_walk_add_check (&w, compiler_path, TRUE, &st);
   if (stat (source, &st) != 0 || !S_ISREG (st.st_mode))
     {
       dcc_fail (error, DCC_ERROR_FAILED, "source %s not found", args->source);
       goto out;
     }
   /* The compile runs in cwd: it must exist remotely. */
-  if (!resolve_dir (&w, cwd))
+  if (!dcc_walk_resolve_dir (&w, cwd))
     {
       dcc_fail (error, DCC_ERROR_FAILED, "working directory not found");
       goto out;
     }
   if (args->preprocessed)
     {
-      g_autofree char *phys = walk_to_file (&w, source, &st);
+      g_autofree char *phys = dcc_walk_to_file (&w, source, &st);
       DccHash hash;
       g_autofree guint8 *data = NULL;
       gsize len;
-      if (!phys || !add_file (&w, phys, &st, &hash, &data, &len, FALSE, error))
+      if (!phys || !dcc_walk_add_file (&w, phys, &st, &hash, &data, &len, FALSE, error))
         goto out;
     }
   else
@@ -1451,7 +1451,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
       /* Every search dir that exists, exists remotely too, so the compiler
        * there prunes and de-duplicates its search list the same way. */
       for (guint i = 0; i < w.n_chain; i++)
-        resolve_dir (&w, w.chain[i]);
+        dcc_walk_resolve_dir (&w, w.chain[i]);
       add_cmdline_macros (&w);
 
       push_work (&w, source, CHAIN_MAIN);
@@ -1501,7 +1501,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
         dcc_fail (error, DCC_ERROR_LIMIT, "closure has more than %u entries", DCC_MAX_MANIFEST_ENTRIES);
         goto out;
       }
-    closure_cache_insert (engine, key->str, entries, checks, FALSE);
+    dcc_closure_cache_insert (engine, key->str, entries, checks, FALSE);
     *entries_out = entries;
   }
   ok = TRUE;
