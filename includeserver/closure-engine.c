@@ -1,0 +1,462 @@
+/* The closure engine: the caches every request shares, in memory (file
+ * hashes by stat key, header scans by content hash, whole closures by
+ * compile, each re-validated against the disk before use) and on disk
+ * across server lifetimes. Split from the walk (closure.c) because the
+ * caches outlive any one request and know nothing of include resolution. */
+#include "closure-private.h"
+#include "cache-file.h"
+#include "dcc-error.h"
+#include "dcc-io.h"
+#include "dcc-limits.h"
+#include "dcc-log.h"
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- stat keys: what makes a cached fact about a path still true ---- */
+
+void
+dcc_closure_stat_key_from (StatKey *k, const struct stat *st)
+{
+  memset (k, 0, sizeof *k);
+  k->dev = st->st_dev;
+  k->ino = st->st_ino;
+  k->size = (guint64) st->st_size;
+  k->mtime_s = st->st_mtim.tv_sec;
+  k->mtime_ns = st->st_mtim.tv_nsec;
+  k->ctime_s = st->st_ctim.tv_sec;
+  k->ctime_ns = st->st_ctim.tv_nsec;
+  k->mode = st->st_mode;
+}
+
+static guint
+stat_key_hash (gconstpointer p)
+{
+  const StatKey *k = p;
+  return (guint) (k->ino * 2654435761u) ^ (guint) k->dev ^ (guint) k->mtime_ns ^ (guint) k->size;
+}
+
+static gboolean
+stat_key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (StatKey)) == 0;
+}
+
+/* A searched directory that changed: do the names looked for there still
+ * find nothing (nothing, or a directory, as dcc_walk_probe() decides)? */
+static gboolean
+names_still_absent (const Check *c)
+{
+  for (const char *name = c->absent; *name; )
+    {
+      gsize n = strcspn (name, "/");
+      if (n > 0)
+        {
+          g_autofree char *p = g_strdup_printf ("%s/%.*s", c->path, (int) n, name);
+          struct stat st;
+          if (stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
+            return FALSE;
+        }
+      name += n + (name[n] == '/');
+    }
+  return TRUE;
+}
+
+/* What re-checking one fact found. */
+typedef enum {
+  FACT_HOLDS,
+  FACT_BROKEN,
+  /* A file entry whose stat changed but not its type, size or permissions:
+   * the fact holds if its bytes did not change either (make regenerates
+   * headers such as autoconf.h with the same text on every run). */
+  FACT_FILE_RESTAMPED,
+} FactState;
+
+static FactState
+check_fact (const Check *c, struct stat *st)
+{
+  int rc = c->follow ? stat (c->path, st) : lstat (c->path, st);
+  if (rc != 0)
+    return c->exists ? FACT_BROKEN : FACT_HOLDS;
+  if (!c->exists)
+    return FACT_BROKEN;
+  StatKey k;
+  dcc_closure_stat_key_from (&k, st);
+  if (c->identity)
+    return k.dev == c->key.dev && k.ino == c->key.ino && k.mode == c->key.mode ? FACT_HOLDS : FACT_BROKEN;
+  if (stat_key_equal (&k, &c->key))
+    return FACT_HOLDS;
+  if (c->absent && S_ISDIR (st->st_mode) && S_ISDIR (c->key.mode))
+    return names_still_absent (c) ? FACT_HOLDS : FACT_BROKEN;
+  if (!c->follow && S_ISREG (st->st_mode) && k.mode == c->key.mode && k.size == c->key.size)
+    return FACT_FILE_RESTAMPED;
+  return FACT_BROKEN;
+}
+
+/* ---- the engine: caches shared by all requests ---- */
+
+typedef struct {
+  GPtrArray *entries;   /* DccIsEntry* */
+  GPtrArray *checks;    /* Check* */
+} CachedClosure;
+
+static void
+cached_closure_free (CachedClosure *c)
+{
+  g_ptr_array_unref (c->entries);
+  g_ptr_array_unref (c->checks);
+  g_free (c);
+}
+
+static guint
+scan_key_hash (gconstpointer p)
+{
+  const ScanKey *k = p;
+  return dcc_hash_hash (&k->hash) ^ (guint) k->cplusplus;
+}
+
+static gboolean
+scan_key_equal (gconstpointer a, gconstpointer b)
+{
+  const ScanKey *x = a, *y = b;
+  return x->cplusplus == y->cplusplus && dcc_hash_equal (&x->hash, &y->hash);
+}
+
+DccClosureEngine *
+dcc_closure_engine_new (void)
+{
+  DccClosureEngine *e = g_new0 (DccClosureEngine, 1);
+  g_mutex_init (&e->hash_lock);
+  g_mutex_init (&e->scan_lock);
+  g_mutex_init (&e->closure_lock);
+  e->hashes = g_hash_table_new_full (stat_key_hash, stat_key_equal, g_free, g_free);
+  e->scans = g_hash_table_new_full (scan_key_hash, scan_key_equal, g_free,
+                                    (GDestroyNotify) dcc_scan_result_unref);
+  e->closures = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) cached_closure_free);
+  e->listings = dcc_dir_listings_new (DCC_DIR_LISTING_SETTLE_S);
+  return e;
+}
+
+void
+dcc_closure_engine_free (DccClosureEngine *e)
+{
+  if (!e)
+    return;
+  g_hash_table_unref (e->hashes);
+  g_hash_table_unref (e->scans);
+  g_hash_table_unref (e->closures);
+  g_queue_clear (&e->closure_order);
+  dcc_dir_listings_free (e->listings);
+  g_mutex_clear (&e->hash_lock);
+  g_mutex_clear (&e->scan_lock);
+  g_mutex_clear (&e->closure_lock);
+  g_free (e);
+}
+
+gboolean
+dcc_closure_hash_lookup (DccClosureEngine *e, const StatKey *k, DccHash *out)
+{
+  g_mutex_lock (&e->hash_lock);
+  DccHash *h = g_hash_table_lookup (e->hashes, k);
+  if (h)
+    *out = *h;
+  g_mutex_unlock (&e->hash_lock);
+  return h != NULL;
+}
+
+static void
+hash_cache_insert (DccClosureEngine *e, const StatKey *k, const DccHash *h)
+{
+  g_mutex_lock (&e->hash_lock);
+  /* Bounded the simple way: forget everything when full. */
+  if (g_hash_table_size (e->hashes) >= DCC_CLOSURE_HASH_CACHE_MAX)
+    g_hash_table_remove_all (e->hashes);
+  g_hash_table_replace (e->hashes, g_memdup2 (k, sizeof *k), g_memdup2 (h, sizeof *h));
+  g_mutex_unlock (&e->hash_lock);
+  g_atomic_int_set (&e->learnt, 1);
+}
+
+DccScanResult *
+dcc_closure_scan_lookup (DccClosureEngine *e, const ScanKey *k)
+{
+  g_mutex_lock (&e->scan_lock);
+  DccScanResult *r = g_hash_table_lookup (e->scans, k);
+  if (r)
+    dcc_scan_result_ref (r);
+  g_mutex_unlock (&e->scan_lock);
+  return r;
+}
+
+void
+dcc_closure_scan_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r)
+{
+  g_mutex_lock (&e->scan_lock);
+  if (g_hash_table_size (e->scans) >= DCC_CLOSURE_SCAN_CACHE_MAX)
+    g_hash_table_remove_all (e->scans);
+  g_hash_table_replace (e->scans, g_memdup2 (k, sizeof *k), dcc_scan_result_ref (r));
+  g_mutex_unlock (&e->scan_lock);
+  g_atomic_int_set (&e->learnt, 1);
+}
+
+/* The entry for path in entries (sorted by path), or NULL. */
+static const DccIsEntry *
+find_entry (GPtrArray *entries, const char *path)
+{
+  guint lo = 0, hi = entries->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const DccIsEntry *x = entries->pdata[mid];
+      int cmp = strcmp (path, x->path);
+      if (cmp == 0)
+        return x;
+      if (cmp < 0)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return NULL;
+}
+
+/* A restamped file (FACT_FILE_RESTAMPED) still has the bytes its entry
+ * promises. */
+static gboolean
+same_content (DccClosureEngine *e, GPtrArray *entries, const Check *c, const struct stat *now,
+              guint *n_hashed)
+{
+  const DccIsEntry *entry = find_entry (entries, c->path);
+  if (!entry || entry->kind != DCC_IS_ENTRY_FILE)
+    return FALSE;
+  DccHash hash;
+  g_autofree guint8 *data = NULL;
+  gsize len;
+  return dcc_closure_hash_file (e, c->path, now, &hash, &data, &len, FALSE, n_hashed, NULL)
+         && dcc_hash_equal (&hash, &entry->hash);
+}
+
+/* Returns the cached closure's entries if every fact it rests on still holds.
+ * The checks run outside the lock (they are syscalls); the cache holds a ref.
+ * Files only restamped are recorded anew, so that the next lookup (and the
+ * next session, through the cache file) need not hash them again. */
+GPtrArray *
+dcc_closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
+{
+  g_mutex_lock (&e->closure_lock);
+  CachedClosure *c = g_hash_table_lookup (e->closures, key);
+  g_autoptr(GPtrArray) entries = c ? g_ptr_array_ref (c->entries) : NULL;
+  g_autoptr(GPtrArray) checks = c ? g_ptr_array_ref (c->checks) : NULL;
+  g_mutex_unlock (&e->closure_lock);
+  if (!c)
+    return NULL;
+  g_autoptr(GPtrArray) restamped = NULL;   /* checks, with restamped ones replaced */
+  for (guint i = 0; i < checks->len; i++)
+    {
+      const Check *check = checks->pdata[i];
+      struct stat now;
+      FactState state = check_fact (check, &now);
+      if (state == FACT_HOLDS)
+        continue;
+      if (state == FACT_FILE_RESTAMPED && same_content (e, entries, check, &now, n_hashed))
+        {
+          if (!restamped)
+            {
+              restamped = g_ptr_array_new_full (checks->len, (GDestroyNotify) dcc_cached_check_free);
+              for (guint j = 0; j < checks->len; j++)
+                g_ptr_array_add (restamped, dcc_cached_check_ref (checks->pdata[j]));
+            }
+          Check *fresh = g_new0 (Check, 1);
+          fresh->path = g_strdup (check->path);
+          fresh->exists = TRUE;
+          dcc_closure_stat_key_from (&fresh->key, &now);
+          dcc_cached_check_free (restamped->pdata[i]);
+          restamped->pdata[i] = fresh;
+          continue;
+        }
+      dcc_debug ("closure cache: %s changed", check->path);
+      return NULL;
+    }
+  if (restamped)
+    dcc_closure_cache_insert (e, key, entries, restamped, TRUE);
+  return g_steal_pointer (&entries);
+}
+
+/* only_over_same: the checks were re-made for these very entries (a
+ * restamp); store them only if the table still holds these entries, not a
+ * closure another request walked meanwhile (or none, if it was evicted). */
+void
+dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, GPtrArray *checks,
+                          gboolean only_over_same)
+{
+  if (entries->len > DCC_CLOSURE_CACHE_MAX_ENTRIES / 4)
+    return;
+  g_mutex_lock (&e->closure_lock);
+  CachedClosure *old = g_hash_table_lookup (e->closures, key);
+  if (only_over_same && (!old || old->entries != entries))
+    {
+      g_mutex_unlock (&e->closure_lock);
+      return;
+    }
+  CachedClosure *c = g_new0 (CachedClosure, 1);
+  c->entries = g_ptr_array_ref (entries);
+  c->checks = g_ptr_array_ref (checks);
+  if (old)
+    {
+      e->closure_entries -= old->entries->len;
+      /* insert, not replace: the table keeps its key, which closure_order
+       * also holds (replace would free it under the queue). The key stays
+       * where it was in the eviction order. */
+      g_hash_table_insert (e->closures, g_strdup (key), c);
+    }
+  else
+    {
+      char *k = g_strdup (key);
+      g_hash_table_insert (e->closures, k, c);
+      g_queue_push_tail (&e->closure_order, k);
+    }
+  e->closure_entries += entries->len;
+  while (e->closure_entries > DCC_CLOSURE_CACHE_MAX_ENTRIES && e->closure_order.length > 1)
+    {
+      char *victim = g_queue_pop_head (&e->closure_order);
+      CachedClosure *v = g_hash_table_lookup (e->closures, victim);
+      e->closure_entries -= v->entries->len;
+      g_hash_table_remove (e->closures, victim);
+    }
+  g_mutex_unlock (&e->closure_lock);
+  g_atomic_int_set (&e->learnt, 1);
+}
+
+/* ---- the caches on disk, across server lifetimes ---- */
+
+static char *
+cache_tag (void)
+{
+  g_autofree char *v = dcc_scanner_version ();
+  return g_strdup_printf ("scan-format 3; %s", v);
+}
+
+gboolean
+dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
+{
+  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+  GHashTableIter it;
+  gpointer k, v;
+  g_mutex_lock (&e->hash_lock);
+  g_hash_table_iter_init (&it, e->hashes);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      DccCachedHash c = { .key = *(StatKey *) k, .hash = *(DccHash *) v };
+      g_array_append_val (hashes, c);
+    }
+  g_mutex_unlock (&e->hash_lock);
+  g_mutex_lock (&e->scan_lock);
+  g_hash_table_iter_init (&it, e->scans);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      DccCachedScan *c = g_new0 (DccCachedScan, 1);
+      c->hash = ((ScanKey *) k)->hash;
+      c->cplusplus = ((ScanKey *) k)->cplusplus;
+      c->scan = dcc_scan_result_ref (v);
+      g_ptr_array_add (scans, c);
+    }
+  g_mutex_unlock (&e->scan_lock);
+  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+  g_mutex_lock (&e->closure_lock);
+  /* Oldest first, as they were inserted: the next server evicts in the
+   * same order, and the same closures make the same file. */
+  for (GList *l = e->closure_order.head; l; l = l->next)
+    {
+      const CachedClosure *cc = g_hash_table_lookup (e->closures, l->data);
+      DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
+      c->key = g_strdup (l->data);
+      c->entries = g_ptr_array_ref (cc->entries);
+      c->checks = g_ptr_array_ref (cc->checks);
+      g_ptr_array_add (closures, c);
+    }
+  g_mutex_unlock (&e->closure_lock);
+  g_autofree char *tag = cache_tag ();
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  dcc_is_cache_encode (buf, tag, hashes, scans, closures);
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    return dcc_fail_errno (error, "creating %s", dir);
+  return dcc_io_write_file_atomic (path, buf->data, buf->len, 0600, error);
+}
+
+gboolean
+dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
+{
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
+  if (!dcc_io_read_file (path, DCC_IS_CACHE_MAX_BYTES, &data, &len, error))
+    return FALSE;
+  g_autofree char *tag = cache_tag ();
+  g_autoptr(GArray) hashes = NULL;
+  g_autoptr(GPtrArray) scans = NULL;
+  g_autoptr(GPtrArray) closures = NULL;
+  if (!dcc_is_cache_decode (data, len, tag, &hashes, &scans, &closures, error))
+    return FALSE;
+  /* Through the same inserts as a request's, so the same bounds hold (the
+   * encoder writes no more than they keep). */
+  for (guint i = 0; i < hashes->len; i++)
+    {
+      const DccCachedHash *c = &g_array_index (hashes, DccCachedHash, i);
+      hash_cache_insert (e, &c->key, &c->hash);
+    }
+  for (guint i = 0; i < scans->len; i++)
+    {
+      const DccCachedScan *c = scans->pdata[i];
+      const ScanKey sk = { .hash = c->hash, .cplusplus = c->cplusplus };
+      dcc_closure_scan_insert (e, &sk, c->scan);
+    }
+  /* Closures are checked against the disk on every use, as always. */
+  for (guint i = 0; i < closures->len; i++)
+    {
+      const DccCachedClosure *c = closures->pdata[i];
+      dcc_closure_cache_insert (e, c->key, c->entries, c->checks, FALSE);
+    }
+  dcc_debug ("cache file %s: %u hashes, %u scans, %u closures", path, hashes->len, scans->len,
+             closures->len);
+  g_atomic_int_set (&e->learnt, 0);
+  return TRUE;
+}
+
+gboolean
+dcc_closure_engine_learnt (DccClosureEngine *e)
+{
+  return g_atomic_int_get (&e->learnt) != 0;
+}
+
+/* The content hash of regular file phys, whose lstat is st, through the
+ * engine's cache. When the file is read (need_data, or not in the cache)
+ * *data gets its bytes and *n_hashed is counted; else *data is NULL. */
+gboolean
+dcc_closure_hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash *hash,
+                       guint8 **data, gsize *len, gboolean need_data, guint *n_hashed, GError **error)
+{
+  StatKey k;
+  dcc_closure_stat_key_from (&k, st);
+  *data = NULL;
+  if (!S_ISREG (st->st_mode))
+    return dcc_fail (error, DCC_ERROR_FAILED, "%s is not a regular file", phys);
+  if (!need_data && dcc_closure_hash_lookup (e, &k, hash))
+    return TRUE;
+  g_autofree guint8 *buf = NULL;
+  gsize n;
+  if (!dcc_io_read_file (phys, DCC_MAX_FILE_SIZE, &buf, &n, error))
+    return FALSE;
+  struct stat again;
+  StatKey k2;
+  if (lstat (phys, &again) != 0)
+    return dcc_fail_errno (error, "%s", phys);
+  dcc_closure_stat_key_from (&k2, &again);
+  if (!stat_key_equal (&k, &k2) || n != (gsize) st->st_size)
+    return dcc_fail (error, DCC_ERROR_FAILED, "%s changed while being read", phys);
+  dcc_hash_bytes (buf, n, hash);
+  hash_cache_insert (e, &k, hash);
+  ++*n_hashed;
+  *data = g_steal_pointer (&buf);
+  *len = n;
+  return TRUE;
+}

@@ -1,0 +1,128 @@
+/* What the three parts of the closure computation share: the engine's
+ * state and cache calls (closure-engine.c), one walk's state and its
+ * file lookup (closure-resolve.c), used by the walk itself (closure.c).
+ * Private to the include server. */
+#pragma once
+#include "closure.h"
+#include "cache-file.h"
+#include "compiler-info.h"
+#include "dir-listing.h"
+#include "macro-expand.h"
+#include "dcc-is-protocol.h"
+#include "dcc-hash.h"
+#include <sys/stat.h>
+
+/* ---- the engine (closure-engine.c) ---- */
+
+typedef DccFileKey StatKey;   /* the cache file stores them (cache-file.h) */
+
+/* One fact a cached closure depends on. */
+/* follow: stat (searched dirs, lexical) rather than lstat (entries);
+ * identity: a directory passed through, only that it is the same one. */
+typedef DccCachedCheck Check;
+
+typedef struct {
+  DccHash hash;
+  gboolean cplusplus;
+} ScanKey;
+
+struct DccClosureEngine {
+  GMutex      hash_lock;
+  GHashTable *hashes;        /* StatKey* -> DccHash* */
+  GMutex      scan_lock;
+  GHashTable *scans;         /* ScanKey* -> DccScanResult* */
+  GMutex      closure_lock;
+  GHashTable *closures;      /* key -> CachedClosure* */
+  GQueue      closure_order; /* keys, oldest first */
+  guint       closure_entries;
+  DccDirListings *listings;  /* for probes; has its own lock */
+  gint        learnt;        /* anything inserted since creation or the last load */
+};
+
+void dcc_closure_stat_key_from (StatKey *k, const struct stat *st);
+gboolean dcc_closure_hash_lookup (DccClosureEngine *e, const StatKey *k, DccHash *out);
+DccScanResult *dcc_closure_scan_lookup (DccClosureEngine *e, const ScanKey *k);
+void dcc_closure_scan_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r);
+GPtrArray *dcc_closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed);
+void dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entries, GPtrArray *checks,
+                               gboolean only_over_same);
+gboolean dcc_closure_hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash *hash,
+                                guint8 **data, gsize *len, gboolean need_data, guint *n_hashed, GError **error);
+
+/* ---- one request's walk (closure.c, closure-resolve.c) ---- */
+
+#define CHAIN_NONE  (-1)   /* found beside its includer or by absolute path */
+#define CHAIN_MAIN  (-2)   /* the main file or a -include file */
+
+typedef struct {
+  DccClosureEngine *engine;
+  DccScanner       *scanner;
+  const char       *cwd;
+  DccIsCompileArgs   *args;
+  DccSearchPath    *sp;
+  char            **chain;        /* quote dirs then angled dirs */
+  guint             n_chain;
+
+  GHashTable *entries;       /* physical path -> DccIsEntry* (owned) */
+  GHashTable *checks;        /* dcc_walk_key (follow, path) -> Check* (owned) */
+  GHashTable *dir_memo;      /* lexical dir -> physical dir, or "" if missing */
+  GHashTable *resolve_memo;  /* dcc_walk_key (start, here, name) -> dcc_walk_key (chain, lexical path), or "" */
+  GHashTable *visited;       /* dcc_walk_key (chain, lexical) */
+  GHashTable *probed_dirs;   /* dir searched without success -> GString of names not found there */
+  GHashTable *absent_paths;  /* paths probed and not found */
+  GHashTable *dirs_seen;     /* dir -> DirSeen*: stat'ed once a walk */
+  GQueue      work;          /* WorkItem* */
+  GPtrArray  *scans;         /* DccScanResult* of every file walked (refs) */
+  GPtrArray  *pending;       /* Pending*: computed includes */
+  GHashTable *macros;        /* name -> GPtrArray of DccScanMacro*: -D and predefined (borrowed) */
+  GPtrArray  *cmdline_macros;/* DccScanMacro* made from -D and predefined (owned) */
+  GHashTable *macro_memo;    /* name -> GPtrArray of every DccScanMacro* seen (borrowed) */
+  guint       memo_scans;    /* macro_memo covers scans[0..memo_scans) */
+  gboolean    exact_done;    /* the full-parse fallback covered the TU */
+  gboolean    predef_added;  /* the compiler's predefined macros are in macros */
+  DccClosureStats *stats;
+  GString    *key;           /* scratch for memo keys: built per lookup, copied only when inserted */
+  GStringChunk *strings;     /* the walk's own strings (memo keys and values, work paths): freed at once */
+} Walk;
+
+/* A copy of s that lives as long as the walk. */
+static inline char *
+dcc_walk_str (Walk *w, const char *s)
+{
+  return g_string_chunk_insert (w->strings, s);
+}
+
+typedef struct {
+  const char *lexical;   /* in Walk.strings */
+  int   chain;
+} WorkItem;
+
+typedef struct {
+  const DccScanInclude *inc;   /* borrowed from a scan in Walk.scans */
+  const char *includer;        /* lexical path, in Walk.strings */
+  int   includer_chain;
+} Pending;
+
+/* A directory as this walk first saw it: the listing that answers probes
+ * and the checks that record them rest on the same stat. */
+typedef struct {
+  gboolean exists;
+  gboolean missing;         /* ENOENT or ENOTDIR: nothing under it exists */
+  struct stat st;
+  gboolean listing_tried;   /* listing asked for (only directories probed in) */
+  DccDirListing *listing;   /* NULL: not listed, stat the names */
+} DirSeen;
+
+char *dcc_walk_collapse_slashes (const char *p);
+char *dcc_walk_make_absolute (const char *cwd, const char *p);
+char *dcc_walk_join (const char *dir, const char *name);
+const char *dcc_walk_key (Walk *w, int number, const char *a, const char *b);
+void dcc_walk_add_check (Walk *w, const char *path, gboolean follow, const struct stat *st);
+const char *dcc_walk_resolve_dir (Walk *w, const char *lexical);
+char *dcc_walk_to_file (Walk *w, const char *lexical, struct stat *st);
+gboolean dcc_walk_add_file (Walk *w, const char *phys, const struct stat *st, DccHash *hash,
+                            guint8 **data, gsize *len, gboolean need_data, GError **error);
+void dcc_walk_dir_seen_free (DirSeen *d);
+gboolean dcc_walk_probe (Walk *w, const char *p);
+const char *dcc_walk_resolve (Walk *w, char form, gboolean next, const char *name, const char *includer,
+                              int includer_chain, gboolean from_cmdline, int *chain_out);
