@@ -215,6 +215,359 @@ remove_tree (const char *path)
     dcc_warning ("%s", error->message);
 }
 
+/* Options checked and completed (--wizard, --job-lifetime, defaults), and
+ * logging set up. Returns -1 to go on, else the exit code (0 after
+ * --version). */
+static int
+settle_options (Options *o)
+{
+  if (o->version)
+    {
+      printf ("distccd %s (protocol %u)\n", DCC_VERSION, DCC_PROTOCOL_VERSION);
+      return 0;
+    }
+  /* Stock options that cannot apply here: refused with the alternative. */
+  if (o->auth || o->show_principal)
+    {
+      fprintf (stderr, "distccd: %s is not supported: this distccd has no GSS-API authentication; "
+               "limit clients with --allow, or reach it through ssh (DISTCC_HOSTS=@host, distccd --inetd)\n",
+               o->auth ? "--auth" : "--show-principal");
+      return 1;
+    }
+  if (o->wizard)
+    o->daemon_mode = o->no_detach = o->no_fork = o->log_stderr = o->verbose = TRUE;
+  if (o->job_lifetime > 0)
+    o->job_timeout = o->job_lifetime;
+  DccLogLevel level = o->verbose ? DCC_LOG_DEBUG : DCC_LOG_NOTICE;
+  if (o->log_level && !dcc_log_level_parse (o->log_level, &level))
+    {
+      fprintf (stderr, "distccd: unknown --log-level '%s'\n", o->log_level);
+      return 1;
+    }
+  if (o->jobs <= 0)
+    o->jobs = default_jobs ();
+  if (o->job_input_mb <= 0 || o->job_input_mb > 65536)
+    {
+      fprintf (stderr, "distccd: --job-input-size %d is out of range 1..65536 (MiB)\n", o->job_input_mb);
+      return 1;
+    }
+  if (o->port <= 0 || o->port > 65535)
+    {
+      fprintf (stderr, "distccd: --port %d is out of range\n", o->port);
+      return 1;
+    }
+  if (o->request_timeout <= 0 || o->max_connections <= 0 || o->max_per_peer <= 0 || o->max_request_mb <= 0)
+    {
+      fprintf (stderr, "distccd: --request-timeout, --max-connections, --max-connections-per-peer "
+                       "and --max-request-memory must be positive\n");
+      return 1;
+    }
+  dcc_log_setup ("distccd", o->log_stderr ? NULL : o->log_file, level);
+  if (o->blacklist || o->whitelist)
+    dcc_warning ("--%s ignored: it lists GSS-API principals, which only --auth uses (not supported); "
+                 "limit clients with --allow", o->blacklist ? "blacklist" : "whitelist");
+  if (o->zeroconf && !dcc_zeroconf_publish_available ())
+    {
+      fprintf (stderr, "distccd: --zeroconf is not available: this distccd was built without Avahi "
+               "(apt-get install libavahi-client-dev, then ./configure && make); "
+               "or list this host in the clients' DISTCC_HOSTS\n");
+      return 1;
+    }
+  if (o->botnet)
+    dcc_warning ("--make-me-a-botnet ignored: only compilers linked in the masquerade directory "
+                 "or listed in DISTCC_CMDLIST run; add the compiler there");
+  return -1;
+}
+
+/* The networks clients may connect from (DccCidr): --allow and
+ * --allow-private; without either, stock's default (private networks, with
+ * a warning) unless --enable-tcp-insecure or --inetd, which allow any.
+ * NULL if an --allow does not parse. */
+static GArray *
+allowed_networks (const Options *o, GError **error)
+{
+  g_autoptr(GArray) allow = g_array_new (FALSE, FALSE, sizeof (DccCidr));
+  for (char **a = o->allow; a && *a; a++)
+    {
+      DccCidr c;
+      if (!dcc_cidr_parse (*a, &c, error))
+        return NULL;
+      g_array_append_val (allow, c);
+    }
+  if (o->allow_private)
+    {
+      g_autoptr(GArray) priv = dcc_cidr_private_networks ();
+      g_array_append_vals (allow, priv->data, priv->len);
+    }
+  if (allow->len == 0 && !o->tcp_insecure && !o->inetd)
+    {
+      /* Stock distccd's default: private networks, with a warning. */
+      dcc_warning ("no --allow option specified: defaulting to --allow-private "
+                   "(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, link-local, fc00::/7, ::1)");
+      g_autoptr(GArray) priv = dcc_cidr_private_networks ();
+      g_array_append_vals (allow, priv->data, priv->len);
+    }
+  if (allow->len == 0)
+    {
+      DccCidr any4, any6;
+      dcc_cidr_parse ("0.0.0.0/0", &any4, NULL);
+      dcc_cidr_parse ("::/0", &any6, NULL);
+      g_array_append_val (allow, any4);
+      g_array_append_val (allow, any6);
+    }
+  return g_steal_pointer (&allow);
+}
+
+/* The compilers this volunteer runs: those linked in masq and those listed
+ * in DISTCC_CMDLIST. Stock: DISTCCD_PATH, when set, is the compilers' PATH,
+ * unaltered. */
+static DccCompilerAllow *
+load_compilers (const char *masq, GError **error)
+{
+  if (g_getenv ("DISTCCD_PATH"))
+    g_setenv ("PATH", g_getenv ("DISTCCD_PATH"), TRUE);
+  const char *numwords = g_getenv ("DISTCC_CMDLIST_NUMWORDS");
+  if (!numwords)
+    numwords = g_getenv ("DISTCC_CMDLIST_MATCHWORDS");   /* the name stock's man page also uses */
+  DccCompilerAllow *compilers
+    = dcc_compiler_allow_new_full (masq, g_getenv ("DISTCC_CMDLIST"), numwords ? atoi (numwords) : 1, error);
+  if (!compilers)
+    return NULL;
+  int masq_errno = dcc_compiler_allow_masq_errno (compilers);
+  if (masq_errno)
+    dcc_warning ("cannot open the masquerade directory %s (%s): only compilers listed in DISTCC_CMDLIST will run",
+                 masq, g_strerror (masq_errno));
+  return compilers;
+}
+
+/* Who we become, and what must be done as root first: the system-wide
+ * store's directory handed over (its store is opened after the drop), the
+ * pid file opened (its directory may be root's, as /run is; *pid_fd, -1
+ * without one), the daemon niced. Then the user's own store directory when
+ * no other was chosen. Returns 0, else the exit code after saying why. */
+static int
+drop_privileges (const Options *o, gboolean inetd, DccRunAs *run_as, char **cache_dir, const char **cache_why,
+                 int *pid_fd)
+{
+  g_autoptr(GError) error = NULL;
+  if (!dcc_run_as_lookup (o->user, run_as, &error))
+    {
+      fprintf (stderr, "distccd: %s\n", error->message);
+      return 1;
+    }
+  *cache_why = "--cache-dir";
+  if (o->cache_dir)
+    *cache_dir = g_strdup (o->cache_dir);
+  else if (geteuid () == 0)
+    {
+      *cache_dir = g_strdup (DCC_SYSTEM_STORE_DIR);
+      *cache_why = "the system-wide store";
+      if (!dcc_run_as_prepare_dir (run_as, *cache_dir, &error))
+        {
+          fprintf (stderr, "distccd: cannot prepare the file store: %s\n", error->message);
+          return 1;
+        }
+    }
+  *pid_fd = -1;
+  if (o->pid_file && !inetd)
+    {
+      *pid_fd = open (o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+      if (*pid_fd < 0)
+        {
+          fprintf (stderr, "distccd: cannot write the pid file %s: %s\n", o->pid_file, g_strerror (errno));
+          return 1;
+        }
+    }
+  /* Stock nices the daemon itself (and so everything it runs). */
+  errno = 0;
+  if (o->nice_increment > 0 && nice (o->nice_increment) == -1 && errno != 0)
+    dcc_warning ("--nice %d: %s", o->nice_increment, g_strerror (errno));
+  if (!dcc_run_as_drop (run_as, &error))
+    {
+      fprintf (stderr, "distccd: %s\n", error->message);
+      return 1;
+    }
+  if (!*cache_dir && !(*cache_dir = dcc_run_as_user_store_dir (cache_why, &error)))
+    {
+      fprintf (stderr, "distccd: cannot find a place for the file store: %s\n", error->message);
+      return 1;
+    }
+  return 0;
+}
+
+/* A private directory for this daemon's jobs (removed whole at exit), the
+ * limits of one compile, and the sandbox every compile runs in unless the
+ * operator says otherwise: distccd refuses to start rather than serve
+ * unconfined where the sandbox cannot be built. Returns the directory, or
+ * NULL after saying why. */
+static char *
+prepare_jobs (const Options *o, const DccRunAs *run_as, DccJobLimits *limits, DccSandbox **sandbox)
+{
+  g_autoptr(GError) error = NULL;
+  const char *tmp_root = o->tmp_dir ? o->tmp_dir : g_get_tmp_dir ();
+  g_autofree char *tmp_base = dcc_run_as_make_tmp (tmp_root, o->tmp_dir == NULL, &error);
+  if (!tmp_base)
+    {
+      fprintf (stderr, "distccd: %s (as user %s)\n", error->message, run_as->name);
+      return NULL;
+    }
+  *limits = (DccJobLimits) {
+    .memory_bytes = (guint64) MAX (o->job_memory_mb, 0) << 20, .file_size_bytes = (guint64) MAX (o->job_file_size_mb, 0) << 20,
+    .cpu_seconds = o->job_cpu_s >= 0 ? (guint) o->job_cpu_s : (guint) MAX (o->job_timeout, 0),
+    .processes = (guint) MAX (o->job_procs, 0),
+  };
+  if (!o->no_sandbox)
+    {
+      *sandbox = dcc_sandbox_new (&error);
+      if (!*sandbox || !dcc_run_sandbox_probe (*sandbox, tmp_base, &error))
+        {
+          fprintf (stderr, "distccd: cannot isolate compiles here: %s\n"
+                   "distccd: (user namespaces and overlayfs are needed; --no-sandbox runs compilers unconfined, "
+                   "see distccd(1))\n", error->message);
+          remove_tree (tmp_base);
+          return NULL;
+        }
+    }
+  else
+    dcc_warning ("--no-sandbox: compilers run on the host with the daemon's rights; only for trusted clients");
+  if (*sandbox)
+    dcc_notice ("each compile runs in a sandbox (own user, mount, PID, network and IPC namespaces; toolchain "
+                "read-only; writes to a private overlay); limits per compile: memory %d MiB, file size %d MiB, "
+                "CPU %u s, %d processes (0: none)", MAX (o->job_memory_mb, 0), MAX (o->job_file_size_mb, 0),
+                limits->cpu_seconds, MAX (o->job_procs, 0));
+  return g_steal_pointer (&tmp_base);
+}
+
+/* The file store, opened once here; forked children share the directory,
+ * each with a copy of the index (see file-store.h). Pump mode is never
+ * silently off: without a store, distccd does not start (NULL, said why). */
+static DccStore *
+open_store (const Options *o, const char *cache_dir, const char *cache_why, const DccRunAs *run_as)
+{
+  g_autoptr(GError) store_error = NULL;
+  DccStore *store = dcc_store_open (cache_dir, (guint64) o->cache_mb * 1024 * 1024, &store_error);
+  if (!store)
+    {
+      fprintf (stderr, "distccd: cannot open the file store %s (%s) as user %s: %s\n",
+               cache_dir, cache_why, run_as->name, store_error->message);
+      dcc_error ("cannot open the file store %s as user %s: %s", cache_dir, run_as->name, store_error->message);
+      return NULL;
+    }
+  dcc_info ("file store %s (%s), running as %s", cache_dir, cache_why, run_as->name);
+  return store;
+}
+
+static void
+install_signals (const Options *o)
+{
+  struct sigaction sa = { .sa_handler = on_term };
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  signal (SIGHUP, SIG_IGN);
+  serve_in_parent = o->no_fork;
+  if (o->lifetime > 0)
+    {
+      /* Stock's --lifetime: stop as on SIGTERM after that long. */
+      sigaction (SIGALRM, &sa, NULL);
+      alarm ((unsigned) o->lifetime);
+    }
+}
+
+/* The one connection on stdin (from inetd, or ssh through a relay), then
+ * the job directory removed. Returns the exit code. */
+static int
+serve_inetd (GArray *allow, const char *tmp_base, const DccSessionConfig *cfg)
+{
+  g_autoptr(GError) error = NULL;
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  g_autofree char *peer = NULL;
+  if (getpeername (0, (struct sockaddr *) &ss, &sl) == 0)
+    {
+      peer = dcc_peer_name ((struct sockaddr *) &ss, sl);
+      if (!dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
+        {
+          dcc_warning ("refused connection from %s: not in --allow", peer);
+          remove_tree (tmp_base);
+          return 1;
+        }
+    }
+  /* Over ssh, stdin and stdout are two pipes: relay them to a socket. */
+  int session_fd = dcc_inetd_session_fd (&error);
+  if (session_fd < 0)
+    {
+      dcc_error ("--inetd: %s", error->message);
+      remove_tree (tmp_base);
+      return 1;
+    }
+  in_child = 1;
+  child_compiling = 1;
+  dcc_session_serve (session_fd, peer ? peer : "stdin", cfg);
+  if (session_fd != 0)
+    close (session_fd);
+  remove_tree (tmp_base);
+  return 0;
+}
+
+/* Into the background, as stock: a session of its own, stdin and stdout
+ * (and stderr, without --log-stderr) on /dev/null, syslog without
+ * --log-file. FALSE if it cannot fork. */
+static gboolean
+detach (const Options *o)
+{
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      fprintf (stderr, "distccd: fork: %s\n", g_strerror (errno));
+      return FALSE;
+    }
+  if (pid > 0)
+    _exit (0);
+  setsid ();
+  int devnull = open ("/dev/null", O_RDWR);
+  if (devnull >= 0)
+    {
+      dup2 (devnull, 0);
+      dup2 (devnull, 1);
+      if (!o->log_stderr)
+        dup2 (devnull, 2);
+      if (devnull > 2)
+        close (devnull);
+    }
+  /* Stock: a detached daemon without --log-file logs to syslog. */
+  if (!o->log_file && !o->log_stderr)
+    dcc_log_use_syslog ();
+  return TRUE;
+}
+
+/* The daemon's pid into the pid file opened before the drop; closes it. */
+static void
+write_pid_file (int pid_fd, const char *path)
+{
+  g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
+  if (write (pid_fd, pid, strlen (pid)) != (ssize_t) strlen (pid))
+    dcc_warning ("cannot write pid file %s: %s", path, g_strerror (errno));
+  close (pid_fd);
+}
+
+/* Ends a helper process (the statistics page, the zeroconf publisher,
+ * which withdraws the service) and reaps it. */
+static void
+stop_helper (pid_t pid)
+{
+  if (pid > 0)
+    {
+      kill (pid, SIGTERM);
+      waitpid (pid, NULL, 0);
+    }
+}
+
+/* main, step by step: options, allowed networks and compilers, the
+ * listening socket, the drop of privileges, the job directory and sandbox,
+ * the store; then one inetd connection, or detach, helpers and the accept
+ * loop until told to stop. */
 int
 main (int argc, char **argv)
 {
@@ -235,113 +588,22 @@ main (int argc, char **argv)
       fprintf (stderr, "distccd: %s (try --help)\n", error->message);
       return 1;
     }
-  if (o.version)
+  int rc = settle_options (&o);
+  if (rc >= 0)
+    return rc;
+  allow = allowed_networks (&o, &error);
+  if (!allow)
     {
-      printf ("distccd %s (protocol %u)\n", DCC_VERSION, DCC_PROTOCOL_VERSION);
-      return 0;
-    }
-  /* Stock options that cannot apply here: refused with the alternative. */
-  if (o.auth || o.show_principal)
-    {
-      fprintf (stderr, "distccd: %s is not supported: this distccd has no GSS-API authentication; "
-               "limit clients with --allow, or reach it through ssh (DISTCC_HOSTS=@host, distccd --inetd)\n",
-               o.auth ? "--auth" : "--show-principal");
+      fprintf (stderr, "distccd: --allow: %s\n", error->message);
       return 1;
     }
-  if (o.wizard)
-    o.daemon_mode = o.no_detach = o.no_fork = o.log_stderr = o.verbose = TRUE;
-  if (o.job_lifetime > 0)
-    o.job_timeout = o.job_lifetime;
-  DccLogLevel level = o.verbose ? DCC_LOG_DEBUG : DCC_LOG_NOTICE;
-  if (o.log_level && !dcc_log_level_parse (o.log_level, &level))
-    {
-      fprintf (stderr, "distccd: unknown --log-level '%s'\n", o.log_level);
-      return 1;
-    }
-  if (o.jobs <= 0)
-    o.jobs = default_jobs ();
-  if (o.job_input_mb <= 0 || o.job_input_mb > 65536)
-    {
-      fprintf (stderr, "distccd: --job-input-size %d is out of range 1..65536 (MiB)\n", o.job_input_mb);
-      return 1;
-    }
-  if (o.port <= 0 || o.port > 65535)
-    {
-      fprintf (stderr, "distccd: --port %d is out of range\n", o.port);
-      return 1;
-    }
-  if (o.request_timeout <= 0 || o.max_connections <= 0 || o.max_per_peer <= 0 || o.max_request_mb <= 0)
-    {
-      fprintf (stderr, "distccd: --request-timeout, --max-connections, --max-connections-per-peer "
-                       "and --max-request-memory must be positive\n");
-      return 1;
-    }
-  dcc_log_setup ("distccd", o.log_stderr ? NULL : o.log_file, level);
-  if (o.blacklist || o.whitelist)
-    dcc_warning ("--%s ignored: it lists GSS-API principals, which only --auth uses (not supported); "
-                 "limit clients with --allow", o.blacklist ? "blacklist" : "whitelist");
-  if (o.zeroconf && !dcc_zeroconf_publish_available ())
-    {
-      fprintf (stderr, "distccd: --zeroconf is not available: this distccd was built without Avahi "
-               "(apt-get install libavahi-client-dev, then ./configure && make); "
-               "or list this host in the clients' DISTCC_HOSTS\n");
-      return 1;
-    }
-  if (o.botnet)
-    dcc_warning ("--make-me-a-botnet ignored: only compilers linked in the masquerade directory "
-                 "or listed in DISTCC_CMDLIST run; add the compiler there");
-
-  allow = g_array_new (FALSE, FALSE, sizeof (DccCidr));
-  for (char **a = o.allow; a && *a; a++)
-    {
-      DccCidr c;
-      if (!dcc_cidr_parse (*a, &c, &error))
-        {
-          fprintf (stderr, "distccd: --allow: %s\n", error->message);
-          return 1;
-        }
-      g_array_append_val (allow, c);
-    }
-  if (o.allow_private)
-    {
-      g_autoptr(GArray) priv = dcc_cidr_private_networks ();
-      g_array_append_vals (allow, priv->data, priv->len);
-    }
-  if (allow->len == 0 && !o.tcp_insecure && !o.inetd)
-    {
-      /* Stock distccd's default: private networks, with a warning. */
-      dcc_warning ("no --allow option specified: defaulting to --allow-private "
-                   "(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, link-local, fc00::/7, ::1)");
-      g_autoptr(GArray) priv = dcc_cidr_private_networks ();
-      g_array_append_vals (allow, priv->data, priv->len);
-    }
-  if (allow->len == 0)
-    {
-      DccCidr any4, any6;
-      dcc_cidr_parse ("0.0.0.0/0", &any4, NULL);
-      dcc_cidr_parse ("::/0", &any6, NULL);
-      g_array_append_val (allow, any4);
-      g_array_append_val (allow, any6);
-    }
-
   g_autofree char *masq = dcc_compiler_allow_default_masq_dir ();
-  /* Stock: DISTCCD_PATH, when set, is the compilers' PATH, unaltered. */
-  if (g_getenv ("DISTCCD_PATH"))
-    g_setenv ("PATH", g_getenv ("DISTCCD_PATH"), TRUE);
-  const char *numwords = g_getenv ("DISTCC_CMDLIST_NUMWORDS");
-  if (!numwords)
-    numwords = g_getenv ("DISTCC_CMDLIST_MATCHWORDS");   /* the name stock's man page also uses */
-  g_autoptr(DccCompilerAllow) compilers
-    = dcc_compiler_allow_new_full (masq, g_getenv ("DISTCC_CMDLIST"), numwords ? atoi (numwords) : 1, &error);
+  g_autoptr(DccCompilerAllow) compilers = load_compilers (masq, &error);
   if (!compilers)
     {
       fprintf (stderr, "distccd: %s\n", error->message);
       return 1;
     }
-  int masq_errno = dcc_compiler_allow_masq_errno (compilers);
-  if (masq_errno)
-    dcc_warning ("cannot open the masquerade directory %s (%s): only compilers listed in DISTCC_CMDLIST will run",
-                 masq, g_strerror (masq_errno));
 
   struct stat st;
   gboolean inetd = o.inetd || (!o.daemon_mode && fstat (0, &st) == 0 && S_ISSOCK (st.st_mode));
@@ -361,92 +623,19 @@ main (int argc, char **argv)
           return 1;
         }
     }
-  /* Who we become, and the store: created and handed over while still
-   * root, opened after dropping privileges. */
   g_auto(DccRunAs) run_as = { 0 };
-  if (!dcc_run_as_lookup (o.user, &run_as, &error))
-    {
-      fprintf (stderr, "distccd: %s\n", error->message);
-      return 1;
-    }
   g_autofree char *cache_dir = NULL;
-  const char *cache_why = "--cache-dir";
-  if (o.cache_dir)
-    cache_dir = g_strdup (o.cache_dir);
-  else if (geteuid () == 0)
-    {
-      cache_dir = g_strdup (DCC_SYSTEM_STORE_DIR);
-      cache_why = "the system-wide store";
-      if (!dcc_run_as_prepare_dir (&run_as, cache_dir, &error))
-        {
-          fprintf (stderr, "distccd: cannot prepare the file store: %s\n", error->message);
-          return 1;
-        }
-    }
-  /* The pid file is opened while still root (its directory may be root's,
-   * as /run is), written once the daemon's pid is known. */
+  const char *cache_why = NULL;
   int pid_fd = -1;
-  if (o.pid_file && !inetd)
-    {
-      pid_fd = open (o.pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-      if (pid_fd < 0)
-        {
-          fprintf (stderr, "distccd: cannot write the pid file %s: %s\n", o.pid_file, g_strerror (errno));
-          return 1;
-        }
-    }
-  /* Stock nices the daemon itself (and so everything it runs). */
-  errno = 0;
-  if (o.nice_increment > 0 && nice (o.nice_increment) == -1 && errno != 0)
-    dcc_warning ("--nice %d: %s", o.nice_increment, g_strerror (errno));
-  if (!dcc_run_as_drop (&run_as, &error))
-    {
-      fprintf (stderr, "distccd: %s\n", error->message);
-      return 1;
-    }
-  if (!cache_dir && !(cache_dir = dcc_run_as_user_store_dir (&cache_why, &error)))
-    {
-      fprintf (stderr, "distccd: cannot find a place for the file store: %s\n", error->message);
-      return 1;
-    }
+  if ((rc = drop_privileges (&o, inetd, &run_as, &cache_dir, &cache_why, &pid_fd)) != 0)
+    return rc;
 
-  /* A private directory for this daemon's jobs: removed whole at exit. */
-  const char *tmp_root = o.tmp_dir ? o.tmp_dir : g_get_tmp_dir ();
-  g_autofree char *tmp_base = dcc_run_as_make_tmp (tmp_root, o.tmp_dir == NULL, &error);
-  if (!tmp_base)
-    {
-      fprintf (stderr, "distccd: %s (as user %s)\n", error->message, run_as.name);
-      return 1;
-    }
-  g_autofree char *slot_dir = g_build_filename (tmp_base, "slots", NULL);
-  /* Every compile in a sandbox unless the operator says otherwise: refuse
-   * to start rather than serve unconfined where it cannot be built. */
   static DccJobLimits limits;
-  limits = (DccJobLimits) {
-    .memory_bytes = (guint64) MAX (o.job_memory_mb, 0) << 20, .file_size_bytes = (guint64) MAX (o.job_file_size_mb, 0) << 20,
-    .cpu_seconds = o.job_cpu_s >= 0 ? (guint) o.job_cpu_s : (guint) MAX (o.job_timeout, 0),
-    .processes = (guint) MAX (o.job_procs, 0),
-  };
   static DccSandbox *sandbox;
-  if (!o.no_sandbox)
-    {
-      sandbox = dcc_sandbox_new (&error);
-      if (!sandbox || !dcc_run_sandbox_probe (sandbox, tmp_base, &error))
-        {
-          fprintf (stderr, "distccd: cannot isolate compiles here: %s\n"
-                   "distccd: (user namespaces and overlayfs are needed; --no-sandbox runs compilers unconfined, "
-                   "see distccd(1))\n", error->message);
-          remove_tree (tmp_base);
-          return 1;
-        }
-    }
-  else
-    dcc_warning ("--no-sandbox: compilers run on the host with the daemon's rights; only for trusted clients");
-  if (sandbox)
-    dcc_notice ("each compile runs in a sandbox (own user, mount, PID, network and IPC namespaces; toolchain "
-                "read-only; writes to a private overlay); limits per compile: memory %d MiB, file size %d MiB, "
-                "CPU %u s, %d processes (0: none)", MAX (o.job_memory_mb, 0), MAX (o.job_file_size_mb, 0),
-                limits.cpu_seconds, MAX (o.job_procs, 0));
+  g_autofree char *tmp_base = prepare_jobs (&o, &run_as, &limits, &sandbox);
+  if (!tmp_base)
+    return 1;
+  g_autofree char *slot_dir = g_build_filename (tmp_base, "slots", NULL);
   DccSessionConfig cfg = {
     .job = { .tmp_base = tmp_base, .nice_increment = o.nice_increment, .timeout_s = o.job_timeout,
              .sandbox = sandbox, .limits = &limits },
@@ -454,20 +643,12 @@ main (int argc, char **argv)
     .job_input_bytes = (guint64) o.job_input_mb * 1024 * 1024,
     .request_timeout_s = o.request_timeout,
   };
-  /* Opened once here; forked children share the directory, each with a
-   * copy of the index (see file-store.h). Pump mode is never silently off:
-   * without a store, distccd does not start. */
-  g_autoptr(GError) store_error = NULL;
-  g_autoptr(DccStore) store = dcc_store_open (cache_dir, (guint64) o.cache_mb * 1024 * 1024, &store_error);
+  g_autoptr(DccStore) store = open_store (&o, cache_dir, cache_why, &run_as);
   if (!store)
     {
-      fprintf (stderr, "distccd: cannot open the file store %s (%s) as user %s: %s\n",
-               cache_dir, cache_why, run_as.name, store_error->message);
-      dcc_error ("cannot open the file store %s as user %s: %s", cache_dir, run_as.name, store_error->message);
       remove_tree (tmp_base);
       return 1;
     }
-  dcc_info ("file store %s (%s), running as %s", cache_dir, cache_why, run_as.name);
   cfg.store = store;
   cfg.cache_dir = cache_dir;
   /* Results only from sandboxed compiles: unconfined, a compiler can read
@@ -478,51 +659,9 @@ main (int argc, char **argv)
   else
     dcc_info ("result cache off (%s)", o.no_result_cache ? "--no-result-cache" : "--no-sandbox");
 
-  struct sigaction sa = { .sa_handler = on_term };
-  sigemptyset (&sa.sa_mask);
-  sigaction (SIGTERM, &sa, NULL);
-  sigaction (SIGINT, &sa, NULL);
-  signal (SIGPIPE, SIG_IGN);
-  signal (SIGHUP, SIG_IGN);
-  serve_in_parent = o.no_fork;
-  if (o.lifetime > 0)
-    {
-      /* Stock's --lifetime: stop as on SIGTERM after that long. */
-      sigaction (SIGALRM, &sa, NULL);
-      alarm ((unsigned) o.lifetime);
-    }
-
+  install_signals (&o);
   if (inetd)
-    {
-      struct sockaddr_storage ss;
-      socklen_t sl = sizeof ss;
-      g_autofree char *peer = NULL;
-      if (getpeername (0, (struct sockaddr *) &ss, &sl) == 0)
-        {
-          peer = dcc_peer_name ((struct sockaddr *) &ss, sl);
-          if (!dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
-            {
-              dcc_warning ("refused connection from %s: not in --allow", peer);
-              remove_tree (tmp_base);
-              return 1;
-            }
-        }
-      /* Over ssh, stdin and stdout are two pipes: relay them to a socket. */
-      int session_fd = dcc_inetd_session_fd (&error);
-      if (session_fd < 0)
-        {
-          dcc_error ("--inetd: %s", error->message);
-          remove_tree (tmp_base);
-          return 1;
-        }
-      in_child = 1;
-      child_compiling = 1;
-      dcc_session_serve (session_fd, peer ? peer : "stdin", &cfg);
-      if (session_fd != 0)
-        close (session_fd);
-      remove_tree (tmp_base);
-      return 0;
-    }
+    return serve_inetd (allow, tmp_base, &cfg);
 
   int stats_fd = -1;
   if (o.stats)
@@ -535,38 +674,10 @@ main (int argc, char **argv)
           return 1;
         }
     }
-  if (!o.no_detach)
-    {
-      pid_t pid = fork ();
-      if (pid < 0)
-        {
-          fprintf (stderr, "distccd: fork: %s\n", g_strerror (errno));
-          return 1;
-        }
-      if (pid > 0)
-        _exit (0);
-      setsid ();
-      int devnull = open ("/dev/null", O_RDWR);
-      if (devnull >= 0)
-        {
-          dup2 (devnull, 0);
-          dup2 (devnull, 1);
-          if (!o.log_stderr)
-            dup2 (devnull, 2);
-          if (devnull > 2)
-            close (devnull);
-        }
-      /* Stock: a detached daemon without --log-file logs to syslog. */
-      if (!o.log_file && !o.log_stderr)
-        dcc_log_use_syslog ();
-    }
+  if (!o.no_detach && !detach (&o))
+    return 1;
   if (pid_fd >= 0)
-    {
-      g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
-      if (write (pid_fd, pid, strlen (pid)) != (ssize_t) strlen (pid))
-        dcc_warning ("cannot write pid file %s: %s", o.pid_file, g_strerror (errno));
-      close (pid_fd);
-    }
+    write_pid_file (pid_fd, o.pid_file);
   pid_t stats_pid = -1;
   if (stats_fd >= 0)
     {
@@ -596,17 +707,8 @@ main (int argc, char **argv)
   };
   dcc_notice ("listening on port %d, %d jobs, compilers from %s", o.port, o.jobs, masq);
   dcc_conn_loop_run (listen_fd, allow, &conn_limits, serve_worker, rescan_store, &cfg, &stop_requested);
-  if (stats_pid > 0)
-    {
-      kill (stats_pid, SIGTERM);
-      waitpid (stats_pid, NULL, 0);
-    }
-  if (zeroconf_pid > 0)
-    {
-      kill (zeroconf_pid, SIGTERM);   /* it withdraws the service */
-      waitpid (zeroconf_pid, NULL, 0);
-    }
-  int rc = 0;
+  stop_helper (stats_pid);
+  stop_helper (zeroconf_pid);
   close (listen_fd);
   if (g_strcmp0 (g_getenv ("DISTCC_SAVE_TEMPS"), "1") == 0)
     dcc_notice ("DISTCC_SAVE_TEMPS: kept %s", tmp_base);
@@ -614,5 +716,5 @@ main (int argc, char **argv)
     remove_tree (tmp_base);
   if (o.pid_file)
     unlink (o.pid_file);
-  return rc;
+  return 0;
 }
