@@ -95,9 +95,11 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
                                   &basics, why))
     return DCC_REMOTE_RUN_LOCALLY;
   g_autoptr(GByteArray) request = g_byte_array_new ();
-  dcc_request_encode (request, DCC_MODE_PLAIN, (const char *const *) basics.argv, cwd,
-                      (const char *const *) basics.env, basics.compiler_id, source_name,
-                      g_bytes_get_data (source, NULL), g_bytes_get_size (source), NULL, NULL, NULL);
+  dcc_request_encode (request, &(DccRequestSpec) {
+                        .mode = DCC_MODE_PLAIN, .argv = (const char *const *) basics.argv, .cwd = cwd,
+                        .env = (const char *const *) basics.env, .compiler_id = basics.compiler_id,
+                        .source_name = source_name, .source = g_bytes_get_data (source, NULL),
+                        .source_len = g_bytes_get_size (source) });
 
   int timeout = dcc_remote_io_timeout ();
   int fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);

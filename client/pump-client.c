@@ -219,9 +219,11 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
     return DCC_REMOTE_RUN_LOCALLY;
   DccPumpPlan *plan = g_new0 (DccPumpPlan, 1);
   plan->request = g_byte_array_new ();
-  dcc_request_encode (plan->request, DCC_MODE_PUMP, (const char *const *) basics.argv, cwd,
-                      (const char *const *) basics.env, basics.compiler_id, NULL, NULL, 0,
-                      (const char *const *) sysdirs, (const char *const *) preincludes, manifest);
+  dcc_request_encode (plan->request, &(DccRequestSpec) {
+                        .mode = DCC_MODE_PUMP, .argv = (const char *const *) basics.argv, .cwd = cwd,
+                        .env = (const char *const *) basics.env, .compiler_id = basics.compiler_id,
+                        .sysdirs = (const char *const *) sysdirs,
+                        .preincludes = (const char *const *) preincludes, .manifest = manifest });
   plan->manifest = g_steal_pointer (&manifest);
   *plan_out = plan;
   return DCC_REMOTE_DONE;

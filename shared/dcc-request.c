@@ -300,12 +300,15 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
 }
 
 void
-dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
-                    const char *const *env, const char *compiler_id, const char *source_name,
-                    const void *source, gsize source_len,
-                    const char *const *sysdirs, const char *const *preincludes,
-                    GPtrArray *manifest)
+dcc_request_encode (GByteArray *out, const DccRequestSpec *r)
 {
+  DccMode mode = r->mode;
+  const char *const *argv = r->argv, *const *env = r->env;
+  const char *const *sysdirs = r->sysdirs, *const *preincludes = r->preincludes;
+  const char *cwd = r->cwd, *compiler_id = r->compiler_id, *source_name = r->source_name;
+  const void *source = r->source;
+  gsize source_len = r->source_len;
+  GPtrArray *manifest = r->manifest;
   guint32 argc = g_strv_length ((char **) argv);
   dcc_put_u32 (out, DCC_TAG_HELLO);
   dcc_put_u32 (out, 8);

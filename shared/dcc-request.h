@@ -77,13 +77,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccRequest, dcc_request_free)
  * limit, or malformed. r->complete becomes TRUE after the last frame. */
 gboolean dcc_request_feed (DccRequest *r, const DccFrame *frame, GError **error);
 
-/* Client side: appends the frames of a request (everything but the payload
- * blobs of pump mode). source may be NULL in pump mode. */
-void dcc_request_encode (GByteArray *out, DccMode mode, const char *const *argv, const char *cwd,
-                         const char *const *env, const char *compiler_id, const char *source_name,
-                         const void *source, gsize source_len,
-                         const char *const *sysdirs, const char *const *preincludes,
-                         GPtrArray *manifest);
+/* What a client sends: only the fields of its mode are read; a field left
+ * out (NULL, 0) is not sent. Designated initializers name what is set. */
+typedef struct {
+  DccMode            mode;
+  const char *const *argv;          /* NULL-terminated */
+  const char        *cwd;
+  const char *const *env;           /* NAME=VALUE, NULL-terminated; may be NULL */
+  const char        *compiler_id;   /* may be NULL */
+  /* plain mode: the preprocessed source */
+  const char        *source_name;
+  const void        *source;
+  gsize              source_len;
+  /* pump mode */
+  const char *const *sysdirs;       /* may be NULL */
+  const char *const *preincludes;   /* may be NULL */
+  GPtrArray         *manifest;      /* DccManifestEntry* */
+} DccRequestSpec;
+
+/* Client side: appends the frames of request r (everything but the payload
+ * blobs of pump mode). */
+void dcc_request_encode (GByteArray *out, const DccRequestSpec *r);
 
 
 /* NEED frame payload: u32 n, n hashes. */

@@ -15,8 +15,9 @@ plain_request (void)
 {
   const char *argv[] = { "gcc", "-c", "a.c", "-o", "a.o", NULL };
   GByteArray *b = g_byte_array_new ();
-  dcc_request_encode (b, DCC_MODE_PLAIN, argv, "/home/u", NULL, "gcc 12", "a.c", "int x;\n", 7,
-                      NULL, NULL, NULL);
+  dcc_request_encode (b, &(DccRequestSpec) { .mode = DCC_MODE_PLAIN, .argv = argv, .cwd = "/home/u",
+                                              .compiler_id = "gcc 12", .source_name = "a.c",
+                                              .source = "int x;\n", .source_len = 7 });
   return b;
 }
 

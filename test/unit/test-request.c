@@ -35,7 +35,9 @@ test_plain_round_trip (void)
   const char *argv[] = { "gcc", "-c", "a.c", "-o", "a.o", NULL };
   const char *env[] = { "LANG=C", NULL };
   g_autoptr(GByteArray) b = g_byte_array_new ();
-  dcc_request_encode (b, DCC_MODE_PLAIN, argv, "/home/u", env, "gcc 12", "a.c", "int x;\n", 7, NULL, NULL, NULL);
+  dcc_request_encode (b, &(DccRequestSpec) { .mode = DCC_MODE_PLAIN, .argv = argv, .cwd = "/home/u", .env = env,
+                                              .compiler_id = "gcc 12", .source_name = "a.c",
+                                              .source = "int x;\n", .source_len = 7 });
   g_autoptr(GError) error = NULL;
   g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
   g_assert_no_error (error);
@@ -62,7 +64,8 @@ test_pump_round_trip (void)
   e->target = g_strdup ("real");
   g_ptr_array_add (m, e);
   g_autoptr(GByteArray) b = g_byte_array_new ();
-  dcc_request_encode (b, DCC_MODE_PUMP, argv, "/home/u", NULL, NULL, NULL, NULL, 0, sysdirs, NULL, m);
+  dcc_request_encode (b, &(DccRequestSpec) { .mode = DCC_MODE_PUMP, .argv = argv, .cwd = "/home/u",
+                                              .sysdirs = sysdirs, .manifest = m });
   g_autoptr(GError) error = NULL;
   g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
   g_assert_no_error (error);
@@ -253,7 +256,8 @@ test_job_input_limit (void)
   const char *argv[] = { "gcc", "-c", "a.c", NULL };
   g_autoptr(GByteArray) plain = g_byte_array_new ();
   g_autofree char *src = g_strnfill (1000, 'x');
-  dcc_request_encode (plain, DCC_MODE_PLAIN, argv, "/w", NULL, NULL, "a.c", src, 1000, NULL, NULL, NULL);
+  dcc_request_encode (plain, &(DccRequestSpec) { .mode = DCC_MODE_PLAIN, .argv = argv, .cwd = "/w",
+                                                  .source_name = "a.c", .source = src, .source_len = 1000 });
   static const struct { guint64 limit; gboolean ok; } rows[] = { { 1000, TRUE }, { 999, FALSE } };
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -285,7 +289,7 @@ test_job_input_limit (void)
       g_ptr_array_add (m, file_entry ("/w/b.h", "bbbb", 400));
       g_ptr_array_add (m, file_entry ("/w/c.h", "aaaa", variant == 2 ? 601 : 600));
       g_autoptr(GByteArray) b = g_byte_array_new ();
-      dcc_request_encode (b, DCC_MODE_PUMP, argv, "/w", NULL, NULL, NULL, NULL, 0, NULL, NULL, m);
+      dcc_request_encode (b, &(DccRequestSpec) { .mode = DCC_MODE_PUMP, .argv = argv, .cwd = "/w", .manifest = m });
       g_autoptr(DccRequest) r = dcc_request_new ();
       r->input_limit = variant == 1 ? 999 : 1000;
       g_autoptr(GError) error = NULL;
