@@ -593,12 +593,11 @@ scan_cpp_items (Scan *s, char **items, const char *whole)
   return 0;
 }
 
-static void
-scan_option (Scan *s, const ArgView *v)
+/* What is compiled, how far, and where its output goes: -c, -S, -E,
+ * -fsyntax-only, options naming local compiler setup, -o, -x. FALSE if o is none of them. */
+static gboolean
+scan_mode_option (Scan *s, const ArgView *v, const char *o, const char *shown)
 {
-  const char *o = v->opt;
-  g_autofree char *shown = show (o);
-
   if (strcmp (o, "-c") == 0)
     s->seen_c = TRUE;
   else if (strcmp (o, "-S") == 0)
@@ -640,8 +639,18 @@ scan_option (Scan *s, const ArgView *v)
             s->x_lang = x_table[k].lang;
         }
     }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Dependency output (-M*) and options handed to the preprocessor
+ * (-Wp, -Xpreprocessor). FALSE if o is none of them. */
+static gboolean
+scan_preprocessor_option (Scan *s, const ArgView *v, const char *o, const char *shown)
+{
   /* Dependencies */
-  else if (strcmp (o, "-MD") == 0 || strcmp (o, "-MMD") == 0)
+  if (strcmp (o, "-MD") == 0 || strcmp (o, "-MMD") == 0)
     s->want_deps = TRUE;
   else if (strcmp (o, "-MG") == 0 || strcmp (o, "-MP") == 0 || strcmp (o, "-MV") == 0)
     ;
@@ -672,8 +681,18 @@ scan_option (Scan *s, const ArgView *v)
           go_local (s, "-Xpreprocessor %s", val);
         }
     }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Options for the assembler (-Wa, -Xassembler) and the linker, and code
+ * for the machine we run on (-march=native and co.). FALSE if o is none of them. */
+static gboolean
+scan_assembler_link_option (Scan *s, const ArgView *v, const char *o, const char *shown)
+{
   /* Assembler */
-  else if (g_str_has_prefix (o, "-Wa,") || strcmp (o, "-Xassembler") == 0)
+  if (g_str_has_prefix (o, "-Wa,") || strcmp (o, "-Xassembler") == 0)
     {
       g_auto (GStrv) items = NULL;
       if (g_str_has_prefix (o, "-Wa,"))
@@ -697,8 +716,18 @@ scan_option (Scan *s, const ArgView *v)
   else if (strcmp (o, "-march=native") == 0 || strcmp (o, "-mtune=native") == 0 ||
            strcmp (o, "-mcpu=native") == 0)
     go_local (s, "code for this machine (%s)", shown);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Debug information, colour, and the side outputs the client knows how
+ * to bring back (-save-temps, -fstack-usage, -ftest-coverage, ...). FALSE if o is none of them. */
+static gboolean
+scan_side_output_option (Scan *s, const ArgView *v, const char *o, const char *shown)
+{
   /* Debug info and colour */
-  else if (g_str_has_prefix (o, "-g"))
+  if (g_str_has_prefix (o, "-g"))
     scan_debug_option (s, o);
   else if (strcmp (o, "-fcolor-diagnostics") == 0 || strcmp (o, "-fdiagnostics-color") == 0 ||
            strcmp (o, "-fdiagnostics-color=always") == 0)
@@ -725,8 +754,18 @@ scan_option (Scan *s, const ArgView *v)
     s->test_coverage = FALSE;
   else if (strcmp (o, "-fcallgraph-info") == 0 || g_str_has_prefix (o, "-fcallgraph-info="))
     s->callgraph_info = TRUE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Options that read or write files the volunteer does not have or keep
+ * (profiles, dumps, sanitizer lists, modules) and queries: all local. FALSE if o is none of them. */
+static gboolean
+scan_local_file_option (Scan *s, const ArgView *v, const char *o, const char *shown)
+{
   /* Profiles live next to the sources and objects, by absolute path */
-  else if (strcmp (o, "--coverage") == 0 || strcmp (o, "-coverage") == 0 ||
+  if (strcmp (o, "--coverage") == 0 || strcmp (o, "-coverage") == 0 ||
            strcmp (o, "-fprofile-arcs") == 0 ||
            strcmp (o, "-fbranch-probabilities") == 0 ||
            g_str_has_prefix (o, "-fauto-profile") || g_str_has_prefix (o, "-fcs-profile-generate") ||
@@ -770,7 +809,17 @@ scan_option (Scan *s, const ArgView *v)
            g_str_has_prefix (o, "-fprint-") || strcmp (o, "-###") == 0 ||
            strcmp (o, "--help") == 0 || strcmp (o, "--version") == 0)
     go_local (s, "query option (%s)", shown);
-  else if (strcmp (o, "-Xclang") == 0)
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Values passed to the compiler proper (-Xclang, -mllvm) that name files
+ * or change the output. FALSE if o is none of them. */
+static gboolean
+scan_backend_option (Scan *s, const ArgView *v, const char *o, const char *shown)
+{
+  if (strcmp (o, "-Xclang") == 0)
     {
       if (!xclang_value_allowed (v->value, &s->xclang_expect_value))
         {
@@ -786,7 +835,22 @@ scan_option (Scan *s, const ArgView *v)
           go_local (s, "-mllvm %s", val);
         }
     }
-  /* Everything else is passed through unchanged. */
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+scan_option (Scan *s, const ArgView *v)
+{
+  const char *o = v->opt;
+  g_autofree char *shown = show (o);
+
+  /* The first piece that knows o handles it; everything else is passed
+   * through unchanged. */
+  (void) (scan_mode_option (s, v, o, shown) || scan_preprocessor_option (s, v, o, shown)
+          || scan_assembler_link_option (s, v, o, shown) || scan_side_output_option (s, v, o, shown)
+          || scan_local_file_option (s, v, o, shown) || scan_backend_option (s, v, o, shown));
 }
 
 static void
