@@ -3,6 +3,7 @@
  * opened relative to that directory with O_NOFOLLOW. */
 #include "host-pick.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-limits.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -140,22 +141,17 @@ dcc_host_mark_failed (const DccHost *h, const char *distcc_dir)
 {
   if (h->kind == DCC_HOST_LOCAL)
     return;
-  int dfd = open_lock_dir (distcc_dir, NULL);
+  dcc_autofd dfd = open_lock_dir (distcc_dir, NULL);
   if (dfd < 0)
     return;
   g_autofree char *name = backoff_name (h);
   g_autofree char *told = g_strconcat (name, "_told", NULL);
   unlinkat (dfd, told, 0);   /* this new backoff is announced again */
-  int fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
-  if (fd >= 0)
-    {
-      if (futimens (fd, NULL) != 0)
-        g_debug ("cannot touch %s: %s", name, g_strerror (errno));
-      close (fd);
-    }
-  else
+  dcc_autofd fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+  if (fd < 0)
     g_debug ("cannot create %s: %s", name, g_strerror (errno));
-  close (dfd);
+  else if (futimens (fd, NULL) != 0)
+    g_debug ("cannot touch %s: %s", name, g_strerror (errno));
 }
 
 static gboolean
@@ -193,12 +189,10 @@ dcc_host_in_backoff (const DccHost *h, const char *distcc_dir, int backoff_secon
 {
   if (backoff_seconds <= 0)
     return FALSE;
-  int dfd = open_lock_dir (distcc_dir, NULL);
+  dcc_autofd dfd = open_lock_dir (distcc_dir, NULL);
   if (dfd < 0)
     return FALSE;
-  gboolean r = in_backoff_at (dfd, h, backoff_seconds);
-  close (dfd);
-  return r;
+  return in_backoff_at (dfd, h, backoff_seconds);
 }
 
 /* Tries slot `index` of the host with file key `key`. Returns a locked fd,
@@ -259,7 +253,7 @@ static DccSlot *
 pick_local_key (const char *distcc_dir, const char *key, int limit, GError **error)
 {
   g_autoptr(DccHost) h = local_host (limit, key);
-  int dfd = open_lock_dir (distcc_dir, error);
+  dcc_autofd dfd = open_lock_dir (distcc_dir, error);
   if (dfd < 0)
     return NULL;
   for (;;)
@@ -268,7 +262,6 @@ pick_local_key (const char *distcc_dir, const char *key, int limit, GError **err
       DccSlot *s = try_host (dfd, h, key, &local_error);
       if (s != NULL || local_error != NULL)
         {
-          close (dfd);
           if (local_error != NULL)
             g_propagate_error (error, local_error);
           return s;
@@ -323,7 +316,7 @@ dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
   g_auto(GStrv) keys = g_new0 (char *, n + 1);
   g_autoptr(DccHost) fallback = local_host (hosts->localslots, "--localslots");
   int backoff = dcc_backoff_period ();
-  int dfd = open_lock_dir (distcc_dir, error);
+  dcc_autofd dfd = open_lock_dir (distcc_dir, error);
   DccSlot *found = NULL;
   GError *local_error = NULL;
 
@@ -359,7 +352,6 @@ dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
         g_usleep ((gulong) pause_ms () * 1000);
     }
 
-  close (dfd);
   if (local_error != NULL)
     g_propagate_prefixed_error (error, local_error, "choosing a host: ");
   return found;

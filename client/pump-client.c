@@ -2,6 +2,7 @@
 #include "builtin-dirs.h"
 #include "compiler.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
@@ -239,7 +240,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   GByteArray *request = plan->request;
 
   int timeout = dcc_remote_io_timeout ();
-  int fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);
+  dcc_autofd fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);
   if (fd < 0)
     return DCC_REMOTE_HOST_FAILED;
   dcc_state_set (distcc_dir, DCC_PHASE_SEND, source_name, host->hostname, slot);
@@ -251,13 +252,11 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
       || !dcc_io_read_first_frame (fd, peer, DCC_MAX_FRAME, timeout, &tag, &payload, &len, &error))
     {
       dcc_client_note_failure (error);
-      close (fd);
       *why = g_strdup (error->message);
       return DCC_REMOTE_HOST_FAILED;
     }
   if (tag == DCC_TAG_ERROR)
     {
-      close (fd);
       g_autofree char *msg = g_strndup ((const char *) payload, MIN (len, 1000u));
       g_autofree char *shown = dcc_escape_for_log (msg, 500);
       *why = g_strdup_printf ("volunteer refused pump mode: %s", shown);
@@ -273,11 +272,10 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
       if (!dcc_reply_feed (reply, &frame, &error) || !dcc_remote_read_reply_rest (fd, timeout, reply, &error))
         {
           dcc_client_note_failure (error);
-          close (fd);
           *why = g_strdup (error->message);
           return DCC_REMOTE_HOST_FAILED;
         }
-      close (fd);
+      dcc_fd_clear (&fd);
       dcc_debug ("pump: %u files in the manifest, answered from the volunteer's result cache", manifest->len);
       dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
       return dcc_client_finish (a, cwd, reply, TRUE, TRUE, FALSE, exit_status, why);
@@ -286,13 +284,11 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   g_autoptr(GByteArray) blobs = g_byte_array_new ();
   if (!dcc_need_decode (&frame, DCC_MAX_MANIFEST_ENTRIES, &needed, &error))
     {
-      close (fd);
       *why = g_strdup (error->message);
       return DCC_REMOTE_HOST_FAILED;
     }
   if (!encode_needed (needed, manifest, blobs, &error))
     {
-      close (fd);
       *why = g_strdup (error->message);
       return g_error_matches (error, DCC_ERROR, DCC_ERROR_PROTOCOL) ? DCC_REMOTE_HOST_FAILED : DCC_REMOTE_NOT_USED;
     }
@@ -301,7 +297,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
   g_autoptr(DccReply) reply = NULL;
   DccRemoteOutcome o = dcc_client_exchange (fd, NULL, blobs, timeout, &reply, why);
-  close (fd);
+  dcc_fd_clear (&fd);
   if (o != DCC_REMOTE_DONE)
     return o;
   dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);

@@ -14,3 +14,13 @@ dcc_close_fdp (int *fd)
     }
 }
 #define dcc_autofd __attribute__ ((cleanup (dcc_close_fdp))) int
+
+/* Closes an owned fd before its scope ends (where the moment matters: the
+ * peer sees EOF now) and leaves -1 for the cleanup. To hand an fd over
+ * instead, use g_steal_fd. */
+static inline void
+dcc_fd_clear (int *fd)
+{
+  dcc_close_fdp (fd);
+  *fd = -1;
+}

@@ -1,5 +1,6 @@
 #include "dcc-hash.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include <xxhash.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,21 +21,14 @@ dcc_hash_bytes (const void *data, gsize len, DccHash *out)
 gboolean
 dcc_hash_file (const char *path, DccHash *out, guint64 *size_out, GError **error)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  dcc_autofd fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return dcc_fail_errno (error, "open %s", path);
   struct stat st;
   if (fstat (fd, &st) < 0)
-    {
-      dcc_fail_errno (error, "stat %s", path);
-      close (fd);
-      return FALSE;
-    }
+    return dcc_fail_errno (error, "stat %s", path);
   if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      return dcc_fail (error, DCC_ERROR_IO, "%s: not a regular file", path);
-    }
+    return dcc_fail (error, DCC_ERROR_IO, "%s: not a regular file", path);
   gsize len = (gsize) st.st_size;
   if (len == 0)
     {
@@ -44,15 +38,10 @@ dcc_hash_file (const char *path, DccHash *out, guint64 *size_out, GError **error
     {
       void *map = mmap (NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
       if (map == MAP_FAILED)
-        {
-          dcc_fail_errno (error, "mmap %s", path);
-          close (fd);
-          return FALSE;
-        }
+        return dcc_fail_errno (error, "mmap %s", path);
       dcc_hash_bytes (map, len, out);
       munmap (map, len);
     }
-  close (fd);
   if (size_out)
     *size_out = len;
   return TRUE;

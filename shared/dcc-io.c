@@ -1,5 +1,6 @@
 #include "dcc-io.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-wire.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -216,22 +217,15 @@ dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
 gboolean
 dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  dcc_autofd fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return dcc_fail_errno (error, "open %s", path);
   struct stat st;
   if (fstat (fd, &st) < 0)
-    {
-      dcc_fail_errno (error, "stat %s", path);
-      close (fd);
-      return FALSE;
-    }
+    return dcc_fail_errno (error, "stat %s", path);
   if ((guint64) st.st_size > max)
-    {
-      close (fd);
-      return dcc_fail (error, DCC_ERROR_LIMIT, "%s is %lld bytes, limit %zu", path,
-                       (long long) st.st_size, max);
-    }
+    return dcc_fail (error, DCC_ERROR_LIMIT, "%s is %lld bytes, limit %zu", path,
+                     (long long) st.st_size, max);
   gsize size = (gsize) st.st_size;
   guint8 *buf = g_malloc (size + 1);
   gsize got = 0;
@@ -247,12 +241,10 @@ dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError
           else
             dcc_fail (error, DCC_ERROR_IO, "%s shrank while being read", path);
           g_free (buf);
-          close (fd);
           return FALSE;
         }
       got += (gsize) n;
     }
-  close (fd);
   buf[size] = '\0';
   *data = buf;
   *len = size;

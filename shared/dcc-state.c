@@ -2,6 +2,7 @@
 #include "dcc-state.h"
 #include "dcc-build-record.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -253,7 +254,7 @@ state_file_open (const char *distcc_dir, int pid)
     state_file.fd = -1;  /* a forked child: the descriptor is the parent's */
   state_file_close ();
 
-  int dfd = open_state_dir (distcc_dir, TRUE);
+  dcc_autofd dfd = open_state_dir (distcc_dir, TRUE);
   if (dfd < 0)
     {
       g_debug ("cannot open state directory in %s: %s", distcc_dir, g_strerror (errno));
@@ -262,10 +263,10 @@ state_file_open (const char *distcc_dir, int pid)
   g_autofree char *name = g_strdup_printf (STATE_PREFIX "%d", pid);
   int fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   if (fd < 0)
-    g_debug ("cannot create state file %s: %s", name, g_strerror (errno));
-  close (dfd);
-  if (fd < 0)
-    return -1;
+    {
+      g_debug ("cannot create state file %s: %s", name, g_strerror (errno));
+      return -1;
+    }
   state_file.fd = fd;
   state_file.pid = pid;
   state_file.dir = g_strdup (distcc_dir);
@@ -301,12 +302,11 @@ dcc_state_remove (const char *distcc_dir)
     state_file_close ();
   g_autofree char *name = g_strdup_printf (STATE_PREFIX "%d", pid);
   g_autofree char *tmp = g_strdup_printf ("." STATE_PREFIX "%d.tmp", pid);
-  int dfd = open_state_dir (distcc_dir, FALSE);
+  dcc_autofd dfd = open_state_dir (distcc_dir, FALSE);
   if (dfd < 0)
     return;
   unlinkat (dfd, name, 0);
   unlinkat (dfd, tmp, 0);  /* left by an older distcc that replaced the file */
-  close (dfd);
 }
 
 /* If name is "binstate_<pid>" (or our temp name), returns the pid, else 0. */
@@ -341,31 +341,23 @@ read_one (int dfd, const char *name, GError **error)
 {
   char buf[DCC_STATE_MAX_FILE + 1];
   gsize len = 0;
-  int fd = openat (dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  dcc_autofd fd = openat (dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
   struct stat st;
   if (fd < 0)
     return dcc_fail_errno (error, "cannot open %s", name), NULL;
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      close (fd);
-      return dcc_fail (error, DCC_ERROR_IO, "%s is not a regular file", name), NULL;
-    }
+    return dcc_fail (error, DCC_ERROR_IO, "%s is not a regular file", name), NULL;
   while (len < sizeof buf)
     {
       ssize_t n = read (fd, buf + len, sizeof buf - len);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        {
-          dcc_fail_errno (error, "cannot read %s", name);
-          close (fd);
-          return NULL;
-        }
+        return dcc_fail_errno (error, "cannot read %s", name), NULL;
       if (n == 0)
         break;
       len += (gsize) n;
     }
-  close (fd);
   DccStateEntry *e = dcc_state_parse (buf, len, error);
   /* Stock's record has no time: the file's last change is the job's. */
   if (e && e->time_us == 0)
@@ -390,7 +382,7 @@ GPtrArray *
 dcc_state_read_all (const char *distcc_dir, GError **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_state_entry_free);
-  int dfd = open_state_dir (distcc_dir, FALSE);
+  dcc_autofd dfd = open_state_dir (distcc_dir, FALSE);
   if (dfd < 0)
     {
       if (errno == ENOENT)
@@ -404,7 +396,6 @@ dcc_state_read_all (const char *distcc_dir, GError **error)
       dcc_fail_errno (error, "cannot list state directory in %s", distcc_dir);
       if (lfd >= 0)
         close (lfd);
-      close (dfd);
       return NULL;
     }
 
@@ -440,7 +431,6 @@ dcc_state_read_all (const char *distcc_dir, GError **error)
       g_ptr_array_add (out, e);
     }
   closedir (d);
-  close (dfd);
   g_ptr_array_sort (out, compare_entries);
   return g_steal_pointer (&out);
 }
