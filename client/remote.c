@@ -1,5 +1,6 @@
 #include "remote.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include <errno.h>
@@ -58,17 +59,13 @@ dcc_remote_io_timeout (void)
 static int
 connect_one (const struct addrinfo *ai, int timeout_s, GError **error)
 {
-  int fd = socket (ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+  dcc_autofd fd = socket (ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
   if (fd < 0)
     return dcc_fail_errno (error, "socket"), -1;
   if (connect (fd, ai->ai_addr, ai->ai_addrlen) < 0)
     {
       if (errno != EINPROGRESS)
-        {
-          dcc_fail_errno (error, "connect");
-          close (fd);
-          return -1;
-        }
+        return dcc_fail_errno (error, "connect"), -1;
       struct pollfd pfd = { .fd = fd, .events = POLLOUT };
       int n;
       do
@@ -77,21 +74,16 @@ connect_one (const struct addrinfo *ai, int timeout_s, GError **error)
       int soerr = 0;
       socklen_t sl = sizeof soerr;
       if (n == 0)
-        {
-          close (fd);
-          return dcc_fail (error, DCC_ERROR_TIMEOUT, "connect timed out after %d s", timeout_s), -1;
-        }
+        return dcc_fail (error, DCC_ERROR_TIMEOUT, "connect timed out after %d s", timeout_s), -1;
       if (n < 0 || getsockopt (fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0)
         {
           errno = soerr ? soerr : errno;
-          dcc_fail_errno (error, "connect");
-          close (fd);
-          return -1;
+          return dcc_fail_errno (error, "connect"), -1;
         }
     }
   int one = 1;
   setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
+  return g_steal_fd (&fd);
 }
 
 /* An ssh host: DISTCC_SSH (default "ssh", split as a shell would) runs
@@ -159,16 +151,18 @@ dcc_remote_connect (const DccHost *host, int timeout_s, GError **error)
   return fd;
 }
 
-gboolean
-dcc_remote_read_reply (int fd, const char *peer, int timeout_s, DccReply **reply_out, GError **error)
+/* Reads frames into reply until it is complete; the first through
+ * dcc_io_read_first_frame when first_peer names the peer (its first answer
+ * tells an old or foreign volunteer apart). */
+static gboolean
+read_reply_frames (int fd, const char *first_peer, int timeout_s, DccReply *reply, GError **error)
 {
-  g_autoptr(DccReply) reply = dcc_reply_new ();
   for (gboolean first = TRUE; !reply->complete; first = FALSE)
     {
       guint32 tag, len;
       g_autofree guint8 *payload = NULL;
-      if (first && peer
-          ? !dcc_io_read_first_frame (fd, peer, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error)
+      if (first && first_peer
+          ? !dcc_io_read_first_frame (fd, first_peer, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error)
           : !dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
         return FALSE;
       dcc_remote_count (0, DCC_FRAME_HEADER_LEN + (guint64) len);
@@ -176,6 +170,15 @@ dcc_remote_read_reply (int fd, const char *peer, int timeout_s, DccReply **reply
       if (!dcc_reply_feed (reply, &frame, error))
         return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+dcc_remote_read_reply (int fd, const char *peer, int timeout_s, DccReply **reply_out, GError **error)
+{
+  g_autoptr(DccReply) reply = dcc_reply_new ();
+  if (!read_reply_frames (fd, peer, timeout_s, reply, error))
+    return FALSE;
   *reply_out = g_steal_pointer (&reply);
   return TRUE;
 }
@@ -183,16 +186,5 @@ dcc_remote_read_reply (int fd, const char *peer, int timeout_s, DccReply **reply
 gboolean
 dcc_remote_read_reply_rest (int fd, int timeout_s, DccReply *reply, GError **error)
 {
-  while (!reply->complete)
-    {
-      guint32 tag, len;
-      g_autofree guint8 *payload = NULL;
-      if (!dcc_io_read_frame (fd, DCC_MAX_FRAME, timeout_s, &tag, &payload, &len, error))
-        return FALSE;
-      dcc_remote_count (0, DCC_FRAME_HEADER_LEN + (guint64) len);
-      DccFrame frame = { .tag = tag, .len = len, .payload = payload };
-      if (!dcc_reply_feed (reply, &frame, error))
-        return FALSE;
-    }
-  return TRUE;
+  return read_reply_frames (fd, NULL, timeout_s, reply, error);
 }
