@@ -80,6 +80,16 @@ dcc_build_note_first (const char *distcc_dir, const char *topic)
 }
 
 void
+dcc_build_warn_local (const char *distcc_dir, const char *why)
+{
+  g_autofree char *topic = g_strconcat ("local\n", why, NULL);
+  if (dcc_build_note_first (distcc_dir, topic))
+    dcc_warning ("%s; compiling locally (said once per build)", why);
+  else
+    dcc_info ("%s; compiling locally (warned once this build)", why);
+}
+
+void
 dcc_build_warn_refusal (const char *distcc_dir, const char *host, const char *compiler, const char *why)
 {
   g_autofree char *topic = g_strdup_printf ("refused\n%s\n%s", host, compiler);

@@ -120,8 +120,11 @@ warn_skipped (DccHostList *l, const char *source)
   return l;
 }
 
-/* +zeroconf: the volunteers found, where the entry was; one warning when
- * there are none or they cannot be looked for. */
+/* +zeroconf: the volunteers found, where the entry was. When there are
+ * none or they cannot be looked for, l->zeroconf_none says why: the host
+ * pick gives it as the reason to compile here when no other host is usable
+ * (said once per build then); with other hosts, it is said here, once per
+ * build. */
 static DccHostList *
 expand_zeroconf (DccHostList *l, const char *distcc_dir)
 {
@@ -130,12 +133,17 @@ expand_zeroconf (DccHostList *l, const char *distcc_dir)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = dcc_zeroconf_hosts_text (distcc_dir, &error);
   g_autoptr(DccHostList) found = text ? dcc_hosts_parse_skipping (text, NULL) : NULL;
-  const char *then = l->hosts->len > 0 ? "using the other hosts" : "compiling locally";
   if (!text)
-    dcc_warning ("host entry \"+zeroconf\": %s; %s", error->message, then);
+    l->zeroconf_none = g_strdup_printf ("host entry \"+zeroconf\" found no volunteer: %s", error->message);
   else if (!found || found->hosts->len == 0)
-    dcc_warning ("host entry \"+zeroconf\": no distcc volunteer (%s) is published on the network; %s",
-                 DCC_ZEROCONF_SERVICE_TYPE, then);
+    l->zeroconf_none = g_strdup_printf ("host entry \"+zeroconf\" found no volunteer: none (%s) is published "
+                                        "on the network", DCC_ZEROCONF_SERVICE_TYPE);
+  if (l->zeroconf_none && l->hosts->len > 0)
+    {
+      g_autofree char *topic = g_strconcat ("zeroconf\n", l->zeroconf_none, NULL);
+      if (dcc_build_note_first (distcc_dir, topic))
+        dcc_warning ("%s; using the other hosts (said once per build)", l->zeroconf_none);
+    }
   guint at = (guint) MIN ((guint) l->zeroconf_at, l->hosts->len);
   while (found && found->hosts->len > 0 && l->hosts->len < DCC_HOSTS_MAX_HOSTS)
     g_ptr_array_insert (l->hosts, (gint) at++, g_ptr_array_steal_index (found->hosts, 0));
@@ -349,8 +357,13 @@ run (Job *job)
       const DccHost *host = dcc_slot_host (slot);
       if (host->kind == DCC_HOST_LOCAL)
         {
+          /* No volunteer usable: say why, plainly, once per build. */
+          g_autofree char *why = g_strdup (dcc_slot_local_why (slot));
           g_clear_pointer (&slot, dcc_slot_release);
-          return compile_locally (job, hosts, "localhost chosen", "local");
+          if (why)
+            dcc_build_warn_local (job->distcc_dir, why);
+          return compile_locally (job, hosts, why ? why : "localhost chosen (a localhost entry of the host list)",
+                                  "local");
         }
 
       dcc_build_record_host (host->hostname, host->port, dcc_slot_index (slot));

@@ -23,6 +23,7 @@ struct DccSlot {
   int fd;          /* holds the flock */
   int index;
   DccHost *host;   /* our own copy */
+  char *local_why; /* the fallback local slot: why no volunteer was usable */
 };
 
 const DccHost *
@@ -45,6 +46,7 @@ dcc_slot_release (DccSlot *s)
   if (s->fd >= 0)
     close (s->fd);   /* closing the only descriptor drops the flock */
   dcc_host_free (s->host);
+  g_free (s->local_why);
   g_free (s);
 }
 
@@ -154,8 +156,9 @@ dcc_host_mark_failed (const DccHost *h, const char *distcc_dir)
     g_debug ("cannot touch %s: %s", name, g_strerror (errno));
 }
 
+/* TRUE when h is in backoff, with *until (may be NULL) the time it ends. */
 static gboolean
-in_backoff_at (int dfd, const DccHost *h, int backoff_seconds)
+backoff_until_at (int dfd, const DccHost *h, int backoff_seconds, gint64 *until)
 {
   struct stat st;
   if (backoff_seconds <= 0 || h->kind == DCC_HOST_LOCAL)
@@ -164,8 +167,16 @@ in_backoff_at (int dfd, const DccHost *h, int backoff_seconds)
   if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
     return FALSE;
   gint64 age = (gint64) time (NULL) - (gint64) st.st_mtime;
+  if (until)
+    *until = (gint64) st.st_mtime + backoff_seconds;
   /* a mark from the future (clock step) counts only within one period */
   return age < backoff_seconds && age > -(gint64) backoff_seconds;
+}
+
+static gboolean
+in_backoff_at (int dfd, const DccHost *h, int backoff_seconds)
+{
+  return backoff_until_at (dfd, h, backoff_seconds, NULL);
 }
 
 /* Says once on stderr (the first process to skip the host, by creating
@@ -307,6 +318,49 @@ host_order (const DccHostList *hosts)
   return order;
 }
 
+/* Why no listed host could take a compile, for the fallback local slot:
+ * what +zeroconf found, the hosts in backoff (each with the time it ends),
+ * or that none is marked ,cpp or listed at all. */
+static char *
+no_volunteer_why (const DccHostList *hosts, int dfd, gboolean want_cpp, int backoff)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) backed = g_string_new (NULL);
+  guint not_cpp = 0;
+  for (guint i = 0; i < hosts->hosts->len; i++)
+    {
+      const DccHost *h = hosts->hosts->pdata[i];
+      gint64 until = 0;
+      if (h->kind == DCC_HOST_LOCAL)
+        continue;
+      if (want_cpp && !h->cpp)
+        not_cpp++;
+      else if (backoff_until_at (dfd, h, backoff, &until))
+        {
+          g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (until);
+          g_autofree char *hms = t ? g_date_time_format (t, "%H:%M:%S") : g_strdup ("?");
+          g_string_append_printf (backed, "%s%s:%d (until %s)", backed->len ? ", " : "", h->hostname, h->port, hms);
+        }
+    }
+  if (hosts->zeroconf_none)
+    g_ptr_array_add (parts, g_strdup (hosts->zeroconf_none));
+  if (backed->len)
+    g_ptr_array_add (parts, g_strdup_printf ("every %svolunteer is backed off after failures: %s",
+                                             hosts->zeroconf_none ? "other " : "", backed->str));
+  if (not_cpp && !backed->len)
+    g_ptr_array_add (parts, g_strdup ("no volunteer in the host list is marked ,cpp"));
+  if (parts->len == 0)
+    g_ptr_array_add (parts, g_strdup ("the host list names no volunteer"));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv ("; ", (char **) parts->pdata);
+}
+
+const char *
+dcc_slot_local_why (DccSlot *s)
+{
+  return s->local_why;
+}
+
 DccSlot *
 dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
                    gboolean want_cpp, GError **error)
@@ -347,7 +401,11 @@ dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
           found = try_host (dfd, h, keys[order[k]], &local_error);
         }
       if (found == NULL && local_error == NULL && usable == 0)
-        found = try_host (dfd, fallback, LOCAL_KEY, &local_error);
+        {
+          found = try_host (dfd, fallback, LOCAL_KEY, &local_error);
+          if (found)
+            found->local_why = no_volunteer_why (hosts, dfd, want_cpp, backoff);
+        }
       if (found == NULL && local_error == NULL)
         g_usleep ((gulong) pause_ms () * 1000);
     }

@@ -36,6 +36,11 @@ DccSlot *dcc_host_pick_local (const char *distcc_dir, int localslots, GError **e
 /* Same for local preprocessing in pump mode (--localslots_cpp). */
 DccSlot *dcc_host_pick_local_cpp (const char *distcc_dir, int localslots_cpp, GError **error);
 
+/* For the local slot given when no listed host was usable (not for a
+ * localhost entry): why, e.g. "every volunteer is backed off after
+ * failures: HOST:PORT (until HH:MM:SS)", or the list's zeroconf_none.
+ * NULL for any other slot. Owned by the slot. */
+const char *dcc_slot_local_why (DccSlot *s);
 /* The host the slot belongs to (owned by the slot), and its slot number. */
 const DccHost *dcc_slot_host (DccSlot *s);
 int dcc_slot_index (DccSlot *s);

@@ -37,6 +37,7 @@ dcc_host_list_free (DccHostList *l)
   g_ptr_array_unref (l->hosts);
   if (l->skipped)
     g_ptr_array_unref (l->skipped);
+  g_free (l->zeroconf_none);
   g_free (l);
 }
 

@@ -63,6 +63,8 @@ typedef struct {
                            it stands for go; -1 when absent */
   GPtrArray *skipped;   /* char*: why each skipped entry was skipped
                            (dcc_hosts_parse_skipping only; else empty) */
+  char *zeroconf_none;  /* why +zeroconf stands for no volunteer (set by
+                           the client that browsed); NULL otherwise */
 } DccHostList;
 
 /* Parses DISTCC_HOSTS or hosts-file text. A list with no hosts (only blanks,

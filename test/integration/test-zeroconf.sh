@@ -99,7 +99,9 @@ one_warning () { [ "$(grep -vc ' result: ' "$1")" = 1 ] && grep -v ' result: ' "
 compile noavahi
 check "no avahi-daemon: compiled locally (got $RES)" test "$RES" = local
 check "no avahi-daemon: one warning, naming +zeroconf and avahi-daemon (got: $(grep -v ' result: ' "$SCRATCH/noavahi.log" | head -c 300))" \
-    one_warning "$SCRATCH/noavahi.log" '"+zeroconf".*avahi-daemon.*compiling locally'
+    one_warning "$SCRATCH/noavahi.log" '"+zeroconf" found no volunteer: .*avahi-daemon.*compiling locally'
+check "no avahi-daemon: the result's reason says so, not 'localhost chosen'" \
+    grep -q 'result: local reason="host entry "+zeroconf" found no volunteer: .*avahi-daemon' "$SCRATCH/noavahi.log"
 check "no avahi-daemon: object identical" cmp -s noavahi.o local.o
 
 # Our volunteer starts before avahi-daemon, as at boot: it publishes once
@@ -170,6 +172,20 @@ rm -rf "$DISTCC_DIR/zeroconf"
 compile none
 check "no volunteer published: compiled locally (got $RES)" test "$RES" = local
 check "no volunteer published: one warning naming +zeroconf (got: $(grep -v ' result: ' "$SCRATCH/none.log" | head -c 300))" \
-    one_warning "$SCRATCH/none.log" '"+zeroconf".*no distcc volunteer.*compiling locally'
+    one_warning "$SCRATCH/none.log" '"+zeroconf" found no volunteer: none (_distcc._tcp) is published on the network; compiling locally'
+check "no volunteer published: the result's reason says so, not 'localhost chosen'" \
+    grep -q 'result: local reason="host entry "+zeroconf" found no volunteer: none (_distcc._tcp)' "$SCRATCH/none.log"
 check "no volunteer published: object identical" cmp -s none.o local.o
+
+# A build of four files (make -j2 in a process group of its own) with no
+# volunteer published: said once on stderr, not once per file (issue 17).
+mkdir -p "$SCRATCH/mk"
+for i in 1 2 3 4; do printf 'int g%d (void) { return %d; }\n' "$i" "$i" > "$SCRATCH/mk/m$i.c"; done
+printf 'all: m1.o m2.o m3.o m4.o\n%%.o: %%.c\n\t$(CC) -c $< -o $@\n' > "$SCRATCH/mk/Makefile"
+(cd "$SCRATCH/mk" && DISTCC_HOSTS=+zeroconf setsid make -s -j2 CC="$BIN/distcc gcc" 2> "$SCRATCH/mk.err")
+sed 's/^/# make: /' "$SCRATCH/mk.err"
+n=$(grep -c '"+zeroconf" found no volunteer: none (_distcc._tcp) is published on the network; compiling locally' "$SCRATCH/mk.err")
+check "a make -j2 of 4 files with no volunteer published: said once on stderr ($n)" test "$n" = 1
+check "... and nothing else on stderr" test "$(wc -l < "$SCRATCH/mk.err")" = 1
+check "... all four built" sh -c "ls '$SCRATCH'/mk/m[1-4].o | wc -l | grep -qx 4"
 finish

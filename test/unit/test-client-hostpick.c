@@ -195,6 +195,17 @@ test_backoff_period_env (Fixture *f, gconstpointer data)
   g_unsetenv ("DISTCC_BACKOFF_PERIOD");
 }
 
+/* "HH:MM:SS" local time at which the backoff marked by lock/NAME ends. */
+static char *
+backoff_end (const char *dir, const char *name)
+{
+  g_autofree char *mark = g_build_filename (dir, "lock", name, NULL);
+  struct stat st;
+  g_assert_cmpint (stat (mark, &st), ==, 0);
+  g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (st.st_mtime + 60);
+  return g_date_time_format (until, "%H:%M:%S");
+}
+
 static void
 test_fallback_local (Fixture *f, gconstpointer data)
 {
@@ -205,13 +216,34 @@ test_fallback_local (Fixture *f, gconstpointer data)
     g_assert_true (dcc_slot_host (s)->kind == DCC_HOST_LOCAL);
     assert_slot (s, "localhost", 0, 0);
     g_assert_cmpint (dcc_slot_host (s)->limit, ==, 3);
+    g_assert_cmpstr (dcc_slot_local_why (s), ==, "the host list names no volunteer");
+  }
+  /* +zeroconf found none: its reason */
+  {
+    g_autoptr(DccHostList) l = parse ("+zeroconf");
+    l->zeroconf_none = g_strdup ("host entry \"+zeroconf\" found no volunteer: none");
+    g_autoptr(DccSlot) s = pick (l, f->dir, FALSE);
+    g_assert_cmpstr (dcc_slot_local_why (s), ==, "host entry \"+zeroconf\" found no volunteer: none");
   }
   /* every remote host in backoff */
   {
-    g_autoptr(DccHostList) l = parse ("red");
+    g_autoptr(DccHostList) l = parse ("red blue:4000");
     dcc_host_mark_failed (l->hosts->pdata[0], f->dir);
+    dcc_host_mark_failed (l->hosts->pdata[1], f->dir);
     g_autoptr(DccSlot) s = pick (l, f->dir, FALSE);
     g_assert_true (dcc_slot_host (s)->kind == DCC_HOST_LOCAL);
+    /* why: each host, and when its backoff ends (its mark's mtime + 60 s) */
+    g_autofree char *red_until = backoff_end (f->dir, "backoff_red_3632");
+    g_autofree char *blue_until = backoff_end (f->dir, "backoff_blue_4000");
+    g_autofree char *want = g_strdup_printf ("every volunteer is backed off after failures: red:3632 (until %s), "
+                                             "blue:4000 (until %s)", red_until, blue_until);
+    g_assert_cmpstr (dcc_slot_local_why (s), ==, want);
+  }
+  /* a localhost entry chosen: no why (it was not a fallback) */
+  {
+    g_autoptr(DccHostList) l = parse ("localhost/1");
+    g_autoptr(DccSlot) s = pick (l, f->dir, FALSE);
+    g_assert_null (dcc_slot_local_why (s));
   }
   /* pump mode, no ,cpp host */
   {
@@ -221,6 +253,7 @@ test_fallback_local (Fixture *f, gconstpointer data)
     g_autoptr(DccHostList) l2 = parse ("green/1,lzo");
     g_autoptr(DccSlot) s2 = pick (l2, f->dir, TRUE);
     g_assert_true (dcc_slot_host (s2)->kind == DCC_HOST_LOCAL);
+    g_assert_cmpstr (dcc_slot_local_why (s2), ==, "no volunteer in the host list is marked ,cpp");
     g_autoptr(DccSlot) s3 = pick (l2, f->dir, FALSE);
     assert_slot (s3, "green", 3632, 0);
   }
