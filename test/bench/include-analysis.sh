@@ -1,10 +1,16 @@
 #!/bin/bash
-# include-analysis.sh: pump mode's include analysis over the C translation
-# units of Linux 6.1 tinyconfig, with their exact compile commands (from
-# the .cmd files of a built tree). See README, "Include analysis".
+# include-analysis.sh: pump mode's include analysis over the translation
+# units of a project, with their exact compile commands: Linux 6.1
+# tinyconfig (the .cmd files of a built tree; the default), this
+# repository's own sources (make -Bn in a snapshot of HEAD), googletest
+# with its tests (C++, CMake: Debian's /usr/src/googletest, configured with
+# CMAKE_EXPORT_COMPILE_COMMANDS), or any compile_commands.json. See README,
+# "Include analysis".
 #
-#   test/bench/include-analysis.sh [--tus N] [--passes N] [--no-verify]
-#                                  [--drop-caches]
+#   test/bench/include-analysis.sh [--project kernel|ours|googletest]
+#                                  [--compdb FILE] [--tus N] [--passes N]
+#                                  [--cost-runs N] [--only-cost]
+#                                  [--no-verify] [--drop-caches]
 #
 #  1. completeness: bin/include-server --verify -- gcc ARGS for every unit
 #     (its closure against gcc -M: files missing must be 0; files in excess
@@ -15,10 +21,16 @@
 #     same with 2 client threads on a fresh server;
 #  3. Debian 12's stock include server (distcc-pump) on a few units: it
 #     fails under Python 3.11; its error is recorded, not patched.
+#  4. cost per compile (issue 20), --cost-runs times on fresh servers: the
+#     include server's CPU (all threads, from its start) for a first build
+#     without a cache file, for a second pass with its memory warm, and for
+#     a first build of a fresh server started from the cache file the first
+#     one saved on exit; medians, in ms per unit.
 #
-# Needs our build (./configure && make), a built kernel tree (kernel.sh
-# makes /var/tmp/dcc-bench/linux-source-6.1; it is hard-linked, not
-# modified) and, for step 3, the distcc-pump package.
+# Needs our build (./configure && make), for the kernel a built kernel tree
+# (kernel.sh makes /var/tmp/dcc-bench/linux-source-6.1; it is hard-linked,
+# not modified), for googletest the googletest package and cmake, and, for
+# step 3, the distcc-pump package.
 
 set -euo pipefail
 
@@ -33,13 +45,23 @@ PASSES=3
 VERIFY=1
 DROP=0
 STOCK_TUS=10
+PROJECT=kernel
+COMPDB=
+COST_RUNS=3
+ONLY_COST=0
 
 usage () {
   cat <<EOT
-Usage: $0 [--tus N] [--passes N] [--no-verify] [--drop-caches]
+Usage: $0 [--project kernel|ours|googletest] [--compdb FILE] [--tus N] [--passes N]
+          [--cost-runs N] [--only-cost] [--no-verify] [--drop-caches]
+  --project P    kernel (default), ours (this repository's sources at HEAD)
+                 or googletest (Debian's /usr/src/googletest with its tests)
+  --compdb FILE  the units of a compile_commands.json instead
   --tus N        the first N translation units only (default: all)
   --passes N     passes over the units per include server (default $PASSES:
                  one cold, the rest warm)
+  --cost-runs N  runs of step 4, cost per compile (default $COST_RUNS; 0 skips it)
+  --only-cost    step 4 only (and step 3, the stock include server)
   --no-verify    skip the --verify pass (completeness against gcc -M)
   --drop-caches  drop the kernel's page cache before each cold pass (as
                  root; slows everything else on the machine)
@@ -49,6 +71,10 @@ EOT
 while [ $# -gt 0 ]; do
   case "$1" in
     --tus) TUS=$2; shift ;;
+    --project) PROJECT=$2; shift ;;
+    --compdb) COMPDB=$(realpath "$2"); PROJECT=compdb; shift ;;
+    --cost-runs) COST_RUNS=$2; shift ;;
+    --only-cost) ONLY_COST=1; VERIFY=0 ;;
     --passes) PASSES=$2; shift ;;
     --no-verify) VERIFY=0 ;;
     --drop-caches) DROP=1 ;;
@@ -63,31 +89,72 @@ note () { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 export LC_ALL=C
 [ -x "$top/bin/include-server" ] && [ -f "$top/build/libshared.a" ] || die "./configure && make first"
-[ -f "$W/tree/init/.main.o.cmd" ] || ls "$SRC"/init/.main.o.cmd >/dev/null 2>&1 ||
-  die "no built kernel tree at $SRC: run kernel.sh first"
-
-mkdir -p "$W"
-if [ ! -f "$W/tree/Makefile" ]; then
-  note "hard-linking $SRC to $W/tree"
-  rm -rf "$W/tree"; cp -al "$SRC" "$W/tree"
-fi
-TREE=$W/tree
+case "$PROJECT" in
+  kernel)
+    [ -f "$W/tree/init/.main.o.cmd" ] || ls "$SRC"/init/.main.o.cmd >/dev/null 2>&1 ||
+      die "no built kernel tree at $SRC: run kernel.sh first" ;;
+  googletest)
+    [ -f /usr/src/googletest/CMakeLists.txt ] || die "no /usr/src/googletest (apt-get install googletest)"
+    command -v cmake > /dev/null || die "no cmake (apt-get install cmake)" ;;
+  ours|compdb) ;;
+  *) usage >&2; exit 2 ;;
+esac
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-OUT=$here/results/include-$stamp
+OUT=$here/results/include-$PROJECT-$stamp
 mkdir -p "$OUT"
 # Private copies: a make in the tree during the run must not swap them.
 cp "$top/bin/include-server" "$top/build/libshared.a" "$OUT/"
 IS=$OUT/include-server
 
-# The requests: "CWD<TAB>COMMAND" as the distcc client would send them
-# (-Wp,-MMD,... dropped: the depfile is not the include server's business).
-(cd "$TREE" && find . -name '.*.o.cmd' -not -path './scripts/*' -not -path './tools/*' -print0 |
-   sort -z | xargs -0 -n50 head -qn1) |
-sed -n "s/^cmd_[^ ]* := .*$COMPILER //p" |
-awk -v cwd="$TREE" -v cc="$COMPILER" '{ sub(/[ \t]+$/, "") } $NF ~ /\.c$/ && / -c / {
-       line = $0; gsub(/-Wp,-MMD,[^ ]* /, "", line)
-       printf "%s\t%s %s\n", cwd, cc, line }' > "$OUT/commands.all"
+# compdb_commands FILE: "CWD<TAB>COMMAND" from a compile_commands.json
+# ("command" as is, "arguments" quoted for the shell).
+compdb_commands () {
+  python3 -c '
+import json, shlex, sys
+for e in json.load(open(sys.argv[1])):
+    cmd = e.get("command") or shlex.join(e["arguments"])
+    print("%s\t%s" % (e["directory"], cmd))' "$1"
+}
+
+# The requests: "CWD<TAB>COMMAND" as the distcc client would send them.
+case "$PROJECT" in
+  kernel)
+    mkdir -p "$W"
+    if [ ! -f "$W/tree/Makefile" ]; then
+      note "hard-linking $SRC to $W/tree"
+      rm -rf "$W/tree"; cp -al "$SRC" "$W/tree"
+    fi
+    TREE=$W/tree
+    # (-Wp,-MMD,... dropped: the depfile is not the include server's business.)
+    (cd "$TREE" && find . -name '.*.o.cmd' -not -path './scripts/*' -not -path './tools/*' -print0 |
+       sort -z | xargs -0 -n50 head -qn1) |
+    sed -n "s/^cmd_[^ ]* := .*$COMPILER //p" |
+    awk -v cwd="$TREE" -v cc="$COMPILER" '{ sub(/[ \t]+$/, "") } $NF ~ /\.c$/ && / -c / {
+           line = $0; gsub(/-Wp,-MMD,[^ ]* /, "", line)
+           printf "%s\t%s %s\n", cwd, cc, line }' > "$OUT/commands.all"
+    UNITS_WHAT="C translation units of Linux 6.1 tinyconfig" ;;
+  ours)
+    # A snapshot of HEAD with this build's config.mak: every compile make
+    # would run from scratch (make -Bn), in the snapshot's top directory.
+    TREE=$W/ours-src
+    rm -rf "$TREE"; mkdir -p "$TREE"
+    (cd "$top" && git archive HEAD) | tar -x -C "$TREE"
+    cp "$top/config.mak" "$TREE/"; cp "$TREE/Makefile.in" "$TREE/Makefile"   # as ./configure does
+    (cd "$TREE" && make -Bn 2>/dev/null) | grep -E '^(cc|gcc|clang) .* -c ' |
+      awk -v cwd="$TREE" '{ printf "%s\t%s\n", cwd, $0 }' > "$OUT/commands.all"
+    UNITS_WHAT="C translation units of this repository at $(cd "$top" && git rev-parse --short HEAD) (make -Bn)" ;;
+  googletest)
+    TREE=$W/googletest-build
+    rm -rf "$TREE"
+    cmake -S /usr/src/googletest -B "$TREE" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+      -Dgtest_build_tests=ON -Dgmock_build_tests=ON > "$OUT/cmake.log" 2>&1 || die "cmake failed: $OUT/cmake.log"
+    compdb_commands "$TREE/compile_commands.json" > "$OUT/commands.all"
+    UNITS_WHAT="C++ translation units of googletest $(dpkg-query -W -f '${Version}' googletest 2>/dev/null) with its tests (CMake)" ;;
+  compdb)
+    compdb_commands "$COMPDB" > "$OUT/commands.all"
+    UNITS_WHAT="translation units of $COMPDB" ;;
+esac
 if [ "$TUS" -gt 0 ]; then head -n "$TUS" "$OUT/commands.all"; else cat "$OUT/commands.all"; fi > "$OUT/commands.txt"
 rm -f "$OUT/commands.all"
 N=$(wc -l < "$OUT/commands.txt")
@@ -95,11 +162,12 @@ N=$(wc -l < "$OUT/commands.txt")
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-  echo "command: $0 --tus $TUS --passes $PASSES"
+  echo "command: $0 --project $PROJECT --tus $TUS --passes $PASSES --cost-runs $COST_RUNS$([ "$ONLY_COST" = 1 ] && echo ' --only-cost')"
   echo "host: $(uname -sr), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "ours: $(cd "$top" && git describe --always --dirty 2>/dev/null || echo unknown)," \
        "bin/include-server sha256 $(sha256sum "$IS" | cut -c1-16)"
-  echo "units: $N C translation units of Linux 6.1 tinyconfig"
+  echo "units: $N $UNITS_WHAT"
+  echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (nice $(nice); the machine may be shared)"
 } > "$OUT/info.txt"
 cat "$OUT/info.txt" >&2
 
@@ -184,16 +252,18 @@ run_server () {
   stop_server
 }
 : > "$OUT/throughput.txt"
-note "throughput: $N units, $PASSES passes (pass 1 cold), 1 client thread"
-run_server 1 serial
-note "throughput: 2 client threads"
-run_server 2 threads2
+if [ "$ONLY_COST" = 0 ]; then
+  note "throughput: $N units, $PASSES passes (pass 1 cold), 1 client thread"
+  run_server 1 serial
+  note "throughput: 2 client threads"
+  run_server 2 threads2
+fi
 
 # --- 3. Debian's stock include server ---------------------------------------------
 if [ -x /usr/bin/distcc-pump ]; then
   note "stock include server (distcc-pump) on up to $STOCK_TUS units"
   # A stock volunteer on loopback (as nobody, as Debian's distccd insists).
-  STOCK_PORT=${DCC_IA_STOCK_PORT:-38990}
+  STOCK_PORT=${DCC_IA_STOCK_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
   : > "$OUT/stock.distccd.log"; chown nobody "$OUT/stock.distccd.log"
   /usr/bin/distccd --no-detach --daemon --listen 127.0.0.1 --port "$STOCK_PORT" --allow 127.0.0.1 \
     --user nobody --jobs 2 --log-file "$OUT/stock.distccd.log" </dev/null >/dev/null 2>&1 &
@@ -203,7 +273,6 @@ if [ -x /usr/bin/distcc-pump ]; then
     i=$((i + 1)); [ $i -lt 100 ] || die "stock distccd did not come up"; sleep 0.1
   done
   (
-    cd "$TREE"
     export DISTCC_HOSTS="127.0.0.1:$STOCK_PORT/2,cpp,lzo" DISTCC_DIR=$OUT/stock-distcc-dir DISTCC_LOG=$OUT/stock.client.log DISTCC_VERBOSE=1
     mkdir -p "$DISTCC_DIR"
     eval "$(/usr/bin/distcc-pump --startup 2>"$OUT/stock.startup.txt")"
@@ -211,7 +280,7 @@ if [ -x /usr/bin/distcc-pump ]; then
     head -n "$STOCK_TUS" "$OUT/commands.txt" | while IFS=$'\t' read -r cwd cmd; do
       # Our own output file: the tree's objects are hard links.
       cmd=$(printf '%s\n' "$cmd" | sed "s| -o [^ ]* | -o $OUT/stock-tmp.o |")
-      eval "/usr/bin/distcc $cmd" >/dev/null 2>&1 || true
+      (cd "$cwd" && eval "/usr/bin/distcc $cmd") >/dev/null 2>&1 || true
     done
     t1=$(date +%s.%N)
     /usr/bin/distcc-pump --shutdown > "$OUT/stock.include-server.txt" 2>&1 || true
@@ -231,5 +300,75 @@ else
   echo "stock: distcc-pump not installed, skipped" | tee "$OUT/stock-summary.txt"
 fi
 
-cat "$OUT"/verify-summary.txt "$OUT/throughput.txt" "$OUT/stock-summary.txt" 2>/dev/null > "$OUT/table.txt" || true
+# --- 4. cost per compile: first build, warm, from the cache file --------------------
+# ticks PID: the process's CPU (all its threads, user + system) since it started.
+ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# start_cost_server TAG CACHE: a fresh include server saving to CACHE.
+start_cost_server () {
+  local sock=$OUT/$1.sock i=0
+  rm -f "$sock"
+  "$IS" --socket "$sock" --cache-file "$2" --log-file "$OUT/$1.include-server.log" </dev/null >/dev/null 2>&1 &
+  SERVER_PID=$!
+  while [ ! -S "$sock" ]; do
+    i=$((i + 1)); [ $i -lt 600 ] || die "include server did not start"; sleep 0.05
+  done
+  START_TICKS=$(ticks "$SERVER_PID")   # its start: libclang, the cache file
+}
+# one_pass SERVER-TAG LABEL: every unit once through that server's socket.
+one_pass () {
+  "$IS_CLIENT" "$OUT/$1.sock" "$OUT/commands.txt" 1 1 > "$OUT/$2.pass.txt"
+  sed "s/^/$2 /" "$OUT/$2.pass.txt" >> "$OUT/cost-passes.txt"
+}
+if [ "$COST_RUNS" -gt 0 ]; then
+  note "cost: $COST_RUNS runs of first build / warm / from the cache file, $N units"
+  : > "$OUT/cost-runs.txt"; : > "$OUT/cost-passes.txt"
+  hz=$(getconf CLK_TCK)
+  for r in $(seq 1 "$COST_RUNS"); do
+    cache=$OUT/cost-$r.cache
+    rm -f "$cache"
+    drop_caches
+    start_cost_server "cost$r-first" "$cache"
+    one_pass "cost$r-first" "cost$r-first"
+    first=$(ticks "$SERVER_PID"); start1=$START_TICKS
+    one_pass "cost$r-first" "cost$r-warm"
+    warm=$(( $(ticks "$SERVER_PID") - first ))
+    stop_server   # saves the cache file on exit
+    [ -s "$cache" ] || die "the include server saved no cache file ($cache)"
+    start_cost_server "cost$r-cached" "$cache"
+    one_pass "cost$r-cached" "cost$r-cached"
+    cached=$(ticks "$SERVER_PID"); start3=$START_TICKS
+    stop_server
+    echo "$r $first $warm $cached $start1 $start3" >> "$OUT/cost-runs.txt"
+    tail -n1 "$OUT/cost$r-cached.include-server.log" | sed "s/^/cost run $r, from the cache file: exit line: /" >> "$OUT/cost-exit-lines.txt"
+  done
+  awk -v hz="$hz" -v n="$N" '
+    function median(a, k,   i, j, t) {
+      for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    { f[NR] = $2; w[NR] = $3; c[NR] = $4; fx[NR] = $2 - $5; cx[NR] = $4 - $6; s1[NR] = $5; s3[NR] = $6
+      all = all sprintf(" %.2f/%.2f/%.2f", 1000 * $2 / hz / n, 1000 * $3 / hz / n, 1000 * $4 / hz / n) }
+    END {
+      mf = median(f, NR); mw = median(w, NR); mc = median(c, NR); mfx = median(fx, NR); mcx = median(cx, NR)
+      printf "cost: %d units, median of %d runs, include server CPU per compile (all threads; %d Hz ticks):\n", n, NR, hz
+      printf "cost:   first build, no cache file   %6.2f ms with its start, %6.2f ms without (%.2f s in all; start %.2f s)\n",
+             1000 * mf / hz / n, 1000 * mfx / hz / n, mf / hz, median(s1, NR) / hz
+      printf "cost:   second pass, memory warm     %6.2f ms  (%.2f s)\n", 1000 * mw / hz / n, mw / hz
+      printf "cost:   fresh server, cache file     %6.2f ms with its start, %6.2f ms without (%.2f s in all; start, loading it, %.2f s)\n",
+             1000 * mc / hz / n, 1000 * mcx / hz / n, mc / hz, median(s3, NR) / hz
+      printf "cost:   each run first/warm/cached ms with the start:%s\n", all
+    }' "$OUT/cost-runs.txt" | tee "$OUT/cost-summary.txt"
+  grep -hE " [1-9][0-9]* failed" "$OUT/cost-passes.txt" | sed 's/^/cost: a pass with failures: /' | tee -a "$OUT/cost-summary.txt" || true
+  sed -n 1p "$OUT/cost-exit-lines.txt" | tee -a "$OUT/cost-summary.txt"
+  # The ratio to stock's include server, where it can be measured.
+  if grep -q "[1-9][0-9]* 'failed to get includes" "$OUT/stock-summary.txt" 2>/dev/null; then
+    echo "cost: stock (distcc-pump): no figure: its include server fails on these units (see stock:), and distcc falls back to plain mode" |
+      tee -a "$OUT/cost-summary.txt"
+  elif ! [ -x /usr/bin/distcc-pump ]; then
+    echo "cost: stock (distcc-pump): not installed, no figure" | tee -a "$OUT/cost-summary.txt"
+  else
+    echo "cost: stock (distcc-pump) served the units: its CPU is not measured by this script yet" | tee -a "$OUT/cost-summary.txt"
+  fi
+fi
+
+cat "$OUT"/verify-summary.txt "$OUT/throughput.txt" "$OUT/stock-summary.txt" "$OUT/cost-summary.txt" 2>/dev/null > "$OUT/table.txt" || true
 echo "results: $OUT"
