@@ -449,6 +449,7 @@ typedef struct {
   gboolean debug_info, split_dwarf, color_always, has_link_options;
   gboolean xclang_expect_value;
   gboolean stack_usage, test_coverage, callgraph_info;
+  gboolean lto, no_integrated_as;   /* -flto[=...] / -fno-lto, -fno-integrated-as (last wins) */
   SaveTemps save_temps;
 } Scan;
 
@@ -754,6 +755,15 @@ scan_side_output_option (Scan *s, const ArgView *v, const char *o, const char *s
     s->test_coverage = FALSE;
   else if (strcmp (o, "-fcallgraph-info") == 0 || g_str_has_prefix (o, "-fcallgraph-info="))
     s->callgraph_info = TRUE;
+  /* Which steps run, and so which side outputs appear (add_side_outputs) */
+  else if (strcmp (o, "-flto") == 0 || g_str_has_prefix (o, "-flto="))
+    s->lto = TRUE;
+  else if (strcmp (o, "-fno-lto") == 0)
+    s->lto = FALSE;
+  else if (strcmp (o, "-fno-integrated-as") == 0 || strcmp (o, "-no-integrated-as") == 0)
+    s->no_integrated_as = TRUE;
+  else if (strcmp (o, "-fintegrated-as") == 0 || strcmp (o, "-integrated-as") == 0)
+    s->no_integrated_as = FALSE;
   else
     return FALSE;
   return TRUE;
@@ -892,6 +902,27 @@ strip_suffix (const char *path)
   return g_strndup (path, suffix - 1 - path);
 }
 
+static gboolean
+lang_is_preprocessed (DccLang l)
+{
+  return l == DCC_LANG_C_PREPROCESSED || l == DCC_LANG_CXX_PREPROCESSED ||
+         l == DCC_LANG_OBJC_PREPROCESSED || l == DCC_LANG_OBJCXX_PREPROCESSED;
+}
+
+static gboolean
+lang_is_asm (DccLang l)
+{
+  return l == DCC_LANG_ASM || l == DCC_LANG_ASM_CPP;
+}
+
+/* Whether clang 14's code generator stops at bitcode: -flto on a C-family
+ * source (the object, or -S's text, is LLVM IR; no .s, no .dwo). */
+static gboolean
+clang_emits_bitcode (const Scan *s, const DccCompileArgs *a)
+{
+  return a->is_clang && s->lto && !lang_is_asm (a->lang);
+}
+
 static void
 add_save_temps (Scan *s, DccCompileArgs *a)
 {
@@ -931,22 +962,53 @@ add_save_temps (Scan *s, DccCompileArgs *a)
     }
   if (pre != NULL)
     g_ptr_array_add (a->side_outputs, g_strconcat (base, pre, NULL));
-  if (clang && a->lang != DCC_LANG_ASM_CPP && a->lang != DCC_LANG_ASM)
+  /* clang's bitcode step exists only for a source it preprocesses itself. */
+  if (clang && pre != NULL)
     g_ptr_array_add (a->side_outputs, g_strconcat (base, ".bc", NULL));
-  if (!a->assemble_only)
+  if (!a->assemble_only && !clang_emits_bitcode (s, a))
     g_ptr_array_add (a->side_outputs, g_strconcat (base, ".s", NULL));
+}
+
+/* Whether -gsplit-dwarf writes a .dwo. gcc 12: whenever it assembles (its
+ * assembler splits the object, even without -g, even with -flto). clang 14:
+ * never from bitcode output (-flto); an assembler step always does (cc1as
+ * on an assembler source or under -save-temps, as and objcopy with
+ * -fno-integrated-as); its code generator does with debug info, or under
+ * -save-temps, whose separate back end reads bitcode and does not look at
+ * -g (a preprocessed source has no such back end). */
+static gboolean
+writes_dwo (const Scan *s, const DccCompileArgs *a)
+{
+  gboolean save_temps = s->save_temps != SAVE_TEMPS_NONE;
+
+  if (!s->split_dwarf)
+    return FALSE;
+  if (!a->is_clang || lang_is_asm (a->lang))
+    return !a->assemble_only;
+  if (clang_emits_bitcode (s, a))
+    return FALSE;
+  if (!a->assemble_only && (save_temps || s->no_integrated_as))
+    return TRUE;
+  return s->debug_info || (save_temps && !lang_is_preprocessed (a->lang));
 }
 
 static void
 add_side_outputs (Scan *s, DccCompileArgs *a)
 {
   g_autofree char *aux = NULL;
+  g_autofree char *dwo = NULL;
 
   /* gcc puts every auxiliary file in the current directory under -save-temps=cwd. */
   if (!a->is_clang && s->save_temps == SAVE_TEMPS_CWD)
     aux = strip_suffix (find_basename (a->output));
   else
     aux = strip_suffix (a->output);
+  /* clang derives the .dwo from -o only with -c; else from the source, in
+   * the current directory. */
+  if (a->is_clang && !s->seen_c)
+    dwo = strip_suffix (find_basename (a->argv[a->source_index]));
+  else
+    dwo = g_strdup (aux);
 
   if (s->stack_usage)
     g_ptr_array_add (a->side_outputs, g_strconcat (aux, ".su", NULL));
@@ -954,10 +1016,8 @@ add_side_outputs (Scan *s, DccCompileArgs *a)
     g_ptr_array_add (a->side_outputs, g_strconcat (aux, ".gcno", NULL));
   if (s->callgraph_info && !a->is_clang)
     g_ptr_array_add (a->side_outputs, g_strconcat (aux, ".ci", NULL));
-  /* gcc 12 writes a .dwo with -gsplit-dwarf even without -g; clang only with
-   * debug info. Nothing with -S. */
-  if (s->split_dwarf && !a->assemble_only && (!a->is_clang || s->debug_info))
-    g_ptr_array_add (a->side_outputs, g_strconcat (aux, ".dwo", NULL));
+  if (writes_dwo (s, a))
+    g_ptr_array_add (a->side_outputs, g_strconcat (dwo, ".dwo", NULL));
   add_save_temps (s, a);
 }
 

@@ -1,0 +1,1 @@
+#define RT(x) ((x)*3)

@@ -1,0 +1,5 @@
+#define RET ret
+	.text
+	.globl f
+f:
+	RET
