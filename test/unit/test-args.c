@@ -202,8 +202,16 @@ static const ScanCase scan_cases[] = {
     "prog.i prog.bc", F_G | F_SPLIT },
   { "clang -c -flto -fno-lto -save-temps -o out/a.o src/prog.c", NULL, "src/prog.c", DCC_LANG_C, "out/a.o", NULL,
     "prog.i prog.bc prog.s", 0 },
-  { "gcc -c -flto -gsplit-dwarf -save-temps -o out/a.o src/prog.c", NULL, "src/prog.c", DCC_LANG_C, "out/a.o", NULL,
-    "out/a.dwo out/a.i out/a.s", F_SPLIT },
+  { "gcc -c -flto -gsplit-dwarf -save-temps -o out/a.o src/prog.c", "gcc -flto" },
+  /* gcc -flto records the compile's working directory in the LTO object
+   * (test/corpus/cases/100-lto, 101-lto-auto-fat-g): local. */
+  { "gcc -c -O2 -flto x.c", "gcc -flto" },
+  { "x86_64-linux-gnu-gcc-12 -c -O2 -flto=auto -ffat-lto-objects x.c", "gcc -flto" },
+  { "g++ -c -flto=jobserver x.cc", "gcc -flto" },
+  { "gcc -c -flto -fno-lto x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
+  { "gcc -c -flto -o x.o x.S", NULL, "x.S", DCC_LANG_ASM_CPP, "x.o", NULL, "", 0 },
+  { "gcc -c -flto-partition=one x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
+  { "clang -c -flto=thin x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
   { "gcc -c -save-temps=foo x.c", "-save-temps=foo" },
   { "gcc -c --save-temps x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "x.i x.s", F_DEFOUT },
   { "gcc -c -fdump-tree-all x.c", "-fdump-tree-all" },
@@ -263,7 +271,7 @@ static const ScanCase scan_cases[] = {
   { "gcc -c -fPIC -Wl,-z,relro -L/usr/lib -lm -l pthread -Xlinker --as-needed x.c -o x.o",
     NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_LINK },
   { "gcc -c -include-pch x.pch x.c", "extra file" },
-  { "gcc -c -flto -ffunction-sections -pipe -O3 x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
+  { "clang -c -flto -ffunction-sections -pipe -O3 x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
   { "gcc -c --output=x.o x.c", "--output" },
   { "gcc --compile x.c", NULL, "x.c", DCC_LANG_C, "x.o", NULL, "", F_DEFOUT },
 };

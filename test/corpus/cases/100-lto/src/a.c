@@ -1,0 +1,2 @@
+#include "t.h"
+int f (int v) { return T (v) + 1; }
