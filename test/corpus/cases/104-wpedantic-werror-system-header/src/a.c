@@ -1,0 +1,2 @@
+#include <s.h>
+int g (void) { return sizeof (struct s); }

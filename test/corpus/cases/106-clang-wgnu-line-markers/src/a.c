@@ -1,0 +1,2 @@
+#include "h.h"
+int f (void) { return H; }
