@@ -9,7 +9,7 @@
 #
 #   test/bench/include-analysis.sh [--project kernel|ours|googletest]
 #                                  [--compdb FILE] [--tus N] [--passes N]
-#                                  [--cost-runs N] [--only-cost]
+#                                  [--cost-runs N] [--only-cost] [--no-stock]
 #                                  [--no-verify] [--drop-caches]
 #
 #  1. completeness: bin/include-server --verify -- gcc ARGS for every unit
@@ -49,6 +49,7 @@ PROJECT=kernel
 COMPDB=
 COST_RUNS=3
 ONLY_COST=0
+STOCK=1
 
 usage () {
   cat <<EOT
@@ -62,6 +63,7 @@ Usage: $0 [--project kernel|ours|googletest] [--compdb FILE] [--tus N] [--passes
                  one cold, the rest warm)
   --cost-runs N  runs of step 4, cost per compile (default $COST_RUNS; 0 skips it)
   --only-cost    step 4 only (and step 3, the stock include server)
+  --no-stock     skip step 3 (stock's remote compiles of big C++ units are slow)
   --no-verify    skip the --verify pass (completeness against gcc -M)
   --drop-caches  drop the kernel's page cache before each cold pass (as
                  root; slows everything else on the machine)
@@ -75,6 +77,7 @@ while [ $# -gt 0 ]; do
     --compdb) COMPDB=$(realpath "$2"); PROJECT=compdb; shift ;;
     --cost-runs) COST_RUNS=$2; shift ;;
     --only-cost) ONLY_COST=1; VERIFY=0 ;;
+    --no-stock) STOCK=0 ;;
     --passes) PASSES=$2; shift ;;
     --no-verify) VERIFY=0 ;;
     --drop-caches) DROP=1 ;;
@@ -260,7 +263,9 @@ if [ "$ONLY_COST" = 0 ]; then
 fi
 
 # --- 3. Debian's stock include server ---------------------------------------------
-if [ -x /usr/bin/distcc-pump ]; then
+if [ "$STOCK" = 0 ]; then
+  echo "stock: skipped (--no-stock)" | tee "$OUT/stock-summary.txt"
+elif [ -x /usr/bin/distcc-pump ]; then
   note "stock include server (distcc-pump) on up to $STOCK_TUS units"
   # A stock volunteer on loopback (as nobody, as Debian's distccd insists).
   STOCK_PORT=${DCC_IA_STOCK_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
@@ -363,8 +368,8 @@ if [ "$COST_RUNS" -gt 0 ]; then
   if grep -q "[1-9][0-9]* 'failed to get includes" "$OUT/stock-summary.txt" 2>/dev/null; then
     echo "cost: stock (distcc-pump): no figure: its include server fails on these units (see stock:), and distcc falls back to plain mode" |
       tee -a "$OUT/cost-summary.txt"
-  elif ! [ -x /usr/bin/distcc-pump ]; then
-    echo "cost: stock (distcc-pump): not installed, no figure" | tee -a "$OUT/cost-summary.txt"
+  elif [ "$STOCK" = 0 ] || ! [ -x /usr/bin/distcc-pump ]; then
+    echo "cost: stock (distcc-pump): not run or not installed, no figure" | tee -a "$OUT/cost-summary.txt"
   else
     echo "cost: stock (distcc-pump) served the units: its CPU is not measured by this script yet" | tee -a "$OUT/cost-summary.txt"
   fi
