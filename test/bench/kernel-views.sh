@@ -37,6 +37,7 @@ OUT=$here/results/views-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 work=$(mktemp -d /tmp/dcc-views.XXXXXX); chmod 755 "$work"
 pids=()
+mkdir -p "$work/store"; chown nobody "$work/store"   # distccd, started as root, drops to nobody
 cleanup () { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 free_port () { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
