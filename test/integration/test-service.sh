@@ -100,11 +100,12 @@ kill "$DPID"; wait "$DPID" 2>/dev/null
 # Started as nobody instead, it can never open that directory: it says so at
 # start, and a refusal names the unreadable directory, not another one.
 PORT=$(free_port)
-run_as_user 65534 65534 "$priv/tree/bin/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" \
-    --allow 127.0.0.1 --log-file "$SCRATCH/user-nobody-0700.log" &
-DPID=$!; DAEMON_PIDS+=("$DPID")
 chmod 777 "$SCRATCH"; touch "$SCRATCH/user-nobody-0700.log"; chmod 666 "$SCRATCH/user-nobody-0700.log"
+run_as_user 65534 65534 "$priv/tree/bin/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" \
+    --allow 127.0.0.1 --log-file "$SCRATCH/user-nobody-0700.log" --pid-file "$SCRATCH/user-nobody-0700.pid" &
+DPID=$!; DAEMON_PIDS+=("$DPID")   # the subshell running run_as_user: the daemon's pid is in its pid file
 if wait_port "$PORT" "$DPID" && wait_ready_log "$SCRATCH/user-nobody-0700.log" "$DPID"; then
+  DPID=$(cat "$SCRATCH/user-nobody-0700.pid"); DAEMON_PIDS+=("$DPID")
   check "tree in a 0700 directory, started as nobody: warns that it cannot open its masquerade directory" \
       grep -q "cannot open the masquerade directory $priv/tree/bin/../lib/distcc (Permission denied)" "$SCRATCH/user-nobody-0700.log"
   rm -f "$SCRATCH/nobody-0700.log"
