@@ -63,7 +63,7 @@ note "building vmlinux in pump mode; screenshots after $half compiles"
     > "$OUT/make.log" 2>&1 &
 build=$!
 shot () { timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-            --user-data-dir="$work/chrome" --virtual-time-budget=3000 --window-size=1200,"$3" --screenshot="$2" "$1" \
+            --user-data-dir="$work/chrome" --virtual-time-budget=3000 --hide-scrollbars --window-size="${4:-1200}","$3" --screenshot="$2" "$1" \
             > /dev/null 2>&1; }
 while kill -0 "$build" 2>/dev/null; do
   done_n=$(grep -c '^dccrec1' "$DISTCC_DIR/records" 2>/dev/null || true)
@@ -77,8 +77,9 @@ while kill -0 "$build" 2>/dev/null; do
 done
 wait "$build" || { echo "the build failed: $OUT/make.log" >&2; tail "$OUT/make.log" >&2; exit 1; }
 sed -n '/distcc build summary/,$p' "$OUT/make.log" > "$OUT/summary.txt"
+cp "$DISTCC_DIR/records" "$OUT/records"
 python3 "$here/timeline-svg.py" "$OUT/timeline.json" "$OUT/timeline.svg" --records "$DISTCC_DIR/records" | tee -a "$OUT/summary.txt"
 shot "file://$OUT/timeline.svg" "$OUT/timeline.png" \
-    "$(python3 -c 'import re, sys; print(re.search(r"height=\"(\d+)\"", open(sys.argv[1]).read()).group(1))' "$OUT/timeline.svg")"
+    "$(python3 -c 'import re, sys; print(re.search(r"height=\"(\d+)\"", open(sys.argv[1]).read()).group(1))' "$OUT/timeline.svg")" 1400
 cat "$OUT/summary.txt"
 ls -la "$OUT"

@@ -8,7 +8,7 @@ Checks: the file is a JSON object with a traceEvents list; every "X" event
 has name, ts >= 0, dur >= 0, pid, tid and args.file; every track named by a
 metadata event. With --records (the build's $DISTCC_DIR/records or
 $DISTCC_BUILD_DIR/records), every compile recorded there has at least one
-event (matched by its client pid). Prints one line of figures and exits 1
+event (matched by its client pid and file). Prints one line of figures and exits 1
 if a check fails. The picture is plain SVG (no script), so a browser can
 screenshot it (test/bench/kernel-views.sh does)."""
 import html
@@ -56,17 +56,19 @@ def main():
     for pid, tid in tracks:
         if ("process_name", pid, 0) not in names or ("thread_name", pid, tid) not in names:
             fail("track %d/%d has no name" % (pid, tid))
-    compiles = {e["args"]["pid"] for e in events}
+    # A compile is its client's pid and file: pids wrap (pid_max 32768)
+    # during a long build on a busy machine.
+    compiles = {(e["args"]["pid"], e["args"]["file"]) for e in events}
     covered = ""
     if records:
         want = set()
         for line in open(records, errors="replace"):
             f = dict(kv.split("=", 1) for kv in line.rstrip("\n").split("\t")[1:] if "=" in kv)
             if line.startswith("dccrec1") and "pid" in f:
-                want.add(int(f["pid"]))
+                want.add((int(f["pid"]), f.get("file", "")))
         missing = want - compiles
         if missing:
-            fail("%d of %d recorded compiles have no event (pids %s...)" % (len(missing), len(want), sorted(missing)[:5]))
+            fail("%d of %d recorded compiles have no event (%s...)" % (len(missing), len(want), sorted(missing)[:5]))
         covered = ", every one of the %d recorded compiles covered" % len(want)
     end = max((e["ts"] + e["dur"] for e in events), default=1)
     print("timeline: %d events, %d tracks, %d compiles, %.1f s%s" % (len(events), len(tracks), len(compiles), end / 1e6, covered))
