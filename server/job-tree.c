@@ -400,6 +400,37 @@ dcc_job_tree_add_dir (DccJobTree *t, const char *client_path, GError **error)
   return fd >= 0;
 }
 
+/* The steps a file and a symlink share before the leaf comps[n-1] is
+ * written: with a tree state, an entry already laid out as wanted is kept
+ * (or claimed from what the directory holds); otherwise the parent
+ * directories are opened, created as needed. Returns the parent's fd
+ * (caller owns it) and, with a state, *key (caller frees) for
+ * note_laid_out; or -1 with *result the caller's return value: TRUE when
+ * the entry is already there, FALSE with error set. */
+static int
+begin_leaf (DccJobTree *t, char **comps, guint n, const DccTreeEntry *want, const char *shown,
+            char **key_out, gboolean *result, GError **error)
+{
+  g_autofree char *key = t->state ? join_components (comps, n) : NULL;
+  gboolean done = FALSE, kept = FALSE;
+  *result = FALSE;
+  if (key && (!keep_unchanged (t, comps, n, key, want, shown, &done, error) || done))
+    {
+      *result = done;
+      return -1;
+    }
+  dcc_autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
+  if (parent < 0)
+    return -1;
+  if (key && (!claim (t, parent, key, comps[n - 1], want, &kept, shown, error) || kept))
+    {
+      *result = kept;
+      return -1;
+    }
+  *key_out = g_steal_pointer (&key);
+  return g_steal_fd (&parent);
+}
+
 gboolean
 dcc_job_tree_add_file (DccJobTree *t, const char *client_path, DccStore *store,
                        const DccHash *h, gboolean executable, GError **error)
@@ -414,15 +445,11 @@ dcc_job_tree_add_file (DccJobTree *t, const char *client_path, DccStore *store,
   if (n == 0)
     return dcc_fail (error, DCC_ERROR_REFUSED, "“/” cannot be a file");
   const DccTreeEntry want = { .kind = DCC_ENTRY_FILE, .hash = *h, .executable = executable };
-  g_autofree char *key = t->state ? join_components (comps, n) : NULL;
-  gboolean done = FALSE, kept = FALSE;
-  if (key && (!keep_unchanged (t, comps, n, key, &want, shown, &done, error) || done))
-    return done;
-  dcc_autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
+  g_autofree char *key = NULL;
+  gboolean result = FALSE;
+  dcc_autofd parent = begin_leaf (t, comps, n, &want, shown, &key, &result, error);
   if (parent < 0)
-    return FALSE;
-  if (key && (!claim (t, parent, key, comps[n - 1], &want, &kept, shown, error) || kept))
-    return kept;
+    return result;
   if (!dcc_store_link_into (store, h, parent, comps[n - 1], executable, error))
     {
       g_prefix_error (error, "%s: ", shown);
@@ -458,15 +485,11 @@ dcc_job_tree_add_symlink (DccJobTree *t, const char *client_path, const char *ta
     }
 
   const DccTreeEntry want = { .kind = DCC_ENTRY_SYMLINK, .target = (char *) target };
-  g_autofree char *key = t->state ? join_components (comps, n) : NULL;
-  gboolean done = FALSE, kept = FALSE;
-  if (key && (!keep_unchanged (t, comps, n, key, &want, shown, &done, error) || done))
-    return done;
-  dcc_autofd parent = open_dirs (t, comps, n - 1, TRUE, shown, error);
+  g_autofree char *key = NULL;
+  gboolean result = FALSE;
+  dcc_autofd parent = begin_leaf (t, comps, n, &want, shown, &key, &result, error);
   if (parent < 0)
-    return FALSE;
-  if (key && (!claim (t, parent, key, comps[n - 1], &want, &kept, shown, error) || kept))
-    return kept;
+    return result;
   if (symlinkat (written, parent, comps[n - 1]) < 0)
     return dcc_fail_errno (error, "%s: creating symlink", shown);
   return !key || note_laid_out (t, parent, key, comps[n - 1], &want, shown, error);
