@@ -1058,6 +1058,36 @@ dcc_store_put (DccStore *s, const DccHash *h, GBytes *bytes, GError **error)
   return TRUE;
 }
 
+/* Creates name in dirfd to write a copy into. O_EXCL: never opens (or
+ * follows) anything already at name. Returns the fd (caller owns it), or -1
+ * with error set. */
+static int
+create_new (int dirfd, const char *name, GError **error)
+{
+  int fd = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    dcc_fail_errno (error, "creating %s", name);
+  return fd;
+}
+
+/* Ends a copy made with create_new: takes dst, sets mode (when the writes
+ * went well: ok) and closes it. On any failure removes name and fails with
+ * "DOING HEX to NAME" and errno. */
+static gboolean
+finish_new (int dst, gboolean ok, mode_t mode, int dirfd, const char *name, const char *doing,
+            const char *hex, GError **error)
+{
+  ok = ok && fchmod (dst, mode) == 0;
+  int rc = close (dst);
+  if (!ok || rc < 0)
+    {
+      dcc_fail_errno (error, "%s %s to %s", doing, hex, name);
+      unlinkat (dirfd, name, 0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 copy_object (DccStore *s, const char *path, const char *hex, int dirfd, const char *name,
              mode_t mode, GError **error)
@@ -1069,10 +1099,9 @@ copy_object (DccStore *s, const char *path, const char *hex, int dirfd, const ch
         return dcc_fail (error, DCC_ERROR_IO, "object %s is not in the store", hex);
       return dcc_fail_errno (error, "opening object %s", hex);
     }
-  /* O_EXCL: never opens (or follows) anything already at name. */
-  dcc_autofd dst = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  dcc_autofd dst = create_new (dirfd, name, error);
   if (dst < 0)
-    return dcc_fail_errno (error, "creating %s", name);
+    return FALSE;
 
   g_autofree guint8 *buf = g_malloc (COPY_BUF_SIZE);
   gboolean ok = TRUE;
@@ -1094,15 +1123,7 @@ copy_object (DccStore *s, const char *path, const char *hex, int dirfd, const ch
           break;
         }
     }
-  ok = ok && fchmod (dst, mode) == 0;
-  int rc = close (g_steal_fd (&dst));
-  if (!ok || rc < 0)
-    {
-      dcc_fail_errno (error, "copying object %s to %s", hex, name);
-      unlinkat (dirfd, name, 0);
-      return FALSE;
-    }
-  return TRUE;
+  return finish_new (g_steal_fd (&dst), ok, mode, dirfd, name, "copying object", hex, error);
 }
 
 /* Writes a content this process keeps for itself (see dcc_store_put). */
@@ -1110,21 +1131,13 @@ static gboolean
 write_private (GBytes *own, const char *hex, int dirfd, const char *name, mode_t mode,
                GError **error)
 {
-  /* O_EXCL: never opens (or follows) anything already at name. */
-  dcc_autofd dst = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  dcc_autofd dst = create_new (dirfd, name, error);
   if (dst < 0)
-    return dcc_fail_errno (error, "creating %s", name);
+    return FALSE;
   gsize len;
   const guint8 *data = g_bytes_get_data (own, &len);
-  gboolean ok = write_all (dst, data, len) && fchmod (dst, mode) == 0;
-  int rc = close (g_steal_fd (&dst));
-  if (!ok || rc < 0)
-    {
-      dcc_fail_errno (error, "writing %s to %s", hex, name);
-      unlinkat (dirfd, name, 0);
-      return FALSE;
-    }
-  return TRUE;
+  gboolean ok = write_all (dst, data, len);
+  return finish_new (g_steal_fd (&dst), ok, mode, dirfd, name, "writing", hex, error);
 }
 
 gboolean
