@@ -1,6 +1,7 @@
 #include "dcc-hash.h"
 #include "dcc-error.h"
 #include "dcc-fd.h"
+#include "dcc-io.h"
 #include <xxhash.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +22,10 @@ dcc_hash_bytes (const void *data, gsize len, DccHash *out)
 gboolean
 dcc_hash_file (const char *path, DccHash *out, guint64 *size_out, GError **error)
 {
-  dcc_autofd fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return dcc_fail_errno (error, "open %s", path);
   struct stat st;
-  if (fstat (fd, &st) < 0)
-    return dcc_fail_errno (error, "stat %s", path);
+  dcc_autofd fd = dcc_io_open_stat (path, &st, error);
+  if (fd < 0)
+    return FALSE;
   if (!S_ISREG (st.st_mode))
     return dcc_fail (error, DCC_ERROR_IO, "%s: not a regular file", path);
   gsize len = (gsize) st.st_size;

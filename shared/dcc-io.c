@@ -214,15 +214,30 @@ dcc_io_expect_frame (int fd, guint32 expect, guint32 max_len, int timeout_s,
   return dcc_io_expect_frame_until (fd, expect, max_len, timeout_s, 0, payload, len, error);
 }
 
-gboolean
-dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error)
+int
+dcc_io_open_stat (const char *path, struct stat *st, GError **error)
 {
   dcc_autofd fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return dcc_fail_errno (error, "open %s", path);
+    {
+      dcc_fail_errno (error, "open %s", path);
+      return -1;
+    }
+  if (fstat (fd, st) < 0)
+    {
+      dcc_fail_errno (error, "stat %s", path);
+      return -1;
+    }
+  return g_steal_fd (&fd);
+}
+
+gboolean
+dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error)
+{
   struct stat st;
-  if (fstat (fd, &st) < 0)
-    return dcc_fail_errno (error, "stat %s", path);
+  dcc_autofd fd = dcc_io_open_stat (path, &st, error);
+  if (fd < 0)
+    return FALSE;
   if ((guint64) st.st_size > max)
     return dcc_fail (error, DCC_ERROR_LIMIT, "%s is %lld bytes, limit %zu", path,
                      (long long) st.st_size, max);

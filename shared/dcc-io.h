@@ -37,6 +37,10 @@ gboolean dcc_io_read_frame_until (int fd, guint32 max_len, int timeout_s, gint64
                                   guint32 *tag, guint8 **payload, guint32 *len, GError **error);
 gboolean dcc_io_expect_frame_until (int fd, guint32 expect, guint32 max_len, int timeout_s,
                                     gint64 deadline_us, guint8 **payload, guint32 *len, GError **error);
+/* Opens path read-only (close-on-exec) and fstat()s it into *st. Returns
+ * the fd (caller owns it) or -1 with error set ("open PATH" / "stat PATH"). */
+struct stat;
+int dcc_io_open_stat (const char *path, struct stat *st, GError **error);
 /* Reads a whole file into memory, refusing files larger than max. */
 gboolean dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error);
 /* Writes a file atomically: temp file in the same dir, then rename. */
