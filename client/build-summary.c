@@ -6,6 +6,7 @@
 #include "dcc-error.h"
 #include "dcc-io.h"
 #include "host-pick.h"
+#include "tally.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,71 +15,15 @@
 
 #define REASON_WIDTH 72
 
-typedef struct {
-  char  *key;
-  guint  count;
-  gint64 busy_us;   /* hosts: time holding a slot there */
-  guint  timed;     /* hosts: compiles with a slot time */
-} Tally;
-
-static void
-tally_free (Tally *t)
-{
-  g_free (t->key);
-  g_free (t);
-}
-
-static Tally *
-tally_add (GHashTable *h, const char *key)
-{
-  Tally *t = g_hash_table_lookup (h, key);
-  if (!t)
-    {
-      t = g_new0 (Tally, 1);
-      t->key = g_strdup (key);
-      g_hash_table_insert (h, t->key, t);
-    }
-  t->count++;
-  return t;
-}
-
-static gint
-by_count_desc (gconstpointer a, gconstpointer b)
-{
-  const Tally *x = *(Tally *const *) a, *y = *(Tally *const *) b;
-  if (x->count != y->count)
-    return x->count > y->count ? -1 : 1;
-  return strcmp (x->key, y->key);
-}
-
-static GPtrArray *
-sorted (GHashTable *h)
-{
-  GPtrArray *a = g_ptr_array_new ();
-  GHashTableIter it;
-  gpointer v;
-  g_hash_table_iter_init (&it, h);
-  while (g_hash_table_iter_next (&it, NULL, &v))
-    g_ptr_array_add (a, v);
-  g_ptr_array_sort (a, by_count_desc);
-  return a;
-}
-
-static GHashTable *
-tally_table (void)
-{
-  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) tally_free);
-}
-
 /* "reason: N; reason: N; +K more (M)" on one line, each reason cut. */
 static void
 append_reasons (GString *out, GHashTable *h)
 {
-  g_autoptr(GPtrArray) a = sorted (h);
+  g_autoptr(GPtrArray) a = dcc_tally_sorted (h);
   guint rest = 0, rest_n = 0;
   for (guint i = 0; i < a->len; i++)
     {
-      const Tally *t = a->pdata[i];
+      const DccTally *t = a->pdata[i];
       if (i >= DCC_SUMMARY_TOP_REASONS)
         {
           rest++;
@@ -117,11 +62,11 @@ dcc_build_summary_render (const GPtrArray *records, const DccIsStats *is, gint64
   guint n = records->len, n_remote = 0, n_cache = 0, n_local = 0, n_fallback = 0, n_failed = 0;
   guint64 sent = 0, received = 0;
   gint64 first = G_MAXINT64, last = 0;
-  g_autoptr(GHashTable) modes = tally_table ();
-  g_autoptr(GHashTable) local_why = tally_table ();
-  g_autoptr(GHashTable) fallback_why = tally_table ();
-  g_autoptr(GHashTable) other_kinds = tally_table ();
-  g_autoptr(GHashTable) hosts = tally_table ();
+  g_autoptr(GHashTable) modes = dcc_tally_table ();
+  g_autoptr(GHashTable) local_why = dcc_tally_table ();
+  g_autoptr(GHashTable) fallback_why = dcc_tally_table ();
+  g_autoptr(GHashTable) other_kinds = dcc_tally_table ();
+  g_autoptr(GHashTable) hosts = dcc_tally_table ();
 
   for (guint i = 0; i < n; i++)
     {
@@ -135,14 +80,14 @@ dcc_build_summary_render (const GPtrArray *records, const DccIsStats *is, gint64
       if (strcmp (r->kind, "remote") == 0)
         {
           n_remote++;
-          tally_add (modes, *r->mode ? r->mode : "?");
+          dcc_tally_add (modes, *r->mode ? r->mode : "?");
         }
       else if (g_str_has_prefix (r->kind, "cache"))
         n_cache++;
       else if (strcmp (r->kind, "local") == 0)
         {
           n_local++;
-          tally_add (local_why, r->reason);
+          dcc_tally_add (local_why, r->reason);
         }
       else if (strcmp (r->kind, "fallback") == 0)
         {
@@ -150,11 +95,11 @@ dcc_build_summary_render (const GPtrArray *records, const DccIsStats *is, gint64
           /* "HOST:PORT: reason", unless the reason names the host first */
           g_autofree char *key = *r->tried && !g_str_has_prefix (r->reason, r->tried)
                                  ? g_strdup_printf ("%s: %s", r->tried, r->reason) : g_strdup (r->reason);
-          tally_add (fallback_why, key);
+          dcc_tally_add (fallback_why, key);
         }
       else
-        tally_add (other_kinds, r->kind);
-      Tally *h = tally_add (hosts, *r->host ? r->host : "?");
+        dcc_tally_add (other_kinds, r->kind);
+      DccTally *h = dcc_tally_add (hosts, *r->host ? r->host : "?");
       gint64 slot_end = dcc_build_record_slot_end (r);
       if (r->slot_at_us > 0 && slot_end >= r->slot_at_us)
         {
@@ -177,11 +122,11 @@ dcc_build_summary_render (const GPtrArray *records, const DccIsStats *is, gint64
   g_string_append_printf (out, "  remote     %5u", n_remote);
   if (n_remote)
     {
-      g_autoptr(GPtrArray) m = sorted (modes);
+      g_autoptr(GPtrArray) m = dcc_tally_sorted (modes);
       g_string_append (out, "  (");
       for (guint i = 0; i < m->len; i++)
-        g_string_append_printf (out, "%s%s %u", i ? ", " : "", ((Tally *) m->pdata[i])->key,
-                                ((Tally *) m->pdata[i])->count);
+        g_string_append_printf (out, "%s%s %u", i ? ", " : "", ((DccTally *) m->pdata[i])->key,
+                                ((DccTally *) m->pdata[i])->count);
       g_string_append (out, ")");
     }
   g_string_append_printf (out, "\n  cache hits %5u\n", n_cache);
@@ -192,9 +137,9 @@ dcc_build_summary_render (const GPtrArray *records, const DccIsStats *is, gint64
   g_string_append_c (out, '\n');
   if (g_hash_table_size (other_kinds))
     {
-      g_autoptr(GPtrArray) o = sorted (other_kinds);
+      g_autoptr(GPtrArray) o = dcc_tally_sorted (other_kinds);
       for (guint i = 0; i < o->len; i++)
-        g_string_append_printf (out, "  %-10s %5u\n", ((Tally *) o->pdata[i])->key, ((Tally *) o->pdata[i])->count);
+        g_string_append_printf (out, "  %-10s %5u\n", ((DccTally *) o->pdata[i])->key, ((DccTally *) o->pdata[i])->count);
     }
   if (n_failed)
     g_string_append_printf (out, "  (%u of them exited non-zero: compile errors)\n", n_failed);
@@ -203,11 +148,11 @@ dcc_build_summary_render (const GPtrArray *records, const DccIsStats *is, gint64
   g_autofree char *s_recv = g_format_size (received);
   g_string_append_printf (out, "  sent %s, received %s\n", s_sent, s_recv);
 
-  g_autoptr(GPtrArray) h = sorted (hosts);
+  g_autoptr(GPtrArray) h = dcc_tally_sorted (hosts);
   g_string_append (out, "  host                               compiles  share  mean time\n");
   for (guint i = 0; i < h->len; i++)
     {
-      const Tally *t = h->pdata[i];
+      const DccTally *t = h->pdata[i];
       if (i >= DCC_SUMMARY_TOP_HOSTS)
         {
           g_string_append_printf (out, "    (%u more hosts)\n", h->len - i);

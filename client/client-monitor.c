@@ -3,6 +3,8 @@
 #include "dcc-build-record.h"
 #include "dcc-json.h"
 #include "dcc-state.h"
+#include "tally.h"
+#include <stdio.h>
 #include <string.h>
 
 #define TOP_REASONS 8
@@ -179,65 +181,42 @@ append_recent (GString *o, const DccClientView *v)
   g_string_append (o, "], ");
 }
 
-static gint by_count (gconstpointer a, gconstpointer b, gpointer counts);
-
-/* The keys of a table of counts, most counted first. */
-static GPtrArray *
-keys_by_count (GHashTable *counts)
-{
-  GPtrArray *keys = g_ptr_array_new ();
-  GHashTableIter it;
-  gpointer k;
-  g_hash_table_iter_init (&it, counts);
-  while (g_hash_table_iter_next (&it, &k, NULL))
-    g_ptr_array_add (keys, k);
-  g_ptr_array_sort_with_data (keys, by_count, counts);
-  return keys;
-}
-
-static gint
-by_count (gconstpointer a, gconstpointer b, gpointer counts)
-{
-  guint x = GPOINTER_TO_UINT (g_hash_table_lookup (counts, *(const char *const *) a));
-  guint y = GPOINTER_TO_UINT (g_hash_table_lookup (counts, *(const char *const *) b));
-  return x != y ? (x > y ? -1 : 1) : strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Counts per kind, bytes, and the top reasons for running locally. */
 static void
 append_counts (GString *o, const DccClientView *v)
 {
-  g_autoptr(GHashTable) kinds = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) reasons = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) kinds = dcc_tally_table ();
+  g_autoptr(GHashTable) reasons = dcc_tally_table ();
   guint64 sent = 0, received = 0;
   guint n = v->records ? v->records->len : 0;
   for (guint i = 0; i < n; i++)
     {
       const DccBuildRecord *r = v->records->pdata[i];
-      g_hash_table_insert (kinds, r->kind, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (kinds, r->kind)) + 1));
+      dcc_tally_add (kinds, r->kind);
       if (*r->reason)
-        g_hash_table_insert (reasons, r->reason,
-                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (reasons, r->reason)) + 1));
+        dcc_tally_add (reasons, r->reason);
       sent += r->sent;
       received += r->received;
     }
   g_string_append_printf (o, "\"records\": %u, \"sent\": %" G_GUINT64_FORMAT ", \"received\": %" G_GUINT64_FORMAT ", \"counts\": {",
                           n, sent, received);
-  g_autoptr(GPtrArray) ks = keys_by_count (kinds);
+  g_autoptr(GPtrArray) ks = dcc_tally_sorted (kinds);
   for (guint i = 0; i < ks->len; i++)
     {
+      const DccTally *t = ks->pdata[i];
       if (i)
         g_string_append (o, ", ");
-      dcc_json_append_string (o, ks->pdata[i]);
-      g_string_append_printf (o, ": %u", GPOINTER_TO_UINT (g_hash_table_lookup (kinds, ks->pdata[i])));
+      dcc_json_append_string (o, t->key);
+      g_string_append_printf (o, ": %u", t->count);
     }
   g_string_append (o, "}, \"reasons\": [");
-  g_autoptr(GPtrArray) rs = keys_by_count (reasons);
+  g_autoptr(GPtrArray) rs = dcc_tally_sorted (reasons);
   for (guint i = 0; i < MIN (rs->len, TOP_REASONS); i++)
     {
+      const DccTally *t = rs->pdata[i];
       g_string_append (o, i ? ", {" : "{");
-      dcc_json_append_member (o, "reason", rs->pdata[i]);
-      g_string_append_printf (o, "\"count\": %u}", GPOINTER_TO_UINT (g_hash_table_lookup (reasons, rs->pdata[i])));
+      dcc_json_append_member (o, "reason", t->key);
+      g_string_append_printf (o, "\"count\": %u}", t->count);
     }
   g_string_append (o, "]");
 }
@@ -253,4 +232,16 @@ dcc_client_monitor_render_json (const DccClientView *v)
   append_counts (o, v);
   g_string_append (o, "}\n");
   return g_string_free (o, FALSE);
+}
+
+int
+dcc_client_monitor_bad_usage (const char *prog, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf (stderr, "%s: ", prog);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "\nTry '%s --help' for more information.\n", prog);
+  return 1;
 }
