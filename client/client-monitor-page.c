@@ -2,17 +2,14 @@
  * external assets, no build step. It polls /json every second and fills the
  * page with textContent only, so that a file name can never become markup. */
 #include "client-monitor.h"
+#include "dcc-web-page.h"
 
 static const char page[] =
 "<!DOCTYPE html>\n"
 "<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 "<title>distcc monitor</title>\n"
 "<style>\n"
-"body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; background: #fafafa; }\n"
-"h1 { font-size: 1.3em; margin: 0 0 .6em; } h2 { font-size: 1.05em; margin: 1.2em 0 .4em; }\n"
-"table { border-collapse: collapse; min-width: 40em; background: #fff; }\n"
-"th, td { text-align: left; padding: .2em .8em; border-bottom: 1px solid #ddd; }\n"
-"td.n { text-align: right; font-variant-numeric: tabular-nums; }\n"
+DCC_WEB_PAGE_CSS_BASE
 ".slot { display: inline-block; width: 14px; height: 14px; margin-right: 3px; border-radius: 3px; background: #ddd; vertical-align: middle; }\n"
 ".slot.busy { background: #2a7; }\n"
 ".counters span { display: inline-block; margin-right: 1.5em; }\n"
@@ -44,7 +41,7 @@ static const char page[] =
 "<tbody id=\"recent\"></tbody></table>\n"
 "<script>\n"
 "'use strict';\n"
-"function ms(v) { return v < 1000 ? v + ' ms' : (v / 1000).toFixed(1) + ' s'; }\n"
+DCC_WEB_PAGE_JS_MS
 "function bytes(v) { return v < 1024 ? v + ' B' : v < 1048576 ? (v / 1024).toFixed(1) + ' KiB' : (v / 1048576).toFixed(1) + ' MiB'; }\n"
 "function cell(c) {\n"
 "  const td = document.createElement('td');\n"
@@ -62,8 +59,7 @@ static const char page[] =
 "  }\n"
 "  return span;\n"
 "}\n"
-"function set(id, v) { document.getElementById(id).textContent = v; }\n"
-"function fill(id, rows) { document.getElementById(id).replaceChildren(...rows); }\n"
+DCC_WEB_PAGE_JS_SET_FILL
 "async function poll() {\n"
 "  try {\n"
 "    const s = await fetch('/json').then(r => r.json());\n"

@@ -4,17 +4,14 @@
  * board) every second and fills the page with textContent only, so that a
  * client's file name can never become markup. */
 #include "job-board.h"
+#include "dcc-web-page.h"
 
 static const char page[] =
 "<!DOCTYPE html>\n"
 "<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 "<title>distccd monitor</title>\n"
 "<style>\n"
-"body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; background: #fafafa; }\n"
-"h1 { font-size: 1.3em; margin: 0 0 .6em; } h2 { font-size: 1.05em; margin: 1.2em 0 .4em; }\n"
-"table { border-collapse: collapse; min-width: 40em; background: #fff; }\n"
-"th, td { text-align: left; padding: .2em .8em; border-bottom: 1px solid #ddd; }\n"
-"td.n { text-align: right; font-variant-numeric: tabular-nums; }\n"
+DCC_WEB_PAGE_CSS_BASE
 ".slots { display: flex; gap: 4px; margin: .4em 0; }\n"
 ".slot { width: 22px; height: 22px; border-radius: 3px; background: #ddd; }\n"
 ".slot.busy { background: #2a7; }\n"
@@ -45,7 +42,7 @@ static const char page[] =
 "<script>\n"
 "'use strict';\n"
 "function mib(v) { return (v / 1048576).toFixed(1) + ' MiB'; }\n"
-"function ms(v) { return v < 1000 ? v + ' ms' : (v / 1000).toFixed(1) + ' s'; }\n"
+DCC_WEB_PAGE_JS_MS
 "function row(cells, cls) {\n"
 "  const tr = document.createElement('tr');\n"
 "  for (const [text, c] of cells) {\n"
@@ -57,8 +54,7 @@ static const char page[] =
 "  if (cls) tr.className = cls;\n"
 "  return tr;\n"
 "}\n"
-"function set(id, v) { document.getElementById(id).textContent = v; }\n"
-"function fill(id, rows) { document.getElementById(id).replaceChildren(...rows); }\n"
+DCC_WEB_PAGE_JS_SET_FILL
 "async function poll() {\n"
 "  try {\n"
 "    const [s, b] = await Promise.all([fetch('/json').then(r => r.json()), fetch('/jobs').then(r => r.json())]);\n"
