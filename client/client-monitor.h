@@ -24,3 +24,8 @@ typedef struct {
 char *dcc_client_monitor_render_json (const DccClientView *v);
 /* The page, which polls /json every second. */
 const char *dcc_client_monitor_page (void);
+
+/* For the monitors' main() (distccmon-text, distccmon-web): prints
+ * "PROG: MESSAGE" and the --help hint to stderr; returns 1, the exit status
+ * of a bad command line. */
+int dcc_client_monitor_bad_usage (const char *prog, const char *fmt, ...) G_GNUC_PRINTF (2, 3);

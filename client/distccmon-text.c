@@ -2,6 +2,7 @@
  * the state files in $DISTCC_DIR/state, once or every DELAY seconds. The
  * output format is stock distcc's, so scripts that read it keep working. */
 #include "build-summary.h"
+#include "client-monitor.h"
 #include "dcc-state.h"
 #include "host-pick.h"
 #include <errno.h>
@@ -28,15 +29,6 @@ static const char usage_text[] =
   "result (remote, cache-hit, local, fallback), mode, host[slot], time, file\n"
   "and (the volunteer that failed: the reason it ran locally).\n"
   "Jobs are read from $DISTCC_DIR/state (default ~/.distcc/state).\n";
-
-static int
-bad_usage (const char *fmt, const char *arg)
-{
-  fprintf (stderr, "distccmon-text: ");
-  fprintf (stderr, fmt, arg);
-  fprintf (stderr, "\nTry 'distccmon-text --help' for more information.\n");
-  return 1;
-}
 
 /* Parses DELAY: a non-negative decimal number of seconds. */
 static gboolean
@@ -99,7 +91,7 @@ main (int argc, char **argv)
       argc--;
     }
   if (argc > 2)
-    return bad_usage ("too many arguments (%s...)", argv[2]);
+    return dcc_client_monitor_bad_usage ("distccmon-text", "too many arguments (%s...)", argv[2]);
   if (argc == 2)
     {
       const char *a = argv[1];
@@ -114,9 +106,9 @@ main (int argc, char **argv)
           return 0;
         }
       if (a[0] == '-' && !g_ascii_isdigit (a[1]) && a[1] != '.')
-        return bad_usage ("unknown option '%s'", a);
+        return dcc_client_monitor_bad_usage ("distccmon-text", "unknown option '%s'", a);
       if (!parse_delay (a, &delay))
-        return bad_usage ("DELAY must be a number of seconds from 0 to 86400, not '%s'", a);
+        return dcc_client_monitor_bad_usage ("distccmon-text", "DELAY must be a number of seconds from 0 to 86400, not '%s'", a);
     }
 
   /* we may be writing to a pipe read by another program */

@@ -35,15 +35,6 @@ static const char usage_text[] =
   "\n"
   "GET / is the page; GET /json the same view as JSON (see distccmon-web(1)).\n";
 
-static int
-bad_usage (const char *fmt, const char *arg)
-{
-  fprintf (stderr, "distccmon-web: ");
-  fprintf (stderr, fmt, arg);
-  fprintf (stderr, "\nTry 'distccmon-web --help' for more information.\n");
-  return 1;
-}
-
 /* A listening TCP socket on address:port, or -1 with a message printed. */
 static int
 listen_on (const char *address, const char *port)
@@ -105,13 +96,13 @@ main (int argc, char **argv)
           continue;
         }
       if (strcmp (a, "--listen") == 0 || strcmp (a, "--port") == 0)
-        return bad_usage ("%s needs a value", a);
-      return bad_usage ("unknown option '%s'", a);
+        return dcc_client_monitor_bad_usage ("distccmon-web", "%s needs a value", a);
+      return dcc_client_monitor_bad_usage ("distccmon-web", "unknown option '%s'", a);
     }
   char *end = NULL;
   long p = strtol (port, &end, 10);
   if (!*port || *end || p < 1 || p > 65535)
-    return bad_usage ("--port must be a number from 1 to 65535, not '%s'", port);
+    return dcc_client_monitor_bad_usage ("distccmon-web", "--port must be a number from 1 to 65535, not '%s'", port);
 
   int listen_fd = listen_on (address, port);
   if (listen_fd < 0)
