@@ -83,10 +83,18 @@ void
 dcc_build_warn_local (const char *distcc_dir, const char *why)
 {
   g_autofree char *topic = g_strconcat ("local\n", why, NULL);
-  if (dcc_build_note_first (distcc_dir, topic))
-    dcc_warning ("%s; compiling locally (said once per build)", why);
-  else
-    dcc_info ("%s; compiling locally (warned once this build)", why);
+  if (!dcc_build_note_first (distcc_dir, topic))
+    {
+      dcc_info ("%s; compiling locally (warned once this build)", why);
+      return;
+    }
+  dcc_warning ("%s; compiling locally (said once per build)", why);
+  /* With DISTCC_LOG the warning went to the log: say it here too. */
+  if (dcc_log_fd () != 2)
+    {
+      g_autofree char *shown = dcc_escape_for_log (why, 600);
+      fprintf (stderr, "distcc[%d] %s; compiling locally (said once per build)\n", (int) getpid (), shown);
+    }
 }
 
 void

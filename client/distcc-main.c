@@ -449,6 +449,13 @@ run (Job *job)
               g_autofree char *cc = g_path_get_basename (job->user_argv[0]);
               dcc_build_warn_refusal (job->distcc_dir, hostport, cc, why + strlen ("volunteer refused: "));
             }
+          else if (g_str_has_prefix (why, "volunteer refused: "))
+            {
+              /* Expected remote, compiled here: said once per build. */
+              g_autofree char *said = g_strdup_printf ("%s:%d refused the compile: %s", host->hostname, host->port,
+                                                       why + strlen ("volunteer refused: "));
+              dcc_build_warn_local (job->distcc_dir, said);
+            }
           g_clear_pointer (&slot, dcc_slot_release);
           return compile_locally (job, hosts, why, o == DCC_REMOTE_RETRY_LOCALLY ? "fallback" : "local");
         case DCC_REMOTE_HOST_FAILED:

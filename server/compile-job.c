@@ -24,6 +24,7 @@ struct DccCompileJob {
   char   *root;       /* its path */
   GHashTable *inputs; /* paths under root the client sent: not outputs */
   char   *run_cwd;    /* root + client cwd */
+  char   *shown_cwd;  /* the client cwd, when the sandbox shows it at its own path */
   char   *source;     /* root + source (plain mode), skipped when collecting outputs */
   GStrv   run_argv;
   GStrv   run_env;
@@ -107,6 +108,7 @@ dcc_compile_job_free (DccCompileJob *job)
   if (job->inputs)
     g_hash_table_unref (job->inputs);
   g_free (job->dir);
+  g_free (job->shown_cwd);
   g_free (job->root);
   g_free (job->run_cwd);
   g_free (job->source);
@@ -268,6 +270,8 @@ job_env (DccCompileJob *job, GPtrArray *client_env)
   /* In the sandbox the job's tmp directory is its /tmp. */
   if (job->cfg.sandbox)
     g_strv_builder_add (b, "TMPDIR=/tmp");
+  if (job->shown_cwd)
+    dcc_strv_builder_take (b, g_strconcat ("PWD=", job->shown_cwd, NULL));
   else
     dcc_strv_builder_take (b, g_strconcat ("TMPDIR=", job->dir, "/tmp", NULL));
   g_auto(GStrv) forwarded = dcc_compile_job_forwarded_env (client_env);
@@ -330,6 +334,21 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
   }
 
   job->run_cwd = g_build_filename (job->root, req->cwd, NULL);
+  /* gcc streams getpwd() into LTO objects, unmapped by any prefix map;
+   * getpwd() believes $PWD when it names the working directory. So the
+   * sandbox shows the client's directory at its own path, and PWD names it
+   * (a stock client sends no directory). */
+  g_clear_pointer (&job->shown_cwd, g_free);
+  if (job->cfg.sandbox && req->stock_protover == 0
+      && dcc_sandbox_cwd_showable (job->cfg.sandbox, req->cwd, job->root, job->dir, compiler))
+    job->shown_cwd = g_strdup (req->cwd);
+  if (a->lto && !a->is_clang && a->lang != DCC_LANG_ASM_CPP && !job->shown_cwd)
+    return dcc_fail (error, DCC_ERROR_REFUSED,
+                     "gcc -flto records the working directory in the object, and this volunteer cannot "
+                     "show the client's (%s)",
+                     req->stock_protover ? "the stock protocol does not send it"
+                     : !job->cfg.sandbox ? "it runs with --no-sandbox"
+                     : "it is or holds a directory the sandbox mounts");
   g_autofree char *output_dir = g_path_get_dirname (output);
   if (!mkdir_under_root (job->tree, req->cwd, error) || !mkdir_under_root (job->tree, output_dir, error))
     return FALSE;
@@ -573,7 +592,8 @@ dcc_compile_job_run (DccCompileJob *job, DccRequest *req, GByteArray *reply, GEr
   if (job->cfg.sandbox)
     {
       g_autofree char *tmp = g_build_filename (job->dir, "tmp", NULL);
-      plan = dcc_sandbox_plan_new (job->cfg.sandbox, job->dir, tmp, job->root, job->compiler, error);
+      plan = dcc_sandbox_plan_new (job->cfg.sandbox, job->dir, tmp, job->root, job->compiler, job->shown_cwd,
+                                   error);
       if (!plan)
         return FALSE;
       spec.sandbox = plan;

@@ -149,7 +149,7 @@ dcc_run_sandbox_probe (const DccSandbox *sb, const char *tmp_base, GError **erro
   if (g_mkdir_with_parents (tree, 0700) < 0 || g_mkdir_with_parents (tmp, 0700) < 0)
     return dcc_fail_errno (error, "sandbox probe: cannot create %s", dir);
   const char *prog = g_file_test ("/usr/bin/true", G_FILE_TEST_IS_EXECUTABLE) ? "/usr/bin/true" : "/bin/true";
-  g_autoptr(DccSandboxPlan) plan = dcc_sandbox_plan_new (sb, dir, tmp, tree, prog, error);
+  g_autoptr(DccSandboxPlan) plan = dcc_sandbox_plan_new (sb, dir, tmp, tree, prog, NULL, error);
   if (!plan)
     return FALSE;
   char *argv[] = { (char *) prog, NULL };

@@ -183,9 +183,46 @@ overlay_safe (const char *path)
   return strpbrk (path, ",:\\") == NULL;
 }
 
+/* A compiler installed outside /usr (DISTCC_CMDLIST, /opt): its prefix,
+ * which holds its back ends and libraries; NULL for one under /usr. */
+static char *
+compiler_prefix (const char *compiler)
+{
+  g_autofree char *real = realpath (compiler, NULL);
+  if (!real || is_under (real, "/usr"))
+    return NULL;
+  g_autofree char *bin = g_path_get_dirname (real);
+  return g_path_get_dirname (bin);
+}
+
+/* Whether a and b are the same path or one lies inside the other. */
+static gboolean
+overlaps (const char *a, const char *b)
+{
+  return is_under (a, b) || is_under (b, a);
+}
+
+gboolean
+dcc_sandbox_cwd_showable (const DccSandbox *sb, const char *cwd, const char *tree_root,
+                          const char *job_dir, const char *compiler)
+{
+  if (cwd[0] != '/' || strcmp (cwd, "/") == 0)
+    return FALSE;
+  if (overlaps (cwd, "/dev") || overlaps (cwd, "/proc") || is_under ("/tmp", cwd))
+    return FALSE;
+  for (guint i = 0; i < sb->host_paths->len; i++)
+    if (overlaps (cwd, sb->host_paths->pdata[i]))
+      return FALSE;
+  if (overlaps (cwd, tree_root) || overlaps (cwd, job_dir))
+    return FALSE;
+  g_autofree char *prefix = compiler_prefix (compiler);
+  return !prefix || !overlaps (cwd, prefix);
+}
+
 DccSandboxPlan *
 dcc_sandbox_plan_new (const DccSandbox *sb, const char *job_dir, const char *tmp_dir,
-                      const char *tree_root, const char *compiler, GError **error)
+                      const char *tree_root, const char *compiler, const char *client_cwd,
+                      GError **error)
 {
   g_autoptr(DccSandboxPlan) p = g_new0 (DccSandboxPlan, 1);
   p->ops = g_array_new (FALSE, TRUE, sizeof (Op));
@@ -203,16 +240,13 @@ dcc_sandbox_plan_new (const DccSandbox *sb, const char *job_dir, const char *tmp
 
   for (guint i = 0; i < sb->host_paths->len; i++)
     add_host_path (p, sb->host_paths->pdata[i]);
-  /* A compiler installed outside /usr (DISTCC_CMDLIST, /opt): its prefix,
-   * which holds its back ends and libraries. */
-  g_autofree char *real = realpath (compiler, NULL);
-  if (real && !is_under (real, "/usr"))
+  g_autofree char *prefix = compiler_prefix (compiler);
+  if (prefix)
     {
-      g_autofree char *bin = g_path_get_dirname (real);
-      g_autofree char *prefix = g_path_get_dirname (bin);
       if (strcmp (prefix, "/") == 0 || is_under (tree_root, prefix) || is_under (job_dir, prefix))
         return dcc_fail (error, DCC_ERROR_REFUSED,
-                         "sandbox: compiler %s is not in a prefix of its own that can be shown to jobs", real), NULL;
+                         "sandbox: compiler %s is not in a prefix of its own that can be shown to jobs", compiler),
+               NULL;
       add_mkdir_chain (p, prefix);
       add_op (p, OP_BIND_RO, prefix, prefix);
     }
@@ -233,6 +267,13 @@ dcc_sandbox_plan_new (const DccSandbox *sb, const char *job_dir, const char *tmp
   add_mkdir_chain (p, tree_root);
   g_autofree char *options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", tree_root, p->upper, p->work);
   add_op (p, OP_OVERLAY, options, tree_root);
+  if (client_cwd)
+    {
+      g_autofree char *parent = g_path_get_dirname (client_cwd);
+      g_autofree char *target = g_build_filename (tree_root, client_cwd, NULL);
+      add_mkdir_chain (p, parent);
+      add_op (p, OP_SYMLINK, target, client_cwd);
+    }
 
   /* The compiler is never uid 0 of its namespace: after exec it holds no
    * capability there, so it cannot remount what was made read-only. */

@@ -53,9 +53,21 @@ typedef struct DccSandboxPlan DccSandboxPlan;
  * job_dir/sandbox, job_dir/upper, job_dir/work in it), tmp_dir the job's
  * tmp directory, tree_root the laid-out tree (mounted read-only at its own
  * path, with writes going to job_dir/upper), compiler the program to run
- * (its prefix is made visible when outside /usr). */
+ * (its prefix is made visible when outside /usr), client_cwd NULL or a
+ * directory dcc_sandbox_cwd_showable accepts. */
 DccSandboxPlan *dcc_sandbox_plan_new (const DccSandbox *sb, const char *job_dir, const char *tmp_dir,
-                                      const char *tree_root, const char *compiler, GError **error);
+                                      const char *tree_root, const char *compiler, const char *client_cwd,
+                                      GError **error);
+
+/* Whether the plan can show the client's working directory cwd at its own
+ * path (a symlink to tree_root/cwd, pass it as client_cwd above): true when
+ * cwd is absolute and neither holds nor lies in a path the plan mounts (the
+ * toolchain, /dev, /proc, the tree, the job directory), /tmp's inside
+ * excepted (it is the job's own). The compiler then sees $PWD = cwd for
+ * the same directory, and its getpwd() is the client's: gcc streams that
+ * into LTO objects unmapped. */
+gboolean dcc_sandbox_cwd_showable (const DccSandbox *sb, const char *cwd, const char *tree_root,
+                                   const char *job_dir, const char *compiler);
 void dcc_sandbox_plan_free (DccSandboxPlan *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccSandboxPlan, dcc_sandbox_plan_free)
 

@@ -1089,12 +1089,6 @@ dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reaso
         go_local (&s, "empty output name");
       else if (s.source_lang == DCC_LANG_ASM)
         go_local (&s, "plain assembler (.s)");
-      /* gcc 12 streams getpwd() into the LTO sections unmapped (for the
-       * first relative file name): the volunteer's job directory would be
-       * in the object and in the LTO link's debug info. */
-      else if (s.lto && s.source_lang != DCC_LANG_ASM_CPP &&
-               strstr (find_basename (argv[0]), "clang") == NULL)
-        go_local (&s, "gcc -flto records the working directory in the LTO object");
       else if (g_str_has_prefix (find_basename (argv[s.source_index]), "conftest."))
         go_local (&s, "autoconf probe (conftest)");
       else if (strcmp (argv[s.source_index], "/dev/null") == 0)
@@ -1117,6 +1111,7 @@ dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reaso
   a->lang_from_x = s.source_lang_from_x;
   a->assemble_only = s.seen_S;
   a->is_clang = strstr (find_basename (argv[0]), "clang") != NULL;
+  a->lto = s.lto;
   if (s.output != NULL)
     {
       a->output = g_strdup (s.output);

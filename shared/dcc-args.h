@@ -57,6 +57,8 @@ typedef struct {
   gboolean   has_link_options;/* -Wl, -Xlinker, -l, -L, -T, -z, -fuse-ld: ignored with -c, refused by
                                * the server; strip them with dcc_args_strip_link_options() */
   gboolean   is_clang;        /* argv[0]'s basename contains "clang" (side-output naming differs) */
+  gboolean   lto;             /* -flto[=...] in effect (last of -flto/-fno-lto): gcc records the
+                               * working directory in the object (server/compile-job.c) */
 } DccCompileArgs;
 
 void dcc_compile_args_free (DccCompileArgs *a);
