@@ -57,6 +57,9 @@ tree_unreachable_by () {
       test -r "$BIN/pump" -a -r "$TOP/lib/distcc" 2>/dev/null && return 1
   echo "# user $1 cannot read the build tree $TOP (a parent directory is not searchable): chmod o+x its parents to run this"
 }
+# niceness_after N: the niceness nice(N) gives a process started from this
+# shell (relative to ours, as stock's --nice: a suite run under nice sees more).
+niceness_after () { local n=$(( $(nice) + $1 )); [ $n -gt 19 ] && n=19; echo $n; }
 port_open () { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 log_has () { grep -q -- "$2" "$1" 2>/dev/null; }
 gone () { ! kill -0 "$1" 2>/dev/null; }

@@ -95,7 +95,7 @@ run_unit "$root/usr/lib/systemd/system/distccd.service" ""
 if wait_port "$P1" "$UPID"; then ok "distccd.service ExecStart: listens on the PORT of /etc/default/distcc"; else not_ok "distccd.service ExecStart: listens"; sed 's/^/# /' "$SCRATCH/unit-.out"; fi
 # The port accepts before distccd nices itself: wait until it serves.
 wait_ready_log "$SCRATCH/unit.log" "$UPID"
-niced_10 () { [ "$(ps -o ni= -p "$UPID" | tr -d ' ')" = 10 ]; }
+niced_10 () { [ "$(ps -o ni= -p "$UPID" | tr -d ' ')" = "$(niceness_after 10)" ]; }
 check "distccd.service: --nice 10 from /etc/default/distcc (got $(ps -o ni= -p "$UPID" | tr -d ' '))" wait_until "distccd niced" niced_10
 check "distccd.service: started as root, runs as distcc/nobody" test "$(ps -o user= -p "$UPID")" != root
 printf 'int main (void) { return 0; }\n' > "$SCRATCH/m.c"

@@ -44,7 +44,7 @@ elif [ -r /etc/init.d/distcc ] && [ -r /etc/default/distcc ] && id distccd > /de
   # (test-zeroconf.sh checks the publishing itself, with its own avahi-daemon.)
   check "Debian init script: --zeroconf accepted; the publisher says what it did" \
       wait_until "a zeroconf line in distccd.log" grep -qE 'zeroconf: (published|avahi-daemon is not running|cannot use Avahi)' "$run/distccd.log"
-  niced_10 () { [ "$(ps -o ni= -p "${dpid:-0}" | tr -d ' ')" = 10 ]; }
+  niced_10 () { [ "$(ps -o ni= -p "${dpid:-0}" | tr -d ' ')" = "$(niceness_after 10)" ]; }
   check "Debian init script: --nice 10 applied to the daemon" wait_until "distccd niced" niced_10
   sed 's/^/# /' "$run/distccd.log" | head -8
   sh "$etc/init-distcc" stop > /dev/null 2>&1
