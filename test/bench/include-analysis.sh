@@ -4,10 +4,12 @@
 # tinyconfig (the .cmd files of a built tree; the default), this
 # repository's own sources (make -Bn in a snapshot of HEAD), googletest
 # with its tests (C++, CMake: Debian's /usr/src/googletest, configured with
-# CMAKE_EXPORT_COMPILE_COMMANDS), or any compile_commands.json. See README,
+# CMAKE_EXPORT_COMPILE_COMMANDS), git (C: Debian 12's source package, its
+# objects as `make -n all` lists them), leveldb (C++, CMake: Debian 12's
+# source package, with its tests) or any compile_commands.json. See README,
 # "Include analysis".
 #
-#   test/bench/include-analysis.sh [--project kernel|ours|googletest]
+#   test/bench/include-analysis.sh [--project kernel|ours|googletest|git|leveldb]
 #                                  [--compdb FILE] [--tus N] [--passes N]
 #                                  [--cost-runs N] [--only-cost] [--no-stock]
 #                                  [--no-verify] [--drop-caches]
@@ -29,15 +31,20 @@
 #
 # Needs our build (./configure && make), for the kernel a built kernel tree
 # (kernel.sh makes /var/tmp/dcc-bench/linux-source-6.1; it is hard-linked,
-# not modified), for googletest the googletest package and cmake, and, for
-# step 3, the distcc-pump package.
+# not modified), for googletest the googletest package and cmake, for git
+# and leveldb their Debian sources in $DCC_BENCH_DIR/src (see usage), and,
+# for step 3, the distcc-pump package.
 
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-SRC=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}/linux-source-6.1
+BENCH=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}
+SRC=$BENCH/linux-source-6.1
+# Debian 12's sources (deb-src for bookworm, dpkg-dev; apt-get source git leveldb).
+GIT_SRC=$BENCH/src/git-2.39.5
+LEVELDB_SRC=$BENCH/src/leveldb-1.23
 W=${DCC_CLUSTER_DIR:-/var/tmp/dcc-cluster}
 COMPILER=x86_64-linux-gnu-gcc
 TUS=0
@@ -53,10 +60,18 @@ STOCK=1
 
 usage () {
   cat <<EOT
-Usage: $0 [--project kernel|ours|googletest] [--compdb FILE] [--tus N] [--passes N]
-          [--cost-runs N] [--only-cost] [--no-verify] [--drop-caches]
-  --project P    kernel (default), ours (this repository's sources at HEAD)
-                 or googletest (Debian's /usr/src/googletest with its tests)
+Usage: $0 [--project kernel|ours|googletest|git|leveldb] [--compdb FILE] [--tus N]
+          [--passes N] [--cost-runs N] [--only-cost] [--no-verify] [--drop-caches]
+  --project P    kernel (default), ours (this repository's sources at HEAD),
+                 googletest (Debian's /usr/src/googletest with its tests),
+                 git (C, Debian 12's source in $GIT_SRC: its objects as
+                 make -n all lists them, after generating its headers) or
+                 leveldb (C++, CMake: Debian 12's source in $LEVELDB_SRC,
+                 with its tests). For those two, as root:
+                   echo 'deb-src http://deb.debian.org/debian bookworm main' >
+                     /etc/apt/sources.list.d/deb-src.list   (one line)
+                   apt-get update && apt-get install -y dpkg-dev
+                   mkdir -p $BENCH/src && cd $BENCH/src && apt-get source git leveldb
   --compdb FILE  the units of a compile_commands.json instead
   --tus N        the first N translation units only (default: all)
   --passes N     passes over the units per include server (default $PASSES:
@@ -98,6 +113,11 @@ case "$PROJECT" in
       die "no built kernel tree at $SRC: run kernel.sh first" ;;
   googletest)
     [ -f /usr/src/googletest/CMakeLists.txt ] || die "no /usr/src/googletest (apt-get install googletest)"
+    command -v cmake > /dev/null || die "no cmake (apt-get install cmake)" ;;
+  git)
+    [ -f "$GIT_SRC/Makefile" ] || die "no git source at $GIT_SRC (--help says how)" ;;
+  leveldb)
+    [ -f "$LEVELDB_SRC/CMakeLists.txt" ] || die "no leveldb source at $LEVELDB_SRC (--help says how)"
     command -v cmake > /dev/null || die "no cmake (apt-get install cmake)" ;;
   ours|compdb) ;;
   *) usage >&2; exit 2 ;;
@@ -154,6 +174,24 @@ case "$PROJECT" in
       -Dgtest_build_tests=ON -Dgmock_build_tests=ON > "$OUT/cmake.log" 2>&1 || die "cmake failed: $OUT/cmake.log"
     compdb_commands "$TREE/compile_commands.json" > "$OUT/commands.all"
     UNITS_WHAT="C++ translation units of googletest $(dpkg-query -W -f '${Version}' googletest 2>/dev/null) with its tests (CMake)" ;;
+  git)
+    # In place: the headers make generates first (command-list.h, ...), then
+    # every object compile of `make -n all` (the dependency-file options
+    # dropped, as for the kernel).
+    TREE=$GIT_SRC
+    (cd "$TREE" && make command-list.h config-list.h hook-list.h GIT-CFLAGS GIT-PREFIX) > "$OUT/git-gen.log" 2>&1 ||
+      die "git's generated headers: $OUT/git-gen.log"
+    (cd "$TREE" && make -n all 2>/dev/null) | tr ';' '\n' | grep -E '^cc -o [^ ]*\.o -c ' |
+      sed -E 's/ -MF [^ ]+ -MQ [^ ]+ -MMD -MP / /' |
+      awk -v cwd="$TREE" '{ printf "%s\t%s\n", cwd, $0 }' > "$OUT/commands.all"
+    UNITS_WHAT="C translation units of git $(dpkg-parsechangelog -l "$TREE/debian/changelog" -S Version 2>/dev/null) (Debian 12's source, make -n all)" ;;
+  leveldb)
+    TREE=$W/leveldb-build
+    rm -rf "$TREE"
+    cmake -S "$LEVELDB_SRC" -B "$TREE" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DLEVELDB_BUILD_BENCHMARKS=OFF \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$OUT/cmake.log" 2>&1 || die "cmake failed: $OUT/cmake.log"
+    compdb_commands "$TREE/compile_commands.json" > "$OUT/commands.all"
+    UNITS_WHAT="C++ translation units of leveldb 1.23 with its tests (Debian 12's source, CMake)" ;;
   compdb)
     compdb_commands "$COMPDB" > "$OUT/commands.all"
     UNITS_WHAT="translation units of $COMPDB" ;;
