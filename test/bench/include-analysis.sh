@@ -127,7 +127,9 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$here/results/include-$PROJECT-$stamp
 mkdir -p "$OUT"
 # Private copies: a make in the tree during the run must not swap them.
-cp "$top/bin/include-server" "$top/build/libshared.a" "$OUT/"
+# DCC_IA_INCLUDE_SERVER: another build's include server (before/after figures).
+cp "${DCC_IA_INCLUDE_SERVER:-$top/bin/include-server}" "$OUT/include-server"
+cp "$top/build/libshared.a" "$OUT/"
 IS=$OUT/include-server
 
 # compdb_commands FILE: "CWD<TAB>COMMAND" from a compile_commands.json
