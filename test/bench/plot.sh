@@ -5,11 +5,11 @@
 #   test/bench/plot.sh [DIR...]
 #
 # Each DIR is a results directory: cluster-<stamp>/ (cluster.sh) gets
-# cluster-wall.png (wall time against N, with the ideal: the sum of the real
-# compile times over the slots) and cluster-cpu.png (client CPU per
-# compile); <stamp>/ with a summary.csv (kernel.sh) gets kernel.png (wall
-# and CPU per mode) and kernel-net.png (loopback bytes per mode). Without
-# arguments: the newest results of each kind.
+# cluster-speedup.png (speed-up against N, one panel per link speed, with
+# the floor-limited speed-up of cluster-table.py); <stamp>/ with a
+# summary.csv (kernel.sh) gets kernel.png (wall and CPU per mode) and
+# kernel-net.png (loopback bytes per mode). Without arguments: the newest
+# results of each kind.
 
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,44 +25,37 @@ if [ $# -eq 0 ]; then
 fi
 
 plot_cluster () {
-  local d=$1 csv=$1/cluster.csv tmp m ideal units files=() titles=()
+  local d=$1 csv=$1/speedup.csv tmp m l units links=() plots="" i=0
+  [ -f "$csv" ] || /usr/bin/python3 "$here/cluster-table.py" "$d" > /dev/null
   tmp=$(mktemp -d)
-  ideal=$(sed -n 's/.*sum of real compile times \([0-9.]*\) s.*/\1/p' "$d/info.txt")
   units=$(sed -n 's/^units: \([0-9]*\) .*/\1/p' "$d/info.txt")
-  for m in $(awk -F, 'NR > 1 && !seen[$1]++ { print $1 }' "$csv"); do
-    awk -F, -v m="$m" 'NR > 1 && $1 == m && $5 == "ok" { print $2, $6, $8, $9 }' "$csv" | sort -n > "$tmp/$m.dat"
-    files+=("$tmp/$m.dat"); titles+=("$m")
-  done
-  local plot_wall="" plot_cpu="" i
-  for i in "${!files[@]}"; do
-    plot_wall+="'${files[$i]}' using 1:2 with linespoints lw 2 title '${titles[$i]}', "
-    plot_cpu+="'${files[$i]}' using 1:3 with linespoints lw 2 title '${titles[$i]}', "
-  done
-  gnuplot <<EOF
-set terminal pngcairo size 900,560 font ",11"
-set output '$d/cluster-wall.png'
-set title "Simulated cluster: $units kernel units, N volunteers x 4 slots, stand-in compiler (sleeps the real compile time)"
-set xlabel "volunteers N (4 slots each; make -j4N)"
-set ylabel "wall time, s"
-set logscale xy 2
-set grid
-set key bottom left
-plot ${plot_wall} ($ideal / (4 * x)) with lines dt 2 lc rgb "gray" title 'ideal: sum of compile times / slots'
-EOF
-  gnuplot <<EOF
-set terminal pngcairo size 900,560 font ",11"
-set output '$d/cluster-cpu.png'
-set title "Simulated cluster: client CPU per compile (cgroup v2 usage of make + distcc + preprocessors)"
-set xlabel "volunteers N (4 slots each)"
-set ylabel "client CPU per unit, ms"
-set logscale x 2
-set yrange [0:*]
-set grid
-set key top right
-plot ${plot_cpu%, }
-EOF
+  for l in $(awk -F, 'NR > 1 && !seen[$1]++ { print $1 }' "$csv"); do links+=("$l"); done
+  gnuplot_in=$tmp/plot.gp
+  {
+    echo "set terminal pngcairo size $((560 * ${#links[@]})),560 font \",11\""
+    echo "set output '$d/cluster-speedup.png'"
+    echo "set multiplot layout 1,${#links[@]} title \"Simulated cluster: $units kernel units, N volunteers x 4 slots behind tc tbf links; speed-up against make -j2 with the real gcc (medians)\""
+    echo "set xlabel 'volunteers N (4 slots each; make -j4N)'"
+    echo "set ylabel 'speed-up against the local build'"
+    echo "set logscale x 2"
+    echo "set yrange [0:*]"
+    echo "set grid"
+    echo "set key top left"
+    for l in "${links[@]}"; do
+      plots=""
+      awk -F, -v l="$l" 'NR > 1 && $1 == l && $2 == "ours-pump" { print $3, $7 }' "$csv" | sort -n > "$tmp/$l.floor.dat"
+      for m in $(awk -F, -v l="$l" 'NR > 1 && $1 == l && !seen[$2]++ { print $2 }' "$csv"); do
+        awk -F, -v l="$l" -v m="$m" 'NR > 1 && $1 == l && $2 == m { print $3, $6 }' "$csv" | sort -n > "$tmp/$l.$m.dat"
+        plots+="'$tmp/$l.$m.dat' using 1:2 with linespoints lw 2 title '$m', "
+      done
+      echo "set title 'links at $l'"
+      echo "plot ${plots} '$tmp/$l.floor.dat' using 1:2 with lines dt 2 lw 2 lc rgb 'gray40' title 'floor-limited speed-up'"
+    done
+    echo "unset multiplot"
+  } > "$gnuplot_in"
+  gnuplot "$gnuplot_in"
   rm -rf "$tmp"
-  echo "$d/cluster-wall.png $d/cluster-cpu.png"
+  echo "$d/cluster-speedup.png"
 }
 
 plot_kernel () {
