@@ -45,7 +45,7 @@ stat_key_equal (gconstpointer a, gconstpointer b)
 /* A searched directory that changed: do the names looked for there still
  * find nothing (nothing, or a directory, as dcc_walk_probe() decides)? */
 static gboolean
-names_still_absent (const Check *c)
+names_still_absent (DccClosureEngine *e, const Check *c)
 {
   for (const char *name = c->absent; *name; )
     {
@@ -54,7 +54,7 @@ names_still_absent (const Check *c)
         {
           g_autofree char *p = g_strdup_printf ("%s/%.*s", c->path, (int) n, name);
           struct stat st;
-          if (stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
+          if (dcc_stat_cache_stat (e->stat_cache, p, TRUE, &st) == 0 && !S_ISDIR (st.st_mode))
             return FALSE;
         }
       name += n + (name[n] == '/');
@@ -73,9 +73,9 @@ typedef enum {
 } FactState;
 
 static FactState
-check_fact (const Check *c, struct stat *st)
+check_fact (DccClosureEngine *e, const Check *c, struct stat *st)
 {
-  int rc = c->follow ? stat (c->path, st) : lstat (c->path, st);
+  int rc = dcc_stat_cache_stat (e->stat_cache, c->path, c->follow, st);
   if (rc != 0)
     return c->exists ? FACT_BROKEN : FACT_HOLDS;
   if (!c->exists)
@@ -87,7 +87,7 @@ check_fact (const Check *c, struct stat *st)
   if (stat_key_equal (&k, &c->key))
     return FACT_HOLDS;
   if (c->absent && S_ISDIR (st->st_mode) && S_ISDIR (c->key.mode))
-    return names_still_absent (c) ? FACT_HOLDS : FACT_BROKEN;
+    return names_still_absent (e, c) ? FACT_HOLDS : FACT_BROKEN;
   if (!c->follow && S_ISREG (st->st_mode) && k.mode == c->key.mode && k.size == c->key.size)
     return FACT_FILE_RESTAMPED;
   return FACT_BROKEN;
@@ -135,6 +135,8 @@ dcc_closure_engine_new (void)
   e->closures = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) cached_closure_free);
   e->listings = dcc_dir_listings_new (DCC_DIR_LISTING_SETTLE_S);
+  /* DCC_IS_NO_INOTIFY=1: every stat a system call (for comparisons). */
+  e->stat_cache = dcc_stat_cache_new (g_getenv ("DCC_IS_NO_INOTIFY") == NULL);
   return e;
 }
 
@@ -148,6 +150,12 @@ dcc_closure_engine_free (DccClosureEngine *e)
   g_hash_table_unref (e->closures);
   g_queue_clear (&e->closure_order);
   dcc_dir_listings_free (e->listings);
+  DccStatCacheCounters sc;
+  dcc_stat_cache_counters (e->stat_cache, &sc);
+  dcc_debug ("stat cache: %" G_GUINT64_FORMAT " hits, %" G_GUINT64_FORMAT " misses, %" G_GUINT64_FORMAT
+             " not cachable, %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT " resets, %u watches, %u paths",
+             sc.hits, sc.misses, sc.uncached, sc.events, sc.resets, sc.watches, sc.nodes);
+  dcc_stat_cache_free (e->stat_cache);
   g_mutex_clear (&e->hash_lock);
   g_mutex_clear (&e->scan_lock);
   g_mutex_clear (&e->closure_lock);
@@ -254,7 +262,7 @@ dcc_closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
     {
       const Check *check = checks->pdata[i];
       struct stat now;
-      FactState state = check_fact (check, &now);
+      FactState state = check_fact (e, check, &now);
       if (state == FACT_HOLDS)
         continue;
       if (state == FACT_FILE_RESTAMPED && same_content (e, entries, check, &now, n_hashed))

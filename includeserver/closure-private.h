@@ -8,6 +8,7 @@
 #include "compiler-info.h"
 #include "dir-listing.h"
 #include "macro-expand.h"
+#include "stat-cache.h"
 #include "dcc-is-protocol.h"
 #include "dcc-hash.h"
 #include <sys/stat.h>
@@ -36,6 +37,7 @@ struct DccClosureEngine {
   GQueue      closure_order; /* keys, oldest first */
   guint       closure_entries;
   DccDirListings *listings;  /* for probes; has its own lock */
+  DccStatCache   *stat_cache; /* lstat/stat answers while inotify sees no change; own lock */
   gint        learnt;        /* anything inserted since creation or the last load */
 };
 

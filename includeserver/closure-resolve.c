@@ -153,7 +153,7 @@ step (Walk *w, const char *dir, const char *name, guint *links, struct stat *st_
 {
   g_autofree char *cand = dcc_walk_join (dir, name);
   struct stat st;
-  if (lstat (cand, &st) != 0)
+  if (dcc_stat_cache_stat (w->engine->stat_cache, cand, FALSE, &st) != 0)
     return NULL;
   if (S_ISLNK (st.st_mode))
     {
@@ -183,7 +183,7 @@ resolve_components (Walk *w, const char *start, const char *rel, guint *links, s
   g_autofree char *cur = g_strdup (start);
   g_auto(GStrv) comps = g_strsplit (rel, "/", -1);
   struct stat st;
-  if (stat (cur, &st) != 0)
+  if (dcc_stat_cache_stat (w->engine->stat_cache, cur, TRUE, &st) != 0)
     return NULL;
   for (guint i = 0; comps[i]; i++)
     {
@@ -197,7 +197,7 @@ resolve_components (Walk *w, const char *start, const char *rel, guint *links, s
           char *up = parent_of (cur);
           g_free (cur);
           cur = up;
-          if (stat (cur, &st) != 0)
+          if (dcc_stat_cache_stat (w->engine->stat_cache, cur, TRUE, &st) != 0)
             return NULL;
           continue;
         }
@@ -291,7 +291,7 @@ dir_seen (Walk *w, const char *dir)
   if (d)
     return d;
   d = g_new0 (DirSeen, 1);
-  d->exists = stat (dir, &d->st) == 0;
+  d->exists = dcc_stat_cache_stat (w->engine->stat_cache, dir, TRUE, &d->st) == 0;
   d->missing = !d->exists && (errno == ENOENT || errno == ENOTDIR);
   g_hash_table_insert (w->dirs_seen, dcc_walk_str (w, dir), d);
   return d;
@@ -324,7 +324,7 @@ dcc_walk_probe (Walk *w, const char *p)
   struct stat st;
   if (kind == DCC_DIR_NAME_FILE)
     return TRUE;
-  if (kind == DCC_DIR_NAME_UNKNOWN && stat (p, &st) == 0 && !S_ISDIR (st.st_mode))
+  if (kind == DCC_DIR_NAME_UNKNOWN && dcc_stat_cache_stat (w->engine->stat_cache, p, TRUE, &st) == 0 && !S_ISDIR (st.st_mode))
     return TRUE;
   g_hash_table_add (w->absent_paths, dcc_walk_str (w, p));
   /* Remember where we looked and for what, so that a file appearing there

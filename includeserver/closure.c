@@ -425,6 +425,8 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   if (!compiler_path)
     return FALSE;
 
+  /* Everything changed before this request is forgotten before we look. */
+  dcc_stat_cache_sync (engine->stat_cache);
   g_autoptr(GString) key = g_string_new (cwd);
   for (guint i = 0; argv[i]; i++)
     g_string_append_printf (key, "%c%s", 0x1f, argv[i]);
@@ -459,9 +461,9 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
   g_autofree char *source = dcc_walk_make_absolute (cwd, args->source);
   struct stat st;
   /* The compiler binary: a new one may search other dirs. */
-  if (stat (compiler_path, &st) == 0)
+  if (dcc_stat_cache_stat (engine->stat_cache, compiler_path, TRUE, &st) == 0)
     dcc_walk_add_check (&w, compiler_path, TRUE, &st);
-  if (stat (source, &st) != 0 || !S_ISREG (st.st_mode))
+  if (dcc_stat_cache_stat (engine->stat_cache, source, TRUE, &st) != 0 || !S_ISREG (st.st_mode))
     {
       dcc_fail (error, DCC_ERROR_FAILED, "source %s not found", args->source);
       goto out;

@@ -215,6 +215,29 @@ for i in $(seq 8); do query gcc "${FLAGS[@]}" -c main.c > "$SCRATCH/c$i.out" & p
 wait "${pids[@]}"
 same=yes; for i in $(seq 8); do [ "$(cat "$SCRATCH/c$i.out")" = "$r5" ] || same=no; done
 check "socket: 8 concurrent clients get the same answer" [ $same = yes ]
+# A header created at a path searched without success (a/ before b/ for
+# <opt.h>): the cached closure must not be served; removed again, the old
+# answer comes back.
+echo '#define OPT 2' > a/opt.h
+r6=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$r6 $(last_served)" in *" $P/a/opt.h "*"(walked,"*) ok "socket: a header created at a path probed before is in the next closure";;
+  *) not_ok "socket: a header created at a path probed before is in the next closure ($(last_served))";; esac
+rm a/opt.h
+r7=$(query gcc "${FLAGS[@]}" -c main.c)
+check "socket: ... and gone again once deleted" [ "$r7" = "$r5" ]
+# A header written in place through another hard link (a `cp -al` tree):
+# the include server's cached stat of b/opt.h must not hide it.
+mkdir -p "$SCRATCH/elsewhere"
+ln b/opt.h "$SCRATCH/elsewhere/opt.h"
+export HASH_OF=$P/b/opt.h
+r8=$(query gcc "${FLAGS[@]}" -c main.c)
+echo '#define OPT_MORE 1' >> "$SCRATCH/elsewhere/opt.h"
+r9=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$r9" in
+  *"$P/b/opt.h@"*) [ "$r9" != "$r8" ] && ok "socket: a header written through another hard link is sent anew" ||
+      not_ok "socket: a header written through another hard link is sent anew (same answer)";;
+  *) not_ok "socket: a header written through another hard link is sent anew ($r9)";; esac
+unset HASH_OF
 check "socket: server still alive" kill -0 "$(cat "$SCRATCH/is.pid")"
 kill "$(cat "$SCRATCH/is.pid")"
 check "socket: SIGTERM removes the socket" wait_until "$SOCK to go" test ! -e "$SOCK"
@@ -223,6 +246,27 @@ rc=$?
 # Closures above were replaced (edited headers) before the server saved them.
 check "socket: the server exits 0 after SIGTERM (got $rc)" [ $rc = 0 ]
 check "socket: ... having saved its cache" grep -q "cache saved to" "$SCRATCH/is.log"
+
+# After `make clean` (objects written and deleted in the searched
+# directories): a new server started from the cache file reuses the saved
+# closure, and still sees a header created at a path probed before.
+"$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$SCRATCH/is2.log" --verbose \
+    --cache-file "$SCRATCH/is.cache" &
+IS_PID=$!
+DAEMON_PIDS+=($IS_PID)
+wait_socket "$SOCK" || not_ok "include server makes its socket $SOCK again"
+: > main.o; : > a/x.o; : > b/.x.o.cmd; rm -f main.o a/x.o b/.x.o.cmd
+last_served () { grep ' entries for ' "$SCRATCH/is2.log" | tail -1; }
+r10=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$(last_served)" in *"(cached,"*) ok "cache file: after make clean the saved closure is reused";;
+  *) not_ok "cache file: after make clean the saved closure is reused ($(last_served))";; esac
+echo '#define OPT 3' > a/opt.h
+r11=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$r11 $(last_served)" in *" $P/a/opt.h "*"(walked,"*) ok "cache file: a header created at a path probed before invalidates it";;
+  *) not_ok "cache file: a header created at a path probed before invalidates it ($(last_served))";; esac
+rm a/opt.h
+kill "$(cat "$SCRATCH/is.pid")"
+wait "$IS_PID"
 
 # Optional: a few files of a built kernel tree (make tinyconfig && make).
 K=$(ls -d /tmp/linux*/linux-source-6.1 /tmp/linux 2>/dev/null | while read -r d; do [ -f "$d/init/.main.o.cmd" ] && echo "$d"; done | head -1)
