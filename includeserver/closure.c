@@ -292,6 +292,34 @@ full_parse (Walk *w, const char *compiler_path, const char *source, GError **err
   return TRUE;
 }
 
+/* `#include X` where X is one identifier that nothing defines: neither the
+ * command line, nor the compiler, nor any file of the walk (a superset of
+ * the files the compile reads, -include and -imacros files among them).
+ * Reached by the preprocessor, it would be an error ("#include expects
+ * \"FILENAME\" or <FILENAME>") that needs no file to report, so in a
+ * compile that can succeed it sits in a dead branch, as git's
+ * `#ifdef SHA1DC_CUSTOM_TRAILING_INCLUDE_SHA1_H` does. Not for the builtins
+ * that expand to a name (__FILE__...): they are never #defined. */
+static gboolean
+never_defined (Walk *w, const char *tokens)
+{
+  while (g_ascii_isspace (*tokens))
+    tokens++;
+  gsize n = 0;
+  while (g_ascii_isalnum (tokens[n]) || tokens[n] == '_')
+    n++;
+  if (n == 0 || g_ascii_isdigit (tokens[0]))
+    return FALSE;
+  for (const char *rest = tokens + n; *rest; rest++)
+    if (!g_ascii_isspace (*rest))
+      return FALSE;
+  if (n >= 4 && g_str_has_prefix (tokens, "__") && tokens[n - 1] == '_' && tokens[n - 2] == '_')
+    return FALSE;
+  g_autofree char *name = g_strndup (tokens, n);
+  GPtrArray *defs = lookup_macro (name, w);
+  return defs->len == 0;
+}
+
 /* Resolves pending computed includes with every definition seen so far.
  * Sets *progress if that added work; FALSE + error if one cannot be followed
  * and the full parse is not possible. */
@@ -313,6 +341,8 @@ resolve_pending (Walk *w, const char *compiler_path, const char *source, gboolea
       g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
       if (!dcc_macro_expand_include_with (p->inc->name, lookup_macro, w, names))
         {
+          if (never_defined (w, p->inc->name))
+            continue;   /* dead unless a file walked later defines it: asked again then */
           if (!unresolved)
             unresolved = g_strdup_printf ("#include %s in %s:%u", p->inc->name, p->includer, p->inc->line);
           continue;
