@@ -20,6 +20,7 @@ typedef struct Node Node;
 struct Node {
   Node       *parent;
   char       *name;       /* component; "" for the root */
+  char       *path;       /* the whole path, the key in DccStatCache.by_path */
   GHashTable *children;   /* name -> Node* (owned), or NULL */
   int         wd;         /* this node's watch, or -1 */
   gboolean    watch_failed; /* could not be watched: its children are not cached */
@@ -32,6 +33,7 @@ struct DccStatCache {
   GMutex      lock;
   int         fd;          /* inotify, or -1: nothing is cached */
   Node       *root;
+  GHashTable *by_path;     /* path -> Node* below the root: a known answer in one lookup */
   GHashTable *watches;     /* wd -> GPtrArray of Node* watched by it (one inode, several paths) */
   guint       max_watches;
   guint       nodes;
@@ -46,6 +48,12 @@ node_new (Node *parent, const char *name)
   Node *n = g_new0 (Node, 1);
   n->parent = parent;
   n->name = g_strdup (name);
+  if (!parent)
+    n->path = g_strdup ("/");
+  else if (!parent->parent)
+    n->path = g_strconcat ("/", name, NULL);
+  else
+    n->path = g_strconcat (parent->path, "/", name, NULL);
   n->wd = -1;
   return n;
 }
@@ -82,8 +90,10 @@ node_free (DccStatCache *c, Node *n)
       g_hash_table_unref (n->children);
     }
   unwatch (c, n);
+  g_hash_table_remove (c->by_path, n->path);
   c->nodes--;
   g_free (n->name);
+  g_free (n->path);
   g_free (n);
 }
 
@@ -138,24 +148,6 @@ local_fs (const char *dir)
     default:
       return FALSE;
     }
-}
-
-static char *
-node_path (const Node *n)
-{
-  if (!n->parent)
-    return g_strdup ("/");
-  GPtrArray *parts = g_ptr_array_new ();
-  for (const Node *p = n; p->parent; p = p->parent)
-    g_ptr_array_add (parts, p->name);
-  GString *s = g_string_new (NULL);
-  for (guint i = parts->len; i-- > 0; )
-    {
-      g_string_append_c (s, '/');
-      g_string_append (s, parts->pdata[i]);
-    }
-  g_ptr_array_free (parts, TRUE);
-  return g_string_free (s, FALSE);
 }
 
 /* Watches n (a directory or a regular file) by its path. FALSE: it cannot be. */
@@ -304,6 +296,7 @@ dcc_stat_cache_new (gboolean enabled)
   c->fd = enabled ? inotify_init1 (IN_NONBLOCK | IN_CLOEXEC) : -1;
   c->stop_pipe[0] = c->stop_pipe[1] = -1;
   c->root = node_new (NULL, "");
+  c->by_path = g_hash_table_new (dcc_str_hash, g_str_equal);
   c->nodes = 1;
   c->watches = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   c->max_watches = DCC_STAT_CACHE_MAX_WATCHES;
@@ -341,7 +334,9 @@ dcc_stat_cache_free (DccStatCache *c)
     }
   node_remove (c, c->root);
   g_free (c->root->name);
+  g_free (c->root->path);
   g_free (c->root);
+  g_hash_table_unref (c->by_path);
   g_hash_table_unref (c->watches);
   if (c->fd >= 0)
     close (c->fd);
@@ -374,6 +369,7 @@ child_of (DccStatCache *c, Node *parent, const char *name, gsize len)
     parent->children = g_hash_table_new (dcc_str_hash, g_str_equal);
   n = node_new (parent, key);
   g_hash_table_insert (parent->children, n->name, n);
+  g_hash_table_insert (c->by_path, n->path, n);
   c->nodes++;
   return n;
 }
@@ -390,8 +386,7 @@ know (DccStatCache *c, Node *n, const char *path)
     }
   if (n->parent)
     {
-      g_autofree char *dir = node_path (n->parent);
-      if (!watch (c, n->parent, dir, TRUE))
+      if (!watch (c, n->parent, n->parent->path, TRUE))
         return FALSE;
     }
   struct stat st;
@@ -499,7 +494,22 @@ dcc_stat_cache_stat (DccStatCache *c, const char *path, gboolean follow, struct 
     {
       int err = 0;
       g_mutex_lock (&c->lock);
-      gboolean ok = lookup (c, path, follow, &err, st);
+      /* A path asked before, still known: one lookup. Its directories need
+       * no look: a change to any of them that could change this answer
+       * (a rename, a delete) removed the node. Nothing below a symlink is
+       * ever a node. */
+      Node *n = g_hash_table_lookup (c->by_path, path);
+      gboolean ok;
+      if (n && n->known && !(follow && n->err == 0 && S_ISLNK (n->st.st_mode)))
+        {
+          ok = TRUE;
+          err = n->err;
+          if (!err)
+            *st = n->st;
+          c->counters.hits++;
+        }
+      else
+        ok = lookup (c, path, follow, &err, st);
       if (!ok)
         c->counters.uncached++;
       g_mutex_unlock (&c->lock);
