@@ -159,10 +159,7 @@ watch (DccStatCache *c, Node *n, const char *path, gboolean dir)
   if (n->watch_failed)
     return FALSE;
   if (g_hash_table_size (c->watches) >= c->max_watches)
-    {
-      reset (c);
-      return FALSE;
-    }
+    return FALSE;   /* full: new paths are asked of the system */
   if (dir && !local_fs (path))
     {
       n->watch_failed = TRUE;
@@ -365,6 +362,8 @@ child_of (DccStatCache *c, Node *parent, const char *name, gsize len)
   Node *n = parent->children ? g_hash_table_lookup (parent->children, key) : NULL;
   if (n)
     return n;
+  if (c->nodes >= DCC_STAT_CACHE_MAX_NODES)
+    return NULL;   /* full: new paths are asked of the system */
   if (!parent->children)
     parent->children = g_hash_table_new (dcc_str_hash, g_str_equal);
   n = node_new (parent, key);
@@ -410,8 +409,6 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
 {
   if (path[0] != '/')
     return FALSE;
-  if (c->nodes >= DCC_STAT_CACHE_MAX_NODES)
-    reset (c);
   Node *n = c->root;
   const char *p = path;
   gsize plen = strlen (path);
@@ -462,7 +459,7 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
       memcpy (prefix, path, upto);
       prefix[upto] = '\0';
       n = child_of (c, n, p, len);
-      if (!know (c, n, prefix))
+      if (!n || !know (c, n, prefix))
         return FALSE;
       gboolean last = !slash;
       if (n->err)

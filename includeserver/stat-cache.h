@@ -23,7 +23,7 @@
  *
  * Bounded: at most DCC_STAT_CACHE_MAX_WATCHES watches (fewer if the
  * system's inotify limit is lower) and DCC_STAT_CACHE_MAX_NODES paths;
- * past either, everything is forgotten and caching starts again. Safe for
+ * past either, paths not yet cached are asked of the system. Safe for
  * concurrent use (one lock; a miss's system calls run under it). */
 #pragma once
 #include <glib.h>
