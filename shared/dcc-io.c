@@ -46,6 +46,20 @@ dcc_io_write_all (int fd, const void *buf, gsize len, int timeout_s, GError **er
   return dcc_io_write_all_until (fd, buf, len, timeout_s, 0, error);
 }
 
+/* write(), but a socket whose peer has gone answers EPIPE instead of
+ * killing the process with SIGPIPE: a distcc client whose volunteer drops
+ * the connection (its deadline passed, it restarted) must fall back to a
+ * local compile, not die, and it cannot ignore SIGPIPE for good because
+ * the compilers it runs inherit that. */
+static ssize_t
+write_nosignal (int fd, const void *p, gsize len)
+{
+  ssize_t n = send (fd, p, len, MSG_NOSIGNAL);
+  if (n < 0 && errno == ENOTSOCK)
+    return write (fd, p, len);
+  return n;
+}
+
 gboolean
 dcc_io_write_all_until (int fd, const void *buf, gsize len, int timeout_s, gint64 deadline_us,
                         GError **error)
@@ -53,7 +67,7 @@ dcc_io_write_all_until (int fd, const void *buf, gsize len, int timeout_s, gint6
   const guint8 *p = buf;
   while (len > 0)
     {
-      ssize_t n = write (fd, p, len);
+      ssize_t n = write_nosignal (fd, p, len);
       if (n < 0)
         {
           if (errno == EINTR)
