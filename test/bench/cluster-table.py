@@ -30,7 +30,7 @@ info = open(os.path.join(d, "info.txt")).read()
 sum_delay = float(re.search(r"sum of real compile times ([0-9.]+) s", info).group(1))
 longest = float(re.search(r"longest ([0-9.]+) s", info).group(1))
 FIELDS = ("wall_s", "client_cpu_s", "client_cpu_per_unit_ms", "server_cpu_s", "remote", "pump",
-          "local", "fallback", "misses", "up_mb", "down_mb")
+          "local", "fallback", "misses", "up_mb", "down_mb", "load1")
 
 
 def med(rs, f):
@@ -81,9 +81,9 @@ out = []
 for link in links:
     print()
     print("link %s (client and every volunteer, each direction)" % link)
-    print("%-12s %3s %5s %7s %7s %6s %7s %6s %5s %5s %4s %7s %7s %7s %7s %7s %6s %s" % (
+    print("%-14s %3s %5s %7s %7s %6s %7s %6s %5s %5s %4s %7s %7s %7s %7s %7s %6s %5s %s" % (
         "mode", "N", "slots", "wall s", "cli cpu", "ms/cc", "vol cpu", "remote", "pump", "local",
-        "fb", "up MB", "down MB", "ideal s", "speedup", "fl-sup", "reach", "ok"))
+        "fb", "up MB", "down MB", "ideal s", "speedup", "fl-sup", "reach", "load", "ok"))
     for k in order:
         if k[0] != link:
             continue
@@ -94,15 +94,15 @@ for link in links:
             continue
         ideal = max(floor[n], sum_delay / slots, longest)
         if m is None:
-            print("%-12s %3d %5d   failed (%d of %d runs)" % (k[1], n, slots, nall - nok, nall))
+            print("%-14s %3d %5d   failed (%d of %d runs)" % (k[1], n, slots, nall - nok, nall))
             continue
         sp = local_wall / m["wall_s"]
         fl = local_wall / ideal
         reach = ideal / m["wall_s"]
-        print("%-12s %3d %5d %7.1f %7.1f %6.1f %7.1f %6d %5d %5d %4d %7.1f %7.1f %7.2f %7.2f %7.2f %5.0f%% %d/%d" % (
+        print("%-14s %3d %5d %7.1f %7.1f %6.1f %7.1f %6d %5d %5d %4d %7.1f %7.1f %7.2f %7.2f %7.2f %5.0f%% %5.1f %d/%d" % (
             k[1], n, slots, m["wall_s"], m["client_cpu_s"], m["client_cpu_per_unit_ms"], m["server_cpu_s"],
             m["remote"], m["pump"], m["local"], m["fallback"], m["up_mb"], m["down_mb"], ideal, sp, fl,
-            100 * reach, nok, nall))
+            100 * reach, m["load1"], nok, nall))
         out.append((link, k[1], n, m["wall_s"], ideal, sp, fl, reach))
     # What bounds each mode: the client's CPU alone on 2 cores, client and
     # simulated volunteers together on the same 2 cores, the client's link.

@@ -34,7 +34,7 @@ plot_cluster () {
   {
     echo "set terminal pngcairo size $((560 * ${#links[@]})),560 font \",11\""
     echo "set output '$d/cluster-speedup.png'"
-    echo "set multiplot layout 1,${#links[@]} title \"Simulated cluster: $units kernel units, N volunteers x 4 slots behind tc tbf links; speed-up against make -j2 with the real gcc (medians)\""
+    echo "set multiplot layout 1,${#links[@]} title \"Simulated cluster: $units kernel units, N volunteers x 4 slots behind tc tbf links; speed-up against make -j2 on the client (medians)\""
     echo "set xlabel 'volunteers N (4 slots each; make -j4N)'"
     echo "set ylabel 'speed-up against the local build'"
     echo "set logscale x 2"
@@ -43,7 +43,7 @@ plot_cluster () {
     echo "set key top left"
     for l in "${links[@]}"; do
       plots=""
-      awk -F, -v l="$l" 'NR > 1 && $1 == l && $2 == "ours-pump" { print $3, $7 }' "$csv" | sort -n > "$tmp/$l.floor.dat"
+      awk -F, -v l="$l" 'NR > 1 && $1 == l && !seen[$3]++ { print $3, $7 }' "$csv" | sort -n > "$tmp/$l.floor.dat"
       for m in $(awk -F, -v l="$l" 'NR > 1 && $1 == l && !seen[$2]++ { print $2 }' "$csv"); do
         awk -F, -v l="$l" -v m="$m" 'NR > 1 && $1 == l && $2 == m { print $3, $6 }' "$csv" | sort -n > "$tmp/$l.$m.dat"
         plots+="'$tmp/$l.$m.dat' using 1:2 with linespoints lw 2 title '$m', "
@@ -96,7 +96,7 @@ EOF
 
 for d in "$@"; do
   d=${d%/}
-  if [ -f "$d/cluster.csv" ]; then plot_cluster "$d"
+  if [ -f "$d/cluster.csv" ] || [ -f "$d/speedup.csv" ]; then plot_cluster "$d"
   elif [ -f "$d/summary.csv" ]; then plot_kernel "$d"
   else echo "plot.sh: $d: no cluster.csv or summary.csv" >&2
   fi
