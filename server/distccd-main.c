@@ -654,6 +654,16 @@ main (int argc, char **argv)
   /* Results only from sandboxed compiles: unconfined, a compiler can read
    * volunteer files that no key covers. */
   cfg.result_cache = !o.no_result_cache && sandbox != NULL;
+  /* The result cache's scans, kept per content digest for every worker
+   * forked from here (scan-memo.h). Without it every miss reads its
+   * inputs back from the store to scan them. */
+  g_autoptr(DccScanMemo) scan_memo = NULL;
+  if (cfg.result_cache && !(scan_memo = dcc_scan_memo_new (DCC_SCAN_MEMO_SLOTS, &error)))
+    {
+      dcc_warning ("result cache: %s; inputs are scanned again for each compile", error->message);
+      g_clear_error (&error);
+    }
+  cfg.scan_memo = scan_memo;
   if (cfg.result_cache)
     dcc_info ("result cache on, in the file store (--no-result-cache turns it off)");
   else

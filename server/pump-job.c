@@ -6,6 +6,7 @@
 #include "dcc-lz4.h"
 #include "dcc-path.h"
 #include "job-tree.h"
+#include "result-cache.h"
 #include <string.h>
 
 /* The hashes of the manifest's files that the store lacks, each once. */
@@ -34,9 +35,8 @@ missing_hashes (DccRequest *req, DccStore *store, GError **error)
  * content (whose total the request decoder bounded by the job input limit),
  * and its frame no longer than lz4 makes of that size. */
 static gboolean
-receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, int timeout_s,
-               gint64 deadline_us,
-               GError **error)
+receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, DccScanMemo *memo, int timeout_s,
+               gint64 deadline_us, GError **error)
 {
   g_autoptr(GHashTable) expected = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
   for (guint i = 0; i < missing->len; i++)
@@ -76,6 +76,12 @@ receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, int
       if (!dcc_blob_decode (&frame, declared, &h, &data, error))
         return FALSE;
       g_clear_pointer (&payload, g_free);
+      if (memo)
+        {
+          gsize n;
+          const guint8 *text = g_bytes_get_data (data, &n);
+          dcc_scan_memo_put (memo, &h, dcc_result_scan_text (text, n));
+        }
       if (!dcc_store_put (store, &h, data, error))
         return FALSE;
     }
@@ -121,8 +127,8 @@ dcc_pump_job_lay_out (DccCompileJob *job, DccRequest *req, DccStore *store, GErr
 }
 
 gboolean
-dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s, gint64 deadline_us,
-                      GError **error)
+dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, DccScanMemo *memo, int timeout_s,
+                      gint64 deadline_us, GError **error)
 {
   if (!store)
     return dcc_fail (error, DCC_ERROR_REFUSED, "this volunteer's file store is unavailable; use plain mode");
@@ -133,7 +139,7 @@ dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s, g
   dcc_need_encode (need, missing);
   if (!dcc_io_write_all_until (fd, need->data, need->len, timeout_s, deadline_us, error))
     return FALSE;
-  if (!receive_blobs (fd, req, missing, store, timeout_s, deadline_us, error))
+  if (!receive_blobs (fd, req, missing, store, memo, timeout_s, deadline_us, error))
     return FALSE;
   dcc_debug ("pump job: %u manifest entries, %u files received", req->manifest->len, missing->len);
   return TRUE;

@@ -6,11 +6,14 @@
 #include "compile-job.h"
 #include "dcc-request.h"
 #include "file-store.h"
+#include "scan-memo.h"
 
 /* Checks the manifest's paths, sends NEED, receives and stores the BLOBs,
  * the last of them before deadline_us (monotonic; 0 = none): the request's
- * deadline, first byte to last, covers the upload too. */
-gboolean dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, int timeout_s,
+ * deadline, first byte to last, covers the upload too. With a memo, each
+ * content received is scanned for the result cache while it is in memory
+ * (dcc_result_scan_text) and its flags remembered. */
+gboolean dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, DccScanMemo *memo, int timeout_s,
                                gint64 deadline_us, GError **error);
 /* Lays out the job's tree from the manifest (after dcc_pump_job_receive). */
 gboolean dcc_pump_job_lay_out (DccCompileJob *job, DccRequest *req, DccStore *store,

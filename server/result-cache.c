@@ -1,5 +1,6 @@
 /* The volunteer's result cache; see result-cache.h and doc/result-cache.md. */
 #include "result-cache.h"
+#include "result-cwd.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
@@ -27,6 +28,16 @@ strv_len (const char *const *v)
   return n;
 }
 
+/* path is "/" or a directory above cwd. */
+static gboolean
+above_cwd (const char *path, const char *cwd)
+{
+  if (!path || path[0] != '/')
+    return FALSE;
+  gsize n = strlen (path);
+  return strcmp (path, "/") == 0 || (strncmp (cwd, path, n) == 0 && cwd[n] == '/');
+}
+
 void
 dcc_result_key (const DccResultKeyInput *in, DccHash *key)
 {
@@ -37,16 +48,34 @@ dcc_result_key (const DccResultKeyInput *in, DccHash *key)
   dcc_put_string (b, "distccd result key");
   dcc_put_u32 (b, DCC_RESULT_KEY_VERSION);
   dcc_put_string (b, DCC_VERSION);
+  dcc_put_string (b, in->relative ? "relative to the working directory" : "absolute");
   dcc_put_u32 (b, (guint32) req->mode);
   dcc_put_string (b, in->compiler ? in->compiler : "");
   dcc_put_string (b, in->compiler_id ? in->compiler_id : "");
   dcc_put_string (b, in->daemon_path ? in->daemon_path : "");
+  const char *cwd = req->cwd ? req->cwd : "";
   guint argc = req->argv ? req->argv->len : 0;
   /* argv is NULL-terminated once complete: leave the NULL out */
   while (argc > 0 && req->argv->pdata[argc - 1] == NULL)
     argc--;
-  put_strv (b, req->argv ? (const char *const *) req->argv->pdata : NULL, argc);
-  dcc_put_string (b, req->cwd ? req->cwd : "");
+  if (!in->relative)
+    {
+      put_strv (b, req->argv ? (const char *const *) req->argv->pdata : NULL, argc);
+      dcc_put_string (b, cwd);
+    }
+  else
+    {
+      /* Each argument as it is (0), or a prefix map of exactly the
+       * working directory without it (1). */
+      dcc_put_u32 (b, argc);
+      for (guint i = 0; i < argc; i++)
+        {
+          const char *a = req->argv->pdata[i] ? req->argv->pdata[i] : "";
+          g_autofree char *form = i > 0 ? dcc_result_cwd_arg_form (a, cwd) : NULL;
+          dcc_put_u8 (b, form ? 1 : 0);
+          dcc_put_string (b, form ? form : a);
+        }
+    }
   put_strv (b, in->env, strv_len (in->env));
   put_strv (b, req->sysdirs ? (const char *const *) req->sysdirs->pdata : NULL, req->sysdirs ? req->sysdirs->len : 0);
   put_strv (b, req->preincludes ? (const char *const *) req->preincludes->pdata : NULL,
@@ -63,17 +92,30 @@ dcc_result_key (const DccResultKeyInput *in, DccHash *key)
     }
   else
     {
+      gsize cl = strlen (cwd);
       guint n = req->manifest ? req->manifest->len : 0;
-      dcc_put_u32 (b, n);
+      /* Relative: the directories above the working directory are left
+       * out (they exist wherever it is; dcc_result_cwd_reaches checked
+       * that they are plain directories), and paths in it are keyed from
+       * it (1), others as they are (0). */
+      guint kept = 0;
+      for (guint i = 0; i < n; i++)
+        kept += !(in->relative && above_cwd (((const DccManifestEntry *) req->manifest->pdata[i])->path, cwd));
+      dcc_put_u32 (b, kept);
       for (guint i = 0; i < n; i++)
         {
           const DccManifestEntry *e = req->manifest->pdata[i];
+          const char *path = e->path ? e->path : "";
+          if (in->relative && above_cwd (path, cwd))
+            continue;
           dcc_put_u8 (b, (guint8) e->kind);
           dcc_put_u32 (b, e->mode);
           dcc_put_u64 (b, e->kind == DCC_ENTRY_FILE ? e->size : 0);
           static const DccHash none = { { 0 } };
           g_byte_array_append (b, (e->kind == DCC_ENTRY_FILE ? &e->hash : &none)->bytes, DCC_HASH_LEN);
-          dcc_put_string (b, e->path ? e->path : "");
+          gboolean rel = in->relative && strncmp (path, cwd, cl) == 0 && (path[cl] == '\0' || path[cl] == '/');
+          dcc_put_u8 (b, rel ? 1 : 0);
+          dcc_put_string (b, rel ? path + cl : path);
           dcc_put_string (b, e->target ? e->target : "");
         }
     }
@@ -165,12 +207,51 @@ any_absolute (const guint8 *text, gsize len, const char *word)
   return FALSE;
 }
 
+static gboolean
+run_delimiter (guint8 c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '"' || c == '\''
+         || c == '<' || c == '>' || c == '\0';
+}
+
+/* The most ".." components ("../", at the start of a run or after '/')
+ * in one run of bytes without delimiters, capped at 255. */
+static guint
+most_climb (const guint8 *text, gsize len)
+{
+  guint most = 0;
+  const guint8 *end = text + len;
+  const guint8 *p = text;
+  while (p < end)
+    {
+      const guint8 *hit = memmem (p, (gsize) (end - p), "../", 3);
+      if (!hit)
+        break;
+      const guint8 *start = hit;
+      while (start > text && !run_delimiter (start[-1]))
+        start--;
+      const guint8 *stop = hit;
+      while (stop < end && !run_delimiter (*stop))
+        stop++;
+      guint n = 0;
+      for (const guint8 *q = start; q + 3 <= stop; q++)
+        if (q[0] == '.' && q[1] == '.' && q[2] == '/' && (q == start || q[-1] == '/'))
+          n++;
+      most = MAX (most, MIN (n, 255u));
+      p = stop;
+    }
+  return most;
+}
+
 guint
 dcc_result_scan_text (const guint8 *text, gsize len)
 {
   guint flags = 0;
   if (!text || len == 0)
     return 0;
+  if (memmem (text, len, "system_header", 13))
+    flags |= DCC_RESULT_TEXT_SYSTEM_HEADER;
+  flags |= most_climb (text, len) << DCC_RESULT_TEXT_CLIMB_SHIFT;
   if (memmem (text, len, "__DATE__", 8) || memmem (text, len, "__TIME__", 8))
     flags |= DCC_RESULT_TEXT_DATE_TIME;
   if (memmem (text, len, "__TIMESTAMP__", 13))
@@ -239,7 +320,45 @@ dcc_result_reply_well_formed (const guint8 *reply, gsize len)
 }
 
 GByteArray *
-dcc_result_cache_lookup (DccStore *store, const DccHash *key)
+dcc_result_reply_rebase (const guint8 *reply, gsize len, const char *cwd, gboolean to_relative)
+{
+  GByteArray *out = g_byte_array_sized_new ((guint) len + 64);
+  gsize cl = strlen (cwd);
+  gsize pos = 0;
+  while (pos < len)
+    {
+      DccFrame f;
+      gsize used;
+      if (dcc_wire_decode_at (reply, len, pos, DCC_MAX_FRAME, &f, &used, NULL) != DCC_WIRE_OK)
+        return g_byte_array_unref (out), NULL;
+      pos += used;
+      if (f.tag != DCC_TAG_OUTFILE)
+        {
+          dcc_wire_put_frame (out, f.tag, f.payload, f.len);
+          continue;
+        }
+      DccReader r;
+      dcc_reader_init (&r, f.payload, f.len);
+      g_autofree char *path = NULL;
+      if (!dcc_reader_string (&r, DCC_MAX_FRAME, &path))
+        return g_byte_array_unref (out), NULL;
+      g_autofree char *mapped = NULL;
+      if (to_relative && strncmp (path, cwd, cl) == 0 && path[cl] == '/')
+        mapped = g_strconcat (".", path + cl, NULL);
+      else if (!to_relative && g_str_has_prefix (path, "./"))
+        mapped = g_strconcat (cwd, path + 1, NULL);
+      else if (!to_relative && path[0] != '/')
+        return g_byte_array_unref (out), NULL;
+      g_autoptr(GByteArray) body = g_byte_array_sized_new ((guint) f.len + 64);
+      dcc_put_string (body, mapped ? mapped : path);
+      g_byte_array_append (body, r.p, (guint) r.left);
+      dcc_wire_put_frame (out, f.tag, body->data, body->len);
+    }
+  return out;
+}
+
+GByteArray *
+dcc_result_cache_lookup (DccStore *store, const DccHash *key, const char *rebase_cwd)
 {
   DccHash value;
   if (!store || !dcc_store_result_get (store, key, &value))
@@ -258,6 +377,17 @@ dcc_result_cache_lookup (DccStore *store, const DccHash *key)
       dcc_warning ("result cache: a stored result is not a whole reply; ignored");
       return NULL;
     }
+  g_autoptr(GByteArray) rebased = NULL;
+  if (rebase_cwd)
+    {
+      if (!(rebased = dcc_result_reply_rebase (data, len, rebase_cwd, FALSE)))
+        {
+          dcc_warning ("result cache: a stored result's output names cannot be rebased; ignored");
+          return NULL;
+        }
+      data = rebased->data;
+      len = rebased->len;
+    }
   GByteArray *out = g_byte_array_sized_new ((guint) len + DCC_FRAME_HEADER_LEN);
   dcc_reply_encode_cache_hit (out);
   g_byte_array_append (out, data, (guint) len);
@@ -265,15 +395,20 @@ dcc_result_cache_lookup (DccStore *store, const DccHash *key)
 }
 
 gboolean
-dcc_result_cache_save (DccStore *store, const DccHash *key, const GByteArray *reply, GError **error)
+dcc_result_cache_save (DccStore *store, const DccHash *key, const GByteArray *reply, const char *rebase_cwd,
+                       GError **error)
 {
   if (reply->len > DCC_MAX_FILE_SIZE)
     return dcc_fail (error, DCC_ERROR_LIMIT, "the reply is %u bytes, more than an object may hold", reply->len);
   if (!dcc_result_reply_well_formed (reply->data, reply->len))
     return dcc_fail (error, DCC_ERROR_FAILED, "not a whole reply");
+  g_autoptr(GByteArray) rebased = NULL;
+  if (rebase_cwd && !(rebased = dcc_result_reply_rebase (reply->data, reply->len, rebase_cwd, TRUE)))
+    return dcc_fail (error, DCC_ERROR_FAILED, "the reply's output names cannot be rebased");
+  const GByteArray *kept = rebased ? rebased : reply;
   DccHash h;
-  dcc_hash_bytes (reply->data, reply->len, &h);
-  g_autoptr(GBytes) bytes = g_bytes_new (reply->data, reply->len);
+  dcc_hash_bytes (kept->data, kept->len, &h);
+  g_autoptr(GBytes) bytes = g_bytes_new (kept->data, kept->len);
   if (!dcc_store_put (store, &h, bytes, error))
     return FALSE;
   if (dcc_store_is_private (store, &h))

@@ -12,6 +12,8 @@
 #include "job-slots.h"
 #include "pump-job.h"
 #include "result-cache.h"
+#include "result-cwd.h"
+#include "scan-memo.h"
 #include "run-compiler.h"
 #include "stock-session.h"
 #include <string.h>
@@ -74,13 +76,17 @@ check_compiler_id (DccRequest *req, const char *compiler, const char *cache_dir,
   return TRUE;
 }
 
-/* The result cache's key for this request, or FALSE when its result must
- * not be cached (*why says why, for the debug log). */
+/* The result cache's keys for this request, or FALSE when its result must
+ * not be cached (*why says why, for the debug log). *key names the
+ * working directory; *rel_key, when *has_rel, leaves it out (the working
+ * directory cannot reach the output as far as the request's command line
+ * and manifest show: result-cwd.h), else *rel_why says why not. */
 static gboolean
 result_key (DccRequest *req, const char *compiler, const char *compiler_id, const DccSessionConfig *cfg,
-            DccHash *key, const char **why)
+            DccHash *key, DccHash *rel_key, gboolean *has_rel, const char **rel_why, const char **why)
 {
   g_autoptr(DccCompileArgs) a = NULL;
+  *has_rel = FALSE;
   if (!cfg->result_cache || !cfg->store)
     return *why = "the result cache is off", FALSE;
   if (!dcc_args_scan ((const char *const *) req->argv->pdata, &a, NULL))
@@ -97,15 +103,33 @@ result_key (DccRequest *req, const char *compiler, const char *compiler_id, cons
     .daemon_path = g_getenv ("PATH"),
   };
   dcc_result_key (&in, key);
+  if (!(*rel_why = dcc_result_cwd_reaches (req)))
+    {
+      in.relative = TRUE;
+      dcc_result_key (&in, rel_key);
+      *has_rel = TRUE;
+    }
   return TRUE;
 }
 
+/* result_unstorable's answer when memo_only and an input's scan is not in
+ * the memo. */
+static const char NOT_IN_MEMO[] = "an input's scan is not in the memo";
+
 /* Why a finished compile's result must not be stored, or NULL: a failure,
  * stderr naming a temporary file, or an input whose text makes the result
- * depend on more than the key (doc/result-cache.md). */
+ * depend on more than the key (doc/result-cache.md). Each content's scan
+ * is remembered by its digest (scan-memo.h), so only contents the memo
+ * does not know yet are read from the store (memo_only: NOT_IN_MEMO
+ * instead); *read_out counts them.
+ * *flags_out gets each manifest entry's scan flags (plain mode: the text's
+ * in [0]), for dcc_result_cwd_texts_verdict. */
 static const char *
-result_unstorable (DccCompileJob *job, DccRequest *req, DccStore *store)
+result_unstorable (DccCompileJob *job, DccRequest *req, DccStore *store, DccScanMemo *memo, gboolean memo_only,
+                   guint *read_out, guint **flags_out)
 {
+  *read_out = 0;
+  *flags_out = NULL;
   if (dcc_compile_job_status (job) != 0)
     return "the compile failed";
   GBytes *err = dcc_compile_job_stderr (job);
@@ -116,29 +140,94 @@ result_unstorable (DccCompileJob *job, DccRequest *req, DccStore *store)
     return "its messages name a temporary file";
   g_auto(GStrv) env = dcc_compile_job_forwarded_env (req->env);
   guint flags = 0;
+  guint *each = NULL;
   if (req->mode == DCC_MODE_PLAIN)
     {
       gsize len;
       const guint8 *text = g_bytes_get_data (req->source_text, &len);
-      flags = dcc_result_scan_text (text, len);
+      each = g_new0 (guint, 1);
+      flags = each[0] = dcc_result_scan_text (text, len);
     }
   else
     {
+      each = g_new0 (guint, MAX (req->manifest->len, 1u));
       g_autoptr(GHashTable) seen = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
       for (guint i = 0; i < req->manifest->len; i++)
         {
           DccManifestEntry *e = req->manifest->pdata[i];
-          if (e->kind != DCC_ENTRY_FILE || !g_hash_table_add (seen, &e->hash))
+          if (e->kind != DCC_ENTRY_FILE)
             continue;
-          g_autoptr(GBytes) text = dcc_store_read (store, &e->hash, NULL);
-          if (!text)
-            return "an input left the store";
-          gsize len;
-          const guint8 *p = g_bytes_get_data (text, &len);
-          flags |= dcc_result_scan_text (p, len);
+          gpointer known;
+          if (g_hash_table_lookup_extended (seen, &e->hash, NULL, &known))
+            {
+              each[i] = GPOINTER_TO_UINT (known);
+              continue;
+            }
+          guint f;
+          if (!dcc_scan_memo_get (memo, &e->hash, &f))
+            {
+              if (memo_only)
+                return g_free (each), NOT_IN_MEMO;
+              g_autoptr(GBytes) text = dcc_store_read (store, &e->hash, NULL);
+              if (!text)
+                return g_free (each), "an input left the store";
+              gsize len;
+              const guint8 *p = g_bytes_get_data (text, &len);
+              f = dcc_result_scan_text (p, len);
+              dcc_scan_memo_put (memo, &e->hash, f);
+              (*read_out)++;
+            }
+          g_hash_table_insert (seen, &e->hash, GUINT_TO_POINTER (f));
+          each[i] = f;
+          flags |= f;
         }
     }
+  *flags_out = each;
   return dcc_result_text_verdict (flags, (const char *const *) env);
+}
+
+typedef struct {
+  DccHash  key, rel_key;
+  gboolean has_rel;
+} ResultKeys;
+
+/* Checks a finished compile's result and stores it under the key that
+ * fits (doc/result-cache.md). memo_only: FALSE, without touching the
+ * store, when an input's scan is not in the memo (call again with FALSE
+ * later); else TRUE, stored or not. */
+static gboolean
+store_result (DccCompileJob *job, DccRequest *req, const DccSessionConfig *cfg, const ResultKeys *keys,
+              const char *src, GByteArray *reply, gboolean memo_only)
+{
+  g_autoptr(GError) save_error = NULL;
+  gint64 t_save = g_get_monotonic_time ();
+  guint read = 0;
+  g_autofree guint *flags = NULL;
+  const char *unstorable = result_unstorable (job, req, cfg->store, cfg->scan_memo, memo_only, &read, &flags);
+  if (unstorable == NOT_IN_MEMO)
+    return FALSE;
+  if (read > 0)
+    dcc_debug ("result cache: %s: %u inputs read from the store and scanned (not in the scan memo), after the reply",
+               src, read);
+  /* Under the key without the working directory only when no input's
+   * text can take a path out of it or into it from above. */
+  const char *texts_why = NULL;
+  gboolean rel = !unstorable && keys->has_rel && !(texts_why = dcc_result_cwd_texts_verdict (req, flags));
+  if (texts_why)
+    dcc_debug ("result cache: %s keyed with its working directory: %s", src, texts_why);
+  if (unstorable)
+    dcc_debug ("result cache: %s not stored: %s", src, unstorable);
+  else if (!dcc_result_cache_save (cfg->store, rel ? &keys->rel_key : &keys->key, reply, rel ? req->cwd : NULL,
+                                    &save_error))
+    dcc_debug ("result cache: %s not stored: %s", src, save_error->message);
+  else
+    {
+      dcc_stats_count (DCC_STATS_RESULT_STORED);
+      dcc_debug ("result cache: stored %s%s (checked and stored in %.1f ms)", src,
+                 rel ? " without its working directory in the key" : "",
+                 (double) (g_get_monotonic_time () - t_save) / 1000.0);
+    }
+  return TRUE;
 }
 
 /* The source file's name for log lines, escaped: plain mode sends it, a
@@ -205,13 +294,20 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   g_autofree char *src = source_for_log (req);
   gboolean pump = req->mode == DCC_MODE_PUMP;
   g_auto(DccBoardJob) board = dcc_job_board_begin (peer, src, name, pump ? "pump" : "plain");
-  DccHash key;
-  const char *uncacheable = NULL;
-  gboolean cacheable = result_key (req, compiler, compiler_id, cfg, &key, &uncacheable);
+  DccHash key = { { 0 } }, rel_key = { { 0 } };
+  gboolean has_rel = FALSE;
+  const char *uncacheable = NULL, *rel_why = NULL;
+  gboolean cacheable = result_key (req, compiler, compiler_id, cfg, &key, &rel_key, &has_rel, &rel_why, &uncacheable);
   if (cacheable)
     {
-      /* A hit answers before any upload (pump mode sends no NEED). */
-      g_autoptr(GByteArray) hit = dcc_result_cache_lookup (cfg->store, &key);
+      /* A hit answers before any upload (pump mode sends no NEED). The
+       * key without the working directory first: a result stored under
+       * it passed dcc_result_cwd_texts_verdict for these very inputs. */
+      g_autoptr(GByteArray) hit = has_rel ? dcc_result_cache_lookup (cfg->store, &rel_key, req->cwd) : NULL;
+      if (!hit)
+        hit = dcc_result_cache_lookup (cfg->store, &key, NULL);
+      if (!has_rel)
+        dcc_debug ("result cache: %s keyed with its working directory: %s", src, rel_why);
       if (hit)
         {
           dcc_stats_count (DCC_STATS_RESULT_HIT);
@@ -226,7 +322,8 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   g_autoptr(DccCompileJob) job = dcc_compile_job_new (&cfg->job, error);
   if (!job)
     return FALSE;
-  if (pump ? !dcc_pump_job_receive (req, fd, cfg->store, cfg->io_timeout_s, deadline_us, error)
+  if (pump ? !dcc_pump_job_receive (req, fd, cfg->store, cacheable ? cfg->scan_memo : NULL, cfg->io_timeout_s,
+                                    deadline_us, error)
            : !dcc_compile_job_new_tree (job, error))
     return FALSE;
   gint64 t_received = g_get_monotonic_time ();
@@ -260,31 +357,25 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   dcc_info ("compiled %s for %s with %s in %lld ms (%s mode), exit status %d%s", src, peer, name,
             (long long) ((t_run - start) / 1000), mode_for_log (req), status,
             status != 0 ? ": the compile failed" : "");
-  if (cacheable)
-    {
-      /* Stored before the reply goes out, so that the client's next
-       * request for the same key finds it. */
-      g_autoptr(GError) save_error = NULL;
-      gint64 t_save = g_get_monotonic_time ();
-      const char *unstorable = result_unstorable (job, req, cfg->store);
-      if (unstorable)
-        dcc_debug ("result cache: %s not stored: %s", src, unstorable);
-      else if (!dcc_result_cache_save (cfg->store, &key, reply, &save_error))
-        dcc_debug ("result cache: %s not stored: %s", src, save_error->message);
-      else
-        {
-          dcc_stats_count (DCC_STATS_RESULT_STORED);
-          dcc_debug ("result cache: stored %s (checked and stored in %.1f ms)", src,
-                     (double) (g_get_monotonic_time () - t_save) / 1000.0);
-        }
-    }
+  /* Stored before the reply goes out, so that the client's next request
+   * for the same key finds it, when the scan memo knows every input; else
+   * after it (a miss that reads inputs back from the store, as after a
+   * restart, does not hold the reply: a request for the same key that
+   * comes before the result is stored is compiled again). */
+  ResultKeys keys = { .key = key, .rel_key = rel_key, .has_rel = has_rel };
+  gboolean stored = !cacheable || store_result (job, req, cfg, &keys, src, reply, TRUE);
   gboolean sent = send_reply (fd, req, reply, cfg->io_timeout_s, error);
+  gint64 t_sent = g_get_monotonic_time ();
+  if (!stored)
+    store_result (job, req, cfg, &keys, src, reply, FALSE);
   g_clear_pointer (&job, dcc_compile_job_free);
+  /* "reply ready to sent": from the compile's outputs collected to the
+   * reply written, the result cache's check and store included. */
   dcc_debug ("timing: receive %lld ms, slot wait %lld ms, layout %lld ms, compile+collect %lld ms, "
-             "reply+cleanup %lld ms",
+             "reply ready to sent %.1f ms, cleanup %lld ms",
              (long long) (t_received - t0) / 1000, (long long) (t_slot - t_received) / 1000,
              (long long) (start - t_slot) / 1000, (long long) (t_run - start) / 1000,
-             (long long) (g_get_monotonic_time () - t_run) / 1000);
+             (double) (t_sent - t_run) / 1000.0, (long long) (g_get_monotonic_time () - t_sent) / 1000);
   return sent;
 }
 

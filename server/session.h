@@ -8,6 +8,7 @@
 #include "compile-job.h"
 #include "compiler-allow.h"
 #include "file-store.h"
+#include "scan-memo.h"
 #include "dcc-request.h"
 
 typedef struct {
@@ -21,6 +22,7 @@ typedef struct {
   guint64           job_input_bytes; /* a job's files in total, decompressed (--job-input-size) */
   const char       *cache_dir;       /* pump mode's content store (or NULL); also keeps compiler identities */
   gboolean          result_cache;    /* keep and serve results in store (--no-result-cache: FALSE) */
+  DccScanMemo      *scan_memo;       /* the result cache's scans by content digest (NULL: none kept) */
 } DccSessionConfig;
 
 /* Bytes read from a client at a time. */

@@ -59,6 +59,7 @@ export PATH="$TC/bin:$PATH"
 
 DISTCC_CMDLIST=$SCRATCH/cmdlist start_distccd || { not_ok "distccd starts"; finish; exit 1; }
 ok "distccd starts on 127.0.0.1:$PORT"
+STORE_DIR=$SCRATCH/cache-$PORT
 check "distccd: result cache on by default" grep -q 'result cache on' "$DLOG"
 cd "$proj"
 export DISTCC_HOSTS="127.0.0.1:$PORT/2,cpp,lzo"
@@ -78,22 +79,24 @@ rc () {
   while [ "$1" != -- ]; do envs+=("$1"); shift; done
   shift
   mkdir -p local remote
-  rm -f "local/$name.o" "remote/$name.o" out.o
+  rm -f "local/$name.o" "remote/$name.o" "local/$name.d" "remote/$name.d" out.o out.d
   # The same output path every time, as a rebuild has: it is part of the
-  # command line, and so of the key.
+  # command line, and so of the key. With -MD, out.d is kept too.
   env "${envs[@]}" "$@" -o out.o 2> "local/$name.err"
   mv out.o "local/$name.o" 2>/dev/null
+  mv out.d "local/$name.d" 2>/dev/null
   local before_c before_h
   before_c=$(compiled); before_h=$(hits)
   n=$((n + 1)); LOGF=$SCRATCH/c$n.log
   env "${envs[@]}" DISTCC_VERBOSE=1 DISTCC_LOG="$LOGF" "$BIN/distcc" "$@" -o out.o 2> "remote/$name.err"
   mv out.o "remote/$name.o" 2>/dev/null
+  mv out.d "remote/$name.d" 2>/dev/null
   RES=$(result_of "$LOGF")
   if grep -q 'result: remote .*cache=hit' "$LOGF"; then HIT=yes; else HIT=no; fi
   RAN=$(( $(compiled) - before_c ))
   DHITS=$(( $(hits) - before_h ))
 }
-same () { cmp -s "local/$1.o" "remote/$1.o"; }
+same () { cmp -s "local/$1.o" "remote/$1.o" && { [ ! -e "local/$1.d" ] || cmp -s "local/$1.d" "remote/$1.d"; }; }
 differ () { ! cmp -s "$1" "$2"; }
 # expect NAME DESCRIPTION yes|no: remote, hit or miss as said, identical.
 expect () {
@@ -106,7 +109,9 @@ expect () {
     not_ok "$what: expected cache=$want (got result=$RES hit=$HIT, volunteer compiled $RAN, hits $DHITS)"
     sed 's/^/#   /' "$LOGF" | tail -5
   fi
-  if same "$name"; then ok "$what: object identical to local"; else not_ok "$what: object identical to local"; fi
+  local dep=""
+  [ -e "local/$name.d" ] && dep=" (and its .d file)"
+  if same "$name"; then ok "$what: object identical to local$dep"; else not_ok "$what: object identical to local$dep"; fi
 }
 
 G="-c -g -O2 -Iinclude src/main.c"
@@ -157,6 +162,51 @@ check "__DATE__ without SOURCE_DATE_EPOCH: compiled again, never a hit (hit=$HIT
 check "__DATE__ without SOURCE_DATE_EPOCH: logged as not cacheable" \
     grep -q 'not stored: an input uses __DATE__ or __TIME__' "$DLOG"
 
+# 4b. __TIME__ in a header four levels deep, shared by three sources: the
+# volunteer scans each content once and remembers the verdict by its digest
+# (server/scan-memo.c); the 2nd and 3rd source using that header, and the
+# same source again, must still be compiled each time and never stored,
+# also from a restarted volunteer that must read the header back from its
+# store.
+cat > include/l1/l2/l3/clock.h <<'H'
+#pragma once
+#define STAMP __TIME__
+H
+for t in t1 t2 t3; do
+  printf '#include "l1/l2/l3/clock.h"\nconst char *%s_at = STAMP;\n' "$t" > "src/$t.c"
+done
+memo_reads () { grep -c 'inputs read from the store and scanned' "$DLOG"; }
+unstored () { grep -c 'not stored: an input uses __DATE__ or __TIME__' "$DLOG"; }
+u0=$(unstored); m0=$(memo_reads)
+for t in t1 t2 t3 t3 t2; do
+  rc "time-$t" -- rcgcc -c -Iinclude "src/$t.c"
+  check "__TIME__ in a deep header, src/$t.c: compiled on the volunteer, not a hit (hit=$HIT, compiled $RAN)" \
+      test "$HIT" = no -a "$RAN" = 1 -a "$RES" = remote
+done
+check "__TIME__ in a deep header: none of the 5 results stored ($(( $(unstored) - u0 )) logged not stored)" \
+    test "$(( $(unstored) - u0 ))" = 5
+check "__TIME__ in a deep header: each verdict from the scan memo, no input read back ($(( $(memo_reads) - m0 )) reads)" \
+    test "$(( $(memo_reads) - m0 ))" = 0
+# A new volunteer on the same store: the header is there, its verdict not.
+old_store=$SCRATCH/cache-$PORT
+old_pid=$DPID
+kill "$old_pid"; wait_gone "$old_pid"
+DISTCC_CMDLIST=$SCRATCH/cmdlist start_distccd --cache-dir "$old_store" || not_ok "distccd restarts on the same store"
+STORE_DIR=$old_store
+export DISTCC_HOSTS="127.0.0.1:$PORT/2,cpp,lzo"
+rc time-restart -- rcgcc -c -Iinclude src/t2.c
+check "after a restart: src/t2.c compiled, not a hit (hit=$HIT, compiled $RAN, $RES)" test "$HIT" = no -a "$RAN" = 1 -a "$RES" = remote
+# Those unknown to the memo are read back after the reply went out.
+check "after a restart: the inputs read back from the store and scanned, after the reply" \
+    wait_log "$DLOG" 'inputs read from the store and scanned (not in the scan memo), after the reply'
+check "after a restart: not stored, __TIME__" wait_log "$DLOG" 'not stored: an input uses __DATE__ or __TIME__'
+rc time-restart1 -- rcgcc -c -Iinclude src/t1.c
+check "after a restart, src/t1.c: compiled, not a hit (hit=$HIT, compiled $RAN)" test "$HIT" = no -a "$RAN" = 1
+rc time-restart2 -- rcgcc -c -Iinclude src/t2.c
+check "after a restart, again: compiled, not a hit (hit=$HIT, compiled $RAN)" test "$HIT" = no -a "$RAN" = 1
+rc again-restart -- rcgcc $G
+expect again-restart "the first request on the restarted volunteer (its store kept the result)" yes
+
 # 5. Two clients in different directories, -g: the same sources at another
 # path (a second checkout), and the same absolute command line run from
 # another working directory (DW_AT_comp_dir differs): each a miss, each right.
@@ -179,6 +229,55 @@ check "-g: the other working directory is in the object" differ local/absB.o "$p
 cd "$proj"
 rc absA2 -- rcgcc $A
 expect absA2 "absolute paths from the project again (a second client there)" yes
+
+# 5b. A second checkout of the same tree in another directory (another
+# name, another depth): the working directory is left out of the key where
+# it cannot reach the output (doc/result-cache.md, "The working
+# directory"). Each case compiles in checkout A (a miss) and then in
+# checkout B, every object (and .d file) compared with a local compile in
+# that directory.
+cat > include/l1/where.h <<'H'
+#pragma once
+static const char *where_h = __FILE__;
+H
+cat > src/where.c <<'C'
+#include "where.h"
+#include "../include/top.h"
+const char *where (void) { return where_h; }
+C
+CO_A=$SCRATCH/checkouts/a/proj
+CO_B=$SCRATCH/elsewhere/b/c/proj-two
+mkdir -p "$(dirname "$CO_A")" "$(dirname "$CO_B")"
+cp -a "$proj" "$CO_A"
+cp -a "$proj" "$CO_B"
+# Beside B, a directory named as A, for the -I that climbs out and back in.
+cp -a "$proj" "$(dirname "$CO_B")/$(basename "$CO_A")"
+rm -rf "$CO_A/local" "$CO_A/remote" "$CO_B/local" "$CO_B/remote"
+# checkouts NAME WANT-IN-B WHAT ARGS...: @PWD@ in ARGS is each checkout's directory.
+checkouts () {
+  local name=$1 want=$2 what=$3; shift 3
+  cd "$CO_A"
+  rc "$name" -- rcgcc $(sed "s|@PWD@|$PWD|g" <<< "$*")
+  expect "$name" "checkout A, $what" no
+  cd "$CO_B"
+  rc "$name" -- rcgcc $(sed "s|@PWD@|$PWD|g" <<< "$*")
+  expect "$name" "checkout B, $what" "$want"
+  cd "$proj"
+}
+checkouts nog yes "no -g, -MD" -c -O2 -Iinclude -MD src/main.c
+check "no -g: stored without the working directory in the key" \
+    grep -q 'stored src/main.c without its working directory in the key' "$DLOG"
+checkouts g no "-g without a prefix map" -c -g -O1 -Iinclude -MD src/main.c
+check "-g without a prefix map: the checkouts' objects differ (DW_AT_comp_dir)" \
+    differ "$CO_A/local/g.o" "$CO_B/local/g.o"
+checkouts gmap yes "-g -fdebug-prefix-map=\$PWD=." -c -g -O2 -Iinclude -fdebug-prefix-map=@PWD@=. -MD src/main.c
+checkouts gfmap yes "-g -ffile-prefix-map=\$PWD=." -c -g -Iinclude -ffile-prefix-map=@PWD@=. src/main.c
+checkouts gsplit yes "-gsplit-dwarf -fdebug-prefix-map=\$PWD=." -c -gsplit-dwarf -Iinclude -fdebug-prefix-map=@PWD@=. src/main.c
+checkouts fileRel yes "__FILE__ in a header through a relative -I (and #include \"../\")" -c -O2 -Iinclude/l1 -MD src/where.c
+checkouts fileAbs no "__FILE__ in a header through an absolute -I" -c -O2 -I@PWD@/include/l1 -MD src/where.c
+check "__FILE__ through an absolute -I: the checkouts' objects differ" \
+    differ "$CO_A/local/fileAbs.o" "$CO_B/local/fileAbs.o"
+checkouts fileDD no "an -I that climbs out of the checkout and back in" -c -O2 -I../$(basename "$CO_A")/include/l1 -MD src/where.c
 
 # 6. A failed compile is not kept.
 rc bad1 -- rcgcc -c -Iinclude src/bad.c
@@ -210,7 +309,7 @@ sed -i 's/DEEP 5/DEEP 3/' include/l1/l2/l3/deep.h
 
 # 9. A client cannot send a result: a request carrying reply frames (CHIT,
 # STAT, OUTF) is refused, and the store holds no more results than before.
-results () { find "$SCRATCH/cache-$PORT/results" -type l | wc -l; }
+results () { find "$STORE_DIR/results" -type l | wc -l; }
 before=$(results)
 out=$(python3 - "$PORT" "$TOP/test/integration" <<'PY'
 import socket, struct, sys
