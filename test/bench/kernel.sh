@@ -19,7 +19,7 @@ JOBS=4
 # it by as much as the per-compile costs being measured: it is built this
 # many times per run and its median used.
 FLOOR_BUILDS=3
-ALL_MODES="local floor stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm ours-pump-nosandbox"
+ALL_MODES="local floor stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm ours-pump-checkout2 ours-pump-nosandbox"
 MODES=$ALL_MODES
 BENCH_DIR=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}
 TARBALL=${DCC_BENCH_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
@@ -52,7 +52,8 @@ Usage: $0 [--quick] [--runs N] [--floor-builds N] [--jobs N] [--modes "M1 M2 ...
                 (default $FLOOR_BUILDS)
   --jobs N      make -jN, host slots /N and volunteer --jobs N (default $JOBS)
   --modes LIST  subset of: $ALL_MODES
-                (ours-pump-warm needs ours-pump-cold just before it)
+                (ours-pump-warm and ours-pump-checkout2 need ours-pump-cold
+                before them: the same volunteer, its result cache warm)
 EOT
 }
 
@@ -126,6 +127,27 @@ export KBUILD_BUILD_USER=dccbench KBUILD_BUILD_HOST=dccbench KBUILD_BUILD_VERSIO
 export LC_ALL=C
 note "make tinyconfig in $SRC"
 make -C "$SRC" -s CC="$COMPILER" tinyconfig >/dev/null
+
+# --- a second checkout of the same tree, in another directory ---------------
+# ours-pump-checkout2 builds a copy of the tree at another path (another
+# parent, another depth), as a second checkout of the same sources would be:
+# copied once, untimed, and built locally there once (untimed) so that its
+# builds are compared with a local build in that directory.
+SRC2=$BENCH_DIR/checkout2/linux-source-6.1
+if [[ " $MODES " == *" ours-pump-checkout2 "* ]]; then
+  if [ ! -f "$BENCH_DIR/checkout2/vmlinux.local" ]; then
+    rm -rf "$BENCH_DIR/checkout2"; mkdir -p "$BENCH_DIR/checkout2"
+    note "copying the tree to $SRC2 (untimed)"
+    make -C "$SRC" -s clean >/dev/null 2>&1
+    cp -a "$SRC" "$SRC2"
+    note "a local build in $SRC2 (untimed), the reference for ours-pump-checkout2"
+    make -C "$SRC2" -s CC="$COMPILER" tinyconfig >/dev/null
+    make -C "$SRC2" -s -j"$JOBS" CC="$COMPILER" "$TARGET" >/dev/null 2>&1 || die "local build in $SRC2 failed"
+    [ "$TARGET" != vmlinux ] || cp "$SRC2/vmlinux" "$BENCH_DIR/checkout2/vmlinux.local"
+    [ "$TARGET" = vmlinux ] || : > "$BENCH_DIR/checkout2/vmlinux.local"
+  fi
+  make -C "$SRC2" -s CC="$COMPILER" tinyconfig >/dev/null
+fi
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$here/results/$stamp
@@ -273,11 +295,19 @@ build_one () {
       start_daemon ours "$tag"
       env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,lzo")
       cmd=(make -j"$JOBS" CC="$OURS_DISTCC $COMPILER" "$TARGET") ;;
-    ours-pump-cold|ours-pump-warm|ours-pump-nosandbox)
+    ours-pump-cold|ours-pump-warm|ours-pump-checkout2|ours-pump-nosandbox)
       # Cold: a new volunteer with an empty store, and no include-server
       # cache. Warm: the same volunteer, and the cache the cold build's
       # include server saved (as a user's next build would find them).
+      # Checkout2: the same volunteer, warm, building the second checkout
+      # ($SRC2) with an include-server cache file of its own, none at first
+      # (a first build in that directory).
       # Nosandbox: cold, on a volunteer started with --no-sandbox.
+      local is_cache=$IS_CACHE
+      if [ "$mode" = ours-pump-checkout2 ]; then
+        is_cache=$BENCH_DIR/include-server-checkout2.cache
+        rm -f "$is_cache"
+      fi
       if [ "$mode" = ours-pump-nosandbox ]; then
         start_daemon ours-nosandbox "$tag"; DAEMON_KIND=ours-nosandbox
         rm -f "$IS_CACHE"
@@ -286,18 +316,20 @@ build_one () {
         rm -f "$IS_CACHE"
       fi
       # The include server's log keeps its exit line (requests served, its CPU).
-      env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,cpp,lzo" DISTCC_PUMP_CACHE="$IS_CACHE"
+      env+=(DISTCC_HOSTS="127.0.0.1:$OURS_PORT/$JOBS,cpp,lzo" DISTCC_PUMP_CACHE="$is_cache"
             DISTCC_PUMP_LOG="$OUT/$tag.include-server.log")
       cmd=("$OURS_PUMP" make -j"$JOBS" CC="$OURS_DISTCC $COMPILER" "$TARGET") ;;
   esac
 
-  make -C "$SRC" -s clean >/dev/null 2>&1
+  local tree=$SRC
+  [ "$mode" = ours-pump-checkout2 ] && tree=$SRC2
+  make -C "$tree" -s clean >/dev/null 2>&1
   # Kconfig re-runs its compiler probes whenever CC differs from the last
   # build's; do that here, untimed and unlogged, so that no mode pays for
   # the mode before it. (The CC=... word of the build's command line.)
   local cc_arg=
   for a in "${cmd[@]}"; do case $a in CC=*) cc_arg=$a ;; esac; done
-  (cd "$SRC" && env "${env[@]}" DISTCC_LOG=/dev/null make -s "$cc_arg" syncconfig) >/dev/null 2>&1 \
+  (cd "$tree" && env "${env[@]}" DISTCC_LOG=/dev/null make -s "$cc_arg" syncconfig) >/dev/null 2>&1 \
     || die "make syncconfig failed for $mode"
   sync
   note "run $run: $mode"
@@ -309,7 +341,7 @@ build_one () {
   case "$mode" in ours-*) vc0=$(count 'compiled .* for ' "$DAEMON_LOG"); vh0=$(count 'result cache hit: ' "$DAEMON_LOG") ;; esac
   c0=$("$cg" usage dccbench-client); s0=$("$cg" usage dccbench-server)
   t0=$(date +%s.%N)
-  (cd "$SRC" && exec "$cg" exec dccbench-client env "${env[@]}" "${cmd[@]}") >"$mlog" 2>&1 || status=fail
+  (cd "$tree" && exec "$cg" exec dccbench-client env "${env[@]}" "${cmd[@]}") >"$mlog" 2>&1 || status=fail
   t1=$(date +%s.%N)
   c1=$("$cg" usage dccbench-client); s1=$("$cg" usage dccbench-server)
   local l0=0 l1
@@ -340,14 +372,19 @@ build_one () {
       grep -e 'result: remote .*mode=plain' -e 'result: fallback ' -e 'result: local ' "$clog" \
         > "$OUT/$tag.not-remote-pump.txt" 2>/dev/null || true ;;
   esac
+  # The reference: the run's first local build, else its first floor
+  # build (the floor copies what a local build of this tree made); the
+  # second checkout's, the local build made there when it was copied.
   if [ "$TARGET" != vmlinux ]; then
     ident=n/a
-  elif [ -f "$SRC/vmlinux" ]; then
-    if [ "$mode" = local ] && [ ! -f "$OUT/vmlinux.reference" ]; then
+  elif [ -f "$tree/vmlinux" ]; then
+    if [ "$mode" = local ] || [ "$mode" = floor ] && [ ! -f "$OUT/vmlinux.reference" ]; then
       cp "$SRC/vmlinux" "$OUT/vmlinux.reference"
     fi
-    if [ -f "$OUT/vmlinux.reference" ]; then
-      cmp -s "$SRC/vmlinux" "$OUT/vmlinux.reference" && ident=yes || ident=no
+    local ref=$OUT/vmlinux.reference
+    [ "$mode" = ours-pump-checkout2 ] && ref=$BENCH_DIR/checkout2/vmlinux.local
+    if [ -f "$ref" ]; then
+      cmp -s "$tree/vmlinux" "$ref" && ident=yes || ident=no
     else
       ident=n/a
     fi
