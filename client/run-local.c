@@ -1,4 +1,5 @@
 #include "run-local.h"
+#include "dcc-fd.h"
 #include "compiler.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
@@ -95,24 +96,20 @@ dcc_run_capture (const char *compiler_path, char *const *argv, const char *const
   int po[2], pe[2];
   if (pipe2 (po, O_CLOEXEC) < 0)
     return dcc_fail_errno (error, "pipe");
+  dcc_autofd out_r = po[0], out_w = po[1];
   if (pipe2 (pe, O_CLOEXEC) < 0)
-    {
-      close (po[0]);
-      close (po[1]);
-      return dcc_fail_errno (error, "pipe");
-    }
-  pid_t pid = spawn (compiler_path, argv, extra_env, po[1], pe[1], error);
-  close (po[1]);
-  close (pe[1]);
+    return dcc_fail_errno (error, "pipe");
+  dcc_autofd err_r = pe[0], err_w = pe[1];
+  pid_t pid = spawn (compiler_path, argv, extra_env, out_w, err_w, error);
+  /* Our copies of the write ends go now: EOF comes when the child's do. */
+  dcc_fd_clear (&out_w);
+  dcc_fd_clear (&err_w);
   if (pid < 0)
-    {
-      close (po[0]);
-      close (pe[0]);
-      return FALSE;
-    }
+    return FALSE;
   /* Both pipes at once, so that neither can fill up and stall the child. */
+  int *read_end[2] = { &out_r, &err_r };
   GByteArray *bufs[2] = { g_byte_array_new (), g_byte_array_new () };
-  struct pollfd pfd[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
+  struct pollfd pfd[2] = { { .fd = out_r, .events = POLLIN }, { .fd = err_r, .events = POLLIN } };
   int open_fds = 2;
   guint8 chunk[65536];
   while (open_fds > 0)
@@ -134,15 +131,15 @@ dcc_run_capture (const char *compiler_path, char *const *argv, const char *const
             g_byte_array_append (bufs[i], chunk, (guint) n);
           else if (n <= 0)
             {
-              close (pfd[i].fd);
+              dcc_fd_clear (read_end[i]);
               pfd[i].fd = -1;
               open_fds--;
             }
         }
     }
-  for (int i = 0; i < 2; i++)
-    if (pfd[i].fd >= 0)
-      close (pfd[i].fd);
+  /* Before waiting: a child still writing fails (SIGPIPE) instead of blocking. */
+  dcc_fd_clear (&out_r);
+  dcc_fd_clear (&err_r);
   *status = wait_child (pid);
   *out = g_byte_array_free_to_bytes (bufs[0]);
   *err = g_byte_array_free_to_bytes (bufs[1]);

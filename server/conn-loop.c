@@ -86,8 +86,7 @@ seconds_since (gint64 t, gint64 now)
 static void
 conn_free (Conn *c)
 {
-  if (c->fd >= 0)
-    close (c->fd);
+  dcc_fd_clear (&c->fd);
   dcc_request_reader_free (c->reader);
   dcc_request_free (c->request);
   g_free (c->peer);
@@ -127,9 +126,7 @@ conn_detach (Loop *l, Conn *c)
 static void
 conn_bury (Loop *l, Conn *c)
 {
-  if (c->fd >= 0)
-    close (c->fd);
-  c->fd = -1;
+  dcc_fd_clear (&c->fd);
   g_ptr_array_add (l->dead, c);
 }
 
@@ -516,7 +513,8 @@ dcc_conn_loop_run (int listen_fd, GArray *allow, const DccConnLimits *limits,
   l.per_peer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   l.workers = g_hash_table_new (g_direct_hash, g_direct_equal);
   l.dead = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_free);
-  l.epfd = epoll_create1 (EPOLL_CLOEXEC);
+  dcc_autofd epfd = epoll_create1 (EPOLL_CLOEXEC);
+  l.epfd = epfd;
   if (l.epfd < 0 || pipe2 (wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
     {
       dcc_error ("cannot set up the event loop: %s", g_strerror (errno));
@@ -576,10 +574,9 @@ dcc_conn_loop_run (int listen_fd, GArray *allow, const DccConnLimits *limits,
   while (l.ready.head)
     conn_close (&l, l.ready.head->data);
   stop_workers (&l);
-  close (l.epfd);
-  close (wake_pipe[0]);
-  close (wake_pipe[1]);
-  wake_pipe[0] = wake_pipe[1] = -1;
+  dcc_fd_clear (&epfd);
+  dcc_fd_clear (&wake_pipe[0]);
+  dcc_fd_clear (&wake_pipe[1]);
   g_ptr_array_unref (l.dead);
   g_hash_table_unref (l.per_peer);
   g_hash_table_unref (l.workers);
