@@ -1,4 +1,5 @@
 #include "compiler-info.h"
+#include "dcc-args.h"
 #include "dcc-error.h"
 #include "dcc-log.h"
 #include "dcc-masquerade.h"
@@ -21,35 +22,44 @@ dcc_is_compile_args_free (DccIsCompileArgs *args)
   g_free (args);
 }
 
-/* Options whose value may be the next argument. `search` options shape the
- * include search path and go to the `-E -v` run. */
-typedef enum { OPT_OTHER, OPT_SEARCH, OPT_DROP, OPT_INCLUDE, OPT_DEFINE, OPT_LANG, OPT_PREDEF } OptClass;
-typedef struct { const char *name; OptClass cls; } OptWithArg;
+/* What the include server does with an option of the table in dcc-args.h
+ * (options of other classes, and arguments no entry matches, are looked at
+ * below): SEARCH options shape the include search path and go to the `-E -v`
+ * run and the predefined-macro run; PREDEF ones to that run only. */
+typedef enum { OPT_NONE, OPT_SEARCH, OPT_DROP, OPT_INCLUDE, OPT_DEFINE, OPT_LANG, OPT_PREDEF, OPT_REFUSE } OptUse;
 
-static const OptWithArg opts_with_arg[] = {
-  { "-I", OPT_SEARCH }, { "-iquote", OPT_SEARCH }, { "-isystem", OPT_SEARCH },
-  { "-idirafter", OPT_SEARCH }, { "-iprefix", OPT_SEARCH }, { "-iwithprefix", OPT_SEARCH },
-  { "-iwithprefixbefore", OPT_SEARCH }, { "-isysroot", OPT_SEARCH }, { "-imultilib", OPT_SEARCH },
-  { "-imultiarch", OPT_SEARCH }, { "--sysroot", OPT_SEARCH }, { "-B", OPT_SEARCH },
-  { "-target", OPT_SEARCH }, { "-cxx-isystem", OPT_SEARCH }, { "-isystem-after", OPT_SEARCH },
-  { "-iframework", OPT_SEARCH }, { "-F", OPT_SEARCH }, { "--gcc-toolchain", OPT_SEARCH },
-  { "-Xpreprocessor", OPT_SEARCH }, { "-arch", OPT_SEARCH },
-  { "-include", OPT_INCLUDE }, { "-imacros", OPT_INCLUDE },
-  { "-D", OPT_DEFINE }, { "-U", OPT_DEFINE },
-  { "-x", OPT_LANG },
-  { "-o", OPT_DROP }, { "-MF", OPT_DROP }, { "-MT", OPT_DROP }, { "-MQ", OPT_DROP },
-  { "-Xassembler", OPT_DROP }, { "-Xlinker", OPT_DROP }, { "-aux-info", OPT_DROP },
-  { "-L", OPT_DROP }, { "-l", OPT_DROP },
-  { "-dumpbase", OPT_DROP }, { "-dumpdir", OPT_DROP }, { "-dumpbase-ext", OPT_DROP },
-  { "-MJ", OPT_DROP }, { "--serialize-diagnostics", OPT_DROP },
-  { "--param", OPT_PREDEF }, { "-Xclang", OPT_PREDEF },
-};
-
-/* Options we cannot follow: the compiler would read files we do not see. */
-static const char *const refused_prefixes[] = {
-  "-ivfsoverlay", "-include-pch", "-fmodules", "-fcxx-modules", "-fmodule-map-file",
-  "-fmodule-file", "-fprebuilt-module-path", "-fplugin", "-specs", "--specs",
-};
+static OptUse
+option_use (DccOptClass cls)
+{
+  switch (cls)
+    {
+    case DCC_OPT_SEARCH_PATH:
+    case DCC_OPT_TARGET:
+    case DCC_OPT_PREPROCESSOR:
+      return OPT_SEARCH;
+    case DCC_OPT_INCLUDE:
+      return OPT_INCLUDE;
+    case DCC_OPT_DEFINE:
+      return OPT_DEFINE;
+    case DCC_OPT_LANG:
+      return OPT_LANG;
+    case DCC_OPT_DEPENDENCY:
+    case DCC_OPT_OUTPUT:
+    case DCC_OPT_ASSEMBLER:
+    case DCC_OPT_LINK:
+      return OPT_DROP;
+    case DCC_OPT_BACKEND:
+      return OPT_PREDEF;
+    case DCC_OPT_UNSEEN_INPUT:
+      /* The compiler would read files we do not see. */
+      return OPT_REFUSE;
+    case DCC_OPT_OTHER:
+    case DCC_OPT_LTO:
+    case DCC_OPT_PEDANTIC:
+      break;
+    }
+  return OPT_NONE;
+}
 
 static gboolean
 is_preprocessed_lang (const char *lang)
@@ -78,31 +88,6 @@ lang_for_file (const char *path)
     if (g_str_equal (dot, table[i].ext))
       return table[i].lang;
   return NULL;
-}
-
-/* Matches "-Xvalue" (joined) or "-X" "value" (separate) for a table entry. */
-static const OptWithArg *
-match_opt (const char *arg, const char **joined)
-{
-  const OptWithArg *best = NULL;
-  gsize best_len = 0;
-  for (gsize i = 0; i < G_N_ELEMENTS (opts_with_arg); i++)
-    {
-      const char *name = opts_with_arg[i].name;
-      gsize n = strlen (name);
-      if (strncmp (arg, name, n) != 0 || n <= best_len)
-        continue;
-      /* One-letter and -i options join directly, long ones with '='. */
-      if (arg[n] != '\0' && n > 2 && !(name[1] == '-' && arg[n] == '=')
-          && !g_str_has_prefix (name, "-i"))
-        continue;
-      best = &opts_with_arg[i];
-      best_len = n;
-    }
-  if (best)
-    *joined = arg[best_len] == '=' && best->name[1] == '-' ? arg + best_len + 1
-              : arg[best_len] ? arg + best_len : NULL;
-  return best;
 }
 
 gboolean
@@ -135,13 +120,13 @@ dcc_is_compile_args_scan (const char *const *argv, DccIsCompileArgs **out, GErro
           source_lang = xlang;
           continue;
         }
-      for (gsize r = 0; r < G_N_ELEMENTS (refused_prefixes); r++)
-        if (g_str_has_prefix (arg, refused_prefixes[r]))
-          return dcc_fail (error, DCC_ERROR_REFUSED, "option %s", refused_prefixes[r]);
-
       const char *value = NULL;
-      const OptWithArg *opt = match_opt (arg, &value);
-      if (opt)
+      const DccOption *opt = dcc_args_option_find (arg, &value);
+      OptUse use = opt ? option_use (opt->cls) : OPT_NONE;
+      if (use == OPT_REFUSE)
+        return dcc_fail (error, DCC_ERROR_REFUSED, "option %s", opt->name);
+      /* A value-less entry (-MD, -nostdinc, -flto) is looked at below. */
+      if (use != OPT_NONE && (opt->flags & (DCC_OPT_SEPARATE | DCC_OPT_JOINED)))
         {
           gboolean separate = value == NULL;
           if (separate)
@@ -150,7 +135,7 @@ dcc_is_compile_args_scan (const char *const *argv, DccIsCompileArgs **out, GErro
                 return dcc_fail (error, DCC_ERROR_INVALID, "option %s needs a value", arg);
               value = argv[++i];
             }
-          switch (opt->cls)
+          switch (use)
             {
             case OPT_SEARCH:
               g_ptr_array_add (a->search_flags, g_strdup (arg));
@@ -176,7 +161,8 @@ dcc_is_compile_args_scan (const char *const *argv, DccIsCompileArgs **out, GErro
               xlang = g_str_equal (value, "none") ? NULL : value;
               break;
             case OPT_DROP:
-            case OPT_OTHER:
+            case OPT_NONE:
+            case OPT_REFUSE:
               break;
             }
           continue;

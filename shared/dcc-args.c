@@ -116,27 +116,163 @@ dcc_args_lang_name (DccLang lang)
 /* ------------------------------------------------------------------------ */
 /* Option tables shared by the client scan and the server check */
 
-/* Driver options whose value may be the next argv element when the option
- * stands alone (gcc "Separate"/"JoinedOrSeparate", clang likewise). The scan
- * skips that element; an option we do not list here makes its value look like
- * an input, which can only turn a compile local. */
-static const char *const separate_opts[] = {
-  "-o", "-x", "-I", "-D", "-U", "-A", "-L", "-l", "-B", "-T", "-u", "-z", "-F", "-G", "-e",
-  "-include", "-imacros", "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
-  "-isystem", "-isysroot", "-iquote", "-imultilib", "-imultiarch", "-iframework",
-  "-iwithsysroot", "-isystem-after", "-cxx-isystem", "-ivfsoverlay", "-include-pch",
-  "-MF", "-MT", "-MQ", "-MJ",
-  "-Xpreprocessor", "-Xassembler", "-Xlinker", "-Xclang", "-Xanalyzer", "-Xopenmp-target",
-  "-mllvm", "-aux-info", "-dumpbase", "-dumpbase-ext", "-dumpdir", "-wrapper",
-  "-arch", "-target", "-gcc-toolchain", "-serialize-diagnostics", "-working-directory",
-  "-resource-dir", "-specs", "--param", "--sysroot",
+/* The option table (see dcc-args.h). SEPARATE marks the driver options
+ * whose value may be the next argv element when the option stands alone
+ * (gcc "Separate"/"JoinedOrSeparate", clang likewise): the scan skips that
+ * element, and an option not marked so makes its value look like an input,
+ * which can only turn a compile local. JOINED is left off where other
+ * options start with the name: -u (-undef), -e (-emit-llvm), -cxx-isystem. */
+#define S  DCC_OPT_SEPARATE
+#define J  DCC_OPT_JOINED
+#define P  DCC_OPT_PREFIX
+#define C  DCC_OPT_BY_CPP
+#define DIR DCC_OPT_DIR
+static const DccOption option_table[] = {
+  { "-o",                    DCC_OPT_OUTPUT,       S | J },
+  { "-x",                    DCC_OPT_LANG,         S | J },
+  { "-I",                    DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
+  { "-D",                    DCC_OPT_DEFINE,       S | J | C },
+  { "-U",                    DCC_OPT_DEFINE,       S | J | C },
+  { "-A",                    DCC_OPT_OTHER,        S | J },
+  { "-L",                    DCC_OPT_LINK,         S | J },
+  { "-l",                    DCC_OPT_LINK,         S | J },
+  { "-B",                    DCC_OPT_TARGET,       S | J },
+  { "-T",                    DCC_OPT_LINK,         S | J },
+  { "-u",                    DCC_OPT_LINK,         S },
+  { "-z",                    DCC_OPT_LINK,         S | J },
+  { "-F",                    DCC_OPT_SEARCH_PATH,  S | J },
+  { "-G",                    DCC_OPT_OTHER,        S },
+  { "-e",                    DCC_OPT_LINK,         S },
+  { "-include",              DCC_OPT_INCLUDE,      S | J | C },
+  { "-imacros",              DCC_OPT_INCLUDE,      S | J | C },
+  { "-idirafter",            DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
+  { "-iprefix",              DCC_OPT_SEARCH_PATH,  S | J | C },
+  { "-iwithprefix",          DCC_OPT_SEARCH_PATH,  S | J | C },
+  { "-iwithprefixbefore",    DCC_OPT_SEARCH_PATH,  S | J | C },
+  { "-isystem",              DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
+  { "-isysroot",             DCC_OPT_SEARCH_PATH,  S | J | C },
+  { "-iquote",               DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
+  { "-imultilib",            DCC_OPT_SEARCH_PATH,  S | J | C },
+  { "-imultiarch",           DCC_OPT_SEARCH_PATH,  S | J },
+  { "-iframework",           DCC_OPT_SEARCH_PATH,  S | J },
+  { "-iwithsysroot",         DCC_OPT_SEARCH_PATH,  S | J },
+  { "-isystem-after",        DCC_OPT_SEARCH_PATH,  S | J },
+  { "-cxx-isystem",          DCC_OPT_SEARCH_PATH,  S },
+  { "-ivfsoverlay",          DCC_OPT_UNSEEN_INPUT, S | J },
+  { "-include-pch",          DCC_OPT_UNSEEN_INPUT, S | J },
+  { "-MF",                   DCC_OPT_DEPENDENCY,   S | J | C },
+  { "-MT",                   DCC_OPT_DEPENDENCY,   S | J | C },
+  { "-MQ",                   DCC_OPT_DEPENDENCY,   S | J | C },
+  { "-MJ",                   DCC_OPT_OUTPUT,       S | J },
+  { "-Xpreprocessor",        DCC_OPT_PREPROCESSOR, S },
+  { "-Xassembler",           DCC_OPT_ASSEMBLER,    S },
+  { "-Xlinker",              DCC_OPT_LINK,         S },
+  { "-Xclang",               DCC_OPT_BACKEND,      S },
+  { "-Xanalyzer",            DCC_OPT_OTHER,        S },
+  { "-Xopenmp-target",       DCC_OPT_OTHER,        S },
+  { "-mllvm",                DCC_OPT_BACKEND,      S },
+  { "-aux-info",             DCC_OPT_OUTPUT,       S },
+  { "-dumpbase",             DCC_OPT_OUTPUT,       S },
+  { "-dumpbase-ext",         DCC_OPT_OUTPUT,       S },
+  { "-dumpdir",              DCC_OPT_OUTPUT,       S },
+  { "-wrapper",              DCC_OPT_OTHER,        S },
+  { "-arch",                 DCC_OPT_TARGET,       S },
+  { "-target",               DCC_OPT_TARGET,       S },
+  { "-gcc-toolchain",        DCC_OPT_TARGET,       S },
+  { "-serialize-diagnostics",DCC_OPT_OUTPUT,       S },
+  { "-working-directory",    DCC_OPT_OTHER,        S },
+  { "-resource-dir",         DCC_OPT_OTHER,        S },
+  { "-specs",                DCC_OPT_UNSEEN_INPUT, S | J },
+  { "--param",               DCC_OPT_BACKEND,      S | J },
+  { "--sysroot",             DCC_OPT_SEARCH_PATH,  S | J | C },
+  /* Long spellings the include server meets before any translation (the
+   * scan below translates them through long_opts). */
+  { "--gcc-toolchain",       DCC_OPT_TARGET,       S | J },
+  { "--serialize-diagnostics", DCC_OPT_OUTPUT,     S | J },
+  { "--specs",               DCC_OPT_UNSEEN_INPUT, S | J },
+  /* Without a value. */
+  { "-nostdinc",             DCC_OPT_SEARCH_PATH,  C },
+  { "-nostdinc++",           DCC_OPT_SEARCH_PATH,  C },
+  { "-M",                    DCC_OPT_DEPENDENCY,   C },
+  { "-MM",                   DCC_OPT_DEPENDENCY,   C },
+  { "-MD",                   DCC_OPT_DEPENDENCY,   C },
+  { "-MMD",                  DCC_OPT_DEPENDENCY,   C },
+  { "-MP",                   DCC_OPT_DEPENDENCY,   C },
+  { "-MG",                   DCC_OPT_DEPENDENCY,   C },
+  { "-Wp,-MD,",              DCC_OPT_DEPENDENCY,   P | C },
+  { "-Wp,-MMD,",             DCC_OPT_DEPENDENCY,   P | C },
+  { "-fmodules",             DCC_OPT_UNSEEN_INPUT, P },
+  { "-fcxx-modules",         DCC_OPT_UNSEEN_INPUT, P },
+  { "-fmodule-map-file",     DCC_OPT_UNSEEN_INPUT, P },
+  { "-fmodule-file",         DCC_OPT_UNSEEN_INPUT, P },
+  { "-fprebuilt-module-path",DCC_OPT_UNSEEN_INPUT, P },
+  { "-fplugin",              DCC_OPT_UNSEEN_INPUT, P },
+  { "-flto",                 DCC_OPT_LTO,          0 },
+  { "-flto=",                DCC_OPT_LTO,          P },
+  { "-pedantic",             DCC_OPT_PEDANTIC,     P },
+  { "-Wpedantic",            DCC_OPT_PEDANTIC,     P },
 };
+#undef S
+#undef J
+#undef P
+#undef C
+#undef DIR
+
+const DccOption *
+dcc_args_option_find (const char *arg, const char **joined)
+{
+  const DccOption *best = NULL;
+  gsize best_len = 0;
+  const char *value = NULL;
+
+  g_return_val_if_fail (arg != NULL, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (option_table); i++)
+    {
+      const DccOption *o = &option_table[i];
+      gsize n = strlen (o->name);
+      if (strncmp (arg, o->name, n) != 0)
+        continue;
+      if (arg[n] == '\0')
+        {
+          best = o;
+          value = NULL;
+          break;
+        }
+      if (n <= best_len)
+        continue;
+      if (o->flags & DCC_OPT_PREFIX)
+        {
+          best = o;
+          best_len = n;
+          value = NULL;
+        }
+      else if (o->flags & DCC_OPT_JOINED)
+        {
+          gboolean is_long = o->name[1] == '-';
+          if (is_long && arg[n] != '=')
+            continue;
+          best = o;
+          best_len = n;
+          value = arg + n + (is_long ? 1 : 0);
+        }
+    }
+  if (joined)
+    *joined = value;
+  return best;
+}
+
+DccOptClass
+dcc_args_option_class (const char *arg)
+{
+  const DccOption *o = dcc_args_option_find (arg, NULL);
+  return o ? o->cls : DCC_OPT_OTHER;
+}
 
 static gboolean
 takes_separate_value (const char *opt)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (separate_opts); i++)
-    if (strcmp (opt, separate_opts[i]) == 0)
+  for (gsize i = 0; i < G_N_ELEMENTS (option_table); i++)
+    if ((option_table[i].flags & DCC_OPT_SEPARATE) && strcmp (opt, option_table[i].name) == 0)
       return TRUE;
   return FALSE;
 }

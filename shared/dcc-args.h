@@ -122,3 +122,62 @@ DccLang dcc_args_lang_from_suffix (const char *path);
 const char *dcc_args_lang_name (DccLang lang);
 /* TRUE when the suffix names a source language we know (including .s). */
 gboolean dcc_args_is_source_suffix (const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* The option table: the one list of the compiler options that take a value,
+ * and of those that some part of distcc treats specially. The client's scan
+ * and the server's check (here), plain mode's and the stock protocol's
+ * remote command lines, the pump client, the include server and the result
+ * cache all ask it; none keeps a list of its own. */
+
+typedef enum {
+  DCC_OPT_OTHER,         /* none of the classes below (its value is skipped, nothing more) */
+  DCC_OPT_SEARCH_PATH,   /* where #include looks: -I, -iquote, -isystem, -idirafter, -iprefix,
+                          * -iwithprefix[before], -isysroot, --sysroot, -imultilib, -F, ... */
+  DCC_OPT_TARGET,        /* which target or toolchain, and so which builtin include dirs:
+                          * -target, -arch, -B, --gcc-toolchain */
+  DCC_OPT_PREPROCESSOR,  /* handed to the preprocessor: -Xpreprocessor */
+  DCC_OPT_INCLUDE,       /* a file read before the source: -include, -imacros */
+  DCC_OPT_DEFINE,        /* a macro: -D, -U */
+  DCC_OPT_LANG,          /* the source's language: -x */
+  DCC_OPT_DEPENDENCY,    /* the dependency file and its targets: -MF, -MT, -MQ, -MD, -Wp,-MD,... */
+  DCC_OPT_OUTPUT,        /* another file written: -o, -aux-info, -dumpbase, -dumpdir, -MJ, ... */
+  DCC_OPT_ASSEMBLER,     /* handed to the assembler: -Xassembler */
+  DCC_OPT_LINK,          /* linking (meaningless with -c): -L, -l, -Xlinker, -T, -u, -z, -e */
+  DCC_OPT_BACKEND,       /* handed to the compiler proper: --param, -Xclang, -mllvm */
+  DCC_OPT_UNSEEN_INPUT,  /* makes the compiler read what the include server cannot follow:
+                          * modules, precompiled headers, VFS overlays, plugins, specs */
+  DCC_OPT_LTO,           /* -flto, -flto=N: the object holds the compiler's intermediate code */
+  DCC_OPT_PEDANTIC,      /* -pedantic*, -Wpedantic*: gcc then warns about the line markers
+                          * of preprocessed text compiled as source */
+} DccOptClass;
+
+typedef enum {
+  DCC_OPT_SEPARATE = 1 << 0,  /* "-X VALUE": the value may be the next argv element */
+  DCC_OPT_JOINED   = 1 << 1,  /* "-XVALUE" (a long "--name" joins with "=": "--name=VALUE") */
+  DCC_OPT_PREFIX   = 1 << 2,  /* no value: every argument that starts with the name */
+  DCC_OPT_BY_CPP   = 1 << 3,  /* the client's preprocessing step does all it does (the
+                               * search, the forced includes, the dependency file; the
+                               * macros too, but for -fdirectives-only): the remote compile
+                               * of the preprocessed text (plain mode, the stock protocol)
+                               * leaves it out. Not set where the compile records the
+                               * option itself (gcc -g puts -F in DW_AT_producer). */
+  DCC_OPT_DIR      = 1 << 4,  /* the value is a directory searched as given, which the
+                               * compiler may warn is missing (-Wmissing-include-dirs) */
+} DccOptFlags;
+
+typedef struct {
+  const char *name;   /* as written on the command line */
+  DccOptClass cls;
+  guint       flags;  /* DccOptFlags; none of SEPARATE, JOINED, PREFIX: a flag matched exactly */
+} DccOption;
+
+/* Pure: the entry for one argv element. An exact match first (with a value
+ * after it, *joined NULL: the value is the next element when SEPARATE);
+ * else the longest JOINED name the element starts with (*joined: the rest,
+ * after the "=" of a long name) or PREFIX name (*joined NULL). NULL when no
+ * entry matches. joined may be NULL. Does not translate long aliases
+ * ("--include-directory"): the scan below does. */
+const DccOption *dcc_args_option_find (const char *arg, const char **joined);
+/* Pure: the class of arg's entry (dcc_args_option_find), DCC_OPT_OTHER when none. */
+DccOptClass dcc_args_option_class (const char *arg);

@@ -629,6 +629,51 @@ test_null_outs (void)
   g_assert_nonnull (reason);
 }
 
+/* The option table (dcc_args_option_find): exact names first, then the
+ * longest joined or prefix name; a long name joins with "=" only. */
+static void
+test_option_table (void)
+{
+  static const struct {
+    const char *arg;
+    const char *name;     /* NULL: no entry */
+    const char *joined;   /* NULL: none */
+    DccOptClass cls;
+  } cases[] = {
+    { "-I", "-I", NULL, DCC_OPT_SEARCH_PATH },
+    { "-Iinc", "-I", "inc", DCC_OPT_SEARCH_PATH },
+    { "-iwithprefixbefore/x", "-iwithprefixbefore", "/x", DCC_OPT_SEARCH_PATH },
+    { "-iwithprefix/x", "-iwithprefix", "/x", DCC_OPT_SEARCH_PATH },
+    { "-isystem-after", "-isystem-after", NULL, DCC_OPT_SEARCH_PATH },
+    { "--sysroot=/r", "--sysroot", "/r", DCC_OPT_SEARCH_PATH },
+    { "--sysroot/r", NULL, NULL, DCC_OPT_OTHER },
+    { "-include-pch", "-include-pch", NULL, DCC_OPT_UNSEEN_INPUT },
+    { "-includea.h", "-include", "a.h", DCC_OPT_INCLUDE },
+    { "-DX=1", "-D", "X=1", DCC_OPT_DEFINE },
+    { "-MFdeps.d", "-MF", "deps.d", DCC_OPT_DEPENDENCY },
+    { "-MD", "-MD", NULL, DCC_OPT_DEPENDENCY },
+    { "-Wp,-MD,k.d", "-Wp,-MD,", NULL, DCC_OPT_DEPENDENCY },
+    { "-undef", NULL, NULL, DCC_OPT_OTHER },        /* not -u */
+    { "-emit-llvm", NULL, NULL, DCC_OPT_OTHER },    /* not -e */
+    { "-flto", "-flto", NULL, DCC_OPT_LTO },
+    { "-flto=auto", "-flto=", NULL, DCC_OPT_LTO },
+    { "-flto-partition=one", NULL, NULL, DCC_OPT_OTHER },
+    { "-fno-lto", NULL, NULL, DCC_OPT_OTHER },
+    { "-pedantic-errors", "-pedantic", NULL, DCC_OPT_PEDANTIC },
+    { "-Wpedantic", "-Wpedantic", NULL, DCC_OPT_PEDANTIC },
+    { "-fmodules-ts", "-fmodules", NULL, DCC_OPT_UNSEEN_INPUT },
+    { "-O2", NULL, NULL, DCC_OPT_OTHER },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *joined = "unset";
+      const DccOption *o = dcc_args_option_find (cases[i].arg, &joined);
+      g_assert_cmpstr (o ? o->name : NULL, ==, cases[i].name);
+      g_assert_cmpstr (joined, ==, cases[i].joined);
+      g_assert_cmpint (dcc_args_option_class (cases[i].arg), ==, cases[i].cls);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -641,5 +686,6 @@ main (int argc, char **argv)
   g_test_add_func ("/args/strip-link-options", test_strip_link_options);
   g_test_add_func ("/args/rewrite", test_rewrite);
   g_test_add_func ("/args/null-outs", test_null_outs);
+  g_test_add_func ("/args/option-table", test_option_table);
   return g_test_run ();
 }

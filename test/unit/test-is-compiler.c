@@ -29,6 +29,11 @@ test_args_scan (void)
     { "cc -c a.i", "a.i", "cpp-output", "", "", "", FALSE, TRUE },
     { "cc -undef -c a.c", "a.c", "c", "", "", "", FALSE, FALSE },
     { "cc --sysroot=/r -c a.c", "a.c", "c", "--sysroot=/r", "", "", FALSE, FALSE },
+    /* From the option table in dcc-args: values the server once read as a
+     * second input, and a -mllvm value no longer taken into the search flags. */
+    { "clang -mllvm -inline-threshold=9 -c a.c", "a.c", "c", "", "", "", FALSE, FALSE },
+    { "gcc -iwithsysroot /w -u sym -T l.ld -c a.c", "a.c", "c", "-iwithsysroot /w", "", "", FALSE, FALSE },
+    { "clang -gcc-toolchain /t --gcc-toolchain=/u -c a.c", "a.c", "c", "-gcc-toolchain /t --gcc-toolchain=/u", "", "", FALSE, FALSE },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -54,6 +59,8 @@ test_args_refused (void)
   static const char *const cmds[] = {
     "gcc -c a.c b.c", "gcc -c", "gcc @args", "gcc -c - ", "clang -fmodules -c a.c",
     "clang -ivfsoverlay v.yaml -c a.c", "gcc -c a.unknown", "gcc -c -I",
+    "clang -include-pch p.pch -c a.c", "gcc -specs=s -c a.c", "gcc --specs=s -c a.c",
+    "clang -fmodules-cache-path=m -c a.c", "gcc -fplugin=p.so -c a.c", "gcc -c a.c -mllvm",
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cmds); i++)
     {
