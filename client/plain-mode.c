@@ -19,48 +19,22 @@ dcc_plain_local_reason (const DccCompileArgs *a, gboolean is_clang)
         return "-save-temps would save the volunteer's intermediate files (use pump mode)";
       /* gcc warns about the line markers of preprocessed text compiled as
        * source ("style of line directive is a GCC extension"). */
-      if (!is_clang && (g_str_has_prefix (a->argv[i], "-pedantic") || g_str_has_prefix (a->argv[i], "-Wpedantic")))
+      if (!is_clang && dcc_args_option_class (a->argv[i]) == DCC_OPT_PEDANTIC)
         return "gcc -pedantic would warn about the line markers of the preprocessed text (use pump mode)";
     }
   return NULL;
 }
 
-/* Options that take the next argument as their value. */
-static gboolean
-takes_separate_value (const char *arg, const char *const *names)
+gboolean
+dcc_plain_leaves_out (const char *arg, gboolean macros_expanded, gboolean *with_value)
 {
-  for (; *names; names++)
-    if (strcmp (arg, *names) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static const char *const include_opts[] = {
-  "-I", "-iquote", "-isystem", "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
-  "-include", "-imacros", "-isysroot", "--sysroot", "-imultilib", NULL
-};
-static const char *const joined_include_prefixes[] = {
-  "-I", "-iquote", "-isystem", "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
-  "-include", "-imacros", "-isysroot", "--sysroot=", "-imultilib", NULL
-};
-static const char *const dep_opts[] = { "-MF", "-MT", "-MQ", NULL };
-
-static gboolean
-has_prefix_in (const char *arg, const char *const *prefixes)
-{
-  for (; *prefixes; prefixes++)
-    if (g_str_has_prefix (arg, *prefixes))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-is_dep_flag (const char *arg)
-{
-  return strcmp (arg, "-MD") == 0 || strcmp (arg, "-MMD") == 0 || strcmp (arg, "-MP") == 0
-      || strcmp (arg, "-MG") == 0 || g_str_has_prefix (arg, "-Wp,-MD,")
-      || g_str_has_prefix (arg, "-Wp,-MMD,") || g_str_has_prefix (arg, "-MF")
-      || g_str_has_prefix (arg, "-MT") || g_str_has_prefix (arg, "-MQ");
+  const char *joined = NULL;
+  const DccOption *o = dcc_args_option_find (arg, &joined);
+  *with_value = FALSE;
+  if (o == NULL || !(o->flags & DCC_OPT_BY_CPP) || (o->cls == DCC_OPT_DEFINE && !macros_expanded))
+    return FALSE;
+  *with_value = (o->flags & DCC_OPT_SEPARATE) && joined == NULL;
+  return TRUE;
 }
 
 static GStrv
@@ -125,16 +99,14 @@ dcc_plain_remote_argv (const DccCompileArgs *a)
   g_strv_builder_add (b, "-nostdinc");
   for (int i = 1; a->argv[i]; i++)
     {
-      const char *arg = a->argv[i];
-      if (takes_separate_value (arg, include_opts) || takes_separate_value (arg, dep_opts))
+      gboolean with_value;
+      if (dcc_plain_leaves_out (a->argv[i], FALSE, &with_value))
         {
-          i++;
+          if (with_value && a->argv[i + 1])
+            i++;
           continue;
         }
-      if (has_prefix_in (arg, joined_include_prefixes) || is_dep_flag (arg)
-          || strcmp (arg, "-nostdinc") == 0 || strcmp (arg, "-nostdinc++") == 0)
-        continue;
-      g_strv_builder_add (b, arg);
+      g_strv_builder_add (b, a->argv[i]);
     }
   return g_strv_builder_end (b);
 }

@@ -17,6 +17,11 @@ GStrv dcc_plain_cpp_argv_full (const DccCompileArgs *a, gboolean is_clang);
 /* What the volunteer runs: the original command without include and
  * dependency options, plus -nostdinc (everything is already inlined). */
 GStrv dcc_plain_remote_argv (const DccCompileArgs *a);
+/* The remote compile of the client's preprocessed text leaves arg out:
+ * the option table's DCC_OPT_BY_CPP options, and with macros_expanded (full
+ * preprocessing, the stock protocol) -D and -U too. *with_value: arg's value
+ * is the next argv element. Pure. */
+gboolean dcc_plain_leaves_out (const char *arg, gboolean macros_expanded, gboolean *with_value);
 /* Drops the compiler's predefined and command-line #define/#undef lines
  * from gcc -fdirectives-only output: the volunteer's compiler defines them
  * again from the same arguments. */

@@ -17,8 +17,6 @@
 
 #define PUMP_QUERY_TIMEOUT_MS 20000
 
-static const char *const include_dir_options[] = { "-I", "-iquote", "-isystem", "-idirafter", NULL };
-
 /* Adds a directory entry for every include directory that exists here, so
  * that the volunteer sees the same existing/missing dirs (-Wmissing-include-dirs),
  * and the file an include option names when it is not a directory. */
@@ -28,15 +26,17 @@ add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *
 {
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
   for (int i = 1; a->argv[i]; i++)
-    for (const char *const *o = include_dir_options; *o; o++)
-      {
-        gsize n = strlen (*o);
-        if (strcmp (a->argv[i], *o) == 0 && a->argv[i + 1])
-          g_ptr_array_add (dirs, dcc_path_normalize (cwd, a->argv[i + 1]));
-        else if (g_str_has_prefix (a->argv[i], *o) && a->argv[i][n] != '\0'
-                 && !(strcmp (*o, "-I") == 0 && (g_str_has_prefix (a->argv[i], "-isystem") || g_str_has_prefix (a->argv[i], "-iquote"))))
-          g_ptr_array_add (dirs, dcc_path_normalize (cwd, a->argv[i] + n));
-      }
+    {
+      /* The table's directories searched as given: -I, -iquote, -isystem, -idirafter. */
+      const char *joined = NULL;
+      const DccOption *o = dcc_args_option_find (a->argv[i], &joined);
+      if (o == NULL || !(o->flags & DCC_OPT_DIR))
+        continue;
+      if (joined && *joined)
+        g_ptr_array_add (dirs, dcc_path_normalize (cwd, joined));
+      else if (!joined && a->argv[i + 1])
+        g_ptr_array_add (dirs, dcc_path_normalize (cwd, a->argv[i + 1]));
+    }
   for (char **d = sysdirs; d && *d; d++)
     g_ptr_array_add (dirs, dcc_path_normalize (cwd, *d));
   g_ptr_array_add (dirs, g_strdup (cwd));

@@ -45,43 +45,21 @@ dcc_stock_local_reason (const DccCompileArgs *a, gboolean is_clang)
   return NULL;
 }
 
-static gboolean
-in_list (const char *arg, const char *const *names)
-{
-  for (; *names; names++)
-    if (strcmp (arg, *names) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 GStrv
 dcc_stock_remote_argv (const char *const *argv)
 {
-  static const char *const separate[] = {
-    "-I", "-iquote", "-isystem", "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-include",
-    "-imacros", "-isysroot", "-imultilib", "-D", "-U", "-MF", "-MT", "-MQ", NULL
-  };
-  static const char *const joined[] = {
-    "-I", "-iquote", "-isystem", "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-include",
-    "-imacros", "-isysroot", "-imultilib", "-D", "-U", "-MF", "-MT", "-MQ", "-Wp,-MD,", "-Wp,-MMD,", NULL
-  };
-  static const char *const alone[] = { "-MD", "-MMD", "-MP", "-MG", "-M", "-MM", "-nostdinc", "-nostdinc++", NULL };
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_strv_builder_add (b, argv[0]);
   for (int i = 1; argv[i]; i++)
     {
-      const char *arg = argv[i];
-      if (in_list (arg, separate))
+      gboolean with_value;
+      if (dcc_plain_leaves_out (argv[i], TRUE, &with_value))
         {
-          if (argv[i + 1])
+          if (with_value && argv[i + 1])
             i++;
           continue;
         }
-      gboolean drop = in_list (arg, alone);
-      for (const char *const *j = joined; !drop && *j; j++)
-        drop = g_str_has_prefix (arg, *j);
-      if (!drop)
-        g_strv_builder_add (b, arg);
+      g_strv_builder_add (b, argv[i]);
     }
   return g_strv_builder_end (b);
 }

@@ -1,6 +1,7 @@
 /* The volunteer's result cache; see result-cache.h and doc/result-cache.md. */
 #include "result-cache.h"
 #include "result-cwd.h"
+#include "dcc-args.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
@@ -164,7 +165,7 @@ dcc_result_uncacheable_args (const char *const *argv, const char *const *env)
         return "a profile is read from outside the inputs the key covers";
       if (!seed && has_prefix_any (a, coverage))
         return "coverage and profiling data carry a time stamp without -frandom-seed";
-      if (!seed && g_str_has_prefix (a, "-flto") && !g_str_has_prefix (a, "-flto-"))
+      if (!seed && dcc_args_option_class (a) == DCC_OPT_LTO)
         return "LTO sections are named with the compiler's random seed without -frandom-seed";
       if (has_prefix_any (a, dumps))
         return "dumps and -save-temps are not cached";

@@ -892,7 +892,7 @@ scan_side_output_option (Scan *s, const ArgView *v, const char *o, const char *s
   else if (strcmp (o, "-fcallgraph-info") == 0 || g_str_has_prefix (o, "-fcallgraph-info="))
     s->callgraph_info = TRUE;
   /* Which steps run, and so which side outputs appear (add_side_outputs) */
-  else if (strcmp (o, "-flto") == 0 || g_str_has_prefix (o, "-flto="))
+  else if (dcc_args_option_class (o) == DCC_OPT_LTO)
     s->lto = TRUE;
   else if (strcmp (o, "-fno-lto") == 0)
     s->lto = FALSE;
