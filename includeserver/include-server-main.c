@@ -427,11 +427,15 @@ run_verify (char **argv, gboolean verbose)
     }
   close (dfd);
   g_autoptr(GPtrArray) cmd = g_ptr_array_new ();
-  static const char *const drop_with_arg[] = { "-o", "-MF", "-MT", "-MQ", NULL };
   for (guint i = 0; argv[i]; i++)
     {
       const char *a = argv[i];
-      if (i > 0 && g_strv_contains (drop_with_arg, a))
+      /* Outputs and dependency options with a separate value (the option
+       * table's): the -M run writes neither. */
+      const char *joined = NULL;
+      const DccOption *o = i > 0 ? dcc_args_option_find (a, &joined) : NULL;
+      if (o && !joined && (o->flags & DCC_OPT_SEPARATE)
+          && (o->cls == DCC_OPT_OUTPUT || o->cls == DCC_OPT_DEPENDENCY))
         {
           i++;
           if (!argv[i])
