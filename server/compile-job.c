@@ -126,16 +126,50 @@ dcc_compile_job_root (DccCompileJob *job)
   return job->root;
 }
 
-DccJobTree *
-dcc_compile_job_tree (DccCompileJob *job)
-{
-  return job->tree;
-}
-
-void
-dcc_compile_job_add_input (DccCompileJob *job, const char *client_path)
+/* Marks a client path as an input, so it is not returned as an output. */
+static void
+add_input (DccCompileJob *job, const char *client_path)
 {
   g_hash_table_add (job->inputs, g_build_filename (job->root, client_path, NULL));
+}
+
+gboolean
+dcc_compile_job_lay_out (DccCompileJob *job, const GPtrArray *manifest, DccStore *store,
+                         GError **error)
+{
+  DccJobTree *tree = job->tree;
+  for (guint i = 0; i < manifest->len; i++)
+    {
+      const DccEntry *e = manifest->pdata[i];
+      gboolean ok;
+      switch (e->kind)
+        {
+        case DCC_ENTRY_DIR:
+          ok = dcc_job_tree_add_dir (tree, e->path, error);
+          break;
+        case DCC_ENTRY_SYMLINK:
+          ok = dcc_job_tree_add_symlink (tree, e->path, e->target, error);
+          break;
+        case DCC_ENTRY_FILE:
+        default:
+          ok = dcc_job_tree_add_file (tree, e->path, store, &e->hash, FALSE, error);
+          break;
+        }
+      if (!ok)
+        {
+          /* The manifest asked for something the tree refuses (a path
+           * through a symlink, an entry twice): the client's doing, so
+           * say so to it rather than drop the connection. The job-tree
+           * message already names the path. */
+          if (error && *error && (*error)->domain == DCC_ERROR)
+            (*error)->code = DCC_ERROR_REFUSED;
+          g_prefix_error (error, "manifest refused: ");
+          return FALSE;
+        }
+      if (e->kind == DCC_ENTRY_FILE)
+        add_input (job, e->path);
+    }
+  return TRUE;
 }
 
 /* cwd + path, normalised and checked like every client path. */

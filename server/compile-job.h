@@ -5,6 +5,7 @@
 #pragma once
 #include <glib.h>
 #include "dcc-request.h"
+#include "file-store.h"
 #include "sandbox.h"
 
 typedef struct {
@@ -29,10 +30,13 @@ gboolean dcc_compile_job_reuse_tree (DccCompileJob *job, const char *base, const
 void dcc_compile_job_free (DccCompileJob *job);   /* removes the job's directory */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompileJob, dcc_compile_job_free)
 const char *dcc_compile_job_root (DccCompileJob *job);
-typedef struct DccJobTree DccJobTree;
-DccJobTree *dcc_compile_job_tree (DccCompileJob *job);
-/* Marks a client path as an input, so it is not returned as an output. */
-void dcc_compile_job_add_input (DccCompileJob *job, const char *client_path);
+/* Pump mode: lays out the job's tree from the manifest (DccEntry*),
+ * linking the files from the store (after dcc_pump_job_receive has put the
+ * missing ones there); the files are the job's inputs, never returned as
+ * outputs. Fails with DCC_ERROR_REFUSED for an entry the tree refuses. The
+ * job is the tree's one owner: nothing else writes into it. */
+gboolean dcc_compile_job_lay_out (DccCompileJob *job, const GPtrArray *manifest, DccStore *store,
+                                  GError **error);
 
 /* Maps the request's command line into the job: source and output paths,
  * the prefix map that turns root/ back into "/", and the user's own prefix

@@ -5,7 +5,6 @@
 #include "dcc-log.h"
 #include "dcc-lz4.h"
 #include "dcc-path.h"
-#include "job-tree.h"
 #include "result-cache.h"
 #include <string.h>
 
@@ -17,7 +16,7 @@ missing_hashes (DccRequest *req, DccStore *store, GError **error)
   g_autoptr(GHashTable) seen = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
   for (guint i = 0; i < req->manifest->len; i++)
     {
-      DccManifestEntry *e = req->manifest->pdata[i];
+      DccEntry *e = req->manifest->pdata[i];
       if (!dcc_path_check_client (e->path, strlen (e->path), error))
         return NULL;
       if (e->kind != DCC_ENTRY_FILE || g_hash_table_contains (seen, &e->hash))
@@ -45,7 +44,7 @@ receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, Dcc
   guint64 largest = 0;
   for (guint i = 0; i < req->manifest->len; i++)
     {
-      DccManifestEntry *e = req->manifest->pdata[i];
+      DccEntry *e = req->manifest->pdata[i];
       if (e->kind == DCC_ENTRY_FILE && g_hash_table_contains (expected, &e->hash))
         {
           g_hash_table_insert (sizes, &e->hash, e);
@@ -66,7 +65,7 @@ receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, Dcc
       if (!dcc_blob_peek (&frame, &h, &declared, error))
         return FALSE;
       /* Only what we asked for, each once, and of the size announced. */
-      const DccManifestEntry *e = g_hash_table_lookup (sizes, &h);
+      const DccEntry *e = g_hash_table_lookup (sizes, &h);
       if (!g_hash_table_remove (expected, &h) || e == NULL)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "BLOB for a hash that was not asked for");
       if (declared != e->size)
@@ -84,44 +83,6 @@ receive_blobs (int fd, DccRequest *req, GPtrArray *missing, DccStore *store, Dcc
         }
       if (!dcc_store_put (store, &h, data, error))
         return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-dcc_pump_job_lay_out (DccCompileJob *job, DccRequest *req, DccStore *store, GError **error)
-{
-  DccJobTree *tree = dcc_compile_job_tree (job);
-  for (guint i = 0; i < req->manifest->len; i++)
-    {
-      DccManifestEntry *e = req->manifest->pdata[i];
-      gboolean ok;
-      switch (e->kind)
-        {
-        case DCC_ENTRY_DIR:
-          ok = dcc_job_tree_add_dir (tree, e->path, error);
-          break;
-        case DCC_ENTRY_SYMLINK:
-          ok = dcc_job_tree_add_symlink (tree, e->path, e->target, error);
-          break;
-        case DCC_ENTRY_FILE:
-        default:
-          ok = dcc_job_tree_add_file (tree, e->path, store, &e->hash, FALSE, error);
-          break;
-        }
-      if (!ok)
-        {
-          /* The manifest asked for something the tree refuses (a path
-           * through a symlink, an entry twice): the client's doing, so
-           * say so to it rather than drop the connection. The job-tree
-           * message already names the path. */
-          if (error && *error && (*error)->domain == DCC_ERROR)
-            (*error)->code = DCC_ERROR_REFUSED;
-          g_prefix_error (error, "manifest refused: ");
-          return FALSE;
-        }
-      if (e->kind == DCC_ENTRY_FILE)
-        dcc_compile_job_add_input (job, e->path);
     }
   return TRUE;
 }

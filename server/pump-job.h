@@ -1,9 +1,9 @@
 /* Pump mode on the volunteer: after the manifest, ask for the contents the
- * store lacks, receive and verify them, and lay out the job tree from the
- * store (hard links, never a copy per job). */
+ * store lacks, receive and verify them into the store. The compile job then
+ * lays out its tree from the store (dcc_compile_job_lay_out: hard links,
+ * never a copy per job). */
 #pragma once
 #include <glib.h>
-#include "compile-job.h"
 #include "dcc-request.h"
 #include "file-store.h"
 #include "scan-memo.h"
@@ -15,6 +15,3 @@
  * (dcc_result_scan_text) and its flags remembered. */
 gboolean dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, DccScanMemo *memo, int timeout_s,
                                gint64 deadline_us, GError **error);
-/* Lays out the job's tree from the manifest (after dcc_pump_job_receive). */
-gboolean dcc_pump_job_lay_out (DccCompileJob *job, DccRequest *req, DccStore *store,
-                               GError **error);

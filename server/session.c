@@ -339,7 +339,7 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   dcc_job_board_phase (board, "layout");
   g_autofree char *tree_name = g_strdup_printf ("tree-%d", slot_index);
   gboolean ok = !pump || (dcc_compile_job_reuse_tree (job, cfg->slot_dir, tree_name, error)
-                          && dcc_pump_job_lay_out (job, req, cfg->store, error));
+                          && dcc_compile_job_lay_out (job, req->manifest, cfg->store, error));
   ok = ok && dcc_compile_job_prepare (job, req, compiler, error);
   g_autoptr(GByteArray) reply = g_byte_array_new ();
   gint64 start = g_get_monotonic_time ();
