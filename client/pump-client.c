@@ -55,24 +55,16 @@ add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *
           gsize len = 0;
           if (!dcc_io_read_file (d, DCC_MAX_FILE_SIZE, &data, &len, NULL))
             continue;
-          DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
-          e->kind = DCC_ENTRY_FILE;
-          e->mode = st.st_mode & 07777;
-          e->size = len;
-          dcc_hash_bytes (data, len, &e->hash);
-          e->path = g_strdup (d);
-          e->target = g_strdup ("");
+          DccHash h;
+          dcc_hash_bytes (data, len, &h);
+          DccEntry *e = dcc_entry_new (DCC_ENTRY_FILE, st.st_mode & 07777, len, &h, d, NULL);
           g_ptr_array_add (manifest, e);
           g_hash_table_add (paths, e->path);
           continue;
         }
       if (!S_ISDIR (st.st_mode))
         continue;
-      DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
-      e->kind = DCC_ENTRY_DIR;
-      e->mode = st.st_mode & 07777;
-      e->path = g_strdup (d);
-      e->target = g_strdup ("");
+      DccEntry *e = dcc_entry_new (DCC_ENTRY_DIR, st.st_mode & 07777, 0, NULL, d, NULL);
       g_ptr_array_add (manifest, e);
       g_hash_table_add (paths, e->path);
     }
@@ -81,17 +73,11 @@ add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *
 static GPtrArray *
 manifest_from_entries (GPtrArray *entries, GHashTable *paths)
 {
-  GPtrArray *m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+  GPtrArray *m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
   for (guint i = 0; i < entries->len; i++)
     {
-      DccIsEntry *ie = entries->pdata[i];
-      DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
-      e->kind = ie->kind;
-      e->mode = ie->mode;
-      e->size = ie->size;
-      e->hash = ie->hash;
-      e->path = g_strdup (ie->path);
-      e->target = g_strdup (ie->target ? ie->target : "");
+      /* The include server's entries are the manifest's: shared, not copied. */
+      DccEntry *e = dcc_entry_ref (entries->pdata[i]);
       g_ptr_array_add (m, e);
       g_hash_table_add (paths, e->path);
     }
@@ -106,14 +92,14 @@ encode_needed (GArray *needed, GPtrArray *manifest, GByteArray *out, GError **er
   g_autoptr(GHashTable) by_hash = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
   for (guint i = 0; i < manifest->len; i++)
     {
-      DccManifestEntry *e = manifest->pdata[i];
+      DccEntry *e = manifest->pdata[i];
       if (e->kind == DCC_ENTRY_FILE)
         g_hash_table_insert (by_hash, &e->hash, e);
     }
   for (guint i = 0; i < needed->len; i++)
     {
       const DccHash *h = &g_array_index (needed, DccHash, i);
-      DccManifestEntry *e = g_hash_table_lookup (by_hash, h);
+      DccEntry *e = g_hash_table_lookup (by_hash, h);
       if (!e)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "volunteer asked for a hash not in the manifest");
       g_autofree guint8 *data = NULL;
@@ -130,7 +116,7 @@ encode_needed (GArray *needed, GPtrArray *manifest, GByteArray *out, GError **er
 }
 
 struct DccPumpPlan {
-  GPtrArray  *manifest;   /* DccManifestEntry* */
+  GPtrArray  *manifest;   /* DccEntry* */
   GByteArray *request;    /* encoded: it does not depend on the host */
 };
 
@@ -149,7 +135,7 @@ dcc_pump_plan_print (const DccPumpPlan *plan, FILE *out)
 {
   for (guint i = 0; i < plan->manifest->len; i++)
     {
-      const DccManifestEntry *e = plan->manifest->pdata[i];
+      const DccEntry *e = plan->manifest->pdata[i];
       fprintf (out, "%s %s\n", e->kind == DCC_ENTRY_DIR ? "DIRECTORY" : e->kind == DCC_ENTRY_SYMLINK ? "SYMLINK  " : "FILE     ",
                e->path);
     }
@@ -360,7 +346,7 @@ dcc_pump_failure_is_final (GPtrArray *manifest, const DccCompileArgs *a, int sta
    * and files an asm statement's .incbin or .include reads. */
   for (guint i = 0; i < manifest->len; i++)
     {
-      const DccManifestEntry *e = manifest->pdata[i];
+      const DccEntry *e = manifest->pdata[i];
       if (e->kind != DCC_ENTRY_FILE)
         continue;
       g_autofree char *gch = g_strconcat (e->path, ".gch", NULL);

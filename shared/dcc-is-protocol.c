@@ -10,38 +10,6 @@
 
 #define DEFAULT_QUERY_TIMEOUT_MS 30000
 
-DccIsEntry *
-dcc_is_entry_new (DccIsEntryKind kind, guint32 mode, guint64 size,
-                  const DccHash *hash, const char *path, const char *target)
-{
-  DccIsEntry *e = g_new0 (DccIsEntry, 1);
-  e->kind = (guint8) kind;
-  e->mode = mode;
-  e->size = size;
-  if (hash)
-    e->hash = *hash;
-  e->path = g_strdup (path);
-  e->target = g_strdup (target ? target : "");
-  return e;
-}
-
-DccIsEntry *
-dcc_is_entry_ref (DccIsEntry *entry)
-{
-  g_atomic_int_inc (&entry->extra_refs);
-  return entry;
-}
-
-void
-dcc_is_entry_free (DccIsEntry *entry)
-{
-  if (!entry || g_atomic_int_add (&entry->extra_refs, -1) > 0)
-    return;
-  g_free (entry->path);
-  g_free (entry->target);
-  g_free (entry);
-}
-
 gboolean
 dcc_is_path_is_normalized (const char *path)
 {
@@ -264,7 +232,7 @@ hash_is_zero (const DccHash *h)
 }
 
 void
-dcc_is_entry_encode (GByteArray *out, const DccIsEntry *e)
+dcc_is_entry_encode (GByteArray *out, const DccEntry *e)
 {
   dcc_put_u8 (out, e->kind);
   dcc_put_u32 (out, e->mode);
@@ -275,11 +243,11 @@ dcc_is_entry_encode (GByteArray *out, const DccIsEntry *e)
 }
 
 gboolean
-dcc_is_entry_decode (const guint8 *buf, gsize len, DccIsEntry **out, GError **error)
+dcc_is_entry_decode (const guint8 *buf, gsize len, DccEntry **out, GError **error)
 {
   DccReader r;
   const guint8 *hash;
-  g_autoptr(DccIsEntry) e = g_new0 (DccIsEntry, 1);
+  g_autoptr(DccEntry) e = g_new0 (DccEntry, 1);
   dcc_reader_init (&r, buf, len);
   if (!dcc_reader_u8 (&r, &e->kind) || !dcc_reader_u32 (&r, &e->mode)
       || !dcc_reader_u64 (&r, &e->size) || !dcc_reader_bytes (&r, DCC_HASH_LEN, &hash)
@@ -289,13 +257,13 @@ dcc_is_entry_decode (const guint8 *buf, gsize len, DccIsEntry **out, GError **er
   if (r.left != 0)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "trailing bytes in entry");
   memcpy (e->hash.bytes, hash, DCC_HASH_LEN);
-  if (e->kind > DCC_IS_ENTRY_SYMLINK)
+  if (e->kind > DCC_ENTRY_SYMLINK)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry kind %u unknown", e->kind);
   if (e->mode & ~07777u)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry mode %o has type bits", e->mode);
   if (!dcc_is_path_is_normalized (e->path))
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry path is not absolute and normalized");
-  if (e->kind == DCC_IS_ENTRY_FILE)
+  if (e->kind == DCC_ENTRY_FILE)
     {
       if (e->size > DCC_MAX_FILE_SIZE)
         return dcc_fail (error, DCC_ERROR_LIMIT, "file of %" G_GUINT64_FORMAT " bytes", e->size);
@@ -306,7 +274,7 @@ dcc_is_entry_decode (const guint8 *buf, gsize len, DccIsEntry **out, GError **er
     {
       if (e->size != 0 || !hash_is_zero (&e->hash))
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "directory or symlink with size or hash");
-      if ((e->kind == DCC_IS_ENTRY_SYMLINK) != (e->target[0] != '\0'))
+      if ((e->kind == DCC_ENTRY_SYMLINK) != (e->target[0] != '\0'))
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "link target on a non-link, or empty target");
     }
   *out = g_steal_pointer (&e);
@@ -316,7 +284,7 @@ dcc_is_entry_decode (const guint8 *buf, gsize len, DccIsEntry **out, GError **er
 /* Checks e's place after the entries in seen (path -> kind): not listed
  * twice, its parent a directory listed earlier; then adds it. */
 static gboolean
-take_in_order (GHashTable *seen, const DccIsEntry *e, GError **error)
+take_in_order (GHashTable *seen, const DccEntry *e, GError **error)
 {
   if (g_hash_table_contains (seen, e->path))
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry path listed twice");
@@ -326,7 +294,7 @@ take_in_order (GHashTable *seen, const DccIsEntry *e, GError **error)
       g_autofree char *parent = g_strndup (e->path, (gsize) (slash - e->path));
       gpointer kind;
       if (!g_hash_table_lookup_extended (seen, parent, NULL, &kind)
-          || GPOINTER_TO_UINT (kind) != DCC_IS_ENTRY_DIR)
+          || GPOINTER_TO_UINT (kind) != DCC_ENTRY_DIR)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "entry before its parent directory");
     }
   g_hash_table_insert (seen, e->path, GUINT_TO_POINTER ((guint) e->kind));
@@ -349,9 +317,9 @@ dcc_is_entries_check_order (const GPtrArray *entries, GError **error)
 
 /* Parses and checks one ENTR payload against the entries seen so far. */
 static gboolean
-parse_entry (const DccFrame *f, GHashTable *seen, DccIsEntry **out, GError **error)
+parse_entry (const DccFrame *f, GHashTable *seen, DccEntry **out, GError **error)
 {
-  g_autoptr(DccIsEntry) e = NULL;
+  g_autoptr(DccEntry) e = NULL;
   if (!dcc_is_entry_decode (f->payload, f->len, &e, error) || !take_in_order (seen, e, error))
     return FALSE;
   *out = g_steal_pointer (&e);
@@ -391,12 +359,12 @@ dcc_is_reply_decode (const guint8 *buf, gsize len, DccIsStatus *status_out, char
       dcc_fail (error, DCC_ERROR_LIMIT, "%u entries, limit %u", count, DCC_MAX_MANIFEST_ENTRIES);
       return DCC_WIRE_ERROR;
     }
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_is_entry_free);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
   /* Keys point into the entries, which outlive the table. */
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint32 i = 0; i < count; i++)
     {
-      DccIsEntry *e = NULL;
+      DccEntry *e = NULL;
       TRY (next_frame (buf, len, &pos, DCC_IS_TAG_ENTRY, DCC_IS_MAX_ENTRY_FRAME, &f, error));
       if (!parse_entry (&f, seen, &e, error))
         {

@@ -9,6 +9,7 @@
  * touches a socket. */
 #pragma once
 #include <glib.h>
+#include "dcc-entry.h"
 #include "dcc-hash.h"
 #include "dcc-wire.h"
 #include "dcc-limits.h"
@@ -38,33 +39,16 @@ typedef enum {
   DCC_IS_STATUS_BAD_REQUEST = 2,
 } DccIsStatus;
 
-typedef enum {
-  DCC_IS_ENTRY_FILE = 0,
-  DCC_IS_ENTRY_DIR = 1,
-  DCC_IS_ENTRY_SYMLINK = 2,
-} DccIsEntryKind;
-
-/* One file, directory or symlink of a compile's closure. path is absolute and
- * normalized (no ".", "..", empty or trailing components); target is the
- * symlink's contents as readlink() returns them, "" for other kinds; hash and
- * size are zero for directories and symlinks. */
-typedef struct {
-  guint8   kind;     /* DccIsEntryKind */
-  guint32  mode;     /* st_mode & 07777 */
-  guint64  size;
-  DccHash  hash;
-  char    *path;
-  char    *target;
-  gint     extra_refs;   /* holders besides the first (dcc_is_entry_ref) */
-} DccIsEntry;
-
-DccIsEntry *dcc_is_entry_new (DccIsEntryKind kind, guint32 mode, guint64 size,
-                              const DccHash *hash, const char *path, const char *target);
-/* Shares an entry (read-only from then on); each holder calls
- * dcc_is_entry_free once, and the last one frees it. */
-DccIsEntry *dcc_is_entry_ref (DccIsEntry *entry);
-void        dcc_is_entry_free (DccIsEntry *entry);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccIsEntry, dcc_is_entry_free)
+/* The entries of a reply are dcc-entry.h's DccEntry; the names below are
+ * the include server's for it (includeserver/ still uses them). */
+typedef DccEntry DccIsEntry;
+typedef DccEntryKind DccIsEntryKind;
+#define DCC_IS_ENTRY_FILE    DCC_ENTRY_FILE
+#define DCC_IS_ENTRY_DIR     DCC_ENTRY_DIR
+#define DCC_IS_ENTRY_SYMLINK DCC_ENTRY_SYMLINK
+#define dcc_is_entry_new     dcc_entry_new
+#define dcc_is_entry_ref     dcc_entry_ref
+#define dcc_is_entry_free    dcc_entry_free
 
 /* TRUE if path is absolute, normalized and within DCC_MAX_PATH_LEN/DEPTH/NAME_LEN. */
 gboolean dcc_is_path_is_normalized (const char *path);
@@ -106,17 +90,17 @@ void dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *messa
 
 /* One entry as an ENTR frame carries it (for other containers, such as the
  * include server's cache file). */
-void dcc_is_entry_encode (GByteArray *out, const DccIsEntry *entry);
+void dcc_is_entry_encode (GByteArray *out, const DccEntry *entry);
 /* Decodes one entry and checks its fields (kind, mode, path normalized,
  * size, hash and target consistent with the kind), not its place among
  * others. Pure. */
-gboolean dcc_is_entry_decode (const guint8 *buf, gsize len, DccIsEntry **entry, GError **error);
+gboolean dcc_is_entry_decode (const guint8 *buf, gsize len, DccEntry **entry, GError **error);
 /* Checks entries are in reply order: no path twice, each entry's parent "/"
  * or a directory listed earlier. Pure. */
 gboolean dcc_is_entries_check_order (const GPtrArray *entries, GError **error);
 
 /* Decodes a reply from buf[0..len). OK: *status set; *message (status != OK)
- * or *entries (status OK, a new GPtrArray of DccIsEntry* owning them) set.
+ * or *entries (status OK, a new GPtrArray of DccEntry* owning them) set.
  * Checks every entry: kind, mode, paths normalized, each entry's parent is
  * "/" or a directory listed earlier, no path twice, counts within
  * DCC_MAX_MANIFEST_ENTRIES. Pure. */
@@ -127,7 +111,7 @@ DccWireResult dcc_is_reply_decode (const guint8 *buf, gsize len,
 
 /* Client side: connects to the include server's Unix socket, sends the
  * request and reads the reply, waiting at most timeout_ms in all (<= 0: 30 s).
- * TRUE with *entries (DccIsEntry*) on status OK; otherwise FALSE with an error
+ * TRUE with *entries (DccEntry*) on status OK; otherwise FALSE with an error
  * (the server's message for statuses 1 and 2), and the caller compiles in
  * plain mode. */
 gboolean dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,

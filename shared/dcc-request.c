@@ -4,16 +4,6 @@
 #include "dcc-lz4.h"
 #include <string.h>
 
-void
-dcc_manifest_entry_free (DccManifestEntry *e)
-{
-  if (!e)
-    return;
-  g_free (e->path);
-  g_free (e->target);
-  g_free (e);
-}
-
 DccRequest *
 dcc_request_new (void)
 {
@@ -77,10 +67,10 @@ manifest_total (GPtrArray *entries, guint64 limit, guint64 *total_out, GError **
   guint64 total = 0;
   for (guint i = 0; i < entries->len; i++)
     {
-      DccManifestEntry *e = entries->pdata[i];
+      DccEntry *e = entries->pdata[i];
       if (e->kind != DCC_ENTRY_FILE)
         continue;
-      DccManifestEntry *first = g_hash_table_lookup (sizes, &e->hash);
+      DccEntry *first = g_hash_table_lookup (sizes, &e->hash);
       if (first)
         {
           if (first->size != e->size)
@@ -116,13 +106,13 @@ decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
     return dcc_fail (error, DCC_ERROR_LIMIT, "manifest has %u entries, limit %u",
                      count, DCC_MAX_MANIFEST_ENTRIES);
   /* Never pre-size from the peer's count: grow as entries actually parse. */
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
   for (guint32 i = 0; i < count; i++)
     {
       guint8 kind;
       const guint8 *hash;
       g_autofree char *path = NULL, *target = NULL;
-      DccManifestEntry e = { 0 };
+      DccEntry e = { 0 };
       if (!dcc_reader_u8 (&rd, &kind) || !dcc_reader_u32 (&rd, &e.mode)
           || !dcc_reader_u64 (&rd, &e.size) || !dcc_reader_bytes (&rd, DCC_HASH_LEN, &hash)
           || !dcc_reader_string (&rd, DCC_MAX_PATH_LEN, &path)
@@ -132,7 +122,7 @@ decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "manifest entry %u has unknown kind %u", i, kind);
       if (e.size > DCC_MAX_FILE_SIZE)
         return dcc_fail (error, DCC_ERROR_LIMIT, "manifest entry %u is %" G_GUINT64_FORMAT " bytes", i, e.size);
-      DccManifestEntry *ne = g_new0 (DccManifestEntry, 1);
+      DccEntry *ne = g_new0 (DccEntry, 1);
       *ne = e;
       ne->kind = kind;
       ne->mode &= 07777;
@@ -339,7 +329,7 @@ dcc_request_encode (GByteArray *out, const DccRequestSpec *r)
       dcc_put_u32 (m, manifest->len);
       for (guint i = 0; i < manifest->len; i++)
         {
-          DccManifestEntry *e = manifest->pdata[i];
+          DccEntry *e = manifest->pdata[i];
           dcc_put_u8 (m, (guint8) e->kind);
           dcc_put_u32 (m, e->mode);
           dcc_put_u64 (m, e->size);

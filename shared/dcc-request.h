@@ -3,6 +3,7 @@
  * the caller reads a frame (dcc_io_read_frame) and feeds it here. */
 #pragma once
 #include <glib.h>
+#include "dcc-entry.h"
 #include "dcc-hash.h"
 #include "dcc-wire.h"
 
@@ -29,18 +30,9 @@
 
 typedef enum { DCC_MODE_PLAIN = 1, DCC_MODE_PUMP = 2 } DccMode;
 
-typedef enum { DCC_ENTRY_FILE = 0, DCC_ENTRY_DIR = 1, DCC_ENTRY_SYMLINK = 2 } DccEntryKind;
-
-typedef struct {
-  DccEntryKind kind;
-  guint32      mode;
-  guint64      size;
-  DccHash      hash;
-  char        *path;
-  char        *target;   /* symlinks only, else "" */
-} DccManifestEntry;
-
-void dcc_manifest_entry_free (DccManifestEntry *e);
+/* The manifest's entries are dcc-entry.h's DccEntry (a manifest owns
+ * them: free with dcc_entry_free). */
+typedef DccEntry DccManifestEntry;
 
 typedef struct {
   guint32    version;
@@ -54,7 +46,7 @@ typedef struct {
   GPtrArray *env;           /* char* "NAME=VALUE" */
   char      *source_name;   /* plain mode */
   GBytes    *source_text;   /* plain mode, decompressed */
-  GPtrArray *manifest;      /* DccManifestEntry*, pump mode */
+  GPtrArray *manifest;      /* DccEntry*, pump mode */
   GPtrArray *sysdirs;       /* char*, pump mode: the client compiler's builtin
                              * #include <...> dirs, in search order */
   GPtrArray *preincludes;   /* char*, pump mode: files the compiler includes by
@@ -92,7 +84,7 @@ typedef struct {
   /* pump mode */
   const char *const *sysdirs;       /* may be NULL */
   const char *const *preincludes;   /* may be NULL */
-  GPtrArray         *manifest;      /* DccManifestEntry* */
+  GPtrArray         *manifest;      /* DccEntry* */
 } DccRequestSpec;
 
 /* Client side: appends the frames of request r (everything but the payload

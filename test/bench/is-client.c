@@ -61,7 +61,7 @@ worker (gpointer data)
         }
       guint n = 0;
       for (guint k = 0; k < entries->len; k++)
-        if (((DccIsEntry *) entries->pdata[k])->kind == DCC_IS_ENTRY_FILE)
+        if (((DccEntry *) entries->pdata[k])->kind == DCC_ENTRY_FILE)
           n++;
       p->files[i] = n;
     }

@@ -56,8 +56,8 @@ test_pump_round_trip (void)
 {
   const char *argv[] = { "gcc", "-c", "a.c", NULL };
   const char *sysdirs[] = { "/usr/include", NULL };
-  g_autoptr(GPtrArray) m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
-  DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
+  g_autoptr(GPtrArray) m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
+  DccEntry *e = g_new0 (DccEntry, 1);
   e->kind = DCC_ENTRY_SYMLINK;
   e->mode = 0777;
   e->path = g_strdup ("/home/u/inc");
@@ -70,7 +70,7 @@ test_pump_round_trip (void)
   g_autoptr(DccRequest) r = decode_all (b->data, b->len, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (r->manifest->len, ==, 1);
-  DccManifestEntry *d = r->manifest->pdata[0];
+  DccEntry *d = r->manifest->pdata[0];
   g_assert_cmpint (d->kind, ==, DCC_ENTRY_SYMLINK);
   g_assert_cmpstr (d->target, ==, "real");
   g_assert_cmpstr (r->sysdirs->pdata[0], ==, "/usr/include");
@@ -236,10 +236,10 @@ test_lz4_declared (void)
   g_assert_cmpuint (g_bytes_get_size (none), ==, 0);
 }
 
-static DccManifestEntry *
+static DccEntry *
 file_entry (const char *path, const char *content, guint64 size)
 {
-  DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
+  DccEntry *e = g_new0 (DccEntry, 1);
   e->kind = DCC_ENTRY_FILE;
   e->mode = 0644;
   e->size = size;
@@ -284,7 +284,7 @@ test_job_input_limit (void)
    * sizes is refused. */
   for (int variant = 0; variant < 3; variant++)
     {
-      g_autoptr(GPtrArray) m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+      g_autoptr(GPtrArray) m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
       g_ptr_array_add (m, file_entry ("/w/a.c", "aaaa", 600));
       g_ptr_array_add (m, file_entry ("/w/b.h", "bbbb", 400));
       g_ptr_array_add (m, file_entry ("/w/c.h", "aaaa", variant == 2 ? 601 : 600));

@@ -56,7 +56,7 @@ key_case_init (KeyCase *k, DccMode mode)
     }
   else
     {
-      k->req->manifest = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+      k->req->manifest = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
       g_ptr_array_add (k->req->manifest, entry (DCC_ENTRY_DIR, "/home/u/p", NULL, NULL));
       g_ptr_array_add (k->req->manifest, entry (DCC_ENTRY_FILE, "/home/u/p/a.c", "#include \"deep.h\"\nint a;\n", NULL));
       g_ptr_array_add (k->req->manifest, entry (DCC_ENTRY_FILE, "/home/u/p/deep.h", "#define D 1\n", NULL));
@@ -159,7 +159,7 @@ test_key_components (void)
           key_case_init (&k, mode);
           mutations[i].m (&k);
           if (mutations[i].m == m_mode && mode == DCC_MODE_PLAIN)
-            k.req->manifest = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_manifest_entry_free);
+            k.req->manifest = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
           key_of (&k, &kk);
           if (dcc_hash_equal (&kb, &kk))
             g_error ("%s mode: the key does not change with the %s", mode == DCC_MODE_PUMP ? "pump" : "plain",
