@@ -73,16 +73,12 @@ DCC_WEB_PAGE_JS_SET_FILL
 "    fill('reasons', s.reasons.map(r => row([[r.count, 'n'], [r.reason]])));\n"
 "    fill('recent', s.recent.map(r => row([[r.file], [r.kind + (r.status ? ' (exit ' + r.status + ')' : ''), r.kind],\n"
 "        [r.mode], [r.host], [ms(r.ms), 'n'], [ms(r.ago_ms) + ' ago', 'n'], [r.reason]])));\n"
-"    set('status', 'updated ' + new Date().toLocaleTimeString());\n"
-"    document.body.dataset.polls = (Number(document.body.dataset.polls || 0) + 1).toString();\n"
+DCC_WEB_PAGE_JS_POLLED
 "  } catch (e) {\n"
 "    set('status', 'cannot read the state: ' + e);\n"
 "  }\n"
 "}\n"
-"poll();\n"
-"setInterval(poll, 1000);\n"
-"</script>\n"
-"</body></html>\n";
+DCC_WEB_PAGE_END;
 
 const char *
 dcc_client_monitor_page (void)

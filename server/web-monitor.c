@@ -82,16 +82,12 @@ DCC_WEB_PAGE_JS_SET_FILL
 "                                          [j.phase + ' ' + ms(j.phase_ms)], [ms(j.elapsed_ms), 'n']], 'job')));\n"
 "    fill('recent', b.recent.map(j => row([[j.file], [j.client], [j.result + (j.status ? ' (exit ' + j.status + ')' : ''), j.result],\n"
 "                                          [j.mode], [ms(j.ms), 'n'], [ms(j.ago_ms) + ' ago', 'n']], 'done')));\n"
-"    set('status', 'updated ' + new Date().toLocaleTimeString());\n"
-"    document.body.dataset.polls = (Number(document.body.dataset.polls || 0) + 1).toString();\n"
+DCC_WEB_PAGE_JS_POLLED
 "  } catch (e) {\n"
 "    set('status', 'cannot reach distccd: ' + e);\n"
 "  }\n"
 "}\n"
-"poll();\n"
-"setInterval(poll, 1000);\n"
-"</script>\n"
-"</body></html>\n";
+DCC_WEB_PAGE_END;
 
 const char *
 dcc_web_monitor_page (void)

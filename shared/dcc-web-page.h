@@ -21,3 +21,16 @@
 #define DCC_WEB_PAGE_JS_SET_FILL \
 "function set(id, v) { document.getElementById(id).textContent = v; }\n" \
 "function fill(id, rows) { document.getElementById(id).replaceChildren(...rows); }\n"
+
+/* JavaScript, at the end of poll()'s try block: says when the page was
+ * last updated and counts the polls (the tests wait on data-polls). */
+#define DCC_WEB_PAGE_JS_POLLED \
+"    set('status', 'updated ' + new Date().toLocaleTimeString());\n" \
+"    document.body.dataset.polls = (Number(document.body.dataset.polls || 0) + 1).toString();\n"
+
+/* The end of the document: poll now and every second. */
+#define DCC_WEB_PAGE_END \
+"poll();\n" \
+"setInterval(poll, 1000);\n" \
+"</script>\n" \
+"</body></html>\n"
