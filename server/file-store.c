@@ -446,6 +446,17 @@ write_private (GBytes *own, const char *hex, int dirfd, const char *name, mode_t
   return finish_new (g_steal_fd (&dst), ok, mode, dirfd, name, "writing", hex, error);
 }
 
+/* An object's names: its hash in hex and its path under objects/; returns
+ * this process's private copy of its content (owned by the store) when it
+ * has one instead of a file. */
+static GBytes *
+object_names (DccStore *s, const DccHash *h, char hex[DCC_HASH_HEX_LEN + 1], char path[OBJ_PATH_LEN])
+{
+  dcc_hash_to_hex (h, hex);
+  store_obj_path (h, path);
+  return g_hash_table_lookup (s->private_objects, h);
+}
+
 gboolean
 dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const char *name,
                      gboolean executable, GError **error)
@@ -462,10 +473,7 @@ dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const char *name,
 
   char hex[DCC_HASH_HEX_LEN + 1];
   char path[OBJ_PATH_LEN];
-  dcc_hash_to_hex (h, hex);
-  store_obj_path (h, path);
-
-  GBytes *own = g_hash_table_lookup (s->private_objects, h);
+  GBytes *own = object_names (s, h, hex, path);
   if (own)
     return write_private (own, hex, dirfd, name, executable ? 0555 : 0444, error);
 
@@ -553,9 +561,7 @@ dcc_store_read (DccStore *s, const DccHash *h, GError **error)
   g_return_val_if_fail (s != NULL && h != NULL, NULL);
   char hex[DCC_HASH_HEX_LEN + 1];
   char path[OBJ_PATH_LEN];
-  dcc_hash_to_hex (h, hex);
-  store_obj_path (h, path);
-  GBytes *own = g_hash_table_lookup (s->private_objects, h);
+  GBytes *own = object_names (s, h, hex, path);
   if (own)
     return g_bytes_ref (own);
   dcc_autofd fd = openat (s->objects_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
