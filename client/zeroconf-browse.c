@@ -1,5 +1,6 @@
 #include "zeroconf-browse.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-hosts.h"
 #include "dcc-io.h"
 #include "dcc-log.h"
@@ -254,13 +255,13 @@ dcc_zeroconf_hosts_text (const char *distcc_dir, GError **error)
     return g_steal_pointer (&old);
   if (g_mkdir_with_parents (dir, 0755) != 0)
     return old ? g_steal_pointer (&old) : (dcc_fail_errno (error, "cannot create %s", dir), NULL);
-  int fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+  dcc_autofd fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   if (fd < 0)
     return old ? g_steal_pointer (&old) : (dcc_fail_errno (error, "cannot open %s", lock), NULL);
   gboolean locked = flock (fd, LOCK_EX | LOCK_NB) == 0;
   if (!locked && old)
     {
-      close (fd);   /* another distcc is browsing: the older list meanwhile */
+      /* another distcc is browsing: the older list meanwhile */
       return g_steal_pointer (&old);
     }
   /* No list at all yet: wait for the one browsing, as long as a browse may take. */
@@ -272,7 +273,6 @@ dcc_zeroconf_hosts_text (const char *distcc_dir, GError **error)
     }
   if (!locked)
     {
-      close (fd);
       return dcc_fail (error, DCC_ERROR_TIMEOUT, "another distcc has been browsing for over %d ms",
                        DCC_ZEROCONF_BROWSE_MS + 1000), NULL;
     }
@@ -280,7 +280,7 @@ dcc_zeroconf_hosts_text (const char *distcc_dir, GError **error)
   old = read_list (path, &age);
   if (old && fresh (old, age))
     {
-      close (fd);   /* browsed by the one we waited for */
+      /* browsed by the one we waited for */
       return g_steal_pointer (&old);
     }
   g_autoptr(GError) browse_error = NULL;
@@ -291,7 +291,7 @@ dcc_zeroconf_hosts_text (const char *distcc_dir, GError **error)
       if (!dcc_io_write_file_atomic (path, text, strlen (text), 0644, &werr))
         dcc_debug ("zeroconf: cannot keep the list: %s", werr->message);
     }
-  close (fd);
+  dcc_fd_clear (&fd);   /* the lock: the list is written */
   if (!text && old)
     {
       dcc_info ("zeroconf: %s; using the list of %" G_GINT64_FORMAT " s ago", browse_error->message, age);

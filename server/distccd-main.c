@@ -6,6 +6,7 @@
 #include "conn-loop.h"
 #include "dcc-cidr.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
 #include "inetd-relay.h"
@@ -544,12 +545,12 @@ detach (const Options *o)
 
 /* The daemon's pid into the pid file opened before the drop; closes it. */
 static void
-write_pid_file (int pid_fd, const char *path)
+write_pid_file (int pid_fd_in, const char *path)
 {
+  dcc_autofd pid_fd = pid_fd_in;
   g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
   if (write (pid_fd, pid, strlen (pid)) != (ssize_t) strlen (pid))
     dcc_warning ("cannot write pid file %s: %s", path, g_strerror (errno));
-  close (pid_fd);
 }
 
 /* Ends a helper process (the statistics page, the zeroconf publisher,

@@ -284,17 +284,16 @@ gboolean
 dcc_io_write_file_atomic (const char *path, const void *data, gsize len, int mode, GError **error)
 {
   g_autofree char *tmp = g_strdup_printf ("%s.dcc-tmp-%d", path, (int) getpid ());
-  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  dcc_autofd fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0)
     return dcc_fail_errno (error, "create %s", tmp);
   if (!dcc_io_write_all (fd, data, len, 0, error))
     {
       g_prefix_error (error, "%s: ", tmp);
-      close (fd);
       unlink (tmp);
       return FALSE;
     }
-  if (close (fd) < 0)
+  if (close (g_steal_fd (&fd)) < 0)
     {
       dcc_fail_errno (error, "close %s", tmp);
       unlink (tmp);

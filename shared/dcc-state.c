@@ -389,15 +389,11 @@ dcc_state_read_all (const char *distcc_dir, GError **error)
         return g_steal_pointer (&out);
       return dcc_fail_errno (error, "cannot open state directory in %s", distcc_dir), NULL;
     }
-  int lfd = dup (dfd);
+  dcc_autofd lfd = dup (dfd);
   DIR *d = lfd >= 0 ? fdopendir (lfd) : NULL;
   if (d == NULL)
-    {
-      dcc_fail_errno (error, "cannot list state directory in %s", distcc_dir);
-      if (lfd >= 0)
-        close (lfd);
-      return NULL;
-    }
+    return dcc_fail_errno (error, "cannot list state directory in %s", distcc_dir), NULL;
+  (void) g_steal_fd (&lfd);   /* d owns it now */
 
   guint seen = 0;
   struct dirent *de;
