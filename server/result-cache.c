@@ -215,8 +215,8 @@ run_delimiter (guint8 c)
          || c == '<' || c == '>' || c == '\0';
 }
 
-/* The most ".." components ("../", at the start of a run or after '/')
- * in one run of bytes without delimiters, capped at 255. */
+/* The most "../" in one run of bytes without delimiters, capped at 255:
+ * each one counts, after '/' or not ("INCBIN(../x)" stringized is a path). */
 static guint
 most_climb (const guint8 *text, gsize len)
 {
@@ -236,12 +236,85 @@ most_climb (const guint8 *text, gsize len)
         stop++;
       guint n = 0;
       for (const guint8 *q = start; q + 3 <= stop; q++)
-        if (q[0] == '.' && q[1] == '.' && q[2] == '/' && (q == start || q[-1] == '/'))
-          n++;
+        if (q[0] == '.' && q[1] == '.' && q[2] == '/')
+          n++;                      /* after '/' or not: a macro may stringize (../x) */
       most = MAX (most, MIN (n, 255u));
       p = stop;
     }
   return most;
+}
+
+/* A copy of text with C comments blanked (their bytes but newlines made
+ * spaces), so that "see ../../COPYING" in a licence comment does not
+ * count as a climb; NULL when that cannot be done safely: a raw string
+ * (R"...") or a trigraph ("??/") could hide where strings end. From a '#'
+ * or "%:" in code to the end of its line (backslash continuations
+ * included) nothing is blanked: a header name <a//b> is not a comment.
+ * Blanking only ever happens in what this lexer takes for code, and where
+ * it errs (a quote in #error text, a digit separator) it errs towards
+ * counting more. */
+static guint8 *
+blank_comments (const guint8 *t, gsize len)
+{
+  if (memmem (t, len, "R\"", 2) || memmem (t, len, "?\?/", 3))
+    return NULL;
+  guint8 *o = g_memdup2 (t, len);
+  enum { CODE, LINE, BLOCK, STR, CHR } st = CODE;
+  gboolean directive = FALSE;     /* this line has a '#' or "%:" in code so far */
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = t[i];
+      switch (st)
+        {
+        case CODE:
+          if (c == '\\' && i + 1 < len && t[i + 1] == '\n')
+            i++;                          /* a continuation: still this line */
+          else if (c == '\n')
+            directive = FALSE;
+          else if (c == '#' || (c == '%' && i + 1 < len && t[i + 1] == ':'))
+            directive = TRUE;
+          else if (!directive && c == '/' && i + 1 < len && (t[i + 1] == '/' || t[i + 1] == '*'))
+            {
+              st = t[i + 1] == '/' ? LINE : BLOCK;
+              o[i] = o[i + 1] = ' ';
+              i++;
+            }
+          else if (c == '"')
+            st = STR;
+          else if (c == '\'')
+            st = CHR;
+          break;
+        case LINE:
+          if (c == '\n')
+            st = CODE;
+          else
+            o[i] = ' ';
+          break;
+        case BLOCK:
+          if (c == '*' && i + 1 < len && t[i + 1] == '/')
+            {
+              o[i] = o[i + 1] = ' ';
+              i++;
+              st = CODE;
+            }
+          else if (c != '\n')
+            o[i] = ' ';
+          break;
+        case STR:
+        case CHR:
+          if (c == '\\')
+            i++;                          /* the escaped byte, a newline included */
+          else if (c == '\n')
+            {
+              st = CODE;
+              directive = FALSE;
+            }
+          else if ((st == STR && c == '"') || (st == CHR && c == '\''))
+            st = CODE;
+          break;
+        }
+    }
+  return o;
 }
 
 guint
@@ -252,7 +325,11 @@ dcc_result_scan_text (const guint8 *text, gsize len)
     return 0;
   if (memmem (text, len, "system_header", 13))
     flags |= DCC_RESULT_TEXT_SYSTEM_HEADER;
-  flags |= most_climb (text, len) << DCC_RESULT_TEXT_CLIMB_SHIFT;
+  if (memmem (text, len, "../", 3))
+    {
+      g_autofree guint8 *code = blank_comments (text, len);
+      flags |= most_climb (code ? code : text, len) << DCC_RESULT_TEXT_CLIMB_SHIFT;
+    }
   if (memmem (text, len, "__DATE__", 8) || memmem (text, len, "__TIME__", 8))
     flags |= DCC_RESULT_TEXT_DATE_TIME;
   if (memmem (text, len, "__TIMESTAMP__", 13))

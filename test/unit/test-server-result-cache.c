@@ -474,7 +474,21 @@ test_scan_text (void)
     { "#include \"a/../../b/../../../x.h\"\n#include \"../y.h\"\n", 5u << DCC_RESULT_TEXT_CLIMB_SHIFT },
     { "#define H \"../../h.h\"\n#include H\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
     { "void f (int, ...);\n/* see Documentation/..x */\n", 0 },
-    { "a/b../c", 0 },
+    { "a/b../c", 1u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    /* comments do not count; strings, directives and header names do */
+    { "/*\n * (see ../../COPYING)\n */\nint a; // ../../../x\n", 0 },
+    { "/* ../../x */ const char *p = \"../../y\";\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "const char *p = \"a//../../y\";\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "#include <a//../../b.h>\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "/**/ #include <a//../../b.h>\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "%:include <a/*../../b.h>\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "#define P \\\n  \"x//../../h.h\"\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "const char *s = \"a\\\n//../../h.h\";\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "char c = '\"'; // ../../x\n", 0 },
+    { "auto s = R\"(\")//../../h.h)\";\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "const char *t = \"?\?/\"//../../h.h\";\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "#define INCBIN(p) asm (\".incbin \\\"\" #p \"\\\"\")\nINCBIN(../../blob) // ../../../c\n",
+      2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_cmpuint (dcc_result_scan_text ((const guint8 *) cases[i].text, strlen (cases[i].text)), ==, cases[i].flags);
