@@ -304,10 +304,10 @@ job_env (DccCompileJob *job, GPtrArray *client_env)
   /* In the sandbox the job's tmp directory is its /tmp. */
   if (job->cfg.sandbox)
     g_strv_builder_add (b, "TMPDIR=/tmp");
-  if (job->shown_cwd)
-    dcc_strv_builder_take (b, g_strconcat ("PWD=", job->shown_cwd, NULL));
   else
     dcc_strv_builder_take (b, g_strconcat ("TMPDIR=", job->dir, "/tmp", NULL));
+  if (job->shown_cwd)
+    dcc_strv_builder_take (b, g_strconcat ("PWD=", job->shown_cwd, NULL));
   g_auto(GStrv) forwarded = dcc_compile_job_forwarded_env (client_env);
   g_strv_builder_addv (b, (const char **) forwarded);
   return g_strv_builder_end (b);
