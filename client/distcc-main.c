@@ -447,13 +447,13 @@ run (Job *job)
             {
               g_autofree char *hostport = g_strdup_printf ("%s:%d", host->hostname, host->port);
               g_autofree char *cc = g_path_get_basename (job->user_argv[0]);
-              dcc_build_warn_refusal (job->distcc_dir, hostport, cc, why + strlen ("volunteer refused: "));
+              dcc_build_warn_refusal (job->distcc_dir, hostport, cc, why + strlen (DCC_REFUSED_PREFIX));
             }
-          else if (g_str_has_prefix (why, "volunteer refused: "))
+          else if (g_str_has_prefix (why, DCC_REFUSED_PREFIX))
             {
               /* Expected remote, compiled here: said once per build. */
               g_autofree char *said = g_strdup_printf ("%s:%d refused the compile: %s", host->hostname, host->port,
-                                                       why + strlen ("volunteer refused: "));
+                                                       why + strlen (DCC_REFUSED_PREFIX));
               dcc_build_warn_local (job->distcc_dir, said);
             }
           g_clear_pointer (&slot, dcc_slot_release);

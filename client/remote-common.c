@@ -175,7 +175,7 @@ dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
   g_autoptr(GError) error = NULL;
   if (reply->error_message)
     {
-      *why = g_strdup_printf ("volunteer refused: %s", reply->error_message);
+      *why = g_strconcat (DCC_REFUSED_PREFIX, reply->error_message, NULL);
       return DCC_REMOTE_RUN_LOCALLY;
     }
   if (reply->status != 0 && !failure_is_final && !dcc_client_env_flag ("DISTCC_SKIP_LOCAL_RETRY", FALSE))

@@ -20,7 +20,8 @@ typedef enum {
 /* The *why of RUN_LOCALLY when the volunteer refused the compiler itself
  * (not allowed there, or a different identity): the volunteer's EROR
  * messages about the compiler start with "compiler " (doc/protocol.md). */
-#define DCC_REFUSED_COMPILER_PREFIX "volunteer refused: compiler "
+#define DCC_REFUSED_PREFIX "volunteer refused: "
+#define DCC_REFUSED_COMPILER_PREFIX DCC_REFUSED_PREFIX "compiler "
 
 /* An environment variable as a boolean: unset or empty gives dflt, "0" FALSE. */
 gboolean dcc_client_env_flag (const char *name, gboolean dflt);

@@ -28,9 +28,8 @@ dcc_stock_local_reason (const DccCompileArgs *a, gboolean is_clang)
    * on a line, so the object would not be a local build's. */
   if (a->debug_info)
     return "-g records columns that full preprocessing shifts; a stock volunteer cannot keep them (ours can)";
-  /* gcc streams the working directory into LTO objects; a stock volunteer
-   * compiles in one of its own. */
-  if (a->lto && !is_clang && a->lang != DCC_LANG_ASM_CPP)
+  /* A stock volunteer compiles in a directory of its own. */
+  if (dcc_args_gcc_lto (a, is_clang))
     return "gcc -flto records the working directory in the object; a stock volunteer compiles in its own (ours can)";
   for (int i = 1; a->argv[i]; i++)
     {

@@ -376,7 +376,7 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
   if (job->cfg.sandbox && req->stock_protover == 0
       && dcc_sandbox_cwd_showable (job->cfg.sandbox, req->cwd, job->root, job->dir, compiler))
     job->shown_cwd = g_strdup (req->cwd);
-  if (a->lto && !a->is_clang && a->lang != DCC_LANG_ASM_CPP && !job->shown_cwd)
+  if (dcc_args_gcc_lto (a, a->is_clang) && !job->shown_cwd)
     return dcc_fail (error, DCC_ERROR_REFUSED,
                      "gcc -flto records the working directory in the object, and this volunteer cannot "
                      "show the client's (%s)",

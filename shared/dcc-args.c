@@ -778,3 +778,9 @@ dcc_compile_args_free (DccCompileArgs *a)
     g_ptr_array_unref (a->side_outputs);
   g_free (a);
 }
+
+gboolean
+dcc_args_gcc_lto (const DccCompileArgs *a, gboolean is_clang)
+{
+  return a->lto && !is_clang && a->lang != DCC_LANG_ASM_CPP;
+}

@@ -72,6 +72,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCompileArgs, dcc_compile_args_free)
  * one still present means local). */
 gboolean dcc_args_scan (const char *const *argv, DccCompileArgs **out, char **local_reason);
 
+/* Whether the compile is gcc's (is_clang: the caller's knowledge of the
+ * compiler) with -flto on a C-family source: gcc 12 streams the working
+ * directory into its LTO object, unmapped by prefix maps (a volunteer must
+ * compile it where the client's directory is). */
+gboolean dcc_args_gcc_lto (const DccCompileArgs *a, gboolean is_clang);
+
 /* Server side: checks every argument a client sent. argv is the whole
  * NULL-terminated argv; argv[0] (the compiler, checked elsewhere) is skipped.
  * Every element is examined, including values of options that take one, so
