@@ -8,7 +8,8 @@
 # compile remote, objects and the LTO-linked program identical to a local
 # build; a volunteer that cannot show the directory (--no-sandbox) refuses
 # with the reason, said once, and the build is local and identical; a
-# stock volunteer is never given gcc -flto.
+# stock volunteer is never given gcc -flto. Also against a volunteer
+# started as root with the defaults (no --cache-dir, no --user).
 source "$(dirname "$0")/lib.sh"
 
 proj=$SCRATCH/proj
@@ -81,6 +82,25 @@ check "pump: 4 of 4 compiles remote in pump mode (got $(grep -c 'result: remote 
 check "pump: objects and the LTO-linked program identical to local" same_build "$SCRATCH/pump"
 "$BIN/pump" --shutdown > /dev/null 2>&1
 unset INCLUDE_SERVER_PORT DISTCC_HOSTS
+
+# As a distribution starts it: root, no --cache-dir or --user (it drops to
+# distcc or nobody and builds the sandbox as that user).
+if [ "$(id -u)" != 0 ]; then
+  skip "defaults as root: not root"
+elif tree_unreachable_by nobody; then
+  skip "defaults as root: nobody cannot read the build tree"
+else
+  start_distccd_stock || not_ok "defaults: distccd starts"
+  export DISTCC_HOSTS="127.0.0.1:$PORT/4,cpp,lzo"
+  eval "$("$BIN/pump" --startup 2> "$SCRATCH/startup2.err")"
+  [ -n "${INCLUDE_SERVER_PID:-}" ] && DAEMON_PIDS+=("$INCLUDE_SERVER_PID")
+  DISTCC_LOG="$SCRATCH/defaults.log" build_in "$SCRATCH/defaults" "$BIN/distcc" gcc
+  "$BIN/pump" --shutdown > /dev/null 2>&1
+  unset INCLUDE_SERVER_PORT DISTCC_HOSTS
+  check "defaults (runs as $(ps -o user= -p "$DPID")): 4 of 4 compiles remote in pump mode" \
+    test "$(grep -c 'result: remote .*mode=pump' "$SCRATCH/defaults.log")" = 4
+  check "defaults: objects and the LTO-linked program identical to local" same_build "$SCRATCH/defaults"
+fi
 
 # A volunteer without the sandbox cannot show the directory: refused, local, identical.
 start_distccd --no-sandbox || not_ok "distccd --no-sandbox starts"
