@@ -365,7 +365,7 @@ get_index (DccReader *r, guint *next_new, guint32 *idx)
 }
 
 typedef struct {
-  GPtrArray *entries;   /* DccIsEntry* */
+  GPtrArray *entries;   /* DccEntry* */
   GPtrArray *checks;    /* DccCachedCheck* */
   guint next_entry, next_check;
   guint total;          /* entries over all closures */
@@ -382,12 +382,12 @@ get_closure (DccReader *r, Tables *t)
       || n > DCC_MAX_MANIFEST_ENTRIES || n > DCC_IS_CACHE_MAX_CLOSURE_ENTRIES - t->total)
     return NULL;
   t->total += n;
-  c->entries = g_ptr_array_new_full (n, (GDestroyNotify) dcc_is_entry_free);
+  c->entries = g_ptr_array_new_full (n, (GDestroyNotify) dcc_entry_free);
   for (guint32 i = 0; i < n; i++)
     {
       if (!get_index (r, &t->next_entry, &idx) || idx >= t->entries->len)
         return NULL;
-      g_ptr_array_add (c->entries, dcc_is_entry_ref (t->entries->pdata[idx]));
+      g_ptr_array_add (c->entries, dcc_entry_ref (t->entries->pdata[idx]));
     }
   if (!dcc_is_entries_check_order (c->entries, NULL))
     return NULL;
@@ -416,7 +416,7 @@ get_tables (DccReader *r, Tables *t, GError **error)
     {
       guint32 len;
       const guint8 *bytes;
-      DccIsEntry *e = NULL;
+      DccEntry *e = NULL;
       if (!dcc_reader_u32 (r, &len) || !dcc_reader_bytes (r, len, &bytes)
           || !dcc_is_entry_decode (bytes, len, &e, NULL))
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: table entry %u malformed", i);
@@ -481,7 +481,7 @@ dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **has
         return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: scan %u malformed", i);
       g_ptr_array_add (scans, c);
     }
-  g_autoptr(GPtrArray) table_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_is_entry_free);
+  g_autoptr(GPtrArray) table_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
   g_autoptr(GPtrArray) table_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_check_free);
   Tables t = { .entries = table_entries, .checks = table_checks };
   if (!get_tables (&r, &t, error))

@@ -69,7 +69,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccCachedCheck, dcc_cached_check_free)
  * process or the next. */
 typedef struct {
   char      *key;       /* cwd, argv and compiler, as closure.c makes it */
-  GPtrArray *entries;   /* DccIsEntry* */
+  GPtrArray *entries;   /* DccEntry* */
   GPtrArray *checks;    /* DccCachedCheck* */
 } DccCachedClosure;
 

@@ -96,7 +96,7 @@ check_fact (DccClosureEngine *e, const Check *c, struct stat *st)
 /* ---- the engine: caches shared by all requests ---- */
 
 typedef struct {
-  GPtrArray *entries;   /* DccIsEntry* */
+  GPtrArray *entries;   /* DccEntry* */
   GPtrArray *checks;    /* Check* */
 } CachedClosure;
 
@@ -208,14 +208,14 @@ dcc_closure_scan_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r
 }
 
 /* The entry for path in entries (sorted by path), or NULL. */
-static const DccIsEntry *
+static const DccEntry *
 find_entry (GPtrArray *entries, const char *path)
 {
   guint lo = 0, hi = entries->len;
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      const DccIsEntry *x = entries->pdata[mid];
+      const DccEntry *x = entries->pdata[mid];
       int cmp = strcmp (path, x->path);
       if (cmp == 0)
         return x;
@@ -233,8 +233,8 @@ static gboolean
 same_content (DccClosureEngine *e, GPtrArray *entries, const Check *c, const struct stat *now,
               guint *n_hashed)
 {
-  const DccIsEntry *entry = find_entry (entries, c->path);
-  if (!entry || entry->kind != DCC_IS_ENTRY_FILE)
+  const DccEntry *entry = find_entry (entries, c->path);
+  if (!entry || entry->kind != DCC_ENTRY_FILE)
     return FALSE;
   DccHash hash;
   g_autofree guint8 *data = NULL;

@@ -65,7 +65,7 @@ typedef struct {
   char            **chain;        /* quote dirs then angled dirs */
   guint             n_chain;
 
-  GHashTable *entries;       /* physical path -> DccIsEntry* (owned) */
+  GHashTable *entries;       /* physical path -> DccEntry* (owned) */
   GHashTable *checks;        /* dcc_walk_key (follow, path) -> Check* (owned) */
   GHashTable *dir_memo;      /* lexical dir -> physical dir, or "" if missing */
   GHashTable *resolve_memo;  /* dcc_walk_key (start, here, name) -> dcc_walk_key (chain, lexical path), or "" */

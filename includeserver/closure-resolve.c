@@ -131,13 +131,13 @@ dcc_walk_add_check (Walk *w, const char *path, gboolean follow, const struct sta
 }
 
 static void
-add_entry (Walk *w, DccIsEntryKind kind, const struct stat *st, const DccHash *hash,
+add_entry (Walk *w, DccEntryKind kind, const struct stat *st, const DccHash *hash,
            const char *path, const char *target)
 {
   if (g_hash_table_contains (w->entries, path))
     return;
-  DccIsEntry *e = dcc_is_entry_new (kind, st->st_mode & 07777,
-                                    kind == DCC_IS_ENTRY_FILE ? (guint64) st->st_size : 0,
+  DccEntry *e = dcc_entry_new (kind, st->st_mode & 07777,
+                                    kind == DCC_ENTRY_FILE ? (guint64) st->st_size : 0,
                                     hash, path, target);
   g_hash_table_insert (w->entries, e->path, e);
 }
@@ -164,13 +164,13 @@ step (Walk *w, const char *dir, const char *name, guint *links, struct stat *st_
       if (n <= 0)
         return NULL;
       target[n] = '\0';
-      add_entry (w, DCC_IS_ENTRY_SYMLINK, &st, NULL, cand, target);
+      add_entry (w, DCC_ENTRY_SYMLINK, &st, NULL, cand, target);
       dcc_walk_add_check (w, cand, FALSE, &st);
       return resolve_components (w, target[0] == '/' ? "/" : dir, target, links, st_out);
     }
   if (S_ISDIR (st.st_mode))
     {
-      add_entry (w, DCC_IS_ENTRY_DIR, &st, NULL, cand, NULL);
+      add_entry (w, DCC_ENTRY_DIR, &st, NULL, cand, NULL);
       dcc_walk_add_check (w, cand, FALSE, &st);
     }
   *st_out = st;
@@ -271,7 +271,7 @@ dcc_walk_add_file (Walk *w, const char *phys, const struct stat *st, DccHash *ha
 {
   if (!dcc_closure_hash_file (w->engine, phys, st, hash, data, len, need_data, &w->stats->files_hashed, error))
     return FALSE;
-  add_entry (w, DCC_IS_ENTRY_FILE, st, hash, phys, NULL);
+  add_entry (w, DCC_ENTRY_FILE, st, hash, phys, NULL);
   dcc_walk_add_check (w, phys, FALSE, st);
   return TRUE;
 }

@@ -371,7 +371,7 @@ resolve_pending (Walk *w, const char *compiler_path, const char *source, gboolea
 static int
 compare_entries (gconstpointer a, gconstpointer b)
 {
-  const DccIsEntry *x = *(DccIsEntry *const *) a, *y = *(DccIsEntry *const *) b;
+  const DccEntry *x = *(DccEntry *const *) a, *y = *(DccEntry *const *) b;
   return strcmp (x->path, y->path);
 }
 
@@ -470,7 +470,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
     }
 
   Walk w = { .engine = engine, .scanner = scanner, .cwd = cwd, .args = args, .stats = stats };
-  w.entries = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_is_entry_free);
+  w.entries = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_entry_free);
   /* Keys and memo values are in w.strings. */
   w.strings = g_string_chunk_new (16384);
   w.checks = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_cached_check_free);
@@ -544,7 +544,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
 
   {
     GPtrArray *entries = g_ptr_array_new_full (g_hash_table_size (w.entries),
-                                               (GDestroyNotify) dcc_is_entry_free);
+                                               (GDestroyNotify) dcc_entry_free);
     g_autoptr(GPtrArray) checks = g_ptr_array_new_full (g_hash_table_size (w.checks),
                                                         (GDestroyNotify) dcc_cached_check_free);
     GHashTableIter it;

@@ -40,7 +40,7 @@ typedef struct {
 
 /* Computes the closure of the compile `argv` run in `cwd` (argv[0] is the
  * compiler as typed; path_env is the PATH to find it in, may be NULL).
- * TRUE: *entries is a GPtrArray of DccIsEntry* sorted so that a directory
+ * TRUE: *entries is a GPtrArray of DccEntry* sorted so that a directory
  * precedes its contents; it may be shared with the cache, so treat it as
  * read-only and unref it. FALSE: the compile cannot be analysed (error says
  * why); the client should compile in plain mode. stats may be NULL. */

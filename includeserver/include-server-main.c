@@ -398,13 +398,13 @@ run_verify (char **argv, gboolean verbose)
   guint nfiles = 0, ndirs = 0, nlinks = 0;
   for (guint i = 0; i < entries->len; i++)
     {
-      const DccIsEntry *e = entries->pdata[i];
-      if (e->kind == DCC_IS_ENTRY_FILE)
+      const DccEntry *e = entries->pdata[i];
+      if (e->kind == DCC_ENTRY_FILE)
         {
           g_hash_table_add (ours, e->path);
           nfiles++;
         }
-      else if (e->kind == DCC_IS_ENTRY_DIR)
+      else if (e->kind == DCC_ENTRY_DIR)
         ndirs++;
       else
         nlinks++;
@@ -493,8 +493,8 @@ run_verify (char **argv, gboolean verbose)
   guint extra = 0;
   for (guint i = 0; i < entries->len; i++)
     {
-      const DccIsEntry *e = entries->pdata[i];
-      if (e->kind == DCC_IS_ENTRY_FILE && !g_hash_table_contains (theirs, e->path))
+      const DccEntry *e = entries->pdata[i];
+      if (e->kind == DCC_ENTRY_FILE && !g_hash_table_contains (theirs, e->path))
         {
           if (verbose)
             printf ("extra: %s\n", e->path);

@@ -101,11 +101,11 @@ dcc_result_key (const DccResultKeyInput *in, DccHash *key)
        * it (1), others as they are (0). */
       guint kept = 0;
       for (guint i = 0; i < n; i++)
-        kept += !(in->relative && above_cwd (((const DccManifestEntry *) req->manifest->pdata[i])->path, cwd));
+        kept += !(in->relative && above_cwd (((const DccEntry *) req->manifest->pdata[i])->path, cwd));
       dcc_put_u32 (b, kept);
       for (guint i = 0; i < n; i++)
         {
-          const DccManifestEntry *e = req->manifest->pdata[i];
+          const DccEntry *e = req->manifest->pdata[i];
           const char *path = e->path ? e->path : "";
           if (in->relative && above_cwd (path, cwd))
             continue;

@@ -410,13 +410,13 @@ scan_manifest (const DccRequest *req)
   g_autoptr(GHashTable) symlinks = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < req->manifest->len; i++)
     {
-      const DccManifestEntry *e = req->manifest->pdata[i];
+      const DccEntry *e = req->manifest->pdata[i];
       if (e->kind == DCC_ENTRY_SYMLINK)
         g_hash_table_add (symlinks, e->path);
     }
   for (guint i = 0; i < req->manifest->len; i++)
     {
-      const DccManifestEntry *e = req->manifest->pdata[i];
+      const DccEntry *e = req->manifest->pdata[i];
       if (!e->path || e->path[0] != '/')
         return "a manifest path is not absolute";
       if ((strcmp (e->path, cwd) == 0 || above (e->path, cwd)) && e->kind != DCC_ENTRY_DIR)
@@ -479,7 +479,7 @@ dcc_result_cwd_texts_verdict (const DccRequest *req, const guint *flags)
   guint climb = f.argv_climb;
   for (guint i = 0; i < req->manifest->len; i++)
     {
-      const DccManifestEntry *e = req->manifest->pdata[i];
+      const DccEntry *e = req->manifest->pdata[i];
       if (e->kind != DCC_ENTRY_FILE)
         continue;
       if (flags[i] & DCC_RESULT_TEXT_SYSTEM_HEADER)
@@ -499,7 +499,7 @@ dcc_result_cwd_texts_verdict (const DccRequest *req, const guint *flags)
     }
   for (guint i = 0; i < req->manifest->len; i++)
     {
-      const DccManifestEntry *e = req->manifest->pdata[i];
+      const DccEntry *e = req->manifest->pdata[i];
       if (e->kind != DCC_ENTRY_FILE)
         continue;
       guint k = MAX (DCC_RESULT_TEXT_CLIMB (flags[i]), f.argv_climb);

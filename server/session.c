@@ -154,7 +154,7 @@ result_unstorable (DccCompileJob *job, DccRequest *req, DccStore *store, DccScan
       g_autoptr(GHashTable) seen = g_hash_table_new (dcc_hash_hash, dcc_hash_equal_func);
       for (guint i = 0; i < req->manifest->len; i++)
         {
-          DccManifestEntry *e = req->manifest->pdata[i];
+          DccEntry *e = req->manifest->pdata[i];
           if (e->kind != DCC_ENTRY_FILE)
             continue;
           gpointer known;

@@ -1,7 +1,6 @@
 /* One file, directory or symlink of a compile's file tree: the one entry
- * type of the include server's replies (dcc-is-protocol.h, where it is also
- * called DccIsEntry) and of the pump request's manifest (dcc-request.h,
- * DccManifestEntry). The volunteer's job tree keeps its own record of what
+ * type of the include server's replies (dcc-is-protocol.h) and of the pump
+ * request's manifest (dcc-request.h). The volunteer's job tree keeps its own record of what
  * it laid out (server/tree-state.h, DccTreeEntry: an inode and a store
  * object rather than a path and a mode) with the same kinds. */
 #pragma once

@@ -39,17 +39,6 @@ typedef enum {
   DCC_IS_STATUS_BAD_REQUEST = 2,
 } DccIsStatus;
 
-/* The entries of a reply are dcc-entry.h's DccEntry; the names below are
- * the include server's for it (includeserver/ still uses them). */
-typedef DccEntry DccIsEntry;
-typedef DccEntryKind DccIsEntryKind;
-#define DCC_IS_ENTRY_FILE    DCC_ENTRY_FILE
-#define DCC_IS_ENTRY_DIR     DCC_ENTRY_DIR
-#define DCC_IS_ENTRY_SYMLINK DCC_ENTRY_SYMLINK
-#define dcc_is_entry_new     dcc_entry_new
-#define dcc_is_entry_ref     dcc_entry_ref
-#define dcc_is_entry_free    dcc_entry_free
-
 /* TRUE if path is absolute, normalized and within DCC_MAX_PATH_LEN/DEPTH/NAME_LEN. */
 gboolean dcc_is_path_is_normalized (const char *path);
 
@@ -83,7 +72,7 @@ DccWireResult dcc_is_request_decoder_feed (DccIsRequestDecoder *d, const guint8 
                                            char **cwd, char ***argv, gsize *consumed,
                                            GError **error);
 
-/* Appends a whole reply. For status OK, entries (DccIsEntry*) are listed and
+/* Appends a whole reply. For status OK, entries (DccEntry*) are listed and
  * message is ignored; otherwise message (may be NULL) goes into EMSG. */
 void dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *message,
                           GPtrArray *entries);

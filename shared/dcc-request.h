@@ -30,10 +30,6 @@
 
 typedef enum { DCC_MODE_PLAIN = 1, DCC_MODE_PUMP = 2 } DccMode;
 
-/* The manifest's entries are dcc-entry.h's DccEntry (a manifest owns
- * them: free with dcc_entry_free). */
-typedef DccEntry DccManifestEntry;
-
 typedef struct {
   guint32    version;
   DccMode    mode;

@@ -44,9 +44,9 @@ encode_sample (void)
   g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
   DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
   c->key = g_strdup ("/src\037gcc\037-c\037a.c");
-  c->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_is_entry_free);
-  g_ptr_array_add (c->entries, dcc_is_entry_new (DCC_IS_ENTRY_DIR, 0755, 0, NULL, "/src", NULL));
-  g_ptr_array_add (c->entries, dcc_is_entry_new (DCC_IS_ENTRY_FILE, 0644, 5, &h.hash, "/src/a.c", NULL));
+  c->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
+  g_ptr_array_add (c->entries, dcc_entry_new (DCC_ENTRY_DIR, 0755, 0, NULL, "/src", NULL));
+  g_ptr_array_add (c->entries, dcc_entry_new (DCC_ENTRY_FILE, 0644, 5, &h.hash, "/src/a.c", NULL));
   c->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_check_free);
   DccCachedCheck *ck = g_new0 (DccCachedCheck, 1);
   ck->path = g_strdup ("/src/a.c");
@@ -112,7 +112,7 @@ test_round_trip (void)
   const DccCachedClosure *c = closures->pdata[0];
   g_assert_cmpstr (c->key, ==, "/src\037gcc\037-c\037a.c");
   g_assert_cmpuint (c->entries->len, ==, 2);
-  const DccIsEntry *e = c->entries->pdata[1];
+  const DccEntry *e = c->entries->pdata[1];
   g_assert_cmpstr (e->path, ==, "/src/a.c");
   g_assert_true (dcc_hash_equal (&e->hash, &want));
   g_assert_cmpuint (c->checks->len, ==, 3);
@@ -183,7 +183,7 @@ test_shared_items (void)
   const DccCachedClosure *back = c2->pdata[1];
   g_assert_cmpstr (back->key, ==, twin->key);
   g_assert_cmpuint (back->entries->len, ==, c->entries->len);
-  g_assert_cmpstr (((DccIsEntry *) back->entries->pdata[1])->path, ==, "/src/a.c");
+  g_assert_cmpstr (((DccEntry *) back->entries->pdata[1])->path, ==, "/src/a.c");
   g_assert_cmpuint (back->checks->len, ==, c->checks->len);
   g_assert_cmpstr (((DccCachedCheck *) back->checks->pdata[2])->absent, ==, "cfg.h/sys/");
 }

@@ -145,13 +145,13 @@ test_request_malformed (void)
 static GPtrArray *
 sample_entries (void)
 {
-  GPtrArray *e = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_is_entry_free);
+  GPtrArray *e = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
   DccHash h;
   dcc_hash_bytes ("x", 1, &h);
-  g_ptr_array_add (e, dcc_is_entry_new (DCC_IS_ENTRY_DIR, 0755, 0, NULL, "/usr", NULL));
-  g_ptr_array_add (e, dcc_is_entry_new (DCC_IS_ENTRY_DIR, 0755, 0, NULL, "/usr/include", NULL));
-  g_ptr_array_add (e, dcc_is_entry_new (DCC_IS_ENTRY_FILE, 0644, 1, &h, "/usr/include/a.h", NULL));
-  g_ptr_array_add (e, dcc_is_entry_new (DCC_IS_ENTRY_SYMLINK, 0777, 0, NULL, "/usr/include/l", "../x"));
+  g_ptr_array_add (e, dcc_entry_new (DCC_ENTRY_DIR, 0755, 0, NULL, "/usr", NULL));
+  g_ptr_array_add (e, dcc_entry_new (DCC_ENTRY_DIR, 0755, 0, NULL, "/usr/include", NULL));
+  g_ptr_array_add (e, dcc_entry_new (DCC_ENTRY_FILE, 0644, 1, &h, "/usr/include/a.h", NULL));
+  g_ptr_array_add (e, dcc_entry_new (DCC_ENTRY_SYMLINK, 0777, 0, NULL, "/usr/include/l", "../x"));
   return e;
 }
 
@@ -173,7 +173,7 @@ test_reply_roundtrip (void)
   g_assert_cmpuint (out->len, ==, entries->len);
   for (guint i = 0; i < out->len; i++)
     {
-      DccIsEntry *a = entries->pdata[i], *b = out->pdata[i];
+      DccEntry *a = entries->pdata[i], *b = out->pdata[i];
       g_assert_cmpuint (a->kind, ==, b->kind);
       g_assert_cmpuint (a->mode, ==, b->mode);
       g_assert_cmpuint (a->size, ==, b->size);
@@ -217,7 +217,7 @@ test_reply_invalid_entries (void)
   for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
       g_autoptr(GPtrArray) entries = sample_entries ();
-      DccIsEntry *e = entries->pdata[cases[c].index];
+      DccEntry *e = entries->pdata[cases[c].index];
       e->kind = (guint8) cases[c].kind;
       e->mode = cases[c].mode;
       e->size = cases[c].size;
@@ -225,7 +225,7 @@ test_reply_invalid_entries (void)
       e->path = g_strdup (cases[c].path);
       g_free (e->target);
       e->target = g_strdup (cases[c].target);
-      if (e->kind != DCC_IS_ENTRY_FILE && cases[c].kind != 7)
+      if (e->kind != DCC_ENTRY_FILE && cases[c].kind != 7)
         memset (&e->hash, 0, sizeof e->hash);
       g_autoptr(GByteArray) buf = g_byte_array_new ();
       dcc_is_reply_encode (buf, DCC_IS_STATUS_OK, NULL, entries);

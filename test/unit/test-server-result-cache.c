@@ -21,10 +21,10 @@ typedef struct {
   char *path;
 } KeyCase;
 
-static DccManifestEntry *
+static DccEntry *
 entry (DccEntryKind kind, const char *path, const char *content, const char *target)
 {
-  DccManifestEntry *e = g_new0 (DccManifestEntry, 1);
+  DccEntry *e = g_new0 (DccEntry, 1);
   e->kind = kind;
   e->mode = kind == DCC_ENTRY_FILE ? 0644 : 0755;
   e->path = g_strdup (path);
@@ -95,7 +95,7 @@ set_arg (KeyCase *k, guint i, const char *v)
   k->req->argv->pdata[i] = g_strdup (v);
 }
 
-static DccManifestEntry *
+static DccEntry *
 man (KeyCase *k, guint i)
 {
   return k->req->manifest->pdata[i];
@@ -180,7 +180,7 @@ move_to (KeyCase *k, const char *cwd)
   const char *old = "/home/u/p";
   for (guint i = 0; k->req->manifest && i < k->req->manifest->len; i++)
     {
-      DccManifestEntry *e = man (k, i);
+      DccEntry *e = man (k, i);
       if (g_str_has_prefix (e->path, old))
         {
           char *n = g_strconcat (cwd, e->path + strlen (old), NULL);
