@@ -1,4 +1,5 @@
 #include "clang-scan.h"
+#include "directive-lex.h"
 #include "dcc-error.h"
 #include <clang-c/Index.h>
 #include <string.h>
@@ -26,6 +27,7 @@ static const char SCAN_NAME[] = "/dcc-scan/input.h";
 struct DccScanner {
   CXIndex index;
   CXTranslationUnit tu[2];   /* C, C++; NULL until first used */
+  GArray *lexed;             /* DccLexTok: dcc_scanner_scan's, reused */
 };
 
 DccScanner *
@@ -33,6 +35,7 @@ dcc_scanner_new (void)
 {
   DccScanner *s = g_new0 (DccScanner, 1);
   s->index = clang_createIndex (0, 0);
+  s->lexed = g_array_new (FALSE, FALSE, sizeof (DccLexTok));
   return s;
 }
 
@@ -54,6 +57,7 @@ dcc_scanner_free (DccScanner *scanner)
     if (scanner->tu[i])
       clang_disposeTranslationUnit (scanner->tu[i]);
   clang_disposeIndex (scanner->index);
+  g_array_unref (scanner->lexed);
   g_free (scanner);
 }
 
@@ -63,7 +67,7 @@ dcc_scanner_free (DccScanner *scanner)
  * second lexing of the token, so it is asked for only when a token is
  * looked at (a few percent of them: directives, __has_include, .incbin). */
 typedef struct {
-  CXTokenKind kind;
+  DccLexKind kind;
   gsize start, end;        /* end: TOK_END_UNKNOWN until tok_end */
   gboolean line_start;     /* first token of a logical line */
   unsigned ctok;           /* index in the CXToken array */
@@ -75,7 +79,7 @@ typedef struct {
   gsize head;              /* bytes of wrapper before data in libclang's buffer */
   Tok *toks;
   gsize n;
-  CXTranslationUnit tu;
+  CXTranslationUnit tu;    /* NULL: ends are known (directive-lex.c) */
   CXToken *ctoks;
   gsize line_offset;       /* line_of's memo: offset line_offset is on line line_no */
   guint line_no;
@@ -116,7 +120,7 @@ static gsize
 tok_end (const Lexed *lx, gsize i)
 {
   Tok *t = &lx->toks[i];
-  if (t->end == TOK_END_UNKNOWN)
+  if (t->end == TOK_END_UNKNOWN && lx->tu)
     {
       unsigned e;
       CXSourceRange ext = clang_getTokenExtent (lx->tu, lx->ctoks[t->ctok]);
@@ -124,6 +128,20 @@ tok_end (const Lexed *lx, gsize i)
       t->end = e >= lx->head + t->start && e <= lx->head + lx->len ? e - lx->head : t->start;
     }
   return t->end;
+}
+
+/* Sets the last token's line_start. A comment is white space, so a
+ * directive may follow one on its line, even one that spans lines (gcc and
+ * clang agree): the token starts a line if the comment right before it did. */
+static void
+mark_line_start (Lexed *lx)
+{
+  Tok *t = &lx->toks[lx->n - 1];
+  gsize stop;
+  t->line_start = starts_line (lx->data, t->start, &stop);
+  if (!t->line_start && lx->n >= 2 && lx->toks[lx->n - 2].kind == DCC_LEX_COMMENT
+      && tok_end (lx, lx->n - 2) == stop)
+    t->line_start = lx->toks[lx->n - 2].line_start;
 }
 
 static gboolean
@@ -170,9 +188,9 @@ join_tokens (const Lexed *lx, gsize i, gsize end)
   GString *s = g_string_new (NULL);
   for (gsize k = i; k < end; k++)
     {
-      if (lx->toks[k].kind == CXToken_Comment)
+      if (lx->toks[k].kind == DCC_LEX_COMMENT)
         continue;
-      if (s->len && (space_before (lx, k) || (k > i && lx->toks[k - 1].kind == CXToken_Comment)))
+      if (s->len && (space_before (lx, k) || (k > i && lx->toks[k - 1].kind == DCC_LEX_COMMENT)))
         g_string_append_c (s, ' ');
       g_string_append_len (s, lx->data + lx->toks[k].start, (gssize) (tok_end (lx, k) - lx->toks[k].start));
     }
@@ -194,7 +212,7 @@ static char *
 header_name (const Lexed *lx, gsize i, DccScanForm *form, gsize *next)
 {
   const Tok *t = &lx->toks[i];
-  if (t->kind == CXToken_Literal && lx->data[t->start] == '"' && tok_end (lx, i) - t->start >= 2
+  if (t->kind == DCC_LEX_LITERAL && lx->data[t->start] == '"' && tok_end (lx, i) - t->start >= 2
       && lx->data[t->end - 1] == '"')
     {
       *form = DCC_SCAN_QUOTED;
@@ -257,7 +275,7 @@ scan_tokens (Lexed *lx, GPtrArray *includes, GPtrArray *macros)
               continue;
             }
           if (tok_is (lx, d, "define") && same_line (lx, d + 1)
-              && (lx->toks[d + 1].kind == CXToken_Identifier || lx->toks[d + 1].kind == CXToken_Keyword))
+              && lx->toks[d + 1].kind == DCC_LEX_IDENT)
             {
               gsize eol = end_of_line (lx, d + 1);
               gsize body = d + 2;
@@ -282,7 +300,7 @@ scan_tokens (Lexed *lx, GPtrArray *includes, GPtrArray *macros)
         }
       /* .incbin "file": the assembler reads it, no preprocessor sees it. */
       if (tok_is (lx, i, ".") && tok_is (lx, i + 1, "incbin") && lx->toks[i + 1].start == t->end
-          && same_line (lx, i + 1) && same_line (lx, i + 2) && lx->toks[i + 2].kind == CXToken_Literal
+          && same_line (lx, i + 1) && same_line (lx, i + 2) && lx->toks[i + 2].kind == DCC_LEX_LITERAL
           && lx->data[lx->toks[i + 2].start] == '"')
         {
           const Tok *lit = &lx->toks[i + 2];
@@ -294,7 +312,7 @@ scan_tokens (Lexed *lx, GPtrArray *includes, GPtrArray *macros)
           i += 2;
           continue;
         }
-      if (t->kind == CXToken_Identifier
+      if (t->kind == DCC_LEX_IDENT
           && (tok_is (lx, i, "__has_include") || tok_is (lx, i, "__has_include_next"))
           && tok_is (lx, i + 1, "("))
         {
@@ -352,7 +370,7 @@ scan_unit (DccScanner *scanner, gboolean cplusplus, struct CXUnsavedFile *unsave
 }
 
 gboolean
-dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsize len,
+dcc_scanner_scan_clang (DccScanner *scanner, const char *path, const guint8 *data, gsize len,
                   gboolean cplusplus, DccScanResult **out, GError **error)
 {
   gsize head = sizeof WRAP_HEAD - 1;
@@ -384,18 +402,14 @@ dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsi
       if (s < head || s >= head + len)
         continue;   /* the wrapper's own lines */
       Tok *t = &lx.toks[lx.n++];
-      t->kind = clang_getTokenKind (ctoks[k]);
+      CXTokenKind kind = clang_getTokenKind (ctoks[k]);
+      t->kind = kind == CXToken_Comment ? DCC_LEX_COMMENT
+                : kind == CXToken_Literal ? DCC_LEX_LITERAL
+                : kind == CXToken_Identifier || kind == CXToken_Keyword ? DCC_LEX_IDENT : DCC_LEX_PUNCT;
       t->start = s - head;
       t->end = TOK_END_UNKNOWN;
       t->ctok = k;
-      gsize stop;
-      t->line_start = starts_line (lx.data, t->start, &stop);
-      /* A comment is white space, so a directive may follow one on its
-       * line, even one that spans lines (gcc and clang agree): the token
-       * starts a line if the comment right before it did. */
-      if (!t->line_start && lx.n >= 2 && lx.toks[lx.n - 2].kind == CXToken_Comment
-          && tok_end (&lx, lx.n - 2) == stop)
-        t->line_start = lx.toks[lx.n - 2].line_start;
+      mark_line_start (&lx);
     }
   /* Only the last token can run into the wrapper's tail (an unterminated
    * comment): it is not the file's. */
@@ -412,6 +426,33 @@ dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsi
   g_autoptr(GPtrArray) macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
   scan_tokens (&lx, includes, macros);
   clang_disposeTokens (tu, ctoks, nctoks);
+  g_free (lx.toks);
+  *out = dcc_scan_result_new (includes, macros);
+  return TRUE;
+}
+
+gboolean
+dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsize len,
+                  gboolean cplusplus, DccScanResult **out, GError **error)
+{
+  /* The lexer's tokens, reused by the thread's next scan. */
+  GArray *lexed = scanner->lexed;
+  g_array_set_size (lexed, 0);
+  dcc_directive_lex ((const char *) data, len, cplusplus, lexed);
+  Lexed lx = { .data = (const char *) data, .len = len, .toks = g_new (Tok, lexed->len + 1), .line_no = 1 };
+  for (guint k = 0; k < lexed->len; k++)
+    {
+      const DccLexTok *lt = &g_array_index (lexed, DccLexTok, k);
+      Tok *t = &lx.toks[lx.n++];
+      t->kind = lt->kind;
+      t->start = lt->start;
+      t->end = lt->end;
+      t->ctok = 0;
+      mark_line_start (&lx);
+    }
+  g_autoptr(GPtrArray) includes = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_include_free);
+  g_autoptr(GPtrArray) macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
+  scan_tokens (&lx, includes, macros);
   g_free (lx.toks);
   *out = dcc_scan_result_new (includes, macros);
   return TRUE;

@@ -1,4 +1,5 @@
-/* The only module that talks to libclang. It reads one header (or source)
+/* The only module that talks to libclang (for the full-parse fallback and
+ * as the reference lexer). It reads one header (or source)
  * on its own and lists what it may include, in every conditional branch:
  * #include, #include_next, #import, __has_include(_next) probes, and the
  * #define lines that computed includes (#include MACRO) may need.
@@ -64,12 +65,17 @@ char       *dcc_scanner_version (void);
 void        dcc_scanner_free (DccScanner *scanner);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanner, dcc_scanner_free)
 
-/* Scans data[0..len), the contents of path, lexing it as C or C++. The
- * caller read and hashed exactly these bytes, so a result can be memoized by
- * content hash. Every branch of every conditional is scanned. FALSE only if
- * libclang fails outright. */
+/* Scans data[0..len), the contents of path, lexing it as C or C++ with
+ * the scan's own lexer (directive-lex.h). The caller read and hashed
+ * exactly these bytes, so a result can be memoized by content hash. Every
+ * branch of every conditional is scanned. Does not fail. */
 gboolean dcc_scanner_scan (DccScanner *scanner, const char *path, const guint8 *data, gsize len,
                            gboolean cplusplus, DccScanResult **out, GError **error);
+/* The same scan over libclang's tokens (clang_tokenize of the file wrapped
+ * in #if 0), as the server did before directive-lex.c: the reference the
+ * unit test compares the two with. FALSE only if libclang fails outright. */
+gboolean dcc_scanner_scan_clang (DccScanner *scanner, const char *path, const guint8 *data, gsize len,
+                                 gboolean cplusplus, DccScanResult **out, GError **error);
 
 /* Exact fallback: parses the whole translation unit `source` with args
  * (language, -nostdinc, -include of a predefined-macros header, -iquote/-I

@@ -340,7 +340,7 @@ static char *
 cache_tag (void)
 {
   g_autofree char *v = dcc_scanner_version ();
-  return g_strdup_printf ("scan-format 3; %s", v);
+  return g_strdup_printf ("scan-format 4; %s", v);
 }
 
 gboolean

@@ -233,6 +233,147 @@ test_scan_reused (void)
       }
 }
 
+/* ---- the scan's own lexer against libclang's tokens ---- */
+
+/* A scan result as text: every include and every macro, in order. */
+static char *
+describe (const DccScanResult *r)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < r->includes->len; i++)
+    {
+      const DccScanInclude *inc = r->includes->pdata[i];
+      g_string_append_printf (s, "inc %d %c %u [%s]\n", inc->kind, inc->form, inc->line, inc->name);
+    }
+  for (guint i = 0; i < r->macros->len; i++)
+    {
+      const DccScanMacro *m = r->macros->pdata[i];
+      g_string_append_printf (s, "def [%s] %d [%s] [%s]\n", m->name, m->function_like,
+                              m->params ? m->params : "(null)", m->body);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Both scanners over data as C and as C++; the first difference, or NULL. */
+static char *
+compare_scanners (DccScanner *s, const char *name, const char *data, gsize len)
+{
+  for (int cplusplus = 0; cplusplus < 2; cplusplus++)
+    {
+      g_autoptr(DccScanResult) ours = NULL, ref = NULL;
+      g_assert_true (dcc_scanner_scan (s, name, (const guint8 *) data, len, cplusplus, &ours, NULL));
+      g_assert_true (dcc_scanner_scan_clang (s, name, (const guint8 *) data, len, cplusplus, &ref, NULL));
+      g_autofree char *a = describe (ours), *b = describe (ref);
+      if (!g_str_equal (a, b))
+        return g_strdup_printf ("%s (%s):\n--- directive-lex\n%s--- libclang\n%s", name, cplusplus ? "C++" : "C", a, b);
+    }
+  return NULL;
+}
+
+/* Edge cases of the lexer: splices before and inside tokens, literals
+ * left open, raw strings, digit separators, comments at the end. */
+static const char *const lex_cases[] = {
+  "#define X \\\nfoo\n#define Y \\\n  \"y.h\"\n#include Y\n",
+  "#define A \\   \n\"a.h\"\n#inc\\\nlude \"b.h\"\n#\\\ninclude \"c.h\"\n",
+  "\\\n#include \"d.h\"\n  \\\n  #include \"e.h\"\n",
+  "#error don't #include \"no.h\"\n#include \"yes.h\"\n",
+  "#define S \"open\n#include \"after-open.h\"\n",
+  "int n = 1'000; #include \"x.h\"\n#include \"y.h\"\n#define Q 'a' \"b\" 1.5e+3 0x1p-3 .5\n",
+  "auto s = R\"d(\n#include \"not.h\"\n)d\";\n#include <vector>\nauto t = u8R\"(x)\" LR\"(\n#include \"no2.h\"\n)\";\n#include \"z.h\"\n",
+  "#define F(a, /* c */ b) a ## b // tail\n#define G( x ) < x >\n#define H(...) __VA_ARGS__\n",
+  "#include <a//b.h> // x\n#include <a/*b*/c.h>\n#include < spaced.h >\n#include <<x.h>\n#include <:x.h>\n#include <%x.h>\n",
+  "#if __has_include(<p.h>) || __has_include ( \"q.h\" ) || __has_include_next(MAC(x))\n#endif\n",
+  "#define HI __has_include(<hi.h>)\n\t.incbin \"blob\"\n. incbin \"no\"\n..incbin \"x\"\n...incbin \"y\"\n",
+  "/* one *\\\n/ #include \"in.h\"\n*/ #include \"out.h\"\n/*/ #include \"in2.h\" */\n",
+  "// line \\\n#include \"continued.h\"\n#include \"real.h\"\n// a \\  \n#include \"c2.h\"\n",
+  "#include \"a.h\"\r\n#define W \\\r\n  1\r\n// c\r\n#include \"b.h\"\r\n",
+  "#include \"unterminated.h",
+  "#include \"x.h\"\n// ends \\",
+  "#include \"x.h\"\n/* never closed #include \"no.h\"\n",
+  "#include \"x.h\"\nfoo\\",
+  "#include \"x.h\"\n\"str\\",
+  "#include \"x.h\"\n#define Z $a $ @b `c \\d \\u00e9\n",
+  "#define E 1e\\\n+5 x.\\\n.\\\n.y a<\\\n<=b #\\\n# p\n",
+  "# /* c */ include /* d */ \"cm.h\"\n#/**/define/**/M/**/1\n",
+  "auto r = R\"abc(x)ab\" )abc\"; #include \"in-raw.h\"\n#include \"after-raw.h\"\nR\"bad delim\"\n#include \"k.h\"\n",
+  "#include L\"wide.h\"\n#include u8\"u.h\"\nchar c = u8'x'; #define K u'a' U\"b\"\n",
+  "a <: b :> <:: <::> <::: x\n#define LT <::x\n",
+  "\xc2\xa0#include \"nbsp.h\"\n#define N\xc2\xa0x\n#define \xc3\xa9t\xc3\xa9 1\n",
+  "#include \"nul.h\"\n#define A\0B 1\n#include \"after-nul.h\"\n",
+};
+
+static void
+test_scan_lexer_cases (void)
+{
+  g_autoptr(DccScanner) s = dcc_scanner_new ();
+  for (gsize i = 0; i < G_N_ELEMENTS (lex_cases); i++)
+    {
+      gsize len = strlen (lex_cases[i]);
+      if (strstr (lex_cases[i], "nul.h"))
+        len = sizeof "#include \"nul.h\"\n#define A\0B 1\n#include \"after-nul.h\"\n" - 1;
+      g_autofree char *name = g_strdup_printf ("case-%zu", i);
+      g_autofree char *diff = compare_scanners (s, name, lex_cases[i], len);
+      if (diff)
+        g_error ("%s", diff);
+    }
+}
+
+/* Every header of the system's include directory (or, with
+ * DCC_SCAN_COMPARE=FILE, every path listed in FILE): the same scans from
+ * both lexers. */
+static void
+test_scan_lexer_files (void)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  const char *list = g_getenv ("DCC_SCAN_COMPARE");
+  if (list)
+    {
+      g_autofree char *text = NULL;
+      g_assert_true (g_file_get_contents (list, &text, NULL, NULL));
+      g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+      for (guint i = 0; lines[i]; i++)
+        if (lines[i][0])
+          g_ptr_array_add (paths, g_strdup (lines[i]));
+    }
+  else
+    {
+      static const char *const dirs[] = { "/usr/include", "/usr/include/linux", "/usr/include/x86_64-linux-gnu/bits",
+                                          "/usr/include/glib-2.0/glib" };
+      for (gsize d = 0; d < G_N_ELEMENTS (dirs); d++)
+        {
+          g_autoptr(GDir) dir = g_dir_open (dirs[d], 0, NULL);
+          const char *n;
+          while (dir && (n = g_dir_read_name (dir)))
+            if (g_str_has_suffix (n, ".h"))
+              g_ptr_array_add (paths, g_build_filename (dirs[d], n, NULL));
+        }
+    }
+  if (paths->len == 0)
+    {
+      g_test_skip ("no headers to compare");
+      return;
+    }
+  g_autoptr(DccScanner) s = dcc_scanner_new ();
+  guint compared = 0, differ = 0;
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *data = NULL;
+      gsize len;
+      if (!g_file_get_contents (paths->pdata[i], &data, &len, NULL))
+        continue;
+      compared++;
+      g_autofree char *diff = compare_scanners (s, paths->pdata[i], data, len);
+      if (diff)
+        {
+          differ++;
+          g_printerr ("%s\n", diff);
+        }
+    }
+  g_test_message ("%u files compared, %u differ", compared, differ);
+  g_assert_cmpuint (compared, >, 0);
+  g_assert_cmpuint (differ, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -243,5 +384,7 @@ main (int argc, char **argv)
   g_test_add_func ("/is-scan/incbin", test_scan_incbin);
   g_test_add_func ("/is-scan/comment-before-directive", test_scan_comment_before_directive);
   g_test_add_func ("/is-scan/expand", test_expand);
+  g_test_add_func ("/is-scan/lexer-cases", test_scan_lexer_cases);
+  g_test_add_func ("/is-scan/lexer-files", test_scan_lexer_files);
   return g_test_run ();
 }
