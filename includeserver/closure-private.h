@@ -35,6 +35,8 @@ struct DccClosureEngine {
   GMutex      closure_lock;
   GHashTable *closures;      /* key -> CachedClosure* */
   GQueue      closure_order; /* keys, oldest first */
+  GHashTable *interned_entries; /* DccEntry* (a ref) by content: one copy for all closures */
+  GHashTable *interned_checks;  /* Check* (a ref) by content */
   guint       closure_entries;
   DccDirListings *listings;  /* for probes; has its own lock */
   DccStatCache   *stat_cache; /* lstat/stat answers while inotify sees no change; own lock */

@@ -211,12 +211,25 @@ dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *message, G
     {
       guint n = entries ? entries->len : 0;
       dcc_wire_put_u32_frame (out, DCC_IS_TAG_COUNT, n);
-      g_autoptr(GByteArray) payload = g_byte_array_new ();
+      /* Room for every entry first (a kernel unit's reply is ~60 KB: one
+       * allocation instead of a dozen reallocs), then each encoded in
+       * place, its frame's length patched in after. */
+      gsize need = 0;
       for (guint i = 0; i < n; i++)
         {
-          g_byte_array_set_size (payload, 0);
-          dcc_is_entry_encode (payload, entries->pdata[i]);
-          dcc_wire_put_frame (out, DCC_IS_TAG_ENTRY, payload->data, payload->len);
+          const DccEntry *e = entries->pdata[i];
+          need += 8 + 1 + 4 + 8 + DCC_HASH_LEN + 4 + strlen (e->path) + 4 + (e->target ? strlen (e->target) : 0);
+        }
+      guint base = out->len;
+      g_byte_array_set_size (out, base + (guint) need + 8);
+      g_byte_array_set_size (out, base);
+      for (guint i = 0; i < n; i++)
+        {
+          dcc_put_u32 (out, DCC_IS_TAG_ENTRY);
+          guint at = out->len;
+          dcc_put_u32 (out, 0);
+          dcc_is_entry_encode (out, entries->pdata[i]);
+          dcc_patch_u32 (out, at, out->len - at - 4);
         }
     }
   dcc_wire_put_frame (out, DCC_IS_TAG_DONE, NULL, 0);

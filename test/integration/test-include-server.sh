@@ -278,6 +278,33 @@ rm a/opt.h
 kill "$(cat "$SCRATCH/is.pid")"
 wait "$IS_PID"
 
+# The compiler is looked up in the server's PATH for every request (the closure
+# cache is keyed by the compiler found): a compiler installed earlier in PATH
+# is used by the next request, and removing it goes back to the old one.
+mkdir -p "$SCRATCH/pathbin"
+REAL_GCC=$(command -v gcc)
+PATH="$SCRATCH/pathbin:$PATH" "$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$SCRATCH/is3.log" --verbose &
+IS_PID=$!
+DAEMON_PIDS+=($IS_PID)
+wait_socket "$SOCK" || not_ok "include server makes its socket $SOCK a third time"
+last_served () { grep ' entries for ' "$SCRATCH/is3.log" | tail -1; }
+query gcc "${FLAGS[@]}" -c main.c > /dev/null
+query gcc "${FLAGS[@]}" -c main.c > /dev/null
+case "$(last_served)" in *"(cached,"*) ok "compiler in PATH: the same compiler, the cached closure";;
+  *) not_ok "compiler in PATH: the same compiler, the cached closure ($(last_served))";; esac
+printf '#!/bin/sh\ntouch "%s"\nexec "%s" "$@"\n' "$SCRATCH/new-gcc-ran" "$REAL_GCC" > "$SCRATCH/pathbin/gcc"
+chmod +x "$SCRATCH/pathbin/gcc"
+query gcc "${FLAGS[@]}" -c main.c > /dev/null
+case "$(last_served)" in *"(walked,"*) [ -e "$SCRATCH/new-gcc-ran" ] && ok "compiler in PATH: a gcc installed earlier in PATH is used" ||
+    not_ok "compiler in PATH: a gcc installed earlier in PATH is used (not run)";;
+  *) not_ok "compiler in PATH: a gcc installed earlier in PATH is used ($(last_served))";; esac
+rm "$SCRATCH/pathbin/gcc"
+query gcc "${FLAGS[@]}" -c main.c > /dev/null
+case "$(last_served)" in *"(cached,"*) ok "compiler in PATH: removed, the old compiler and its closure again";;
+  *) not_ok "compiler in PATH: removed, the old compiler and its closure again ($(last_served))";; esac
+kill "$(cat "$SCRATCH/is.pid")"
+wait "$IS_PID"
+
 # Optional: a few files of a built kernel tree (make tinyconfig && make).
 K=$(ls -d /tmp/linux*/linux-source-6.1 /tmp/linux 2>/dev/null | while read -r d; do [ -f "$d/init/.main.o.cmd" ] && echo "$d"; done | head -1)
 if [ -n "$K" ]; then
