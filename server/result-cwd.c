@@ -3,27 +3,10 @@
 #include "result-cwd.h"
 #include "result-cache.h"
 #include "dcc-args.h"
+#include "dcc-path.h"
 #include <string.h>
 
 /* ---- paths, lexically ---- */
-
-/* "/a/b", no "//", no trailing "/", no "." or ".." component, not "/". */
-static gboolean
-canonical_dir (const char *p)
-{
-  if (!p || p[0] != '/' || p[1] == '\0')
-    return FALSE;
-  for (const char *c = p; *c; )
-    {
-      c++;                                 /* past '/' */
-      const char *e = strchrnul (c, '/');
-      gsize n = (gsize) (e - c);
-      if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-        return FALSE;
-      c = e;
-    }
-  return TRUE;
-}
 
 static guint
 depth_abs (const char *p)
@@ -454,7 +437,7 @@ scan_manifest (const DccRequest *req)
 const char *
 dcc_result_cwd_reaches (const DccRequest *req)
 {
-  if (!canonical_dir (req->cwd))
+  if (!dcc_path_is_canonical_dir (req->cwd))
     return "the working directory is / or not in canonical form";
   g_auto(ArgvFacts) f = { 0 };
   const char *why = scan_argv (req, &f);

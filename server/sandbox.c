@@ -1,7 +1,9 @@
 #include "sandbox.h"
 #include "dcc-error.h"
+#include "dcc-path.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -56,6 +58,8 @@ struct DccSandboxPlan {
   char   *upper;
   char   *work;
   GArray *ops;             /* of Op */
+  char   *cwd_target;      /* the client's directory in the tree, or NULL */
+  char  **cwd_comps;       /* its path's components, where the link is made */
   char    uid_map[64];
   char    gid_map[64];
 };
@@ -106,6 +110,8 @@ dcc_sandbox_plan_free (DccSandboxPlan *p)
   g_free (p->work);
   if (p->ops)
     g_array_unref (p->ops);
+  g_free (p->cwd_target);
+  g_strfreev (p->cwd_comps);
   g_free (p);
 }
 
@@ -206,7 +212,9 @@ gboolean
 dcc_sandbox_cwd_showable (const DccSandbox *sb, const char *cwd, const char *tree_root,
                           const char *job_dir, const char *compiler)
 {
-  if (cwd[0] != '/' || strcmp (cwd, "/") == 0)
+  /* Only a canonical path: the checks below compare strings, and "//proc"
+   * is not under "/proc" as a string. */
+  if (!dcc_path_is_canonical_dir (cwd) || strlen (tree_root) + strlen (cwd) >= PATH_MAX)
     return FALSE;
   if (overlaps (cwd, "/dev") || overlaps (cwd, "/proc") || is_under ("/tmp", cwd))
     return FALSE;
@@ -269,10 +277,12 @@ dcc_sandbox_plan_new (const DccSandbox *sb, const char *job_dir, const char *tmp
   add_op (p, OP_OVERLAY, options, tree_root);
   if (client_cwd)
     {
-      g_autofree char *parent = g_path_get_dirname (client_cwd);
-      g_autofree char *target = g_build_filename (tree_root, client_cwd, NULL);
-      add_mkdir_chain (p, parent);
-      add_op (p, OP_SYMLINK, target, client_cwd);
+      /* Made last, by make_cwd_link: one component at a time from the
+       * root, following no symlink. */
+      if (!dcc_path_is_canonical_dir (client_cwd))
+        return dcc_fail (error, DCC_ERROR_REFUSED, "sandbox: the working directory is not in canonical form"), NULL;
+      p->cwd_target = g_strconcat (tree_root, client_cwd, NULL);
+      p->cwd_comps = g_strsplit (client_cwd + 1, "/", -1);
     }
 
   /* The compiler is never uid 0 of its namespace: after exec it holds no
@@ -377,6 +387,31 @@ dcc_job_limits_apply (const DccJobLimits *limits, gboolean with_processes)
   return setrlimit (RLIMIT_CORE, &(struct rlimit) { 0, 0 });
 }
 
+/* The client's directory: its parents made (or entered) and the link
+ * written with *at() calls from the new root's fd, never following a
+ * symlink: before pivot_root an absolute symlink (/dev/fd, /proc/1/root,
+ * a link of the toolchain) leads to the host. */
+static int
+make_cwd_link (const DccSandboxPlan *p)
+{
+  int cur = open (p->root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  for (char **c = p->cwd_comps; cur >= 0 && c[1]; c++)
+    {
+      int next = -1;
+      if (mkdirat (cur, *c, 0755) == 0 || errno == EEXIST)
+        next = openat (cur, *c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      close (cur);
+      cur = next;
+    }
+  if (cur < 0)
+    return -1;
+  int rc = symlinkat (p->cwd_target, cur, p->cwd_comps[g_strv_length (p->cwd_comps) - 1]);
+  int saved = errno;
+  close (cur);
+  errno = saved;
+  return rc;
+}
+
 #define FAIL(name) do { *step = (name); return -1; } while (0)
 
 /* The intermediate process: parent of PID 1 of the new namespace. It holds
@@ -437,6 +472,8 @@ dcc_sandbox_enter (const DccSandboxPlan *p, const DccJobLimits *limits, const ch
           FAIL (names[op->kind]);
         }
     }
+  if (p->cwd_comps && make_cwd_link (p) < 0)
+    FAIL ("show the working directory");
   if (chdir (p->root) < 0)
     FAIL ("chdir to the new root");
   if (syscall (SYS_pivot_root, ".", ".") < 0)

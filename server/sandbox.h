@@ -61,9 +61,11 @@ DccSandboxPlan *dcc_sandbox_plan_new (const DccSandbox *sb, const char *job_dir,
 
 /* Whether the plan can show the client's working directory cwd at its own
  * path (a symlink to tree_root/cwd, pass it as client_cwd above): true when
- * cwd is absolute and neither holds nor lies in a path the plan mounts (the
- * toolchain, /dev, /proc, the tree, the job directory), /tmp's inside
- * excepted (it is the job's own). The compiler then sees $PWD = cwd for
+ * cwd is in canonical form (dcc_path_is_canonical_dir: "//proc" is /proc),
+ * neither holds nor lies in a path the plan mounts (the toolchain, /dev,
+ * /proc, the tree, the job directory), /tmp's inside excepted (it is the
+ * job's own), and the link's target fits in PATH_MAX. The plan makes the
+ * link with *at() calls from the new root, following no symlink. The compiler then sees $PWD = cwd for
  * the same directory, and its getpwd() is the client's: gcc streams that
  * into LTO objects unmapped. */
 gboolean dcc_sandbox_cwd_showable (const DccSandbox *sb, const char *cwd, const char *tree_root,

@@ -130,6 +130,23 @@ dcc_path_check_client (const char *path, gsize len, GError **error)
   return TRUE;
 }
 
+gboolean
+dcc_path_is_canonical_dir (const char *p)
+{
+  if (!p || p[0] != '/' || p[1] == '\0')
+    return FALSE;
+  for (const char *c = p; *c; )
+    {
+      c++;                                 /* past '/' */
+      const char *e = strchrnul (c, '/');
+      gsize n = (gsize) (e - c);
+      if (n == 0 || is_dot (c, n) || is_dotdot (c, n))
+        return FALSE;
+      c = e;
+    }
+  return TRUE;
+}
+
 /* "/" + components joined by "/". */
 static char *
 join (const GArray *stack)

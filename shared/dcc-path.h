@@ -21,6 +21,11 @@
  * or not, are allowed: Linux file names are bytes. */
 gboolean dcc_path_check_client (const char *path, gsize len, GError **error);
 
+/* TRUE when path is a directory other than "/" in canonical form: absolute,
+ * no empty ("//"), "." or ".." component, no trailing '/' ("/a/b"). Pure,
+ * so lexical comparisons with it are comparisons of places. */
+gboolean dcc_path_is_canonical_dir (const char *path);
+
 /* Checks a symlink a client sent: link_path must pass
  * dcc_path_check_client; target must be non-empty, at most
  * DCC_MAX_PATH_LEN bytes, free of control characters, with components at

@@ -352,7 +352,53 @@ def attack(kind, host, port, args):
                 if xxh128(open(os.path.join(d, f), "rb").read()).hex() != os.path.basename(d) + f:
                     bad.append(os.path.basename(d) + f)
         return "CORRUPT " + " ".join(bad) if bad else "OK"
+    if kind == "store-shape":               # args[0]: store dir; only what the store itself makes
+        return store_shape(args[0], args[1:] == ["remove"])  # (args[1] "remove": and removes the rest)
     raise SystemExit("unknown attack " + kind)
+
+def store_shape(store, remove=False):
+    """"OK", or the entries of a store that distccd would never make: the
+    store holds objects/XX/<30 hex> regular files, results/XX/<30 hex>
+    symlinks whose text is 32 hex digits, and its own files at the top
+    (usage, tmp/, compilers/); anything else (a symlink or directory
+    planted from a job) is listed."""
+    import re, stat
+    hexname = re.compile(r"^[0-9a-f]{30}$")
+    bad = []
+    for top in os.listdir(store):
+        p = os.path.join(store, top)
+        st = os.lstat(p)
+        if top in ("objects", "results"):
+            if not stat.S_ISDIR(st.st_mode):
+                bad.append(top); continue
+            for sub in os.listdir(p):
+                q = os.path.join(p, sub)
+                if not re.match(r"^[0-9a-f]{2}$", sub) or not stat.S_ISDIR(os.lstat(q).st_mode):
+                    bad.append(top + "/" + sub); continue
+                for f in os.listdir(q):
+                    m = os.lstat(os.path.join(q, f)).st_mode
+                    ok = hexname.match(f) and (stat.S_ISREG(m) if top == "objects" else
+                                               stat.S_ISLNK(m) and re.match(r"^[0-9a-f]{32}$",
+                                                                            os.readlink(os.path.join(q, f))))
+                    if not ok:
+                        bad.append("%s/%s/%s" % (top, sub, f))
+        elif top in ("tmp", "compilers"):
+            if not stat.S_ISDIR(st.st_mode):
+                bad.append(top); continue
+            for f in os.listdir(p):
+                if not stat.S_ISREG(os.lstat(os.path.join(p, f)).st_mode):
+                    bad.append(top + "/" + f)
+        elif not stat.S_ISREG(st.st_mode):
+            bad.append(top)
+    if remove:
+        import shutil
+        for b in bad:
+            p = os.path.join(store, b)
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p)
+            else:
+                os.unlink(p)
+    return "PLANTED " + " ".join(sorted(bad)) if bad else "OK"
 
 if __name__ == "__main__":
     kind, host, port = sys.argv[1:4]

@@ -113,7 +113,59 @@ def attacks(cc, secret, out, store):
     return a
 
 
+def cwd_attacks(out, slots):
+    """(name, cwd) pairs: working directories a hostile client may send.
+    The sandbox shows the client's directory at its own path (a symlink
+    made while the sandbox is built, server/sandbox.c): none of these may
+    make it (or the directories above it) anywhere but inside the job."""
+    long_comp = "d" * 255
+    a = [
+        ("/", "/"), ("/tmp", "/tmp"), ("/tmp/w (the job's own /tmp)", "/tmp/w"), ("/proc/self", "/proc/self"),
+        ("/etc", "/etc"), ("/usr/src", "/usr/src"), ("/usr/include/x", "/usr/include/x"), ("/dev/fd/3", "/dev/fd/3"),
+        ("/..", "/.."), ("/a/../../etc", "/a/../../etc"), ("/./w", "/./w"), ("//x", "//x"), ("/w/ (trailing /)", "/w/"),
+        ("newline", "/w\nx"), ("a 256-byte component", "/" + "d" * 256),
+        ("16 components of 255 bytes (the symlink's target is longer than PATH_MAX)",
+         "/" + "/".join([long_comp] * 16)),
+        # The escapes: before pivot_root, absolute symlinks in the sandbox's
+        # root (/proc/1/root, /dev/fd/N) lead to the host.
+        ("//proc/1/root + outside", "//proc/1/root" + out + "/p1"),
+        ("//proc/self/root + outside", "//proc/self/root" + out + "/ps"),
+        ("/proc//1/root + outside", "/proc//1/root" + out + "/p2"),
+        ("//proc/1/root + outside/deeper (mkdir)", "//proc/1/root" + out + "/made/deeper"),
+    ]
+    for n in range(3, 12):
+        a.append(("//dev/fd/%d + x" % n, "//dev/fd/%d/fd%d" % (n, n)))
+    a.append(("/dev//fd/3 + x", "/dev//fd/3/fdd3"))
+    if slots:
+        for i in range(2):
+            t = "%s/tree-%d" % (slots, i)
+            a += [("a slot tree (tree-%d)" % i, t + "/w"), ("a slot tree (tree-%d), doubled /" % i, "/" + t + "/w"),
+                  ("the slots directory", slots), ("the job directory's parent", os.path.dirname(slots))]
+    return a
+
+
+def main_cwd():
+    """isolation.py cwd HOST PORT OUT_DIR [SLOTS_DIR]: one compile per
+    hostile working directory, plain and pump mode."""
+    host, port, out = sys.argv[2:5]
+    slots = sys.argv[5] if len(sys.argv) > 5 else None
+    src = b"int x;\n"
+    for mode in ("plain", "pump"):
+        for name, cwd in cwd_attacks(out, slots):
+            argv = ["gcc", "-c", "a.c", "-o", "a.o"]
+            if mode == "plain":
+                data, blobs = plain(argv, cwd=cwd), None
+            else:
+                c = cwd.rstrip("/") or "/"
+                ents = ([(1, c, None)] if c != "/" else []) + [(0, c.rstrip("/") + "/a.c", src)]
+                data, blobs = pump(argv, ents, cwd=cwd)
+            reply, _, secs = converse_raw(host, port, data, blobs)
+            print("%s cwd %s\t%s\tclean\t%.1f" % (mode, name, reply.replace("\n", "\\n"), secs), flush=True)
+
+
 def main():
+    if sys.argv[1] == "cwd":
+        return main_cwd()
     host, port, cc, secret, marker, out = sys.argv[1:7]
     store = sys.argv[7] if len(sys.argv) > 7 else None
     marker = marker.encode()

@@ -48,6 +48,37 @@ run_attacks clang
 check "the store is intact (every object hashes to its name)" store_ok
 check "the daemon still serves" alive
 
+# The client's working directory (doc/security.md, "Isolation"): the
+# sandbox shows it at its own path, a symlink made while the sandbox is
+# built. Hostile directories (the sandbox's own mounts, /proc/1/root and
+# /dev/fd/N behind a doubled '/', the slot trees, overlong paths) must
+# neither put that symlink nor any directory outside the job: OUTSIDE is
+# writable by anyone (the daemon's user too), the store holds only what the
+# store makes. Run against this daemon (--user root: the sandbox's root is
+# the host's), one started as root with no --user (it drops to nobody), and
+# one started by an ordinary user.
+cwd_attacks () {   # WHO PORT OUTSIDE STORE [SLOTS]
+  local who=$1 port=$2 out=$3 store=$4 slots=${5:-} name reply leak secs n=0 bad=0 shape
+  while IFS=$'\t' read -r name reply leak secs; do
+    n=$((n + 1))
+    local why=""
+    [ -z "$(ls -A "$out")" ] || why="$why wrote-outside($(ls -A "$out" | tr '\n' ' '))"
+    case $reply in DONE*|EROR*) ;; *) why="$why no-reply" ;; esac
+    shape=$(python3 "$TOP/test/integration/hostile.py" store-shape - - "$store" remove)
+    [ "$shape" = OK ] || why="$why store:$shape"
+    if [ -n "$why" ]; then
+      bad=$((bad + 1)); echo "# $who: $name -> ${reply:0:100} ($why)"
+      rm -rf "${out:?}"/* 2>/dev/null
+    fi
+  done < <(timeout 900 python3 "$DRIVER" cwd 127.0.0.1 "$port" "$out" $slots)
+  [ "$n" -gt 60 ] && [ "$bad" = 0 ] && ok "$who: $n hostile working directories, none put anything outside the job or in the store" \
+    || not_ok "$who: $bad of $n hostile working directories put something outside the job or in the store"
+}
+CWD_OUT=$SCRATCH/cwd-outside
+mkdir -p "$CWD_OUT"; chmod 1777 "$CWD_OUT"
+cwd_attacks "as root (--user root)" "$PORT" "$CWD_OUT" "$STORE" "$(find "$TMPDIR" -maxdepth 2 -name slots -type d | head -1)"
+check "the daemon still serves after the hostile working directories" alive
+
 # Bombs: an endless input is cut by a limit, not by the clock, and the
 # daemon serves on. /dev/zero is not in the sandbox at all; /dev/urandom is
 # (gcc seeds from it) and is bounded by --job-memory, here a second daemon
@@ -103,6 +134,74 @@ PY
 [[ $residue == "A=DONE 0 /w/a.o leaks=none" ]] && ok "another client's tree is out of reach ($residue)" \
   || not_ok "another client's tree: $residue"
 
+# Two jobs in the same working directory at once: A's compile holds (a
+# compiler wrapper, allowed through DISTCC_CMDLIST, waits for a release file
+# in its own prefix, which the sandbox shows read-only) with a secret header
+# in its tree, while B, in the same directory /w, asks for it by A's path
+# (through its own /w link), by name, by every slot tree's host path and by
+# climbing to it; then A is released and finishes with its own header.
+# (The wrapper's prefix is outside /tmp: the sandbox's own /tmp would hide it.)
+HELD=$(mktemp -d /var/tmp/dcc-held.XXXXXX)
+trap 'cleanup; rm -rf "$HELD"' EXIT
+mkdir -p "$HELD/bin"; chmod 755 "$HELD" "$HELD/bin"
+cat > "$HELD/bin/heldgcc" <<WRAPPER
+#!/bin/sh
+for a in "\$@"; do
+  case \$a in *slow.c) while [ ! -e "$HELD/release" ]; do sleep 0.05; done ;; esac
+done
+exec "$(readlink -f "$(command -v gcc)")" "\$@"
+WRAPPER
+chmod 755 "$HELD/bin/heldgcc"
+echo "$HELD/bin/heldgcc" > "$SCRATCH/cmdlist"
+if DISTCC_CMDLIST=$SCRATCH/cmdlist start_distccd --jobs 2; then
+  timeout 300 python3 - "$PORT" "$MARKER" > "$SCRATCH/held-a" <<'PY' &
+import os, sys; sys.path.insert(0, os.environ["TOP"] + "/test/integration")
+from hostile import pump
+from isolation import converse_raw
+d, b = pump(["heldgcc", "-c", "slow.c", "-o", "slow.o"],
+            [(1, "/w", None), (0, "/w/slow.c", b'#include "secret.h"\nint *p = &' + sys.argv[2].encode() + b'_a;\n'),
+             (0, "/w/secret.h", b"int " + sys.argv[2].encode() + b"_a;\n")])
+print(converse_raw("127.0.0.1", sys.argv[1], d, b, timeout=300)[0])
+PY
+  apid=$!
+  if wait_log "$DLOG" "running in .*slow\.c"; then
+    SLOTS2=$(sed -n 's|.*running in \(.*/slots\)/tree-[0-9]*/w: .*slow\.c.*|\1|p' "$DLOG" | head -1)
+    concurrent=$(timeout 300 python3 - "$PORT" "$SLOTS2" "$MARKER" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["TOP"] + "/test/integration")
+from isolation import send, CLIMB
+port, slots, marker = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+paths = ["/w/secret.h", "secret.h"]
+for i in range(2):
+    paths += [slots + "/tree-%d/w/secret.h" % i, CLIMB + slots.lstrip("/") + "/tree-%d/w/secret.h" % i,
+              "../../tree-%d/w/secret.h" % i]
+leaks, n = [], 0
+for p in paths:
+    for mode in ("pump", "plain"):
+        for text in ('#include "%s"\nint y;\n' % p,
+                     '__asm__(".section .rodata\\n.incbin \\"%s\\"\\n.text");\nint y;\n' % p):
+            r, seen, _ = send("127.0.0.1", port, mode, ["gcc", "-c", "a.c", "-o", "a.o"], text.encode())
+            n += 1
+            if any(marker in x for x in seen):
+                leaks.append(mode + ":" + p)
+print("%d requests, leaks=%s" % (n, " ".join(leaks) or "none"))
+PY
+)
+    still_held () { ! [ -s "$SCRATCH/held-a" ]; }
+    check "B's requests ran while A's compile was held" still_held
+    [[ $concurrent == *" requests, leaks=none" ]] && ok "same working directory at once: B does not see A's tree ($concurrent)" \
+      || not_ok "same working directory at once: $concurrent"
+  else
+    not_ok "A's compile started (held)"
+  fi
+  touch "$HELD/release"
+  wait "$apid"
+  check "A, released, compiled with its own header ($(cat "$SCRATCH/held-a"))" grep -q "^DONE 0 /w/slow.o$" "$SCRATCH/held-a"
+else
+  not_ok "a distccd with DISTCC_CMDLIST starts"
+fi
+PORT=$MAIN_PORT DPID=$MAIN_DPID DLOG=$MAIN_DLOG
+
 # An innocent client after all of the above: pump build identical to local.
 proj=$SCRATCH/proj
 mkdir -p "$proj/inc"
@@ -116,6 +215,31 @@ printf '#include "v.h"\nint value (void) { return VALUE + 1; }\n' > "$proj/m.c"
 )
 check "victim's pump compile ran remotely" grep -q "result: remote" "$SCRATCH/victim.log"
 check "victim's object is identical to a local build" cmp -s "$proj/local.o" "$proj/remote.o"
+
+# The same working directories against volunteers started as users start
+# them: as root with no --user (it drops to nobody), and by an ordinary
+# user (nobody here). Each has a store of its own, owned by that user.
+for who in root-drops nobody; do
+  st=$SCRATCH/store-$who
+  mkdir -p "$st" && chown nobody: "$st"
+  if [ "$(id -u)" != 0 ]; then skip "$who: needs root to start it"; continue; fi
+  if [ $who = nobody ]; then
+    if tree_unreachable_by nobody; then skip "as an ordinary user: the build tree is not readable by nobody"; continue; fi
+    PORT=$(free_port) DLOG=$SCRATCH/distccd-nobody.log
+    : > "$DLOG"; chown nobody: "$DLOG"
+    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups env HOME=/nonexistent \
+      "$BIN/distccd" --no-detach --daemon --listen 127.0.0.1 --port "$PORT" --allow 127.0.0.1 \
+      --log-file "$DLOG" --log-level debug --cache-dir "$st" &
+    DPID=$!; DAEMON_PIDS+=("$DPID")
+    wait_port "$PORT" "$DPID" && wait_ready_log "$DLOG" "$DPID" || { not_ok "distccd as nobody starts"; continue; }
+  else
+    start_distccd_stock --cache-dir "$st" || { not_ok "distccd as root without --user starts"; continue; }
+    check "as root without --user, it runs as nobody" grep -q "running as nobody" "$DLOG"
+  fi
+  cwd_attacks "$who" "$PORT" "$CWD_OUT" "$st"
+  check "$who: the daemon still serves" test "$(timeout 60 python3 "$TOP/test/integration/hostile.py" good 127.0.0.1 "$PORT")" = "DONE 0 /w/a.o"
+done
+PORT=$MAIN_PORT DPID=$MAIN_DPID DLOG=$MAIN_DLOG
 
 # Without namespaces distccd refuses to start, and says why and what to do.
 if command -v unshare >/dev/null && [ "$(id -u)" = 0 ]; then

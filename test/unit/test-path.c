@@ -271,6 +271,23 @@ test_relative_table (void)
     }
 }
 
+/* The sandbox and the result cache compare working directories as
+ * strings: only canonical ones may be compared ("//proc" is /proc). */
+static const struct { const char *path; gboolean canonical; } canon_rows[] = {
+  { "/a", TRUE }, { "/a/b", TRUE }, { "/usr/src/p", TRUE }, { "/a/.b/..c", TRUE }, { "/a b/c\nd", TRUE },
+  { "/", FALSE }, { "", FALSE }, { "a/b", FALSE }, { "//a", FALSE }, { "//proc/1/root/x", FALSE },
+  { "/proc//1", FALSE }, { "/a/", FALSE }, { "/a/./b", FALSE }, { "/a/../b", FALSE }, { "/..", FALSE },
+  { "/.", FALSE }, { "/a/..", FALSE }, { "/a/.", FALSE },
+};
+
+static void
+test_canonical_dir_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (canon_rows); i++)
+    g_assert_true (dcc_path_is_canonical_dir (canon_rows[i].path) == canon_rows[i].canonical);
+  g_assert_false (dcc_path_is_canonical_dir (NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -283,5 +300,6 @@ main (int argc, char **argv)
   g_test_add_func ("/path/normalize/table", test_normalize_table);
   g_test_add_func ("/path/split/table", test_split_table);
   g_test_add_func ("/path/relative/table", test_relative_table);
+  g_test_add_func ("/path/canonical-dir/table", test_canonical_dir_table);
   return g_test_run ();
 }
