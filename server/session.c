@@ -5,6 +5,7 @@
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
+#include "dcc-path.h"
 #include "dcc-compiler-id.h"
 #include "dcc-request.h"
 #include "dcc-request-reader.h"
@@ -288,6 +289,11 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
 
   g_autofree char *compiler_id = NULL;
   if (req->compiler_id && !check_compiler_id (req, compiler, cfg->cache_dir, &compiler_id, error))
+    return FALSE;
+
+  /* Before the result cache can answer: a hit must not serve a request
+   * that the compile would refuse (its key leaves the directory out). */
+  if (!dcc_path_check_client (req->cwd, strlen (req->cwd), error))
     return FALSE;
 
   gint64 t0 = g_get_monotonic_time ();

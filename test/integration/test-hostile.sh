@@ -198,6 +198,11 @@ attack "-Wl,-rpath with -c: refused or dropped" '^(EROR |DONE 0 )' options "-Wl,
 attack "-include /etc/passwd reads the job tree, not the host" '^(EROR |DONE [1-9])' options -include /etc/passwd
 attack "CWD with .. refused" "$EROR.*\.\." options-cwd /../../etc -o x.o
 attack "relative CWD refused" "$EROR.*not absolute" options-cwd w
+# The result cache answers before the compile's checks; its key without the
+# working directory must not let a refused directory through.
+attack "a compile in /w, kept by the result cache" '^DONE 0 /w/a\.o$' options-cwd /w -o a.o
+attack "CWD with a newline refused, even with that compile in the result cache" "$EROR.*control character" \
+  options-cwd $'/w\nx' -o a.o
 attack "compiler 'sh' refused" "$EROR.*not allowed" argv sh -c "touch $OUT/pwned" a.c
 attack "compiler by absolute path $EVIL/gcc refused" "$EROR.*not allowed" argv "$EVIL/gcc" -c a.c
 attack "compiler ../../bin/sh refused" "$EROR.*not allowed" argv ../../bin/sh -c a.c
