@@ -25,6 +25,7 @@ struct DccCompileJob {
   GHashTable *inputs; /* paths under root the client sent: not outputs */
   char   *run_cwd;    /* root + client cwd */
   char   *shown_cwd;  /* the client cwd, when the sandbox shows it at its own path */
+  gboolean hide_cwd;  /* never shown (dcc_compile_job_hide_cwd) but for gcc -flto */
   char   *source;     /* root + source (plain mode), skipped when collecting outputs */
   GStrv   run_argv;
   GStrv   run_env;
@@ -118,6 +119,12 @@ dcc_compile_job_free (DccCompileJob *job)
   if (job->err)
     g_bytes_unref (job->err);
   g_free (job);
+}
+
+void
+dcc_compile_job_hide_cwd (DccCompileJob *job)
+{
+  job->hide_cwd = TRUE;
 }
 
 const char *
@@ -373,7 +380,7 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
    * sandbox shows the client's directory at its own path, and PWD names it
    * (a stock client sends no directory). */
   g_clear_pointer (&job->shown_cwd, g_free);
-  if (job->cfg.sandbox && req->stock_protover == 0
+  if (job->cfg.sandbox && req->stock_protover == 0 && (!job->hide_cwd || dcc_args_gcc_lto (a, a->is_clang))
       && dcc_sandbox_cwd_showable (job->cfg.sandbox, req->cwd, job->root, job->dir, compiler))
     job->shown_cwd = g_strdup (req->cwd);
   if (dcc_args_gcc_lto (a, a->is_clang) && !job->shown_cwd)

@@ -38,6 +38,14 @@ const char *dcc_compile_job_root (DccCompileJob *job);
 gboolean dcc_compile_job_lay_out (DccCompileJob *job, const GPtrArray *manifest, DccStore *store,
                                   GError **error);
 
+/* Before dcc_compile_job_prepare: the result may be kept under a key
+ * without the working directory (result-cwd.h), so the sandbox does not
+ * show the directory at its own path (gcc -flto excepted, which records
+ * it and is never keyed so): through that link an absolute path computed
+ * in a text would reach the job's copy in one checkout and nothing in
+ * another, and whichever compiled first would answer both. */
+void dcc_compile_job_hide_cwd (DccCompileJob *job);
+
 /* Maps the request's command line into the job: source and output paths,
  * the prefix map that turns root/ back into "/", and the user's own prefix
  * maps. In plain mode writes the source text at its path. */

@@ -328,6 +328,8 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   g_autoptr(DccCompileJob) job = dcc_compile_job_new (&cfg->job, error);
   if (!job)
     return FALSE;
+  if (cacheable && has_rel)
+    dcc_compile_job_hide_cwd (job);
   if (pump ? !dcc_pump_job_receive (req, fd, cfg->store, cacheable ? cfg->scan_memo : NULL, cfg->io_timeout_s,
                                     deadline_us, error)
            : !dcc_compile_job_new_tree (job, error))

@@ -7,7 +7,8 @@
  * and split at its first NUL into (link path, symlink target) and
  * (cwd, path). Besides the sanitizers, the harness traps when an
  * accepted result breaks an invariant: a checked path splits into
- * components that are never empty, ".", ".." or contain '/'; a resolved
+ * components that are never empty, ".", ".." or contain '/'; a checked
+ * path is canonical exactly when normalising it changes nothing; a resolved
  * symlink target is itself a valid client path; normalisation is
  * idempotent. */
 #include "dcc-path.h"
@@ -52,6 +53,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       /* A checked path is already normal, up to repeated '/'. */
       char *norm = dcc_path_normalize ("/", copy);
       CHECK (dcc_path_check_client (norm, strlen (norm), NULL));
+      /* Canonical (what the sandbox and the result cache compare as
+       * strings) is exactly "normalisation changes nothing", "/" aside. */
+      CHECK (dcc_path_is_canonical_dir (copy) == (strcmp (norm, copy) == 0 && strcmp (copy, "/") != 0));
+      CHECK (strcmp (norm, "/") == 0 || dcc_path_is_canonical_dir (norm));
       g_free (norm);
       g_free (copy);
     }

@@ -134,6 +134,69 @@ PY
 [[ $residue == "A=DONE 0 /w/a.o leaks=none" ]] && ok "another client's tree is out of reach ($residue)" \
   || not_ok "another client's tree: $residue"
 
+# The result cache's key without the working directory, against the link
+# that shows the directory: a text that computes an absolute path into its
+# own checkout (__has_include of a macro, which the cache's text scan does
+# not see) must not make the result depend on which checkout compiled
+# first. A compiles in /a/src, then B in /b/src with the same files: B gets
+# what B's own local build makes (here no /a/src exists).
+GAP_SRC='#define P "/a/src/y.h"
+#if __has_include(P)
+int v_has = 1;
+#else
+int v_has = 0;
+#endif'
+if [ -e /a/src/y.h ]; then
+  skip "result cache and the directory's link: /a/src/y.h exists on this machine"
+else
+  mkdir -p "$SCRATCH/b/src" && printf '%s\n' "$GAP_SRC" > "$SCRATCH/b/src/a.c" && : > "$SCRATCH/b/src/y.h"
+  (cd "$SCRATCH/b/src" && gcc -c a.c -o local.o)
+  gap=$(timeout 120 python3 - "$PORT" "$SCRATCH/b/src/a.c" "$SCRATCH/b/src/remote.o" <<'PY'
+import os, sys; sys.path.insert(0, os.environ["TOP"] + "/test/integration")
+from hostile import pump
+from isolation import converse_raw
+port, src, out = sys.argv[1], open(sys.argv[2], "rb").read(), sys.argv[3]
+for cwd in ("/a/src", "/b/src"):
+    top = "/" + cwd.split("/")[1]
+    d, b = pump(["gcc", "-c", "a.c", "-o", "a.o"],
+                [(1, top, None), (1, cwd, None), (0, cwd + "/a.c", src), (0, cwd + "/y.h", b"")], cwd=cwd)
+    r, seen, _ = converse_raw("127.0.0.1", port, d, b)
+    print(cwd, r)
+open(out, "wb").write(seen[-1])
+PY
+)
+  check "result cache: B in /b/src gets its own build's object, whoever compiled first ($(echo $gap))" \
+    cmp -s "$SCRATCH/b/src/local.o" "$SCRATCH/b/src/remote.o"
+fi
+
+# A hit from another checkout names nothing of it: B compiles in a
+# directory with a private name (a warning from a header, a dependency
+# file), then A sends the same files from /a/src and gets B's result:
+# its output names, messages and dependency file name A's directory only.
+hits_before=$(grep -c "result cache hit" "$DLOG")
+names=$(timeout 120 python3 - "$PORT" <<'PY'
+import os, sys; sys.path.insert(0, os.environ["TOP"] + "/test/integration")
+from hostile import pump
+from isolation import converse_raw
+port = sys.argv[1]
+files = [("a.c", b'#include "inc/w.h"\nint a_names;\n'), ("inc/w.h", b'#warning from a header\nint w_names;\n')]
+out = []
+for cwd in ("/home/PRIVATE_NAME_B/src", "/a/src"):
+    ents = [(1, cwd, None), (1, cwd + "/inc", None)] + [(0, cwd + "/" + n, t) for n, t in files]
+    d, b = pump(["gcc", "-MD", "-c", "a.c", "-o", "a.o"], ents, cwd=cwd)
+    r, seen, _ = converse_raw("127.0.0.1", port, d, b)
+    out.append(r)
+hit_bytes = b"".join(seen)
+print("B: %s; A: %s; private name in A's reply: %s; warning in A's reply: %s"
+      % (out[0], out[1], b"PRIVATE_NAME_B" in hit_bytes or "PRIVATE" in out[1], b"from a header" in hit_bytes))
+PY
+)
+[[ $names == *"A: DONE 0 /a/src/a.d,/a/src/a.o; private name in A's reply: False; warning in A's reply: True"* ||
+   $names == *"A: DONE 0 /a/src/a.o,/a/src/a.d; private name in A's reply: False; warning in A's reply: True"* ]] &&
+  [ "$(grep -c "result cache hit" "$DLOG")" -gt "$hits_before" ] \
+  && ok "result cache: a hit names nothing of the checkout that compiled it ($names)" \
+  || not_ok "result cache: a hit from another checkout (a hit expected): $names"
+
 # Two jobs in the same working directory at once: A's compile holds (a
 # compiler wrapper, allowed through DISTCC_CMDLIST, waits for a release file
 # in its own prefix, which the sandbox shows read-only) with a secret header
