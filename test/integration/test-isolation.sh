@@ -71,7 +71,7 @@ cwd_attacks () {   # WHO PORT OUTSIDE STORE [SLOTS]
       rm -rf "${out:?}"/* 2>/dev/null
     fi
   done < <(timeout 900 python3 "$DRIVER" cwd 127.0.0.1 "$port" "$out" $slots)
-  [ "$n" -gt 60 ] && [ "$bad" = 0 ] && ok "$who: $n hostile working directories, none put anything outside the job or in the store" \
+  [ "$n" -ge 60 ] && [ "$bad" = 0 ] && ok "$who: $n hostile working directories, none put anything outside the job or in the store" \
     || not_ok "$who: $bad of $n hostile working directories put something outside the job or in the store"
 }
 CWD_OUT=$SCRATCH/cwd-outside
