@@ -30,31 +30,19 @@ relative_preincludes (const DccSearchPath *sp)
 GStrv
 dcc_builtin_dirs_flags (const DccCompileArgs *a)
 {
-  static const char *const exact[] = { "-m32", "-m64", "-mx32", "-m16", "-nostdinc", "-nostdinc++",
-                                       "-ffreestanding", "-fno-hosted", NULL };
-  static const char *const prefixes[] = { "--target=", "-target=", "--sysroot=", "-stdlib=",
-                                          "--gcc-toolchain=", "-isysroot", NULL };
-  static const char *const with_value[] = { "-target", "--sysroot", "-isysroot", NULL };
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   for (int i = 1; a->argv[i]; i++)
     {
       const char *arg = a->argv[i];
-      gboolean take = FALSE;
-      for (const char *const *e = with_value; *e && !take; e++)
-        if (strcmp (arg, *e) == 0 && a->argv[i + 1])
-          {
-            g_strv_builder_add_many (b, arg, a->argv[i + 1], NULL);
-            i++;
-            take = TRUE;
-          }
-      if (take)
+      const char *joined = NULL;
+      const DccOption *o = dcc_args_option_find (arg, &joined);
+      if (o == NULL || !(o->flags & DCC_OPT_BUILTIN))
         continue;
-      for (const char *const *e = exact; *e && !take; e++)
-        take = strcmp (arg, *e) == 0;
-      for (const char *const *p = prefixes; *p && !take; p++)
-        take = g_str_has_prefix (arg, *p);
-      if (take)
-        g_strv_builder_add (b, arg);
+      g_strv_builder_add (b, arg);
+      /* Its value, given separately. */
+      if ((o->flags & DCC_OPT_SEPARATE) && joined == NULL && strcmp (arg, o->name) == 0
+          && a->argv[i + 1])
+        g_strv_builder_add (b, a->argv[++i]);
     }
   return g_strv_builder_end (b);
 }

@@ -6,8 +6,9 @@
 #include <glib.h>
 #include "dcc-args.h"
 
-/* The flags of argv that change the builtin directories (-m32, --target=,
- * --sysroot, -nostdinc, -stdlib=, ...), in order. Pure. */
+/* The flags of argv that change the builtin directories: the option
+ * table's DCC_OPT_BUILTIN entries (-m32, --target=, --sysroot, -nostdinc,
+ * -stdlib=, ...) with their values, in order. Pure. */
 GStrv dcc_builtin_dirs_flags (const DccCompileArgs *a);
 /* From the cache, or by running the compiler (parsed with
  * dcc_search_path_parse). *preincludes: files the compiler includes by

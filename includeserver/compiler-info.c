@@ -22,10 +22,12 @@ dcc_is_compile_args_free (DccIsCompileArgs *args)
   g_free (args);
 }
 
-/* What the include server does with an option of the table in dcc-args.h
- * (options of other classes, and arguments no entry matches, are looked at
- * below): SEARCH options shape the include search path and go to the `-E -v`
- * run and the predefined-macro run; PREDEF ones to that run only. */
+/* What the include server does with an option of the table in dcc-args.h:
+ * SEARCH options shape the include search path and go to the `-E -v` run
+ * and the predefined-macro run; PREDEF ones to that run only; DROP ones
+ * change neither what the preprocessor reads nor what it defines. An
+ * argument no entry matches (and a NONE one) goes to the predefined-macro
+ * run, without a value. */
 typedef enum { OPT_NONE, OPT_SEARCH, OPT_DROP, OPT_INCLUDE, OPT_DEFINE, OPT_LANG, OPT_PREDEF, OPT_REFUSE } OptUse;
 
 static OptUse
@@ -36,6 +38,7 @@ option_use (DccOptClass cls)
     case DCC_OPT_SEARCH_PATH:
     case DCC_OPT_TARGET:
     case DCC_OPT_PREPROCESSOR:
+    case DCC_OPT_DIALECT:
       return OPT_SEARCH;
     case DCC_OPT_INCLUDE:
       return OPT_INCLUDE;
@@ -47,47 +50,21 @@ option_use (DccOptClass cls)
     case DCC_OPT_OUTPUT:
     case DCC_OPT_ASSEMBLER:
     case DCC_OPT_LINK:
+    case DCC_OPT_DIAGNOSTIC:
+    case DCC_OPT_DEBUG:
+    case DCC_OPT_DRIVER:
       return OPT_DROP;
     case DCC_OPT_BACKEND:
+    case DCC_OPT_PEDANTIC:
       return OPT_PREDEF;
     case DCC_OPT_UNSEEN_INPUT:
       /* The compiler would read files we do not see. */
       return OPT_REFUSE;
     case DCC_OPT_OTHER:
     case DCC_OPT_LTO:
-    case DCC_OPT_PEDANTIC:
       break;
     }
   return OPT_NONE;
-}
-
-static gboolean
-is_preprocessed_lang (const char *lang)
-{
-  return g_str_equal (lang, "cpp-output") || g_str_equal (lang, "c++-cpp-output")
-         || g_str_equal (lang, "objective-c-cpp-output") || g_str_equal (lang, "objc-cpp-output")
-         || g_str_equal (lang, "objective-c++-cpp-output") || g_str_equal (lang, "assembler");
-}
-
-static const char *
-lang_for_file (const char *path)
-{
-  static const struct { const char *ext; const char *lang; } table[] = {
-    { ".c", "c" }, { ".h", "c-header" }, { ".i", "cpp-output" },
-    { ".cc", "c++" }, { ".cp", "c++" }, { ".cxx", "c++" }, { ".cpp", "c++" }, { ".CPP", "c++" },
-    { ".c++", "c++" }, { ".C", "c++" }, { ".ii", "c++-cpp-output" },
-    { ".hh", "c++-header" }, { ".hpp", "c++-header" }, { ".hxx", "c++-header" }, { ".H", "c++-header" },
-    { ".m", "objective-c" }, { ".mi", "objective-c-cpp-output" },
-    { ".mm", "objective-c++" }, { ".M", "objective-c++" },
-    { ".s", "assembler" }, { ".S", "assembler-with-cpp" }, { ".sx", "assembler-with-cpp" },
-  };
-  const char *dot = strrchr (path, '.');
-  if (!dot || strchr (dot, '/'))
-    return NULL;
-  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
-    if (g_str_equal (dot, table[i].ext))
-      return table[i].lang;
-  return NULL;
 }
 
 gboolean
@@ -120,95 +97,65 @@ dcc_is_compile_args_scan (const char *const *argv, DccIsCompileArgs **out, GErro
           source_lang = xlang;
           continue;
         }
+      if (g_str_equal (arg, "-nostdinc"))
+        nostdinc = TRUE;
+      if (g_str_equal (arg, "-ffreestanding"))
+        freestanding = TRUE;
       const char *value = NULL;
       const DccOption *opt = dcc_args_option_find (arg, &value);
       OptUse use = opt ? option_use (opt->cls) : OPT_NONE;
       if (use == OPT_REFUSE)
         return dcc_fail (error, DCC_ERROR_REFUSED, "option %s", opt->name);
-      /* A value-less entry (-MD, -nostdinc, -flto) is looked at below. */
-      if (use != OPT_NONE && (opt->flags & (DCC_OPT_SEPARATE | DCC_OPT_JOINED)))
+      gboolean separate = use != OPT_NONE && value == NULL && (opt->flags & DCC_OPT_SEPARATE);
+      if (separate)
         {
-          gboolean separate = value == NULL;
+          if (!argv[i + 1])
+            return dcc_fail (error, DCC_ERROR_INVALID, "option %s needs a value", arg);
+          value = argv[++i];
+        }
+      switch (use)
+        {
+        case OPT_SEARCH:
+          g_ptr_array_add (a->search_flags, g_strdup (arg));
+          g_ptr_array_add (a->predef_flags, g_strdup (arg));
           if (separate)
             {
-              if (!argv[i + 1])
-                return dcc_fail (error, DCC_ERROR_INVALID, "option %s needs a value", arg);
-              value = argv[++i];
+              g_ptr_array_add (a->search_flags, g_strdup (value));
+              g_ptr_array_add (a->predef_flags, g_strdup (value));
             }
-          switch (use)
-            {
-            case OPT_SEARCH:
-              g_ptr_array_add (a->search_flags, g_strdup (arg));
-              g_ptr_array_add (a->predef_flags, g_strdup (arg));
-              if (separate)
-                {
-                  g_ptr_array_add (a->search_flags, g_strdup (value));
-                  g_ptr_array_add (a->predef_flags, g_strdup (value));
-                }
-              break;
-            case OPT_PREDEF:
-              g_ptr_array_add (a->predef_flags, g_strdup (arg));
-              if (separate)
-                g_ptr_array_add (a->predef_flags, g_strdup (value));
-              break;
-            case OPT_INCLUDE:
-              g_ptr_array_add (a->forced_includes, g_strdup (value));
-              break;
-            case OPT_DEFINE:
-              g_ptr_array_add (a->defines, g_strdup_printf ("%.2s%s", opt->name, value));
-              break;
-            case OPT_LANG:
-              xlang = g_str_equal (value, "none") ? NULL : value;
-              break;
-            case OPT_DROP:
-            case OPT_NONE:
-            case OPT_REFUSE:
-              break;
-            }
-          continue;
-        }
-      if (g_str_has_prefix (arg, "-Wp,"))
-        {
-          /* -Wp,-MD,file and friends write dependency files: drop them. */
-          if (g_str_has_prefix (arg, "-Wp,-M"))
-            continue;
-          g_ptr_array_add (a->search_flags, g_strdup (arg));
+          break;
+        case OPT_INCLUDE:
+          if (value)
+            g_ptr_array_add (a->forced_includes, g_strdup (value));
+          break;
+        case OPT_DEFINE:
+          if (value)
+            g_ptr_array_add (a->defines, g_strdup_printf ("%.2s%s", opt->name, value));
+          break;
+        case OPT_LANG:
+          if (value)
+            xlang = g_str_equal (value, "none") ? NULL : value;
+          break;
+        case OPT_DROP:
+          break;
+        case OPT_PREDEF:
+        case OPT_NONE:
+        case OPT_REFUSE:
           g_ptr_array_add (a->predef_flags, g_strdup (arg));
-          continue;
+          if (separate)
+            g_ptr_array_add (a->predef_flags, g_strdup (value));
+          break;
         }
-      if (g_str_equal (arg, "-nostdinc"))
-        nostdinc = TRUE;
-      if (g_str_equal (arg, "-ffreestanding"))
-        freestanding = TRUE;
-      if (g_str_equal (arg, "-nostdinc") || g_str_equal (arg, "-nostdinc++")
-          || g_str_equal (arg, "-nostdlibinc") || g_str_equal (arg, "-nobuiltininc")
-          || g_str_equal (arg, "-I-") || g_str_has_prefix (arg, "-m")
-          || g_str_has_prefix (arg, "-std=") || g_str_has_prefix (arg, "--std=")
-          || g_str_has_prefix (arg, "-stdlib=") || g_str_has_prefix (arg, "--target=")
-          || g_str_has_prefix (arg, "-ansi") || g_str_equal (arg, "-pthread")
-          || g_str_equal (arg, "-ffreestanding") || g_str_equal (arg, "-fno-hosted")
-          || g_str_equal (arg, "-no-canonical-prefixes"))
-        {
-          g_ptr_array_add (a->search_flags, g_strdup (arg));
-          g_ptr_array_add (a->predef_flags, g_strdup (arg));
-          continue;
-        }
-      /* Dependency output, warnings and actions don't change what is read. */
-      if (g_str_has_prefix (arg, "-M") || g_str_has_prefix (arg, "-W") || g_str_equal (arg, "-c")
-          || g_str_equal (arg, "-S") || g_str_equal (arg, "-E") || g_str_equal (arg, "-v")
-          || g_str_has_prefix (arg, "-g") || g_str_equal (arg, "-pipe") || g_str_equal (arg, "-w")
-          || g_str_has_prefix (arg, "-save-temps") || g_str_has_prefix (arg, "-fdiagnostics")
-          || g_str_has_prefix (arg, "-fcolor-diagnostics") || g_str_has_prefix (arg, "-fmessage-length"))
-        continue;
-      g_ptr_array_add (a->predef_flags, g_strdup (arg));
     }
   if (!a->source)
     return dcc_fail (error, DCC_ERROR_REFUSED, "no input file");
-  const char *lang = source_lang ? source_lang : lang_for_file (a->source);
+  DccLang file_lang = dcc_args_lang_of_file (a->source);
+  const char *lang = source_lang ? source_lang
+                     : file_lang != DCC_LANG_NONE ? dcc_args_lang_name (file_lang) : NULL;
   if (!lang)
     return dcc_fail (error, DCC_ERROR_REFUSED, "unknown language for input file");
   a->lang = g_strdup (lang);
-  a->preprocessed = is_preprocessed_lang (lang);
+  a->preprocessed = !dcc_args_lang_reads_headers (dcc_args_lang_from_name (lang));
   a->cplusplus = strstr (lang, "c++") != NULL;
   a->no_std_predef = nostdinc || freestanding;
   *out = g_steal_pointer (&a);

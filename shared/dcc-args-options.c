@@ -9,6 +9,7 @@
 /* ------------------------------------------------------------------------ */
 /* Languages */
 
+/* Suffixes (case matters). header: only dcc_args_lang_of_file answers with it. */
 static const struct {
   const char *suffix;
   DccLang     lang;
@@ -31,6 +32,11 @@ static const struct {
   { "s",   DCC_LANG_ASM },
   { "S",   DCC_LANG_ASM_CPP },
   { "sx",  DCC_LANG_ASM_CPP },
+  { "h",   DCC_LANG_C_HEADER },
+  { "hh",  DCC_LANG_CXX_HEADER },
+  { "hpp", DCC_LANG_CXX_HEADER },
+  { "hxx", DCC_LANG_CXX_HEADER },
+  { "H",   DCC_LANG_CXX_HEADER },
 };
 
 const char *
@@ -53,7 +59,7 @@ dcc_args_find_suffix (const char *path)
 }
 
 DccLang
-dcc_args_lang_from_suffix (const char *path)
+dcc_args_lang_of_file (const char *path)
 {
   const char *suffix;
 
@@ -65,6 +71,19 @@ dcc_args_lang_from_suffix (const char *path)
     if (strcmp (suffix, suffix_table[i].suffix) == 0)
       return suffix_table[i].lang;
   return DCC_LANG_NONE;
+}
+
+static gboolean
+lang_is_header (DccLang lang)
+{
+  return lang == DCC_LANG_C_HEADER || lang == DCC_LANG_CXX_HEADER;
+}
+
+DccLang
+dcc_args_lang_from_suffix (const char *path)
+{
+  DccLang lang = dcc_args_lang_of_file (path);
+  return lang_is_header (lang) ? DCC_LANG_NONE : lang;
 }
 
 gboolean
@@ -89,8 +108,56 @@ dcc_args_lang_name (DccLang lang)
     case DCC_LANG_CXX_PREPROCESSED: return "c++-cpp-output";
     case DCC_LANG_OBJC_PREPROCESSED: return "objective-c-cpp-output";
     case DCC_LANG_OBJCXX_PREPROCESSED: return "objective-c++-cpp-output";
+    case DCC_LANG_C_HEADER: return "c-header";
+    case DCC_LANG_CXX_HEADER: return "c++-header";
     }
   return "none";
+}
+
+/* -x names the scan can reproduce remotely. Header languages (precompiled
+ * headers), Fortran, CUDA and the rest are deliberately absent: local. */
+static const struct {
+  const char *name;
+  DccLang     lang;
+} x_table[] = {
+  { "c",                         DCC_LANG_C },
+  { "c++",                       DCC_LANG_CXX },
+  { "objective-c",               DCC_LANG_OBJC },
+  { "objective-c++",             DCC_LANG_OBJCXX },
+  { "assembler-with-cpp",        DCC_LANG_ASM_CPP },
+  { "assembler",                 DCC_LANG_ASM },
+  { "cpp-output",                DCC_LANG_C_PREPROCESSED },
+  { "c++-cpp-output",            DCC_LANG_CXX_PREPROCESSED },
+  { "objective-c-cpp-output",    DCC_LANG_OBJC_PREPROCESSED },
+  { "objc-cpp-output",           DCC_LANG_OBJC_PREPROCESSED },
+  { "objective-c++-cpp-output",  DCC_LANG_OBJCXX_PREPROCESSED },
+  { "objc++-cpp-output",         DCC_LANG_OBJCXX_PREPROCESSED },
+};
+
+DccLang
+dcc_args_lang_from_name (const char *name)
+{
+  g_return_val_if_fail (name != NULL, DCC_LANG_NONE);
+  for (gsize i = 0; i < G_N_ELEMENTS (x_table); i++)
+    if (strcmp (name, x_table[i].name) == 0)
+      return x_table[i].lang;
+  return DCC_LANG_NONE;
+}
+
+gboolean
+dcc_args_lang_reads_headers (DccLang lang)
+{
+  switch (lang)
+    {
+    case DCC_LANG_C_PREPROCESSED:
+    case DCC_LANG_CXX_PREPROCESSED:
+    case DCC_LANG_OBJC_PREPROCESSED:
+    case DCC_LANG_OBJCXX_PREPROCESSED:
+    case DCC_LANG_ASM:
+      return FALSE;
+    default:
+      return TRUE;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -107,6 +174,7 @@ dcc_args_lang_name (DccLang lang)
 #define P  DCC_OPT_PREFIX
 #define C  DCC_OPT_BY_CPP
 #define DIR DCC_OPT_DIR
+#define B  DCC_OPT_BUILTIN
 static const DccOption option_table[] = {
   { "-o",                    DCC_OPT_OUTPUT,       S | J },
   { "-x",                    DCC_OPT_LANG,         S | J },
@@ -130,7 +198,7 @@ static const DccOption option_table[] = {
   { "-iwithprefix",          DCC_OPT_SEARCH_PATH,  S | J | C },
   { "-iwithprefixbefore",    DCC_OPT_SEARCH_PATH,  S | J | C },
   { "-isystem",              DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
-  { "-isysroot",             DCC_OPT_SEARCH_PATH,  S | J | C },
+  { "-isysroot",             DCC_OPT_SEARCH_PATH,  S | J | C | B },
   { "-iquote",               DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
   { "-imultilib",            DCC_OPT_SEARCH_PATH,  S | J | C },
   { "-imultiarch",           DCC_OPT_SEARCH_PATH,  S | J },
@@ -157,22 +225,23 @@ static const DccOption option_table[] = {
   { "-dumpdir",              DCC_OPT_OUTPUT,       S },
   { "-wrapper",              DCC_OPT_OTHER,        S },
   { "-arch",                 DCC_OPT_TARGET,       S },
-  { "-target",               DCC_OPT_TARGET,       S },
-  { "-gcc-toolchain",        DCC_OPT_TARGET,       S },
+  { "-target",               DCC_OPT_TARGET,       S | B },
+  { "-gcc-toolchain",        DCC_OPT_TARGET,       S | B },
   { "-serialize-diagnostics",DCC_OPT_OUTPUT,       S },
   { "-working-directory",    DCC_OPT_OTHER,        S },
   { "-resource-dir",         DCC_OPT_OTHER,        S },
   { "-specs",                DCC_OPT_UNSEEN_INPUT, S | J },
   { "--param",               DCC_OPT_BACKEND,      S | J },
-  { "--sysroot",             DCC_OPT_SEARCH_PATH,  S | J | C },
+  { "--sysroot",             DCC_OPT_SEARCH_PATH,  S | J | C | B },
   /* Long spellings the include server meets before any translation (the
    * scan below translates them through long_opts). */
-  { "--gcc-toolchain",       DCC_OPT_TARGET,       S | J },
+  { "--gcc-toolchain",       DCC_OPT_TARGET,       S | J | B },
+  { "--target",              DCC_OPT_TARGET,       J | B },
   { "--serialize-diagnostics", DCC_OPT_OUTPUT,     S | J },
   { "--specs",               DCC_OPT_UNSEEN_INPUT, S | J },
   /* Without a value. */
-  { "-nostdinc",             DCC_OPT_SEARCH_PATH,  C },
-  { "-nostdinc++",           DCC_OPT_SEARCH_PATH,  C },
+  { "-nostdinc",             DCC_OPT_SEARCH_PATH,  C | B },
+  { "-nostdinc++",           DCC_OPT_SEARCH_PATH,  C | B },
   { "-M",                    DCC_OPT_DEPENDENCY,   C },
   { "-MM",                   DCC_OPT_DEPENDENCY,   C },
   { "-MD",                   DCC_OPT_DEPENDENCY,   C },
@@ -191,12 +260,48 @@ static const DccOption option_table[] = {
   { "-flto=",                DCC_OPT_LTO,          P },
   { "-pedantic",             DCC_OPT_PEDANTIC,     P },
   { "-Wpedantic",            DCC_OPT_PEDANTIC,     P },
+  { "-nostdlibinc",          DCC_OPT_SEARCH_PATH,  0 },
+  { "-nobuiltininc",         DCC_OPT_SEARCH_PATH,  0 },
+  { "-m",                    DCC_OPT_TARGET,       P },
+  { "-m32",                  DCC_OPT_TARGET,       B },
+  { "-m64",                  DCC_OPT_TARGET,       B },
+  { "-mx32",                 DCC_OPT_TARGET,       B },
+  { "-m16",                  DCC_OPT_TARGET,       B },
+  { "-no-canonical-prefixes",DCC_OPT_TARGET,       0 },
+  { "-std=",                 DCC_OPT_DIALECT,      P },
+  { "--std=",                DCC_OPT_DIALECT,      P },
+  { "-ansi",                 DCC_OPT_DIALECT,      P },
+  { "-pthread",              DCC_OPT_DIALECT,      0 },
+  { "-ffreestanding",        DCC_OPT_DIALECT,      B },
+  { "-fno-hosted",           DCC_OPT_DIALECT,      B },
+  { "-stdlib=",              DCC_OPT_DIALECT,      P | B },
+  { "-Wp,",                  DCC_OPT_PREPROCESSOR, P },
+  /* The other -M and -Wp,-M options (after the exact -M above, which
+   * this entry does not replace: the client's preprocessing does not do
+   * what these do). */
+  { "-M",                    DCC_OPT_DEPENDENCY,   P },
+  { "-Wp,-M",                DCC_OPT_DEPENDENCY,   P },
+  { "-Wa,",                  DCC_OPT_ASSEMBLER,    P },
+  { "-Wl,",                  DCC_OPT_LINK,         P },
+  { "-W",                    DCC_OPT_DIAGNOSTIC,   P },
+  { "-w",                    DCC_OPT_DIAGNOSTIC,   0 },
+  { "-fdiagnostics",         DCC_OPT_DIAGNOSTIC,   P },
+  { "-fcolor-diagnostics",   DCC_OPT_DIAGNOSTIC,   P },
+  { "-fmessage-length",      DCC_OPT_DIAGNOSTIC,   P },
+  { "-g",                    DCC_OPT_DEBUG,        P },
+  { "-c",                    DCC_OPT_DRIVER,       0 },
+  { "-S",                    DCC_OPT_DRIVER,       0 },
+  { "-E",                    DCC_OPT_DRIVER,       0 },
+  { "-v",                    DCC_OPT_DRIVER,       0 },
+  { "-pipe",                 DCC_OPT_DRIVER,       0 },
+  { "-save-temps",           DCC_OPT_OUTPUT,       P },
 };
 #undef S
 #undef J
 #undef P
 #undef C
 #undef DIR
+#undef B
 
 const DccOption *
 dcc_args_option_find (const char *arg, const char **joined)

@@ -9,26 +9,6 @@
 /* ------------------------------------------------------------------------ */
 /* Client scan */
 
-/* -x names we can reproduce remotely. Header languages (precompiled
- * headers), Fortran, CUDA and the rest are deliberately absent: local. */
-static const struct {
-  const char *name;
-  DccLang     lang;
-} x_table[] = {
-  { "c",                         DCC_LANG_C },
-  { "c++",                       DCC_LANG_CXX },
-  { "objective-c",               DCC_LANG_OBJC },
-  { "objective-c++",             DCC_LANG_OBJCXX },
-  { "assembler-with-cpp",        DCC_LANG_ASM_CPP },
-  { "assembler",                 DCC_LANG_ASM },
-  { "cpp-output",                DCC_LANG_C_PREPROCESSED },
-  { "c++-cpp-output",            DCC_LANG_CXX_PREPROCESSED },
-  { "objective-c-cpp-output",    DCC_LANG_OBJC_PREPROCESSED },
-  { "objc-cpp-output",           DCC_LANG_OBJC_PREPROCESSED },
-  { "objective-c++-cpp-output",  DCC_LANG_OBJCXX_PREPROCESSED },
-  { "objc++-cpp-output",         DCC_LANG_OBJCXX_PREPROCESSED },
-};
-
 
 typedef enum { SAVE_TEMPS_NONE, SAVE_TEMPS_CWD, SAVE_TEMPS_OBJ, SAVE_TEMPS_DEFAULT } SaveTemps;
 
@@ -235,17 +215,14 @@ scan_mode_option (Scan *s, const ArgView *v, const char *o, const char *shown)
         s->x_lang = DCC_LANG_NONE;
       else
         {
-          gsize k;
-          for (k = 0; k < G_N_ELEMENTS (x_table); k++)
-            if (strcmp (name, x_table[k].name) == 0)
-              break;
-          if (k == G_N_ELEMENTS (x_table))
+          DccLang lang = dcc_args_lang_from_name (name);
+          if (lang == DCC_LANG_NONE)
             {
               g_autofree char *n = dcc_args_show (name);
               go_local (s, "language not distributed (-x %s)", n);
             }
           else
-            s->x_lang = x_table[k].lang;
+            s->x_lang = lang;
         }
     }
   else

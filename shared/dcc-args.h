@@ -30,6 +30,8 @@ typedef enum {
   DCC_LANG_CXX_PREPROCESSED,   /* .ii */
   DCC_LANG_OBJC_PREPROCESSED,  /* .mi */
   DCC_LANG_OBJCXX_PREPROCESSED,/* .mii */
+  DCC_LANG_C_HEADER,           /* .h: only from dcc_args_lang_of_file (the scan compiles no header) */
+  DCC_LANG_CXX_HEADER,         /* .hh .hpp .hxx .H: likewise */
 } DccLang;
 
 typedef struct {
@@ -122,10 +124,20 @@ GStrv dcc_args_strip_link_options (const char *const *argv);
 GStrv dcc_args_rewrite (const DccCompileArgs *a, const char *source, const char *output,
                         const char *dep_file);
 
-/* Language of a file from its suffix (case matters: .C is C++, .c is C); NONE if not a source. */
+/* Language of a file from its suffix (case matters: .C is C++, .c is C); NONE if not a source
+ * (a header is not one). */
 DccLang dcc_args_lang_from_suffix (const char *path);
-/* The -x name: "c", "c++", "assembler-with-cpp", ...; "none" for DCC_LANG_NONE. */
+/* The same with the header suffixes too (.h: C_HEADER; .hh .hpp .hxx .H: CXX_HEADER): what the
+ * include server takes a file given without -x for. */
+DccLang dcc_args_lang_of_file (const char *path);
+/* The -x name: "c", "c++", "assembler-with-cpp", "c-header", ...; "none" for DCC_LANG_NONE. */
 const char *dcc_args_lang_name (DccLang lang);
+/* The language of an -x name the scan distributes ("c", "objc-cpp-output", ...); NONE for
+ * "none" and for any other name (the header languages included). */
+DccLang dcc_args_lang_from_name (const char *name);
+/* FALSE for the languages the compiler reads no header for: preprocessed text (.i .ii .mi
+ * .mii) and assembler without cpp (.s); TRUE for the others, NONE included. */
+gboolean dcc_args_lang_reads_headers (DccLang lang);
 /* TRUE when the suffix names a source language we know (including .s). */
 gboolean dcc_args_is_source_suffix (const char *path);
 
@@ -139,9 +151,11 @@ gboolean dcc_args_is_source_suffix (const char *path);
 typedef enum {
   DCC_OPT_OTHER,         /* none of the classes below (its value is skipped, nothing more) */
   DCC_OPT_SEARCH_PATH,   /* where #include looks: -I, -iquote, -isystem, -idirafter, -iprefix,
-                          * -iwithprefix[before], -isysroot, --sysroot, -imultilib, -F, ... */
-  DCC_OPT_TARGET,        /* which target or toolchain, and so which builtin include dirs:
-                          * -target, -arch, -B, --gcc-toolchain */
+                          * -iwithprefix[before], -isysroot, --sysroot, -imultilib, -F,
+                          * -nostdinc, -nostdlibinc, ... */
+  DCC_OPT_TARGET,        /* which target or toolchain, and so which builtin include dirs
+                          * and predefined macros: -target, --target=, -arch, -B,
+                          * --gcc-toolchain, -m*, -no-canonical-prefixes */
   DCC_OPT_PREPROCESSOR,  /* handed to the preprocessor: -Xpreprocessor */
   DCC_OPT_INCLUDE,       /* a file read before the source: -include, -imacros */
   DCC_OPT_DEFINE,        /* a macro: -D, -U */
@@ -155,7 +169,14 @@ typedef enum {
                           * modules, precompiled headers, VFS overlays, plugins, specs */
   DCC_OPT_LTO,           /* -flto, -flto=N: the object holds the compiler's intermediate code */
   DCC_OPT_PEDANTIC,      /* -pedantic*, -Wpedantic*: gcc then warns about the line markers
-                          * of preprocessed text compiled as source */
+                          * of preprocessed text compiled as source (g++: and does not
+                          * define __cpp_runtime_arrays) */
+  DCC_OPT_DIALECT,       /* the language dialect and its library: -std=, -ansi, -pthread,
+                          * -ffreestanding, -stdlib= (predefined macros, builtin dirs) */
+  DCC_OPT_DIAGNOSTIC,    /* warnings and the form of diagnostics: -W*, -w, -fdiagnostics*,
+                          * -fmessage-length (nothing the preprocessor reads or defines) */
+  DCC_OPT_DEBUG,         /* debug information: -g* */
+  DCC_OPT_DRIVER,        /* where the driver stops and what it shows: -c, -S, -E, -v, -pipe */
 } DccOptClass;
 
 typedef enum {
@@ -170,6 +191,8 @@ typedef enum {
                                * option itself (gcc -g puts -F in DW_AT_producer). */
   DCC_OPT_DIR      = 1 << 4,  /* the value is a directory searched as given, which the
                                * compiler may warn is missing (-Wmissing-include-dirs) */
+  DCC_OPT_BUILTIN  = 1 << 5,  /* changes the compiler's own #include <...> directories:
+                               * the probe and cache key of client/builtin-dirs.c */
 } DccOptFlags;
 
 typedef struct {

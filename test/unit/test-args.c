@@ -573,6 +573,21 @@ test_suffixes (void)
   g_assert_cmpstr (dcc_args_lang_name (DCC_LANG_C_PREPROCESSED), ==, "cpp-output");
   g_assert_cmpstr (dcc_args_lang_name (DCC_LANG_CXX_PREPROCESSED), ==, "c++-cpp-output");
   g_assert_cmpstr (dcc_args_lang_name (DCC_LANG_NONE), ==, "none");
+  /* With the headers (the include server's view), and from -x names. */
+  g_assert_cmpint (dcc_args_lang_of_file ("a.h"), ==, DCC_LANG_C_HEADER);
+  g_assert_cmpint (dcc_args_lang_of_file ("a.hpp"), ==, DCC_LANG_CXX_HEADER);
+  g_assert_cmpint (dcc_args_lang_of_file ("a.H"), ==, DCC_LANG_CXX_HEADER);
+  g_assert_cmpint (dcc_args_lang_of_file ("a.cc"), ==, DCC_LANG_CXX);
+  g_assert_cmpint (dcc_args_lang_of_file ("a.o"), ==, DCC_LANG_NONE);
+  g_assert_cmpstr (dcc_args_lang_name (DCC_LANG_CXX_HEADER), ==, "c++-header");
+  g_assert_cmpint (dcc_args_lang_from_name ("objc-cpp-output"), ==, DCC_LANG_OBJC_PREPROCESSED);
+  g_assert_cmpint (dcc_args_lang_from_name ("c++"), ==, DCC_LANG_CXX);
+  g_assert_cmpint (dcc_args_lang_from_name ("c-header"), ==, DCC_LANG_NONE);
+  g_assert_cmpint (dcc_args_lang_from_name ("none"), ==, DCC_LANG_NONE);
+  g_assert_false (dcc_args_lang_reads_headers (DCC_LANG_CXX_PREPROCESSED));
+  g_assert_false (dcc_args_lang_reads_headers (DCC_LANG_ASM));
+  g_assert_true (dcc_args_lang_reads_headers (DCC_LANG_ASM_CPP));
+  g_assert_true (dcc_args_lang_reads_headers (DCC_LANG_NONE));
 }
 
 static void
@@ -663,6 +678,24 @@ test_option_table (void)
     { "-Wpedantic", "-Wpedantic", NULL, DCC_OPT_PEDANTIC },
     { "-fmodules-ts", "-fmodules", NULL, DCC_OPT_UNSEEN_INPUT },
     { "-O2", NULL, NULL, DCC_OPT_OTHER },
+    /* What the include server's compiler runs get (or not) and the builtin dirs. */
+    { "-m32", "-m32", NULL, DCC_OPT_TARGET },
+    { "-march=native", "-m", NULL, DCC_OPT_TARGET },
+    { "-mllvm", "-mllvm", NULL, DCC_OPT_BACKEND },
+    { "--target=x86_64-linux-gnu", "--target", "x86_64-linux-gnu", DCC_OPT_TARGET },
+    { "-std=c99", "-std=", NULL, DCC_OPT_DIALECT },
+    { "-stdlib=libc++", "-stdlib=", NULL, DCC_OPT_DIALECT },
+    { "-M", "-M", NULL, DCC_OPT_DEPENDENCY },
+    { "-MV", "-M", NULL, DCC_OPT_DEPENDENCY },
+    { "-Wp,-MF,d", "-Wp,-M", NULL, DCC_OPT_DEPENDENCY },
+    { "-Wp,-DX", "-Wp,", NULL, DCC_OPT_PREPROCESSOR },
+    { "-Wl,-z,now", "-Wl,", NULL, DCC_OPT_LINK },
+    { "-Wa,-g", "-Wa,", NULL, DCC_OPT_ASSEMBLER },
+    { "-Wall", "-W", NULL, DCC_OPT_DIAGNOSTIC },
+    { "-gsplit-dwarf", "-g", NULL, DCC_OPT_DEBUG },
+    { "-gcc-toolchain", "-gcc-toolchain", NULL, DCC_OPT_TARGET },
+    { "-c", "-c", NULL, DCC_OPT_DRIVER },
+    { "-save-temps=obj", "-save-temps", NULL, DCC_OPT_OUTPUT },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {

@@ -91,6 +91,13 @@ test_builtin_dirs_flags (void)
   g_auto(GStrv) f = dcc_builtin_dirs_flags (a);
   g_autofree char *s = g_strjoinv (" ", f);
   g_assert_cmpstr (s, ==, "-m32 --sysroot=/sr");
+  /* The option table's DCC_OPT_BUILTIN entries, with a separate value. */
+  g_autoptr(DccCompileArgs) b = scan ("clang -target x86_64-linux-gnu -mavx2 -stdlib=libc++ -isysroot /i "
+                                      "-nostdinc -Wall --target=aarch64-linux-gnu -ffreestanding -c a.c");
+  g_auto(GStrv) g = dcc_builtin_dirs_flags (b);
+  g_autofree char *t = g_strjoinv (" ", g);
+  g_assert_cmpstr (t, ==, "-target x86_64-linux-gnu -stdlib=libc++ -isysroot /i -nostdinc "
+                          "--target=aarch64-linux-gnu -ffreestanding");
 }
 
 /* A reply of the given status carrying the given paths (NULL-terminated). */

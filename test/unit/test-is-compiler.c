@@ -53,6 +53,44 @@ test_args_scan (void)
     }
 }
 
+/* Which arguments go to the search-path run and which only to the
+ * predefined-macro run, by the option table's classes; and the language of
+ * a file by its suffix. */
+static void
+test_args_runs (void)
+{
+  static const struct {
+    const char *cmd;
+    const char *lang, *search, *predef;
+    gboolean preprocessed;
+  } cases[] = {
+    { "g++ -Wpedantic -Wall -g -pedantic -O2 -pipe -save-temps -c a.cc -o a.o", "c++", "",
+      "-Wpedantic -pedantic -O2", FALSE },
+    { "clang -stdlib=libc++ --target=x86_64-linux-gnu -nostdlibinc -pthread -ansi -march=native "
+      "-Wp,-DX -Wp,-MF,d -Wl,-z,now -Wa,-g -fdiagnostics-color -c a.cc", "c++",
+      "-stdlib=libc++ --target=x86_64-linux-gnu -nostdlibinc -pthread -ansi -march=native -Wp,-DX",
+      "-stdlib=libc++ --target=x86_64-linux-gnu -nostdlibinc -pthread -ansi -march=native -Wp,-DX", FALSE },
+    { "cc -c a.mii", "objective-c++-cpp-output", "", "", TRUE },
+    { "cc -x objc++-cpp-output -c a.c", "objc++-cpp-output", "", "", TRUE },
+    { "cc -c a.s", "assembler", "", "", TRUE },
+    { "cc -c a.hpp", "c++-header", "", "", FALSE },
+    { "cc -c a.h", "c-header", "", "", FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) argv = g_strsplit (cases[i].cmd, " ", -1);
+      g_autoptr(DccIsCompileArgs) a = NULL;
+      g_autoptr(GError) error = NULL;
+      g_assert_true (dcc_is_compile_args_scan ((const char *const *) argv, &a, &error));
+      g_assert_no_error (error);
+      g_autofree char *s = joined (a->search_flags), *p = joined (a->predef_flags);
+      g_assert_cmpstr (a->lang, ==, cases[i].lang);
+      g_assert_cmpstr (s, ==, cases[i].search);
+      g_assert_cmpstr (p, ==, cases[i].predef);
+      g_assert_cmpint (a->preprocessed, ==, cases[i].preprocessed);
+    }
+}
+
 static void
 test_args_refused (void)
 {
@@ -111,6 +149,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/is-compiler/args-scan", test_args_scan);
+  g_test_add_func ("/is-compiler/args-runs", test_args_runs);
   g_test_add_func ("/is-compiler/args-refused", test_args_refused);
   g_test_add_func ("/is-compiler/search-path-parse", test_search_path_parse);
   return g_test_run ();
