@@ -62,6 +62,7 @@ option_use (DccOptClass cls)
       return OPT_REFUSE;
     case DCC_OPT_OTHER:
     case DCC_OPT_LTO:
+    case DCC_OPT_PREFIX_MAP:
       break;
     }
   return OPT_NONE;

@@ -195,10 +195,6 @@ mkdir_under_root (DccJobTree *tree, const char *client_dir, GError **error)
   return dcc_job_tree_add_dir (tree, client_dir, error);
 }
 
-static const char *const prefix_map_options[] = {
-  "-fdebug-prefix-map=", "-fmacro-prefix-map=", "-ffile-prefix-map=", "-fprofile-prefix-map=", NULL
-};
-
 /* Options whose value is a path the compiler opens: joined ("-I/x",
  * "--sysroot=/x") or separate ("-I" "/x"). Values of other options (-MT
  * targets, -D values) are text and are never mapped. */
@@ -268,9 +264,9 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
           continue;
         }
       g_strv_builder_add (b, arg);
-      for (const char *const *p = prefix_map_options; *p; p++)
-        if (g_str_has_prefix (arg, *p) && arg[strlen (*p)] == '/')
-          dcc_strv_builder_take (extra, g_strconcat (*p, root, arg + strlen (*p), NULL));
+      const char *map = dcc_args_prefix_map (arg);
+      if (map && arg[strlen (map)] == '/')
+        dcc_strv_builder_take (extra, g_strconcat (map, root, arg + strlen (map), NULL));
     }
   g_auto(GStrv) extras = g_strv_builder_end (extra);
   g_strv_builder_addv (b, (const char **) extras);

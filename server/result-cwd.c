@@ -158,23 +158,10 @@ static const char *const cwd_options[] = {
   "-dumpbase", "-aux-info", "--param=profile", NULL
 };
 
-static const char *const map_options[] = {
-  "-fdebug-prefix-map=", "-ffile-prefix-map=", "-fmacro-prefix-map=", "-fprofile-prefix-map=", NULL
-};
-
-static const char *
-map_option (const char *arg)
-{
-  for (const char *const *m = map_options; *m; m++)
-    if (g_str_has_prefix (arg, *m))
-      return *m;
-  return NULL;
-}
-
 char *
 dcc_result_cwd_arg_form (const char *arg, const char *cwd)
 {
-  const char *m = map_option (arg);
+  const char *m = dcc_args_prefix_map (arg);
   if (!m || !cwd)
     return NULL;
   const char *old = arg + strlen (m);
@@ -255,7 +242,7 @@ scan_argv (const DccRequest *req, ArgvFacts *f)
       if (form)
         {
           mapped = TRUE;
-          const char *m = map_option (arg);
+          const char *m = dcc_args_prefix_map (arg);
           if (strcmp (m, "-fdebug-prefix-map=") == 0 || strcmp (m, "-ffile-prefix-map=") == 0)
             covered = TRUE;
           continue;
@@ -263,7 +250,7 @@ scan_argv (const DccRequest *req, ArgvFacts *f)
       f->argv_climb = MAX (f->argv_climb, climb_in (arg));
       if (strstr (arg, cwd))
         return "the command line names the working directory";
-      const char *m = map_option (arg);
+      const char *m = dcc_args_prefix_map (arg);
       if (m)
         {
           /* Another map whose old prefix is above the directory may be

@@ -295,6 +295,10 @@ static const DccOption option_table[] = {
   { "-v",                    DCC_OPT_DRIVER,       0 },
   { "-pipe",                 DCC_OPT_DRIVER,       0 },
   { "-save-temps",           DCC_OPT_OUTPUT,       P },
+  { "-fdebug-prefix-map=",   DCC_OPT_PREFIX_MAP,   P },
+  { "-fmacro-prefix-map=",   DCC_OPT_PREFIX_MAP,   P },
+  { "-ffile-prefix-map=",    DCC_OPT_PREFIX_MAP,   P },
+  { "-fprofile-prefix-map=", DCC_OPT_PREFIX_MAP,   P },
 };
 #undef S
 #undef J
@@ -351,6 +355,13 @@ dcc_args_option_class (const char *arg)
 {
   const DccOption *o = dcc_args_option_find (arg, NULL);
   return o ? o->cls : DCC_OPT_OTHER;
+}
+
+const char *
+dcc_args_prefix_map (const char *arg)
+{
+  const DccOption *o = dcc_args_option_find (arg, NULL);
+  return o && o->cls == DCC_OPT_PREFIX_MAP ? o->name : NULL;
 }
 
 gboolean

@@ -177,6 +177,8 @@ typedef enum {
                           * -fmessage-length (nothing the preprocessor reads or defines) */
   DCC_OPT_DEBUG,         /* debug information: -g* */
   DCC_OPT_DRIVER,        /* where the driver stops and what it shows: -c, -S, -E, -v, -pipe */
+  DCC_OPT_PREFIX_MAP,    /* a path prefix replaced in what the compile records:
+                          * -fdebug-prefix-map=OLD=NEW, -fmacro-, -ffile-, -fprofile-prefix-map= */
 } DccOptClass;
 
 typedef enum {
@@ -210,3 +212,6 @@ typedef struct {
 const DccOption *dcc_args_option_find (const char *arg, const char **joined);
 /* Pure: the class of arg's entry (dcc_args_option_find), DCC_OPT_OTHER when none. */
 DccOptClass dcc_args_option_class (const char *arg);
+/* Pure: the prefix-map option arg starts with ("-fdebug-prefix-map=", ...; the
+ * table's DCC_OPT_PREFIX_MAP entries), or NULL. */
+const char *dcc_args_prefix_map (const char *arg);

@@ -696,6 +696,8 @@ test_option_table (void)
     { "-gcc-toolchain", "-gcc-toolchain", NULL, DCC_OPT_TARGET },
     { "-c", "-c", NULL, DCC_OPT_DRIVER },
     { "-save-temps=obj", "-save-temps", NULL, DCC_OPT_OUTPUT },
+    { "-ffile-prefix-map=/a=b", "-ffile-prefix-map=", NULL, DCC_OPT_PREFIX_MAP },
+    { "-fdebug-prefix-map", NULL, NULL, DCC_OPT_OTHER },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -705,6 +707,9 @@ test_option_table (void)
       g_assert_cmpstr (joined, ==, cases[i].joined);
       g_assert_cmpint (dcc_args_option_class (cases[i].arg), ==, cases[i].cls);
     }
+  g_assert_cmpstr (dcc_args_prefix_map ("-fmacro-prefix-map=/x=."), ==, "-fmacro-prefix-map=");
+  g_assert_cmpstr (dcc_args_prefix_map ("-fprofile-prefix-map="), ==, "-fprofile-prefix-map=");
+  g_assert_null (dcc_args_prefix_map ("-fdebug-prefix-mapx"));
 }
 
 int
