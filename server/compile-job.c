@@ -195,39 +195,6 @@ mkdir_under_root (DccJobTree *tree, const char *client_dir, GError **error)
   return dcc_job_tree_add_dir (tree, client_dir, error);
 }
 
-/* Options whose value is a path the compiler opens: joined ("-I/x",
- * "--sysroot=/x") or separate ("-I" "/x"). Values of other options (-MT
- * targets, -D values) are text and are never mapped. */
-static const char *const path_options[] = {
-  "-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros", "-isysroot", "-iprefix",
-  "-iwithprefix", "-iwithprefixbefore", "--sysroot=", "--sysroot", "-o", "-MF", "-Wp,-MD,",
-  "-Wp,-MMD,", NULL
-};
-
-/* If arg is a path option with its value joined, the value's offset; the
- * longest matching option wins ("-isystem" over "-I"). */
-static gsize
-joined_path_offset (const char *arg)
-{
-  gsize best = 0;
-  for (const char *const *o = path_options; *o; o++)
-    {
-      gsize n = strlen (*o);
-      if (g_str_has_prefix (arg, *o) && arg[n] == '/' && n > best)
-        best = n;
-    }
-  return best;
-}
-
-static gboolean
-is_separate_path_option (const char *arg)
-{
-  for (const char *const *o = path_options; *o; o++)
-    if (strcmp (arg, *o) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 GStrv
 dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
                           int source_index, int output_index,
@@ -247,17 +214,20 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
    * explicitly, first, as the compiler would have done it. */
   for (guint i = 0; i < n_preincludes; i++)
     g_strv_builder_add_many (b, "-include", preincludes[i], NULL);
+  /* Absolute paths move into the tree: the source, the output, and the
+   * values, joined or separate, of the option table's DCC_OPT_PATH options.
+   * Values of other options (-MT targets, -D values) are text: never mapped. */
   for (int i = 1; argv[i]; i++)
     {
       const char *arg = argv[i];
       gsize off;
       if (arg[0] == '/' && (i == source_index || i == output_index
-                            || (i > 1 && is_separate_path_option (argv[i - 1]))))
+                            || (i > 1 && dcc_args_path_option_alone (argv[i - 1]))))
         {
           dcc_strv_builder_take (b, g_strconcat (root, arg, NULL));
           continue;
         }
-      if ((off = joined_path_offset (arg)) > 0)
+      if ((off = dcc_args_path_joined_offset (arg)) > 0)
         {
           g_autofree char *opt = g_strndup (arg, off);
           dcc_strv_builder_take (b, g_strconcat (opt, root, arg + off, NULL));

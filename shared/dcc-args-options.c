@@ -175,10 +175,11 @@ dcc_args_lang_reads_headers (DccLang lang)
 #define C  DCC_OPT_BY_CPP
 #define DIR DCC_OPT_DIR
 #define B  DCC_OPT_BUILTIN
+#define PATH DCC_OPT_PATH
 static const DccOption option_table[] = {
-  { "-o",                    DCC_OPT_OUTPUT,       S | J },
+  { "-o",                    DCC_OPT_OUTPUT,       S | J | PATH },
   { "-x",                    DCC_OPT_LANG,         S | J },
-  { "-I",                    DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
+  { "-I",                    DCC_OPT_SEARCH_PATH,  S | J | C | DIR | PATH },
   { "-D",                    DCC_OPT_DEFINE,       S | J | C },
   { "-U",                    DCC_OPT_DEFINE,       S | J | C },
   { "-A",                    DCC_OPT_OTHER,        S | J },
@@ -191,15 +192,15 @@ static const DccOption option_table[] = {
   { "-F",                    DCC_OPT_SEARCH_PATH,  S | J },
   { "-G",                    DCC_OPT_OTHER,        S },
   { "-e",                    DCC_OPT_LINK,         S },
-  { "-include",              DCC_OPT_INCLUDE,      S | J | C },
-  { "-imacros",              DCC_OPT_INCLUDE,      S | J | C },
-  { "-idirafter",            DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
-  { "-iprefix",              DCC_OPT_SEARCH_PATH,  S | J | C },
-  { "-iwithprefix",          DCC_OPT_SEARCH_PATH,  S | J | C },
-  { "-iwithprefixbefore",    DCC_OPT_SEARCH_PATH,  S | J | C },
-  { "-isystem",              DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
-  { "-isysroot",             DCC_OPT_SEARCH_PATH,  S | J | C | B },
-  { "-iquote",               DCC_OPT_SEARCH_PATH,  S | J | C | DIR },
+  { "-include",              DCC_OPT_INCLUDE,      S | J | C | PATH },
+  { "-imacros",              DCC_OPT_INCLUDE,      S | J | C | PATH },
+  { "-idirafter",            DCC_OPT_SEARCH_PATH,  S | J | C | DIR | PATH },
+  { "-iprefix",              DCC_OPT_SEARCH_PATH,  S | J | C | PATH },
+  { "-iwithprefix",          DCC_OPT_SEARCH_PATH,  S | J | C | PATH },
+  { "-iwithprefixbefore",    DCC_OPT_SEARCH_PATH,  S | J | C | PATH },
+  { "-isystem",              DCC_OPT_SEARCH_PATH,  S | J | C | DIR | PATH },
+  { "-isysroot",             DCC_OPT_SEARCH_PATH,  S | J | C | B | PATH },
+  { "-iquote",               DCC_OPT_SEARCH_PATH,  S | J | C | DIR | PATH },
   { "-imultilib",            DCC_OPT_SEARCH_PATH,  S | J | C },
   { "-imultiarch",           DCC_OPT_SEARCH_PATH,  S | J },
   { "-iframework",           DCC_OPT_SEARCH_PATH,  S | J },
@@ -208,7 +209,7 @@ static const DccOption option_table[] = {
   { "-cxx-isystem",          DCC_OPT_SEARCH_PATH,  S },
   { "-ivfsoverlay",          DCC_OPT_UNSEEN_INPUT, S | J },
   { "-include-pch",          DCC_OPT_UNSEEN_INPUT, S | J },
-  { "-MF",                   DCC_OPT_DEPENDENCY,   S | J | C },
+  { "-MF",                   DCC_OPT_DEPENDENCY,   S | J | C | PATH },
   { "-MT",                   DCC_OPT_DEPENDENCY,   S | J | C },
   { "-MQ",                   DCC_OPT_DEPENDENCY,   S | J | C },
   { "-MJ",                   DCC_OPT_OUTPUT,       S | J },
@@ -232,7 +233,7 @@ static const DccOption option_table[] = {
   { "-resource-dir",         DCC_OPT_OTHER,        S },
   { "-specs",                DCC_OPT_UNSEEN_INPUT, S | J },
   { "--param",               DCC_OPT_BACKEND,      S | J },
-  { "--sysroot",             DCC_OPT_SEARCH_PATH,  S | J | C | B },
+  { "--sysroot",             DCC_OPT_SEARCH_PATH,  S | J | C | B | PATH },
   /* Long spellings the include server meets before any translation (the
    * scan below translates them through long_opts). */
   { "--gcc-toolchain",       DCC_OPT_TARGET,       S | J | B },
@@ -248,8 +249,8 @@ static const DccOption option_table[] = {
   { "-MMD",                  DCC_OPT_DEPENDENCY,   C },
   { "-MP",                   DCC_OPT_DEPENDENCY,   C },
   { "-MG",                   DCC_OPT_DEPENDENCY,   C },
-  { "-Wp,-MD,",              DCC_OPT_DEPENDENCY,   P | C },
-  { "-Wp,-MMD,",             DCC_OPT_DEPENDENCY,   P | C },
+  { "-Wp,-MD,",              DCC_OPT_DEPENDENCY,   P | C | PATH },
+  { "-Wp,-MMD,",             DCC_OPT_DEPENDENCY,   P | C | PATH },
   { "-fmodules",             DCC_OPT_UNSEEN_INPUT, P },
   { "-fcxx-modules",         DCC_OPT_UNSEEN_INPUT, P },
   { "-fmodule-map-file",     DCC_OPT_UNSEEN_INPUT, P },
@@ -306,6 +307,7 @@ static const DccOption option_table[] = {
 #undef C
 #undef DIR
 #undef B
+#undef PATH
 
 const DccOption *
 dcc_args_option_find (const char *arg, const char **joined)
@@ -362,6 +364,44 @@ dcc_args_prefix_map (const char *arg)
 {
   const DccOption *o = dcc_args_option_find (arg, NULL);
   return o && o->cls == DCC_OPT_PREFIX_MAP ? o->name : NULL;
+}
+
+/* The spellings of a DCC_OPT_PATH entry: its name, and for a long joined
+ * one ("--sysroot") also the name with its "=". */
+static gboolean
+path_spelling (const DccOption *o, guint k, char *buf, gsize size)
+{
+  gboolean long_joined = o->name[1] == '-' && (o->flags & DCC_OPT_JOINED);
+  if (!(o->flags & DCC_OPT_PATH) || k > (long_joined ? 1u : 0u))
+    return FALSE;
+  g_snprintf (buf, size, "%s%s", o->name, k == 1 ? "=" : "");
+  return TRUE;
+}
+
+gsize
+dcc_args_path_joined_offset (const char *arg)
+{
+  gsize best = 0;
+  char name[64];
+  for (gsize i = 0; i < G_N_ELEMENTS (option_table); i++)
+    for (guint k = 0; path_spelling (&option_table[i], k, name, sizeof name); k++)
+      {
+        gsize n = strlen (name);
+        if (g_str_has_prefix (arg, name) && arg[n] == '/' && n > best)
+          best = n;
+      }
+  return best;
+}
+
+gboolean
+dcc_args_path_option_alone (const char *arg)
+{
+  char name[64];
+  for (gsize i = 0; i < G_N_ELEMENTS (option_table); i++)
+    for (guint k = 0; path_spelling (&option_table[i], k, name, sizeof name); k++)
+      if (strcmp (arg, name) == 0)
+        return TRUE;
+  return FALSE;
 }
 
 gboolean

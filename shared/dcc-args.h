@@ -195,6 +195,9 @@ typedef enum {
                                * compiler may warn is missing (-Wmissing-include-dirs) */
   DCC_OPT_BUILTIN  = 1 << 5,  /* changes the compiler's own #include <...> directories:
                                * the probe and cache key of client/builtin-dirs.c */
+  DCC_OPT_PATH     = 1 << 6,  /* the value is a path the compiler opens (a directory it
+                               * searches, a file it reads or writes): the volunteer maps
+                               * an absolute one into the job tree (server/compile-job.c) */
 } DccOptFlags;
 
 typedef struct {
@@ -215,3 +218,10 @@ DccOptClass dcc_args_option_class (const char *arg);
 /* Pure: the prefix-map option arg starts with ("-fdebug-prefix-map=", ...; the
  * table's DCC_OPT_PREFIX_MAP entries), or NULL. */
 const char *dcc_args_prefix_map (const char *arg);
+/* Pure: for an option with DCC_OPT_PATH and its path joined and absolute
+ * ("-I/x", "--sysroot=/x", "-Wp,-MD,/x"), the offset of that path in arg;
+ * the longest such option wins ("-isystem" over "-I"). 0 for anything else. */
+gsize dcc_args_path_joined_offset (const char *arg);
+/* Pure: arg is a DCC_OPT_PATH option as a whole word ("-I", "--sysroot",
+ * "--sysroot=", "-Wp,-MD,"): the next argv element is its path. */
+gboolean dcc_args_path_option_alone (const char *arg);

@@ -710,6 +710,21 @@ test_option_table (void)
   g_assert_cmpstr (dcc_args_prefix_map ("-fmacro-prefix-map=/x=."), ==, "-fmacro-prefix-map=");
   g_assert_cmpstr (dcc_args_prefix_map ("-fprofile-prefix-map="), ==, "-fprofile-prefix-map=");
   g_assert_null (dcc_args_prefix_map ("-fdebug-prefix-mapx"));
+  /* The options whose path the volunteer maps into the job tree. */
+  static const char *const alone[] = { "-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros",
+                                       "-isysroot", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
+                                       "--sysroot=", "--sysroot", "-o", "-MF", "-Wp,-MD,", "-Wp,-MMD," };
+  for (gsize i = 0; i < G_N_ELEMENTS (alone); i++)
+    g_assert_true (dcc_args_path_option_alone (alone[i]));
+  g_assert_false (dcc_args_path_option_alone ("-MT"));
+  g_assert_false (dcc_args_path_option_alone ("-D"));
+  g_assert_cmpuint (dcc_args_path_joined_offset ("-isystem/s"), ==, 8);
+  g_assert_cmpuint (dcc_args_path_joined_offset ("-I/i"), ==, 2);
+  g_assert_cmpuint (dcc_args_path_joined_offset ("--sysroot=/r"), ==, 10);
+  g_assert_cmpuint (dcc_args_path_joined_offset ("-Wp,-MMD,/d"), ==, 9);
+  g_assert_cmpuint (dcc_args_path_joined_offset ("-Iinc"), ==, 0);
+  g_assert_cmpuint (dcc_args_path_joined_offset ("-MT/t"), ==, 0);
+  g_assert_cmpuint (dcc_args_path_joined_offset ("-isystem-after/x"), ==, 0);
 }
 
 int
