@@ -76,19 +76,31 @@ unwatch (DccStatCache *c, Node *n)
   n->wd = -1;
 }
 
+static void node_free (DccStatCache *c, Node *n);
+
+/* Frees everything below n (n keeps an empty table). */
+static void
+free_children (DccStatCache *c, Node *n)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  if (!n->children)
+    return;
+  g_hash_table_iter_init (&it, n->children);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      node_free (c, v);
+      g_hash_table_iter_steal (&it);
+    }
+}
+
 /* Frees n and everything below it, dropping their watches. */
 static void
 node_free (DccStatCache *c, Node *n)
 {
-  if (n->children)
-    {
-      GHashTableIter it;
-      gpointer v;
-      g_hash_table_iter_init (&it, n->children);
-      while (g_hash_table_iter_next (&it, NULL, &v))
-        node_free (c, v);
-      g_hash_table_unref (n->children);
-    }
+  free_children (c, n);
+  g_clear_pointer (&n->children, g_hash_table_unref);
   unwatch (c, n);
   g_hash_table_remove (c->by_path, n->path);
   c->nodes--;
@@ -104,17 +116,7 @@ node_remove (DccStatCache *c, Node *n)
   if (!n->parent)
     {
       /* The root itself: forget everything under it. */
-      if (n->children)
-        {
-          GHashTableIter it;
-          gpointer v;
-          g_hash_table_iter_init (&it, n->children);
-          while (g_hash_table_iter_next (&it, NULL, &v))
-            {
-              node_free (c, v);
-              g_hash_table_iter_steal (&it);
-            }
-        }
+      free_children (c, n);
       n->known = FALSE;
       return;
     }
