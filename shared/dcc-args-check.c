@@ -122,6 +122,17 @@ check_asm_items (GPtrArray *items, GError **error)
   return TRUE;
 }
 
+/* The comma-separated items of a -Wp, or -Wa, argument (list, after the
+ * comma) appended to items; owned keeps their storage. */
+static void
+add_items (GPtrArray *owned, GPtrArray *items, const char *list)
+{
+  char **split = g_strsplit (list, ",", -1);
+  g_ptr_array_add (owned, split);
+  for (char **it = split; *it; it++)
+    g_ptr_array_add (items, *it);
+}
+
 gboolean
 dcc_args_check_server_safe (const char *const *argv, GError **error)
 {
@@ -176,10 +187,7 @@ dcc_args_check_server_safe (const char *const *argv, GError **error)
 
       if (g_str_has_prefix (a, "-Wp,"))
         {
-          char **items = g_strsplit (a + 4, ",", -1);
-          g_ptr_array_add (owned, items);
-          for (char **it = items; *it; it++)
-            g_ptr_array_add (cpp_items, *it);
+          add_items (owned, cpp_items, a + 4);
           continue;
         }
       if (strcmp (a, "-Xpreprocessor") == 0)
@@ -190,10 +198,7 @@ dcc_args_check_server_safe (const char *const *argv, GError **error)
         }
       if (g_str_has_prefix (a, "-Wa,"))
         {
-          char **items = g_strsplit (a + 4, ",", -1);
-          g_ptr_array_add (owned, items);
-          for (char **it = items; *it; it++)
-            g_ptr_array_add (asm_items, *it);
+          add_items (owned, asm_items, a + 4);
           continue;
         }
       if (strcmp (a, "-Xassembler") == 0)
