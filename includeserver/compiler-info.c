@@ -53,6 +53,7 @@ option_use (DccOptClass cls)
     case DCC_OPT_DIAGNOSTIC:
     case DCC_OPT_DEBUG:
     case DCC_OPT_DRIVER:
+    case DCC_OPT_DUMP:
       return OPT_DROP;
     case DCC_OPT_BACKEND:
     case DCC_OPT_PEDANTIC:
@@ -63,6 +64,8 @@ option_use (DccOptClass cls)
     case DCC_OPT_OTHER:
     case DCC_OPT_LTO:
     case DCC_OPT_PREFIX_MAP:
+    case DCC_OPT_COVERAGE:
+    case DCC_OPT_PROFILE_USE:
       break;
     }
   return OPT_NONE;

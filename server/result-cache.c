@@ -133,26 +133,9 @@ env_has (const char *const *env, const char *name)
   return FALSE;
 }
 
-static gboolean
-has_prefix_any (const char *arg, const char *const *prefixes)
-{
-  for (const char *const *p = prefixes; *p; p++)
-    if (g_str_has_prefix (arg, *p))
-      return TRUE;
-  return FALSE;
-}
-
 const char *
 dcc_result_uncacheable_args (const char *const *argv, const char *const *env)
 {
-  static const char *const coverage[] = {
-    "--coverage", "-fprofile-arcs", "-ftest-coverage", "-fprofile-generate", "-fprofile-instr-generate",
-    "-fcs-profile-generate", NULL
-  };
-  static const char *const profile_use[] = {
-    "-fprofile-use", "-fauto-profile", "-fprofile-sample-use", "-fprofile-instr-use", NULL
-  };
-  static const char *const dumps[] = { "-fdump-", "-fopt-info", "-fcompare-debug", "-save-temps", "--save-temps", NULL };
   gboolean seed = FALSE;
   for (guint i = 1; argv && argv[i]; i++)
     if (g_str_has_prefix (argv[i], "-frandom-seed"))
@@ -161,13 +144,14 @@ dcc_result_uncacheable_args (const char *const *argv, const char *const *env)
   for (guint i = 1; argv && argv[i]; i++)
     {
       const char *a = argv[i];
-      if (has_prefix_any (a, profile_use))
+      DccOptClass cls = dcc_args_option_class (a);
+      if (cls == DCC_OPT_PROFILE_USE)
         return "a profile is read from outside the inputs the key covers";
-      if (!seed && has_prefix_any (a, coverage))
+      if (!seed && cls == DCC_OPT_COVERAGE)
         return "coverage and profiling data carry a time stamp without -frandom-seed";
-      if (!seed && dcc_args_option_class (a) == DCC_OPT_LTO)
+      if (!seed && cls == DCC_OPT_LTO)
         return "LTO sections are named with the compiler's random seed without -frandom-seed";
-      if (has_prefix_any (a, dumps))
+      if (cls == DCC_OPT_DUMP)
         return "dumps and -save-temps are not cached";
       if (strstr (a, "__TIMESTAMP__"))
         return "__TIMESTAMP__ is a file's modification time";

@@ -179,6 +179,11 @@ typedef enum {
   DCC_OPT_DRIVER,        /* where the driver stops and what it shows: -c, -S, -E, -v, -pipe */
   DCC_OPT_PREFIX_MAP,    /* a path prefix replaced in what the compile records:
                           * -fdebug-prefix-map=OLD=NEW, -fmacro-, -ffile-, -fprofile-prefix-map= */
+  DCC_OPT_DUMP,          /* dumps and intermediate files beside the output: -save-temps,
+                          * -fdump-*, -fopt-info*, -fcompare-debug* */
+  DCC_OPT_COVERAGE,      /* coverage or profile data written: --coverage, -fprofile-arcs,
+                          * -ftest-coverage, -fprofile-generate, ... */
+  DCC_OPT_PROFILE_USE,   /* a profile read: -fprofile-use, -fauto-profile, ... */
 } DccOptClass;
 
 typedef enum {

@@ -695,7 +695,10 @@ test_option_table (void)
     { "-gsplit-dwarf", "-g", NULL, DCC_OPT_DEBUG },
     { "-gcc-toolchain", "-gcc-toolchain", NULL, DCC_OPT_TARGET },
     { "-c", "-c", NULL, DCC_OPT_DRIVER },
-    { "-save-temps=obj", "-save-temps", NULL, DCC_OPT_OUTPUT },
+    { "-save-temps=obj", "-save-temps", NULL, DCC_OPT_DUMP },
+    { "-fprofile-use=p.prof", "-fprofile-use", NULL, DCC_OPT_PROFILE_USE },
+    { "-fprofile-update=atomic", NULL, NULL, DCC_OPT_OTHER },
+    { "--coverage", "--coverage", NULL, DCC_OPT_COVERAGE },
     { "-ffile-prefix-map=/a=b", "-ffile-prefix-map=", NULL, DCC_OPT_PREFIX_MAP },
     { "-fdebug-prefix-map", NULL, NULL, DCC_OPT_OTHER },
   };
