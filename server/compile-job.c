@@ -195,6 +195,27 @@ mkdir_under_root (DccJobTree *tree, const char *client_dir, GError **error)
   return dcc_job_tree_add_dir (tree, client_dir, error);
 }
 
+static const char *
+compiler_basename (const char *compiler)
+{
+  const char *slash = strrchr (compiler, '/');
+  return slash ? slash + 1 : compiler;
+}
+
+gboolean
+dcc_compile_job_clang_externc_dir (const char *dir)
+{
+  /* What clang's Linux toolchain adds with addExternCSystemInclude:
+   * /usr/include/<multiarch>, /include and /usr/include (its C++ library
+   * dirs, resource dir and /usr/local/include are plain system dirs). */
+  if (strcmp (dir, "/usr/include") == 0 || strcmp (dir, "/include") == 0)
+    return TRUE;
+  if (!g_str_has_prefix (dir, "/usr/include/"))
+    return FALSE;
+  const char *rest = dir + strlen ("/usr/include/");
+  return rest[0] != '\0' && strchr (rest, '/') == NULL && strchr (rest, '-') != NULL;
+}
+
 GStrv
 dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
                           int source_index, int output_index,
@@ -241,11 +262,21 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
   g_auto(GStrv) extras = g_strv_builder_end (extra);
   g_strv_builder_addv (b, (const char **) extras);
   /* Pump mode: the client's builtin include dirs, from its copies, in the
-   * compiler's order; user -isystem dirs come first, -idirafter after. */
+   * compiler's order; user -isystem dirs come first, -idirafter after.
+   * clang's extern-C system dirs keep their kind (the "4" of "1 3 4" in a
+   * -save-temps .i): clang lists them after its other builtin dirs, and
+   * takes its -internal-* dirs after every -isystem, so the order holds. */
+  gboolean clang = strstr (compiler_basename (compiler), "clang") != NULL;
   if (n_sysdirs > 0)
     g_strv_builder_add (b, "-nostdinc");
   for (guint i = 0; i < n_sysdirs; i++)
-    dcc_strv_builder_take (b, g_strconcat ("-isystem", root, sysdirs[i], NULL));
+    if (clang && dcc_compile_job_clang_externc_dir (sysdirs[i]))
+      {
+        g_strv_builder_add_many (b, "-Xclang", "-internal-externc-isystem", "-Xclang", NULL);
+        dcc_strv_builder_take (b, g_strconcat (root, sysdirs[i], NULL));
+      }
+    else
+      dcc_strv_builder_take (b, g_strconcat ("-isystem", root, sysdirs[i], NULL));
   return g_strv_builder_end (b);
 }
 

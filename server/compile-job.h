@@ -69,9 +69,13 @@ GStrv dcc_compile_job_forwarded_env (GPtrArray *client_env);
 /* Pure helpers, exposed for tests. */
 /* Replaces every occurrence of root in text by nothing (root/x becomes /x). */
 GBytes *dcc_compile_job_unmap_text (const char *root, const guint8 *text, gsize len);
+/* TRUE for the builtin include dirs clang marks as implicitly extern "C"
+ * system dirs (/usr/include, /usr/include/<multiarch>, /include). Pure. */
+gboolean dcc_compile_job_clang_externc_dir (const char *dir);
 /* Builds the command line to run: compiler, -ffile-prefix-map=ROOT=, the
  * client's arguments with source/output paths mapped, then each user
- * prefix map duplicated for ROOT/OLD (gcc tries the last given first). */
+ * prefix map duplicated for ROOT/OLD (gcc tries the last given first),
+ * then pump mode's builtin dirs (sysdirs) under ROOT after -nostdinc. */
 GStrv dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
                                 int source_index, int output_index,
                                 const char *const *sysdirs, guint n_sysdirs,

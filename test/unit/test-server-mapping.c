@@ -31,6 +31,27 @@ test_map_argv (void)
   g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1, sys, 1, NULL, 0);
   g_autofree char *s = g_strjoinv (" ", out);
   g_assert_cmpstr (s, ==, "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.c -nostdinc -isystem/R/usr/include");
+  /* clang's extern-C system dirs keep their kind (the 4 of "1 3 4") */
+  const char *csys[] = { "/usr/include/c++/12", "/usr/lib/llvm-14/lib/clang/14.0.6/include",
+                         "/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include", NULL };
+  g_auto(GStrv) cout = dcc_compile_job_map_argv ("/R", "/usr/bin/clang++-14", (const char *const *) argv, 2, -1,
+                                                 csys, 5, NULL, 0);
+  g_autofree char *cs = g_strjoinv (" ", cout);
+  g_assert_cmpstr (cs, ==, "/usr/bin/clang++-14 -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.c -nostdinc"
+                   " -isystem/R/usr/include/c++/12 -isystem/R/usr/lib/llvm-14/lib/clang/14.0.6/include"
+                   " -isystem/R/usr/local/include"
+                   " -Xclang -internal-externc-isystem -Xclang /R/usr/include/x86_64-linux-gnu"
+                   " -Xclang -internal-externc-isystem -Xclang /R/usr/include");
+  g_auto(GStrv) gout = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1,
+                                                 csys, 5, NULL, 0);
+  g_autofree char *gs = g_strjoinv (" ", gout);
+  g_assert_null (strstr (gs, "-Xclang"));
+  g_assert_true (dcc_compile_job_clang_externc_dir ("/include"));
+  g_assert_true (dcc_compile_job_clang_externc_dir ("/usr/include/aarch64-linux-gnu"));
+  g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/include/c++"));
+  g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/include/x86_64-linux-gnu/c++/12"));
+  g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/local/include"));
+  g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/include/"));
 }
 
 static void
