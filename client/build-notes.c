@@ -1,5 +1,6 @@
 #include "build-notes.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-hash.h"
 #include "dcc-log.h"
 #include <errno.h>
@@ -68,11 +69,10 @@ dcc_build_note_first (const char *distcc_dir, const char *topic)
   if (g_mkdir_with_parents (dir, 0755) < 0)
     return FALSE;
   g_autofree char *path = g_build_filename (dir, hex, NULL);
-  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  dcc_autofd fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0)
     return FALSE;
   (void) !write (fd, text, strlen (text));
-  close (fd);
   /* now and then, not on every first note */
   if (hex[0] == '0')
     sweep_old (dir);

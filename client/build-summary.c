@@ -4,6 +4,7 @@
  * the files. */
 #include "build-summary.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "host-pick.h"
 #include "tally.h"
@@ -202,7 +203,7 @@ dcc_build_records_read_tail (const char *distcc_dir, gsize max_bytes)
   g_autofree char *buf = g_malloc (max_bytes + 1);
   gsize got = 0;
   gboolean cut = FALSE;
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+  dcc_autofd fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
   if (fd >= 0)
     {
       off_t size = lseek (fd, 0, SEEK_END);
@@ -215,7 +216,6 @@ dcc_build_records_read_tail (const char *distcc_dir, gsize max_bytes)
               break;
             got += (gsize) n;
           }
-      close (fd);
     }
   const char *p = buf, *end = buf + got;
   if (cut)

@@ -8,6 +8,7 @@
 #include "client-monitor.h"
 #include "build-summary.h"
 #include "dcc-build-record.h"
+#include "dcc-fd.h"
 #include "dcc-http.h"
 #include "dcc-state.h"
 #include "host-pick.h"
@@ -47,19 +48,17 @@ listen_on (const char *address, const char *port)
       fprintf (stderr, "distccmon-web: cannot listen on %s port %s: %s\n", address, port, gai_strerror (rc));
       return -1;
     }
-  int fd = socket (ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+  dcc_autofd fd = socket (ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
   int one = 1;
   if (fd >= 0)
     setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (fd < 0 || bind (fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen (fd, 16) < 0)
     {
       fprintf (stderr, "distccmon-web: cannot listen on %s port %s: %s\n", address, port, g_strerror (errno));
-      if (fd >= 0)
-        close (fd);
-      fd = -1;
+      dcc_fd_clear (&fd);
     }
   freeaddrinfo (ai);
-  return fd;
+  return g_steal_fd (&fd);
 }
 
 /* The view now, as JSON. */
@@ -115,7 +114,7 @@ main (int argc, char **argv)
   static const char *const paths[] = { "/", "/json", NULL };
   for (;;)
     {
-      int fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC);
+      dcc_autofd fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC);
       if (fd < 0)
         continue;
       char head[DCC_HTTP_MAX_REQUEST + 1];
@@ -128,6 +127,5 @@ main (int argc, char **argv)
         }
       else
         dcc_http_respond (fd, "text/html; charset=utf-8", dcc_client_monitor_page ());
-      close (fd);
     }
 }

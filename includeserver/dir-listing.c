@@ -1,5 +1,6 @@
 /* Directory listings shared by the include server's walks; see dir-listing.h. */
 #include "dir-listing.h"
+#include "dcc-fd.h"
 #include "dcc-hash.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -100,14 +101,11 @@ name_kind (unsigned char d_type)
 static gboolean
 read_names (const char *dir, GHashTable **names_out)
 {
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  dcc_autofd fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
   if (!d)
-    {
-      if (fd >= 0)
-        close (fd);
-      return FALSE;
-    }
+    return FALSE;
+  g_steal_fd (&fd);   /* closedir closes it */
   GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   struct dirent *de;
   while ((de = readdir (d)) != NULL)

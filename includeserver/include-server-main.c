@@ -10,6 +10,7 @@
 #include "dcc-args.h"
 #include "dcc-build-record.h"
 #include "clang-scan.h"
+#include "dcc-fd.h"
 #include "dcc-is-protocol.h"
 #include "dcc-error.h"
 #include "dcc-io.h"
@@ -130,7 +131,7 @@ source_for_log (char **argv)
 static void
 serve_connection (gpointer data, gpointer user_data)
 {
-  int fd = GPOINTER_TO_INT (data);
+  dcc_autofd fd = GPOINTER_TO_INT (data);   /* this thread owns the connection */
   Server *server = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *cwd = NULL;
@@ -170,14 +171,13 @@ serve_connection (gpointer data, gpointer user_data)
   g_clear_error (&error);
   if (!dcc_io_write_all (fd, reply->data, reply->len, IS_IO_TIMEOUT_S, &error))
     dcc_debug ("writing reply: %s", error->message);
-  close (fd);
 }
 
 static gboolean
 on_accept (int listen_fd, GIOCondition cond, gpointer user_data)
 {
   Server *server = user_data;
-  int fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  dcc_autofd fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC);
   if (fd < 0)
     {
       if (errno != EINTR && errno != EAGAIN)
@@ -187,10 +187,9 @@ on_accept (int listen_fd, GIOCondition cond, gpointer user_data)
   if (g_thread_pool_unprocessed (server->pool) >= IS_MAX_QUEUED)
     {
       dcc_warning ("too many queued clients; refusing one");
-      close (fd);
       return G_SOURCE_CONTINUE;
     }
-  g_thread_pool_push (server->pool, GINT_TO_POINTER (fd), NULL);
+  g_thread_pool_push (server->pool, GINT_TO_POINTER (g_steal_fd (&fd)), NULL);
   return G_SOURCE_CONTINUE;
 }
 
@@ -216,7 +215,7 @@ listen_unix (const char *path, GError **error)
         return (dcc_fail (error, DCC_ERROR_INVALID, "%s exists and is not a socket", path), -1);
       unlink (path);
     }
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  dcc_autofd fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0)
     return (dcc_fail_errno (error, "socket"), -1);
   mode_t old = umask (0077);
@@ -225,17 +224,16 @@ listen_unix (const char *path, GError **error)
   if (rc < 0 || listen (fd, IS_LISTEN_BACKLOG) < 0)
     {
       dcc_fail_errno (error, "bind/listen %s", path);
-      close (fd);
       return -1;
     }
-  return fd;
+  return g_steal_fd (&fd);
 }
 
 static int
 run_server (const char *socket_path, const char *pid_file, const char *cache_file, const char *stats_file)
 {
   g_autoptr(GError) error = NULL;
-  int fd = listen_unix (socket_path, &error);
+  dcc_autofd fd = listen_unix (socket_path, &error);
   if (fd < 0)
     {
       dcc_error ("%s", error->message);
@@ -276,7 +274,7 @@ run_server (const char *socket_path, const char *pid_file, const char *cache_fil
   dcc_notice ("listening on %s with %u threads", socket_path, threads);
   g_main_loop_run (loop);
   dcc_notice ("exiting");
-  close (fd);
+  dcc_fd_clear (&fd);   /* no new client from here on */
   unlink (socket_path);
   if (pid_file)
     unlink (pid_file);

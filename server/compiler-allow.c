@@ -1,5 +1,6 @@
 #include "compiler-allow.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "dcc-masquerade.h"
 #include <errno.h>
@@ -79,8 +80,7 @@ dcc_compiler_allow_free (DccCompilerAllow *a)
   if (!a)
     return;
   g_free (a->masq_dir);
-  if (a->masq_fd >= 0)
-    close (a->masq_fd);
+  dcc_fd_clear (&a->masq_fd);
   g_hash_table_unref (a->cmdlist);
   g_hash_table_unref (a->by_tail);
   g_free (a);

@@ -1,5 +1,6 @@
 /* The volunteer's content-addressed file store; see file-store.h. */
 #include "file-store-private.h"
+#include "dcc-fd.h"
 
 void
 store_obj_path (const DccHash *h, char out[OBJ_PATH_LEN])
@@ -40,7 +41,7 @@ store_is_lower_hex (const char *s, gsize n)
 DIR *
 store_open_dir_at (int parent, const char *name, GError **error)
 {
-  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  dcc_autofd fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     {
       dcc_fail_errno (error, "opening directory %s", name);
@@ -50,9 +51,9 @@ store_open_dir_at (int parent, const char *name, GError **error)
   if (d == NULL)
     {
       dcc_fail_errno (error, "fdopendir %s", name);
-      close (fd);
       return NULL;
     }
+  g_steal_fd (&fd);   /* closedir closes it */
   return d;
 }
 

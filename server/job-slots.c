@@ -1,5 +1,6 @@
 #include "job-slots.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -18,16 +19,15 @@ dcc_job_slot_acquire (const char *dir, int jobs, int timeout_s, volatile int *ca
       for (int i = 0; i < jobs; i++)
         {
           g_autofree char *path = g_strdup_printf ("%s/slot-%d", dir, i);
-          int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+          dcc_autofd fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
           if (fd < 0)
             return dcc_fail_errno (error, "open %s", path), -1;
           if (flock (fd, LOCK_EX | LOCK_NB) == 0)
             {
               if (index)
                 *index = i;
-              return fd;
+              return g_steal_fd (&fd);
             }
-          close (fd);
         }
       if (cancel && *cancel)
         return dcc_fail (error, DCC_ERROR_FAILED, "shutting down"), -1;

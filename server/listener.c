@@ -1,6 +1,7 @@
 #include "listener.h"
 #include "dcc-cidr.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -20,7 +21,7 @@ dcc_listen_tcp (const char *addr, int port, GError **error)
   int rc = getaddrinfo (addr && *addr ? addr : "0.0.0.0", portstr, &hints, &res);
   if (rc != 0)
     return dcc_fail (error, DCC_ERROR_INVALID, "bad --listen address '%s': %s", addr, gai_strerror (rc)), -1;
-  int fd = socket (res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  dcc_autofd fd = socket (res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     {
       freeaddrinfo (res);
@@ -32,11 +33,10 @@ dcc_listen_tcp (const char *addr, int port, GError **error)
     {
       dcc_fail_errno (error, "cannot listen on %s port %d", addr ? addr : "0.0.0.0", port);
       freeaddrinfo (res);
-      close (fd);
       return -1;
     }
   freeaddrinfo (res);
-  return fd;
+  return g_steal_fd (&fd);
 }
 
 gboolean

@@ -1,6 +1,7 @@
 /* See stats.h. */
 #include "stats.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-http.h"
 #include "dcc-json.h"
 #include "dcc-log.h"
@@ -311,14 +312,9 @@ dcc_stats_spawn_server (int listen_fd, int other_fd, GArray *allow, GError **err
         continue;
       struct sockaddr_storage ss;
       socklen_t sl = sizeof ss;
-      int fd = accept4 (listen_fd, (struct sockaddr *) &ss, &sl, SOCK_CLOEXEC);
-      if (fd < 0)
+      dcc_autofd fd = accept4 (listen_fd, (struct sockaddr *) &ss, &sl, SOCK_CLOEXEC);
+      if (fd < 0 || !dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
         continue;
-      if (!dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
-        {
-          close (fd);
-          continue;
-        }
       Page page = requested_page (fd);
       g_autofree char *body = page == PAGE_JSON ? dcc_stats_render_json ()
                               : page == PAGE_JOBS ? dcc_job_board_render_json (g_get_host_name ())
@@ -326,6 +322,5 @@ dcc_stats_spawn_server (int listen_fd, int other_fd, GArray *allow, GError **err
                               : dcc_stats_render_text ();
       dcc_http_respond (fd, page == PAGE_TEXT ? "text/plain"
                             : page == PAGE_MONITOR ? "text/html; charset=utf-8" : "application/json", body);
-      close (fd);
     }
 }

@@ -2,6 +2,7 @@
  * and parse functions, and the client's writer. */
 #include "dcc-build-record.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -410,14 +411,14 @@ static void
 append_to (const char *dir, const char *line, gsize len)
 {
   g_autofree char *path = g_build_filename (dir, "records", NULL);
-  int fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+  dcc_autofd fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   struct stat st;
   if (fd >= 0 && fstat (fd, &st) == 0 && st.st_size >= (off_t) DCC_RECORDS_MAX_FILE)
     {
       /* Bounded: the older half goes to records.1. Two writers rotating at
        * once may lose a few records; a summary says how many it skipped. */
       g_autofree char *old = g_build_filename (dir, "records.1", NULL);
-      close (fd);
+      dcc_fd_clear (&fd);
       if (rename (path, old) != 0)
         g_debug ("cannot rotate %s: %s", path, g_strerror (errno));
       fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
@@ -430,7 +431,6 @@ append_to (const char *dir, const char *line, gsize len)
   ssize_t n = write (fd, line, len);
   if (n != (ssize_t) len)
     g_debug ("cannot append to %s: %s", path, n < 0 ? g_strerror (errno) : "short write");
-  close (fd);
 }
 
 void

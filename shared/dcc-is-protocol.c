@@ -1,3 +1,4 @@
+#include "dcc-fd.h"
 #include "dcc-is-protocol.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
@@ -431,7 +432,7 @@ dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
     return dcc_fail (error, DCC_ERROR_INVALID, "include server socket path too long");
   strcpy (addr.sun_path, socket_path);
 
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  dcc_autofd fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return dcc_fail_errno (error, "socket");
   gboolean ok = FALSE;
@@ -530,6 +531,5 @@ dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
                 "include server: %s", message);
   }
 out:
-  close (fd);
   return ok;
 }

@@ -238,10 +238,8 @@ static struct {
 static void
 state_file_close (void)
 {
-  if (state_file.fd >= 0)
-    close (state_file.fd);
+  dcc_fd_clear (&state_file.fd);
   g_clear_pointer (&state_file.dir, g_free);
-  state_file.fd = -1;
   state_file.pid = 0;
 }
 

@@ -1,3 +1,4 @@
+#include "dcc-fd.h"
 #include "dcc-tree-remove.h"
 #include "dcc-error.h"
 #include <dirent.h>
@@ -37,16 +38,13 @@ remove_at (int parent, const char *name, const char *shown, guint depth, GError 
     (void) fchmodat (parent, name, 0700, AT_SYMLINK_NOFOLLOW);
 
   gboolean ok = TRUE;
-  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  dcc_autofd fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return dcc_fail_errno (error, "opening %s", shown);
   g_autoptr(DIR) d = fdopendir (fd);
   if (d == NULL)
-    {
-      dcc_fail_errno (error, "fdopendir %s", shown);
-      close (fd);
-      return FALSE;
-    }
+    return dcc_fail_errno (error, "fdopendir %s", shown);
+  g_steal_fd (&fd);   /* closedir closes it */
   struct dirent *de;
   while ((errno = 0, de = readdir (d)) != NULL)
     {
