@@ -141,6 +141,28 @@ dcc_pump_plan_print (const DccPumpPlan *plan, FILE *out)
     }
 }
 
+/* clang -g -save-temps compiles the .i it wrote, whose MD5 goes into the
+ * outputs; the volunteer's .i names its own paths, and the volunteer puts
+ * the digest of the .i as returned in place of its own (server/text-digest.h).
+ * A ThinLTO object also carries a hash of its whole bitcode (module hash),
+ * which that cannot fix. */
+static gboolean
+clang_thinlto_save_temps_debug (const DccCompileArgs *a)
+{
+  if (!a->lto || !a->debug_info)
+    return FALSE;
+  gboolean thin = FALSE, save_temps = FALSE;
+  for (int i = 1; a->argv[i]; i++)
+    {
+      const char *arg = a->argv[i];
+      if (g_str_has_prefix (arg, "-flto"))
+        thin = strcmp (arg, "-flto=thin") == 0;
+      else if (g_str_has_prefix (arg, "-save-temps") || g_str_has_prefix (arg, "--save-temps"))
+        save_temps = TRUE;
+    }
+  return thin && save_temps;
+}
+
 DccRemoteOutcome
 dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompileArgs *a,
                const char *cwd, DccPumpPlan **plan_out, char **why)
@@ -165,6 +187,12 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
         return DCC_REMOTE_NOT_USED;
       }
 
+  if (dcc_compiler_is_clang (compiler_path) && clang_thinlto_save_temps_debug (a))
+    {
+      *why = g_strdup ("clang -flto=thin -save-temps -g: the object's module hash covers the digest of the "
+                       "preprocessed text, which names the volunteer's paths there");
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
   /* __TIMESTAMP__ is the file's mtime, which the volunteer's copy does not
    * have (headers that use it are not caught; see distcc(1)). */
   {

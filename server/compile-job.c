@@ -8,6 +8,7 @@
 #include "dcc-strv.h"
 #include "job-tree.h"
 #include "depfile.h"
+#include "text-digest.h"
 #include "run-compiler.h"
 #include "dcc-tree-remove.h"
 #include <dirent.h>
@@ -542,14 +543,40 @@ is_text_output (const char *name)
   return FALSE;
 }
 
-/* Every regular file the compile wrote, except the inputs. base is where
- * the compile's writes are: the sandbox's upper directory (which mirrors
- * the tree and holds only what was written), or the tree itself. The tree
- * holds hundreds of inputs, so readdir's d_type decides without a stat
- * wherever it can. */
+/* -save-temps' preprocessed text: its digest is compiled into the .bc,
+ * the .s and an -flto object (clang -g, DWARF 5). */
+static gboolean
+is_preprocessed_output (const char *name)
+{
+  static const char *const suffixes[] = { ".i", ".ii", ".mi", ".mii", NULL };
+  for (const char *const *s = suffixes; *s; s++)
+    if (g_str_has_suffix (name, *s))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  char   *client;  /* the path the client knows it by */
+  GBytes *data;    /* as written (text outputs: still naming job paths) */
+} Output;
+
+static void
+output_free (gpointer p)
+{
+  Output *o = p;
+  g_free (o->client);
+  g_bytes_unref (o->data);
+  g_free (o);
+}
+
+/* Every regular file the compile wrote, except the inputs, into outputs.
+ * base is where the compile's writes are: the sandbox's upper directory
+ * (which mirrors the tree and holds only what was written), or the tree
+ * itself. The tree holds hundreds of inputs, so readdir's d_type decides
+ * without a stat wherever it can. */
 static gboolean
 collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTable *inputs,
-                 GByteArray *reply, guint *count, GError **error)
+                 GPtrArray *outputs, GError **error)
 {
   DIR *d = opendir (dir);
   if (!d)
@@ -571,45 +598,73 @@ collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTab
         }
       if (type == DT_DIR)
         {
-          ok = collect_outputs (job, base, path, inputs, reply, count, error);
+          ok = collect_outputs (job, base, path, inputs, outputs, error);
           continue;
         }
       const char *client = path + strlen (base);
       g_autofree char *in_tree = g_strconcat (job->root, client, NULL);
       if (type != DT_REG || g_hash_table_contains (inputs, in_tree))
         continue;
-      if (++*count > DCC_MAX_OUTPUT_FILES)
+      if (outputs->len >= DCC_MAX_OUTPUT_FILES)
         {
           ok = dcc_fail (error, DCC_ERROR_LIMIT, "the compile wrote more than %u files", DCC_MAX_OUTPUT_FILES);
           break;
         }
-      g_autofree guint8 *data = NULL;
+      guint8 *data = NULL;
       gsize len;
       if (!dcc_io_read_file (path, DCC_MAX_FILE_SIZE, &data, &len, error))
         {
           ok = FALSE;
           break;
         }
-      const char *name = de->d_name;
-      if (is_text_output (name))
-        {
-          /* Dependency files and stack-usage reports name job paths. */
-          g_autoptr(GBytes) text = dcc_compile_job_unmap_text (job->root, data, len);
-          if (g_str_has_suffix (name, ".d") && g_bytes_get_size (text) != len)
-            {
-              g_autoptr(GBytes) wrapped = dcc_depfile_unmap (job->root, data, len,
-                                                             strstr (job->compiler, "clang") != NULL);
-              g_bytes_unref (text);
-              text = g_steal_pointer (&wrapped);
-            }
-          dcc_reply_encode_file (reply, client, g_bytes_get_data (text, NULL),
-                                 g_bytes_get_size (text));
-        }
-      else
-        dcc_reply_encode_file (reply, client, data, len);
+      Output *o = g_new0 (Output, 1);
+      o->client = g_strdup (client);
+      o->data = g_bytes_new_take (data, len);
+      g_ptr_array_add (outputs, o);
     }
   closedir (d);
   return ok;
+}
+
+/* Encodes the collected outputs: text outputs with the job's paths taken
+ * out, and the digests of preprocessed text as compiled replaced by those
+ * of the text as returned wherever a compiled output carries them. */
+static void
+encode_outputs (DccCompileJob *job, GPtrArray *outputs, GByteArray *reply)
+{
+  g_autoptr(DccTextDigests) digests = dcc_text_digests_new ();
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_full (outputs->len, (GDestroyNotify) g_bytes_unref);
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      Output *o = outputs->pdata[i];
+      gsize len;
+      const guint8 *data = g_bytes_get_data (o->data, &len);
+      GBytes *text = NULL;
+      if (is_text_output (o->client))
+        {
+          /* Dependency files and stack-usage reports name job paths. */
+          text = dcc_compile_job_unmap_text (job->root, data, len);
+          if (g_str_has_suffix (o->client, ".d") && g_bytes_get_size (text) != len)
+            {
+              g_bytes_unref (text);
+              text = dcc_depfile_unmap (job->root, data, len, strstr (job->compiler, "clang") != NULL);
+            }
+          if (is_preprocessed_output (o->client))
+            dcc_text_digests_add (digests, data, len, g_bytes_get_data (text, NULL), g_bytes_get_size (text));
+        }
+      g_ptr_array_add (texts, text ? text : g_bytes_ref (o->data));
+    }
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      Output *o = outputs->pdata[i];
+      GBytes *text = texts->pdata[i];
+      g_autoptr(GBytes) fixed = NULL;
+      if (!dcc_text_digests_empty (digests) && !is_preprocessed_output (o->client))
+        fixed = dcc_text_digests_apply (digests, g_bytes_get_data (text, NULL), g_bytes_get_size (text));
+      if (fixed)
+        text = fixed;
+      dcc_reply_encode_file (reply, o->client, g_bytes_get_data (text, NULL), g_bytes_get_size (text));
+    }
 }
 
 static gboolean reply_with_outputs (DccCompileJob *job, const char *written, int status,
@@ -669,9 +724,10 @@ reply_with_outputs (DccCompileJob *job, const char *written, int status, GByteAr
    * them when the failure is its answer. */
   if (job->source)
     g_hash_table_add (job->inputs, g_strdup (job->source));
-  guint count = 0;
-  if (!collect_outputs (job, written, written, job->inputs, reply, &count, error))
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func (output_free);
+  if (!collect_outputs (job, written, written, job->inputs, outputs, error))
     return FALSE;
+  encode_outputs (job, outputs, reply);
   dcc_reply_encode_done (reply);
   return TRUE;
 }

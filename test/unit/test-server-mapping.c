@@ -2,6 +2,7 @@
  * of paths in its messages. */
 #include "compile-job.h"
 #include "depfile.h"
+#include "text-digest.h"
 #include <string.h>
 
 static void
@@ -121,6 +122,44 @@ test_root_markers (void)
   g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), want, strlen (want));
 }
 
+static void
+test_text_digests (void)
+{
+  /* a .i line as the volunteer compiled it, and as it is returned */
+  const char *compiled = "# 1 \"/R/usr/include/x.h\" 1 3 4\n";
+  g_autoptr(GBytes) returned = dcc_compile_job_unmap_text ("/R", (const guint8 *) compiled, strlen (compiled));
+  g_autofree char *from = g_compute_checksum_for_string (G_CHECKSUM_MD5, compiled, -1);
+  g_autofree char *to = g_compute_checksum_for_data (G_CHECKSUM_MD5, g_bytes_get_data (returned, NULL),
+                                                     g_bytes_get_size (returned));
+  g_autoptr(DccTextDigests) d = dcc_text_digests_new ();
+  g_assert_true (dcc_text_digests_empty (d));
+  /* the same text twice: nothing to rewrite */
+  dcc_text_digests_add (d, (const guint8 *) "x", 1, (const guint8 *) "x", 1);
+  g_assert_true (dcc_text_digests_empty (d));
+  dcc_text_digests_add (d, (const guint8 *) compiled, strlen (compiled), g_bytes_get_data (returned, NULL),
+                        g_bytes_get_size (returned));
+  g_assert_false (dcc_text_digests_empty (d));
+  /* hex, as in a .s directive and .bc metadata, twice in one file */
+  g_autofree char *s = g_strdup_printf ("\t.file 0 \"/d\" \"a.c\" md5 0x%s\n%s.", from, from);
+  g_autofree char *want = g_strdup_printf ("\t.file 0 \"/d\" \"a.c\" md5 0x%s\n%s.", to, to);
+  g_autoptr(GBytes) out = dcc_text_digests_apply (d, (const guint8 *) s, strlen (s));
+  g_assert_nonnull (out);
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), want, strlen (want));
+  /* raw bytes, as in a DWARF line table */
+  guint8 raw[20] = { 0xAA, 0xBB }, raw_want[20] = { 0xAA, 0xBB };
+  for (int i = 0; i < 16; i++)
+    {
+      raw[2 + i] = (guint8) g_ascii_xdigit_value (from[2 * i]) << 4 | (guint8) g_ascii_xdigit_value (from[2 * i + 1]);
+      raw_want[2 + i] = (guint8) g_ascii_xdigit_value (to[2 * i]) << 4 | (guint8) g_ascii_xdigit_value (to[2 * i + 1]);
+    }
+  g_autoptr(GBytes) out2 = dcc_text_digests_apply (d, raw, sizeof raw);
+  g_assert_nonnull (out2);
+  g_assert_cmpmem (g_bytes_get_data (out2, NULL), g_bytes_get_size (out2), raw_want, sizeof raw_want);
+  /* none there: NULL; shorter than a digest: NULL */
+  g_assert_null (dcc_text_digests_apply (d, (const guint8 *) "no digest in here at all, none", 30));
+  g_assert_null (dcc_text_digests_apply (d, (const guint8 *) "x", 1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -130,5 +169,6 @@ main (int argc, char **argv)
   g_test_add_func ("/job/depfile-rewrap", test_depfile_rewrap);
   g_test_add_func ("/job/depfile-unmap", test_depfile_unmap);
   g_test_add_func ("/job/root-markers", test_root_markers);
+  g_test_add_func ("/job/text-digests", test_text_digests);
   return g_test_run ();
 }

@@ -1,0 +1,3 @@
+#include <string.h>
+#include <stdio.h>
+int t (const char *s) { return (int) strlen (s) + EOF; }
