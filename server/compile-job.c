@@ -26,6 +26,7 @@ struct DccCompileJob {
   GHashTable *inputs; /* paths under root the client sent: not outputs */
   char   *run_cwd;    /* root + client cwd */
   char   *shown_cwd;  /* the client cwd, when the sandbox shows it at its own path */
+  char   *gcc_env_dirs; /* gcc's C++-aware builtin dirs, given in *_INCLUDE_PATH, or NULL */
   gboolean hide_cwd;  /* never shown (dcc_compile_job_hide_cwd) but for gcc -flto */
   char   *source;     /* root + source (plain mode), skipped when collecting outputs */
   GStrv   run_argv;
@@ -111,6 +112,7 @@ dcc_compile_job_free (DccCompileJob *job)
     g_hash_table_unref (job->inputs);
   g_free (job->dir);
   g_free (job->shown_cwd);
+  g_free (job->gcc_env_dirs);
   g_free (job->root);
   g_free (job->run_cwd);
   g_free (job->source);
@@ -217,6 +219,70 @@ dcc_compile_job_clang_externc_dir (const char *dir)
   return rest[0] != '\0' && strchr (rest, '/') == NULL && strchr (rest, '-') != NULL;
 }
 
+gboolean
+dcc_compile_job_gcc_cxx_aware_dir (const char *dir)
+{
+  /* gcc's include defaults (cppdefault.cc) mark the C++ library dirs and
+   * /usr/local/include[/<multiarch>] "C++ aware"; its own include dir,
+   * include-fixed and /usr/include[/<multiarch>] are not. */
+  if (strcmp (dir, "/usr/local/include") == 0)
+    return TRUE;
+  if (g_str_has_prefix (dir, "/usr/local/include/"))
+    return strchr (dir + strlen ("/usr/local/include/"), '/') == NULL;
+  return strstr (dir, "/c++/") != NULL || g_str_has_suffix (dir, "/c++");
+}
+
+/* gcc marks a system dir "C++ aware" ("# 1 FILE 1 3" in a -save-temps .i)
+ * or not ("1 3 4") by how it was given: -isystem and -idirafter dirs never
+ * are, the standard dirs as its table says, and the dirs of C_INCLUDE_PATH,
+ * CPLUS_INCLUDE_PATH (...) always, searched after every -isystem dir and
+ * before the -idirafter ones. So the builtin dirs are given as three runs:
+ * the leading ones that are not aware as -isystem, the aware ones that
+ * follow in the environment, the rest as -idirafter (an aware dir among
+ * these, which gcc's own order never makes but /usr/local/include in C++,
+ * keeps its place and loses its kind). */
+static void
+gcc_sysdir_runs (const char *const *sysdirs, guint n, guint *env_start, guint *after_start)
+{
+  guint i = 0;
+  while (i < n && !dcc_compile_job_gcc_cxx_aware_dir (sysdirs[i]))
+    i++;
+  *env_start = i;
+  while (i < n && dcc_compile_job_gcc_cxx_aware_dir (sysdirs[i]) && !strchr (sysdirs[i], ':'))
+    i++;
+  *after_start = i;
+}
+
+char *
+dcc_compile_job_gcc_env_dirs (const char *root, const char *compiler, const char *const *sysdirs, guint n)
+{
+  if (strstr (compiler_basename (compiler), "clang") || strchr (root, ':'))
+    return NULL;
+  guint env_start, after_start;
+  gcc_sysdir_runs (sysdirs, n, &env_start, &after_start);
+  if (env_start == after_start)
+    return NULL;
+  GString *v = g_string_new (NULL);
+  for (guint i = env_start; i < after_start; i++)
+    g_string_append_printf (v, "%s%s%s", i > env_start ? ":" : "", root, sysdirs[i]);
+  return g_string_free (v, FALSE);
+}
+
+/* Options that add to gcc's "after" chain, which the builtin dirs given
+ * with -idirafter must precede. */
+static gboolean
+after_chain_option (const char *arg)
+{
+  static const char *const longs[] = { "--include-directory-after", "--include-with-prefix",
+                                       "--include-with-prefix-after", NULL };
+  for (const char *const *l = longs; *l; l++)
+    if (g_str_has_prefix (arg, *l) && (arg[strlen (*l)] == '\0' || arg[strlen (*l)] == '='))
+      return TRUE;
+  if (!g_str_has_prefix (arg, "-idirafter") && !g_str_has_prefix (arg, "-iwithprefix"))
+    return FALSE;
+  return !g_str_has_prefix (arg, "-iwithprefixbefore");
+}
+
 GStrv
 dcc_compile_job_map_argv (const char *root, const char *compiler, const char *const *argv,
                           int source_index, int output_index,
@@ -236,6 +302,18 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
    * explicitly, first, as the compiler would have done it. */
   for (guint i = 0; i < n_preincludes; i++)
     g_strv_builder_add_many (b, "-include", preincludes[i], NULL);
+  /* gcc: the builtin dirs in three runs (gcc_sysdir_runs), the last
+   * before the user's first "after" option; clang: all at the end (it
+   * takes its -internal-* dirs after every -isystem). */
+  gboolean clang = strstr (compiler_basename (compiler), "clang") != NULL;
+  guint env_start = n_sysdirs, after_start = n_sysdirs;
+  if (!clang && n_sysdirs > 0)
+    {
+      gcc_sysdir_runs (sysdirs, n_sysdirs, &env_start, &after_start);
+      if (strchr (root, ':'))
+        after_start = env_start;
+    }
+  gboolean after_added = FALSE;
   /* Absolute paths move into the tree: the source, the output, and the
    * values, joined or separate, of the option table's DCC_OPT_PATH options.
    * Values of other options (-MT targets, -D values) are text: never mapped. */
@@ -243,6 +321,12 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
     {
       const char *arg = argv[i];
       gsize off;
+      if (!after_added && !clang && after_chain_option (arg))
+        {
+          for (guint j = after_start; j < n_sysdirs; j++)
+            dcc_strv_builder_take (b, g_strconcat ("-idirafter", root, sysdirs[j], NULL));
+          after_added = TRUE;
+        }
       if (arg[0] == '/' && (i == source_index || i == output_index
                             || (i > 1 && dcc_args_path_option_alone (argv[i - 1]))))
         {
@@ -264,10 +348,10 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
   g_strv_builder_addv (b, (const char **) extras);
   /* Pump mode: the client's builtin include dirs, from its copies, in the
    * compiler's order; user -isystem dirs come first, -idirafter after.
-   * clang's extern-C system dirs keep their kind (the "4" of "1 3 4" in a
-   * -save-temps .i): clang lists them after its other builtin dirs, and
-   * takes its -internal-* dirs after every -isystem, so the order holds. */
-  gboolean clang = strstr (compiler_basename (compiler), "clang") != NULL;
+   * Each keeps its kind (the "4" of "1 3 4" in a -save-temps .i): clang's
+   * extern-C system dirs as clang's driver gives them (clang lists them
+   * after its other builtin dirs, and takes its -internal-* dirs after
+   * every -isystem, so the order holds); gcc's in three runs, above. */
   if (n_sysdirs > 0)
     g_strv_builder_add (b, "-nostdinc");
   for (guint i = 0; i < n_sysdirs; i++)
@@ -276,8 +360,11 @@ dcc_compile_job_map_argv (const char *root, const char *compiler, const char *co
         g_strv_builder_add_many (b, "-Xclang", "-internal-externc-isystem", "-Xclang", NULL);
         dcc_strv_builder_take (b, g_strconcat (root, sysdirs[i], NULL));
       }
-    else
+    else if (clang || i < env_start)
       dcc_strv_builder_take (b, g_strconcat ("-isystem", root, sysdirs[i], NULL));
+    else if (i >= after_start && !after_added)
+      dcc_strv_builder_take (b, g_strconcat ("-idirafter", root, sysdirs[i], NULL));
+  /* (env_start .. after_start: dcc_compile_job_gcc_env_dirs) */
   return g_strv_builder_end (b);
 }
 
@@ -313,6 +400,12 @@ job_env (DccCompileJob *job, GPtrArray *client_env)
     dcc_strv_builder_take (b, g_strconcat ("TMPDIR=", job->dir, "/tmp", NULL));
   if (job->shown_cwd)
     dcc_strv_builder_take (b, g_strconcat ("PWD=", job->shown_cwd, NULL));
+  /* gcc reads the one of its language (a client never sends these) */
+  if (job->gcc_env_dirs)
+    for (const char *const *v = (const char *const[]) { "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
+                                                        "OBJC_INCLUDE_PATH", "OBJCPLUS_INCLUDE_PATH", NULL };
+         *v; v++)
+      dcc_strv_builder_take (b, g_strconcat (*v, "=", job->gcc_env_dirs, NULL));
   g_auto(GStrv) forwarded = dcc_compile_job_forwarded_env (client_env);
   g_strv_builder_addv (b, (const char **) forwarded);
   return g_strv_builder_end (b);
@@ -463,6 +556,9 @@ dcc_compile_job_prepare (DccCompileJob *job, DccRequest *req, const char *compil
       g_strfreev (job->run_argv);
       job->run_argv = g_strv_builder_end (b);
     }
+  g_clear_pointer (&job->gcc_env_dirs, g_free);
+  job->gcc_env_dirs = dcc_compile_job_gcc_env_dirs (job->root, compiler, (const char *const *) req->sysdirs->pdata,
+                                                    req->sysdirs->len);
   job->run_env = job_env (job, req->env);
   return TRUE;
 }

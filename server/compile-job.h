@@ -72,6 +72,14 @@ GBytes *dcc_compile_job_unmap_text (const char *root, const guint8 *text, gsize 
 /* TRUE for the builtin include dirs clang marks as implicitly extern "C"
  * system dirs (/usr/include, /usr/include/<multiarch>, /include). Pure. */
 gboolean dcc_compile_job_clang_externc_dir (const char *dir);
+/* TRUE for the builtin include dirs gcc marks "C++ aware" (system, not
+ * implicitly extern "C": "1 3" in a -save-temps .i, not "1 3 4"): its C++
+ * library dirs and /usr/local/include[/<multiarch>]. Pure. */
+gboolean dcc_compile_job_gcc_cxx_aware_dir (const char *dir);
+/* gcc (not clang): the ':'-separated ROOT + dir of the C++-aware builtin
+ * dirs that dcc_compile_job_map_argv leaves to C_INCLUDE_PATH,
+ * CPLUS_INCLUDE_PATH (...), or NULL. Caller frees. Pure. */
+char *dcc_compile_job_gcc_env_dirs (const char *root, const char *compiler, const char *const *sysdirs, guint n);
 /* Builds the command line to run: compiler, -ffile-prefix-map=ROOT=, the
  * client's arguments with source/output paths mapped, then each user
  * prefix map duplicated for ROOT/OLD (gcc tries the last given first),

@@ -47,6 +47,38 @@ test_map_argv (void)
                                                  csys, 5, NULL, 0);
   g_autofree char *gs = g_strjoinv (" ", gout);
   g_assert_null (strstr (gs, "-Xclang"));
+  /* gcc: C++-aware dirs to *_INCLUDE_PATH, the leading others -isystem,
+   * the rest -idirafter, before the user's first "after" dir */
+  const char *gsys[] = { "/usr/include/c++/12", "/usr/include/x86_64-linux-gnu/c++/12",
+                         "/usr/include/c++/12/backward", "/usr/lib/gcc/x86_64-linux-gnu/12/include",
+                         "/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include", NULL };
+  g_auto(GStrv) xargv = g_strsplit ("g++ -c a.cc -isystem /s -idirafter /a -iwithprefix w", " ", -1);
+  g_auto(GStrv) xout = dcc_compile_job_map_argv ("/R", "/usr/bin/g++", (const char *const *) xargv, 2, -1,
+                                                 gsys, 7, NULL, 0);
+  g_autofree char *xs = g_strjoinv (" ", xout);
+  g_assert_cmpstr (xs, ==, "/usr/bin/g++ -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.cc -isystem /R/s"
+                   " -idirafter/R/usr/lib/gcc/x86_64-linux-gnu/12/include -idirafter/R/usr/local/include"
+                   " -idirafter/R/usr/include/x86_64-linux-gnu -idirafter/R/usr/include"
+                   " -idirafter /R/a -iwithprefix w -nostdinc");
+  g_autofree char *xenv = dcc_compile_job_gcc_env_dirs ("/R", "/usr/bin/g++", gsys, 7);
+  g_assert_cmpstr (xenv, ==, "/R/usr/include/c++/12:/R/usr/include/x86_64-linux-gnu/c++/12:/R/usr/include/c++/12/backward");
+  g_assert_null (dcc_compile_job_gcc_env_dirs ("/R", "/usr/bin/clang++", gsys, 7));
+  /* C: gcc's dir -isystem, /usr/local/include in the environment, the rest
+   * -idirafter at the end when no user option is an "after" one */
+  g_auto(GStrv) cargv = g_strsplit ("gcc -c a.c -iwithprefixbefore b", " ", -1);
+  g_auto(GStrv) c2out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) cargv, 2, -1,
+                                                  gsys + 3, 4, NULL, 0);
+  g_autofree char *c2s = g_strjoinv (" ", c2out);
+  g_assert_cmpstr (c2s, ==, "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.c -iwithprefixbefore b"
+                   " -nostdinc -isystem/R/usr/lib/gcc/x86_64-linux-gnu/12/include"
+                   " -idirafter/R/usr/include/x86_64-linux-gnu -idirafter/R/usr/include");
+  g_autofree char *c2env = dcc_compile_job_gcc_env_dirs ("/R", "/usr/bin/gcc", gsys + 3, 4);
+  g_assert_cmpstr (c2env, ==, "/R/usr/local/include");
+  g_assert_true (dcc_compile_job_gcc_cxx_aware_dir ("/usr/local/include/x86_64-linux-gnu"));
+  g_assert_true (dcc_compile_job_gcc_cxx_aware_dir ("/opt/gcc-13/include/c++/13.2.0"));
+  g_assert_false (dcc_compile_job_gcc_cxx_aware_dir ("/usr/local/include/a/b"));
+  g_assert_false (dcc_compile_job_gcc_cxx_aware_dir ("/usr/include/x86_64-linux-gnu"));
+  g_assert_false (dcc_compile_job_gcc_cxx_aware_dir ("/usr/lib/gcc/x86_64-linux-gnu/12/include"));
   g_assert_true (dcc_compile_job_clang_externc_dir ("/include"));
   g_assert_true (dcc_compile_job_clang_externc_dir ("/usr/include/aarch64-linux-gnu"));
   g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/include/c++"));

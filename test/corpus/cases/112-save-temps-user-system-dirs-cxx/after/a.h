@@ -1,0 +1,2 @@
+#pragma once
+int a_h (void);
