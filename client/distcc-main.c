@@ -449,6 +449,8 @@ run (Job *job)
               g_autofree char *cc = g_path_get_basename (job->user_argv[0]);
               dcc_build_warn_refusal (job->distcc_dir, hostport, cc, why + strlen (DCC_REFUSED_PREFIX));
             }
+          else if (strcmp (why, DCC_PLAIN_COUNTER_REASON) == 0)
+            dcc_build_warn_local (job->distcc_dir, why);
           else if (g_str_has_prefix (why, DCC_REFUSED_PREFIX))
             {
               /* Expected remote, compiled here: said once per build. */

@@ -31,7 +31,13 @@ dcc_plain_run_cpp (const char *distcc_dir, const char *compiler_path, char **cpp
    * volunteer's the way one local compile interleaves them: compile here. */
   if (cpp_status != 0 || g_bytes_get_size (cpp_err) != 0)
     {
-      *why = g_strdup (cpp_status != 0 ? "preprocessing failed" : "preprocessor printed diagnostics");
+      gsize err_len;
+      const void *err = g_bytes_get_data (cpp_err, &err_len);
+      if (cpp_status != 0 && err_len > 0
+          && memmem (err, err_len, DCC_PLAIN_GCC_COUNTER_ERROR, strlen (DCC_PLAIN_GCC_COUNTER_ERROR)))
+        *why = g_strdup (DCC_PLAIN_COUNTER_REASON);
+      else
+        *why = g_strdup (cpp_status != 0 ? "preprocessing failed" : "preprocessor printed diagnostics");
       return NULL;
     }
   return g_steal_pointer (&cpp_out);
@@ -58,6 +64,11 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
     return DCC_REMOTE_RUN_LOCALLY;
   gsize text_len;
   const guint8 *text = g_bytes_get_data (cpp_out, &text_len);
+  if (is_clang && dcc_plain_counter_in_directive (text, text_len))
+    {
+      *why = g_strdup (DCC_PLAIN_COUNTER_REASON);
+      return DCC_REMOTE_RUN_LOCALLY;
+    }
   /* __TIMESTAMP__ is the source file's mtime, which the volunteer's copy
    * does not have. */
   if (memmem (text, text_len, "__TIMESTAMP__", 13) != NULL)

@@ -152,3 +152,65 @@ dcc_plain_strip_predefined (const guint8 *text, gsize len)
     }
   return g_byte_array_free_to_bytes (out);
 }
+
+static gboolean
+is_ident_char (guint8 c)
+{
+  return g_ascii_isalnum (c) || c == '_';
+}
+
+/* __COUNTER__ as a whole identifier in line[0..len). */
+static gboolean
+names_counter (const guint8 *line, gsize len)
+{
+  static const char word[] = "__COUNTER__";
+  const gsize n = sizeof word - 1;
+  for (gsize i = 0; i + n <= len; i++)
+    if (memcmp (line + i, word, n) == 0 && (i == 0 || !is_ident_char (line[i - 1]))
+        && (i + n == len || !is_ident_char (line[i + n])))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+dcc_plain_counter_in_directive (const guint8 *text, gsize len)
+{
+  if (!memmem (text, len, "__COUNTER__", 11))
+    return FALSE;
+  gsize i = 0;
+  while (i < len)
+    {
+      const guint8 *nl = memchr (text + i, '\n', len - i);
+      gsize end = nl ? (gsize) (nl - text) : len;
+      gsize p = i;
+      while (p < end && (text[p] == ' ' || text[p] == '\t'))
+        p++;
+      if (p < end && text[p] == '#')
+        {
+          p++;
+          while (p < end && (text[p] == ' ' || text[p] == '\t'))
+            p++;
+          gsize name = p;
+          while (p < end && g_ascii_isalpha (text[p]))
+            p++;
+          gboolean definition = (p - name == 6 && memcmp (text + name, "define", 6) == 0)
+                                || (p - name == 5 && memcmp (text + name, "undef", 5) == 0);
+          /* the directive goes on over backslash-newlines */
+          for (;;)
+            {
+              if (!definition && names_counter (text + i, end - i))
+                return TRUE;
+              gsize last = end;
+              while (last > i && (text[last - 1] == '\r'))
+                last--;
+              if (end >= len || last == i || text[last - 1] != '\\')
+                break;
+              i = end + 1;
+              nl = memchr (text + i, '\n', len - i);
+              end = nl ? (gsize) (nl - text) : len;
+            }
+        }
+      i = end + 1;
+    }
+  return FALSE;
+}

@@ -26,3 +26,16 @@ gboolean dcc_plain_leaves_out (const char *arg, gboolean macros_expanded, gboole
  * from gcc -fdirectives-only output: the volunteer's compiler defines them
  * again from the same arguments. */
 GBytes *dcc_plain_strip_predefined (const guint8 *text, gsize len);
+/* The local reason for a compile whose preprocessor directives expand
+ * __COUNTER__ (#if __COUNTER__ ...): gcc -fdirectives-only refuses it, and
+ * clang -frewrite-includes evaluates the #if here, so that the volunteer's
+ * count would start lower. Said once per build (the user expected remote). */
+#define DCC_PLAIN_COUNTER_REASON \
+  "__COUNTER__ in a preprocessor directive: plain mode's preprocessing cannot keep its count (use pump mode)"
+/* gcc -fdirectives-only's message for it, on the preprocessor's stderr. */
+#define DCC_PLAIN_GCC_COUNTER_ERROR "__COUNTER__ expanded inside directive with -fdirectives-only"
+/* TRUE when a preprocessor directive line of text (other than #define and
+ * #undef, continuation lines included) names __COUNTER__: clang
+ * -frewrite-includes keeps each original #if line inside an "#if 0" block
+ * it marks "disabled by -frewrite-includes". Pure, bounded by len. */
+gboolean dcc_plain_counter_in_directive (const guint8 *text, gsize len);

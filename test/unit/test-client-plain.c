@@ -189,6 +189,29 @@ test_outputs_check (void)
     }
 }
 
+static void
+test_counter_in_directive (void)
+{
+  static const struct { const char *text; gboolean want; } rows[] = {
+    { "int x = __COUNTER__;\n", FALSE },
+    { "#define U __COUNTER__\n#undef U\n", FALSE },
+    { "#if __COUNTER__ > 0\n#endif\n", TRUE },
+    { "  #  elif (__COUNTER__ + 1 == __COUNTER__ + 0)\n", TRUE },
+    /* clang -frewrite-includes: the original directive in a disabled block */
+    { "#if 0 /* disabled by -frewrite-includes */\n#if defined(__COUNTER__) && (__COUNTER__ + 1 == __COUNTER__ + 0)\n"
+      "#endif\n#endif /* disabled by -frewrite-includes */\n#if 1 /* evaluated by -frewrite-includes */\n", TRUE },
+    { "#if defined(X) && \\\n    __COUNTER__ > 0\n", TRUE },
+    { "#define A \\\n  __COUNTER__\n#if A\n", FALSE },   /* through a macro: the #if names A */
+    { "#if MY__COUNTER__ || __COUNTER__X\n", FALSE },
+    { "#if __COUNTER__", TRUE },                              /* no final newline */
+    { "# 1 \"__COUNTER__.h\"\n", TRUE },                     /* a line marker naming it: local, harmless */
+    { "", FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    if (dcc_plain_counter_in_directive ((const guint8 *) rows[i].text, strlen (rows[i].text)) != rows[i].want)
+      g_error ("row %zu: wanted %d", i, rows[i].want);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -196,6 +219,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plain/strip-predefined", test_strip);
   g_test_add_func ("/plain/argv", test_cpp_and_remote_argv);
   g_test_add_func ("/plain/local-reasons", test_local_reasons);
+  g_test_add_func ("/plain/counter-in-directive", test_counter_in_directive);
   g_test_add_func ("/client/response-file-split", test_response_split);
   g_test_add_func ("/client/builtin-dirs-flags", test_builtin_dirs_flags);
   g_test_add_func ("/client/outputs-expected", test_outputs_expected);
