@@ -20,6 +20,44 @@
 #include <avahi-common/error.h>
 #include <avahi-common/simple-watch.h>
 #include <avahi-common/strlst.h>
+#include <dlfcn.h>
+
+/* Avahi is loaded when a host list names +zeroconf, not linked: its client
+ * library brings libdbus, libsystemd, libgcrypt and six more, whose loading
+ * cost every compile about 4 ms of CPU (issue 20, test/bench/README "Cost
+ * of one hit"). dlsym on the client library's handle also finds the
+ * functions of libavahi-common, which it depends on. */
+#define DCC_AVAHI_CLIENT_SONAME "libavahi-client.so.3"
+#define AVAHI_FUNCTIONS(X) \
+  X (avahi_address_snprint) X (avahi_client_errno) X (avahi_client_free) X (avahi_client_new) \
+  X (avahi_service_browser_new) X (avahi_service_resolver_free) X (avahi_service_resolver_new) \
+  X (avahi_simple_poll_free) X (avahi_simple_poll_get) X (avahi_simple_poll_iterate) X (avahi_simple_poll_new) \
+  X (avahi_strerror) X (avahi_string_list_get_next) X (avahi_string_list_get_size) X (avahi_string_list_get_text)
+#define AVAHI_POINTER(f) __typeof__ (f) *f;
+static struct { AVAHI_FUNCTIONS (AVAHI_POINTER) } av;
+
+/* Loads Avahi's client library once per process; FALSE with error when it
+ * or one of its functions is missing. */
+static gboolean
+load_avahi (GError **error)
+{
+  static void *handle;
+  if (handle)
+    return TRUE;
+  void *h = dlopen (DCC_AVAHI_CLIENT_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!h)
+    return dcc_fail (error, DCC_ERROR_FAILED, "cannot load Avahi (%s): %s", DCC_AVAHI_CLIENT_SONAME, dlerror ());
+#define AVAHI_LOAD(f) \
+  if (!(av.f = (__typeof__ (av.f)) dlsym (h, #f))) \
+    { \
+      dlclose (h); \
+      return dcc_fail (error, DCC_ERROR_FAILED, "cannot load Avahi: %s lacks %s", DCC_AVAHI_CLIENT_SONAME, #f); \
+    }
+  AVAHI_FUNCTIONS (AVAHI_LOAD)
+#undef AVAHI_LOAD
+  handle = h;
+  return TRUE;
+}
 
 typedef struct {
   AvahiClient *client;
@@ -37,9 +75,9 @@ static GByteArray *
 txt_rdata (AvahiStringList *txt)
 {
   GByteArray *a = g_byte_array_new ();
-  for (AvahiStringList *i = txt; i; i = avahi_string_list_get_next (i))
+  for (AvahiStringList *i = txt; i; i = av.avahi_string_list_get_next (i))
     {
-      gsize n = avahi_string_list_get_size (i);
+      gsize n = av.avahi_string_list_get_size (i);
       if (n > 255 || a->len + 1 + n > DCC_ZEROCONF_TXT_MAX)
         {
           g_byte_array_set_size (a, DCC_ZEROCONF_TXT_MAX + 1);
@@ -47,7 +85,7 @@ txt_rdata (AvahiStringList *txt)
         }
       guint8 len = (guint8) n;
       g_byte_array_append (a, &len, 1);
-      g_byte_array_append (a, avahi_string_list_get_text (i), (guint) n);
+      g_byte_array_append (a, av.avahi_string_list_get_text (i), (guint) n);
     }
   return a;
 }
@@ -63,7 +101,7 @@ resolve_cb (AvahiServiceResolver *r, AvahiIfIndex iface, AvahiProtocol proto, Av
   if (event == AVAHI_RESOLVER_FOUND && address && address->proto == AVAHI_PROTO_INET)
     {
       char addr[AVAHI_ADDRESS_STR_MAX] = "";
-      avahi_address_snprint (addr, sizeof addr, address);
+      av.avahi_address_snprint (addr, sizeof addr, address);
       g_autoptr(GByteArray) rdata = txt_rdata (txt);
       g_autoptr(GError) error = NULL;
       DccZeroconfTxt t;
@@ -79,8 +117,8 @@ resolve_cb (AvahiServiceResolver *r, AvahiIfIndex iface, AvahiProtocol proto, Av
         }
     }
   else if (event == AVAHI_RESOLVER_FAILURE)
-    dcc_info ("zeroconf: cannot resolve \"%s\": %s", shown, avahi_strerror (avahi_client_errno (b->client)));
-  avahi_service_resolver_free (r);
+    dcc_info ("zeroconf: cannot resolve \"%s\": %s", shown, av.avahi_strerror (av.avahi_client_errno (b->client)));
+  av.avahi_service_resolver_free (r);
   b->pending--;
 }
 
@@ -95,7 +133,7 @@ browse_cb (AvahiServiceBrowser *sb, AvahiIfIndex iface, AvahiProtocol proto, Ava
       if (b->seen >= DCC_HOSTS_MAX_HOSTS)
         break;
       b->seen++;
-      if (avahi_service_resolver_new (b->client, iface, proto, name, type, domain, AVAHI_PROTO_INET, 0,
+      if (av.avahi_service_resolver_new (b->client, iface, proto, name, type, domain, AVAHI_PROTO_INET, 0,
                                       resolve_cb, b))
         b->pending++;
       break;
@@ -106,7 +144,7 @@ browse_cb (AvahiServiceBrowser *sb, AvahiIfIndex iface, AvahiProtocol proto, Ava
       b->all_for_now = TRUE;
       break;
     case AVAHI_BROWSER_FAILURE:
-      b->failure = g_strdup (avahi_strerror (avahi_client_errno (b->client)));
+      b->failure = g_strdup (av.avahi_strerror (av.avahi_client_errno (b->client)));
       break;
     case AVAHI_BROWSER_CACHE_EXHAUSTED:
       break;
@@ -118,7 +156,7 @@ client_cb (AvahiClient *c, AvahiClientState state, void *data)
 {
   Browse *b = data;
   if (state == AVAHI_CLIENT_FAILURE && !b->failure)
-    b->failure = g_strdup (avahi_strerror (avahi_client_errno (c)));
+    b->failure = g_strdup (av.avahi_strerror (av.avahi_client_errno (c)));
 }
 
 static gint
@@ -136,21 +174,23 @@ browse (GError **error)
   AvahiServiceBrowser *sb = NULL;
   gint64 t0 = g_get_monotonic_time ();
   gint64 deadline = t0 + DCC_ZEROCONF_BROWSE_MS * 1000;
-  if (!(b.poll = avahi_simple_poll_new ()))
+  if (!load_avahi (error))
+    goto out;
+  if (!(b.poll = av.avahi_simple_poll_new ()))
     {
       dcc_fail (error, DCC_ERROR_FAILED, "cannot make an Avahi event loop");
       goto out;
     }
-  if (!(b.client = avahi_client_new (avahi_simple_poll_get (b.poll), 0, client_cb, &b, &err)))
+  if (!(b.client = av.avahi_client_new (av.avahi_simple_poll_get (b.poll), 0, client_cb, &b, &err)))
     {
-      dcc_fail (error, DCC_ERROR_IO, "cannot reach avahi-daemon (%s)", avahi_strerror (err));
+      dcc_fail (error, DCC_ERROR_IO, "cannot reach avahi-daemon (%s)", av.avahi_strerror (err));
       goto out;
     }
-  if (!(sb = avahi_service_browser_new (b.client, AVAHI_IF_UNSPEC, AVAHI_PROTO_INET, DCC_ZEROCONF_SERVICE_TYPE,
+  if (!(sb = av.avahi_service_browser_new (b.client, AVAHI_IF_UNSPEC, AVAHI_PROTO_INET, DCC_ZEROCONF_SERVICE_TYPE,
                                         NULL, 0, browse_cb, &b)))
     {
       dcc_fail (error, DCC_ERROR_IO, "cannot browse %s: %s", DCC_ZEROCONF_SERVICE_TYPE,
-                avahi_strerror (avahi_client_errno (b.client)));
+                av.avahi_strerror (av.avahi_client_errno (b.client)));
       goto out;
     }
   /* Until avahi-daemon has said all it knows and every service found is
@@ -158,7 +198,7 @@ browse (GError **error)
   while (!b.failure && !(b.all_for_now && b.pending == 0))
     {
       gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
-      if (left_ms <= 0 || avahi_simple_poll_iterate (b.poll, (int) MIN (left_ms, 100)) != 0)
+      if (left_ms <= 0 || av.avahi_simple_poll_iterate (b.poll, (int) MIN (left_ms, 100)) != 0)
         break;
     }
   if (b.failure)
@@ -184,9 +224,9 @@ browse (GError **error)
   }
 out:
   if (b.client)
-    avahi_client_free (b.client);   /* frees the browser and resolvers too */
+    av.avahi_client_free (b.client);   /* frees the browser and resolvers too */
   if (b.poll)
-    avahi_simple_poll_free (b.poll);
+    av.avahi_simple_poll_free (b.poll);
   g_hash_table_unref (b.found);
   g_free (b.failure);
   return text;

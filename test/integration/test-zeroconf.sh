@@ -95,6 +95,10 @@ compile () { # NAME [pump]: with DISTCC_HOSTS=+zeroconf; sets RES, MODE
 # line (at the default level: warnings only), and it matches.
 one_warning () { [ "$(grep -vc ' result: ' "$1")" = 1 ] && grep -v ' result: ' "$1" | grep -q -- "$2"; }
 
+# Avahi is loaded for +zeroconf only: linked, its nine libraries cost
+# every compile's loader about 4 ms of CPU (issue 20).
+check "distcc is not linked with Avahi (it loads it for +zeroconf)" sh -c "! ldd '$BIN/distcc' | grep -q libavahi"
+
 # No avahi-daemon yet: the client says so once and compiles here.
 compile noavahi
 check "no avahi-daemon: compiled locally (got $RES)" test "$RES" = local
