@@ -52,7 +52,7 @@ typedef struct {
   GPtrArray        *dead;          /* closed this iteration, freed at its end (their
                                     * events may still be in the batch) */
   GHashTable       *per_peer;      /* key -> reading connections from it */
-  GHashTable       *workers;       /* pid -> NULL */
+  GHashTable       *workers;       /* pid -> its Conn, freed once the worker has ended */
   guint64           held;          /* bytes held by reading connections */
   guint64           ready_held;    /* bytes held by complete requests waiting */
   gboolean          listening;     /* the listening socket is in the epoll set */
@@ -227,11 +227,18 @@ start_workers (Loop *l)
         }
       if (pid == 0)
         run_worker (l, c, deadline_us);
-      g_hash_table_add (l->workers, GINT_TO_POINTER (pid));
       dcc_debug ("request from %s complete after %.3f s, waited %.3f s for a worker (pid %d)",
                  c->peer, seconds_since (c->accepted_us, c->ready_us), seconds_since (c->ready_us, now),
                  (int) pid);
-      conn_bury (l, c);
+      /* The request stays allocated here until its worker has ended: its
+       * pages are the worker's too (copy-on-write), and freeing its many
+       * blocks now wrote to each, so the kernel copied them one by one,
+       * each with a TLB flush on every CPU: more than half of a result-cache
+       * hit's CPU in the daemon (issue 20). Once the worker is gone they are
+       * this process's alone again. It holds no memory the worker does not
+       * hold anyway. */
+      dcc_fd_clear (&c->fd);
+      g_hash_table_insert (l->workers, GINT_TO_POINTER (pid), c);
     }
 }
 
@@ -244,7 +251,12 @@ reap_workers (Loop *l)
   int ws;
   pid_t pid;
   while ((pid = waitpid (-1, &ws, WNOHANG)) > 0)
-    g_hash_table_remove (l->workers, GINT_TO_POINTER (pid));
+    {
+      /* freed after this batch of events, as a closed connection is */
+      Conn *c = NULL;
+      if (g_hash_table_steal_extended (l->workers, GINT_TO_POINTER (pid), NULL, (gpointer *) &c) && c)
+        g_ptr_array_add (l->dead, c);
+    }
 }
 
 static void
@@ -511,7 +523,7 @@ dcc_conn_loop_run (int listen_fd, GArray *allow, const DccConnLimits *limits,
   l.lim.max_workers = MAX (l.lim.max_workers, 1);
   fit_nofile (&l);
   l.per_peer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  l.workers = g_hash_table_new (g_direct_hash, g_direct_equal);
+  l.workers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) conn_free);
   l.dead = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_free);
   dcc_autofd epfd = epoll_create1 (EPOLL_CLOEXEC);
   l.epfd = epfd;
