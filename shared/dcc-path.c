@@ -191,6 +191,95 @@ apply (GArray *stack, const char *s, gsize len, gboolean strict)
   return TRUE;
 }
 
+/* Whether every component of s[0..len) (after a leading '/') is non-empty
+ * and not ".", and s does not end in '/'. */
+static gboolean
+components_plain (const char *s, gsize len)
+{
+  if (len == 0 || s[len - 1] == '/')
+    return FALSE;
+  gsize start = s[0] == '/' ? 1 : 0;
+  for (gsize i = start; i <= len; i++)
+    if (i == len || s[i] == '/')
+      {
+        if (i == start || is_dot (s + start, i - start))
+          return FALSE;
+        start = i + 1;
+      }
+  return TRUE;
+}
+
+gboolean
+dcc_path_check_sysdir (const char *dir, GHashTable *symlinks, GError **error)
+{
+  g_return_val_if_fail (dir != NULL, FALSE);
+  gsize len = strlen (dir);
+  g_autofree char *m = for_msg (dir, len);
+  if (len == 0 || dir[0] != '/' || len > DCC_MAX_PATH_LEN)
+    return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” is not an absolute path"
+                     " of at most %u bytes", m, DCC_MAX_PATH_LEN);
+  if (!check_bytes ("builtin include directory", dir, len, error))
+    return FALSE;
+  if (len == 1 || !components_plain (dir, len))
+    return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” is not in canonical form"
+                     " (“/”, an empty or “.” component, or a trailing “/”)", m);
+  /* The last "..": components before it are stepped back out of. */
+  const char *last_up = NULL;
+  for (const char *q = strstr (dir, "/.."); q; q = strstr (q + 1, "/.."))
+    if (q[3] == '/' || q[3] == '\0')
+      last_up = q;
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Comp));
+  gsize pos = 0, steps = 0;
+  Comp c;
+  while (next_comp (dir, len, &pos, &c))
+    {
+      if (++steps > DCC_MAX_PATH_DEPTH)
+        return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” has more than %u components",
+                         m, DCC_MAX_PATH_DEPTH);
+      if (is_dotdot (c.p, c.n))
+        {
+          if (stack->len == 0)
+            return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” climbs above “/”", m);
+          g_array_set_size (stack, stack->len - 1);
+          continue;
+        }
+      g_array_append_val (stack, c);
+      if (symlinks && last_up && c.p < last_up)
+        {
+          g_autofree char *here = join (stack);
+          if (g_hash_table_contains (symlinks, here))
+            {
+              g_autofree char *hm = dcc_escape_for_log (here, PATH_MSG_MAX);
+              return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” steps back with "
+                               "“..” out of the symlink “%s”", m, hm);
+            }
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+dcc_path_check_implicit_include (const char *name, GError **error)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+  gsize len = strlen (name);
+  g_autofree char *m = for_msg (name, len);
+  if (len == 0 || len > DCC_MAX_PATH_LEN || name[0] == '/' || name[0] == '-')
+    return dcc_fail (error, DCC_ERROR_REFUSED, "implicit include “%s” is not a relative name of at most %u bytes",
+                     m, DCC_MAX_PATH_LEN);
+  if (!check_bytes ("implicit include", name, len, error))
+    return FALSE;
+  gsize pos = 0, depth = 0;
+  Comp c;
+  while (next_comp (name, len, &pos, &c))
+    if (is_dotdot (c.p, c.n) || ++depth > DCC_MAX_PATH_DEPTH)
+      return dcc_fail (error, DCC_ERROR_REFUSED, "implicit include “%s” climbs with “..” or is too deep", m);
+  if (!components_plain (name, len))
+    return dcc_fail (error, DCC_ERROR_REFUSED, "implicit include “%s” is not in canonical form"
+                     " (an empty or “.” component, or a trailing “/”)", m);
+  return TRUE;
+}
+
 gboolean
 dcc_path_check_symlink (const char *link_path, const char *target,
                         char **resolved, GError **error)

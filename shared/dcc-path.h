@@ -26,6 +26,24 @@ gboolean dcc_path_check_client (const char *path, gsize len, GError **error);
  * so lexical comparisons with it are comparisons of places. */
 gboolean dcc_path_is_canonical_dir (const char *path);
 
+/* Checks a builtin include directory a pump client sent (SYSD), which the
+ * volunteer searches at its place in the job's tree: absolute, not "/",
+ * bytes and lengths as for dcc_path_check_client, no empty ("//"), "."
+ * or trailing "/" component. ".." is allowed (clang++ names its C++ dirs
+ * "/usr/bin/../lib/gcc/T/12/../../../../include/c++/12", recorded so in
+ * -g objects) but never above "/", and never to step back out of one of
+ * symlinks (normalised absolute paths of the manifest's symlink entries;
+ * may be NULL before the manifest is known): the kernel would leave the
+ * tree where the string does not. Fails with DCC_ERROR_REFUSED. */
+gboolean dcc_path_check_sysdir (const char *dir, GHashTable *symlinks, GError **error);
+
+/* Checks a name a pump client sent for a file its compiler includes by
+ * itself (PREI), searched for in the builtin dirs: relative, not starting
+ * with '-', components neither empty, "." nor "..", no trailing '/',
+ * bytes and lengths as for dcc_path_check_client. Fails with
+ * DCC_ERROR_REFUSED. */
+gboolean dcc_path_check_implicit_include (const char *name, GError **error);
+
 /* Checks a symlink a client sent: link_path must pass
  * dcc_path_check_client; target must be non-empty, at most
  * DCC_MAX_PATH_LEN bytes, free of control characters, with components at

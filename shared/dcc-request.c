@@ -1,4 +1,5 @@
 #include "dcc-request.h"
+#include "dcc-path.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include "dcc-lz4.h"
@@ -88,6 +89,30 @@ manifest_total (GPtrArray *entries, guint64 limit, guint64 *total_out, GError **
   return TRUE;
 }
 
+/* A builtin dir with ".." must not step back out of a symlink the
+ * manifest lays out: the compiler would resolve it to another place than
+ * the string names, outside the tree (dcc_path_check_sysdir). */
+static gboolean
+sysdirs_clear_of_symlinks (DccRequest *r, GPtrArray *entries, GError **error)
+{
+  gboolean any = FALSE;
+  for (guint i = 0; i < r->sysdirs->len && !any; i++)
+    any = strstr (r->sysdirs->pdata[i], "/..") != NULL;
+  if (!any)
+    return TRUE;
+  g_autoptr(GHashTable) links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      DccEntry *e = entries->pdata[i];
+      if (e->kind == DCC_ENTRY_SYMLINK)
+        g_hash_table_add (links, dcc_path_normalize (NULL, e->path));
+    }
+  for (guint i = 0; i < r->sysdirs->len; i++)
+    if (!dcc_path_check_sysdir (r->sysdirs->pdata[i], links, error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
 {
@@ -134,6 +159,8 @@ decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
   if (rd.left != 0)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "%zu stray bytes after the manifest", rd.left);
   if (!manifest_total (entries, r->input_limit, &r->input_bytes, error))
+    return FALSE;
+  if (!sysdirs_clear_of_symlinks (r, entries, error))
     return FALSE;
   r->manifest = g_steal_pointer (&entries);
   return TRUE;
@@ -223,12 +250,9 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
           return dcc_fail (error, DCC_ERROR_LIMIT, "more than %u SYSD frames", DCC_MAX_SYSDIRS);
         if (!payload_string (f, DCC_MAX_PATH_LEN, "system include directory", &dir, error))
           return FALSE;
-        if (dir[0] != '/')
-          {
-            g_free (dir);
-            return dcc_fail (error, DCC_ERROR_PROTOCOL, "system include directory is not absolute");
-          }
         g_ptr_array_add (r->sysdirs, dir);
+        if (!dcc_path_check_sysdir (dir, NULL, error))
+          return FALSE;
         return TRUE;
       }
     case DCC_TAG_PREINC:
@@ -241,12 +265,9 @@ dcc_request_feed (DccRequest *r, const DccFrame *f, GError **error)
         if (!payload_string (f, DCC_MAX_PATH_LEN, "implicit include", &name, error))
           return FALSE;
         /* A name to search for in the builtin dirs, nothing more. */
-        if (name[0] == '/' || name[0] == '-' || name[0] == '\0' || strstr (name, ".."))
-          {
-            g_free (name);
-            return dcc_fail (error, DCC_ERROR_PROTOCOL, "implicit include must be a relative name");
-          }
         g_ptr_array_add (r->preincludes, name);
+        if (!dcc_path_check_implicit_include (name, error))
+          return FALSE;
         return TRUE;
       }
     case DCC_TAG_SRCNAME:

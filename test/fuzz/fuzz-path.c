@@ -10,7 +10,10 @@
  * components that are never empty, ".", ".." or contain '/'; a checked
  * path is canonical exactly when normalising it changes nothing; a resolved
  * symlink target is itself a valid client path; normalisation is
- * idempotent. */
+ * idempotent; an accepted builtin include dir (the first part, with the
+ * second as the manifest's one symlink) never climbs above the tree's
+ * root even when that symlink leads to the root itself, and is canonical
+ * when it has no ".."; an accepted implicit include name is canonical. */
 #include "dcc-path.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
@@ -32,6 +35,34 @@ check_components (const char *path)
       CHECK (strlen (*c) <= DCC_MAX_NAME_LEN);
     }
   CHECK (n <= DCC_MAX_PATH_DEPTH);
+}
+
+/* The kernel's walk of dir when the symlink link leads to "/": FALSE when
+ * it would step above "/" (out of the job's tree). */
+static gboolean
+walk_stays_inside (const char *dir, const char *link)
+{
+  g_auto(GStrv) comps = g_strsplit (dir, "/", -1);
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  for (char **c = comps; *c; c++)
+    {
+      if (**c == '\0')
+        continue;
+      if (strcmp (*c, "..") == 0)
+        {
+          if (stack->len == 0)
+            return FALSE;
+          g_ptr_array_set_size (stack, stack->len - 1);
+          continue;
+        }
+      g_ptr_array_add (stack, *c);
+      g_autoptr(GString) here = g_string_new (NULL);
+      for (guint i = 0; i < stack->len; i++)
+        g_string_append_printf (here, "/%s", (char *) stack->pdata[i]);
+      if (link && strcmp (here->str, link) == 0)
+        g_ptr_array_set_size (stack, 0);
+    }
+  return TRUE;
 }
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -103,6 +134,34 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   CHECK (strcmp (norm, again) == 0);
   g_free (again);
   g_free (norm);
+
+  /* 4. Pump mode's SYSD (first, the manifest's symlink second) and PREI. */
+  GHashTable *links = g_hash_table_new (g_str_hash, g_str_equal);
+  if (second[0] == '/')
+    g_hash_table_add (links, second);
+  ok = dcc_path_check_sysdir (first, links, &error);
+  CHECK (ok == (error == NULL));
+  if (ok)
+    {
+      CHECK (dcc_path_check_sysdir (first, NULL, NULL));
+      CHECK (walk_stays_inside (first, second[0] == '/' ? second : NULL));
+      char *n = dcc_path_normalize ("/", first);
+      CHECK (dcc_path_check_client (n, strlen (n), NULL));
+      CHECK (strstr (first, "/..") != NULL || dcc_path_is_canonical_dir (first));
+      g_free (n);
+    }
+  else
+    {
+      CHECK (g_error_matches (error, DCC_ERROR, DCC_ERROR_REFUSED));
+      g_clear_error (&error);
+    }
+  g_hash_table_unref (links);
+  if (dcc_path_check_implicit_include (first, NULL))
+    {
+      char *abs = g_strconcat ("/", first, NULL);
+      CHECK (first[0] != '-' && dcc_path_is_canonical_dir (abs));
+      g_free (abs);
+    }
 
   g_free (second);
   g_free (first);

@@ -86,7 +86,9 @@ seeds = {
         "truncated": txt(b"cpus=2")[:-1],
     },
     "cidr": {"v4": b"10.0.0.0/8", "host": b"192.168.1.7", "v6": b"fd00::/8", "v6-loop": b"::1", "mapped": b"::ffff:10.0.0.1/104"},
-    "path": {"abs": b"/usr/include/stdio.h", "symlink": b"/w/l\0../include/x.h", "dotdot": b"/w/../etc", "cwd": b"/w\0sub/a.c"},
+    "path": {"abs": b"/usr/include/stdio.h", "symlink": b"/w/l\0../include/x.h", "dotdot": b"/w/../etc", "cwd": b"/w\0sub/a.c",
+             "sysdir": b"/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include\0/usr/lib/gcc",
+             "sysdir-loop": b"/l/l/l/../../../usr/include\0/l"},
     # fuzz-request-reader: the first byte sets the piece size, then the stream
     "request-reader": {
         "dcc1-plain": b"\x07" + plain(G),

@@ -27,7 +27,7 @@ def string(s):
         s = s.encode()
     return struct.pack(">I", len(s)) + s
 
-def head(mode, argv, cwd, env=(), sysdirs=()):
+def head(mode, argv, cwd, env=(), sysdirs=(), preincludes=()):
     b = frame(b"DCC1", struct.pack(">II", 1, mode))
     b += frame(b"ARGC", struct.pack(">I", len(argv)))
     for a in argv:
@@ -37,6 +37,8 @@ def head(mode, argv, cwd, env=(), sysdirs=()):
         b += frame(b"ENVV", e.encode())
     for d in sysdirs:
         b += frame(b"SYSD", d.encode())
+    for p in preincludes:
+        b += frame(b"PREI", p.encode())
     return b
 
 def plain(argv, cwd="/w", source=b"int x;\n", srcname="a.c", claim=None):
@@ -125,10 +127,10 @@ def converse(host, port, data, blobs=None, half_close=False, timeout=30, sock=No
     finally:
         s.close()
 
-def pump(argv, entries, cwd="/w", count=None, sysdirs=()):
+def pump(argv, entries, cwd="/w", count=None, sysdirs=(), preincludes=()):
     """A pump request; NEED is answered with the contents of the file entries."""
     by_hash = {xxh128(x): x for k, _, x in entries if k == 0}
-    data = head(2, argv, cwd, sysdirs=sysdirs) + manifest(entries, count)
+    data = head(2, argv, cwd, sysdirs=sysdirs, preincludes=preincludes) + manifest(entries, count)
     return data, lambda hashes: b"".join(blob(by_hash[h]) for h in hashes if h in by_hash)
 
 GOOD_ARGV = ["gcc", "-c", "a.c", "-o", "a.o"]

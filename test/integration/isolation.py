@@ -163,9 +163,70 @@ def main_cwd():
             print("%s cwd %s\t%s\tclean\t%.1f" % (mode, name, reply.replace("\n", "\\n"), secs), flush=True)
 
 
+def sysd_attacks():
+    """(name, sysdirs, preincludes, extra manifest entries, expect) for
+    pump mode's SYSD and PREI frames: the builtin dirs a volunteer searches
+    must lie in the job's tree, reached without stepping back ("..") out of
+    a symlink. expect "EROR" for a hostile frame, "DONE 0" for the forms a
+    real client sends (clang++ names its C++ dirs through
+    /usr/bin/../lib/gcc/.../../../../include, which must keep working)."""
+    multi = "/usr/include/x86_64-linux-gnu"
+    climb = "/" + CLIMB
+    loop = "/l" * 24 + "/.." * 24
+    a = [
+        ("SYSD climbing above / to the volunteer's headers",
+         [climb + multi.lstrip("/"), climb + "usr/include"], [], [], "EROR"),
+        ("SYSD stepping back out of a symlink /l -> . (lexically inside the job)",
+         [loop + multi, loop + "/usr/include"], [], [(2, "/l", ".")], "EROR"),
+        ("SYSD stepping back out of a symlink /w/d/up -> .. deeper in the path",
+         ["/w/d/up" + "/d/up" * 12 + "/.." * 27 + "/usr/include"], [], [(1, "/w/d", None), (2, "/w/d/up", "..")],
+         "EROR"),
+        ("SYSD //usr/include", ["//usr/include"], [], [], "EROR"),
+        ("SYSD /usr/./include", ["/usr/./include"], [], [], "EROR"),
+        ("SYSD /usr/include/ (trailing /)", ["/usr/include/"], [], [], "EROR"),
+        ("SYSD /", ["/"], [], [], "EROR"),
+        ("SYSD relative", ["usr/include"], [], [], "EROR"),
+        ("SYSD with a newline", ["/usr/include\nx"], [], [], "EROR"),
+        ("SYSD with a 256-byte component", ["/" + "d" * 256], [], [], "EROR"),
+        ("PREI climbing", [], ["../../../../etc/passwd"], [], "EROR"),
+        ("PREI absolute", [], ["/etc/passwd"], [], "EROR"),
+        ("PREI ./x", [], ["./stdc-predef.h"], [], "EROR"),
+        ("PREI a//b", [], ["bits//stdc-predef.h"], [], "EROR"),
+        ("PREI trailing /", [], ["stdc-predef.h/"], [], "EROR"),
+        ("PREI an option", [], ["-fplugin=/x.so"], [], "EROR"),
+        ("PREI with a newline", [], ["stdc\npredef.h"], [], "EROR"),
+    ]
+    return a
+
+
+def main_sysd():
+    """isolation.py sysd HOST PORT: pump compiles of a source that includes
+    <stdio.h> with no header in the manifest: a hostile SYSD or PREI must
+    be refused (EROR); then a clang++-style SYSD path with the job's own
+    stdio.h must compile (DONE 0)."""
+    host, port = sys.argv[2:4]
+    src = b'#include <stdio.h>\nint p (void) { return puts ("x"); }\n'
+    argv = ["gcc", "-c", "a.c", "-o", "a.o"]
+    for name, sysdirs, pre, extra, expect in sysd_attacks():
+        ents = [(1, "/w", None), (0, "/w/a.c", src)] + extra
+        data, blobs = pump(argv, ents, sysdirs=sysdirs, preincludes=pre)
+        reply, _, secs = converse_raw(host, port, data, blobs)
+        print("%s\t%s\t%s\t%.1f" % (name, reply.replace("\n", "\\n")[:160], expect, secs), flush=True)
+    # What clang++ sends: its own dirs through /usr/bin/.. and four "..".
+    d = "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include"
+    ents = [(1, "/w", None), (0, "/w/a.c", src), (1, "/usr", None), (1, "/usr/bin", None),
+            (1, "/usr/lib/gcc/x86_64-linux-gnu/12", None), (1, "/usr/include", None),
+            (0, "/usr/include/stdio.h", b"int puts (const char *);\n")]
+    data, blobs = pump(argv, ents, sysdirs=[d])
+    reply, _, secs = converse_raw(host, port, data, blobs)
+    print("SYSD %s (clang++'s form), the job's own stdio.h\t%s\tDONE 0\t%.1f" % (d, reply[:160], secs), flush=True)
+
+
 def main():
     if sys.argv[1] == "cwd":
         return main_cwd()
+    if sys.argv[1] == "sysd":
+        return main_sysd()
     host, port, cc, secret, marker, out = sys.argv[1:7]
     store = sys.argv[7] if len(sys.argv) > 7 else None
     marker = marker.encode()

@@ -5,7 +5,8 @@
 # (-o, -MF, -save-temps, -time=, -fproc-stat-report= climbing out, -MF over
 # a store object), read outside it (#include, -include, -I, -iprefix and
 # .incbin of a secret file by absolute and climbing paths, /etc/passwd,
-# another slot's tree), or exhaust it (/dev/zero, /dev/urandom). For each:
+# another slot's tree, pump mode's builtin dirs and implicit includes that
+# climb out), or exhaust it (/dev/zero, /dev/urandom). For each:
 # no byte of the secret comes back, nothing appears outside, the store is
 # intact, and the daemon serves on. Then an innocent client's pump build is
 # identical to a local one.
@@ -78,6 +79,25 @@ CWD_OUT=$SCRATCH/cwd-outside
 mkdir -p "$CWD_OUT"; chmod 1777 "$CWD_OUT"
 cwd_attacks "as root (--user root)" "$PORT" "$CWD_OUT" "$STORE" "$(find "$TMPDIR" -maxdepth 2 -name slots -type d | head -1)"
 check "the daemon still serves after the hostile working directories" alive
+
+# Pump mode's builtin include dirs (SYSD) and implicit includes (PREI):
+# the volunteer searches each SYSD at its place in the job's tree, so it
+# must stay there, as a string and for the kernel: no climbing above "/"
+# (before: /../../usr/include searched the volunteer's own headers), no
+# ".." stepping back out of one of the manifest's symlinks (/l -> . made
+# /l/l/l/../../.. climb out while the string stays inside), canonical
+# otherwise; PREI a relative canonical name. A source includes <stdio.h>
+# with no header in the manifest; each hostile frame must get EROR. Then
+# the form clang++ sends (/usr/bin/../lib/gcc/T/12/../../../../include)
+# compiles with the job's own stdio.h.
+n=0; bad=0
+while IFS=$'\t' read -r name reply expect secs; do
+  n=$((n + 1))
+  [[ $reply == "$expect"* ]] || { bad=$((bad + 1)); echo "# SYSD/PREI: $name -> $reply (wanted $expect)"; }
+done < <(timeout 300 python3 "$DRIVER" sysd 127.0.0.1 "$PORT")
+[ "$n" -ge 18 ] && [ "$bad" = 0 ] && ok "pump SYSD and PREI frames: $n requests, every hostile one refused, clang++'s form served" \
+  || not_ok "pump SYSD and PREI frames: $bad of $n requests not answered as wanted"
+check "the daemon still serves after the SYSD and PREI frames" alive
 
 # Bombs: an endless input is cut by a limit, not by the clock, and the
 # daemon serves on. /dev/zero is not in the sandbox at all; /dev/urandom is

@@ -288,6 +288,89 @@ test_canonical_dir_table (void)
   g_assert_false (dcc_path_is_canonical_dir (NULL));
 }
 
+/* Pump mode's builtin include dirs (SYSD): what a client's compiler prints
+ * is accepted, clang++'s ".." included; anything that leaves the job's
+ * tree, as a string or through a symlink of the manifest, is refused. */
+static const struct { const char *dir; const char *symlink; const char *msg_part; } sysdir_rows[] = {
+  { "/usr/include", NULL, NULL },
+  { "/usr/lib/gcc/x86_64-linux-gnu/12/include", NULL, NULL },
+  { "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12", NULL, NULL },
+  { "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12", "/usr/include", NULL },
+  { "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12", "/usr/include/c++", NULL },
+  { "/usr/..", NULL, NULL },
+  { "/a/..b/c..", NULL, NULL },
+  { "/l/x", "/l", NULL },                /* through a symlink, never stepping back out of it */
+  { "/a/b/../c", "/a/c", NULL },
+  { "/..", NULL, "climbs above" },
+  { "/../../usr/include", NULL, "climbs above" },
+  { "/usr/../../usr/include", NULL, "climbs above" },
+  { "/l/l/l/../../../usr/include", "/l", "out of the symlink “/l”" },
+  { "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include", "/usr/bin", "out of the symlink “/usr/bin”" },
+  { "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include", "/usr/lib/gcc", "out of the symlink" },
+  { "/w/d/up/d/up/../../../../usr/include", "/w/d/up", "out of the symlink" },
+  { "/", NULL, "canonical form" },
+  { "", NULL, "not an absolute" },
+  { "usr/include", NULL, "not an absolute" },
+  { "//usr/include", NULL, "canonical form" },
+  { "/usr//include", NULL, "canonical form" },
+  { "/usr/./include", NULL, "canonical form" },
+  { "/usr/include/", NULL, "canonical form" },
+  { "/usr/include/.", NULL, "canonical form" },
+  { "/usr/include\n", NULL, "control character 0x0a" },
+};
+
+static void
+test_check_sysdir_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (sysdir_rows); i++)
+    {
+      g_autoptr(GHashTable) links = g_hash_table_new (g_str_hash, g_str_equal);
+      if (sysdir_rows[i].symlink)
+        g_hash_table_add (links, (char *) sysdir_rows[i].symlink);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = dcc_path_check_sysdir (sysdir_rows[i].dir, links, &error);
+      g_test_message ("row %" G_GSIZE_FORMAT ": %s", i, error ? error->message : "ok");
+      if (sysdir_rows[i].msg_part == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+          g_assert_nonnull (strstr (error->message, sysdir_rows[i].msg_part));
+        }
+      /* Before the manifest is known only the string is checked. */
+      if (sysdir_rows[i].symlink && sysdir_rows[i].msg_part)
+        g_assert_true (dcc_path_check_sysdir (sysdir_rows[i].dir, NULL, NULL));
+    }
+  g_autofree char *deep = g_strnfill (DCC_MAX_PATH_LEN + 1, 'x');
+  deep[0] = '/';
+  g_assert_false (dcc_path_check_sysdir (deep, NULL, NULL));
+}
+
+/* Pump mode's implicit includes (PREI): a relative canonical name. */
+static const struct { const char *name; gboolean ok; } implicit_rows[] = {
+  { "stdc-predef.h", TRUE }, { "bits/predefs.h", TRUE }, { "a..b/c..", TRUE }, { "..x", TRUE },
+  { "", FALSE }, { "/stdc-predef.h", FALSE }, { "-fplugin=x.so", FALSE }, { "../x.h", FALSE },
+  { "a/../x.h", FALSE }, { "..", FALSE }, { "./x.h", FALSE }, { "a//b.h", FALSE }, { "a/", FALSE },
+  { ".", FALSE }, { "a/.", FALSE }, { "a\nb", FALSE }, { "a\x7f", FALSE },
+};
+
+static void
+test_check_implicit_include_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (implicit_rows); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean ok = dcc_path_check_implicit_include (implicit_rows[i].name, &error);
+      g_test_message ("row %" G_GSIZE_FORMAT ": %s", i, error ? error->message : "ok");
+      g_assert_true (ok == implicit_rows[i].ok);
+      g_assert_true (ok || g_error_matches (error, DCC_ERROR, DCC_ERROR_REFUSED));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -301,5 +384,7 @@ main (int argc, char **argv)
   g_test_add_func ("/path/split/table", test_split_table);
   g_test_add_func ("/path/relative/table", test_relative_table);
   g_test_add_func ("/path/canonical-dir/table", test_canonical_dir_table);
+  g_test_add_func ("/path/check-sysdir/table", test_check_sysdir_table);
+  g_test_add_func ("/path/check-implicit-include/table", test_check_implicit_include_table);
   return g_test_run ();
 }
