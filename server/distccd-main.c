@@ -361,11 +361,14 @@ drop_privileges (const Options *o, gboolean inetd, DccRunAs *run_as, char **cach
     *cache_dir = g_strdup (o->cache_dir);
   else if (geteuid () == 0)
     {
-      *cache_dir = g_strdup (DCC_SYSTEM_STORE_DIR);
-      *cache_why = "the system-wide store";
-      if (!dcc_run_as_prepare_dir (run_as, *cache_dir, &error))
+      /* One store per user: a store handed from one daemon's user to
+       * another's fails the daemon that was using it. */
+      g_auto(DccRunAs) dflt = { 0 };
+      gboolean default_user = !o->user || (dcc_run_as_lookup (NULL, &dflt, NULL) && dflt.uid == run_as->uid);
+      if (!(*cache_dir = dcc_run_as_system_store (run_as, default_user, cache_why, &error)))
         {
           fprintf (stderr, "distccd: cannot prepare the file store: %s\n", error->message);
+          dcc_error ("cannot prepare the file store: %s", error->message);
           return 1;
         }
     }

@@ -57,6 +57,13 @@ dcc_run_as_drop (const DccRunAs *r, GError **error)
   return TRUE;
 }
 
+static char *
+user_name (uid_t uid)
+{
+  struct passwd *pw = getpwuid (uid);
+  return pw ? g_strdup (pw->pw_name) : g_strdup_printf ("uid %u", (unsigned) uid);
+}
+
 static uid_t chown_uid;
 static gid_t chown_gid;
 
@@ -81,6 +88,14 @@ dcc_run_as_prepare_dir (const DccRunAs *r, const char *dir, GError **error)
     return dcc_fail_errno (error, "%s", dir);
   if (!S_ISDIR (st.st_mode))
     return dcc_fail (error, DCC_ERROR_REFUSED, "%s is not a directory (a symlink is refused)", dir);
+  /* Another user's store may be in use by another distccd: taking it
+   * would make that one fail (its files no longer its own). */
+  if (st.st_uid != r->uid && st.st_uid != 0)
+    {
+      g_autofree char *owner = user_name (st.st_uid);
+      return dcc_fail (error, DCC_ERROR_REFUSED, "%s belongs to user %s, not %s (another distccd's store?); "
+                       "distccd never takes another user's store", dir, owner, r->name);
+    }
   if (st.st_uid != r->uid || st.st_gid != r->gid)
     {
       chown_uid = r->uid;
@@ -96,6 +111,38 @@ dcc_run_as_prepare_dir (const DccRunAs *r, const char *dir, GError **error)
   if (chmod (dir, 0700) < 0)
     return dcc_fail_errno (error, "cannot chmod %s", dir);
   return TRUE;
+}
+
+char *
+dcc_run_as_system_store (const DccRunAs *r, gboolean default_user, const char **why, GError **error)
+{
+  g_autofree char *own = g_strdup_printf ("%s-%s", DCC_SYSTEM_STORE_DIR, r->name);
+  const char *candidates[2];
+  guint n = 0;
+  if (default_user)
+    candidates[n++] = DCC_SYSTEM_STORE_DIR;
+  if (strchr (r->name, '/') == NULL)
+    candidates[n++] = own;
+  g_autoptr(GString) taken = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      struct stat st;
+      if (lstat (candidates[i], &st) == 0 && st.st_uid != r->uid && st.st_uid != 0)
+        {
+          g_autofree char *owner = user_name (st.st_uid);
+          g_string_append_printf (taken, "%s%s belongs to user %s", taken->len ? ", " : "", candidates[i], owner);
+          continue;
+        }
+      if (!dcc_run_as_prepare_dir (r, candidates[i], error))
+        return NULL;
+      if (taken->len)
+        dcc_warning ("%s (another distccd's store?), not %s: the store is %s", taken->str, r->name, candidates[i]);
+      *why = candidates[i] == own ? "the system-wide store of its user" : "the system-wide store";
+      return g_strdup (candidates[i]);
+    }
+  return dcc_fail (error, DCC_ERROR_REFUSED, "%s, not %s (another distccd's store?); distccd never takes "
+                   "another user's store: give this one --cache-dir DIR, or remove that directory if no "
+                   "distccd uses it", taken->str, r->name), NULL;
 }
 
 /* TRUE if dir exists as a real directory owned by us, not writable by

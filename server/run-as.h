@@ -2,8 +2,9 @@
  *
  * Started as root, distccd becomes --user, else "distcc", else "nobody",
  * as stock distccd does. Its pump-mode file store then defaults to a
- * system-wide directory (DCC_LOCALSTATEDIR/cache/distccd) that root creates
- * and hands to that user before dropping privileges. Started as anyone
+ * system-wide directory (DCC_LOCALSTATEDIR/cache/distccd, or -NAME for
+ * another user than the default) that root creates and hands to that user
+ * before dropping privileges. Started as anyone
  * else, the store is the user's cache directory, or a private fallback when
  * HOME is unusable (a service user's /nonexistent). */
 #pragma once
@@ -35,9 +36,19 @@ gboolean dcc_run_as_drop (const DccRunAs *r, GError **error);
 
 /* As root, before dropping: makes dir (and missing parents) a directory
  * owned by r with mode 0700, refusing a symlink. An existing directory
- * owned by someone else is handed over recursively (an earlier run as
- * another user), without following symlinks. */
+ * owned by root is handed over recursively (made by a package or an
+ * earlier run as root), without following symlinks; one owned by another
+ * user is refused (it may be another distccd's store, in use). */
 gboolean dcc_run_as_prepare_dir (const DccRunAs *r, const char *dir, GError **error);
+
+/* As root, before dropping: the system-wide store of r's user, prepared
+ * by dcc_run_as_prepare_dir. DCC_SYSTEM_STORE_DIR when default_user (r is
+ * the user distccd drops to without --user, so that every service started
+ * as distros start it shares one store), else, or when another user owns
+ * that, DCC_SYSTEM_STORE_DIR-NAME (e.g. /var/cache/distccd-root for
+ * --user root). A directory another user owns is never taken; when both
+ * are, fails naming their owners and --cache-dir. *why says which. */
+char *dcc_run_as_system_store (const DccRunAs *r, gboolean default_user, const char **why, GError **error);
 
 /* Not root: the default store directory for the current user, created
  * 0700: $XDG_CACHE_HOME/distccd or $HOME/.cache/distccd; when neither can
