@@ -154,6 +154,33 @@ PY
 [[ $residue == "A=DONE 0 /w/a.o leaks=none" ]] && ok "another client's tree is out of reach ($residue)" \
   || not_ok "another client's tree: $residue"
 
+# The job's own host paths (doc/security.md, "What remains"): the compilers
+# read /proc files as empty, so #include or .incbin of the sandbox's
+# mountinfo, cmdline or environ brings back no byte naming the daemon's
+# job directory (distccd-XXXXXX).
+JOBDIR_NAME=$(basename "$(dirname "$SLOTS")")
+procs=$(timeout 300 python3 - "$PORT" "$JOBDIR_NAME" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["TOP"] + "/test/integration")
+from isolation import send
+port, name = sys.argv[1], sys.argv[2].encode()
+leaks, n = [], 0
+for cc in ("gcc", "clang"):
+    for f in ("/proc/self/mountinfo", "/proc/self/cmdline", "/proc/self/environ", "/proc/1/mountinfo"):
+        for mode in ("pump", "plain"):
+            for text in ('#include "%s"\nint y;\n' % f,
+                         '__asm__(".section .rodata\\n.incbin \\"%s\\"\\n.text");\nint y;\n' % f):
+                r, seen, _ = send("127.0.0.1", port, mode, [cc, "-c", "a.c", "-o", "a.o"], text.encode())
+                n += 1
+                if any(name in x for x in seen):
+                    leaks.append("%s %s %s" % (cc, mode, f))
+print("%d requests, leaks=%s" % (n, ", ".join(leaks) or "none"))
+PY
+)
+[[ $JOBDIR_NAME == distccd-* && $procs == *" requests, leaks=none" ]] \
+  && ok "/proc/self/mountinfo, cmdline, environ: nothing names the job directory $JOBDIR_NAME ($procs)" \
+  || not_ok "/proc files name the job directory $JOBDIR_NAME: $procs"
+
 # The result cache's key without the working directory, against the link
 # that shows the directory: a text that computes an absolute path into its
 # own checkout (__has_include of a macro, which the cache's text scan does
