@@ -566,15 +566,13 @@ sweep_dir (DccJobTree *t, int parent, const char *name, GString *key, GHashTable
   if (depth >= DCC_JOB_TREE_MAX_REMOVE_DEPTH)
     return dcc_fail (error, DCC_ERROR_LIMIT, "%s: more than %u levels deep", key->str,
                      DCC_JOB_TREE_MAX_REMOVE_DEPTH);
-  int fd = openat (parent, name ? name : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  dcc_autofd fd = openat (parent, name ? name : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return dcc_fail_errno (error, "opening %s", key->len ? key->str : t->root);
   g_autoptr(DIR) d = fdopendir (fd);
   if (d == NULL)
-    {
-      close (fd);
-      return dcc_fail_errno (error, "fdopendir %s", key->str);
-    }
+    return dcc_fail_errno (error, "fdopendir %s", key->str);
+  g_steal_fd (&fd);   /* closedir closes it */
   gsize key_len = key->len;
   struct dirent *de;
   while ((de = readdir (d)) != NULL)

@@ -111,8 +111,7 @@ dcc_run_compiler (const DccRunSpec *spec, int *status, GError **error)
     return dcc_fail_errno (error, "fork");
   if (pid == 0)
     child_exec (spec, devnull, out, err, report_write);
-  close (report_write);
-  report_write = -1;
+  dcc_fd_clear (&report_write);   /* the child's end: EOF once it has exec'd */
 
   int ws = 0;
   if (!wait_child (pid, spec->timeout_s, &ws, error))

@@ -1,5 +1,6 @@
 #include "sandbox.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-path.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -299,14 +300,11 @@ dcc_sandbox_plan_new (const DccSandbox *sb, const char *job_dir, const char *tmp
 static int
 write_file (const char *path, const char *text)
 {
-  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  dcc_autofd fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return -1;
   ssize_t n = write (fd, text, strlen (text));
-  int saved = errno;
-  close (fd);
-  errno = saved;
-  return n == (ssize_t) strlen (text) ? 0 : -1;
+  return n == (ssize_t) strlen (text) ? 0 : -1;   /* the close keeps errno */
 }
 
 /* The mount flags the kernel will not let a namespace drop (they are locked
@@ -344,11 +342,8 @@ run_op (const Op *op)
       return mkdir (op->dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
     case OP_FILE:
       {
-        int fd = open (op->dst, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-          return -1;
-        close (fd);
-        return 0;
+        dcc_autofd fd = open (op->dst, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        return fd < 0 ? -1 : 0;
       }
     case OP_SYMLINK:
       return symlink (op->src, op->dst);
