@@ -46,6 +46,19 @@ n=$(grep -c -- "$reason_re" "$SCRATCH/build2.err")
 check "build 2 (another build, host still backed off): said again, once ($n)" test "$n" = 1
 check "build 2: the failure itself is not said again" sh -c "! grep -q 'failed and is not used' '$SCRATCH/build2.err'"
 
+# Two compiles of one build whose host failed a second apart name two
+# different ends of the backoff (a make -j2 whose first two compiles both
+# failed to connect): still one warning for the build.
+mark_time=$(stat -c %Y "$mark")
+(cd "$proj" && setsid sh -c '
+  "$1" gcc -O2 -c u3.c -o w3.o
+  touch -d "@$(( $(stat -c %Y "$2") + 1 ))" "$2"
+  "$1" gcc -O2 -c u4.c -o w4.o' sh "$BIN/distcc" "$mark") 2> "$SCRATCH/build3.err"
+touch -d "@$mark_time" "$mark"   # the end that $until names, for the checks below
+sed 's/^/# build 3: /' "$SCRATCH/build3.err"
+n=$(grep -c -- "$reason_re" "$SCRATCH/build3.err")
+check "build 3: the backoff's end moved by a second within the build: said once ($n)" test "$n" = 1
+
 # One compile with DISTCC_VERBOSE: its result line gives the same reason.
 (cd "$proj" && DISTCC_VERBOSE=1 "$BIN/distcc" gcc -O2 -c u1.c -o v1.o) 2> "$SCRATCH/verbose.err"
 check "DISTCC_VERBOSE: the result's reason is the backoff, with the host" \
