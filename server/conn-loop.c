@@ -25,6 +25,7 @@ typedef struct {
   gint64            accepted_us;
   gint64            last_io_us;
   gint64            ready_us;      /* when the request became complete */
+  gboolean          peer_bound_logged; /* "waits: its peer holds ... workers" said */
   DccRequestReader *reader;        /* while reading */
   DccRequest       *request;       /* once complete */
   guint64           held;          /* bytes counted in Loop.held or Loop.ready_held */
@@ -53,6 +54,7 @@ typedef struct {
                                     * events may still be in the batch) */
   GHashTable       *per_peer;      /* key -> reading connections from it */
   GHashTable       *workers;       /* pid -> its Conn, freed once the worker has ended */
+  GHashTable       *peer_workers;  /* key -> workers serving that peer */
   guint64           held;          /* bytes held by reading connections */
   guint64           ready_held;    /* bytes held by complete requests waiting */
   gboolean          listening;     /* the listening socket is in the epoll set */
@@ -201,12 +203,50 @@ run_worker (Loop *l, Conn *c, gint64 deadline_us)
   _exit (0);
 }
 
+static guint
+peer_workers (Loop *l, const char *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (l->peer_workers, key));
+}
+
+static void
+peer_workers_add (Loop *l, const char *key, int delta)
+{
+  guint n = peer_workers (l, key) + (guint) delta;
+  if (n == 0)
+    g_hash_table_remove (l->peer_workers, key);
+  else
+    g_hash_table_insert (l->peer_workers, g_strdup (key), GUINT_TO_POINTER (n));
+}
+
+/* The oldest complete request whose peer holds fewer than
+ * max_workers_per_peer workers: one address cannot take every worker
+ * (pump uploads it never sends, replies it never reads) while another
+ * peer's request waits. */
+static Conn *
+next_ready (Loop *l)
+{
+  for (GList *it = l->ready.head; it; it = it->next)
+    {
+      Conn *c = it->data;
+      if (peer_workers (l, c->key) < l->lim.max_workers_per_peer)
+        return c;
+      if (!c->peer_bound_logged)
+        {
+          dcc_debug ("request from %s waits: %u workers serve %s already (at most %u of the %u)", c->peer,
+                     peer_workers (l, c->key), c->key, l->lim.max_workers_per_peer, l->lim.max_workers);
+          c->peer_bound_logged = TRUE;
+        }
+    }
+  return NULL;
+}
+
 static void
 start_workers (Loop *l)
 {
-  while (l->ready.length > 0 && g_hash_table_size (l->workers) < l->lim.max_workers)
+  Conn *c;
+  while (g_hash_table_size (l->workers) < l->lim.max_workers && (c = next_ready (l)) != NULL)
     {
-      Conn *c = l->ready.head->data;
       conn_detach (l, c);
       gint64 now = g_get_monotonic_time ();
       /* The client is not charged for the time its request waited here. */
@@ -239,6 +279,7 @@ start_workers (Loop *l)
        * hold anyway. */
       dcc_fd_clear (&c->fd);
       g_hash_table_insert (l->workers, GINT_TO_POINTER (pid), c);
+      peer_workers_add (l, c->key, 1);
     }
 }
 
@@ -255,7 +296,10 @@ reap_workers (Loop *l)
       /* freed after this batch of events, as a closed connection is */
       Conn *c = NULL;
       if (g_hash_table_steal_extended (l->workers, GINT_TO_POINTER (pid), NULL, (gpointer *) &c) && c)
-        g_ptr_array_add (l->dead, c);
+        {
+          peer_workers_add (l, c->key, -1);
+          g_ptr_array_add (l->dead, c);
+        }
     }
 }
 
@@ -521,9 +565,12 @@ dcc_conn_loop_run (int listen_fd, GArray *allow, const DccConnLimits *limits,
   l.lim.max_connections = MAX (l.lim.max_connections, 1);
   l.lim.max_per_peer = MAX (l.lim.max_per_peer, 1);
   l.lim.max_workers = MAX (l.lim.max_workers, 1);
+  if (l.lim.max_workers_per_peer == 0 || l.lim.max_workers_per_peer > l.lim.max_workers)
+    l.lim.max_workers_per_peer = l.lim.max_workers;
   fit_nofile (&l);
   l.per_peer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   l.workers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) conn_free);
+  l.peer_workers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   l.dead = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_free);
   dcc_autofd epfd = epoll_create1 (EPOLL_CLOEXEC);
   l.epfd = epfd;
@@ -592,4 +639,5 @@ dcc_conn_loop_run (int listen_fd, GArray *allow, const DccConnLimits *limits,
   g_ptr_array_unref (l.dead);
   g_hash_table_unref (l.per_peer);
   g_hash_table_unref (l.workers);
+  g_hash_table_unref (l.peer_workers);
 }

@@ -11,9 +11,12 @@
  *   - the bytes incomplete requests hold together (--max-request-memory);
  *   - a whole-request deadline from accept to the request's last byte, BLOB
  *     upload included (--request-timeout), and silence (--io-timeout);
- *   - forked workers at once (4 x jobs + 16); complete requests beyond that
- *     wait in the parent, first come first served, and while they hold more
- *     than --max-request-memory no new connection is accepted.
+ *   - forked workers at once (4 x jobs + 16), and serving one address (half
+ *     of them: a worker can be held by its client, which never sends the
+ *     BLOBs it was asked for or never reads its reply); complete requests
+ *     beyond that wait in the parent, first come first served among the
+ *     peers under their bound, and while they hold more than
+ *     --max-request-memory no new connection is accepted.
  * When a bound on incomplete connections is hit, the oldest incomplete one
  * (of that peer, for the per-peer bound) is dropped with a log line; a
  * complete request is never dropped. A real client's request arrives in
@@ -38,6 +41,7 @@ typedef struct {
   int     request_timeout_s;   /* accept to the request's last byte */
   int     io_timeout_s;        /* silence while a request is read */
   guint   max_workers;         /* forked workers at once */
+  guint   max_workers_per_peer; /* of those, serving one address (0: all) */
   guint64 job_input_bytes;     /* each request's input_limit (0: default) */
   gboolean serve_in_parent;    /* --no-fork (for gdb): serve each complete
                                 * request in the loop's own process */

@@ -717,6 +717,7 @@ main (int argc, char **argv)
     .max_connections = (guint) o.max_connections, .max_per_peer = (guint) o.max_per_peer,
     .max_buffered = (guint64) o.max_request_mb << 20, .request_timeout_s = o.request_timeout,
     .io_timeout_s = o.io_timeout, .max_workers = (guint) o.jobs * 4 + 16,
+    .max_workers_per_peer = MAX (((guint) o.jobs * 4 + 16) / 2, 1u),
     .serve_in_parent = serve_in_parent, .job_input_bytes = cfg.job_input_bytes,
   };
   dcc_notice ("listening on port %d, %d jobs, compilers from %s", o.port, o.jobs, masq);
