@@ -301,8 +301,54 @@ blank_comments (const guint8 *t, gsize len)
   return o;
 }
 
-guint
-dcc_result_scan_text (const guint8 *text, gsize len)
+/* Translation phase 2, as gcc and clang do it: a backslash, then blanks
+ * (gcc and clang splice despite them, with a warning), then a newline
+ * (LF, CR LF or CR) joins two lines, so "__DA\<newline>TE__" is __DATE__
+ * and "#inc\<newline>lude" a directive. "??/" counts as a backslash (it is
+ * one under -trigraphs, -std=c89, c99...). A copy with every such splice
+ * removed, or NULL when the text has none. */
+static guint8 *
+unsplice (const guint8 *t, gsize len, gsize *out_len)
+{
+  guint8 *o = NULL;
+  gsize n = 0;
+  for (gsize i = 0; i < len; i++)
+    {
+      gsize j = 0;
+      if (t[i] == '\\')
+        j = i + 1;
+      else if (t[i] == '?' && len - i >= 3 && t[i + 1] == '?' && t[i + 2] == '/')
+        j = i + 3;
+      if (j > 0)
+        {
+          while (j < len && (t[j] == ' ' || t[j] == '\t' || t[j] == '\f' || t[j] == '\v'))
+            j++;
+          gsize eol = 0;
+          if (j < len && t[j] == '\r')
+            eol = j + 1 < len && t[j + 1] == '\n' ? 2 : 1;
+          else if (j < len && t[j] == '\n')
+            eol = 1;
+          if (eol > 0)
+            {
+              if (!o)
+                {
+                  o = g_malloc (len);
+                  memcpy (o, t, i);
+                  n = i;
+                }
+              i = j + eol - 1;
+              continue;
+            }
+        }
+      if (o)
+        o[n++] = t[i];
+    }
+  *out_len = n;
+  return o;
+}
+
+static guint
+scan_one (const guint8 *text, gsize len)
 {
   guint flags = 0;
   if (!text || len == 0)
@@ -322,6 +368,23 @@ dcc_result_scan_text (const guint8 *text, gsize len)
       || any_absolute (text, len, "incbin"))
     flags |= DCC_RESULT_TEXT_ABSOLUTE_INCLUDE;
   return flags;
+}
+
+guint
+dcc_result_scan_text (const guint8 *text, gsize len)
+{
+  guint flags = scan_one (text, len);
+  gsize spliced_len = 0;
+  g_autofree guint8 *spliced = text ? unsplice (text, len, &spliced_len) : NULL;
+  if (!spliced)
+    return flags;
+  /* What the compiler tokenizes, as well as the bytes: the names and
+   * directives above may be split across lines. The climb is a count:
+   * the larger one. */
+  guint more = scan_one (spliced, spliced_len);
+  guint climb = MAX (flags >> DCC_RESULT_TEXT_CLIMB_SHIFT, more >> DCC_RESULT_TEXT_CLIMB_SHIFT);
+  guint low = (1u << DCC_RESULT_TEXT_CLIMB_SHIFT) - 1;
+  return ((flags | more) & low) | (climb << DCC_RESULT_TEXT_CLIMB_SHIFT);
 }
 
 const char *

@@ -26,9 +26,10 @@
 #include "file-store.h"
 
 /* Bump when what distccd runs for a given request changes (the command
- * line mapping, the environment, the sandbox's view): old results then
- * become unreachable and age out. */
-#define DCC_RESULT_KEY_VERSION 2u
+ * line mapping, the environment, the sandbox's view), or which results
+ * may be kept (3: the text scan sees names split by backslash-newline):
+ * old results then become unreachable and age out. */
+#define DCC_RESULT_KEY_VERSION 3u
 
 typedef struct {
   const DccRequest   *req;

@@ -47,6 +47,7 @@ seeds = {
                  + frame(b"OUTF", string("/w/a.o") + lz4_stored(b"\x7fELF" + bytes(40))) + frame(b"DONE"),
         "text-date": b'#include "/usr/include/x.h"\nconst char *d = __DATE__ " " __TIME__;\n',
         "text-next": b"#  include_next </abs.h>\n#if __has_include(\"/x\")\n#endif\n.incbin \"/blob\"\n__TIMESTAMP__",
+        "text-splice": b'const char *d = __DA\\\nTE__ __TI\\ \r\nME__;\n#inc\\\rlude ".\\\n./x.h"\n??/\n',
         "argv": b"\0".join(x.encode() for x in ["gcc", "-c", "-flto", "--coverage", "-frandom-seed=a.o", "-DX=__DATE__",
                                                  "-fprofile-use=x", "-save-temps", "a.c"]),
     },

@@ -489,6 +489,21 @@ test_scan_text (void)
     { "const char *t = \"?\?/\"//../../h.h\";\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
     { "#define INCBIN(p) asm (\".incbin \\\"\" #p \"\\\"\")\nINCBIN(../../blob) // ../../../c\n",
       2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    /* split across lines (translation phase 2): what the compiler reads */
+    { "const char *d = __DA\\\nTE__;\n", DCC_RESULT_TEXT_DATE_TIME },
+    { "const char *t = __TI\\ \t\r\nME__;\n", DCC_RESULT_TEXT_DATE_TIME },
+    { "const char *t = __TI\\\rME__;\n", DCC_RESULT_TEXT_DATE_TIME },
+    { "const char *d = __DA?\?/\nTE__;\n", DCC_RESULT_TEXT_DATE_TIME },
+    { "const char *t = __TIME\\\nSTAMP__;\n", DCC_RESULT_TEXT_TIMESTAMP },
+    { "#inc\\\nlude \"/usr/include/x.h\"\n", DCC_RESULT_TEXT_ABSOLUTE_INCLUDE },
+    { "#include \"\\\n/abs.h\"\n", DCC_RESULT_TEXT_ABSOLUTE_INCLUDE },
+    { ".inc\\\nbin \"/etc/blob\"\n", DCC_RESULT_TEXT_ABSOLUTE_INCLUDE },
+    { "#include \".\\\n./.\\\n./x.h\"\n", 2u << DCC_RESULT_TEXT_CLIMB_SHIFT },
+    { "#pragma GCC system_hea\\\nder\n", DCC_RESULT_TEXT_SYSTEM_HEADER },
+    { "#define A 1 \\\n  + 2\nint a\\\n;\n", 0 },
+    { "\\\n", 0 },
+    { "?\?/", 0 },
+    { "\\", 0 },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_cmpuint (dcc_result_scan_text ((const guint8 *) cases[i].text, strlen (cases[i].text)), ==, cases[i].flags);
