@@ -63,6 +63,33 @@ store_is_pinned (DccStore *s, const DccHash *h)
   return g_hash_table_contains (s->pins, h);
 }
 
+const char *
+dcc_store_stat_problem (const struct stat *st, uid_t uid, gboolean top)
+{
+  if (st->st_uid != uid && !(top && st->st_uid == 0))
+    return top ? "belongs to another user (it must be this user's or root's)" : "belongs to another user";
+  if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(top && (st->st_mode & S_ISVTX)))
+    return top ? "is writable by other users and not sticky" : "is writable by other users";
+  return NULL;
+}
+
+/* The store's bytes, its result names and its compilers' identities are
+ * trusted by every client: whoever else can write them can change what
+ * they get. */
+static gboolean
+check_private (int fd, const char *what, gboolean top, GError **error)
+{
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return dcc_fail_errno (error, "stat %s", what);
+  const char *problem = dcc_store_stat_problem (&st, geteuid (), top);
+  if (problem)
+    return dcc_fail (error, DCC_ERROR_REFUSED, "%s %s (mode %04o, owner uid %u): another user could change what "
+                     "clients get from this store; use a directory of this user's own that no one else can write",
+                     what, problem, (unsigned) (st.st_mode & 07777), (unsigned) st.st_uid);
+  return TRUE;
+}
+
 static gboolean
 mkdir_open_at (int parent, const char *name, const char *what, int *out, GError **error)
 {
@@ -72,7 +99,7 @@ mkdir_open_at (int parent, const char *name, const char *what, int *out, GError 
   if (fd < 0)
     return dcc_fail_errno (error, "opening %s", what);
   *out = fd;
-  return TRUE;
+  return check_private (fd, what, FALSE, error);
 }
 
 /* Opens (creating) DIR/usage and maps it. A new or unrecognised file is
@@ -88,6 +115,9 @@ open_usage (DccStore *s, GError **error)
     return dcc_fail_errno (error, "stat %s/usage", s->dir);
   if (!S_ISREG (st.st_mode))
     return dcc_fail (error, DCC_ERROR_IO, "%s/usage is not a regular file", s->dir);
+  g_autofree char *what = g_strconcat (s->dir, "/usage", NULL);
+  if (!check_private (s->usage_fd, what, FALSE, error))
+    return FALSE;
   if ((gsize) st.st_size < sizeof (Usage) && ftruncate (s->usage_fd, sizeof (Usage)) < 0)
     return dcc_fail_errno (error, "sizing %s/usage", s->dir);
   void *m = mmap (NULL, sizeof (Usage), PROT_READ | PROT_WRITE, MAP_SHARED, s->usage_fd, 0);
@@ -126,9 +156,14 @@ dcc_store_open (const char *dir, guint64 max_bytes, GError **error)
   g_autofree char *objects = g_build_filename (dir, "objects", NULL);
   g_autofree char *tmp = g_build_filename (dir, "tmp", NULL);
   g_autofree char *results = g_build_filename (dir, "results", NULL);
-  if (!mkdir_open_at (s->dir_fd, "objects", objects, &s->objects_fd, error)
+  /* compilers/: the compiler identities cached there (dcc-compiler-id.h) */
+  g_autofree char *compilers = g_build_filename (dir, "compilers", NULL);
+  dcc_autofd compilers_fd = -1;
+  if (!check_private (s->dir_fd, dir, TRUE, error)
+      || !mkdir_open_at (s->dir_fd, "objects", objects, &s->objects_fd, error)
       || !mkdir_open_at (s->dir_fd, "tmp", tmp, &s->tmp_fd, error)
       || !mkdir_open_at (s->dir_fd, "results", results, &s->results_fd, error)
+      || !mkdir_open_at (s->dir_fd, "compilers", compilers, &compilers_fd, error)
       || !open_usage (s, error))
     return NULL;
   struct statvfs vfs;

@@ -66,6 +66,7 @@
 #pragma once
 #include <glib.h>
 #include "dcc-hash.h"
+#include <sys/stat.h>
 
 #define DCC_STORE_MAX_OBJECTS        262144u  /* objects in the index (memory bound) */
 #define DCC_STORE_LOW_WATER_PERCENT  90u      /* eviction stops at this share of max */
@@ -74,13 +75,21 @@
 
 typedef struct DccStore DccStore;
 
-/* Opens (creating as needed, mode 0700) the store at dir with a budget of
+/* Opens (creating as needed, mode 0700) the store at dir, refusing one
+ * another user can write (dcc_store_stat_problem), with a budget of
  * max_bytes of disk (see Budget). Scans objects/ to rebuild the index, removes
  * tmp/ files older than DCC_STORE_TMP_MAX_AGE (younger ones may belong to
  * another process's write in progress) and empty objects whose name is
  * not the empty digest (what a power cut can leave, since writes are not
  * fsynced). Evicts if the store is over budget. */
 DccStore *dcc_store_open (const char *dir, guint64 max_bytes, GError **error);
+/* Why a daemon running as uid must not trust a store directory (top: the
+ * store's own; else objects/, tmp/, results/, compilers/, the usage file)
+ * with this stat, or NULL. Each must be uid's (the top may be root's) and
+ * writable by no one else (the top may be if it is sticky, as /tmp: no one
+ * else can then rename or remove what is in it, and what this checks is
+ * the daemon's own). dcc_store_open refuses such a store. */
+const char *dcc_store_stat_problem (const struct stat *st, uid_t uid, gboolean top);
 void dcc_store_free (DccStore *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccStore, dcc_store_free)
 

@@ -1344,6 +1344,45 @@ test_tree_planted (TreeFixture *t, gconstpointer data)
   g_assert_true (dcc_store_has (t->store, &h));
 }
 
+/* Who may write a store's directories: a pure table, then a real store
+ * whose objects/ another could write. */
+static void
+test_store_stat_problem (void)
+{
+  static const struct { guint uid; guint mode; gboolean top; gboolean ok; } cases[] = {
+    { 1000, 040700, TRUE, TRUE },   { 1000, 040755, TRUE, TRUE },   { 0, 040755, TRUE, TRUE },
+    { 0, 041777, TRUE, TRUE },      { 1000, 041777, TRUE, TRUE },   { 1000, 040777, TRUE, FALSE },
+    { 1000, 040770, TRUE, FALSE },  { 1000, 040757, TRUE, FALSE },  { 1001, 040700, TRUE, FALSE },
+    { 0, 040777, TRUE, FALSE },     { 1000, 040755, FALSE, TRUE },  { 0, 040755, FALSE, FALSE },
+    { 1001, 040755, FALSE, FALSE }, { 1000, 041777, FALSE, FALSE }, { 1000, 040775, FALSE, FALSE },
+    { 1000, 0100600, FALSE, TRUE }, { 1000, 0100666, FALSE, FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      struct stat st = { .st_uid = cases[i].uid, .st_mode = cases[i].mode };
+      const char *why = dcc_store_stat_problem (&st, 1000, cases[i].top);
+      if ((why == NULL) != cases[i].ok)
+        g_error ("uid %u mode %o top %d: expected %s, got %s", cases[i].uid, cases[i].mode, cases[i].top,
+                 cases[i].ok ? "trusted" : "refused", why ? why : "trusted");
+    }
+}
+
+static void
+test_store_open_refuses_writable (Fixture *f, gconstpointer data)
+{
+  g_autofree char *objects = g_build_filename (f->store_dir, "objects", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (objects, 0700), ==, 0);
+  g_assert_cmpint (chmod (objects, 0777), ==, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_null (s);
+  g_assert_nonnull (strstr (error->message, "objects is writable by other users"));
+  g_assert_cmpint (chmod (objects, 0755), ==, 0);
+  g_clear_error (&error);
+  g_autoptr(DccStore) again = dcc_store_open (f->store_dir, 1 << 20, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1371,6 +1410,8 @@ main (int argc, char **argv)
   STORE_TEST ("two-processes", test_store_two_processes);
   STORE_TEST ("fork-concurrent", test_store_fork_concurrent);
   STORE_TEST ("link-exdev", test_store_link_exdev);
+  STORE_TEST ("open-refuses-writable", test_store_open_refuses_writable);
+  g_test_add_func ("/store/stat-problem", test_store_stat_problem);
   TREE_TEST ("new-free", test_tree_new_free);
   TREE_TEST ("add", test_tree_add);
   TREE_TEST ("refused-paths", test_tree_refused_paths);
