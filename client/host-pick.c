@@ -43,8 +43,7 @@ dcc_slot_release (DccSlot *s)
 {
   if (s == NULL)
     return;
-  if (s->fd >= 0)
-    close (s->fd);   /* closing the only descriptor drops the flock */
+  dcc_fd_clear (&s->fd);   /* closing the only descriptor drops the flock */
   dcc_host_free (s->host);
   g_free (s->local_why);
   g_free (s);
@@ -187,10 +186,9 @@ announce_backoff (int dfd, const DccHost *h, int backoff_seconds)
 {
   g_autofree char *name = backoff_name (h);
   g_autofree char *told = g_strconcat (name, "_told", NULL);
-  int fd = openat (dfd, told, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+  dcc_autofd fd = openat (dfd, told, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   if (fd < 0)
     return;
-  close (fd);
   fprintf (stderr, "distcc: %s:%d failed and is not used for %d s (DISTCC_BACKOFF_PERIOD); "
            "compiles go to other hosts or run here meanwhile\n", h->hostname, h->port, backoff_seconds);
 }
@@ -212,16 +210,13 @@ static int
 try_lock (int dfd, const char *key, int port, int index, GError **error)
 {
   g_autofree char *name = g_strdup_printf ("cpu_%s_%d_%d", key, port, index);
-  int fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+  dcc_autofd fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   if (fd < 0)
     return dcc_fail_errno (error, "cannot open lock file %s", name), -2;
   if (flock (fd, LOCK_EX | LOCK_NB) == 0)
-    return fd;
-  int saved = errno;
-  close (fd);
-  if (saved == EWOULDBLOCK || saved == EINTR)
+    return g_steal_fd (&fd);
+  if (errno == EWOULDBLOCK || errno == EINTR)
     return -1;
-  errno = saved;
   return dcc_fail_errno (error, "cannot lock %s", name), -2;
 }
 

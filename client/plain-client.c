@@ -1,5 +1,6 @@
 #include "plain-client.h"
 #include "compiler.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
@@ -89,14 +90,13 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
       g_autofree char *base = g_path_get_basename (source_name);
       g_autofree char *tmpl = g_strdup_printf ("distcc-XXXXXX-%s.i", base);
       g_autofree char *saved = NULL;
-      int tfd = g_file_open_tmp (tmpl, &saved, NULL);
+      dcc_autofd tfd = g_file_open_tmp (tmpl, &saved, NULL);
       if (tfd >= 0)
         {
           gsize n;
           const guint8 *d = g_bytes_get_data (source, &n);
           if (dcc_io_write_all (tfd, d, n, 10, NULL))
             dcc_notice ("DISTCC_SAVE_TEMPS: kept the preprocessed source of %s in %s", source_name, saved);
-          close (tfd);
         }
     }
 
@@ -113,14 +113,14 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
                         .source_len = g_bytes_get_size (source) });
 
   int timeout = dcc_remote_io_timeout ();
-  int fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);
+  dcc_autofd fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);
   if (fd < 0)
     return DCC_REMOTE_HOST_FAILED;
   dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
   g_autoptr(DccReply) reply = NULL;
   g_autofree char *peer = g_strdup_printf ("%s:%d", host->hostname, host->port);
   DccRemoteOutcome o = dcc_client_exchange (fd, peer, request, timeout, &reply, why);
-  close (fd);
+  dcc_fd_clear (&fd);   /* done with the volunteer before writing the outputs */
   if (o != DCC_REMOTE_DONE)
     return o;
   dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);

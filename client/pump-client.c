@@ -400,7 +400,7 @@ void
 dcc_pump_count_retry (const char *distcc_dir, const char *source, int status, const char *doubt)
 {
   g_autofree char *path = g_build_filename (distcc_dir, DCC_PUMP_RETRIES_FILE, NULL);
-  int fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  dcc_autofd fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return;
   g_autofree char *src = dcc_escape_for_log (source, 300);
@@ -410,5 +410,4 @@ dcc_pump_count_retry (const char *distcc_dir, const char *source, int status, co
   /* One write: concurrent compiles append whole lines. */
   ssize_t unused = write (fd, line, strlen (line));
   (void) unused;
-  close (fd);
 }

@@ -1,6 +1,7 @@
 #include "remote-common.h"
 #include "dcc-compiler-id.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "dcc-log.h"
 #include "dcc-state.h"
@@ -283,7 +284,7 @@ void
 dcc_client_count_cache_hit (const char *distcc_dir)
 {
   g_autofree char *path = g_build_filename (distcc_dir, "result-cache-hits", NULL);
-  int fd = open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  dcc_autofd fd = open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0)
     return;
   if (flock (fd, LOCK_EX) == 0)
@@ -300,5 +301,4 @@ dcc_client_count_cache_hit (const char *distcc_dir)
         }
       flock (fd, LOCK_UN);
     }
-  close (fd);
 }

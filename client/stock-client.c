@@ -1,6 +1,7 @@
 #include "stock-client.h"
 #include "compiler.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
@@ -126,7 +127,7 @@ dcc_stock_compile (const char *distcc_dir, const char *compiler_path, const DccC
   dcc_stock_request_encode (request, protover, (const char *const *) argv, text, text_len);
 
   int timeout = dcc_remote_io_timeout ();
-  int fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);
+  dcc_autofd fd = dcc_client_connect (distcc_dir, host, source_name, slot, why);
   if (fd < 0)
     return DCC_REMOTE_HOST_FAILED;
   dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
@@ -135,7 +136,7 @@ dcc_stock_compile (const char *distcc_dir, const char *compiler_path, const DccC
   dcc_stock_reply_init (&sr, protover);
   gboolean ok = dcc_io_write_all (fd, request->data, request->len, timeout, &error)
              && read_reply (fd, timeout, &sr, &error);
-  close (fd);
+  dcc_fd_clear (&fd);
   if (!ok)
     {
       *why = g_strdup_printf ("stock protocol %u: %s", protover, error->message);
