@@ -142,7 +142,7 @@ dcc_depfile_rewrap (const guint8 *text, gsize len, gboolean clang)
   return g_string_free_to_bytes (out);
 }
 
-/* root removed from every place it occurs (as dcc_compile_job_unmap_text). */
+/* root removed from every place it occurs (as dcc_job_unmap_text). */
 static GString *
 remove_root (const char *root, const char *t, gsize len)
 {

@@ -96,7 +96,7 @@ result_key (DccRequest *req, const char *compiler, const char *compiler_id, cons
   if (!id && !(id = dcc_compiler_id_get (compiler, dcc_args_lang_name (a->lang), cfg->cache_dir,
                                          dcc_compiler_match_strict_from_env (NULL), NULL)))
     return *why = "the compiler cannot be identified", FALSE;
-  g_auto(GStrv) env = dcc_compile_job_forwarded_env (req->env);
+  g_auto(GStrv) env = dcc_job_forwarded_env (req->env);
   if ((*why = dcc_result_uncacheable_args ((const char *const *) req->argv->pdata, (const char *const *) env)))
     return FALSE;
   DccResultKeyInput in = {
@@ -139,7 +139,7 @@ result_unstorable (DccCompileJob *job, DccRequest *req, DccStore *store, DccScan
   const void *err_data = err ? g_bytes_get_data (err, &err_len) : NULL;
   if (err_len > 0 && dcc_result_names_temp_file (err_data, err_len, tmp))
     return "its messages name a temporary file";
-  g_auto(GStrv) env = dcc_compile_job_forwarded_env (req->env);
+  g_auto(GStrv) env = dcc_job_forwarded_env (req->env);
   guint flags = 0;
   guint *each = NULL;
   if (req->mode == DCC_MODE_PLAIN)

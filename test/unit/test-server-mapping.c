@@ -22,20 +22,20 @@ test_map_argv (void)
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       g_auto(GStrv) argv = g_strsplit (rows[i].in, " ", -1);
-      g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv,
+      g_auto(GStrv) out = dcc_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv,
                                                     rows[i].src, rows[i].out, NULL, 0, NULL, 0);
       g_autofree char *s = g_strjoinv (" ", out);
       g_assert_cmpstr (s, ==, rows[i].want);
     }
   const char *sys[] = { "/usr/include", NULL };
   g_auto(GStrv) argv = g_strsplit ("gcc -c a.c", " ", -1);
-  g_auto(GStrv) out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1, sys, 1, NULL, 0);
+  g_auto(GStrv) out = dcc_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1, sys, 1, NULL, 0);
   g_autofree char *s = g_strjoinv (" ", out);
   g_assert_cmpstr (s, ==, "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.c -nostdinc -isystem/R/usr/include");
   /* clang's extern-C system dirs keep their kind (the 4 of "1 3 4") */
   const char *csys[] = { "/usr/include/c++/12", "/usr/lib/llvm-14/lib/clang/14.0.6/include",
                          "/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include", NULL };
-  g_auto(GStrv) cout = dcc_compile_job_map_argv ("/R", "/usr/bin/clang++-14", (const char *const *) argv, 2, -1,
+  g_auto(GStrv) cout = dcc_job_map_argv ("/R", "/usr/bin/clang++-14", (const char *const *) argv, 2, -1,
                                                  csys, 5, NULL, 0);
   g_autofree char *cs = g_strjoinv (" ", cout);
   g_assert_cmpstr (cs, ==, "/usr/bin/clang++-14 -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.c -nostdinc"
@@ -43,7 +43,7 @@ test_map_argv (void)
                    " -isystem/R/usr/local/include"
                    " -Xclang -internal-externc-isystem -Xclang /R/usr/include/x86_64-linux-gnu"
                    " -Xclang -internal-externc-isystem -Xclang /R/usr/include");
-  g_auto(GStrv) gout = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1,
+  g_auto(GStrv) gout = dcc_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) argv, 2, -1,
                                                  csys, 5, NULL, 0);
   g_autofree char *gs = g_strjoinv (" ", gout);
   g_assert_null (strstr (gs, "-Xclang"));
@@ -53,38 +53,38 @@ test_map_argv (void)
                          "/usr/include/c++/12/backward", "/usr/lib/gcc/x86_64-linux-gnu/12/include",
                          "/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include", NULL };
   g_auto(GStrv) xargv = g_strsplit ("g++ -c a.cc -isystem /s -idirafter /a -iwithprefix w", " ", -1);
-  g_auto(GStrv) xout = dcc_compile_job_map_argv ("/R", "/usr/bin/g++", (const char *const *) xargv, 2, -1,
+  g_auto(GStrv) xout = dcc_job_map_argv ("/R", "/usr/bin/g++", (const char *const *) xargv, 2, -1,
                                                  gsys, 7, NULL, 0);
   g_autofree char *xs = g_strjoinv (" ", xout);
   g_assert_cmpstr (xs, ==, "/usr/bin/g++ -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.cc -isystem /R/s"
                    " -idirafter/R/usr/lib/gcc/x86_64-linux-gnu/12/include -idirafter/R/usr/local/include"
                    " -idirafter/R/usr/include/x86_64-linux-gnu -idirafter/R/usr/include"
                    " -idirafter /R/a -iwithprefix w -nostdinc");
-  g_autofree char *xenv = dcc_compile_job_gcc_env_dirs ("/R", "/usr/bin/g++", gsys, 7);
+  g_autofree char *xenv = dcc_job_gcc_env_dirs ("/R", "/usr/bin/g++", gsys, 7);
   g_assert_cmpstr (xenv, ==, "/R/usr/include/c++/12:/R/usr/include/x86_64-linux-gnu/c++/12:/R/usr/include/c++/12/backward");
-  g_assert_null (dcc_compile_job_gcc_env_dirs ("/R", "/usr/bin/clang++", gsys, 7));
+  g_assert_null (dcc_job_gcc_env_dirs ("/R", "/usr/bin/clang++", gsys, 7));
   /* C: gcc's dir -isystem, /usr/local/include in the environment, the rest
    * -idirafter at the end when no user option is an "after" one */
   g_auto(GStrv) cargv = g_strsplit ("gcc -c a.c -iwithprefixbefore b", " ", -1);
-  g_auto(GStrv) c2out = dcc_compile_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) cargv, 2, -1,
+  g_auto(GStrv) c2out = dcc_job_map_argv ("/R", "/usr/bin/gcc", (const char *const *) cargv, 2, -1,
                                                   gsys + 3, 4, NULL, 0);
   g_autofree char *c2s = g_strjoinv (" ", c2out);
   g_assert_cmpstr (c2s, ==, "/usr/bin/gcc -fdebug-prefix-map=/R= -fmacro-prefix-map=/R= -c a.c -iwithprefixbefore b"
                    " -nostdinc -isystem/R/usr/lib/gcc/x86_64-linux-gnu/12/include"
                    " -idirafter/R/usr/include/x86_64-linux-gnu -idirafter/R/usr/include");
-  g_autofree char *c2env = dcc_compile_job_gcc_env_dirs ("/R", "/usr/bin/gcc", gsys + 3, 4);
+  g_autofree char *c2env = dcc_job_gcc_env_dirs ("/R", "/usr/bin/gcc", gsys + 3, 4);
   g_assert_cmpstr (c2env, ==, "/R/usr/local/include");
-  g_assert_true (dcc_compile_job_gcc_cxx_aware_dir ("/usr/local/include/x86_64-linux-gnu"));
-  g_assert_true (dcc_compile_job_gcc_cxx_aware_dir ("/opt/gcc-13/include/c++/13.2.0"));
-  g_assert_false (dcc_compile_job_gcc_cxx_aware_dir ("/usr/local/include/a/b"));
-  g_assert_false (dcc_compile_job_gcc_cxx_aware_dir ("/usr/include/x86_64-linux-gnu"));
-  g_assert_false (dcc_compile_job_gcc_cxx_aware_dir ("/usr/lib/gcc/x86_64-linux-gnu/12/include"));
-  g_assert_true (dcc_compile_job_clang_externc_dir ("/include"));
-  g_assert_true (dcc_compile_job_clang_externc_dir ("/usr/include/aarch64-linux-gnu"));
-  g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/include/c++"));
-  g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/include/x86_64-linux-gnu/c++/12"));
-  g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/local/include"));
-  g_assert_false (dcc_compile_job_clang_externc_dir ("/usr/include/"));
+  g_assert_true (dcc_job_gcc_cxx_aware_dir ("/usr/local/include/x86_64-linux-gnu"));
+  g_assert_true (dcc_job_gcc_cxx_aware_dir ("/opt/gcc-13/include/c++/13.2.0"));
+  g_assert_false (dcc_job_gcc_cxx_aware_dir ("/usr/local/include/a/b"));
+  g_assert_false (dcc_job_gcc_cxx_aware_dir ("/usr/include/x86_64-linux-gnu"));
+  g_assert_false (dcc_job_gcc_cxx_aware_dir ("/usr/lib/gcc/x86_64-linux-gnu/12/include"));
+  g_assert_true (dcc_job_clang_externc_dir ("/include"));
+  g_assert_true (dcc_job_clang_externc_dir ("/usr/include/aarch64-linux-gnu"));
+  g_assert_false (dcc_job_clang_externc_dir ("/usr/include/c++"));
+  g_assert_false (dcc_job_clang_externc_dir ("/usr/include/x86_64-linux-gnu/c++/12"));
+  g_assert_false (dcc_job_clang_externc_dir ("/usr/local/include"));
+  g_assert_false (dcc_job_clang_externc_dir ("/usr/include/"));
 }
 
 static void
@@ -93,7 +93,7 @@ test_unmap (void)
   const char *root = "/tmp/distccd-X/job-Y";
   const char *in = "/tmp/distccd-X/job-Y/home/u/a.c:1:2: warning\nIn file included from /tmp/distccd-X/job-Y/usr/include/x.h\n";
   const char *want = "/home/u/a.c:1:2: warning\nIn file included from /usr/include/x.h\n";
-  g_autoptr(GBytes) out = dcc_compile_job_unmap_text (root, (const guint8 *) in, strlen (in));
+  g_autoptr(GBytes) out = dcc_job_unmap_text (root, (const guint8 *) in, strlen (in));
   g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), want, strlen (want));
 }
 
@@ -150,7 +150,7 @@ test_root_markers (void)
                      "# 1 \"/home/u/a.h\" 1\nint x;\n# 2 \"/home/u/a.c\" 2\n\"/home/u/a.c\"\n";
   const char *want = "# 0 \"/R/home/u/a.c\"\n# 0 \"<built-in>\"\n# 1 \"/R/home/u/a.c\"\n"
                      "# 1 \"/home/u/a.h\" 1\nint x;\n# 2 \"/R/home/u/a.c\" 2\n\"/home/u/a.c\"\n";
-  g_autoptr(GBytes) out = dcc_compile_job_root_markers ((const guint8 *) text, strlen (text), "/home/u/a.c", "/R");
+  g_autoptr(GBytes) out = dcc_job_root_markers ((const guint8 *) text, strlen (text), "/home/u/a.c", "/R");
   g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), want, strlen (want));
 }
 
@@ -159,7 +159,7 @@ test_text_digests (void)
 {
   /* a .i line as the volunteer compiled it, and as it is returned */
   const char *compiled = "# 1 \"/R/usr/include/x.h\" 1 3 4\n";
-  g_autoptr(GBytes) returned = dcc_compile_job_unmap_text ("/R", (const guint8 *) compiled, strlen (compiled));
+  g_autoptr(GBytes) returned = dcc_job_unmap_text ("/R", (const guint8 *) compiled, strlen (compiled));
   g_autofree char *from = g_compute_checksum_for_string (G_CHECKSUM_MD5, compiled, -1);
   g_autofree char *to = g_compute_checksum_for_data (G_CHECKSUM_MD5, g_bytes_get_data (returned, NULL),
                                                      g_bytes_get_size (returned));
