@@ -207,6 +207,18 @@ all: \$(OBJS)
 M
 }
 
+# util_project DIR LOCAL: the small project of the service tests in DIR:
+# f1.c..f3.c including include/util.h, a Makefile that builds them -O2
+# -Iinclude with $(CC); and each object compiled locally as LOCAL-fN.o.
+util_project () {
+  local dir=$1 local=$2 i
+  mkdir -p "$dir/include"
+  printf '#pragma once\n#define TWICE(x) ((x) * 2)\n' > "$dir/include/util.h"
+  for i in 1 2 3; do printf '#include "util.h"\nint f%d (int x) { return TWICE (x) + %d; }\n' $i $i > "$dir/f$i.c"; done
+  printf 'all: f1.o f2.o f3.o\n%%.o: %%.c\n\t$(CC) -c -O2 -Iinclude $< -o $@\n' > "$dir/Makefile"
+  for i in 1 2 3; do gcc -c -O2 -I"$dir/include" "$dir/f$i.c" -o "$local-f$i.o"; done
+}
+
 # build_project PROJ DIR CC CXX [VAR=VALUE...]: make -s -j4 (run by
 # $MAKE_WRAP, if set) with the variables in its environment, in a copy of
 # PROJ at one fixed path (a build records it); the tree, with its stdout and

@@ -8,11 +8,7 @@ source "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then skip "needs root (to start distccd as a service would)"; finish; exit 0; fi
 
 proj=$SCRATCH/proj
-mkdir -p "$proj/include"
-printf '#pragma once\n#define TWICE(x) ((x) * 2)\n' > "$proj/include/util.h"
-for i in 1 2 3; do printf '#include "util.h"\nint f%d (int x) { return TWICE (x) + %d; }\n' $i $i > "$proj/f$i.c"; done
-printf 'all: f1.o f2.o f3.o\n%%.o: %%.c\n\t$(CC) -c -O2 -Iinclude $< -o $@\n' > "$proj/Makefile"
-for i in 1 2 3; do gcc -c -O2 -I"$proj/include" "$proj/f$i.c" -o "$SCRATCH/local-f$i.o"; done
+util_project "$proj" "$SCRATCH/local"
 
 # pump_build NAME PORT: a pump-mode make in a copy of the project against
 # 127.0.0.1:PORT; sets REMOTE (compiles remote in pump mode) and SAME
