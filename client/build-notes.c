@@ -79,28 +79,11 @@ dcc_build_note_first (const char *distcc_dir, const char *topic)
   return TRUE;
 }
 
-/* The reason as a note's topic: without the "(until HH:MM:SS)" of a
- * backoff, which two compiles of one build that failed a second apart
- * write differently. */
-static char *
-local_topic (const char *why)
-{
-  GString *t = g_string_new ("local\n");
-  const char *p = why, *u, *end;
-  while ((u = strstr (p, " (until ")) != NULL && (end = strchr (u, ')')) != NULL)
-    {
-      g_string_append_len (t, p, u - p);
-      p = end + 1;
-    }
-  g_string_append (t, p);
-  return g_string_free (t, FALSE);
-}
-
 void
-dcc_build_warn_local (const char *distcc_dir, const char *why)
+dcc_build_warn_local (const char *distcc_dir, const char *topic, const char *why)
 {
-  g_autofree char *topic = local_topic (why);
-  if (!dcc_build_note_first (distcc_dir, topic))
+  g_autofree char *note = g_strconcat ("local\n", topic ? topic : why, NULL);
+  if (!dcc_build_note_first (distcc_dir, note))
     {
       dcc_info ("%s; compiling locally (warned once this build)", why);
       return;

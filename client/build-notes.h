@@ -16,9 +16,10 @@ char *dcc_build_key (void);
 gboolean dcc_build_note_first (const char *distcc_dir, const char *topic);
 
 /* Warns "WHY; compiling locally" (stderr, or DISTCC_LOG) once per build
- * and reason: a compile the user expected remote runs here because no
- * volunteer was usable (host-pick.h, dcc_slot_local_why). */
-void dcc_build_warn_local (const char *distcc_dir, const char *why);
+ * and topic (NULL: WHY itself): a compile the user expected remote runs
+ * here because no volunteer was usable (host-pick.h, dcc_slot_local_why
+ * and its topic, which leaves out the times WHY names). */
+void dcc_build_warn_local (const char *distcc_dir, const char *topic, const char *why);
 
 /* Prints "distcc: warning: HOST refused this build's compiler: WHY;
  * compiling locally" on stderr, once per build and host and compiler. */

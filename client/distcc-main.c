@@ -359,9 +359,9 @@ run (Job *job)
         {
           /* No volunteer usable: say why, plainly, once per build. */
           g_autofree char *why = g_strdup (dcc_slot_local_why (slot));
-          g_clear_pointer (&slot, dcc_slot_release);
           if (why)
-            dcc_build_warn_local (job->distcc_dir, why);
+            dcc_build_warn_local (job->distcc_dir, dcc_slot_local_topic (slot), why);
+          g_clear_pointer (&slot, dcc_slot_release);
           return compile_locally (job, hosts, why ? why : "localhost chosen (a localhost entry of the host list)",
                                   "local");
         }
@@ -450,13 +450,13 @@ run (Job *job)
               dcc_build_warn_refusal (job->distcc_dir, hostport, cc, why + strlen (DCC_REFUSED_PREFIX));
             }
           else if (strcmp (why, DCC_PLAIN_COUNTER_REASON) == 0)
-            dcc_build_warn_local (job->distcc_dir, why);
+            dcc_build_warn_local (job->distcc_dir, NULL, why);
           else if (g_str_has_prefix (why, DCC_REFUSED_PREFIX))
             {
               /* Expected remote, compiled here: said once per build. */
               g_autofree char *said = g_strdup_printf ("%s:%d refused the compile: %s", host->hostname, host->port,
                                                        why + strlen (DCC_REFUSED_PREFIX));
-              dcc_build_warn_local (job->distcc_dir, said);
+              dcc_build_warn_local (job->distcc_dir, NULL, said);
             }
           g_clear_pointer (&slot, dcc_slot_release);
           return compile_locally (job, hosts, why, o == DCC_REMOTE_RETRY_LOCALLY ? "fallback" : "local");

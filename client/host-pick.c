@@ -24,6 +24,7 @@ struct DccSlot {
   int index;
   DccHost *host;   /* our own copy */
   char *local_why; /* the fallback local slot: why no volunteer was usable */
+  char *local_topic; /* the same without the times it names (dcc_slot_local_topic) */
 };
 
 const DccHost *
@@ -46,6 +47,7 @@ dcc_slot_release (DccSlot *s)
   dcc_fd_clear (&s->fd);   /* closing the only descriptor drops the flock */
   dcc_host_free (s->host);
   g_free (s->local_why);
+  g_free (s->local_topic);
   g_free (s);
 }
 
@@ -314,10 +316,10 @@ host_order (const DccHostList *hosts)
 }
 
 /* Why no listed host could take a compile, for the fallback local slot:
- * what +zeroconf found, the hosts in backoff (each with the time it ends),
- * or that none is marked ,cpp or listed at all. */
+ * what +zeroconf found, the hosts in backoff (each with the time it ends,
+ * when with_times), or that none is marked ,cpp or listed at all. */
 static char *
-no_volunteer_why (const DccHostList *hosts, int dfd, gboolean want_cpp, int backoff)
+no_volunteer_why (const DccHostList *hosts, int dfd, gboolean want_cpp, int backoff, gboolean with_times)
 {
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) backed = g_string_new (NULL);
@@ -332,9 +334,13 @@ no_volunteer_why (const DccHostList *hosts, int dfd, gboolean want_cpp, int back
         not_cpp++;
       else if (backoff_until_at (dfd, h, backoff, &until))
         {
-          g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (until);
-          g_autofree char *hms = t ? g_date_time_format (t, "%H:%M:%S") : g_strdup ("?");
-          g_string_append_printf (backed, "%s%s:%d (until %s)", backed->len ? ", " : "", h->hostname, h->port, hms);
+          g_string_append_printf (backed, "%s%s:%d", backed->len ? ", " : "", h->hostname, h->port);
+          if (with_times)
+            {
+              g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (until);
+              g_autofree char *hms = t ? g_date_time_format (t, "%H:%M:%S") : g_strdup ("?");
+              g_string_append_printf (backed, " (until %s)", hms);
+            }
         }
     }
   if (hosts->zeroconf_none)
@@ -354,6 +360,12 @@ const char *
 dcc_slot_local_why (DccSlot *s)
 {
   return s->local_why;
+}
+
+const char *
+dcc_slot_local_topic (DccSlot *s)
+{
+  return s->local_topic;
 }
 
 DccSlot *
@@ -399,7 +411,10 @@ dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
         {
           found = try_host (dfd, fallback, LOCAL_KEY, &local_error);
           if (found)
-            found->local_why = no_volunteer_why (hosts, dfd, want_cpp, backoff);
+            {
+              found->local_why = no_volunteer_why (hosts, dfd, want_cpp, backoff, TRUE);
+              found->local_topic = no_volunteer_why (hosts, dfd, want_cpp, backoff, FALSE);
+            }
         }
       if (found == NULL && local_error == NULL)
         g_usleep ((gulong) pause_ms () * 1000);

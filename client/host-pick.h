@@ -41,6 +41,10 @@ DccSlot *dcc_host_pick_local_cpp (const char *distcc_dir, int localslots_cpp, GE
  * failures: HOST:PORT (until HH:MM:SS)", or the list's zeroconf_none.
  * NULL for any other slot. Owned by the slot. */
 const char *dcc_slot_local_why (DccSlot *s);
+/* The same reason without the times it names: what two compiles of one
+ * build that failed a second apart have in common (dcc_build_warn_local's
+ * topic). NULL with dcc_slot_local_why. Owned by the slot. */
+const char *dcc_slot_local_topic (DccSlot *s);
 /* The host the slot belongs to (owned by the slot), and its slot number. */
 const DccHost *dcc_slot_host (DccSlot *s);
 int dcc_slot_index (DccSlot *s);
