@@ -1,4 +1,5 @@
 #include "depfile.h"
+#include "job-mapping.h"
 #include <string.h>
 
 
@@ -142,25 +143,14 @@ dcc_depfile_rewrap (const guint8 *text, gsize len, gboolean clang)
   return g_string_free_to_bytes (out);
 }
 
-/* root removed from every place it occurs (as dcc_job_unmap_text). */
+/* root removed from every place it occurs, as a GString to build on. */
 static GString *
 remove_root (const char *root, const char *t, gsize len)
 {
-  gsize rlen = strlen (root);
-  GString *out = g_string_sized_new (len);
-  gsize i = 0;
-  while (i < len)
-    {
-      const char *hit = rlen && len - i >= rlen ? memmem (t + i, len - i, root, rlen) : NULL;
-      if (!hit)
-        {
-          g_string_append_len (out, t + i, (gssize) (len - i));
-          break;
-        }
-      g_string_append_len (out, t + i, hit - (t + i));
-      i = (gsize) (hit - t) + rlen;
-    }
-  return out;
+  g_autoptr(GBytes) b = dcc_job_unmap_text (root, (const guint8 *) t, len);
+  gsize n;
+  const char *d = g_bytes_get_data (b, &n);
+  return g_string_new_len (d, (gssize) n);
 }
 
 /* clang counts a dependency's width unescaped ("\ " and "\#" are one
