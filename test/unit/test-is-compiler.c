@@ -1,5 +1,7 @@
 /* Command-line scanning and `-E -v` search list parsing. */
 #include "compiler-info.h"
+#include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char *
@@ -148,6 +150,65 @@ test_search_path_parse (void)
   g_assert_nonnull (error);
 }
 
+/* The compiler run for the search path: in the compile's directory, under
+ * LC_ALL=C, stdin empty, stdout and stderr read together (each far past a
+ * pipe's buffer: reading one to its end first would deadlock), a failure
+ * reported with its message. */
+static void
+test_search_path_run (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dcc-is-compiler-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autofree char *work = g_build_filename (dir, "work", NULL);
+  g_assert_cmpint (g_mkdir (work, 0755), ==, 0);
+  g_autofree char *cc = g_build_filename (dir, "fake-cc", NULL);
+  static const char script[] =
+    "#!/bin/sh\n"
+    "[ \"$LC_ALL\" = C ] || { echo 'not LC_ALL=C' >&2; exit 7; }\n"
+    "[ -z \"$(cat)\" ] || { echo 'stdin not empty' >&2; exit 8; }\n"
+    "i=0; while [ $i -lt 3000 ]; do\n"
+    "  echo '# junk line of the preprocessor output, long enough to fill a pipe ............'\n"
+    "  echo 'ignoring a line on stderr, long enough to fill the other pipe ..................' >&2\n"
+    "  i=$((i + 1)); done\n"
+    "echo '#include \"...\" search starts here:' >&2\n"
+    "echo ' q' >&2\n"
+    "echo '#include <...> search starts here:' >&2\n"
+    "echo \" $(pwd -P)/inc\" >&2\n"
+    "echo 'End of search list.' >&2\n";
+  g_assert_true (g_file_set_contents (cc, script, -1, &error));
+  g_assert_cmpint (g_chmod (cc, 0755), ==, 0);
+  g_autoptr(DccIsCompileArgs) a = scan_ok ("cc -Iinc -c x.c");
+  g_autofree char *real_work = realpath (work, NULL);
+  g_autoptr(DccSearchPath) sp = dcc_compiler_search_path (cc, a, work, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sp);
+  g_assert_cmpuint (sp->n_quote, ==, 1);
+  g_autofree char *q = g_build_filename (work, "q", NULL);
+  g_assert_cmpstr (sp->quote_dirs[0], ==, q);
+  g_assert_cmpuint (sp->n_angled, ==, 1);
+  g_autofree char *inc = g_build_filename (real_work, "inc", NULL);
+  g_assert_cmpstr (sp->angled_dirs[0], ==, inc);
+
+  g_autofree char *bad = g_build_filename (dir, "bad-cc", NULL);
+  g_assert_true (g_file_set_contents (bad, "#!/bin/sh\necho 'cc1: fatal error: no such target' >&2\nexit 1\n", -1, &error));
+  g_assert_cmpint (g_chmod (bad, 0755), ==, 0);
+  g_autoptr(DccSearchPath) none = dcc_compiler_search_path (bad, a, work, &error);
+  g_assert_null (none);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "no such target"));
+  g_clear_error (&error);
+  g_autofree char *gone = g_build_filename (dir, "gone", NULL);
+  g_autoptr(DccSearchPath) none2 = dcc_compiler_search_path (cc, a, gone, &error);
+  g_assert_null (none2);
+  g_assert_nonnull (error);
+
+  g_unlink (cc);
+  g_unlink (bad);
+  g_rmdir (work);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -156,5 +217,6 @@ main (int argc, char **argv)
   g_test_add_func ("/is-compiler/args-runs", test_args_runs);
   g_test_add_func ("/is-compiler/args-refused", test_args_refused);
   g_test_add_func ("/is-compiler/search-path-parse", test_search_path_parse);
+  g_test_add_func ("/is-compiler/search-path-run", test_search_path_run);
   return g_test_run ();
 }
