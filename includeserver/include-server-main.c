@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -503,6 +504,38 @@ run_verify (char **argv, gboolean verbose)
   return missing ? 1 : 0;
 }
 
+/* glibc's malloc asks the kernel for transparent huge pages only when told
+ * so at the process's start (the glibc.malloc.hugetlb tunable), and the
+ * kernel here gives them only on request ("madvise"). A first kernel
+ * build grows the server's heap to about 100 MB in 4 KB page faults, each
+ * costly on a virtual machine (9,000 of them were about a fifth of its
+ * CPU): so the server executes itself again, once, with the tunable.
+ * DCC_IS_NO_HUGEPAGES=1 leaves it out (for comparisons). */
+static void
+exec_with_huge_pages (char **argv)
+{
+  if (getauxval (AT_SECURE) || g_getenv ("DCC_IS_NO_HUGEPAGES"))
+    return;
+  const char *tunables = g_getenv ("GLIBC_TUNABLES");
+  if (tunables && strstr (tunables, "glibc.malloc.hugetlb"))
+    return;   /* done already, or the user's own choice */
+  g_autofree char *thp = NULL;
+  if (!g_file_get_contents ("/sys/kernel/mm/transparent_hugepage/enabled", &thp, NULL, NULL)
+      || strstr (thp, "[never]"))
+    return;
+  g_autofree char *with = tunables && tunables[0] ? g_strconcat (tunables, ":glibc.malloc.hugetlb=1", NULL)
+                                                  : g_strdup ("glibc.malloc.hugetlb=1");
+  g_autofree char *old = g_strdup (tunables);
+  if (setenv ("GLIBC_TUNABLES", with, 1) != 0)
+    return;
+  execv ("/proc/self/exe", argv);
+  /* Could not: go on as we are. */
+  if (old)
+    setenv ("GLIBC_TUNABLES", old, 1);
+  else
+    unsetenv ("GLIBC_TUNABLES");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -510,6 +543,7 @@ main (int argc, char **argv)
   gboolean verbose = FALSE, verify = FALSE, version = FALSE;
   char **compile = NULL;
 
+  exec_with_huge_pages (argv);
   /* libclang runs every parse on a new thread of its own unless told not
    * to; ours are already pool threads, and the thread costs a tenth of a
    * header scan. Set before any thread exists. */

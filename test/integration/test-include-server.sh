@@ -115,6 +115,16 @@ SOCK=$SCRATCH/is.sock
 IS_PID=$!
 DAEMON_PIDS+=($IS_PID)
 wait_socket "$SOCK" || not_ok "include server makes its socket $SOCK"
+# Its heap in transparent huge pages where the kernel gives them on request:
+# the server runs itself again with glibc's tunable (same process id).
+if grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null ||
+   ! [ -r /sys/kernel/mm/transparent_hugepage/enabled ]; then
+  ok "server: malloc asks for huge pages # SKIP no transparent huge pages on this kernel"
+else
+  case "$(tr '\0' '\n' < /proc/$IS_PID/environ | grep '^GLIBC_TUNABLES=')" in
+    *glibc.malloc.hugetlb=1*) ok "server: malloc asks for huge pages (GLIBC_TUNABLES in its environment)";;
+    *) not_ok "server: malloc asks for huge pages (GLIBC_TUNABLES in its environment)";; esac
+fi
 
 query () { # query STATUS-EXPECTED ARGS... : prints "status count"
   python3 - "$SOCK" "$P" "$@" <<'EOF'
