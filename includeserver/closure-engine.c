@@ -143,12 +143,16 @@ entry_equal (gconstpointer a, gconstpointer b)
          && g_str_equal (x->path, y->path) && g_strcmp0 (x->target ? x->target : "", y->target ? y->target : "") == 0;
 }
 
+/* The names looked for in a searched directory are part of the hash: the
+ * same directory is checked with other names by almost every unit, and
+ * without them all those checks collided, each lookup comparing the long
+ * name lists one after the other. */
 static guint
 check_hash (gconstpointer p)
 {
   const Check *c = p;
   return dcc_str_hash (c->path) ^ (guint) c->key.ino ^ (guint) c->key.mtime_ns ^ ((guint) c->follow << 1)
-         ^ ((guint) c->exists << 2);
+         ^ ((guint) c->exists << 2) ^ (c->absent ? dcc_str_hash (c->absent) * 31u : 0u);
 }
 
 static gboolean
