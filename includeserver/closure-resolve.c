@@ -55,8 +55,9 @@ join_in (const char *dir, const char *name, char *buf, gsize size, char **heap)
   return buf;
 }
 
-static void
-append_number (GString *k, gsize u, gboolean negative)
+/* u in decimal (after a '-' if negative) at out; returns the end. */
+static char *
+put_number (char *out, gsize u, gboolean negative)
 {
   char digits[24];
   int i = (int) sizeof digits;
@@ -65,26 +66,43 @@ append_number (GString *k, gsize u, gboolean negative)
   while ((u /= 10) && i > 1);
   if (negative)
     digits[--i] = '-';
-  g_string_append_len (k, digits + i, (gssize) sizeof digits - i);
+  memcpy (out, digits + i, sizeof digits - (gsize) i);
+  return out + sizeof digits - (gsize) i;
 }
 
 /* The walk's scratch key for a number and one or two strings, each string
  * after its length (paths may hold any byte but NUL, so no separator would
- * be safe). Valid until the next call. */
+ * be safe): "NUMBER LEN:A LEN:B". Valid until the next call. Written in
+ * place (it is made for every directive, probe and check of a walk). */
 const char *
 dcc_walk_key (Walk *w, int number, const char *a, const char *b)
 {
   GString *k = w->key;
-  g_string_truncate (k, 0);
-  append_number (k, number < 0 ? (gsize) -(gint64) number : (gsize) number, number < 0);
-  for (const char *part = a; part; part = part == a ? b : NULL)
+  gsize na = a ? strlen (a) : 0, nb = b ? strlen (b) : 0;
+  /* at most 21 for the number, 22 for each length and its ' ' and ':' */
+  gsize need = 21 + (a ? 22 + na : 0) + (b ? 22 + nb : 0) + 1;
+  if (k->allocated_len < need + 1)
+    g_string_set_size (k, need);
+  char *out = k->str;
+  out = put_number (out, number < 0 ? (gsize) -(gint64) number : (gsize) number, number < 0);
+  if (a)
     {
-      gsize n = strlen (part);
-      g_string_append_c (k, ' ');
-      append_number (k, n, FALSE);
-      g_string_append_c (k, ':');
-      g_string_append_len (k, part, (gssize) n);
+      *out++ = ' ';
+      out = put_number (out, na, FALSE);
+      *out++ = ':';
+      memcpy (out, a, na);
+      out += na;
+      if (b)
+        {
+          *out++ = ' ';
+          out = put_number (out, nb, FALSE);
+          *out++ = ':';
+          memcpy (out, b, nb);
+          out += nb;
+        }
     }
+  *out = '\0';
+  k->len = (gsize) (out - k->str);
   return k->str;
 }
 
