@@ -8,8 +8,11 @@
  * syntax (parsed with g_shell_parse_argv). Each pass sends every line once;
  * THREADS clients send at the same time (default 1). Prints one line per
  * pass: requests, failures, wall seconds, closures per second, mean and p95
- * latency, mean files per closure. */
+ * latency, mean files per closure. IS_CLIENT_DIGESTS=FILE writes a digest
+ * of each closure (every entry's kind, mode, size, hash, path, target) to
+ * FILE, to compare two servers' answers. */
 #include "dcc-is-protocol.h"
+#include "dcc-hash.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@ typedef struct {
   gint        next;         /* atomic */
   gint64     *latency_us;   /* one per request */
   guint      *files;        /* one per request */
+  char      **digests;      /* one per request: the closure's XXH3-128 in hex, or NULL */
   gint        failed;       /* atomic */
   GMutex      lock;
   GString    *errors;
@@ -64,6 +68,21 @@ worker (gpointer data)
         if (((DccEntry *) entries->pdata[k])->kind == DCC_ENTRY_FILE)
           n++;
       p->files[i] = n;
+      /* Everything the client would send, for comparing two servers. */
+      g_autoptr(GString) all = g_string_new (NULL);
+      for (guint k = 0; k < entries->len; k++)
+        {
+          const DccEntry *e = entries->pdata[k];
+          char hex[DCC_HASH_HEX_LEN + 1];
+          dcc_hash_to_hex (&e->hash, hex);
+          g_string_append_printf (all, "%u %o %" G_GUINT64_FORMAT " %s %s\t%s\n", e->kind, e->mode, e->size, hex,
+                                  e->path, e->target ? e->target : "");
+        }
+      DccHash digest;
+      char hex[DCC_HASH_HEX_LEN + 1];
+      dcc_hash_bytes (all->str, all->len, &digest);
+      dcc_hash_to_hex (&digest, hex);
+      p->digests[i] = g_strdup (hex);
     }
 }
 
@@ -115,6 +134,7 @@ main (int argc, char **argv)
       Pass p = { .socket_path = argv[1], .requests = requests, .next = 0 };
       p.latency_us = g_new0 (gint64, n);
       p.files = g_new0 (guint, n);
+      p.digests = g_new0 (char *, n);
       p.errors = g_string_new (NULL);
       g_mutex_init (&p.lock);
       gint64 t0 = g_get_monotonic_time ();
@@ -145,6 +165,21 @@ main (int argc, char **argv)
       g_mutex_clear (&p.lock);
       g_free (p.latency_us);
       g_free (p.files);
+      /* IS_CLIENT_DIGESTS=FILE: each request's closure digest ("-" if it
+       * failed), one line per request in order, from the last pass. */
+      const char *dfile = g_getenv ("IS_CLIENT_DIGESTS");
+      if (dfile)
+        {
+          g_autoptr(GString) out = g_string_new (NULL);
+          for (guint i = 0; i < n; i++)
+            g_string_append_printf (out, "%s %s\n", p.digests[i] ? p.digests[i] : "-",
+                                    ((Request *) requests->pdata[i])->argv[g_strv_length (((Request *) requests->pdata[i])->argv) - 1]);
+          if (!g_file_set_contents (dfile, out->str, (gssize) out->len, &error))
+            fprintf (stderr, "is-client: %s\n", error->message);
+        }
+      for (guint i = 0; i < n; i++)
+        g_free (p.digests[i]);
+      g_free (p.digests);
     }
   return 0;
 }
