@@ -510,11 +510,32 @@ run_verify (char **argv, gboolean verbose)
  * build grows the server's heap to about 100 MB in 4 KB page faults, each
  * costly on a virtual machine (9,000 of them were about a fifth of its
  * CPU): so the server executes itself again, once, with the tunable.
- * DCC_IS_NO_HUGEPAGES=1 leaves it out (for comparisons). */
+ * Not when it starts from an existing cache file: executing again costs
+ * a second start (libclang's loading, about 0.1 s of CPU), which a first
+ * build repays several times over and a rebuild from the cache file does
+ * not. DCC_IS_NO_HUGEPAGES=1 leaves it out (for comparisons). */
+static gboolean
+starts_from_cache_file (char **argv)
+{
+  for (int i = 1; argv[i]; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      const char *file = NULL;
+      if (g_str_equal (argv[i], "--cache-file") && argv[i + 1])
+        file = argv[i + 1];
+      else if (g_str_has_prefix (argv[i], "--cache-file="))
+        file = argv[i] + strlen ("--cache-file=");
+      if (file && g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 exec_with_huge_pages (char **argv)
 {
-  if (getauxval (AT_SECURE) || g_getenv ("DCC_IS_NO_HUGEPAGES"))
+  if (getauxval (AT_SECURE) || g_getenv ("DCC_IS_NO_HUGEPAGES") || starts_from_cache_file (argv))
     return;
   const char *tunables = g_getenv ("GLIBC_TUNABLES");
   if (tunables && strstr (tunables, "glibc.malloc.hugetlb"))
