@@ -9,6 +9,7 @@
 #include "dcc-path.h"
 #include "dcc-state.h"
 #include "remote.h"
+#include "dcc-is-packed.h"
 #include "dcc-is-protocol.h"
 #include <string.h>
 #include <fcntl.h>
@@ -21,8 +22,7 @@
  * that the volunteer sees the same existing/missing dirs (-Wmissing-include-dirs),
  * and the file an include option names when it is not a directory. */
 static void
-add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *a, const char *cwd,
-                  char **sysdirs)
+add_include_dirs (DccIsPacked *manifest, const DccCompileArgs *a, const char *cwd, char **sysdirs)
 {
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
   for (int i = 1; a->argv[i]; i++)
@@ -44,7 +44,7 @@ add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *
     {
       const char *d = dirs->pdata[i];
       struct stat st;
-      if (g_hash_table_contains (paths, d) || lstat (d, &st) < 0)
+      if (dcc_is_packed_contains (manifest, d) || lstat (d, &st) < 0)
         continue;
       if (S_ISREG (st.st_mode))
         {
@@ -57,31 +57,15 @@ add_include_dirs (GPtrArray *manifest, GHashTable *paths, const DccCompileArgs *
             continue;
           DccHash h;
           dcc_hash_bytes (data, len, &h);
-          DccEntry *e = dcc_entry_new (DCC_ENTRY_FILE, st.st_mode & 07777, len, &h, d, NULL);
-          g_ptr_array_add (manifest, e);
-          g_hash_table_add (paths, e->path);
+          g_autoptr(DccEntry) e = dcc_entry_new (DCC_ENTRY_FILE, st.st_mode & 07777, len, &h, d, NULL);
+          dcc_is_packed_add (manifest, e);
           continue;
         }
       if (!S_ISDIR (st.st_mode))
         continue;
-      DccEntry *e = dcc_entry_new (DCC_ENTRY_DIR, st.st_mode & 07777, 0, NULL, d, NULL);
-      g_ptr_array_add (manifest, e);
-      g_hash_table_add (paths, e->path);
+      g_autoptr(DccEntry) e = dcc_entry_new (DCC_ENTRY_DIR, st.st_mode & 07777, 0, NULL, d, NULL);
+      dcc_is_packed_add (manifest, e);
     }
-}
-
-static GPtrArray *
-manifest_from_entries (GPtrArray *entries, GHashTable *paths)
-{
-  GPtrArray *m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      /* The include server's entries are the manifest's: shared, not copied. */
-      DccEntry *e = dcc_entry_ref (entries->pdata[i]);
-      g_ptr_array_add (m, e);
-      g_hash_table_add (paths, e->path);
-    }
-  return m;
 }
 
 /* Reads each file the volunteer asked for, checks it still has the hash
@@ -116,8 +100,9 @@ encode_needed (GArray *needed, GPtrArray *manifest, GByteArray *out, GError **er
 }
 
 struct DccPumpPlan {
-  GPtrArray  *manifest;   /* DccEntry* */
-  GByteArray *request;    /* encoded: it does not depend on the host */
+  DccIsPacked *packed;     /* the manifest as sent */
+  GPtrArray   *manifest;   /* DccEntry*: decoded from packed when a compile needs them */
+  GByteArray  *request;    /* encoded: it does not depend on the host */
 };
 
 void
@@ -125,17 +110,29 @@ dcc_pump_plan_free (DccPumpPlan *plan)
 {
   if (!plan)
     return;
-  g_ptr_array_unref (plan->manifest);
+  dcc_is_packed_free (plan->packed);
+  if (plan->manifest)
+    g_ptr_array_unref (plan->manifest);
   g_byte_array_unref (plan->request);
   g_free (plan);
 }
 
-void
-dcc_pump_plan_print (const DccPumpPlan *plan, FILE *out)
+/* The manifest's entries: a result-cache hit never needs them. */
+static GPtrArray *
+plan_manifest (DccPumpPlan *plan)
 {
-  for (guint i = 0; i < plan->manifest->len; i++)
+  if (!plan->manifest)
+    plan->manifest = dcc_is_packed_entries (plan->packed);
+  return plan->manifest;
+}
+
+void
+dcc_pump_plan_print (DccPumpPlan *plan, FILE *out)
+{
+  GPtrArray *manifest = plan_manifest (plan);
+  for (guint i = 0; i < manifest->len; i++)
     {
-      const DccEntry *e = plan->manifest->pdata[i];
+      const DccEntry *e = manifest->pdata[i];
       fprintf (out, "%s %s\n", e->kind == DCC_ENTRY_DIR ? "DIRECTORY" : e->kind == DCC_ENTRY_SYMLINK ? "SYMLINK  " : "FILE     ",
                e->path);
     }
@@ -161,6 +158,27 @@ clang_thinlto_save_temps_debug (const DccCompileArgs *a)
         save_temps = TRUE;
     }
   return thin && save_temps;
+}
+
+/* The include server's closure of the compile, as the manifest to send. */
+static gboolean
+query_include_server (const char *socket_path, const char *cwd, const DccCompileArgs *a,
+                      DccIsPacked **manifest, GError **error)
+{
+  g_autoptr(GByteArray) reply = NULL;
+  if (!dcc_is_exchange (socket_path, cwd, (const char *const *) a->argv, PUMP_QUERY_TIMEOUT_MS, &reply, error))
+    return FALSE;
+  DccIsStatus status;
+  g_autofree char *message = NULL;
+  if (!dcc_is_packed_from_reply (g_steal_pointer (&reply), &status, &message, manifest, error))
+    {
+      g_prefix_error (error, "include server reply: ");
+      return FALSE;
+    }
+  if (status != DCC_IS_STATUS_OK)
+    return dcc_fail (error, status == DCC_IS_STATUS_BAD_REQUEST ? DCC_ERROR_PROTOCOL : DCC_ERROR_FAILED,
+                     "include server: %s", message);
+  return TRUE;
 }
 
 DccRemoteOutcome
@@ -206,9 +224,9 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
       }
   }
   dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, "include-server", 0);
-  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(DccIsPacked) manifest = NULL;
   gint64 t0 = g_get_monotonic_time ();
-  if (!dcc_is_query (socket_path, cwd, (const char *const *) a->argv, PUMP_QUERY_TIMEOUT_MS, &entries, &error))
+  if (!query_include_server (socket_path, cwd, a, &manifest, &error))
     {
       *why = g_strdup_printf ("include server: %s", error->message);
       dcc_info ("pump: include server failed for %s: %s", source_name, error->message);
@@ -221,11 +239,9 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
       *why = g_strdup_printf ("cannot learn the compiler's include directories: %s", error->message);
       return DCC_REMOTE_NOT_USED;
     }
-  g_autoptr(GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) manifest = manifest_from_entries (entries, paths);
-  add_include_dirs (manifest, paths, a, cwd, sysdirs);
+  add_include_dirs (manifest, a, cwd, sysdirs);
   dcc_debug ("closure: %u files and directories for %s from the include server in %.1f ms",
-             manifest->len, source_name, (double) (g_get_monotonic_time () - t0) / 1000.0);
+             dcc_is_packed_count (manifest), source_name, (double) (g_get_monotonic_time () - t0) / 1000.0);
 
   gboolean is_clang = dcc_compiler_is_clang (compiler_path);
   g_auto(DccRequestBasics) basics = { 0 };
@@ -234,12 +250,15 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
     return DCC_REMOTE_RUN_LOCALLY;
   DccPumpPlan *plan = g_new0 (DccPumpPlan, 1);
   plan->request = g_byte_array_new ();
+  gsize manifest_len;
+  const guint8 *manifest_bytes = dcc_is_packed_bytes (manifest, &manifest_len);
   dcc_request_encode (plan->request, &(DccRequestSpec) {
                         .mode = DCC_MODE_PUMP, .argv = (const char *const *) basics.argv, .cwd = cwd,
                         .env = (const char *const *) basics.env, .compiler_id = basics.compiler_id,
                         .sysdirs = (const char *const *) sysdirs,
-                        .preincludes = (const char *const *) preincludes, .manifest = manifest });
-  plan->manifest = g_steal_pointer (&manifest);
+                        .preincludes = (const char *const *) preincludes,
+                        .manifest_bytes = manifest_bytes, .manifest_len = manifest_len });
+  plan->packed = g_steal_pointer (&manifest);
   *plan_out = plan;
   return DCC_REMOTE_DONE;
 }
@@ -250,7 +269,6 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
 {
   g_autoptr(GError) error = NULL;
   const char *source_name = a->argv[a->source_index];
-  GPtrArray *manifest = plan->manifest;
   GByteArray *request = plan->request;
 
   int timeout = dcc_remote_io_timeout ();
@@ -290,10 +308,12 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
           return DCC_REMOTE_HOST_FAILED;
         }
       dcc_fd_clear (&fd);
-      dcc_debug ("pump: %u files in the manifest, answered from the volunteer's result cache", manifest->len);
+      dcc_debug ("pump: %u files in the manifest, answered from the volunteer's result cache",
+                 dcc_is_packed_count (plan->packed));
       dcc_state_set (distcc_dir, DCC_PHASE_RECEIVE, source_name, host->hostname, slot);
       return dcc_client_finish (a, cwd, reply, TRUE, TRUE, FALSE, exit_status, why);
     }
+  GPtrArray *manifest = plan_manifest (plan);
   g_autoptr(GArray) needed = NULL;
   g_autoptr(GByteArray) blobs = g_byte_array_new ();
   if (!dcc_need_decode (&frame, DCC_MAX_MANIFEST_ENTRIES, &needed, &error))

@@ -23,7 +23,7 @@ DccRemoteOutcome dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, co
                                    char **why);
 /* --scan-includes: prints the plan's files, one a line, as stock does:
  * "FILE      PATH", "DIRECTORY PATH" or "SYMLINK   PATH". */
-void dcc_pump_plan_print (const DccPumpPlan *plan, FILE *out);
+void dcc_pump_plan_print (DccPumpPlan *plan, FILE *out);
 
 /* A remote compile that failed: is its failure the answer (returned as it
  * is, no local retry)? Yes when the closure covers everything the compile

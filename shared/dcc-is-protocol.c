@@ -14,15 +14,20 @@
 gboolean
 dcc_is_path_is_normalized (const char *path)
 {
-  gsize len = strlen (path);
+  return dcc_is_path_is_normalized_len (path, strlen (path));
+}
+
+gboolean
+dcc_is_path_is_normalized_len (const char *path, gsize len)
+{
   if (len < 2 || len > DCC_MAX_PATH_LEN || path[0] != '/' || path[len - 1] == '/')
     return FALSE;
   guint depth = 0;
-  const char *p = path + 1;
+  const char *p = path + 1, *end = path + len;
   for (;;)
     {
-      const char *slash = strchr (p, '/');
-      gsize n = slash ? (gsize) (slash - p) : strlen (p);
+      const char *slash = memchr (p, '/', (gsize) (end - p));
+      gsize n = slash ? (gsize) (slash - p) : (gsize) (end - p);
       if (n == 0 || n > DCC_MAX_NAME_LEN)
         return FALSE;
       if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
@@ -422,8 +427,8 @@ wait_fd (int fd, short events, gint64 deadline, GError **error)
 
 
 gboolean
-dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
-              int timeout_ms, GPtrArray **entries_out, GError **error)
+dcc_is_exchange (const char *socket_path, const char *cwd, const char *const *argv,
+                 int timeout_ms, GByteArray **reply_out, GError **error)
 {
   gint64 deadline = g_get_monotonic_time ()
                     + (gint64) (timeout_ms > 0 ? timeout_ms : DEFAULT_QUERY_TIMEOUT_MS) * 1000;
@@ -435,101 +440,88 @@ dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
   dcc_autofd fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return dcc_fail_errno (error, "socket");
-  gboolean ok = FALSE;
   g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GByteArray) in = g_byte_array_new ();
+  /* Room for a kernel unit's reply (~70 KB), received in place: pages are
+   * touched only as the reply fills them. */
+  g_autoptr(GByteArray) in = g_byte_array_sized_new (128 * 1024);
 
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      dcc_fail_errno (error, "connect to include server %s", socket_path);
-      goto out;
-    }
+    return dcc_fail_errno (error, "connect to include server %s", socket_path);
   dcc_is_request_encode (out, cwd, argv);
   for (gsize done = 0; done < out->len;)
     {
       if (!wait_fd (fd, POLLOUT, deadline, error))
-        goto out;
+        return FALSE;
       ssize_t n = send (fd, out->data + done, out->len - done, MSG_NOSIGNAL);
       if (n < 0 && errno != EINTR && errno != EAGAIN)
-        {
-          dcc_fail_errno (error, "send to include server");
-          goto out;
-        }
+        return dcc_fail_errno (error, "send to include server");
       if (n > 0)
         done += (gsize) n;
     }
   /* Read in large chunks (a reply has a frame per file, hundreds of
    * them), checking each frame header as soon as it is in, and decode once
    * the DONE frame is complete: the parser stays pure. */
-  {
-    gsize scanned = 0;
-    gboolean done = FALSE;
-    guint8 chunk[65536];
-    while (!done)
-      {
-        for (;;)
-          {
-            guint32 tag, flen;
-            DccWireResult r = dcc_wire_decode_header_at (in->data, in->len, scanned,
-                                                         DCC_IS_MAX_ENTRY_FRAME, &tag, &flen, error);
-            if (r == DCC_WIRE_ERROR)
-              goto out;
-            if (r == DCC_WIRE_NEED_MORE || in->len - scanned - DCC_FRAME_HEADER_LEN < flen)
-              break;
-            scanned += DCC_FRAME_HEADER_LEN + flen;
-            if (tag == DCC_IS_TAG_DONE)
-              {
-                done = TRUE;
-                break;
-              }
-          }
-        if (done)
-          break;
-        if (in->len > DCC_IS_MAX_REPLY_SIZE)
-          {
-            dcc_fail (error, DCC_ERROR_LIMIT, "include server reply over %u bytes", DCC_IS_MAX_REPLY_SIZE);
-            goto out;
-          }
-        if (!wait_fd (fd, POLLIN, deadline, error))
-          goto out;
-        ssize_t n = recv (fd, chunk, sizeof chunk, 0);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-          continue;
-        if (n < 0)
-          {
-            dcc_fail_errno (error, "read from include server");
-            goto out;
-          }
-        if (n == 0)
-          {
-            dcc_fail (error, DCC_ERROR_PROTOCOL, "include server closed the connection mid-reply");
-            goto out;
-          }
-        g_byte_array_append (in, chunk, (guint) n);
-      }
-    /* Anything after DONE is not part of the reply. */
-    g_byte_array_set_size (in, (guint) scanned);
-  }
-  {
-    DccIsStatus status;
-    g_autofree char *message = NULL;
-    gsize used;
-    GError *local = NULL;
-    DccWireResult r = dcc_is_reply_decode (in->data, in->len, &status, &message,
-                                           entries_out, &used, &local);
-    if (r != DCC_WIRE_OK || used != in->len)
-      {
-        if (!local)
-          local = g_error_new (DCC_ERROR, DCC_ERROR_PROTOCOL, "DONE before the reply was complete");
-        g_propagate_prefixed_error (error, local, "include server reply: ");
-        goto out;
-      }
-    if (status == DCC_IS_STATUS_OK)
-      ok = TRUE;
-    else
-      dcc_fail (error, status == DCC_IS_STATUS_BAD_REQUEST ? DCC_ERROR_PROTOCOL : DCC_ERROR_FAILED,
-                "include server: %s", message);
-  }
-out:
-  return ok;
+  gsize scanned = 0;
+  for (;;)
+    {
+      for (;;)
+        {
+          guint32 tag, flen;
+          DccWireResult r = dcc_wire_decode_header_at (in->data, in->len, scanned,
+                                                       DCC_IS_MAX_ENTRY_FRAME, &tag, &flen, error);
+          if (r == DCC_WIRE_ERROR)
+            return FALSE;
+          if (r == DCC_WIRE_NEED_MORE || in->len - scanned - DCC_FRAME_HEADER_LEN < flen)
+            break;
+          scanned += DCC_FRAME_HEADER_LEN + flen;
+          if (tag == DCC_IS_TAG_DONE)
+            {
+              /* Anything after DONE is not part of the reply. */
+              g_byte_array_set_size (in, (guint) scanned);
+              *reply_out = g_steal_pointer (&in);
+              return TRUE;
+            }
+        }
+      if (in->len > DCC_IS_MAX_REPLY_SIZE)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "include server reply over %u bytes", DCC_IS_MAX_REPLY_SIZE);
+      if (!wait_fd (fd, POLLIN, deadline, error))
+        return FALSE;
+      guint had = in->len;
+      g_byte_array_set_size (in, had + 65536);
+      ssize_t n = recv (fd, in->data + had, 65536, 0);
+      int saved = errno;
+      g_byte_array_set_size (in, had + (guint) MAX (n, 0));
+      errno = saved;
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (n < 0)
+        return dcc_fail_errno (error, "read from include server");
+      if (n == 0)
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "include server closed the connection mid-reply");
+    }
+}
+
+gboolean
+dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
+              int timeout_ms, GPtrArray **entries_out, GError **error)
+{
+  g_autoptr(GByteArray) in = NULL;
+  if (!dcc_is_exchange (socket_path, cwd, argv, timeout_ms, &in, error))
+    return FALSE;
+  DccIsStatus status;
+  g_autofree char *message = NULL;
+  gsize used;
+  GError *local = NULL;
+  DccWireResult r = dcc_is_reply_decode (in->data, in->len, &status, &message, entries_out, &used, &local);
+  if (r != DCC_WIRE_OK || used != in->len)
+    {
+      if (!local)
+        local = g_error_new (DCC_ERROR, DCC_ERROR_PROTOCOL, "DONE before the reply was complete");
+      g_propagate_prefixed_error (error, local, "include server reply: ");
+      return FALSE;
+    }
+  if (status != DCC_IS_STATUS_OK)
+    return dcc_fail (error, status == DCC_IS_STATUS_BAD_REQUEST ? DCC_ERROR_PROTOCOL : DCC_ERROR_FAILED,
+                     "include server: %s", message);
+  return TRUE;
 }

@@ -41,6 +41,8 @@ typedef enum {
 
 /* TRUE if path is absolute, normalized and within DCC_MAX_PATH_LEN/DEPTH/NAME_LEN. */
 gboolean dcc_is_path_is_normalized (const char *path);
+/* The same for path[0..len), which holds no NUL. */
+gboolean dcc_is_path_is_normalized_len (const char *path, gsize len);
 
 /* Appends a whole request (ISRQ, CWD, ARGC, ARGV..., DONE) to out. */
 void dcc_is_request_encode (GByteArray *out, const char *cwd, const char *const *argv);
@@ -105,3 +107,9 @@ DccWireResult dcc_is_reply_decode (const guint8 *buf, gsize len,
  * plain mode. */
 gboolean dcc_is_query (const char *socket_path, const char *cwd, const char *const *argv,
                        int timeout_ms, GPtrArray **entries, GError **error);
+/* dcc_is_query's exchange without the decoding: TRUE with *reply, the
+ * reply's bytes from its first frame through DONE (not yet checked beyond
+ * each frame's header: decode with dcc_is_reply_decode, or
+ * dcc_is_packed_from_reply to forward the entries as a manifest). */
+gboolean dcc_is_exchange (const char *socket_path, const char *cwd, const char *const *argv,
+                          int timeout_ms, GByteArray **reply, GError **error);

@@ -342,25 +342,36 @@ dcc_request_encode (GByteArray *out, const DccRequestSpec *r)
     }
   else
     {
-      g_autoptr(GByteArray) m = g_byte_array_new ();
       for (; sysdirs && *sysdirs; sysdirs++)
         dcc_wire_put_str_frame (out, DCC_TAG_SYSDIR, *sysdirs);
       for (; preincludes && *preincludes; preincludes++)
         dcc_wire_put_str_frame (out, DCC_TAG_PREINC, *preincludes);
-      dcc_put_u32 (m, manifest->len);
-      for (guint i = 0; i < manifest->len; i++)
+      g_autoptr(GByteArray) m = NULL;
+      const guint8 *raw = r->manifest_bytes;
+      gsize raw_len = r->manifest_len;
+      if (!raw)
         {
-          DccEntry *e = manifest->pdata[i];
-          dcc_put_u8 (m, (guint8) e->kind);
-          dcc_put_u32 (m, e->mode);
-          dcc_put_u64 (m, e->size);
-          g_byte_array_append (m, e->hash.bytes, DCC_HASH_LEN);
-          dcc_put_string (m, e->path);
-          dcc_put_string (m, e->target ? e->target : "");
+          m = g_byte_array_new ();
+          dcc_put_u32 (m, manifest->len);
+          for (guint i = 0; i < manifest->len; i++)
+            {
+              DccEntry *e = manifest->pdata[i];
+              dcc_put_u8 (m, (guint8) e->kind);
+              dcc_put_u32 (m, e->mode);
+              dcc_put_u64 (m, e->size);
+              g_byte_array_append (m, e->hash.bytes, DCC_HASH_LEN);
+              dcc_put_string (m, e->path);
+              dcc_put_string (m, e->target ? e->target : "");
+            }
+          raw = m->data;
+          raw_len = m->len;
         }
-      g_autoptr(GByteArray) packed = g_byte_array_new ();
-      dcc_lz4_compress_append (packed, m->data, m->len);
-      dcc_wire_put_frame (out, DCC_TAG_MANIFEST, packed->data, packed->len);
+      /* Compressed straight into the frame, its length patched in after. */
+      dcc_put_u32 (out, DCC_TAG_MANIFEST);
+      guint at = out->len;
+      dcc_put_u32 (out, 0);
+      dcc_lz4_compress_append (out, raw, raw_len);
+      dcc_patch_u32 (out, at, out->len - at - 4);
     }
 }
 

@@ -80,7 +80,9 @@ typedef struct {
   /* pump mode */
   const char *const *sysdirs;       /* may be NULL */
   const char *const *preincludes;   /* may be NULL */
-  GPtrArray         *manifest;      /* DccEntry* */
+  GPtrArray         *manifest;      /* DccEntry*; or, when manifest_bytes is set, unused: */
+  const guint8      *manifest_bytes;  /* the manifest already encoded, [u32 count][entry]... */
+  gsize              manifest_len;    /* (dcc-is-packed.h) */
 } DccRequestSpec;
 
 /* Client side: appends the frames of request r (everything but the payload

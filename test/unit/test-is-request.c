@@ -1,6 +1,8 @@
 /* Include server protocol: pure encode/decode, and dcc_is_query against a
  * canned server thread. */
 #include "dcc-is-protocol.h"
+#include "dcc-is-packed.h"
+#include "dcc-request.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include <string.h>
@@ -17,7 +19,12 @@ test_path_normalized (void)
     { "/a/./b", FALSE }, { "/a/../b", FALSE }, { "/..", FALSE }, { "/.", FALSE },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    g_assert_cmpint (dcc_is_path_is_normalized (cases[i].path), ==, cases[i].ok);
+    {
+      g_assert_cmpint (dcc_is_path_is_normalized (cases[i].path), ==, cases[i].ok);
+      /* The same answer for a path that is not NUL-terminated. */
+      g_autofree char *padded = g_strconcat (cases[i].path, "/x", NULL);
+      g_assert_cmpint (dcc_is_path_is_normalized_len (padded, strlen (cases[i].path)), ==, cases[i].ok);
+    }
   g_autofree char *deep = g_strnfill (DCC_MAX_PATH_LEN + 1, 'a');
   deep[0] = '/';
   g_assert_false (dcc_is_path_is_normalized (deep));
@@ -196,6 +203,126 @@ test_reply_roundtrip (void)
   g_free (msg);
 }
 
+/* dcc_is_packed_from_reply on a copy of buf[0..len). */
+static gboolean
+pack (const guint8 *buf, gsize len, DccIsStatus *status, char **msg, DccIsPacked **packed, GError **error)
+{
+  GByteArray *copy = g_byte_array_new ();
+  g_byte_array_append (copy, buf, (guint) len);
+  return dcc_is_packed_from_reply (copy, status, msg, packed, error);
+}
+
+/* The packed reply: the same entries as dcc_is_reply_decode gives, and the
+ * same request bytes as a manifest of those entries encodes. */
+static void
+test_reply_packed (void)
+{
+  g_autoptr(GPtrArray) entries = sample_entries ();
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  dcc_is_reply_encode (buf, DCC_IS_STATUS_OK, NULL, entries);
+  DccIsStatus status;
+  g_autofree char *msg = NULL;
+  g_autoptr(DccIsPacked) packed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (pack (buf->data, buf->len, &status, &msg, &packed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, DCC_IS_STATUS_OK);
+  g_assert_null (msg);
+  g_assert_cmpuint (dcc_is_packed_count (packed), ==, entries->len);
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_true (dcc_is_packed_contains (packed, ((DccEntry *) entries->pdata[i])->path));
+  g_assert_false (dcc_is_packed_contains (packed, "/usr/inc"));
+  g_assert_false (dcc_is_packed_contains (packed, "/usr/include/a.h/"));
+  g_assert_false (dcc_is_packed_contains (packed, "/"));
+
+  /* An entry the client adds, then the manifest as the request carries it. */
+  g_ptr_array_add (entries, dcc_entry_new (DCC_ENTRY_DIR, 0700, 0, NULL, "/w", NULL));
+  dcc_is_packed_add (packed, entries->pdata[entries->len - 1]);
+  g_assert_true (dcc_is_packed_contains (packed, "/w"));
+  g_autoptr(GPtrArray) back = dcc_is_packed_entries (packed);
+  g_assert_cmpuint (back->len, ==, entries->len);
+  for (guint i = 0; i < back->len; i++)
+    {
+      DccEntry *a = entries->pdata[i], *b = back->pdata[i];
+      g_assert_cmpuint (a->kind, ==, b->kind);
+      g_assert_cmpuint (a->mode, ==, b->mode);
+      g_assert_cmpuint (a->size, ==, b->size);
+      g_assert_true (dcc_hash_equal (&a->hash, &b->hash));
+      g_assert_cmpstr (a->path, ==, b->path);
+      g_assert_cmpstr (a->target, ==, b->target);
+    }
+  const char *argv[] = { "gcc", "-c", "a.c", NULL };
+  g_autoptr(GByteArray) want = g_byte_array_new ();
+  g_autoptr(GByteArray) got = g_byte_array_new ();
+  dcc_request_encode (want, &(DccRequestSpec) { .mode = DCC_MODE_PUMP, .argv = argv, .cwd = "/w",
+                                                .manifest = entries });
+  gsize len;
+  const guint8 *bytes = dcc_is_packed_bytes (packed, &len);
+  dcc_request_encode (got, &(DccRequestSpec) { .mode = DCC_MODE_PUMP, .argv = argv, .cwd = "/w",
+                                               .manifest_bytes = bytes, .manifest_len = len });
+  g_assert_cmpmem (want->data, want->len, got->data, got->len);
+
+  /* Every truncation is refused; so are bytes after DONE. */
+  for (gsize n = 0; n < buf->len; n++)
+    {
+      g_autoptr(DccIsPacked) none = NULL;
+      g_autoptr(GError) e2 = NULL;
+      g_assert_false (pack (buf->data, n, &status, &msg, &none, &e2));
+      g_assert_nonnull (e2);
+      g_assert_null (none);
+    }
+  g_byte_array_append (buf, (const guint8 *) "x", 1);
+  {
+    g_autoptr(DccIsPacked) none = NULL;
+    g_autoptr(GError) e2 = NULL;
+    g_assert_false (pack (buf->data, buf->len, &status, &msg, &none, &e2));
+  }
+
+  /* Another status: its message. */
+  g_byte_array_set_size (buf, 0);
+  dcc_is_reply_encode (buf, DCC_IS_STATUS_CANNOT_ANALYSE, "computed include", NULL);
+  g_autoptr(DccIsPacked) none = NULL;
+  g_assert_true (pack (buf->data, buf->len, &status, &msg, &none, &error));
+  g_assert_cmpint (status, ==, DCC_IS_STATUS_CANNOT_ANALYSE);
+  g_assert_cmpstr (msg, ==, "computed include");
+  g_assert_null (none);
+}
+
+/* Many entries: the packed table grows past its first size. */
+static void
+test_reply_packed_many (void)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
+  g_ptr_array_add (entries, dcc_entry_new (DCC_ENTRY_DIR, 0755, 0, NULL, "/d", NULL));
+  DccHash h;
+  dcc_hash_bytes ("x", 1, &h);
+  for (guint i = 0; i < 5000; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/d/f%u.h", i);
+      g_ptr_array_add (entries, dcc_entry_new (DCC_ENTRY_FILE, 0644, 1, &h, path, NULL));
+    }
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  dcc_is_reply_encode (buf, DCC_IS_STATUS_OK, NULL, entries);
+  DccIsStatus status;
+  g_autofree char *msg = NULL;
+  g_autoptr(DccIsPacked) packed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (pack (buf->data, buf->len, &status, &msg, &packed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dcc_is_packed_count (packed), ==, 5001);
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_true (dcc_is_packed_contains (packed, ((DccEntry *) entries->pdata[i])->path));
+  g_assert_false (dcc_is_packed_contains (packed, "/d/f5000.h"));
+  /* The last entry again: listed twice. */
+  g_ptr_array_add (entries, dcc_entry_new (DCC_ENTRY_FILE, 0644, 1, &h, "/d/f4999.h", NULL));
+  g_byte_array_set_size (buf, 0);
+  dcc_is_reply_encode (buf, DCC_IS_STATUS_OK, NULL, entries);
+  g_autoptr(DccIsPacked) none = NULL;
+  g_autoptr(GError) e2 = NULL;
+  g_assert_false (pack (buf->data, buf->len, &status, &msg, &none, &e2));
+  g_assert_error (e2, DCC_ERROR, DCC_ERROR_PROTOCOL);
+}
+
 /* Each case breaks one entry of the sample; the decoder must refuse it. */
 static void
 test_reply_invalid_entries (void)
@@ -238,6 +365,12 @@ test_reply_invalid_entries (void)
         g_error ("case '%s' was accepted", cases[c].name);
       g_assert_nonnull (error);
       g_assert_null (out);
+      g_autoptr(DccIsPacked) packed = NULL;
+      g_autoptr(GError) e2 = NULL;
+      if (pack (buf->data, buf->len, &status, &msg, &packed, &e2))
+        g_error ("case '%s' was accepted when packed", cases[c].name);
+      g_assert_cmpuint (e2->code, ==, error->code);
+      g_assert_null (packed);
     }
 }
 
@@ -333,6 +466,8 @@ main (int argc, char **argv)
   g_test_add_func ("/is-request/decoder-pieces", test_request_decoder_pieces);
   g_test_add_func ("/is-request/reply-roundtrip", test_reply_roundtrip);
   g_test_add_func ("/is-request/reply-invalid-entries", test_reply_invalid_entries);
+  g_test_add_func ("/is-request/reply-packed", test_reply_packed);
+  g_test_add_func ("/is-request/reply-packed-many", test_reply_packed_many);
   g_test_add_func ("/is-request/query", test_query);
   return g_test_run ();
 }
