@@ -29,6 +29,7 @@
 #include "zeroconf-browse.h"
 #include "dcc-zeroconf-txt.h"
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,6 +506,12 @@ main (int argc, char **argv)
 {
   Job job = { 0 };
   int exit_code = 0;
+  /* A short-lived process: the include server's reply (~70 KB) and the
+   * request are served from the heap, not from an mmap that is faulted in
+   * and unmapped again, and freeing never hands the heap back (issue 20:
+   * page faults are most of a result-cache hit's cost). */
+  mallopt (M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   setup_logging ();
   /* distcc --scan-includes COMPILER ARGS: what pump mode would send. */
   gboolean scan_includes = argc > 1 && strcmp (argv[1], "--scan-includes") == 0;
