@@ -167,12 +167,20 @@ check_equal (gconstpointer a, gconstpointer b)
 /* Replaces each element of items (not yet shared with anyone) by the
  * table's equal one, adding those it lacks. */
 static void
-intern_all (GHashTable *table, GPtrArray *items, gpointer (*ref) (gpointer), GDestroyNotify unref)
+intern_all (GHashTable *table, GHashTable *own, GPtrArray *items, gpointer (*ref) (gpointer),
+            GDestroyNotify unref)
 {
   if (g_hash_table_size (table) >= DCC_CLOSURE_CACHE_MAX_ENTRIES)
-    g_hash_table_remove_all (table);
+    {
+      g_hash_table_remove_all (own);
+      g_hash_table_remove_all (table);
+    }
   for (guint i = 0; i < items->len; i++)
     {
+      /* The table's own copy already (the cache file's closures share
+       * their items): found by address, without hashing its fields. */
+      if (g_hash_table_contains (own, items->pdata[i]))
+        continue;
       gpointer have = g_hash_table_lookup (table, items->pdata[i]);
       if (have == items->pdata[i])
         continue;
@@ -182,7 +190,10 @@ intern_all (GHashTable *table, GPtrArray *items, gpointer (*ref) (gpointer), GDe
           items->pdata[i] = ref (have);
         }
       else
-        g_hash_table_add (table, ref (items->pdata[i]));
+        {
+          g_hash_table_add (table, ref (items->pdata[i]));
+          g_hash_table_add (own, items->pdata[i]);
+        }
     }
 }
 
@@ -200,6 +211,8 @@ dcc_closure_engine_new (void)
                                        (GDestroyNotify) cached_closure_free);
   e->interned_entries = g_hash_table_new_full (entry_hash, entry_equal, (GDestroyNotify) dcc_entry_free, NULL);
   e->interned_checks = g_hash_table_new_full (check_hash, check_equal, (GDestroyNotify) dcc_cached_check_free, NULL);
+  e->own_entries = g_hash_table_new (NULL, NULL);
+  e->own_checks = g_hash_table_new (NULL, NULL);
   e->listings = dcc_dir_listings_new (DCC_DIR_LISTING_SETTLE_S);
   /* DCC_IS_NO_INOTIFY=1: every stat a system call (for comparisons). */
   e->stat_cache = dcc_stat_cache_new (g_getenv ("DCC_IS_NO_INOTIFY") == NULL);
@@ -215,6 +228,8 @@ dcc_closure_engine_free (DccClosureEngine *e)
   g_hash_table_unref (e->scans);
   g_hash_table_unref (e->closures);
   g_queue_clear (&e->closure_order);
+  g_hash_table_unref (e->own_entries);
+  g_hash_table_unref (e->own_checks);
   g_hash_table_unref (e->interned_entries);
   g_hash_table_unref (e->interned_checks);
   dcc_dir_listings_free (e->listings);
@@ -371,9 +386,9 @@ dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entri
    * reading them); fresh walks and the cache file's closures are not. */
   if (!only_over_same)
     {
-      intern_all (e->interned_entries, entries, (gpointer (*) (gpointer)) dcc_entry_ref,
+      intern_all (e->interned_entries, e->own_entries, entries, (gpointer (*) (gpointer)) dcc_entry_ref,
                   (GDestroyNotify) dcc_entry_free);
-      intern_all (e->interned_checks, checks, (gpointer (*) (gpointer)) dcc_cached_check_ref,
+      intern_all (e->interned_checks, e->own_checks, checks, (gpointer (*) (gpointer)) dcc_cached_check_ref,
                   (GDestroyNotify) dcc_cached_check_free);
     }
   CachedClosure *old = g_hash_table_lookup (e->closures, key);

@@ -37,6 +37,8 @@ struct DccClosureEngine {
   GQueue      closure_order; /* keys, oldest first */
   GHashTable *interned_entries; /* DccEntry* (a ref) by content: one copy for all closures */
   GHashTable *interned_checks;  /* Check* (a ref) by content */
+  GHashTable *own_entries;      /* the pointers interned_entries holds (no ref): found by address */
+  GHashTable *own_checks;       /* the same for interned_checks */
   guint       closure_entries;
   DccDirListings *listings;  /* for probes; has its own lock */
   DccStatCache   *stat_cache; /* lstat/stat answers while inotify sees no change; own lock */

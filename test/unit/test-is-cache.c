@@ -188,6 +188,63 @@ test_shared_items (void)
   g_assert_cmpstr (((DccCachedCheck *) back->checks->pdata[2])->absent, ==, "cfg.h/sys/");
 }
 
+/* Each closure's entries must be in reply order (as the include server's
+ * replies): no path twice, each parent "/" or a directory listed earlier
+ * in the same closure. Closures are lists "k:path" (d dir, f file, size 1
+ * unless "F": size 2), separated by '|'. */
+static gboolean
+decode_closures (const char *spec)
+{
+  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+  g_auto(GStrv) lists = g_strsplit (spec, "|", -1);
+  DccHash h;
+  dcc_hash_bytes ("x", 1, &h);
+  for (guint i = 0; lists[i]; i++)
+    {
+      DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
+      c->key = g_strdup_printf ("/src\037gcc\037-c\037%u.c", i);
+      c->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
+      c->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_check_free);
+      g_auto(GStrv) items = g_strsplit (lists[i], " ", -1);
+      for (guint j = 0; items[j]; j++)
+        {
+          const char *path = items[j] + 2;
+          if (items[j][0] == 'd')
+            g_ptr_array_add (c->entries, dcc_entry_new (DCC_ENTRY_DIR, 0755, 0, NULL, path, NULL));
+          else
+            g_ptr_array_add (c->entries, dcc_entry_new (DCC_ENTRY_FILE, 0644, items[j][0] == 'F' ? 2 : 1, &h,
+                                                        path, NULL));
+        }
+      g_ptr_array_add (closures, c);
+    }
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  dcc_is_cache_encode (buf, "tag 1", hashes, scans, closures);
+  g_autoptr(GArray) h2 = NULL;
+  g_autoptr(GPtrArray) s2 = NULL;
+  g_autoptr(GPtrArray) c2 = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = dcc_is_cache_decode (buf->data, buf->len, "tag 1", &h2, &s2, &c2, &error);
+  g_assert_true (ok == (error == NULL));
+  return ok;
+}
+
+static void
+test_entry_order (void)
+{
+  g_assert_true (decode_closures ("d:/src f:/src/a.c"));
+  g_assert_true (decode_closures ("d:/src f:/src/a.c|d:/opt d:/src d:/src/sub f:/src/sub/b.h F:/src/a.c"));
+  g_assert_true (decode_closures ("f:/a.c|d:/a.c d:/a.c/x"));   /* a file in one closure, a directory in another */
+  g_assert_false (decode_closures ("f:/src/a.c d:/src"));          /* child first */
+  g_assert_false (decode_closures ("d:/src f:/src/a.c F:/src/a.c"));   /* a path twice */
+  g_assert_false (decode_closures ("f:/src f:/src/a.c"));          /* parent a file */
+  g_assert_false (decode_closures ("d:/src f:/src/x/a.c"));        /* parent nowhere */
+  g_assert_false (decode_closures ("d:/src f:/src/a.c|f:/src/a.c"));   /* parent only in another closure */
+  g_assert_false (decode_closures ("d:/src f:/src/a.c|f:/src d:/src f:/src/a.c"));   /* a file, then a dir */
+  g_assert_false (decode_closures ("d:/a.c d:/a.c/x|f:/a.c d:/a.c/x"));   /* parent a file here */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -195,5 +252,6 @@ main (int argc, char **argv)
   g_test_add_func ("/is-cache/round-trip", test_round_trip);
   g_test_add_func ("/is-cache/shared-items", test_shared_items);
   g_test_add_func ("/is-cache/refusals", test_refusals);
+  g_test_add_func ("/is-cache/entry-order", test_entry_order);
   return g_test_run ();
 }
