@@ -2,7 +2,106 @@
 #include "directive-lex.h"
 #include "dcc-error.h"
 #include <clang-c/Index.h>
+#include <dlfcn.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* libclang is loaded when a scan first needs it, not at the server's
+ * start: a server answering from cached closures never does, and loading
+ * it (libLLVM's relocations and static constructors) cost about 0.1 s of
+ * CPU, a quarter of a kernel build's include-server CPU from the cache file
+ * (issue 20). DCC_LIBCLANG is the library's path (configure: the file
+ * its soname names, beside the one -lclang would link). */
+#ifndef DCC_LIBCLANG
+#define DCC_LIBCLANG "libclang.so"
+#endif
+
+#define CLANG_FUNCTIONS(X) \
+  X (clang_createIndex) \
+  X (clang_defaultReparseOptions) \
+  X (clang_disposeDiagnostic) \
+  X (clang_disposeIndex) \
+  X (clang_disposeString) \
+  X (clang_disposeTokens) \
+  X (clang_disposeTranslationUnit) \
+  X (clang_getCString) \
+  X (clang_getClangVersion) \
+  X (clang_getDiagnostic) \
+  X (clang_getDiagnosticSeverity) \
+  X (clang_getDiagnosticSpelling) \
+  X (clang_getFile) \
+  X (clang_getFileName) \
+  X (clang_getInclusions) \
+  X (clang_getLocationForOffset) \
+  X (clang_getNumDiagnostics) \
+  X (clang_getRange) \
+  X (clang_getRangeEnd) \
+  X (clang_getSpellingLocation) \
+  X (clang_getTokenExtent) \
+  X (clang_getTokenKind) \
+  X (clang_getTokenLocation) \
+  X (clang_reparseTranslationUnit) \
+  X (clang_tokenize) \
+  X (clang_parseTranslationUnit2)
+
+static struct {
+#define X(f) __typeof__ (f) *f;
+  CLANG_FUNCTIONS (X)
+#undef X
+} api;
+
+static gpointer
+load_libclang (gpointer unused)
+{
+  void *lib = dlopen (DCC_LIBCLANG, RTLD_NOW | RTLD_LOCAL);
+  if (!lib)
+    return g_strdup_printf ("cannot load libclang (%s): %s", DCC_LIBCLANG, dlerror ());
+#define X(f) \
+  if (!(api.f = (__typeof__ (f) *) dlsym (lib, #f))) \
+    return g_strdup_printf ("libclang (%s) lacks %s", DCC_LIBCLANG, #f);
+  CLANG_FUNCTIONS (X)
+#undef X
+  return NULL;
+}
+
+/* TRUE once libclang's functions are there (loaded by the first caller). */
+static gboolean
+have_libclang (GError **error)
+{
+  static GOnce once = G_ONCE_INIT;
+  const char *failed = g_once (&once, load_libclang, NULL);
+  if (failed)
+    return dcc_fail (error, DCC_ERROR_FAILED, "%s", failed);
+  return TRUE;
+}
+
+/* From here on, clang_f means the loaded function. */
+#define clang_createIndex (api.clang_createIndex)
+#define clang_defaultReparseOptions (api.clang_defaultReparseOptions)
+#define clang_disposeDiagnostic (api.clang_disposeDiagnostic)
+#define clang_disposeIndex (api.clang_disposeIndex)
+#define clang_disposeString (api.clang_disposeString)
+#define clang_disposeTokens (api.clang_disposeTokens)
+#define clang_disposeTranslationUnit (api.clang_disposeTranslationUnit)
+#define clang_getCString (api.clang_getCString)
+#define clang_getClangVersion (api.clang_getClangVersion)
+#define clang_getDiagnostic (api.clang_getDiagnostic)
+#define clang_getDiagnosticSeverity (api.clang_getDiagnosticSeverity)
+#define clang_getDiagnosticSpelling (api.clang_getDiagnosticSpelling)
+#define clang_getFile (api.clang_getFile)
+#define clang_getFileName (api.clang_getFileName)
+#define clang_getInclusions (api.clang_getInclusions)
+#define clang_getLocationForOffset (api.clang_getLocationForOffset)
+#define clang_getNumDiagnostics (api.clang_getNumDiagnostics)
+#define clang_getRange (api.clang_getRange)
+#define clang_getRangeEnd (api.clang_getRangeEnd)
+#define clang_getSpellingLocation (api.clang_getSpellingLocation)
+#define clang_getTokenExtent (api.clang_getTokenExtent)
+#define clang_getTokenKind (api.clang_getTokenKind)
+#define clang_getTokenLocation (api.clang_getTokenLocation)
+#define clang_reparseTranslationUnit (api.clang_reparseTranslationUnit)
+#define clang_tokenize (api.clang_tokenize)
+#define clang_parseTranslationUnit2 (api.clang_parseTranslationUnit2)
 
 /* Cleanups for libclang types live here, the only file that uses them. */
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CXIndex, clang_disposeIndex, NULL)
@@ -25,7 +124,7 @@ static const char WRAP_TAIL[] = "\n#endif\n";
 static const char SCAN_NAME[] = "/dcc-scan/input.h";
 
 struct DccScanner {
-  CXIndex index;
+  CXIndex index;             /* NULL until a scan first needs libclang */
   CXTranslationUnit tu[2];   /* C, C++; NULL until first used */
   GArray *lexed;             /* DccLexTok: dcc_scanner_scan's, reused */
 };
@@ -34,18 +133,29 @@ DccScanner *
 dcc_scanner_new (void)
 {
   DccScanner *s = g_new0 (DccScanner, 1);
-  s->index = clang_createIndex (0, 0);
   s->lexed = g_array_new (FALSE, FALSE, sizeof (DccLexTok));
   return s;
+}
+
+/* The scanner's libclang index, made (and libclang loaded) on first use. */
+static CXIndex
+scanner_index (DccScanner *s, GError **error)
+{
+  if (!s->index && have_libclang (error))
+    s->index = clang_createIndex (0, 0);
+  return s->index;
 }
 
 char *
 dcc_scanner_version (void)
 {
-  CXString v = clang_getClangVersion ();
-  char *copy = g_strdup (clang_getCString (v));
-  clang_disposeString (v);
-  return copy;
+  /* Which libclang, without loading it: its file's identity, which every
+   * upgrade changes. */
+  struct stat st;
+  if (stat (DCC_LIBCLANG, &st) != 0)
+    return g_strdup ("libclang " DCC_LIBCLANG " (not found)");
+  return g_strdup_printf ("libclang " DCC_LIBCLANG " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT ".%09ld",
+                          (gint64) st.st_size, (gint64) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
 void
@@ -56,7 +166,8 @@ dcc_scanner_free (DccScanner *scanner)
   for (guint i = 0; i < G_N_ELEMENTS (scanner->tu); i++)
     if (scanner->tu[i])
       clang_disposeTranslationUnit (scanner->tu[i]);
-  clang_disposeIndex (scanner->index);
+  if (scanner->index)
+    clang_disposeIndex (scanner->index);
   g_array_unref (scanner->lexed);
   g_free (scanner);
 }
@@ -381,6 +492,8 @@ dcc_scanner_scan_clang (DccScanner *scanner, const char *path, const guint8 *dat
   gsize total = head + len + sizeof WRAP_TAIL - 1;
 
   struct CXUnsavedFile unsaved = { .Filename = SCAN_NAME, .Contents = wrapped, .Length = (unsigned long) total };
+  if (!scanner_index (scanner, error))
+    return FALSE;
   CXTranslationUnit tu = scan_unit (scanner, cplusplus, &unsaved);
   if (!tu)
     return dcc_fail (error, DCC_ERROR_FAILED, "libclang could not read %s", path);
@@ -476,6 +589,8 @@ dcc_scanner_inclusions (DccScanner *scanner, const char *source, const char *con
   struct CXUnsavedFile unsaved = { .Filename = extra_name, .Contents = extra_contents,
                                    .Length = extra_contents ? (unsigned long) strlen (extra_contents) : 0 };
   int nargs = args ? (int) g_strv_length ((char **) args) : 0;
+  if (!scanner_index (scanner, error))
+    return FALSE;
   g_auto(CXTranslationUnit) tu = NULL;
   enum CXErrorCode rc = clang_parseTranslationUnit2 (
       scanner->index, source, args, nargs, &unsaved, extra_name ? 1 : 0,

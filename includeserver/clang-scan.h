@@ -60,7 +60,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanResult, dcc_scan_result_unref)
 
 typedef struct DccScanner DccScanner;
 DccScanner *dcc_scanner_new (void);
-/* libclang's version string, for caches of scan results. */
+/* Which libclang (its file's path, size and mtime: read without loading
+ * it), for the cache file's tag. libclang itself is loaded by the first
+ * scan that needs it (dcc_scanner_scan_clang, dcc_scanner_inclusions). */
 char       *dcc_scanner_version (void);
 void        dcc_scanner_free (DccScanner *scanner);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccScanner, dcc_scanner_free)
