@@ -3,6 +3,7 @@
 # machine with one volunteer on loopback, and compares them. See README.
 #
 #   test/bench/kernel.sh [--quick] [--runs N] [--floor-builds N] [--jobs N] [--modes LIST]
+#                        [--cold-once]
 #
 # Needs root (cgroups, distccd), Debian's distcc and distcc-pump packages,
 # linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz) plus flex bison bc
@@ -21,6 +22,7 @@ JOBS=4
 FLOOR_BUILDS=3
 ALL_MODES="local floor stock-plain stock-pump ours-plain ours-pump-cold ours-pump-warm ours-pump-checkout2 ours-pump-nosandbox"
 MODES=$ALL_MODES
+COLD_ONCE=
 BENCH_DIR=${DCC_BENCH_DIR:-/var/tmp/dcc-bench}
 TARBALL=${DCC_BENCH_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 STOCK_PORT=${DCC_BENCH_STOCK_PORT:-37632}
@@ -44,7 +46,7 @@ OURS_PUMP=$OURS_DIR/bin/pump
 
 usage () {
   cat <<EOT
-Usage: $0 [--quick] [--runs N] [--floor-builds N] [--jobs N] [--modes "M1 M2 ..."]
+Usage: $0 [--quick] [--runs N] [--floor-builds N] [--jobs N] [--modes "M1 M2 ..."] [--cold-once]
   --quick       one run of each mode (same as --runs 1)
   --runs N      runs per mode; the table shows medians (default $RUNS)
   --floor-builds N
@@ -54,6 +56,10 @@ Usage: $0 [--quick] [--runs N] [--floor-builds N] [--jobs N] [--modes "M1 M2 ...
   --modes LIST  subset of: $ALL_MODES
                 (ours-pump-warm and ours-pump-checkout2 need ours-pump-cold
                 before them: the same volunteer, its result cache warm)
+  --cold-once   ours-pump-cold in the first run only; later runs build
+                ours-pump-warm and ours-pump-checkout2 on the volunteer it
+                warmed (medians of the warm builds without paying for a
+                cold build per run)
 EOT
 }
 
@@ -64,6 +70,7 @@ while [ $# -gt 0 ]; do
     --floor-builds) FLOOR_BUILDS=$2; shift ;;
     --jobs) JOBS=$2; shift ;;
     --modes) MODES=$2; shift ;;
+    --cold-once) COLD_ONCE=1 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -406,11 +413,14 @@ for run in $(seq 1 "$RUNS"); do
   for mode in $MODES; do
     if [ "$mode" = floor ]; then
       for rep in $(seq 1 "$FLOOR_BUILDS"); do build_one "$run" floor "$rep"; done
+    elif [ -n "$COLD_ONCE" ] && [ "$run" -gt 1 ] && [ "$mode" = ours-pump-cold ]; then
+      note "run $run: ours-pump-cold skipped (--cold-once): warm builds reuse run 1's volunteer"
     else
       build_one "$run" "$mode"
     fi
   done
-  stop_daemon
+  # --cold-once keeps the warm volunteer for the next run's warm builds.
+  [ -n "$COLD_ONCE" ] && [ "$run" -lt "$RUNS" ] || stop_daemon
 done
 
 "$cg" remove dccbench-client
