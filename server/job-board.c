@@ -2,6 +2,7 @@
 #include "job-board.h"
 #include "dcc-error.h"
 #include "dcc-json.h"
+#include "listener.h"
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -126,9 +127,18 @@ json_entry_start (GString *o, const Entry *e, gboolean *first)
   dcc_json_append_member (o, "mode", e->mode);
 }
 
-char *
-dcc_job_board_render_json (const char *host)
+/* TRUE when the entry's client has the viewer's address. */
+static gboolean
+seen_by (const Entry *e, const char *viewer_host)
 {
+  g_autofree char *h = dcc_peer_host (e->client);
+  return viewer_host && h && strcmp (h, viewer_host) == 0;
+}
+
+char *
+dcc_job_board_render_json (const char *host, const char *viewer)
+{
+  g_autofree char *viewer_host = dcc_peer_host (viewer);
   GString *o = g_string_new ("{");
   gint64 now = g_get_real_time ();
   dcc_json_append_member (o, "host", host ? host : "");
@@ -147,7 +157,7 @@ dcc_job_board_render_json (const char *host)
       for (int i = 0; i < DCC_BOARD_JOBS; i++)
         {
           const Entry *e = &jobs[i];
-          if (!e->used)
+          if (!e->used || !seen_by (e, viewer_host))
             continue;
           json_entry_start (o, e, &first);
           dcc_json_append_member (o, "phase", e->phase);
@@ -160,6 +170,8 @@ dcc_job_board_render_json (const char *host)
       for (guint32 k = 0; k < n; k++)
         {
           const Entry *e = &recent[(next - 1 - k) % DCC_BOARD_RECENT];
+          if (!seen_by (e, viewer_host))
+            continue;
           json_entry_start (o, e, &first);
           dcc_json_append_member (o, "result", e->result);
           g_string_append_printf (o, "\"status\": %d, \"ms\": %" G_GINT64_FORMAT ", \"ago_ms\": %" G_GINT64_FORMAT "}",

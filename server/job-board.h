@@ -29,8 +29,10 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (DccBoardJob, dcc_job_board_end, -1)
 
 /* GET /jobs: {"host", "now_ms", "jobs": [{client, file, compiler, mode,
  * phase, elapsed_ms, phase_ms}], "recent": [{client, file, compiler,
- * mode, result, status, ms, ago_ms}]} (newest first). */
-char *dcc_job_board_render_json (const char *host);
+ * mode, result, status, ms, ago_ms}]} (newest first), of the jobs whose
+ * client has the address of viewer (the requester, as dcc_peer_name
+ * gives it) only: a client never sees another's jobs. NULL viewer: none. */
+char *dcc_job_board_render_json (const char *host, const char *viewer);
 
 /* GET /monitor: the page (HTML, CSS and JavaScript, no external assets),
  * which polls /json and /jobs every second. */

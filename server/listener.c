@@ -68,6 +68,42 @@ dcc_peer_name (const struct sockaddr *sa, socklen_t len)
 }
 
 char *
+dcc_peer_host (const char *peer)
+{
+  if (!peer)
+    return NULL;
+  g_autofree char *host = NULL;
+  const char *port;
+  if (peer[0] == '[')
+    {
+      const char *end = strchr (peer, ']');
+      if (!end || end[1] != ':')
+        return NULL;
+      host = g_strndup (peer + 1, (gsize) (end - peer - 1));
+      port = end + 2;
+    }
+  else
+    {
+      const char *colon = strrchr (peer, ':');
+      if (!colon || memchr (peer, ':', (gsize) (colon - peer)))
+        return NULL;
+      host = g_strndup (peer, (gsize) (colon - peer));
+      port = colon + 1;
+    }
+  if (!*port || strspn (port, "0123456789") != strlen (port) || strlen (port) > 5)
+    return NULL;
+  guint8 addr[sizeof (struct in6_addr)];
+  char text[INET6_ADDRSTRLEN];
+  if (peer[0] != '[')
+    return inet_pton (AF_INET, host, addr) == 1 ? g_steal_pointer (&host) : NULL;
+  if (inet_pton (AF_INET6, host, addr) != 1)
+    return NULL;
+  if (IN6_IS_ADDR_V4MAPPED ((struct in6_addr *) addr))
+    return g_strdup (inet_ntop (AF_INET, addr + 12, text, sizeof text));
+  return g_strdup (inet_ntop (AF_INET6, addr, text, sizeof text));
+}
+
+char *
 dcc_peer_key (const struct sockaddr *sa, socklen_t len)
 {
   char host[INET6_ADDRSTRLEN] = "?";

@@ -357,7 +357,7 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   if (!ok)
     return FALSE;
   gint64 t_run = g_get_monotonic_time ();
-  dcc_stats_compiled (src, name, (t_run - start) / 1000, dcc_compile_job_status (job));
+  dcc_stats_compiled (peer, src, name, (t_run - start) / 1000, dcc_compile_job_status (job));
   dcc_job_board_result (board, dcc_compile_job_status (job) == 0 ? "ok" : "error", dcc_compile_job_status (job));
   dcc_job_board_phase (board, "reply");
   /* A failed compile is a normal answer, but the log says it failed. */

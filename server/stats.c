@@ -8,6 +8,7 @@
 #include "file-store.h"
 #include "job-board.h"
 #include "listener.h"
+#include "listener.h"
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -20,15 +21,23 @@
 #include <unistd.h>
 
 #define SECONDS_KEPT 900   /* compiles per second, for the last 1, 5 and 15 minutes */
+#define LONGEST_KEPT 64    /* clients whose longest job is kept (the least recent goes) */
+
+/* One client address's longest job: a peer is shown only its own. */
+typedef struct {
+  char    client[48];           /* dcc_peer_host; "" = unused */
+  gint64  ms;
+  gint64  last_us;              /* its last compile, to choose which to drop */
+  char    job[256];
+  char    compiler[64];
+} Longest;
 
 typedef struct {
   guint64 counters[DCC_STATS_N_COUNTERS];
   gint32  busy;
   int     max_kids;
-  int     lock;                 /* guards longest_* */
-  gint64  longest_ms;
-  char    longest_job[256];
-  char    longest_compiler[64];
+  int     lock;                 /* guards longest and second_* */
+  Longest longest[LONGEST_KEPT];
   gint64  second_stamp[SECONDS_KEPT];
   guint32 second_count[SECONDS_KEPT];
   double  avg_kids[3];          /* sampled by the page process */
@@ -63,11 +72,30 @@ dcc_stats_busy (int delta)
     __atomic_add_fetch (&shared->busy, delta, __ATOMIC_RELAXED);
 }
 
+/* The entry of client (a dcc_peer_host), or the one to reuse for it. */
+static Longest *
+longest_for (const char *client)
+{
+  Longest *oldest = &shared->longest[0];
+  for (int i = 0; i < LONGEST_KEPT; i++)
+    {
+      Longest *l = &shared->longest[i];
+      if (strcmp (l->client, client) == 0)
+        return l;
+      if (!l->client[0] ? oldest->client[0] != 0 : oldest->client[0] && l->last_us < oldest->last_us)
+        oldest = l;
+    }
+  memset (oldest, 0, sizeof *oldest);
+  g_strlcpy (oldest->client, client, sizeof oldest->client);
+  return oldest;
+}
+
 void
-dcc_stats_compiled (const char *source, const char *compiler, gint64 msecs, int status)
+dcc_stats_compiled (const char *client, const char *source, const char *compiler, gint64 msecs, int status)
 {
   if (!shared)
     return;
+  g_autofree char *host = dcc_peer_host (client);
   dcc_stats_count (status == 0 ? DCC_STATS_COMPILE_OK : DCC_STATS_COMPILE_ERROR);
   gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC + 1;   /* never 0: 0 is "unused" */
   guint i = (guint) (second % SECONDS_KEPT);
@@ -79,11 +107,16 @@ dcc_stats_compiled (const char *source, const char *compiler, gint64 msecs, int 
       shared->second_count[i] = 0;
     }
   shared->second_count[i]++;
-  if (msecs >= shared->longest_ms)
+  Longest *l = host ? longest_for (host) : NULL;
+  if (l)
     {
-      shared->longest_ms = msecs;
-      g_strlcpy (shared->longest_job, source ? source : "", sizeof shared->longest_job);
-      g_strlcpy (shared->longest_compiler, compiler ? compiler : "", sizeof shared->longest_compiler);
+      l->last_us = g_get_monotonic_time ();
+      if (msecs >= l->ms)
+        {
+          l->ms = msecs;
+          g_strlcpy (l->job, source ? source : "", sizeof l->job);
+          g_strlcpy (l->compiler, compiler ? compiler : "", sizeof l->compiler);
+        }
     }
   __atomic_clear (&shared->lock, __ATOMIC_RELEASE);
 }
@@ -100,7 +133,6 @@ typedef struct {
   double  load[3];
   int     procs_d;              /* processes in state D */
   long    max_rss_kb;
-  char    max_rss_name[64];
   long    free_mb;
   guint64 store_bytes;          /* the file store's shared usage, and its budget */
   guint64 store_max_bytes;
@@ -133,11 +165,9 @@ read_proc (Snapshot *s)
       if (g_strv_length (f) > 21)
         {
           long rss = g_ascii_strtoll (f[21], NULL, 10) * (sysconf (_SC_PAGESIZE) / 1024);
-          if (rss > s->max_rss_kb)
-            {
-              s->max_rss_kb = rss;
-              g_snprintf (s->max_rss_name, sizeof s->max_rss_name, "%.*s", (int) (close - open + 1), open);
-            }
+          /* Its size only: the name would tell a client what runs on
+           * the volunteer (another client's compiler, the owner's programs). */
+          s->max_rss_kb = MAX (s->max_rss_kb, rss);
         }
     }
 }
@@ -154,9 +184,11 @@ dcc_stats_set_store (DccStore *store, guint64 max_bytes)
   stats_store_max = max_bytes;
 }
 
+/* viewer: the requester (dcc_peer_name); the longest job is its own. */
 static void
-snapshot (Snapshot *s)
+snapshot (Snapshot *s, const char *viewer)
 {
+  g_autofree char *viewer_host = dcc_peer_host (viewer);
   memset (s, 0, sizeof *s);
   s->free_mb = -1;
   if (shared)
@@ -167,9 +199,13 @@ snapshot (Snapshot *s)
       memcpy (s->avg_kids, shared->avg_kids, sizeof s->avg_kids);
       while (__atomic_test_and_set (&shared->lock, __ATOMIC_ACQUIRE))
         ;
-      memcpy (s->longest_job, shared->longest_job, sizeof s->longest_job);
-      memcpy (s->longest_compiler, shared->longest_compiler, sizeof s->longest_compiler);
-      s->longest_ms = shared->longest_ms;
+      for (int i = 0; viewer_host && i < LONGEST_KEPT; i++)
+        if (strcmp (shared->longest[i].client, viewer_host) == 0)
+          {
+            memcpy (s->longest_job, shared->longest[i].job, sizeof s->longest_job);
+            memcpy (s->longest_compiler, shared->longest[i].compiler, sizeof s->longest_compiler);
+            s->longest_ms = shared->longest[i].ms;
+          }
       gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC + 1;
       for (int i = 0; i < SECONDS_KEPT; i++)
         {
@@ -194,10 +230,10 @@ snapshot (Snapshot *s)
 }
 
 char *
-dcc_stats_render_text (void)
+dcc_stats_render_text (const char *viewer)
 {
   Snapshot s;
-  snapshot (&s);
+  snapshot (&s, viewer);
   GString *o = g_string_new ("argv /distccd\n<distccstats>\n");
   g_string_append_printf (o, "dcc_tcp_accept %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_ACCEPT]);
   g_string_append_printf (o, "dcc_rej_bad_req %" G_GUINT64_FORMAT "\n", s.c[DCC_STATS_REJ_BAD_REQ]);
@@ -220,7 +256,7 @@ dcc_stats_render_text (void)
     g_string_append_printf (o, "dcc_num_compiles%d %" G_GUINT64_FORMAT "\n", i + 1, s.compiles[i]);
   g_string_append_printf (o, "dcc_num_procstate_D %d\n", s.procs_d);
   g_string_append_printf (o, "dcc_max_RSS %ld\n", s.max_rss_kb);
-  g_string_append_printf (o, "dcc_max_RSS_name %s\n", s.max_rss_name);
+  g_string_append (o, "dcc_max_RSS_name \n");
   g_string_append (o, "dcc_io_rate -1\n");
   g_string_append_printf (o, "dcc_free_space %ld MB\n", s.free_mb);
   g_string_append (o, "</distccstats>\n");
@@ -228,10 +264,10 @@ dcc_stats_render_text (void)
 }
 
 char *
-dcc_stats_render_json (void)
+dcc_stats_render_json (const char *viewer)
 {
   Snapshot s;
-  snapshot (&s);
+  snapshot (&s, viewer);
   GString *o = g_string_new ("{");
   static const char *names[DCC_STATS_N_COUNTERS] = {
     "tcp_accept", "rej_bad_req", "rej_overload", "compile_ok", "compile_error",
@@ -248,7 +284,7 @@ dcc_stats_render_json (void)
   g_string_append_printf (o, "\"num_compiles\": [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "], ",
                           s.compiles[0], s.compiles[1], s.compiles[2]);
   g_string_append_printf (o, "\"num_procstate_D\": %d, \"max_RSS_kb\": %ld, ", s.procs_d, s.max_rss_kb);
-  dcc_json_append_member (o, "max_RSS_name", s.max_rss_name);
+  dcc_json_append_member (o, "max_RSS_name", "");
   g_string_append_printf (o, "\"store_bytes\": %" G_GUINT64_FORMAT ", \"store_max_bytes\": %" G_GUINT64_FORMAT ", ",
                           s.store_bytes, s.store_max_bytes);
   g_string_append_printf (o, "\"free_space_mb\": %ld, \"busy\": %d}\n", s.free_mb,
@@ -316,10 +352,13 @@ dcc_stats_spawn_server (int listen_fd, int other_fd, GArray *allow, GError **err
       if (fd < 0 || !dcc_peer_allowed (allow, (struct sockaddr *) &ss, sl))
         continue;
       Page page = requested_page (fd);
-      g_autofree char *body = page == PAGE_JSON ? dcc_stats_render_json ()
-                              : page == PAGE_JOBS ? dcc_job_board_render_json (g_get_host_name ())
+      /* What names a job (its file, client, compiler) is shown to its own
+       * client's address only. */
+      g_autofree char *viewer = dcc_peer_name ((struct sockaddr *) &ss, sl);
+      g_autofree char *body = page == PAGE_JSON ? dcc_stats_render_json (viewer)
+                              : page == PAGE_JOBS ? dcc_job_board_render_json (g_get_host_name (), viewer)
                               : page == PAGE_MONITOR ? g_strdup (dcc_web_monitor_page ())
-                              : dcc_stats_render_text ();
+                              : dcc_stats_render_text (viewer);
       dcc_http_respond (fd, page == PAGE_TEXT ? "text/plain"
                             : page == PAGE_MONITOR ? "text/html; charset=utf-8" : "application/json", body);
     }

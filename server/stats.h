@@ -38,14 +38,20 @@ typedef struct DccStore DccStore;
 void dcc_stats_set_store (DccStore *store, guint64 max_bytes);
 /* Counting, from any process; no-ops before dcc_stats_init. */
 void dcc_stats_count (DccStatsCounter c);
-/* A finished compile: counts OK or ERROR and keeps the longest one. */
-void dcc_stats_compiled (const char *source, const char *compiler, gint64 msecs, int status);
+/* A finished compile for client (dcc_peer_name): counts OK or ERROR and
+ * keeps the longest one of each client address (of the last 64 seen). */
+void dcc_stats_compiled (const char *client, const char *source, const char *compiler, gint64 msecs,
+                         int status);
 /* Busy jobs now (+1 when a job starts, -1 when it ends). */
 void dcc_stats_busy (int delta);
 
-/* Renders the page: stock's text, or JSON. Pure over a snapshot. */
-char *dcc_stats_render_text (void);
-char *dcc_stats_render_json (void);
+/* Renders the page for viewer (the requester, as dcc_peer_name gives
+ * it): stock's text, or JSON. Totals name nothing and are the same for
+ * every peer; the longest job is the viewer's own (empty, 0 ms, if it has
+ * none), and dcc_max_RSS_name is always empty (it would name a program
+ * running on the volunteer). Pure over a snapshot. */
+char *dcc_stats_render_text (const char *viewer);
+char *dcc_stats_render_json (const char *viewer);
 
 /* Forks the process that serves the page on listen_fd (already bound) to
  * peers in allow (DccCidr, as for compiles); the child closes other_fd
