@@ -1,6 +1,7 @@
 #include "compile-job.h"
 #include "dcc-args.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
@@ -430,10 +431,12 @@ output_free (gpointer p)
  * base is where the compile's writes are: the sandbox's upper directory
  * (which mirrors the tree and holds only what was written), or the tree
  * itself. The tree holds hundreds of inputs, so readdir's d_type decides
- * without a stat wherever it can. */
+ * without a stat wherever it can. *left is what the job's outputs may
+ * still total: each file's size is taken from the file opened (fstat),
+ * before a byte of it is read, and one that does not fit refuses the job. */
 static gboolean
 collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTable *inputs,
-                 GPtrArray *outputs, GError **error)
+                 GPtrArray *outputs, guint64 *left, GError **error)
 {
   DIR *d = opendir (dir);
   if (!d)
@@ -455,7 +458,7 @@ collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTab
         }
       if (type == DT_DIR)
         {
-          ok = collect_outputs (job, base, path, inputs, outputs, error);
+          ok = collect_outputs (job, base, path, inputs, outputs, left, error);
           continue;
         }
       const char *client = path + strlen (base);
@@ -467,9 +470,27 @@ collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTab
           ok = dcc_fail (error, DCC_ERROR_LIMIT, "the compile wrote more than %u files", DCC_MAX_OUTPUT_FILES);
           break;
         }
+      dcc_autofd fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+      struct stat st;
+      if (fd < 0 || fstat (fd, &st) < 0)
+        {
+          ok = dcc_fail_errno (error, "output %s", client);
+          break;
+        }
+      if (!S_ISREG (st.st_mode))
+        continue;
+      guint64 limit = job->cfg.output_bytes ? job->cfg.output_bytes : DCC_DEFAULT_JOB_OUTPUT_SIZE;
+      if ((guint64) st.st_size > *left || (guint64) st.st_size > DCC_MAX_FILE_SIZE)
+        {
+          ok = dcc_fail (error, DCC_ERROR_LIMIT, "output %s is %lld bytes: %s over this volunteer's limit of "
+                         "%" G_GUINT64_FORMAT " MiB (distccd --job-output-size)", client, (long long) st.st_size,
+                         *left == limit ? "alone" : "with the job's other outputs, in total", limit >> 20);
+          break;
+        }
+      *left -= (guint64) st.st_size;
       guint8 *data = NULL;
-      gsize len;
-      if (!dcc_io_read_file (path, DCC_MAX_FILE_SIZE, &data, &len, error))
+      gsize len = (gsize) st.st_size;
+      if (!dcc_io_read_fd (fd, len, client, &data, error))
         {
           ok = FALSE;
           break;
@@ -582,7 +603,8 @@ reply_with_outputs (DccCompileJob *job, const char *written, int status, GByteAr
   if (job->source)
     g_hash_table_add (job->inputs, g_strdup (job->source));
   g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func (output_free);
-  if (!collect_outputs (job, written, written, job->inputs, outputs, error))
+  guint64 left = job->cfg.output_bytes ? job->cfg.output_bytes : DCC_DEFAULT_JOB_OUTPUT_SIZE;
+  if (!collect_outputs (job, written, written, job->inputs, outputs, &left, error))
     return FALSE;
   encode_outputs (job, outputs, reply);
   dcc_reply_encode_done (reply);

@@ -15,6 +15,7 @@ typedef struct {
   int         timeout_s;
   const DccSandbox   *sandbox;  /* NULL: compilers run on the host (--no-sandbox) */
   const DccJobLimits *limits;
+  guint64     output_bytes;   /* a job's output files in total (--job-output-size); 0: the default */
 } DccJobConfig;
 
 typedef struct DccCompileJob DccCompileJob;

@@ -291,12 +291,16 @@ reap_workers (Loop *l)
     ;
   int ws;
   pid_t pid;
-  while ((pid = waitpid (-1, &ws, WNOHANG)) > 0)
+  struct rusage ru;
+  while ((pid = wait4 (-1, &ws, WNOHANG, &ru)) > 0)
     {
       /* freed after this batch of events, as a closed connection is */
       Conn *c = NULL;
       if (g_hash_table_steal_extended (l->workers, GINT_TO_POINTER (pid), NULL, (gpointer *) &c) && c)
         {
+          /* Its peak resident memory (the pages it touched, inherited
+           * ones included): what one job cost the volunteer. */
+          dcc_debug ("worker %d for %s ended: peak memory %ld KiB", (int) pid, c->peer, ru.ru_maxrss);
           peer_workers_add (l, c->key, -1);
           g_ptr_array_add (l->dead, c);
         }

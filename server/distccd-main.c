@@ -82,6 +82,7 @@ typedef struct {
   int       max_request_mb;
   int       job_timeout;
   int       job_input_mb;
+  int       job_output_mb;
   gboolean  version;
   gboolean  zeroconf;
   /* Stock distccd options (see doc/stock-compat.md). */
@@ -135,6 +136,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "max-request-memory", 0, 0, G_OPTION_ARG_INT, &o->max_request_mb, "bytes those requests may hold together, in MiB (default 256)", "MB" },
     { "job-timeout", 0, 0, G_OPTION_ARG_INT, &o->job_timeout, "seconds a compiler may run (default 1800)", "SECONDS" },
     { "job-input-size", 0, 0, G_OPTION_ARG_INT, &o->job_input_mb, "a job's files in total, decompressed, in MiB (default 128)", "MB" },
+    { "job-output-size", 0, 0, G_OPTION_ARG_INT, &o->job_output_mb, "a job's output files in total, in MiB (default 64); a job over it is refused and its client compiles locally", "MB" },
     { "zeroconf", 0, 0, G_OPTION_ARG_NONE, &o->zeroconf, "publish this volunteer with Avahi (DNS-SD _distcc._tcp), as stock", NULL },
     { "job-lifetime", 0, 0, G_OPTION_ARG_INT, &o->job_lifetime, "stock name of --job-timeout", "SECONDS" },
     { "lifetime", 0, 0, G_OPTION_ARG_INT, &o->lifetime, "shut down after SECONDS (stock, for tests)", "SECONDS" },
@@ -250,6 +252,11 @@ settle_options (Options *o)
   if (o->job_input_mb <= 0 || o->job_input_mb > 65536)
     {
       fprintf (stderr, "distccd: --job-input-size %d is out of range 1..65536 (MiB)\n", o->job_input_mb);
+      return 1;
+    }
+  if (o->job_output_mb <= 0 || o->job_output_mb > 4096)
+    {
+      fprintf (stderr, "distccd: --job-output-size %d is out of range 1..4096 (MiB)\n", o->job_output_mb);
       return 1;
     }
   if (o->port <= 0 || o->port > 65535)
@@ -579,6 +586,7 @@ main (int argc, char **argv)
    * with _exit, so they must stay reachable rather than look leaked. */
   static Options o = { .port = DCC_DEFAULT_PORT, .io_timeout = 15, .job_timeout = 1800, .cache_mb = 2048,
                       .job_input_mb = DCC_DEFAULT_JOB_INPUT_SIZE / (1024 * 1024),
+                      .job_output_mb = DCC_DEFAULT_JOB_OUTPUT_SIZE / (1024 * 1024),
                       .job_memory_mb = DCC_JOB_MEMORY_DEFAULT_MB, .job_file_size_mb = DCC_JOB_FILE_SIZE_DEFAULT_MB,
                       .job_cpu_s = -1, .job_procs = DCC_JOB_PROCESSES_DEFAULT,
                        .request_timeout = DCC_DEFAULT_REQUEST_TIMEOUT,
@@ -642,7 +650,7 @@ main (int argc, char **argv)
   g_autofree char *slot_dir = g_build_filename (tmp_base, "slots", NULL);
   DccSessionConfig cfg = {
     .job = { .tmp_base = tmp_base, .nice_increment = o.nice_increment, .timeout_s = o.job_timeout,
-             .sandbox = sandbox, .limits = &limits },
+             .sandbox = sandbox, .limits = &limits, .output_bytes = (guint64) o.job_output_mb * 1024 * 1024 },
     .allow = compilers, .slot_dir = slot_dir, .jobs = o.jobs, .io_timeout_s = o.io_timeout,
     .job_input_bytes = (guint64) o.job_input_mb * 1024 * 1024,
     .request_timeout_s = o.request_timeout,

@@ -255,7 +255,15 @@ dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError
   if ((guint64) st.st_size > max)
     return dcc_fail (error, DCC_ERROR_LIMIT, "%s is %lld bytes, limit %zu", path,
                      (long long) st.st_size, max);
-  gsize size = (gsize) st.st_size;
+  if (!dcc_io_read_fd (fd, (gsize) st.st_size, path, data, error))
+    return FALSE;
+  *len = (gsize) st.st_size;
+  return TRUE;
+}
+
+gboolean
+dcc_io_read_fd (int fd, gsize size, const char *what, guint8 **data, GError **error)
+{
   guint8 *buf = g_malloc (size + 1);
   gsize got = 0;
   while (got < size)
@@ -266,9 +274,9 @@ dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError
       if (n <= 0)
         {
           if (n < 0)
-            dcc_fail_errno (error, "read %s", path);
+            dcc_fail_errno (error, "read %s", what);
           else
-            dcc_fail (error, DCC_ERROR_IO, "%s shrank while being read", path);
+            dcc_fail (error, DCC_ERROR_IO, "%s shrank while being read", what);
           g_free (buf);
           return FALSE;
         }
@@ -276,7 +284,6 @@ dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError
     }
   buf[size] = '\0';
   *data = buf;
-  *len = size;
   return TRUE;
 }
 

@@ -41,6 +41,9 @@ gboolean dcc_io_expect_frame_until (int fd, guint32 expect, guint32 max_len, int
  * the fd (caller owns it) or -1 with error set ("open PATH" / "stat PATH"). */
 struct stat;
 int dcc_io_open_stat (const char *path, struct stat *st, GError **error);
+/* Reads size bytes from fd (from where it is) into a new buffer with a NUL
+ * after them; fails if the file ends sooner. what names it in errors. */
+gboolean dcc_io_read_fd (int fd, gsize size, const char *what, guint8 **data, GError **error);
 /* Reads a whole file into memory, refusing files larger than max. */
 gboolean dcc_io_read_file (const char *path, gsize max, guint8 **data, gsize *len, GError **error);
 /* Writes a file atomically: temp file in the same dir, then rename. */
