@@ -693,3 +693,75 @@ dcc_args_output_path_confined (const char *p)
       return FALSE;
   return TRUE;
 }
+
+static gboolean
+names_input_path (const DccOption *o)
+{
+  return o && (o->flags & DCC_OPT_PATH) && (o->cls == DCC_OPT_SEARCH_PATH || o->cls == DCC_OPT_INCLUDE);
+}
+
+/* Adds the pairs of argv[from..] to out; the items of -Wp and the values
+ * of -Xpreprocessor to cpp (when not NULL). */
+static void
+option_paths (const char *const *argv, int from, GPtrArray *out, GPtrArray *cpp)
+{
+  for (int i = from; argv[i]; i++)
+    {
+      const char *a = argv[i];
+      if (a[0] != '-')
+        continue;
+      if (cpp && g_str_has_prefix (a, "-Wp,"))
+        {
+          g_auto(GStrv) items = g_strsplit (a + 4, ",", -1);
+          for (int k = 0; items[k]; k++)
+            g_ptr_array_add (cpp, g_strdup (items[k]));
+          continue;
+        }
+      if (cpp && strcmp (a, "-Xpreprocessor") == 0)
+        {
+          if (argv[i + 1])
+            g_ptr_array_add (cpp, g_strdup (argv[++i]));
+          continue;
+        }
+      if (g_str_has_prefix (a, "--") && a[2] != '\0')
+        {
+          ArgView v;
+          int used = dcc_args_view_init (argv, i, &v);
+          const DccOption *o = used >= 0 && v.value ? dcc_args_option_find (v.opt, NULL) : NULL;
+          if (names_input_path (o))
+            {
+              g_ptr_array_add (out, g_strdup (o->name));
+              g_ptr_array_add (out, g_strdup (v.value));
+            }
+          dcc_args_view_clear (&v);
+          if (used > 0)
+            i += used;
+          continue;
+        }
+      const char *joined = NULL;
+      const DccOption *o = dcc_args_option_find (a, &joined);
+      if (!o)
+        continue;
+      const char *value = joined;
+      if (!joined && (o->flags & DCC_OPT_SEPARATE) && strcmp (a, o->name) == 0 && argv[i + 1])
+        value = argv[++i];
+      if (value && names_input_path (o))
+        {
+          g_ptr_array_add (out, g_strdup (o->name));
+          g_ptr_array_add (out, g_strdup (value));
+        }
+    }
+}
+
+GPtrArray *
+dcc_args_option_paths (const char *const *argv)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) cpp = g_ptr_array_new_with_free_func (g_free);
+  if (!argv || !argv[0])
+    return out;
+  option_paths (argv, 1, out, cpp);
+  g_ptr_array_add (cpp, NULL);
+  option_paths ((const char *const *) cpp->pdata, 0, out, NULL);
+  return out;
+}

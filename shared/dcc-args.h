@@ -106,8 +106,9 @@ gboolean dcc_args_gcc_lto (const DccCompileArgs *a, gboolean is_clang);
  *  - options that write files named by a free-form value: -fdump-* (all),
  *    -fopt-info*=FILE, -save-temps=/-save-stats= other than cwd/obj, and -fprofile-*=PATH
  *    / -fauto-profile=PATH / -fcs-profile-generate=PATH (profile read/write locations).
- * Input paths may be absolute (the server maps them into the job tree); it is
- * the job tree's business that relative inputs with ".." stay inside it.
+ * Input paths may be absolute (the server maps them into the job tree); in
+ * pump mode the request decoder holds those of the search and include
+ * options to the SYSD rule (dcc_args_option_paths, dcc_path_check_option_path).
  * Also fails with DCC_ERROR_LIMIT past DCC_MAX_ARGS / DCC_MAX_ARG_LEN. */
 gboolean dcc_args_check_server_safe (const char *const *argv, GError **error);
 
@@ -230,3 +231,11 @@ gsize dcc_args_path_joined_offset (const char *arg);
 /* Pure: arg is a DCC_OPT_PATH option as a whole word ("-I", "--sysroot",
  * "--sysroot=", "-Wp,-MD,"): the next argv element is its path. */
 gboolean dcc_args_path_option_alone (const char *arg);
+/* Pure: the paths argv's options name for the compiler to search or read
+ * before the source (entries of class DCC_OPT_SEARCH_PATH or
+ * DCC_OPT_INCLUDE with DCC_OPT_PATH: -I, -iquote, -isystem, -idirafter,
+ * -iprefix, -iwithprefix[before], -isysroot, --sysroot, -include,
+ * -imacros), joined, separate or through a long alias
+ * ("--include-directory=DIR"), also as items of -Wp, and -Xpreprocessor:
+ * pairs of new strings, the option's table name then the path. */
+GPtrArray *dcc_args_option_paths (const char *const *argv);

@@ -209,6 +209,49 @@ components_plain (const char *s, gsize len)
   return TRUE;
 }
 
+/* The rule for a path with "..": absolute (dir[0] == '/'), its ".." never
+ * above "/", and never stepping back out of one of symlinks (normalised
+ * absolute paths; may be NULL): the kernel would go where the string does
+ * not. m is dir for messages, what its kind. */
+static gboolean
+check_climb (const char *what, const char *dir, gsize len, const char *m, GHashTable *symlinks, GError **error)
+{
+  /* The last "..": components before it are stepped back out of. */
+  const char *last_up = NULL;
+  for (const char *q = strstr (dir, "/.."); q; q = strstr (q + 1, "/.."))
+    if (q[3] == '/' || q[3] == '\0')
+      last_up = q;
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Comp));
+  gsize pos = 0, steps = 0;
+  Comp c;
+  while (next_comp (dir, len, &pos, &c))
+    {
+      if (++steps > DCC_MAX_PATH_DEPTH)
+        return dcc_fail (error, DCC_ERROR_REFUSED, "%s “%s” has more than %u components",
+                         what, m, DCC_MAX_PATH_DEPTH);
+      if (is_dotdot (c.p, c.n))
+        {
+          if (stack->len == 0)
+            return dcc_fail (error, DCC_ERROR_REFUSED, "%s “%s” climbs above “/”", what, m);
+          g_array_set_size (stack, stack->len - 1);
+          continue;
+        }
+      g_array_append_val (stack, c);
+      if (symlinks && last_up && c.p < last_up)
+        {
+          g_autofree char *here = join (stack);
+          if (g_hash_table_contains (symlinks, here))
+            {
+              g_autofree char *hm = dcc_escape_for_log (here, PATH_MSG_MAX);
+              return dcc_fail (error, DCC_ERROR_REFUSED, "%s “%s” steps back with "
+                               "“..” out of the symlink “%s”", what, m, hm);
+            }
+        }
+    }
+  return TRUE;
+}
+
+
 gboolean
 dcc_path_check_sysdir (const char *dir, GHashTable *symlinks, GError **error)
 {
@@ -223,39 +266,7 @@ dcc_path_check_sysdir (const char *dir, GHashTable *symlinks, GError **error)
   if (len == 1 || !components_plain (dir, len))
     return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” is not in canonical form"
                      " (“/”, an empty or “.” component, or a trailing “/”)", m);
-  /* The last "..": components before it are stepped back out of. */
-  const char *last_up = NULL;
-  for (const char *q = strstr (dir, "/.."); q; q = strstr (q + 1, "/.."))
-    if (q[3] == '/' || q[3] == '\0')
-      last_up = q;
-  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Comp));
-  gsize pos = 0, steps = 0;
-  Comp c;
-  while (next_comp (dir, len, &pos, &c))
-    {
-      if (++steps > DCC_MAX_PATH_DEPTH)
-        return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” has more than %u components",
-                         m, DCC_MAX_PATH_DEPTH);
-      if (is_dotdot (c.p, c.n))
-        {
-          if (stack->len == 0)
-            return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” climbs above “/”", m);
-          g_array_set_size (stack, stack->len - 1);
-          continue;
-        }
-      g_array_append_val (stack, c);
-      if (symlinks && last_up && c.p < last_up)
-        {
-          g_autofree char *here = join (stack);
-          if (g_hash_table_contains (symlinks, here))
-            {
-              g_autofree char *hm = dcc_escape_for_log (here, PATH_MSG_MAX);
-              return dcc_fail (error, DCC_ERROR_REFUSED, "builtin include directory “%s” steps back with "
-                               "“..” out of the symlink “%s”", m, hm);
-            }
-        }
-    }
-  return TRUE;
+  return check_climb ("builtin include directory", dir, len, m, symlinks, error);
 }
 
 gboolean
@@ -383,4 +394,33 @@ dcc_path_relative (const char *dir, const char *path)
   if (s->len == 0)
     g_string_append_c (s, '.');
   return g_string_free (s, FALSE);
+}
+
+gboolean
+dcc_path_check_option_path (const char *option, const char *cwd, const char *path, GHashTable *symlinks,
+                            GError **error)
+{
+  g_return_val_if_fail (option != NULL && path != NULL, FALSE);
+  if (path[0] != '/' && (!cwd || cwd[0] != '/'))
+    return dcc_fail (error, DCC_ERROR_REFUSED, "%s: a relative path without an absolute working directory", option);
+  /* The path the compiler opens, with "//" and "." left out (no-ops for
+   * the kernel too); ".." is kept for check_climb. */
+  g_autofree char *joined = path[0] == '/' ? g_strdup (path) : g_strconcat (cwd, "/", path, NULL);
+  if (strlen (joined) > 2 * DCC_MAX_PATH_LEN + DCC_MAX_ARG_LEN)
+    return dcc_fail (error, DCC_ERROR_LIMIT, "%s: path too long", option);
+  GString *plain = g_string_sized_new (strlen (joined) + 1);
+  gsize pos = 0, len = strlen (joined);
+  Comp c;
+  while (next_comp (joined, len, &pos, &c))
+    if (!is_dot (c.p, c.n))
+      {
+        g_string_append_c (plain, '/');
+        g_string_append_len (plain, c.p, (gssize) c.n);
+      }
+  if (plain->len == 0)
+    g_string_append_c (plain, '/');
+  g_autofree char *p = g_string_free (plain, FALSE);
+  g_autofree char *what = g_strdup_printf ("%s path", option);
+  g_autofree char *m = for_msg (path, strlen (path));
+  return check_climb (what, p, strlen (p), m, symlinks, error);
 }

@@ -37,6 +37,17 @@ gboolean dcc_path_is_canonical_dir (const char *path);
  * tree where the string does not. Fails with DCC_ERROR_REFUSED. */
 gboolean dcc_path_check_sysdir (const char *dir, GHashTable *symlinks, GError **error);
 
+/* Checks the path a pump request's command-line option names for the
+ * compiler to search or read (-I, -iquote, -isystem, -idirafter,
+ * -include, ...; option names it in messages) by the rule of
+ * dcc_path_check_sysdir: joined to cwd when relative, with empty and "."
+ * components left out, its ".." never climbs above "/" nor steps back out
+ * of one of symlinks (may be NULL): the volunteer runs the compile in the
+ * job's tree, where either would leave the tree. Pure. Fails with
+ * DCC_ERROR_REFUSED. */
+gboolean dcc_path_check_option_path (const char *option, const char *cwd, const char *path,
+                                     GHashTable *symlinks, GError **error);
+
 /* Checks a name a pump client sent for a file its compiler includes by
  * itself (PREI), searched for in the builtin dirs: relative, not starting
  * with '-', components neither empty, "." nor "..", no trailing '/',

@@ -1,5 +1,6 @@
 #include "dcc-request.h"
 #include "dcc-path.h"
+#include "dcc-args.h"
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include "dcc-lz4.h"
@@ -113,6 +114,42 @@ sysdirs_clear_of_symlinks (DccRequest *r, GPtrArray *entries, GError **error)
   return TRUE;
 }
 
+/* The paths the command line's -I, -isystem, -include, ... name, by the
+ * same rule (dcc_path_check_option_path): the compiler opens them in the
+ * job's tree, which neither a ".." above "/" nor one out of a symlink of
+ * the manifest may leave. */
+static gboolean
+option_paths_clear (DccRequest *r, GPtrArray *entries, GError **error)
+{
+  g_autofree const char **argv = g_new0 (const char *, r->argv->len + 1);   /* not NULL-ended yet */
+  memcpy (argv, r->argv->pdata, r->argv->len * sizeof (char *));
+  g_autoptr(GPtrArray) paths = dcc_args_option_paths (argv);
+  g_autoptr(GHashTable) links = NULL;
+  for (guint i = 0; i + 1 < paths->len; i += 2)
+    {
+      const char *opt = paths->pdata[i], *path = paths->pdata[i + 1];
+      if (!strstr (path, ".."))
+        continue;
+      if (!links)
+        {
+          links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          for (guint k = 0; k < entries->len; k++)
+            {
+              DccEntry *e = entries->pdata[k];
+              if (e->kind == DCC_ENTRY_SYMLINK)
+                g_hash_table_add (links, dcc_path_normalize (NULL, e->path));
+            }
+        }
+      /* -iwithprefix's path follows -iprefix's: it may not climb at all. */
+      gboolean after_prefix = g_str_has_prefix (opt, "-iwithprefix");
+      while (after_prefix && *path == '/')
+        path++;
+      if (!dcc_path_check_option_path (opt, after_prefix ? "/" : r->cwd, path, links, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
 {
@@ -160,7 +197,7 @@ decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "%zu stray bytes after the manifest", rd.left);
   if (!manifest_total (entries, r->input_limit, &r->input_bytes, error))
     return FALSE;
-  if (!sysdirs_clear_of_symlinks (r, entries, error))
+  if (!sysdirs_clear_of_symlinks (r, entries, error) || !option_paths_clear (r, entries, error))
     return FALSE;
   r->manifest = g_steal_pointer (&entries);
   return TRUE;

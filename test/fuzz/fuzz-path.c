@@ -46,7 +46,7 @@ walk_stays_inside (const char *dir, const char *link)
   g_autoptr(GPtrArray) stack = g_ptr_array_new ();
   for (char **c = comps; *c; c++)
     {
-      if (**c == '\0')
+      if (**c == '\0' || strcmp (*c, ".") == 0)
         continue;
       if (strcmp (*c, "..") == 0)
         {
@@ -154,6 +154,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     {
       CHECK (g_error_matches (error, DCC_ERROR, DCC_ERROR_REFUSED));
       g_clear_error (&error);
+    }
+  /* A path option's path, relative to the working directory /w: when
+   * accepted, the kernel's walk stays inside too. */
+  if (strlen (first) <= DCC_MAX_PATH_LEN && dcc_path_check_option_path ("-I", "/w", first, links, NULL))
+    {
+      char *joined = first[0] == '/' ? g_strdup (first) : g_strconcat ("/w/", first, NULL);
+      CHECK (walk_stays_inside (joined, second[0] == '/' ? second : NULL));
+      g_free (joined);
     }
   g_hash_table_unref (links);
   if (dcc_path_check_implicit_include (first, NULL))

@@ -222,7 +222,55 @@ def main_sysd():
     print("SYSD %s (clang++'s form), the job's own stdio.h\t%s\tDONE 0\t%.1f" % (d, reply[:160], secs), flush=True)
 
 
+def argpath_attacks():
+    """(name, extra options, extra manifest entries, source) for pump mode's
+    path options: -I, -isystem, -idirafter, -iquote, -include and their
+    other spellings name paths the compiler opens in the job's tree, so the
+    SYSD rule holds for them too: no ".." above "/", none stepping back out
+    of a manifest symlink. The source includes "stdio.h" with no header in
+    the manifest and no SYSD: only the volunteer's own /usr/include has it."""
+    sys_inc = "/../../usr/include"
+    multi = "/../../usr/include/x86_64-linux-gnu"
+    loop = "/l" * 8 + "/.." * 8
+    rel = "../" * 12
+    return [
+        ("-I/../../usr/include (joined, absolute)", ["-I" + sys_inc, "-I" + multi], []),
+        ("-I ../../../usr/include (separate, relative to the cwd)", ["-I", rel + "usr/include", "-I", rel + "usr/include/x86_64-linux-gnu"], []),
+        ("-isystem/../../usr/include", ["-isystem" + sys_inc, "-isystem" + multi], []),
+        ("-idirafter /../../usr/include", ["-idirafter", sys_inc, "-idirafter", multi], []),
+        ("-iquote /../../usr/include", ["-iquote", sys_inc, "-I" + "/usr/include"], []),
+        ("--include-directory=/../../usr/include", ["--include-directory=" + sys_inc, "--include-directory=" + multi], []),
+        ("-Wp,-I/../../usr/include", ["-Wp,-I" + sys_inc + ",-I" + multi], []),
+        ("-Xpreprocessor -I/../../usr/include", ["-Xpreprocessor", "-I" + sys_inc, "-Xpreprocessor", "-I" + multi], []),
+        ("-include /../../usr/include/stdio.h", ["-include", sys_inc + "/stdio.h"], []),
+        ("-I stepping back out of a symlink /l -> . (lexically inside the job)",
+         ["-I" + loop + "/usr/include", "-I" + loop + "/usr/include/x86_64-linux-gnu"], [(2, "/l", ".")]),
+    ]
+
+
+def main_argpaths():
+    """isolation.py argpaths HOST PORT: pump compiles whose path options
+    climb out of the job's tree must be refused (EROR); then -I../inc from
+    /w/src, with the job's own stdio.h there, must compile (DONE 0)."""
+    host, port = sys.argv[2:4]
+    src = b'#include "stdio.h"\nint p (void) { return puts ("x"); }\n'
+    for name, opts, extra in argpath_attacks():
+        argv = ["gcc", "-c", "a.c", "-o", "a.o"] + opts
+        ents = [(1, "/w", None), (0, "/w/a.c", src)] + extra
+        data, blobs = pump(argv, ents)
+        reply, _, secs = converse_raw(host, port, data, blobs)
+        print("%s\t%s\t%s\t%.1f" % (name, reply.replace("\n", "\\n")[:200], "EROR", secs), flush=True)
+    argv = ["gcc", "-c", "a.c", "-o", "a.o", "-I../inc", "-include", "../inc/pre.h"]
+    ents = [(1, "/w", None), (1, "/w/src", None), (0, "/w/src/a.c", src), (1, "/w/inc", None),
+            (0, "/w/inc/stdio.h", b"int puts (const char *);\n"), (0, "/w/inc/pre.h", b"#define PRE 1\n")]
+    data, blobs = pump(argv, ents, cwd="/w/src")
+    reply, _, secs = converse_raw(host, port, data, blobs)
+    print("-I../inc and -include ../inc/pre.h from /w/src, the job's own stdio.h\t%s\tDONE 0\t%.1f" % (reply[:160], secs), flush=True)
+
+
 def main():
+    if sys.argv[1] == "argpaths":
+        return main_argpaths()
     if sys.argv[1] == "cwd":
         return main_cwd()
     if sys.argv[1] == "sysd":

@@ -99,6 +99,18 @@ done < <(timeout 300 python3 "$DRIVER" sysd 127.0.0.1 "$PORT")
   || not_ok "pump SYSD and PREI frames: $bad of $n requests not answered as wanted"
 check "the daemon still serves after the SYSD and PREI frames" alive
 
+# The same rule for the paths of -I, -isystem, -idirafter, -iquote and
+# -include (joined, separate, relative, long, inside -Wp and after
+# -Xpreprocessor): before, each searched the volunteer's /usr/include.
+n=0; bad=0
+while IFS=$'\t' read -r name reply expect secs; do
+  n=$((n + 1))
+  [[ $reply == "$expect"* ]] || { bad=$((bad + 1)); echo "# path option: $name -> $reply (wanted $expect)"; }
+done < <(timeout 300 python3 "$DRIVER" argpaths 127.0.0.1 "$PORT")
+[ "$n" -ge 11 ] && [ "$bad" = 0 ] && ok "pump path options: $n requests, every one climbing out of the job refused, -I../inc served" \
+  || not_ok "pump path options: $bad of $n requests not answered as wanted"
+check "the daemon still serves after the path options" alive
+
 # Bombs: an endless input is cut by a limit, not by the clock, and the
 # daemon serves on. /dev/zero is not in the sandbox at all; /dev/urandom is
 # (gcc seeds from it) and is bounded by --job-memory, here a second daemon

@@ -730,6 +730,29 @@ test_option_table (void)
   g_assert_cmpuint (dcc_args_path_joined_offset ("-isystem-after/x"), ==, 0);
 }
 
+/* The paths a command line's options name for the compiler to read. */
+static void
+test_option_paths (void)
+{
+  const char *const argv[] = { "gcc", "-c", "a.c", "-Iinc", "-I", "../sep", "-isystem/sys", "-isystem", "sys2",
+    "-idirafter", "after", "-iquote", "q", "-include", "pre.h", "-imacros/m.h", "--include-directory=long",
+    "--include-directory", "long2", "--sysroot=/root", "-iprefix", "/p/", "-iwithprefix", "wp",
+    "-Wp,-I../wp,-MD,dep.d", "-Xpreprocessor", "-I/xp", "-o", "../out.o", "-MF", "dep.d", "-D", "-I/notapath",
+    "-include-pch", "x.pch", "-L../lib", NULL };
+  static const char *const want[] = { "-I", "inc", "-I", "../sep", "-isystem", "/sys", "-isystem", "sys2",
+    "-idirafter", "after", "-iquote", "q", "-include", "pre.h", "-imacros", "/m.h", "-I", "long",
+    "-I", "long2", "--sysroot", "/root", "-iprefix", "/p/", "-iwithprefix", "wp", "-I", "../wp", "-I", "/xp", NULL };
+  g_autoptr(GPtrArray) got = dcc_args_option_paths (argv);
+  GString *all = g_string_new (NULL);
+  for (guint i = 0; i < got->len; i++)
+    g_string_append_printf (all, "%s ", (char *) got->pdata[i]);
+  g_test_message ("option paths: %s", all->str);
+  g_string_free (all, TRUE);
+  g_assert_cmpuint (got->len, ==, g_strv_length ((char **) want));
+  for (guint i = 0; i < got->len; i++)
+    g_assert_cmpstr (got->pdata[i], ==, want[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -743,5 +766,6 @@ main (int argc, char **argv)
   g_test_add_func ("/args/rewrite", test_rewrite);
   g_test_add_func ("/args/null-outs", test_null_outs);
   g_test_add_func ("/args/option-table", test_option_table);
+  g_test_add_func ("/args/option-paths", test_option_paths);
   return g_test_run ();
 }

@@ -291,6 +291,55 @@ test_canonical_dir_table (void)
 /* Pump mode's builtin include dirs (SYSD): what a client's compiler prints
  * is accepted, clang++'s ".." included; anything that leaves the job's
  * tree, as a string or through a symlink of the manifest, is refused. */
+/* A command-line option's path in pump mode (dcc_path_check_option_path):
+ * cwd joined to a relative one; NULL msg_part: accepted. */
+static const struct { const char *cwd, *path, *symlink, *msg_part; } option_path_rows[] = {
+  { "/home/u/src", "include", NULL, NULL },
+  { "/home/u/src", "../include", NULL, NULL },
+  { "/home/u/src", "./inc/", NULL, NULL },
+  { "/home/u/src", "..//..//..", NULL, NULL },                 /* "/": the tree's root */
+  { "/home/u/src", "/usr/include", NULL, NULL },
+  { "/home/u/src", "/usr/bin/../lib/gcc/x/12/../../../../include", NULL, NULL },
+  { "/home/u/src", "../../../..", NULL, "climbs above" },
+  { "/home/u/src", "../../../../usr/include", NULL, "climbs above" },
+  { "/", "..", NULL, "climbs above" },
+  { "/home/u/src", "/../../usr/include", NULL, "climbs above" },
+  { "/home/u/src", "/./../usr/include", NULL, "climbs above" },
+  { "/home/u/src", "/l/l/l/../../../usr/include", "/l", "out of the symlink" },
+  { "/home/u/src", "l/../..", "/home/u/src/l", "out of the symlink" },
+  { "/home/u/src", "l/x", "/home/u/src/l", NULL },             /* a link followed, not stepped back out of */
+  { "/home/u/src", "../l2/../x", "/home/u/src/l", NULL },
+};
+
+static void
+test_check_option_path_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (option_path_rows); i++)
+    {
+      g_autoptr(GHashTable) links = g_hash_table_new (g_str_hash, g_str_equal);
+      if (option_path_rows[i].symlink)
+        g_hash_table_add (links, (char *) option_path_rows[i].symlink);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = dcc_path_check_option_path ("-I", option_path_rows[i].cwd, option_path_rows[i].path, links, &error);
+      if (option_path_rows[i].msg_part == NULL)
+        {
+          if (!ok)
+            g_error ("row %zu (%s): refused: %s", i, option_path_rows[i].path, error->message);
+        }
+      else
+        {
+          if (ok)
+            g_error ("row %zu (%s): accepted", i, option_path_rows[i].path);
+          g_assert_error (error, DCC_ERROR, DCC_ERROR_REFUSED);
+          g_assert_nonnull (strstr (error->message, option_path_rows[i].msg_part));
+          g_assert_nonnull (strstr (error->message, "-I path"));
+        }
+    }
+  g_assert_false (dcc_path_check_option_path ("-I", NULL, "x", NULL, NULL));
+  g_assert_false (dcc_path_check_option_path ("-I", "rel", "x", NULL, NULL));
+  g_assert_true (dcc_path_check_option_path ("-I", NULL, "/x", NULL, NULL));
+}
+
 static const struct { const char *dir; const char *symlink; const char *msg_part; } sysdir_rows[] = {
   { "/usr/include", NULL, NULL },
   { "/usr/lib/gcc/x86_64-linux-gnu/12/include", NULL, NULL },
@@ -385,6 +434,7 @@ main (int argc, char **argv)
   g_test_add_func ("/path/relative/table", test_relative_table);
   g_test_add_func ("/path/canonical-dir/table", test_canonical_dir_table);
   g_test_add_func ("/path/check-sysdir/table", test_check_sysdir_table);
+  g_test_add_func ("/path/check-option-path/table", test_check_option_path_table);
   g_test_add_func ("/path/check-implicit-include/table", test_check_implicit_include_table);
   return g_test_run ();
 }
