@@ -73,7 +73,15 @@ dcc_compiler_child_path (void)
 gboolean
 dcc_compiler_is_clang (const char *path)
 {
+  /* Asked more than once per compile; realpath walks every link. */
+  static char *last_path;
+  static gboolean last_answer;
+  if (g_strcmp0 (last_path, path) == 0)
+    return last_answer;
   g_autofree char *real = realpath (path, NULL);
   g_autofree char *base = g_path_get_basename (real ? real : path);
-  return strstr (base, "clang") != NULL;
+  g_free (last_path);
+  last_path = g_strdup (path);
+  last_answer = strstr (base, "clang") != NULL;
+  return last_answer;
 }

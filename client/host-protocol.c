@@ -27,8 +27,18 @@ path_for (const char *distcc_dir, const DccHost *host)
   return g_build_filename (distcc_dir, "hosts.d", name, NULL);
 }
 
+/* The last entry this process read: a compile reads its host's entry
+ * before it connects and compares it again after a success, and a second
+ * read of the file would only cost a hit's client syscalls. */
+static struct {
+  char        *path;
+  DccHostProto proto;
+  char        *identity;
+  time_t       mtime;
+} last_read;
+
 static DccHostProto
-read_entry (const char *path, char **identity, time_t *mtime)
+read_entry_file (const char *path, char **identity, time_t *mtime)
 {
   g_autofree guint8 *text = NULL;
   gsize len;
@@ -46,6 +56,23 @@ read_entry (const char *path, char **identity, time_t *mtime)
   if (identity && lines[0] && lines[1] && *lines[1])
     *identity = g_strdup (lines[1]);
   return p;
+}
+
+static DccHostProto
+read_entry (const char *path, char **identity, time_t *mtime)
+{
+  if (g_strcmp0 (last_read.path, path) != 0)
+    {
+      g_clear_pointer (&last_read.path, g_free);
+      g_clear_pointer (&last_read.identity, g_free);
+      last_read.mtime = 0;
+      last_read.proto = read_entry_file (path, &last_read.identity, &last_read.mtime);
+      last_read.path = g_strdup (path);
+    }
+  if (identity)
+    *identity = g_strdup (last_read.identity);
+  *mtime = last_read.mtime;
+  return last_read.proto;
 }
 
 DccHostProto
@@ -82,6 +109,7 @@ dcc_host_protocol_remember (const char *distcc_dir, const DccHost *host, DccHost
   g_mkdir_with_parents (dir, 0755);
   g_autofree char *text = g_strdup_printf ("%s\n%s\n", proto_name (proto), id);
   dcc_io_write_file_atomic (path, text, strlen (text), 0644, NULL);
+  g_clear_pointer (&last_read.path, g_free);  /* read it again if asked */
 }
 
 char *

@@ -323,6 +323,15 @@ static const DccOption option_table[] = {
 #undef B
 #undef PATH
 
+/* FALSE when arg cannot begin with name: most entries differ in their
+ * first two bytes, and the scans below run for every argument against
+ * every entry (~10,000 times for a kernel unit). */
+static inline gboolean
+may_begin_with (const char *arg, const char *name)
+{
+  return name[0] == '\0' || (name[0] == arg[0] && (name[1] == '\0' || name[1] == arg[1]));
+}
+
 const DccOption *
 dcc_args_option_find (const char *arg, const char **joined)
 {
@@ -334,6 +343,8 @@ dcc_args_option_find (const char *arg, const char **joined)
   for (gsize i = 0; i < G_N_ELEMENTS (option_table); i++)
     {
       const DccOption *o = &option_table[i];
+      if (!may_begin_with (arg, o->name))
+        continue;
       gsize n = strlen (o->name);
       if (strncmp (arg, o->name, n) != 0)
         continue;
@@ -398,7 +409,8 @@ dcc_args_path_joined_offset (const char *arg)
   gsize best = 0;
   char name[64];
   for (gsize i = 0; i < G_N_ELEMENTS (option_table); i++)
-    for (guint k = 0; path_spelling (&option_table[i], k, name, sizeof name); k++)
+    for (guint k = 0; may_begin_with (arg, option_table[i].name)
+                      && path_spelling (&option_table[i], k, name, sizeof name); k++)
       {
         gsize n = strlen (name);
         if (g_str_has_prefix (arg, name) && arg[n] == '/' && n > best)
@@ -412,7 +424,8 @@ dcc_args_path_option_alone (const char *arg)
 {
   char name[64];
   for (gsize i = 0; i < G_N_ELEMENTS (option_table); i++)
-    for (guint k = 0; path_spelling (&option_table[i], k, name, sizeof name); k++)
+    for (guint k = 0; may_begin_with (arg, option_table[i].name)
+                      && path_spelling (&option_table[i], k, name, sizeof name); k++)
       if (strcmp (arg, name) == 0)
         return TRUE;
   return FALSE;

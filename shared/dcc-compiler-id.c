@@ -336,17 +336,33 @@ dcc_compiler_id_get (const char *compiler_path, const char *lang, const char *ca
   char hex[DCC_HASH_HEX_LEN + 1];
   dcc_hash_bytes (key, strlen (key), &h);
   dcc_hash_to_hex (&h, hex);
+  /* A client asks twice per compile (the request, then the host's note
+   * after a success): the second answer comes from memory. */
+  static char *last_key, *last_id;
+  if (g_strcmp0 (last_key, key) == 0)
+    return g_strdup (last_id);
   g_autofree char *dir = cache_dir ? g_build_filename (cache_dir, "compilers", NULL) : NULL;
   g_autofree char *path = dir ? g_strconcat (dir, "/", hex, ".id", NULL) : NULL;
   g_autofree guint8 *cached = NULL;
   gsize len;
+  char *id = NULL;
   if (path && dcc_io_read_file (path, DCC_COMPILER_ID_MAX, &cached, &len, NULL) && len > 0)
-    return g_strndup ((const char *) cached, len);
-  char *id = compute (compiler_path, lang, strict, error);
-  if (id && path)
+    id = g_strndup ((const char *) cached, len);
+  else
     {
-      g_mkdir_with_parents (dir, 0755);
-      dcc_io_write_file_atomic (path, id, strlen (id), 0644, NULL);
+      id = compute (compiler_path, lang, strict, error);
+      if (id && path)
+        {
+          g_mkdir_with_parents (dir, 0755);
+          dcc_io_write_file_atomic (path, id, strlen (id), 0644, NULL);
+        }
+    }
+  if (id)
+    {
+      g_free (last_key);
+      g_free (last_id);
+      last_key = g_strdup (key);
+      last_id = g_strdup (id);
     }
   return id;
 }

@@ -233,7 +233,8 @@ static struct {
   int pid;
   char *dir;
   int fd;
-} state_file = { 0, NULL, -1 };
+  gsize len;   /* the file's length after our last write */
+} state_file = { 0, NULL, -1, 0 };
 
 static void
 state_file_close (void)
@@ -266,6 +267,7 @@ state_file_open (const char *distcc_dir, int pid)
       return -1;
     }
   state_file.fd = fd;
+  state_file.len = G_MAXSIZE;  /* unknown: an old file of this pid may be longer */
   state_file.pid = pid;
   state_file.dir = g_strdup (distcc_dir);
   return fd;
@@ -288,8 +290,14 @@ dcc_state_set (const char *distcc_dir, DccPhase phase, const char *file,
   if (fd < 0)
     return;
   ssize_t n = pwrite (fd, text, len, 0);
-  if (n != (ssize_t) len || ftruncate (fd, (off_t) len) != 0)
-    g_debug ("cannot write state file in %s: %s", distcc_dir, n < 0 ? g_strerror (errno) : "short write");
+  /* Stock's records have one size, so the truncation is needed only once. */
+  if (n != (ssize_t) len || (len != state_file.len && ftruncate (fd, (off_t) len) != 0))
+    {
+      g_debug ("cannot write state file in %s: %s", distcc_dir, n < 0 ? g_strerror (errno) : "short write");
+      state_file.len = G_MAXSIZE;
+      return;
+    }
+  state_file.len = len;
 }
 
 void
