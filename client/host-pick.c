@@ -316,33 +316,13 @@ host_order (const DccHostList *hosts)
 }
 
 /* Why no listed host could take a compile, for the fallback local slot:
- * what +zeroconf found, the hosts in backoff (each with the time it ends,
- * when with_times), or that none is marked ,cpp or listed at all. */
+ * what +zeroconf found, the hosts in backoff, or that none is marked ,cpp
+ * or listed at all. The reason gives each backoff's end; the topic (the
+ * build's once-only warning's key) is the same text without the times. */
 static char *
-no_volunteer_why (const DccHostList *hosts, int dfd, gboolean want_cpp, int backoff, gboolean with_times)
+join_why (const DccHostList *hosts, guint not_cpp, const GString *backed)
 {
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) backed = g_string_new (NULL);
-  guint not_cpp = 0;
-  for (guint i = 0; i < hosts->hosts->len; i++)
-    {
-      const DccHost *h = hosts->hosts->pdata[i];
-      gint64 until = 0;
-      if (h->kind == DCC_HOST_LOCAL)
-        continue;
-      if (want_cpp && !h->cpp)
-        not_cpp++;
-      else if (backoff_until_at (dfd, h, backoff, &until))
-        {
-          g_string_append_printf (backed, "%s%s:%d", backed->len ? ", " : "", h->hostname, h->port);
-          if (with_times)
-            {
-              g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (until);
-              g_autofree char *hms = t ? g_date_time_format (t, "%H:%M:%S") : g_strdup ("?");
-              g_string_append_printf (backed, " (until %s)", hms);
-            }
-        }
-    }
   if (hosts->zeroconf_none)
     g_ptr_array_add (parts, g_strdup (hosts->zeroconf_none));
   if (backed->len)
@@ -354,6 +334,33 @@ no_volunteer_why (const DccHostList *hosts, int dfd, gboolean want_cpp, int back
     g_ptr_array_add (parts, g_strdup ("the host list names no volunteer"));
   g_ptr_array_add (parts, NULL);
   return g_strjoinv ("; ", (char **) parts->pdata);
+}
+
+static char *
+no_volunteer_why (const DccHostList *hosts, int dfd, gboolean want_cpp, int backoff, char **topic)
+{
+  g_autoptr(GString) backed = g_string_new (NULL);
+  g_autoptr(GString) backed_timed = g_string_new (NULL);
+  guint not_cpp = 0;
+  for (guint i = 0; i < hosts->hosts->len; i++)
+    {
+      const DccHost *h = hosts->hosts->pdata[i];
+      gint64 until = 0;
+      if (h->kind == DCC_HOST_LOCAL)
+        continue;
+      if (want_cpp && !h->cpp)
+        not_cpp++;
+      else if (backoff_until_at (dfd, h, backoff, &until))
+        {
+          g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (until);
+          g_autofree char *hms = t ? g_date_time_format (t, "%H:%M:%S") : g_strdup ("?");
+          const char *sep = backed->len ? ", " : "";
+          g_string_append_printf (backed, "%s%s:%d", sep, h->hostname, h->port);
+          g_string_append_printf (backed_timed, "%s%s:%d (until %s)", sep, h->hostname, h->port, hms);
+        }
+    }
+  *topic = join_why (hosts, not_cpp, backed);
+  return join_why (hosts, not_cpp, backed_timed);
 }
 
 const char *
@@ -412,8 +419,7 @@ dcc_host_pick_for (const DccHostList *hosts, const char *distcc_dir,
           found = try_host (dfd, fallback, LOCAL_KEY, &local_error);
           if (found)
             {
-              found->local_why = no_volunteer_why (hosts, dfd, want_cpp, backoff, TRUE);
-              found->local_topic = no_volunteer_why (hosts, dfd, want_cpp, backoff, FALSE);
+              found->local_why = no_volunteer_why (hosts, dfd, want_cpp, backoff, &found->local_topic);
             }
         }
       if (found == NULL && local_error == NULL)
