@@ -81,6 +81,36 @@ assert_all (DccStatCache *c)
     }
 }
 
+static void
+assert_three (DccStatCache *c)
+{
+  dcc_stat_cache_sync (c);
+  assert_same (c, "inc/b.h", FALSE);
+  assert_same (c, "inc/missing.h", FALSE);
+  assert_same (c, "inc/sub/c.h", FALSE);
+}
+
+/* How many answers ask() needed from the system, at best of 5 tries: the
+ * scratch directory's ancestors (/, /tmp) are watched too, and any other
+ * program creating a file in /tmp makes /tmp's own answer stale, which is
+ * right, but not what these checks are about. A cache that does not cache
+ * misses every time. */
+static guint64
+asked_of_system (DccStatCache *c, void (*ask) (DccStatCache *), DccStatCacheCounters *before,
+                 DccStatCacheCounters *after)
+{
+  guint64 best = G_MAXUINT64;
+  for (int i = 0; i < 5 && best > 0; i++)
+    {
+      dcc_stat_cache_sync (c);
+      dcc_stat_cache_counters (c, before);
+      ask (c);
+      dcc_stat_cache_counters (c, after);
+      best = MIN (best, after->misses - before->misses);
+    }
+  return best;
+}
+
 static gboolean
 have_inotify (void)
 {
@@ -115,10 +145,7 @@ test_changes (void)
 
   /* Asked again with nothing changed: answered from the cache. */
   DccStatCacheCounters before, after;
-  dcc_stat_cache_counters (c, &before);
-  assert_all (c);
-  dcc_stat_cache_counters (c, &after);
-  g_assert_cmpuint (after.misses, ==, before.misses);
+  g_assert_cmpuint (asked_of_system (c, assert_all, &before, &after), ==, 0);
   g_assert_cmpuint (after.hits, >, before.hits);
   g_assert_cmpuint (after.watches, >, 0);
 
@@ -130,14 +157,8 @@ test_changes (void)
   write_file ("inc/.tmp_a.o", "x");
   g_assert_cmpint (rename (tmp, tmp2), ==, 0);
   g_assert_cmpint (unlink (tmp2), ==, 0);
-  dcc_stat_cache_sync (c);
-  dcc_stat_cache_counters (c, &before);
-  assert_same (c, "inc/b.h", FALSE);
-  assert_same (c, "inc/missing.h", FALSE);
-  assert_same (c, "inc/sub/c.h", FALSE);
-  dcc_stat_cache_counters (c, &after);
   /* Nothing is asked of the system again. */
-  g_assert_cmpuint (after.misses, ==, before.misses);
+  g_assert_cmpuint (asked_of_system (c, assert_three, &before, &after), ==, 0);
 
   /* A write in place, then one through the other hard link. */
   append (a, "more\n");
