@@ -42,7 +42,7 @@ struct DccClosureEngine {
   guint       closure_entries;
   DccDirListings *listings;  /* for probes; has its own lock */
   DccStatCache   *stat_cache; /* lstat/stat answers while inotify sees no change; own lock */
-  gint        learnt;        /* anything inserted since creation or the last load */
+  gint        learnt;        /* a scan or a walked closure inserted since creation or the last load */
 };
 
 void dcc_closure_stat_key_from (StatKey *k, const struct stat *st);
