@@ -235,7 +235,8 @@ dcc_closure_engine_free (DccClosureEngine *e)
   dcc_dir_listings_free (e->listings);
   DccStatCacheCounters sc;
   dcc_stat_cache_counters (e->stat_cache, &sc);
-  dcc_debug ("stat cache: %" G_GUINT64_FORMAT " hits, %" G_GUINT64_FORMAT " misses, %" G_GUINT64_FORMAT
+  /* One line a session: how much the build's own writes cost the cache. */
+  dcc_notice ("stat cache: %" G_GUINT64_FORMAT " hits, %" G_GUINT64_FORMAT " misses, %" G_GUINT64_FORMAT
              " not cachable, %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT " resets, %u watches, %u paths",
              sc.hits, sc.misses, sc.uncached, sc.events, sc.resets, sc.watches, sc.nodes);
   dcc_stat_cache_free (e->stat_cache);
