@@ -11,10 +11,20 @@
 #include <unistd.h>
 
 /* Events that change what lstat says of a name in a watched directory, or
- * of a watched file or directory itself. */
-#define DIR_EVENTS  (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY | IN_ATTRIB \
-                     | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
+ * of a watched file or directory itself. A directory's watch leaves out
+ * its files' writes (IN_MODIFY, IN_CLOSE_WRITE): every regular file the
+ * cache answers for has a watch of its own that reports them, and a build
+ * writing objects beside its sources made those most of the events (one
+ * per write() of each object) that the server read and threw away. */
+#define DIR_EVENTS  (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB \
+                     | IN_DELETE_SELF | IN_MOVE_SELF)
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
+
+/* How long the reader waits after the first event before it drains the
+ * queue: a build's writes come in bursts, and each request drains the
+ * queue itself before it looks (dcc_stat_cache_sync), so the reader only
+ * keeps the kernel's queue from overflowing and need not wake per event. */
+#define READER_BATCH_MS 20
 
 typedef struct Node Node;
 struct Node {
@@ -280,6 +290,10 @@ reader_thread (gpointer data)
           return NULL;
         }
       if (fds[1].revents)
+        return NULL;
+      /* Let the burst gather, still woken at once by a stop. */
+      struct pollfd stop = { .fd = c->stop_pipe[0], .events = POLLIN };
+      if (poll (&stop, 1, READER_BATCH_MS) > 0)
         return NULL;
       g_mutex_lock (&c->lock);
       drain (c);
