@@ -434,6 +434,13 @@ output_free (gpointer p)
  * without a stat wherever it can. *left is what the job's outputs may
  * still total: each file's size is taken from the file opened (fstat),
  * before a byte of it is read, and one that does not fit refuses the job. */
+/* What a job's outputs may total (distccd --job-output-size). */
+static guint64
+output_limit (const DccCompileJob *job)
+{
+  return job->cfg.output_bytes ? job->cfg.output_bytes : DCC_DEFAULT_JOB_OUTPUT_SIZE;
+}
+
 static gboolean
 collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTable *inputs,
                  GPtrArray *outputs, guint64 *left, GError **error)
@@ -479,7 +486,7 @@ collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTab
         }
       if (!S_ISREG (st.st_mode))
         continue;
-      guint64 limit = job->cfg.output_bytes ? job->cfg.output_bytes : DCC_DEFAULT_JOB_OUTPUT_SIZE;
+      guint64 limit = output_limit (job);
       if ((guint64) st.st_size > *left || (guint64) st.st_size > DCC_MAX_FILE_SIZE)
         {
           ok = dcc_fail (error, DCC_ERROR_LIMIT, "output %s is %lld bytes: %s over this volunteer's limit of "
@@ -603,7 +610,7 @@ reply_with_outputs (DccCompileJob *job, const char *written, int status, GByteAr
   if (job->source)
     g_hash_table_add (job->inputs, g_strdup (job->source));
   g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func (output_free);
-  guint64 left = job->cfg.output_bytes ? job->cfg.output_bytes : DCC_DEFAULT_JOB_OUTPUT_SIZE;
+  guint64 left = output_limit (job);
   if (!collect_outputs (job, written, written, job->inputs, outputs, &left, error))
     return FALSE;
   encode_outputs (job, outputs, reply);

@@ -8,7 +8,6 @@
 #include "file-store.h"
 #include "job-board.h"
 #include "listener.h"
-#include "listener.h"
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>

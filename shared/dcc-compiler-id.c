@@ -332,15 +332,15 @@ dcc_compiler_id_get (const char *compiler_path, const char *lang, const char *ca
   g_autofree char *key = g_strdup_printf ("id2\n%s\n%lld.%09ld\n%lld\n%lld\n%s\n%d\n", compiler_path,
                                           (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                                           (long long) st.st_size, (long long) st.st_ino, lang, strict);
-  DccHash h;
-  char hex[DCC_HASH_HEX_LEN + 1];
-  dcc_hash_bytes (key, strlen (key), &h);
-  dcc_hash_to_hex (&h, hex);
   /* A client asks twice per compile (the request, then the host's note
    * after a success): the second answer comes from memory. */
   static char *last_key, *last_id;
   if (g_strcmp0 (last_key, key) == 0)
     return g_strdup (last_id);
+  DccHash h;
+  char hex[DCC_HASH_HEX_LEN + 1];
+  dcc_hash_bytes (key, strlen (key), &h);
+  dcc_hash_to_hex (&h, hex);
   g_autofree char *dir = cache_dir ? g_build_filename (cache_dir, "compilers", NULL) : NULL;
   g_autofree char *path = dir ? g_strconcat (dir, "/", hex, ".id", NULL) : NULL;
   g_autofree guint8 *cached = NULL;
