@@ -12,8 +12,8 @@
 source "$(dirname "$0")/lib.sh"
 
 cd "$SCRATCH" || exit 1
-start_distccd || { not_ok "distccd starts"; finish; exit 1; }
-ok "distccd starts (default --job-output-size)"
+start_distccd_stock || { not_ok "distccd starts"; finish; exit 1; }
+ok "distccd starts as a distribution starts it (root, no --user, no --cache-dir; default --job-output-size)"
 mkdir -p src && cd src || exit 1
 printf 'static char big[70 << 20] = {1};\nchar *p = big;\n' > big.c
 gcc -O0 -c big.c -o ref.o
