@@ -10,6 +10,11 @@ CROSS=aarch64-linux-gnu-gcc
 if ! command -v $CROSS > /dev/null; then
   skip "$CROSS not installed (apt-get install gcc-aarch64-linux-gnu)"; finish; exit 0
 fi
+# gcc-aarch64-linux-gnu only recommends the target's C library headers:
+# installed without recommends it cannot compile <stdint.h>.
+if ! echo '#include <stdint.h>' | $CROSS -x c -c - -o /dev/null 2>/dev/null; then
+  skip "$CROSS has no C library headers (apt-get install libc6-dev-arm64-cross)"; finish; exit 0
+fi
 
 proj=$SCRATCH/proj
 mkdir -p "$proj"
