@@ -522,7 +522,7 @@ get_tables (DccReader *r, Tables *t, GError **error)
 
 gboolean
 dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **hashes_out,
-                     GPtrArray **scans_out, GPtrArray **closures_out, GError **error)
+                     GPtrArray **scans_out, GPtrArray **closures_out, gsize *consumed, GError **error)
 {
   DccReader r;
   const guint8 *magic;
@@ -581,8 +581,10 @@ dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **has
     }
   if (t.next_entry != table_entries->len || t.next_check != table_checks->len)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: table items no closure uses");
-  if (r.left != 0)
+  if (r.left != 0 && !consumed)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: %zu bytes after the end", r.left);
+  if (consumed)
+    *consumed = len - r.left;
   *hashes_out = g_steal_pointer (&hashes);
   *scans_out = g_steal_pointer (&scans);
   *closures_out = g_steal_pointer (&closures);

@@ -23,6 +23,8 @@
 #define DCC_IS_CACHE_MAX_CHECKS    (1u << 20)       /* checks of one closure */
 #define DCC_IS_CACHE_MAX_CLOSURE_ENTRIES (1u << 20) /* entries over all closures */
 #define DCC_IS_CACHE_MAX_TABLE     (1u << 20)       /* distinct entries, distinct checks */
+#define DCC_IS_CACHE_MAX_SEGMENTS  16u              /* the first encoding and those appended after it */
+#define DCC_IS_CACHE_APPEND_MIN    (256 * 1024)     /* appended bytes always allowed before a rewrite */
 
 typedef struct {
   guint64 dev, ino, size;
@@ -82,8 +84,11 @@ void dcc_is_cache_encode (GByteArray *out, const char *tag, const GArray *hashes
                           const GPtrArray *scans /* DccCachedScan* */,
                           const GPtrArray *closures /* DccCachedClosure* */);
 
-/* Decodes a file dcc_is_cache_encode wrote with the same tag. FALSE with
+/* Decodes what dcc_is_cache_encode wrote with the same tag. FALSE with
  * DCC_ERROR_MISMATCH for another tag, DCC_ERROR_PROTOCOL or _LIMIT for
- * anything malformed; the out-parameters are set only on success. */
+ * anything malformed; the out-parameters are set only on success.
+ * consumed NULL: buf must hold exactly one encoding. Else buf may go on
+ * after it (a file is one encoding followed by the segments later servers
+ * appended, each an encoding of its own) and *consumed says where it ends. */
 gboolean dcc_is_cache_decode (const guint8 *buf, gsize len, const char *tag, GArray **hashes,
-                              GPtrArray **scans, GPtrArray **closures, GError **error);
+                              GPtrArray **scans, GPtrArray **closures, gsize *consumed, GError **error);

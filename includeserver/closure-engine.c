@@ -10,6 +10,7 @@
 #include "dcc-limits.h"
 #include "dcc-log.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -216,6 +217,9 @@ dcc_closure_engine_new (void)
   e->listings = dcc_dir_listings_new (DCC_DIR_LISTING_SETTLE_S);
   /* DCC_IS_NO_INOTIFY=1: every stat a system call (for comparisons). */
   e->stat_cache = dcc_stat_cache_new (g_getenv ("DCC_IS_NO_INOTIFY") == NULL);
+  e->fresh_hashes = g_array_new (FALSE, FALSE, sizeof (StatKey));
+  e->fresh_scans = g_array_new (FALSE, FALSE, sizeof (ScanKey));
+  e->fresh_closures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return e;
 }
 
@@ -232,6 +236,9 @@ dcc_closure_engine_free (DccClosureEngine *e)
   g_hash_table_unref (e->own_checks);
   g_hash_table_unref (e->interned_entries);
   g_hash_table_unref (e->interned_checks);
+  g_array_unref (e->fresh_hashes);
+  g_array_unref (e->fresh_scans);
+  g_hash_table_unref (e->fresh_closures);
   dcc_dir_listings_free (e->listings);
   DccStatCacheCounters sc;
   dcc_stat_cache_counters (e->stat_cache, &sc);
@@ -263,8 +270,15 @@ hash_cache_insert (DccClosureEngine *e, const StatKey *k, const DccHash *h)
   g_mutex_lock (&e->hash_lock);
   /* Bounded the simple way: forget everything when full. */
   if (g_hash_table_size (e->hashes) >= DCC_CLOSURE_HASH_CACHE_MAX)
-    g_hash_table_remove_all (e->hashes);
+    {
+      g_hash_table_remove_all (e->hashes);
+      e->fresh_lost = TRUE;
+    }
   g_hash_table_replace (e->hashes, g_memdup2 (k, sizeof *k), g_memdup2 (h, sizeof *h));
+  if (e->fresh_hashes->len < DCC_IS_CACHE_MAX_HASHES)
+    g_array_append_val (e->fresh_hashes, *k);
+  else
+    e->fresh_lost = TRUE;
   g_mutex_unlock (&e->hash_lock);
   /* Not "learnt" by itself: a walk that hashes files also inserts its
    * scans and closure, and a restamp's hash is cheaper to make again in
@@ -287,8 +301,15 @@ dcc_closure_scan_insert (DccClosureEngine *e, const ScanKey *k, DccScanResult *r
 {
   g_mutex_lock (&e->scan_lock);
   if (g_hash_table_size (e->scans) >= DCC_CLOSURE_SCAN_CACHE_MAX)
-    g_hash_table_remove_all (e->scans);
+    {
+      g_hash_table_remove_all (e->scans);
+      e->fresh_lost = TRUE;
+    }
   g_hash_table_replace (e->scans, g_memdup2 (k, sizeof *k), dcc_scan_result_ref (r));
+  if (e->fresh_scans->len < DCC_IS_CACHE_MAX_SCANS)
+    g_array_append_val (e->fresh_scans, *k);
+  else
+    e->fresh_lost = TRUE;
   g_mutex_unlock (&e->scan_lock);
   g_atomic_int_set (&e->learnt, 1);
 }
@@ -418,6 +439,15 @@ dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entri
       g_queue_push_tail (&e->closure_order, k);
     }
   e->closure_entries += entries->len;
+  /* Not restamps: a kernel's make clean restamps every closure (each
+   * includes the regenerated autoconf.h), and the next session re-hashes
+   * such a file once for all of them. */
+  if (only_over_same)
+    ;
+  else if (g_hash_table_size (e->fresh_closures) < DCC_IS_CACHE_MAX_CLOSURES)
+    g_hash_table_add (e->fresh_closures, g_strdup (key));
+  else
+    e->fresh_lost = TRUE;
   while (e->closure_entries > DCC_CLOSURE_CACHE_MAX_ENTRIES && e->closure_order.length > 1)
     {
       char *victim = g_queue_pop_head (&e->closure_order);
@@ -443,25 +473,46 @@ cache_tag (void)
   return g_strdup_printf ("scan-format 4; %s", v);
 }
 
-gboolean
-dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
+/* Copies into hashes, scans and closures either everything the engine holds
+ * (all) or only what was added since the file was read or written. */
+static void
+gather (DccClosureEngine *e, gboolean all, GArray *hashes, GPtrArray *scans, GPtrArray *closures)
 {
-  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
-  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
   GHashTableIter it;
   gpointer k, v;
   g_mutex_lock (&e->hash_lock);
-  g_hash_table_iter_init (&it, e->hashes);
-  while (g_hash_table_iter_next (&it, &k, &v))
+  if (all)
     {
-      DccCachedHash c = { .key = *(StatKey *) k, .hash = *(DccHash *) v };
-      g_array_append_val (hashes, c);
+      g_hash_table_iter_init (&it, e->hashes);
+      while (g_hash_table_iter_next (&it, &k, &v))
+        {
+          DccCachedHash c = { .key = *(StatKey *) k, .hash = *(DccHash *) v };
+          g_array_append_val (hashes, c);
+        }
+    }
+  else
+    {
+      g_autoptr(GHashTable) seen = g_hash_table_new (stat_key_hash, stat_key_equal);
+      for (guint i = 0; i < e->fresh_hashes->len; i++)
+        {
+          const StatKey *sk = &g_array_index (e->fresh_hashes, StatKey, i);
+          const DccHash *h = g_hash_table_lookup (e->hashes, sk);
+          if (!h || !g_hash_table_add (seen, (gpointer) sk))
+            continue;
+          DccCachedHash c = { .key = *sk, .hash = *h };
+          g_array_append_val (hashes, c);
+        }
     }
   g_mutex_unlock (&e->hash_lock);
   g_mutex_lock (&e->scan_lock);
+  g_autoptr(GHashTable) scans_seen = g_hash_table_new (NULL, NULL);
   g_hash_table_iter_init (&it, e->scans);
-  while (g_hash_table_iter_next (&it, &k, &v))
+  for (guint i = 0; all ? g_hash_table_iter_next (&it, &k, &v) : i < e->fresh_scans->len; i++)
     {
+      if (!all && !g_hash_table_lookup_extended (e->scans, &g_array_index (e->fresh_scans, ScanKey, i), &k, &v))
+        continue;
+      if (!g_hash_table_add (scans_seen, k))
+        continue;
       DccCachedScan *c = g_new0 (DccCachedScan, 1);
       c->hash = ((ScanKey *) k)->hash;
       c->cplusplus = ((ScanKey *) k)->cplusplus;
@@ -469,12 +520,13 @@ dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
       g_ptr_array_add (scans, c);
     }
   g_mutex_unlock (&e->scan_lock);
-  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
   g_mutex_lock (&e->closure_lock);
   /* Oldest first, as they were inserted: the next server evicts in the
    * same order, and the same closures make the same file. */
   for (GList *l = e->closure_order.head; l; l = l->next)
     {
+      if (!all && !g_hash_table_contains (e->fresh_closures, l->data))
+        continue;
       const CachedClosure *cc = g_hash_table_lookup (e->closures, l->data);
       DccCachedClosure *c = g_new0 (DccCachedClosure, 1);
       c->key = g_strdup (l->data);
@@ -483,13 +535,100 @@ dcc_closure_engine_save (DccClosureEngine *e, const char *path, GError **error)
       g_ptr_array_add (closures, c);
     }
   g_mutex_unlock (&e->closure_lock);
+}
+
+/* The file now holds everything the engine knows: nothing is fresh. */
+static void
+file_now (DccClosureEngine *e, const struct stat *st, goffset first, guint segments)
+{
+  e->file_known = TRUE;
+  e->file_dev = st->st_dev;
+  e->file_ino = st->st_ino;
+  e->file_size = st->st_size;
+  e->file_first = first;
+  e->file_segments = segments;
+  g_mutex_lock (&e->hash_lock);
+  g_array_set_size (e->fresh_hashes, 0);
+  g_mutex_unlock (&e->hash_lock);
+  g_mutex_lock (&e->scan_lock);
+  g_array_set_size (e->fresh_scans, 0);
+  g_mutex_unlock (&e->scan_lock);
+  g_mutex_lock (&e->closure_lock);
+  g_hash_table_remove_all (e->fresh_closures);
+  g_mutex_unlock (&e->closure_lock);
+  e->fresh_lost = FALSE;
+}
+
+/* Appends one segment to path, if path is still the file this engine last
+ * read or wrote (same inode, same size). On a failed write the file is cut
+ * back to where it was, so that it still decodes. */
+static gboolean
+append_segment (DccClosureEngine *e, const char *path, const GByteArray *seg)
+{
+  int fd = open (path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return FALSE;
+  struct stat st;
+  gboolean ok = fstat (fd, &st) == 0 && st.st_dev == e->file_dev && st.st_ino == e->file_ino
+                && st.st_size == e->file_size
+                && dcc_io_write_all (fd, seg->data, seg->len, 30, NULL);
+  if (!ok && fstat (fd, &st) == 0 && st.st_dev == e->file_dev && st.st_ino == e->file_ino
+      && st.st_size > e->file_size)
+    (void) !ftruncate (fd, e->file_size);
+  if (close (fd) != 0)
+    ok = FALSE;
+  if (ok)
+    {
+      st.st_size = e->file_size + (goffset) seg->len;
+      file_now (e, &st, e->file_first, e->file_segments + 1);
+    }
+  return ok;
+}
+
+gboolean
+dcc_closure_engine_save (DccClosureEngine *e, const char *path, gboolean *appended, GError **error)
+{
   g_autofree char *tag = cache_tag ();
+  *appended = FALSE;
+  /* What this session added, as a segment at the end of the file, while
+   * the segments stay small beside the file's first one (half its size,
+   * or 256 KiB for a small file): a build that walked
+   * a few units again (a kernel's after make clean) then writes a few KB
+   * instead of rewriting megabytes. Past that, or onto any other file, the
+   * whole file is written again (which also drops what later segments
+   * replaced). */
+  if (e->file_known && !e->fresh_lost && e->file_segments < DCC_IS_CACHE_MAX_SEGMENTS)
+    {
+      g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+      g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+      g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+      gather (e, FALSE, hashes, scans, closures);
+      g_autoptr(GByteArray) seg = g_byte_array_new ();
+      dcc_is_cache_encode (seg, tag, hashes, scans, closures);
+      goffset room = MAX (e->file_first / 2, DCC_IS_CACHE_APPEND_MIN);
+      if ((e->file_size - e->file_first) + (goffset) seg->len <= room && append_segment (e, path, seg))
+        {
+          *appended = TRUE;
+          return TRUE;
+        }
+    }
+  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+  gather (e, TRUE, hashes, scans, closures);
   g_autoptr(GByteArray) buf = g_byte_array_new ();
   dcc_is_cache_encode (buf, tag, hashes, scans, closures);
   g_autofree char *dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) < 0)
     return dcc_fail_errno (error, "creating %s", dir);
-  return dcc_io_write_file_atomic (path, buf->data, buf->len, 0600, error);
+  if (!dcc_io_write_file_atomic (path, buf->data, buf->len, 0600, error))
+    return FALSE;
+  struct stat st;
+  if (lstat (path, &st) == 0 && st.st_size == (goffset) buf->len)
+    file_now (e, &st, st.st_size, 1);
+  else
+    e->file_known = FALSE;
+  return TRUE;
 }
 
 gboolean
@@ -499,33 +638,55 @@ dcc_closure_engine_load (DccClosureEngine *e, const char *path, GError **error)
   gsize len = 0;
   if (!dcc_io_read_file (path, DCC_IS_CACHE_MAX_BYTES, &data, &len, error))
     return FALSE;
+  struct stat st;
+  gboolean known = lstat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size == (goffset) len;
   g_autofree char *tag = cache_tag ();
-  g_autoptr(GArray) hashes = NULL;
-  g_autoptr(GPtrArray) scans = NULL;
-  g_autoptr(GPtrArray) closures = NULL;
-  if (!dcc_is_cache_decode (data, len, tag, &hashes, &scans, &closures, error))
-    return FALSE;
-  /* Through the same inserts as a request's, so the same bounds hold (the
-   * encoder writes no more than they keep). */
-  for (guint i = 0; i < hashes->len; i++)
+  gsize first = 0;
+  guint segments = 0;
+  for (gsize off = 0; off < len || segments == 0; segments++)
     {
-      const DccCachedHash *c = &g_array_index (hashes, DccCachedHash, i);
-      hash_cache_insert (e, &c->key, &c->hash);
+      g_autoptr(GArray) hashes = NULL;
+      g_autoptr(GPtrArray) scans = NULL;
+      g_autoptr(GPtrArray) closures = NULL;
+      gsize used = 0;
+      if (segments >= DCC_IS_CACHE_MAX_SEGMENTS)
+        return dcc_fail (error, DCC_ERROR_LIMIT, "cache file has more than %u segments",
+                         DCC_IS_CACHE_MAX_SEGMENTS);
+      if (!dcc_is_cache_decode (data + off, len - off, tag, &hashes, &scans, &closures, &used, error))
+        {
+          if (segments > 0)
+            g_prefix_error (error, "segment %u: ", segments + 1);
+          return FALSE;
+        }
+      if (segments == 0)
+        first = used;
+      off += used;
+      /* Through the same inserts as a request's, so the same bounds hold;
+       * a later segment's closure replaces an earlier one's. */
+      for (guint i = 0; i < hashes->len; i++)
+        {
+          const DccCachedHash *c = &g_array_index (hashes, DccCachedHash, i);
+          hash_cache_insert (e, &c->key, &c->hash);
+        }
+      for (guint i = 0; i < scans->len; i++)
+        {
+          const DccCachedScan *c = scans->pdata[i];
+          const ScanKey sk = { .hash = c->hash, .cplusplus = c->cplusplus };
+          dcc_closure_scan_insert (e, &sk, c->scan);
+        }
+      /* Closures are checked against the disk on every use, as always. */
+      for (guint i = 0; i < closures->len; i++)
+        {
+          const DccCachedClosure *c = closures->pdata[i];
+          dcc_closure_cache_insert (e, c->key, c->entries, c->checks, FALSE);
+        }
+      dcc_debug ("cache file %s segment %u: %u hashes, %u scans, %u closures", path, segments + 1,
+                 hashes->len, scans->len, closures->len);
     }
-  for (guint i = 0; i < scans->len; i++)
-    {
-      const DccCachedScan *c = scans->pdata[i];
-      const ScanKey sk = { .hash = c->hash, .cplusplus = c->cplusplus };
-      dcc_closure_scan_insert (e, &sk, c->scan);
-    }
-  /* Closures are checked against the disk on every use, as always. */
-  for (guint i = 0; i < closures->len; i++)
-    {
-      const DccCachedClosure *c = closures->pdata[i];
-      dcc_closure_cache_insert (e, c->key, c->entries, c->checks, FALSE);
-    }
-  dcc_debug ("cache file %s: %u hashes, %u scans, %u closures", path, hashes->len, scans->len,
-             closures->len);
+  if (known)
+    file_now (e, &st, (goffset) first, segments);
+  else
+    e->file_known = FALSE;
   g_atomic_int_set (&e->learnt, 0);
   return TRUE;
 }

@@ -43,6 +43,21 @@ struct DccClosureEngine {
   DccDirListings *listings;  /* for probes; has its own lock */
   DccStatCache   *stat_cache; /* lstat/stat answers while inotify sees no change; own lock */
   gint        learnt;        /* a scan or a walked closure inserted since creation or the last load */
+  /* What was added since the cache file was loaded or saved, so that a save
+   * can append just that to the file (see dcc_closure_engine_save). Each
+   * under its table's lock. */
+  GArray     *fresh_hashes;   /* StatKey */
+  GArray     *fresh_scans;    /* ScanKey */
+  GHashTable *fresh_closures; /* keys (owned) */
+  gboolean    fresh_lost;     /* a table was emptied when full: only a rewrite is true */
+  /* The file as this server read or wrote it: appending is only right onto
+   * that very file (another server may have replaced it since). */
+  gboolean    file_known;
+  dev_t       file_dev;
+  ino_t       file_ino;
+  goffset     file_size;
+  goffset     file_first;     /* bytes of its first segment (a whole rewrite) */
+  guint       file_segments;
 };
 
 void dcc_closure_stat_key_from (StatKey *k, const struct stat *st);

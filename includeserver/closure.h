@@ -22,10 +22,13 @@ typedef struct DccClosureEngine DccClosureEngine;
 DccClosureEngine *dcc_closure_engine_new (void);
 void              dcc_closure_engine_free (DccClosureEngine *engine);
 /* The engine's file hashes, header scans and closures to and from a cache file (see
- * cache-file.h), so that the next server starts warm. Saving writes a
- * temporary file and renames it; loading adds to what the engine has.
- * Closures, too, are checked against the disk before each use. */
-gboolean dcc_closure_engine_save (DccClosureEngine *engine, const char *path, GError **error);
+ * cache-file.h), so that the next server starts warm. Saving appends what
+ * was learnt since the file was loaded (*appended TRUE) while that stays
+ * small and the file is the one loaded; otherwise it writes the whole
+ * engine to a temporary file and renames it. Loading adds to what the
+ * engine has. Closures, too, are checked against the disk before each use. */
+gboolean dcc_closure_engine_save (DccClosureEngine *engine, const char *path, gboolean *appended,
+                                  GError **error);
 gboolean dcc_closure_engine_load (DccClosureEngine *engine, const char *path, GError **error);
 /* Has the engine added to its caches since it was created or last loaded? */
 gboolean dcc_closure_engine_learnt (DccClosureEngine *engine);

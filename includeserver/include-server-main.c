@@ -289,9 +289,11 @@ run_server (const char *socket_path, const char *pid_file, const char *cache_fil
     {
       g_autoptr(GError) cache_error = NULL;
       gint64 t0 = g_get_monotonic_time ();
-      if (dcc_closure_engine_save (server.engine, cache_file, &cache_error))
-        dcc_notice ("cache saved to %s in %lld ms", cache_file,
-                    (long long) (g_get_monotonic_time () - t0) / 1000);
+      gboolean appended = FALSE;
+      if (dcc_closure_engine_save (server.engine, cache_file, &appended, &cache_error))
+        dcc_notice ("cache saved to %s in %lld ms (%s)", cache_file,
+                    (long long) (g_get_monotonic_time () - t0) / 1000,
+                    appended ? "what was learnt appended" : "whole file written");
       else
         dcc_warning ("cache not saved: %s", cache_error->message);
     }

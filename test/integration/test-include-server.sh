@@ -300,6 +300,25 @@ case "$r11 $(last_served)" in *" $P/a/opt.h "*"(walked,"*) ok "cache file: a hea
 rm a/opt.h
 kill "$(cat "$SCRATCH/is.pid")"
 wait "$IS_PID"
+# What that server learnt (the closure with a/opt.h) is appended to the
+# file, not written with all the rest again; a third server reads both
+# segments, and the later closure replaces the first one: with a/opt.h
+# back (same bytes, new inode) it is reused, which only the appended
+# closure allows.
+check "cache file: what a later server learnt is appended" grep -q "cache saved to .*(what was learnt appended)" "$SCRATCH/is2.log"
+"$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$SCRATCH/is2b.log" --verbose \
+    --cache-file "$SCRATCH/is.cache" &
+IS_PID=$!
+DAEMON_PIDS+=($IS_PID)
+wait_socket "$SOCK" || not_ok "include server makes its socket $SOCK from the appended file"
+last_served () { grep ' entries for ' "$SCRATCH/is2b.log" | tail -1; }
+echo '#define OPT 3' > a/opt.h
+r12=$(query gcc "${FLAGS[@]}" -c main.c)
+case "$r12 $(last_served)" in *" $P/a/opt.h "*"(cached,"*) ok "cache file: the appended segment's closure is reused";;
+  *) not_ok "cache file: the appended segment's closure is reused ($(last_served))";; esac
+rm a/opt.h
+kill "$(cat "$SCRATCH/is.pid")"
+wait "$IS_PID"
 
 # The compiler is looked up in the server's PATH for every request (the closure
 # cache is keyed by the compiler found): a compiler installed earlier in PATH

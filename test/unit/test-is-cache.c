@@ -78,7 +78,7 @@ test_round_trip (void)
   g_autoptr(GArray) hashes = NULL;
   g_autoptr(GPtrArray) scans = NULL;
   g_autoptr(GPtrArray) closures = NULL;
-  g_assert_true (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &closures, &error));
+  g_assert_true (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &closures, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (hashes->len, ==, 1);
   const DccCachedHash *h = &g_array_index (hashes, DccCachedHash, 0);
@@ -135,19 +135,19 @@ test_refusals (void)
   g_autoptr(GPtrArray) closures = NULL;
   {
     g_autoptr(GError) error = NULL;
-    g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 2", &hashes, &scans, &closures, &error));
+    g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 2", &hashes, &scans, &closures, NULL, &error));
     g_assert_error (error, DCC_ERROR, DCC_ERROR_MISMATCH);
   }
   /* every truncation, and a byte too many */
   for (guint n = 0; n < buf->len; n++)
     {
       g_autoptr(GError) error = NULL;
-      g_assert_false (dcc_is_cache_decode (buf->data, n, "tag 1", &hashes, &scans, &closures, &error));
+      g_assert_false (dcc_is_cache_decode (buf->data, n, "tag 1", &hashes, &scans, &closures, NULL, &error));
       g_assert_nonnull (error);
     }
   g_byte_array_append (buf, (const guint8 *) "x", 1);
   g_autoptr(GError) error = NULL;
-  g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &closures, &error));
+  g_assert_false (dcc_is_cache_decode (buf->data, buf->len, "tag 1", &hashes, &scans, &closures, NULL, &error));
   g_assert_error (error, DCC_ERROR, DCC_ERROR_PROTOCOL);
   g_assert_null (hashes);
   g_assert_null (scans);
@@ -162,7 +162,7 @@ test_shared_items (void)
   g_autoptr(GArray) hashes = NULL;
   g_autoptr(GPtrArray) scans = NULL;
   g_autoptr(GPtrArray) closures = NULL;
-  g_assert_true (dcc_is_cache_decode (one->data, one->len, "tag 1", &hashes, &scans, &closures, NULL));
+  g_assert_true (dcc_is_cache_decode (one->data, one->len, "tag 1", &hashes, &scans, &closures, NULL, NULL));
   DccCachedClosure *c = closures->pdata[0];
   DccCachedClosure *twin = g_new0 (DccCachedClosure, 1);
   twin->key = g_strdup ("/src\037gcc\037-c\037b.c");
@@ -177,7 +177,7 @@ test_shared_items (void)
   g_autoptr(GPtrArray) s2 = NULL;
   g_autoptr(GPtrArray) c2 = NULL;
   g_autoptr(GError) error = NULL;
-  g_assert_true (dcc_is_cache_decode (two->data, two->len, "tag 1", &h2, &s2, &c2, &error));
+  g_assert_true (dcc_is_cache_decode (two->data, two->len, "tag 1", &h2, &s2, &c2, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (c2->len, ==, 2);
   const DccCachedClosure *back = c2->pdata[1];
@@ -186,6 +186,41 @@ test_shared_items (void)
   g_assert_cmpstr (((DccEntry *) back->entries->pdata[1])->path, ==, "/src/a.c");
   g_assert_cmpuint (back->checks->len, ==, c->checks->len);
   g_assert_cmpstr (((DccCachedCheck *) back->checks->pdata[2])->absent, ==, "cfg.h/sys/");
+}
+
+/* A file of segments (a first encoding, then those appended later): each
+ * decodes from where the last one ended; the whole, read as one encoding,
+ * is refused; a cut inside the second segment is refused too. */
+static void
+test_segments (void)
+{
+  g_autoptr(GByteArray) first = encode_sample ();
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  g_byte_array_append (file, first->data, first->len);
+  g_byte_array_append (file, first->data, first->len);
+  g_autoptr(GArray) hashes = NULL;
+  g_autoptr(GPtrArray) scans = NULL;
+  g_autoptr(GPtrArray) closures = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize used = 0;
+  g_assert_true (dcc_is_cache_decode (file->data, file->len, "tag 1", &hashes, &scans, &closures, &used, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (used, ==, first->len);
+  g_assert_cmpuint (closures->len, ==, 1);
+  g_autoptr(GArray) h2 = NULL;
+  g_autoptr(GPtrArray) s2 = NULL;
+  g_autoptr(GPtrArray) c2 = NULL;
+  gsize used2 = 0;
+  g_assert_true (dcc_is_cache_decode (file->data + used, file->len - used, "tag 1", &h2, &s2, &c2, &used2, &error));
+  g_assert_cmpuint (used2, ==, first->len);
+  g_autoptr(GArray) h3 = NULL;
+  g_autoptr(GPtrArray) s3 = NULL;
+  g_autoptr(GPtrArray) c3 = NULL;
+  g_assert_false (dcc_is_cache_decode (file->data, file->len, "tag 1", &h3, &s3, &c3, NULL, &error));
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_assert_false (dcc_is_cache_decode (file->data + used, file->len - used - 1, "tag 1", &h3, &s3, &c3, &used2, &error));
+  g_assert_nonnull (error);
 }
 
 /* Each closure's entries must be in reply order (as the include server's
@@ -225,7 +260,7 @@ decode_closures (const char *spec)
   g_autoptr(GPtrArray) s2 = NULL;
   g_autoptr(GPtrArray) c2 = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean ok = dcc_is_cache_decode (buf->data, buf->len, "tag 1", &h2, &s2, &c2, &error);
+  gboolean ok = dcc_is_cache_decode (buf->data, buf->len, "tag 1", &h2, &s2, &c2, NULL, &error);
   g_assert_true (ok == (error == NULL));
   return ok;
 }
@@ -252,6 +287,7 @@ main (int argc, char **argv)
   g_test_add_func ("/is-cache/round-trip", test_round_trip);
   g_test_add_func ("/is-cache/shared-items", test_shared_items);
   g_test_add_func ("/is-cache/refusals", test_refusals);
+  g_test_add_func ("/is-cache/segments", test_segments);
   g_test_add_func ("/is-cache/entry-order", test_entry_order);
   return g_test_run ();
 }
