@@ -6,7 +6,7 @@ what the volunteer did: "EROR <message>", "DONE <status> <outputs>",
 
     hostile.py ATTACK HOST PORT [ARG...]
 """
-import ctypes, os, socket, struct, sys, threading
+import ctypes, os, socket, struct, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wire import frame, lz4_stored  # noqa: E402  (the framing and blobs of doc/protocol.md)
@@ -392,6 +392,15 @@ def store_shape(store, remove=False):
                     bad.append(top + "/" + f)
         elif not stat.S_ISREG(st.st_mode):
             bad.append(top)
+    # A result being named (results/XX/.<name>.<pid>.<random>, a symlink
+    # renamed into place a moment later; the daemon may name a result after
+    # its reply) is the store's own: wait for it to go, not a fixed time.
+    inflight = re.compile(r"^results/[0-9a-f]{2}/\.[0-9a-f]{30}\.[0-9]+\.[0-9a-f]{8}$")
+    deadline = time.time() + 10
+    while any(inflight.match(b) for b in bad) and time.time() < deadline:
+        bad = [b for b in bad if not inflight.match(b) or os.path.lexists(os.path.join(store, b))]
+        if any(inflight.match(b) for b in bad):
+            time.sleep(0.05)
     if remove:
         import shutil
         for b in bad:
