@@ -13,6 +13,7 @@
 #include <glib.h>
 #include "clang-scan.h"
 #include "dcc-hash.h"
+#include "stat-cache.h"
 
 #define DCC_IS_CACHE_MAX_BYTES     (512u * 1024 * 1024)
 #define DCC_IS_CACHE_MAX_HASHES    262144u
@@ -59,6 +60,10 @@ typedef struct {
   DccFileKey key;
   char    *absent;     /* NULL, or names not found in the directory path, '/'-separated */
   gint     extra_refs; /* holders besides the first (dcc_cached_check_ref) */
+  /* In memory only, neither saved nor compared: the stat-cache answer the
+   * fact last held against (closure-engine.c). The one field written
+   * after the check is shared, and only under the stat cache's lock. */
+  DccStatMemo held;
 } DccCachedCheck;
 
 /* Shares a check (read-only from then on); each holder calls

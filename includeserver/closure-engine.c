@@ -73,10 +73,14 @@ typedef enum {
   FACT_FILE_RESTAMPED,
 } FactState;
 
+/* *memo: the stat-cache answer the verdict rests on. When the fact holds
+ * and that answer is still the cache's later, the fact still holds: an
+ * event that could change the answer forgets it, and a name appearing in
+ * a directory (names_still_absent) is such an event for the directory. */
 static FactState
-check_fact (DccClosureEngine *e, const Check *c, struct stat *st)
+check_fact (DccClosureEngine *e, const Check *c, struct stat *st, DccStatMemo *memo)
 {
-  int rc = dcc_stat_cache_stat (e->stat_cache, c->path, c->follow, st);
+  int rc = dcc_stat_cache_stat_memo (e->stat_cache, c->path, c->follow, st, memo);
   if (rc != 0)
     return c->exists ? FACT_BROKEN : FACT_HOLDS;
   if (!c->exists)
@@ -365,13 +369,28 @@ dcc_closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
   if (!c)
     return NULL;
   g_autoptr(GPtrArray) restamped = NULL;   /* checks, with restamped ones replaced */
+  /* Most facts are shared by many closures (a project's headers) and were
+   * checked by the closure before: those whose stat-cache answer has not
+   * been forgotten since hold without a look, all under one lock. */
+  g_autofree guint8 *unchanged = g_malloc (checks->len);
+  dcc_stat_cache_lock (e->stat_cache);
+  for (guint i = 0; i < checks->len; i++)
+    unchanged[i] = dcc_stat_cache_unchanged_locked (e->stat_cache, &((const Check *) checks->pdata[i])->held);
+  dcc_stat_cache_unlock (e->stat_cache);
   for (guint i = 0; i < checks->len; i++)
     {
-      const Check *check = checks->pdata[i];
-      struct stat now;
-      FactState state = check_fact (e, check, &now);
-      if (state == FACT_HOLDS)
+      Check *check = checks->pdata[i];
+      if (unchanged[i])
         continue;
+      struct stat now;
+      DccStatMemo memo;
+      FactState state = check_fact (e, check, &now, &memo);
+      if (state == FACT_HOLDS)
+        {
+          if (memo.node)
+            dcc_stat_cache_keep_memo (e->stat_cache, &check->held, &memo);
+          continue;
+        }
       if (state == FACT_FILE_RESTAMPED && same_content (e, entries, check, &now, n_hashed))
         {
           if (!restamped)

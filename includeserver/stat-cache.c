@@ -35,6 +35,8 @@ struct Node {
   int         wd;         /* this node's watch, or -1 */
   gboolean    watch_failed; /* could not be watched: its children are not cached */
   gboolean    known;      /* err and st hold lstat's answer */
+  gboolean    retired;    /* out of the tree: kept only so that memos can see it is gone */
+  guint64     serial;     /* a new number each time the answer becomes known */
   int         err;        /* 0 or errno */
   struct stat st;
 };
@@ -49,8 +51,17 @@ struct DccStatCache {
   guint       nodes;
   GThread    *reader;      /* drains events so that the queue does not overflow */
   int         stop_pipe[2];
+  /* Nodes taken out of the tree are not freed at once: a DccStatMemo may
+   * point at them. They are freed together, and memos made before that
+   * are then told apart by the epoch. */
+  GPtrArray  *retired;
+  guint64     epoch;
+  guint64     serials;
   DccStatCacheCounters counters;
 };
+
+/* Retired nodes kept before they are freed (and every memo goes stale). */
+#define MAX_RETIRED 65536u
 
 static Node *
 node_new (Node *parent, const char *name)
@@ -105,7 +116,8 @@ free_children (DccStatCache *c, Node *n)
     }
 }
 
-/* Frees n and everything below it, dropping their watches. */
+/* Takes n and everything below it out of the tree, dropping their watches;
+ * their memory waits in c->retired (see purge_retired). */
 static void
 node_free (DccStatCache *c, Node *n)
 {
@@ -114,9 +126,27 @@ node_free (DccStatCache *c, Node *n)
   unwatch (c, n);
   g_hash_table_remove (c->by_path, n->path);
   c->nodes--;
+  n->known = FALSE;
+  n->retired = TRUE;
+  n->parent = NULL;
+  g_ptr_array_add (c->retired, n);
+}
+
+static void
+node_release (gpointer p)
+{
+  Node *n = p;
   g_free (n->name);
   g_free (n->path);
   g_free (n);
+}
+
+/* Frees the retired nodes; every memo made before now goes stale. */
+static void
+purge_retired (DccStatCache *c)
+{
+  g_ptr_array_set_size (c->retired, 0);
+  c->epoch++;
 }
 
 /* The name's meaning changed: forget n and everything below it. */
@@ -140,6 +170,7 @@ reset (DccStatCache *c)
   node_remove (c, c->root);
   unwatch (c, c->root);
   c->root->watch_failed = FALSE;
+  purge_retired (c);
   c->counters.resets++;
 }
 
@@ -257,6 +288,8 @@ drain (DccStatCache *c)
 {
   if (c->fd < 0)
     return;
+  if (c->retired->len >= MAX_RETIRED)
+    purge_retired (c);
   char buf[65536] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
   for (;;)
     {
@@ -310,6 +343,7 @@ dcc_stat_cache_new (gboolean enabled)
   c->stop_pipe[0] = c->stop_pipe[1] = -1;
   c->root = node_new (NULL, "");
   c->by_path = g_hash_table_new (dcc_str_hash, g_str_equal);
+  c->retired = g_ptr_array_new_with_free_func (node_release);
   c->nodes = 1;
   c->watches = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   c->max_watches = DCC_STAT_CACHE_MAX_WATCHES;
@@ -349,6 +383,7 @@ dcc_stat_cache_free (DccStatCache *c)
   g_free (c->root->name);
   g_free (c->root->path);
   g_free (c->root);
+  g_ptr_array_unref (c->retired);
   g_hash_table_unref (c->by_path);
   g_hash_table_unref (c->watches);
   if (c->fd >= 0)
@@ -414,6 +449,7 @@ know (DccStatCache *c, Node *n, const char *path)
   if (rc == 0 && S_ISREG (st.st_mode) && !watch (c, n, path, FALSE))
     return FALSE;
   n->known = TRUE;
+  n->serial = ++c->serials;
   c->counters.misses++;
   return TRUE;
 }
@@ -421,7 +457,7 @@ know (DccStatCache *c, Node *n, const char *path)
 /* Under the lock: the answer from the tree, or FALSE if it cannot be
  * cached. */
 static gboolean
-lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct stat *st)
+lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct stat *st, Node **by)
 {
   if (path[0] != '/')
     return FALSE;
@@ -442,9 +478,11 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
           if (n->err)
             return FALSE;
           n->known = TRUE;
+          n->serial = ++c->serials;
         }
       *err = 0;
       *st = n->st;
+      *by = n;
       return TRUE;
     }
   for (;;)
@@ -466,6 +504,7 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
                 return FALSE;
               *err = 0;
               *st = n->st;
+              *by = n;
               return TRUE;
             }
           p = slash + 1;
@@ -481,6 +520,7 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
       if (n->err)
         {
           *err = last ? n->err : (n->err == ENOENT ? ENOENT : ENOTDIR);
+          *by = n;
           return TRUE;
         }
       if (S_ISLNK (n->st.st_mode) && (follow || !last))
@@ -489,11 +529,13 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
         {
           *err = 0;
           *st = n->st;
+          *by = n;
           return TRUE;
         }
       if (!S_ISDIR (n->st.st_mode))
         {
           *err = ENOTDIR;
+          *by = n;
           return TRUE;
         }
       p = slash + 1;
@@ -503,9 +545,19 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
 int
 dcc_stat_cache_stat (DccStatCache *c, const char *path, gboolean follow, struct stat *st)
 {
+  return dcc_stat_cache_stat_memo (c, path, follow, st, NULL);
+}
+
+int
+dcc_stat_cache_stat_memo (DccStatCache *c, const char *path, gboolean follow, struct stat *st,
+                          DccStatMemo *memo)
+{
+  if (memo)
+    memo->node = NULL;
   if (c && c->fd >= 0)
     {
       int err = 0;
+      Node *by = NULL;
       g_mutex_lock (&c->lock);
       /* A path asked before, still known: one lookup. Its directories need
        * no look: a change to any of them that could change this answer
@@ -519,12 +571,15 @@ dcc_stat_cache_stat (DccStatCache *c, const char *path, gboolean follow, struct 
           err = n->err;
           if (!err)
             *st = n->st;
+          by = n;
           c->counters.hits++;
         }
       else
-        ok = lookup (c, path, follow, &err, st);
+        ok = lookup (c, path, follow, &err, st, &by);
       if (!ok)
         c->counters.uncached++;
+      else if (memo && by)
+        *memo = (DccStatMemo) { .node = by, .serial = by->serial, .epoch = c->epoch };
       g_mutex_unlock (&c->lock);
       if (ok)
         {
@@ -535,6 +590,35 @@ dcc_stat_cache_stat (DccStatCache *c, const char *path, gboolean follow, struct 
         }
     }
   return follow ? stat (path, st) : lstat (path, st);
+}
+
+void
+dcc_stat_cache_lock (DccStatCache *c)
+{
+  g_mutex_lock (&c->lock);
+}
+
+void
+dcc_stat_cache_unlock (DccStatCache *c)
+{
+  g_mutex_unlock (&c->lock);
+}
+
+gboolean
+dcc_stat_cache_unchanged_locked (DccStatCache *c, const DccStatMemo *m)
+{
+  if (!m->node || m->epoch != c->epoch)
+    return FALSE;
+  const Node *n = m->node;
+  return n->known && !n->retired && n->serial == m->serial;
+}
+
+void
+dcc_stat_cache_keep_memo (DccStatCache *c, DccStatMemo *dst, const DccStatMemo *src)
+{
+  g_mutex_lock (&c->lock);
+  *dst = *src;
+  g_mutex_unlock (&c->lock);
 }
 
 void

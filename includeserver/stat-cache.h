@@ -47,6 +47,31 @@ void dcc_stat_cache_sync (DccStatCache *cache);
  * set, exactly as the system call would answer now. */
 int dcc_stat_cache_stat (DccStatCache *cache, const char *path, gboolean follow, struct stat *st);
 
+/* What one cached answer came from, to ask later whether it can have
+ * changed without looking the path up again: the answer's node in the
+ * tree (the path's own, or the ancestor that ended it) and the number it
+ * was given when it became known. Any event that could change the answer
+ * forgets the node, and knowing it again gives it a new number. */
+typedef struct {
+  gpointer node;     /* NULL: nothing to remember (the answer was not cached) */
+  guint64  serial;
+  guint64  epoch;    /* the cache's, when made: retired nodes are freed in a new epoch */
+} DccStatMemo;
+
+/* dcc_stat_cache_stat, also filling *memo (memo may be NULL). */
+int dcc_stat_cache_stat_memo (DccStatCache *cache, const char *path, gboolean follow, struct stat *st,
+                              DccStatMemo *memo);
+
+/* For checking many memos under one lock: TRUE if the answer m was made
+ * from is still the cache's answer now (same node, still known, not
+ * forgotten since). Between lock and unlock only. */
+void     dcc_stat_cache_lock (DccStatCache *cache);
+void     dcc_stat_cache_unlock (DccStatCache *cache);
+gboolean dcc_stat_cache_unchanged_locked (DccStatCache *cache, const DccStatMemo *m);
+/* *dst = *src under the cache's lock (memos shared between threads are
+ * read and written only under it). */
+void     dcc_stat_cache_keep_memo (DccStatCache *cache, DccStatMemo *dst, const DccStatMemo *src);
+
 typedef struct {
   guint64 hits, misses, uncached, events, resets;
   guint watches, nodes;

@@ -69,13 +69,52 @@ static const char *paths[] = {
   "inc/nodir/x.h", "inc/a.h/x", "inc/./a.h", "inc/sub/../b.h", "swap/d.h", "swap", "new/e.h",
 };
 
-/* Every path above, both ways, after a sync. */
+/* The last answer for each path and way, with its memo: while the cache
+ * says a memo's answer is unchanged, the system must still answer the
+ * same (the closure engine skips such facts without a look). */
+typedef struct {
+  DccStatMemo memo;
+  int rc, err;
+  struct stat st;
+} Remembered;
+static Remembered remembered[G_N_ELEMENTS (paths)][2];
+static guint memos_unchanged;
+
+static void
+assert_memo (DccStatCache *c, guint i, gboolean follow)
+{
+  Remembered *r = &remembered[i][follow];
+  dcc_stat_cache_lock (c);
+  gboolean unchanged = dcc_stat_cache_unchanged_locked (c, &r->memo);
+  dcc_stat_cache_unlock (c);
+  g_autofree char *p = P (paths[i]);
+  struct stat now;
+  memset (&now, 0, sizeof now);
+  if (unchanged)
+    {
+      memos_unchanged++;
+      int rc = follow ? stat (p, &now) : lstat (p, &now);
+      int err = rc == 0 ? 0 : errno;
+      if (rc != r->rc || err != r->err
+          || (rc == 0 && (now.st_ino != r->st.st_ino || now.st_size != r->st.st_size
+                          || now.st_mode != r->st.st_mode || now.st_mtim.tv_nsec != r->st.st_mtim.tv_nsec
+                          || now.st_ctim.tv_nsec != r->st.st_ctim.tv_nsec)))
+        g_error ("%s (follow %d): the memo says unchanged, the system answers otherwise", p, follow);
+    }
+  memset (&r->st, 0, sizeof r->st);
+  r->rc = dcc_stat_cache_stat_memo (c, p, follow, &r->st, &r->memo);
+  r->err = r->rc == 0 ? 0 : errno;
+}
+
+/* Every path above, both ways, after a sync; each memo checked first. */
 static void
 assert_all (DccStatCache *c)
 {
   dcc_stat_cache_sync (c);
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
+      assert_memo (c, i, FALSE);
+      assert_memo (c, i, TRUE);
       assert_same (c, paths[i], FALSE);
       assert_same (c, paths[i], TRUE);
     }
@@ -159,6 +198,11 @@ test_changes (void)
   g_assert_cmpint (unlink (tmp2), ==, 0);
   /* Nothing is asked of the system again. */
   g_assert_cmpuint (asked_of_system (c, assert_three, &before, &after), ==, 0);
+  /* ... and the memos of the files beside them still hold: the closure
+   * engine need not look them up again. */
+  memos_unchanged = 0;
+  assert_all (c);
+  g_assert_cmpuint (memos_unchanged, >=, 8);
 
   /* A write in place, then one through the other hard link. */
   append (a, "more\n");
