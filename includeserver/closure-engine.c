@@ -556,6 +556,19 @@ gather (DccClosureEngine *e, gboolean all, GArray *hashes, GPtrArray *scans, GPt
   g_mutex_unlock (&e->closure_lock);
 }
 
+/* The engine's caches (all) or what is fresh in them, encoded. */
+static GByteArray *
+encode_engine (DccClosureEngine *e, gboolean all, const char *tag)
+{
+  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
+  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
+  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
+  gather (e, all, hashes, scans, closures);
+  GByteArray *buf = g_byte_array_new ();
+  dcc_is_cache_encode (buf, tag, hashes, scans, closures);
+  return buf;
+}
+
 /* The file now holds everything the engine knows: nothing is fresh. */
 static void
 file_now (DccClosureEngine *e, const struct stat *st, goffset first, guint segments)
@@ -618,12 +631,7 @@ dcc_closure_engine_save (DccClosureEngine *e, const char *path, gboolean *append
    * replaced). */
   if (e->file_known && !e->fresh_lost && e->file_segments < DCC_IS_CACHE_MAX_SEGMENTS)
     {
-      g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
-      g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
-      g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
-      gather (e, FALSE, hashes, scans, closures);
-      g_autoptr(GByteArray) seg = g_byte_array_new ();
-      dcc_is_cache_encode (seg, tag, hashes, scans, closures);
+      g_autoptr(GByteArray) seg = encode_engine (e, FALSE, tag);
       goffset room = MAX (e->file_first / 2, DCC_IS_CACHE_APPEND_MIN);
       if ((e->file_size - e->file_first) + (goffset) seg->len <= room && append_segment (e, path, seg))
         {
@@ -631,12 +639,7 @@ dcc_closure_engine_save (DccClosureEngine *e, const char *path, gboolean *append
           return TRUE;
         }
     }
-  g_autoptr(GArray) hashes = g_array_new (FALSE, TRUE, sizeof (DccCachedHash));
-  g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_scan_free);
-  g_autoptr(GPtrArray) closures = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_cached_closure_free);
-  gather (e, TRUE, hashes, scans, closures);
-  g_autoptr(GByteArray) buf = g_byte_array_new ();
-  dcc_is_cache_encode (buf, tag, hashes, scans, closures);
+  g_autoptr(GByteArray) buf = encode_engine (e, TRUE, tag);
   g_autofree char *dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) < 0)
     return dcc_fail_errno (error, "creating %s", dir);

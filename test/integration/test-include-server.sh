@@ -278,11 +278,15 @@ check "socket: ... having saved its cache" grep -q "cache saved to" "$SCRATCH/is
 # After `make clean` (objects written and deleted in the searched
 # directories): a new server started from the cache file reuses the saved
 # closure, and still sees a header created at a path probed before.
-"$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$SCRATCH/is2.log" --verbose \
-    --cache-file "$SCRATCH/is.cache" &
-IS_PID=$!
-DAEMON_PIDS+=($IS_PID)
-wait_socket "$SOCK" || not_ok "include server makes its socket $SOCK again"
+# start_from_cache LOG: a server from the cache file; sets IS_PID.
+start_from_cache () {
+  "$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$1" --verbose \
+      --cache-file "$SCRATCH/is.cache" &
+  IS_PID=$!
+  DAEMON_PIDS+=($IS_PID)
+  wait_socket "$SOCK" || not_ok "include server makes its socket $SOCK from the cache file ($1)"
+}
+start_from_cache "$SCRATCH/is2.log"
 # Executing itself again for huge pages costs a second start: not done by a
 # server that starts from a cache file (a rebuild).
 case "$(tr '\0' '\n' < /proc/$IS_PID/environ | grep '^GLIBC_TUNABLES=')" in
@@ -306,11 +310,7 @@ wait "$IS_PID"
 # back (same bytes, new inode) it is reused, which only the appended
 # closure allows.
 check "cache file: what a later server learnt is appended" grep -q "cache saved to .*(what was learnt appended)" "$SCRATCH/is2.log"
-"$IS" --socket "$SOCK" --pid-file "$SCRATCH/is.pid" --log-file "$SCRATCH/is2b.log" --verbose \
-    --cache-file "$SCRATCH/is.cache" &
-IS_PID=$!
-DAEMON_PIDS+=($IS_PID)
-wait_socket "$SOCK" || not_ok "include server makes its socket $SOCK from the appended file"
+start_from_cache "$SCRATCH/is2b.log"
 last_served () { grep ' entries for ' "$SCRATCH/is2b.log" | tail -1; }
 echo '#define OPT 3' > a/opt.h
 r12=$(query gcc "${FLAGS[@]}" -c main.c)
