@@ -6,7 +6,8 @@
 # stock's page: no job, no file name, no client address of 127.0.0.1's,
 # and no process name of the volunteer's (dcc_max_RSS_name); 127.0.0.1
 # still sees its own running and recent jobs and its longest job. Totals
-# (counters, load, free space) are the same for both.
+# (counters, load, free space) are the same for both. Then the same for a
+# finished job on a volunteer started with a distribution's defaults.
 source "$(dirname "$0")/lib.sh"
 
 held_compiler mygcc
@@ -80,4 +81,27 @@ assert b["longest_job_time_msecs"] == 0 and b["max_RSS_name"] == "" and a["compi
 touch "$SCRATCH/release"
 wait "$SLOW"
 check "slow.c compiled remotely once released" test "$(result_of "$SCRATCH/slow.log")" = remote
+
+# The same as a distribution starts the volunteer (root, no --user, no
+# --cache-dir, sandboxed: start_distccd_stock), where a held compiler in
+# this scratch directory cannot run: a finished job is in its own client's
+# recent list and on its page, in nobody else's.
+SPORT=$(free_port)
+start_distccd_stock --allow 127.0.0.2 --stats --stats-port "$SPORT" \
+  || { not_ok "distccd --stats starts with a distribution's defaults"; finish; exit 1; }
+wait_port "$SPORT"
+printf 'int two (int x) { return x + 2; }\n' > two.c
+DISTCC_HOSTS="127.0.0.1:$PORT/2" DISTCC_LOG=$SCRATCH/two.log "$BIN/distcc" gcc -c two.c -o two.o
+check "defaults: two.c compiled remotely" test "$(result_of "$SCRATCH/two.log")" = remote
+for p in /jobs /json /; do
+  get 127.0.0.1 "$p" > "$SCRATCH/own2${p//\//_}.txt"
+  get 127.0.0.2 "$p" > "$SCRATCH/other2${p//\//_}.txt"
+done
+check "defaults: 127.0.0.1's /jobs lists its recent two.c" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [j["file"] for j in d["recent"]] == ["two.c"], d' "$SCRATCH/own2_jobs.txt"
+check "defaults: 127.0.0.1's page: dcc_longest_job two.c" test "$(val "$SCRATCH/own2_.txt" dcc_longest_job)" = two.c
+check "defaults: nothing 127.0.0.2 reads names two.c or 127.0.0.1" \
+  sh -c "! grep -E 'two\\.c|127\\.0\\.0\\.1' '$SCRATCH/other2_jobs.txt' '$SCRATCH/other2_json.txt' '$SCRATCH/other2_.txt'"
 finish
