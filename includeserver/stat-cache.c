@@ -542,6 +542,24 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
     }
 }
 
+/* Does the node that answered for path stand for the answer by itself?
+ * Yes for a path of plain components: the node is path's own, or the
+ * ancestor where the walk ended (a missing directory, a file), and any
+ * change to that answer forgets it. Not for a path through "." or "..":
+ * its answer also rests on the directories it went through and climbed
+ * out of ("d/sub/.." needs sub), which no one node's memo sees. */
+static gboolean
+answers_alone (const char *path)
+{
+  for (const char *p = path; (p = strchr (p, '/')) != NULL; )
+    {
+      p++;
+      if (p[0] == '.' && (p[1] == '/' || p[1] == '\0' || (p[1] == '.' && (p[2] == '/' || p[2] == '\0'))))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 int
 dcc_stat_cache_stat (DccStatCache *c, const char *path, gboolean follow, struct stat *st)
 {
@@ -578,7 +596,7 @@ dcc_stat_cache_stat_memo (DccStatCache *c, const char *path, gboolean follow, st
         ok = lookup (c, path, follow, &err, st, &by);
       if (!ok)
         c->counters.uncached++;
-      else if (memo && by)
+      else if (memo && by && answers_alone (path))
         *memo = (DccStatMemo) { .node = by, .serial = by->serial, .epoch = c->epoch };
       g_mutex_unlock (&c->lock);
       if (ok)

@@ -58,7 +58,9 @@ typedef struct {
   guint64  epoch;    /* the cache's, when made: retired nodes are freed in a new epoch */
 } DccStatMemo;
 
-/* dcc_stat_cache_stat, also filling *memo (memo may be NULL). */
+/* dcc_stat_cache_stat, also filling *memo (memo may be NULL); memo->node
+ * is NULL when the answer is not cached or rests on more than one node
+ * (a path through "." or ".."). */
 int dcc_stat_cache_stat_memo (DccStatCache *cache, const char *path, gboolean follow, struct stat *st,
                               DccStatMemo *memo);
 

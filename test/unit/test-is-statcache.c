@@ -252,6 +252,47 @@ test_changes (void)
   assert_all (c);
 }
 
+/* A path through ".." is answered by the node it ends at, but its answer
+ * also rests on the directory it climbed out of: with that directory gone
+ * the system says ENOENT, so no memo may say "unchanged". */
+static void
+test_memo_dotdot (void)
+{
+  if (!have_inotify ())
+    {
+      g_test_skip ("no inotify here");
+      return;
+    }
+  g_autoptr(DccStatCache) c = dcc_stat_cache_new (TRUE);
+  g_autofree char *d = P ("dd"), *sub = P ("dd/sub"), *via = P ("dd/sub/../f.h"), *f = P ("dd/f.h");
+  g_autofree char *up = P ("dd/sub/.."), *dot = P ("dd/sub/.");
+  g_assert_cmpint (g_mkdir (d, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  write_file ("dd/f.h", "f\n");
+  struct stat st;
+  DccStatMemo memo, direct, up_memo, dot_memo;
+  dcc_stat_cache_sync (c);
+  g_assert_cmpint (dcc_stat_cache_stat_memo (c, via, FALSE, &st, &memo), ==, 0);
+  g_assert_cmpint (dcc_stat_cache_stat_memo (c, up, FALSE, &st, &up_memo), ==, 0);
+  g_assert_cmpint (dcc_stat_cache_stat_memo (c, dot, FALSE, &st, &dot_memo), ==, 0);
+  g_assert_cmpint (dcc_stat_cache_stat_memo (c, f, FALSE, &st, &direct), ==, 0);
+  g_assert_cmpint (rmdir (sub), ==, 0);
+  g_assert_cmpint (lstat (via, &st), ==, -1);
+  dcc_stat_cache_sync (c);
+  dcc_stat_cache_lock (c);
+  gboolean via_unchanged = dcc_stat_cache_unchanged_locked (c, &memo);
+  gboolean direct_unchanged = dcc_stat_cache_unchanged_locked (c, &direct);
+  gboolean up_unchanged = dcc_stat_cache_unchanged_locked (c, &up_memo);
+  gboolean dot_unchanged = dcc_stat_cache_unchanged_locked (c, &dot_memo);
+  dcc_stat_cache_unlock (c);
+  g_assert_false (via_unchanged);
+  g_assert_false (up_unchanged);   /* "dd/sub/..": answered by dd, rests on sub */
+  g_assert_false (dot_unchanged);
+  /* The plain path's answer did not change, and its memo says so. */
+  g_assert_true (direct_unchanged);
+  g_assert_cmpint (dcc_stat_cache_stat (c, via, FALSE, &st), ==, -1);
+}
+
 static void
 test_disabled (void)
 {
@@ -273,6 +314,7 @@ main (int argc, char **argv)
   top = g_dir_make_tmp ("dcc-statcache-XXXXXX", &error);
   g_assert_no_error (error);
   g_test_add_func ("/stat-cache/changes", test_changes);
+  g_test_add_func ("/stat-cache/memo-dotdot", test_memo_dotdot);
   g_test_add_func ("/stat-cache/disabled", test_disabled);
   int rc = g_test_run ();
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", top);
