@@ -461,11 +461,9 @@ dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *entri
   /* Not restamps: a kernel's make clean restamps every closure (each
    * includes the regenerated autoconf.h), and the next session re-hashes
    * such a file once for all of them. */
-  if (only_over_same)
-    ;
-  else if (g_hash_table_size (e->fresh_closures) < DCC_IS_CACHE_MAX_CLOSURES)
+  if (!only_over_same && g_hash_table_size (e->fresh_closures) < DCC_IS_CACHE_MAX_CLOSURES)
     g_hash_table_add (e->fresh_closures, g_strdup (key));
-  else
+  else if (!only_over_same)
     e->fresh_lost = TRUE;
   while (e->closure_entries > DCC_CLOSURE_CACHE_MAX_ENTRIES && e->closure_order.length > 1)
     {
@@ -490,6 +488,16 @@ cache_tag (void)
 {
   g_autofree char *v = dcc_scanner_version ();
   return g_strdup_printf ("scan-format 4; %s", v);
+}
+
+static void
+add_scan (GPtrArray *scans, const ScanKey *k, DccScanResult *r)
+{
+  DccCachedScan *c = g_new0 (DccCachedScan, 1);
+  c->hash = k->hash;
+  c->cplusplus = k->cplusplus;
+  c->scan = dcc_scan_result_ref (r);
+  g_ptr_array_add (scans, c);
 }
 
 /* Copies into hashes, scans and closures either everything the engine holds
@@ -524,19 +532,19 @@ gather (DccClosureEngine *e, gboolean all, GArray *hashes, GPtrArray *scans, GPt
     }
   g_mutex_unlock (&e->hash_lock);
   g_mutex_lock (&e->scan_lock);
-  g_autoptr(GHashTable) scans_seen = g_hash_table_new (NULL, NULL);
-  g_hash_table_iter_init (&it, e->scans);
-  for (guint i = 0; all ? g_hash_table_iter_next (&it, &k, &v) : i < e->fresh_scans->len; i++)
+  if (all)
     {
-      if (!all && !g_hash_table_lookup_extended (e->scans, &g_array_index (e->fresh_scans, ScanKey, i), &k, &v))
-        continue;
-      if (!g_hash_table_add (scans_seen, k))
-        continue;
-      DccCachedScan *c = g_new0 (DccCachedScan, 1);
-      c->hash = ((ScanKey *) k)->hash;
-      c->cplusplus = ((ScanKey *) k)->cplusplus;
-      c->scan = dcc_scan_result_ref (v);
-      g_ptr_array_add (scans, c);
+      g_hash_table_iter_init (&it, e->scans);
+      while (g_hash_table_iter_next (&it, &k, &v))
+        add_scan (scans, k, v);
+    }
+  else
+    {
+      g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+      for (guint i = 0; i < e->fresh_scans->len; i++)
+        if (g_hash_table_lookup_extended (e->scans, &g_array_index (e->fresh_scans, ScanKey, i), &k, &v)
+            && g_hash_table_add (seen, k))
+          add_scan (scans, k, v);
     }
   g_mutex_unlock (&e->scan_lock);
   g_mutex_lock (&e->closure_lock);

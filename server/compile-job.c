@@ -427,13 +427,6 @@ output_free (gpointer p)
   g_free (o);
 }
 
-/* Every regular file the compile wrote, except the inputs, into outputs.
- * base is where the compile's writes are: the sandbox's upper directory
- * (which mirrors the tree and holds only what was written), or the tree
- * itself. The tree holds hundreds of inputs, so readdir's d_type decides
- * without a stat wherever it can. *left is what the job's outputs may
- * still total: each file's size is taken from the file opened (fstat),
- * before a byte of it is read, and one that does not fit refuses the job. */
 /* What a job's outputs may total (distccd --job-output-size). */
 static guint64
 output_limit (const DccCompileJob *job)
@@ -441,6 +434,13 @@ output_limit (const DccCompileJob *job)
   return job->cfg.output_bytes ? job->cfg.output_bytes : DCC_DEFAULT_JOB_OUTPUT_SIZE;
 }
 
+/* Every regular file the compile wrote, except the inputs, into outputs.
+ * base is where the compile's writes are: the sandbox's upper directory
+ * (which mirrors the tree and holds only what was written), or the tree
+ * itself. The tree holds hundreds of inputs, so readdir's d_type decides
+ * without a stat wherever it can. *left is what the job's outputs may
+ * still total: each file's size is taken from the file opened (fstat),
+ * before a byte of it is read, and one that does not fit refuses the job. */
 static gboolean
 collect_outputs (DccCompileJob *job, const char *base, const char *dir, GHashTable *inputs,
                  GPtrArray *outputs, guint64 *left, GError **error)
