@@ -378,10 +378,13 @@ def store_shape(store, remove=False):
                 if not re.match(r"^[0-9a-f]{2}$", sub) or not stat.S_ISDIR(os.lstat(q).st_mode):
                     bad.append(top + "/" + sub); continue
                 for f in os.listdir(q):
-                    m = os.lstat(os.path.join(q, f)).st_mode
-                    ok = hexname.match(f) and (stat.S_ISREG(m) if top == "objects" else
-                                               stat.S_ISLNK(m) and re.match(r"^[0-9a-f]{32}$",
-                                                                            os.readlink(os.path.join(q, f))))
+                    try:
+                        m = os.lstat(os.path.join(q, f)).st_mode
+                        ok = hexname.match(f) and (stat.S_ISREG(m) if top == "objects" else
+                                                   stat.S_ISLNK(m) and re.match(r"^[0-9a-f]{32}$",
+                                                                                os.readlink(os.path.join(q, f))))
+                    except FileNotFoundError:
+                        continue  # renamed or evicted since listdir: nothing left to judge
                     if not ok:
                         bad.append("%s/%s/%s" % (top, sub, f))
         elif top in ("tmp", "compilers"):
