@@ -18,6 +18,7 @@
  * closure's entries are in reply order (dcc_is_entries_check_order). */
 #include "cache-file.h"
 #include "dcc-error.h"
+#include "dcc-hash.h"
 #include "dcc-is-protocol.h"
 #include "dcc-wire.h"
 #include <string.h>
@@ -74,11 +75,23 @@ put_key (GByteArray *out, const DccFileKey *k)
   dcc_put_u32 (out, k->mode);
 }
 
+/* g_bytes_hash goes a byte at a time; the tables hold megabytes. */
+static guint
+bytes_hash (gconstpointer b)
+{
+  gsize len;
+  const guint8 *p = g_bytes_get_data ((GBytes *) b, &len);
+  DccHash h;
+  dcc_hash_bytes (p, len, &h);
+  return dcc_hash_hash (&h);
+}
+
 /* Tables of distinct entries and checks: the closures of one project share
  * most of theirs, so each is written once and referred to by index. */
 typedef struct {
   GByteArray *bytes;   /* the items, encoded, in order of first use */
   GHashTable *index;   /* GBytes of one item -> index + 1 */
+  GHashTable *seen;    /* item pointer -> index + 1 */
   guint n;
 } Table;
 
@@ -86,7 +99,8 @@ static void
 table_init (Table *t)
 {
   t->bytes = g_byte_array_new ();
-  t->index = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  t->index = g_hash_table_new_full (bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  t->seen = g_hash_table_new (NULL, NULL);
   t->n = 0;
 }
 
@@ -95,23 +109,37 @@ table_clear (Table *t)
 {
   g_byte_array_unref (t->bytes);
   g_hash_table_unref (t->index);
+  g_hash_table_unref (t->seen);
 }
 
+/* The index of the item at ptr, which put encodes; items are immutable and
+ * the engine keeps one copy of each (closure-engine.c), so a pointer seen
+ * before is found without encoding it again. Equal contents at two
+ * addresses still share one index. */
 static guint32
-table_add (Table *t, const guint8 *item, gsize len)
+table_add (Table *t, gconstpointer ptr, GByteArray *scratch, void (*put) (GByteArray *, gconstpointer))
 {
-  g_autoptr(GBytes) key = g_bytes_new (item, len);
-  guint idx = GPOINTER_TO_UINT (g_hash_table_lookup (t->index, key));
+  guint idx = GPOINTER_TO_UINT (g_hash_table_lookup (t->seen, ptr));
   if (idx)
     return idx - 1;
-  g_byte_array_append (t->bytes, item, (guint) len);
-  g_hash_table_insert (t->index, g_steal_pointer (&key), GUINT_TO_POINTER (++t->n));
-  return t->n - 1;
+  g_byte_array_set_size (scratch, 0);
+  put (scratch, ptr);
+  g_autoptr(GBytes) key = g_bytes_new (scratch->data, scratch->len);
+  idx = GPOINTER_TO_UINT (g_hash_table_lookup (t->index, key));
+  if (!idx)
+    {
+      g_byte_array_append (t->bytes, scratch->data, scratch->len);
+      g_hash_table_insert (t->index, g_steal_pointer (&key), GUINT_TO_POINTER (++t->n));
+      idx = t->n;
+    }
+  g_hash_table_insert (t->seen, (gpointer) ptr, GUINT_TO_POINTER (idx));
+  return idx - 1;
 }
 
 static void
-put_check (GByteArray *out, const DccCachedCheck *ck)
+put_check (GByteArray *out, gconstpointer p)
 {
+  const DccCachedCheck *ck = p;
   dcc_put_string (out, ck->path);
   dcc_put_u8 (out, ck->exists ? 1 : 0);
   dcc_put_u8 (out, ck->follow ? 1 : 0);
@@ -122,6 +150,15 @@ put_check (GByteArray *out, const DccCachedCheck *ck)
   dcc_put_string (out, names ? ck->absent : "");
 }
 
+/* An entry as the table holds it: its length, then its payload. */
+static void
+put_entry (GByteArray *out, gconstpointer e)
+{
+  dcc_put_u32 (out, 0);   /* its length, set below */
+  dcc_is_entry_encode (out, e);
+  dcc_patch_u32 (out, 0, out->len - 4);
+}
+
 /* Appends the tables and the closures that fit the decoder's limits. */
 static void
 put_closures (GByteArray *out, const GPtrArray *closures)
@@ -129,7 +166,15 @@ put_closures (GByteArray *out, const GPtrArray *closures)
   Table entries, checks;
   table_init (&entries);
   table_init (&checks);
-  g_autoptr(GByteArray) records = g_byte_array_new ();
+  /* Sized once: grown by doubling, a kernel's 4 MB of records cost more in
+   * copies and first-touch page faults than in encoding. */
+  gsize records_size = 0;
+  for (guint i = 0; i < closures->len; i++)
+    {
+      const DccCachedClosure *c = closures->pdata[i];
+      records_size += 12 + strlen (c->key) + 4 * (gsize) (c->entries->len + c->checks->len);
+    }
+  g_autoptr(GByteArray) records = g_byte_array_sized_new ((guint) MIN (records_size, G_MAXUINT));
   g_autoptr(GByteArray) item = g_byte_array_new ();
   guint n = 0, total = 0;
   for (guint i = 0; i < closures->len && n < DCC_IS_CACHE_MAX_CLOSURES; i++)
@@ -146,20 +191,14 @@ put_closures (GByteArray *out, const GPtrArray *closures)
       dcc_put_string (records, c->key);
       dcc_put_u32 (records, c->entries->len);
       for (guint k = 0; k < c->entries->len; k++)
-        {
-          g_byte_array_set_size (item, 4);   /* its length, set below */
-          dcc_is_entry_encode (item, c->entries->pdata[k]);
-          dcc_patch_u32 (item, 0, item->len - 4);
-          dcc_put_u32 (records, table_add (&entries, item->data, item->len));
-        }
+        dcc_put_u32 (records, table_add (&entries, c->entries->pdata[k], item, put_entry));
       dcc_put_u32 (records, c->checks->len);
       for (guint k = 0; k < c->checks->len; k++)
-        {
-          g_byte_array_set_size (item, 0);
-          put_check (item, c->checks->pdata[k]);
-          dcc_put_u32 (records, table_add (&checks, item->data, item->len));
-        }
+        dcc_put_u32 (records, table_add (&checks, c->checks->pdata[k], item, put_check));
     }
+  guint at = out->len;
+  g_byte_array_set_size (out, at + 12 + entries.bytes->len + checks.bytes->len + records->len);
+  g_byte_array_set_size (out, at);
   dcc_put_u32 (out, entries.n);
   g_byte_array_append (out, entries.bytes->data, entries.bytes->len);
   dcc_put_u32 (out, checks.n);
@@ -491,7 +530,7 @@ get_tables (DccReader *r, Tables *t, GError **error)
   guint32 n;
   if (!dcc_reader_u32 (r, &n) || n > DCC_IS_CACHE_MAX_TABLE)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "cache file: entry table truncated or too large");
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
   for (guint32 i = 0; i < n; i++)
     {
       guint32 len;
