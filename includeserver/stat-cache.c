@@ -545,16 +545,18 @@ lookup (DccStatCache *c, const char *path, gboolean follow, int *err, struct sta
 /* Does the node that answered for path stand for the answer by itself?
  * Yes for a path of plain components: the node is path's own, or the
  * ancestor where the walk ended (a missing directory, a file), and any
- * change to that answer forgets it. Not for a path through "." or "..":
- * its answer also rests on the directories it went through and climbed
- * out of ("d/sub/.." needs sub), which no one node's memo sees. */
+ * change to that answer forgets it; "." stays in the directory it names,
+ * whose node is on the way (the kernel's -I./include makes every path of
+ * a kernel build such a path). Not for a path through "..": its answer
+ * also rests on the directories it climbed out of ("d/sub/.." needs sub),
+ * which no one node's memo sees. */
 static gboolean
 answers_alone (const char *path)
 {
   for (const char *p = path; (p = strchr (p, '/')) != NULL; )
     {
       p++;
-      if (p[0] == '.' && (p[1] == '/' || p[1] == '\0' || (p[1] == '.' && (p[2] == '/' || p[2] == '\0'))))
+      if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
         return FALSE;
     }
   return TRUE;

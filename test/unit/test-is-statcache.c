@@ -67,6 +67,7 @@ assert_same (DccStatCache *c, const char *rel, gboolean follow)
 static const char *paths[] = {
   "inc/a.h", "inc/b.h", "inc/missing.h", "inc/sub/c.h", "inc/sub", "inc", "other/link.h",
   "inc/nodir/x.h", "inc/a.h/x", "inc/./a.h", "inc/sub/../b.h", "swap/d.h", "swap", "new/e.h",
+  "inc/./sub/c.h", "inc/sub/.", "./inc/./nodir/x.h", "swap/./d.h", "new/.",
 };
 
 /* The last answer for each path and way, with its memo: while the cache
