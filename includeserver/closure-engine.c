@@ -218,6 +218,7 @@ dcc_closure_engine_new (void)
   e->interned_checks = g_hash_table_new_full (check_hash, check_equal, (GDestroyNotify) dcc_cached_check_free, NULL);
   e->own_entries = g_hash_table_new (NULL, NULL);
   e->own_checks = g_hash_table_new (NULL, NULL);
+  g_mutex_init (&e->header_lock);
   e->listings = dcc_dir_listings_new (DCC_DIR_LISTING_SETTLE_S);
   /* DCC_IS_NO_INOTIFY=1: every stat a system call (for comparisons). */
   e->stat_cache = dcc_stat_cache_new (g_getenv ("DCC_IS_NO_INOTIFY") == NULL);
@@ -243,6 +244,8 @@ dcc_closure_engine_free (DccClosureEngine *e)
   g_array_unref (e->fresh_hashes);
   g_array_unref (e->fresh_scans);
   g_hash_table_unref (e->fresh_closures);
+  dcc_header_table_unref (e->headers);
+  g_mutex_clear (&e->header_lock);
   dcc_dir_listings_free (e->listings);
   DccStatCacheCounters sc;
   dcc_stat_cache_counters (e->stat_cache, &sc);
@@ -354,6 +357,55 @@ same_content (DccClosureEngine *e, GPtrArray *entries, const Check *c, const str
          && dcc_hash_equal (&hash, &entry->hash);
 }
 
+/* unchanged[i]: checks[i] held against a stat-cache answer nothing has
+ * forgotten since. Most facts are shared by many closures (a project's
+ * headers) and were checked by one before: all under one lock. */
+static guint8 *
+memos_unchanged (DccClosureEngine *e, GPtrArray *checks)
+{
+  guint8 *unchanged = g_malloc (checks->len + 1);
+  dcc_stat_cache_lock (e->stat_cache);
+  for (guint i = 0; i < checks->len; i++)
+    unchanged[i] = dcc_stat_cache_unchanged_locked (e->stat_cache, &((const Check *) checks->pdata[i])->held);
+  dcc_stat_cache_unlock (e->stat_cache);
+  return unchanged;
+}
+
+/* A fact that holds remembers the answer it held against. */
+static FactState
+check_and_keep (DccClosureEngine *e, Check *check, struct stat *now)
+{
+  DccStatMemo memo;
+  FactState state = check_fact (e, check, now, &memo);
+  if (state == FACT_HOLDS && memo.node)
+    dcc_stat_cache_keep_memo (e->stat_cache, &check->held, &memo);
+  return state;
+}
+
+gboolean
+dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks)
+{
+  g_autofree guint8 *unchanged = memos_unchanged (e, checks);
+  for (guint i = 0; i < checks->len; i++)
+    {
+      struct stat now;
+      if (!unchanged[i] && check_and_keep (e, checks->pdata[i], &now) != FACT_HOLDS)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+dcc_closure_intern (DccClosureEngine *e, GPtrArray *entries, GPtrArray *checks)
+{
+  g_mutex_lock (&e->closure_lock);
+  intern_all (e->interned_entries, e->own_entries, entries, (gpointer (*) (gpointer)) dcc_entry_ref,
+              (GDestroyNotify) dcc_entry_free);
+  intern_all (e->interned_checks, e->own_checks, checks, (gpointer (*) (gpointer)) dcc_cached_check_ref,
+              (GDestroyNotify) dcc_cached_check_free);
+  g_mutex_unlock (&e->closure_lock);
+}
+
 /* Returns the cached closure's entries if every fact it rests on still holds.
  * The checks run outside the lock (they are syscalls); the cache holds a ref.
  * Files only restamped are recorded anew, so that the next lookup (and the
@@ -369,28 +421,16 @@ dcc_closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
   if (!c)
     return NULL;
   g_autoptr(GPtrArray) restamped = NULL;   /* checks, with restamped ones replaced */
-  /* Most facts are shared by many closures (a project's headers) and were
-   * checked by the closure before: those whose stat-cache answer has not
-   * been forgotten since hold without a look, all under one lock. */
-  g_autofree guint8 *unchanged = g_malloc (checks->len);
-  dcc_stat_cache_lock (e->stat_cache);
-  for (guint i = 0; i < checks->len; i++)
-    unchanged[i] = dcc_stat_cache_unchanged_locked (e->stat_cache, &((const Check *) checks->pdata[i])->held);
-  dcc_stat_cache_unlock (e->stat_cache);
+  g_autofree guint8 *unchanged = memos_unchanged (e, checks);
   for (guint i = 0; i < checks->len; i++)
     {
       Check *check = checks->pdata[i];
       if (unchanged[i])
         continue;
       struct stat now;
-      DccStatMemo memo;
-      FactState state = check_fact (e, check, &now, &memo);
+      FactState state = check_and_keep (e, check, &now);
       if (state == FACT_HOLDS)
-        {
-          if (memo.node)
-            dcc_stat_cache_keep_memo (e->stat_cache, &check->held, &memo);
-          continue;
-        }
+        continue;
       if (state == FACT_FILE_RESTAMPED && same_content (e, entries, check, &now, n_hashed))
         {
           if (!restamped)

@@ -27,6 +27,8 @@ typedef struct {
   gboolean cplusplus;
 } ScanKey;
 
+typedef struct DccHeaderTable DccHeaderTable;
+
 struct DccClosureEngine {
   GMutex      hash_lock;
   GHashTable *hashes;        /* StatKey* -> DccHash* */
@@ -40,6 +42,8 @@ struct DccClosureEngine {
   GHashTable *own_entries;      /* the pointers interned_entries holds (no ref): found by address */
   GHashTable *own_checks;       /* the same for interned_checks */
   guint       closure_entries;
+  GMutex      header_lock;   /* headers, and every table and node in it */
+  DccHeaderTable *headers;   /* per-header walk results (closure-record.c) */
   DccDirListings *listings;  /* for probes; has its own lock */
   DccStatCache   *stat_cache; /* lstat/stat answers while inotify sees no change; own lock */
   gint        learnt;        /* a scan or a walked closure inserted since creation or the last load */
@@ -70,6 +74,60 @@ void dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *
 gboolean dcc_closure_hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash *hash,
                                 guint8 **data, gsize *len, gboolean need_data, guint *n_hashed, GError **error);
 
+/* Every check holds now (a memo comparison for those nothing touched since
+ * they last held; a restamped file does not hold). */
+gboolean dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks);
+/* Replaces each of the new entries' and checks' items by the engine's one
+ * copy of it, adding those it lacks. */
+void dcc_closure_intern (DccClosureEngine *e, GPtrArray *entries, GPtrArray *checks);
+
+/* ---- per-header walk results (closure-record.c) ---- */
+
+#define DCC_CLOSURE_HEADER_NODES_MAX 262144u
+#define DCC_CLOSURE_HEADER_PATHS_MAX 4096u
+
+/* A header as one walk reaches it: its lexical path and search-chain index
+ * under one search path. Lives as long as its table. */
+typedef struct DccHeaderRecord DccHeaderRecord;
+typedef struct {
+  char *lexical;
+  int   chain;
+  DccHeaderRecord *record;   /* under the engine's header_lock; NULL until walked */
+} DccHeaderNode;
+
+/* A name looked for in a directory and not found there; one copy per
+ * table, dir one copy per directory (compared by address). */
+typedef struct {
+  const char *dir;
+  char *name;
+} DccAbsentName;
+
+/* What walking one header yields, immutable once made. */
+struct DccHeaderRecord {
+  gint refs;
+  GPtrArray *entries;   /* DccEntry*: the file, the directories and symlinks to it, files probed */
+  GPtrArray *checks;    /* Check*, the directories searched among them (absent NULL) */
+  GPtrArray *absent;    /* DccAbsentName*, of the table */
+  GPtrArray *next;      /* DccHeaderNode* its directives resolve to, of the table */
+  GPtrArray *found;     /* Check* that each of next is still there (not in the closure) */
+  GPtrArray *pending;   /* const DccScanInclude*: its computed includes, in scan */
+  DccScanResult *scan;
+};
+
+DccHeaderTable  *dcc_header_table_get (DccClosureEngine *e);
+void             dcc_header_table_unref (DccHeaderTable *t);
+/* A short id for a search path's signature, the same for the same one. */
+void             dcc_header_table_path_id (DccClosureEngine *e, DccHeaderTable *t, const char *signature,
+                                           char *id, gsize size);
+DccHeaderNode   *dcc_header_node (DccClosureEngine *e, DccHeaderTable *t, const char *key,
+                                  const char *lexical, int chain);
+DccAbsentName   *dcc_header_absent_name (DccClosureEngine *e, DccHeaderTable *t, const char *dir,
+                                         const char *name);
+DccHeaderRecord *dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n);
+void             dcc_header_record_set (DccClosureEngine *e, DccHeaderNode *n, DccHeaderRecord *r);
+DccHeaderRecord *dcc_header_record_ref (DccHeaderRecord *r);
+void             dcc_header_record_unref (DccHeaderRecord *r);
+
 /* ---- one request's walk (closure.c, closure-resolve.c) ---- */
 
 #define CHAIN_NONE  (-1)   /* found beside its includer or by absolute path */
@@ -88,11 +146,11 @@ typedef struct {
   GHashTable *checks;        /* dcc_walk_key (follow, path) -> Check* (owned) */
   GHashTable *dir_memo;      /* lexical dir -> physical dir, or "" if missing */
   GHashTable *resolve_memo;  /* dcc_walk_key (start, here, name) -> dcc_walk_key (chain, lexical path), or "" */
-  GHashTable *visited;       /* dcc_walk_key (chain, lexical) */
+  GHashTable *visited;       /* DccHeaderNode* */
   GHashTable *probed_dirs;   /* dir searched without success -> GString of names not found there */
   GHashTable *absent_paths;  /* paths probed and not found */
   GHashTable *dirs_seen;     /* dir -> DirSeen*: stat'ed once a walk */
-  GQueue      work;          /* WorkItem* */
+  GQueue      work;          /* DccHeaderNode* */
   GPtrArray  *scans;         /* DccScanResult* of every file walked (refs) */
   GPtrArray  *pending;       /* Pending*: computed includes */
   GHashTable *macros;        /* name -> GPtrArray of DccScanMacro*: -D and predefined (borrowed) */
@@ -102,6 +160,16 @@ typedef struct {
   gboolean    exact_done;    /* the full-parse fallback covered the TU */
   gboolean    predef_added;  /* the compiler's predefined macros are in macros */
   DccClosureStats *stats;
+  DccHeaderTable *headers;   /* a ref: the nodes in work, visited and records live in it */
+  char        path_id[16];   /* this walk's search path in headers */
+  /* Making one header's record: a walk of that header alone, whose
+   * directives' headers are collected in next instead of walked. */
+  gboolean    collect;
+  GPtrArray  *next;          /* collect: DccHeaderNode* */
+  GPtrArray  *records;       /* DccHeaderRecord* taken (refs) */
+  GHashTable *rec_entries;   /* what the records bring: DccEntry*, Check*, DccAbsentName* (sets) */
+  GHashTable *rec_checks;
+  GHashTable *rec_absent;
   GString    *key;           /* scratch for memo keys: built per lookup, copied only when inserted */
   GStringChunk *strings;     /* the walk's own strings (memo keys and values, work paths): freed at once */
 } Walk;
@@ -112,11 +180,6 @@ dcc_walk_str (Walk *w, const char *s)
 {
   return g_string_chunk_insert (w->strings, s);
 }
-
-typedef struct {
-  const char *lexical;   /* in Walk.strings */
-  int   chain;
-} WorkItem;
 
 typedef struct {
   const DccScanInclude *inc;   /* borrowed from a scan in Walk.scans */

@@ -28,28 +28,27 @@ dcc_closure_expand_computed (const char *tokens, GHashTable *macros, GPtrArray *
 }
 
 static void
-work_item_free (WorkItem *w)
-{
-  g_free (w);
-}
-
-static void
 pending_free (Pending *p)
 {
   g_free (p);
 }
 
 static void
+push_node (Walk *w, DccHeaderNode *n)
+{
+  if (!g_hash_table_add (w->visited, n))
+    return;
+  if (w->collect)
+    g_ptr_array_add (w->next, n);
+  else
+    g_queue_push_tail (&w->work, n);
+}
+
+static void
 push_work (Walk *w, const char *lexical, int chain)
 {
-  const char *key = dcc_walk_key (w, chain, lexical, NULL);
-  if (g_hash_table_contains (w->visited, key))
-    return;
-  g_hash_table_add (w->visited, dcc_walk_str (w, key));
-  WorkItem *item = g_new0 (WorkItem, 1);
-  item->lexical = dcc_walk_str (w, lexical);
-  item->chain = chain;
-  g_queue_push_tail (&w->work, item);
+  const char *key = dcc_walk_key (w, chain, w->path_id, lexical);
+  push_node (w, dcc_header_node (w->engine, w->headers, key, lexical, chain));
 }
 
 /* A file that __has_include finds is read by nobody but must exist remotely. */
@@ -91,11 +90,12 @@ follow (Walk *w, DccScanKind kind, char form, const char *name, const char *incl
   return TRUE;
 }
 
+/* Walks one header: its file, and each of its directives resolved. */
 static gboolean
-process (Walk *w, const WorkItem *item, GError **error)
+process_header (Walk *w, const char *lexical, int chain, GError **error)
 {
   struct stat st;
-  g_autofree char *phys = dcc_walk_to_file (w, item->lexical, &st);
+  g_autofree char *phys = dcc_walk_to_file (w, lexical, &st);
   if (!phys)
     return TRUE;
   DccHash hash;
@@ -132,14 +132,143 @@ process (Walk *w, const WorkItem *item, GError **error)
         {
           Pending *p = g_new0 (Pending, 1);
           p->inc = inc;
-          p->includer = item->lexical;
-          p->includer_chain = item->chain;
+          p->includer = lexical;
+          p->includer_chain = chain;
           g_ptr_array_add (w->pending, p);
           continue;
         }
-      if (!follow (w, inc->kind, (char) inc->form, inc->name, item->lexical, item->chain, FALSE, error))
+      if (!follow (w, inc->kind, (char) inc->form, inc->name, lexical, chain, FALSE, error))
         return FALSE;
     }
+  return TRUE;
+}
+
+static void walk_init (Walk *w);
+static void walk_clear (Walk *w);
+
+/* Moves a table's values (it owns them) into a new array owning them. */
+static GPtrArray *
+steal_values (GHashTable *table, GDestroyNotify free_func)
+{
+  GPtrArray *out = g_ptr_array_new_full (g_hash_table_size (table), free_func);
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init (&it, table);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      g_hash_table_iter_steal (&it);
+      g_ptr_array_add (out, v);
+    }
+  return out;
+}
+
+/* The names a header's walk looked for and did not find, one copy each
+ * in the table. */
+static GPtrArray *
+absent_names (Walk *w, GHashTable *probed_dirs)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, probed_dirs);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      g_auto(GStrv) names = g_strsplit (((GString *) v)->str, "/", -1);
+      for (guint i = 0; names[i]; i++)
+        if (names[i][0])
+          g_ptr_array_add (out, dcc_header_absent_name (w->engine, w->headers, k, names[i]));
+    }
+  return out;
+}
+
+/* That each header a header includes is still the file found there: were
+ * it gone, the compiler would search on (the included header's own
+ * record sees only its own file, not where it was searched for). */
+static GPtrArray *
+found_checks (Walk *w, GPtrArray *next)
+{
+  GPtrArray *out = g_ptr_array_new_full (next->len, (GDestroyNotify) dcc_cached_check_free);
+  for (guint i = 0; i < next->len; i++)
+    {
+      const DccHeaderNode *n = next->pdata[i];
+      struct stat st;
+      Check *c = g_new0 (Check, 1);
+      c->path = g_strdup (n->lexical);
+      c->follow = TRUE;
+      c->exists = dcc_stat_cache_stat (w->engine->stat_cache, n->lexical, TRUE, &st) == 0;
+      if (c->exists)
+        dcc_closure_stat_key_from (&c->key, &st);
+      g_ptr_array_add (out, c);
+    }
+  return out;
+}
+
+/* Walks header n alone (a walk of its own, so that the record holds every
+ * fact it rests on, not only those this walk has not met yet) and keeps
+ * what that yields as n's record, if the header was found and read. */
+static DccHeaderRecord *
+make_record (Walk *w, DccHeaderNode *n, GError **error)
+{
+  Walk s = { .engine = w->engine, .scanner = w->scanner, .cwd = w->cwd, .args = w->args, .sp = w->sp,
+             .chain = w->chain, .n_chain = w->n_chain, .stats = w->stats, .headers = w->headers,
+             .collect = TRUE };
+  memcpy (s.path_id, w->path_id, sizeof s.path_id);
+  walk_init (&s);
+  s.next = g_ptr_array_new ();
+  g_hash_table_add (s.visited, n);
+  DccHeaderRecord *r = NULL;
+  if (process_header (&s, n->lexical, n->chain, error))
+    {
+      r = g_new0 (DccHeaderRecord, 1);
+      r->refs = 1;
+      r->entries = steal_values (s.entries, (GDestroyNotify) dcc_entry_free);
+      r->checks = steal_values (s.checks, (GDestroyNotify) dcc_cached_check_free);
+      dcc_closure_intern (w->engine, r->entries, r->checks);
+      r->absent = absent_names (w, s.probed_dirs);
+      r->next = g_steal_pointer (&s.next);
+      r->found = found_checks (w, r->next);
+      r->pending = g_ptr_array_new ();
+      for (guint i = 0; i < s.pending->len; i++)
+        g_ptr_array_add (r->pending, (gpointer) ((Pending *) s.pending->pdata[i])->inc);
+      r->scan = s.scans->len ? dcc_scan_result_ref (s.scans->pdata[0]) : NULL;
+      if (r->scan)
+        dcc_header_record_set (w->engine, n, r);
+    }
+  /* borrowed from w */
+  s.sp = NULL;
+  s.chain = NULL;
+  s.headers = NULL;
+  walk_clear (&s);
+  return r;
+}
+
+/* Takes header n into the walk: its record's facts, its computed includes
+ * and the headers it includes. */
+static gboolean
+process (Walk *w, DccHeaderNode *n, GError **error)
+{
+  DccHeaderRecord *r = dcc_header_record_get (w->engine, n);
+  if (!r && !(r = make_record (w, n, error)))
+    return FALSE;
+  g_ptr_array_add (w->records, r);   /* the walk's ref: the sets below borrow from it */
+  for (guint i = 0; i < r->entries->len; i++)
+    g_hash_table_add (w->rec_entries, r->entries->pdata[i]);
+  for (guint i = 0; i < r->checks->len; i++)
+    g_hash_table_add (w->rec_checks, r->checks->pdata[i]);
+  for (guint i = 0; i < r->absent->len; i++)
+    g_hash_table_add (w->rec_absent, r->absent->pdata[i]);
+  if (r->scan)
+    g_ptr_array_add (w->scans, dcc_scan_result_ref (r->scan));
+  for (guint i = 0; i < r->pending->len; i++)
+    {
+      Pending *p = g_new0 (Pending, 1);
+      p->inc = r->pending->pdata[i];
+      p->includer = n->lexical;
+      p->includer_chain = n->chain;
+      g_ptr_array_add (w->pending, p);
+    }
+  for (guint i = 0; i < r->next->len; i++)
+    push_node (w, r->next->pdata[i]);
   return TRUE;
 }
 
@@ -376,6 +505,12 @@ compare_entries (gconstpointer a, gconstpointer b)
 }
 
 static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static int
 compare_checks (gconstpointer a, gconstpointer b)
 {
   const Check *x = *(Check *const *) a, *y = *(Check *const *) b;
@@ -400,7 +535,13 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->probed_dirs, g_hash_table_unref);
   g_clear_pointer (&w->absent_paths, g_hash_table_unref);
   g_clear_pointer (&w->dirs_seen, g_hash_table_unref);
-  g_queue_clear_full (&w->work, (GDestroyNotify) work_item_free);
+  g_queue_clear (&w->work);
+  g_clear_pointer (&w->next, g_ptr_array_unref);
+  g_clear_pointer (&w->rec_entries, g_hash_table_unref);
+  g_clear_pointer (&w->rec_checks, g_hash_table_unref);
+  g_clear_pointer (&w->rec_absent, g_hash_table_unref);
+  g_clear_pointer (&w->records, g_ptr_array_unref);   /* after the sets that borrow from them */
+  g_clear_pointer (&w->headers, dcc_header_table_unref);   /* after the records: their nodes are its */
   g_clear_pointer (&w->pending, g_ptr_array_unref);
   g_clear_pointer (&w->macros, g_hash_table_unref);
   g_clear_pointer (&w->macro_memo, g_hash_table_unref);
@@ -413,19 +554,148 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->strings, g_string_chunk_free);
 }
 
+/* Names looked for in a directory and not found, as a check lists them:
+ * sorted, each once, each followed by '/'. */
+static char *
+absent_list (GPtrArray *names)
+{
+  g_ptr_array_sort (names, compare_strings);
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < names->len; i++)
+    if (i == 0 || strcmp (names->pdata[i], names->pdata[i - 1]) != 0)
+      {
+        g_string_append (out, names->pdata[i]);
+        g_string_append_c (out, '/');
+      }
+  return g_string_free (out, FALSE);
+}
+
+/* The closure: the walk's own entries and checks with those its records
+ * brought, sorted by path (a directory before everything inside it, and
+ * checks in a fixed order so that the same closure is saved as the same
+ * bytes), each once; each directory searched lists the names looked for
+ * there and not found. FALSE if two entries for one path differ (it
+ * changed while the walk read it). */
+static gboolean
+gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError **error)
+{
+  g_autoptr(GPtrArray) entries = steal_values (w->entries, (GDestroyNotify) dcc_entry_free);
+  g_autoptr(GPtrArray) checks = steal_values (w->checks, (GDestroyNotify) dcc_cached_check_free);
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, w->rec_entries);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    g_ptr_array_add (entries, dcc_entry_ref (k));
+  g_hash_table_iter_init (&it, w->rec_checks);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    g_ptr_array_add (checks, dcc_cached_check_ref (k));
+  /* Equal contents become one pointer: duplicates are then neighbours
+   * with the same address. */
+  dcc_closure_intern (w->engine, entries, checks);
+  g_ptr_array_sort (entries, compare_entries);
+  g_ptr_array_sort (checks, compare_checks);
+
+  GPtrArray *unique = g_ptr_array_new_full (entries->len, (GDestroyNotify) dcc_entry_free);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const DccEntry *e = entries->pdata[i];
+      const DccEntry *last = unique->len ? unique->pdata[unique->len - 1] : NULL;
+      if (last && g_str_equal (last->path, e->path))
+        {
+          if (last != e)
+            {
+              g_ptr_array_unref (unique);
+              return dcc_fail (error, DCC_ERROR_FAILED, "%s changed while its includes were read", e->path);
+            }
+          continue;
+        }
+      g_ptr_array_add (unique, dcc_entry_ref (entries->pdata[i]));
+    }
+
+  g_autoptr(GHashTable) absent = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) own_names = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_hash_table_iter_init (&it, w->probed_dirs);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      char **names = g_strsplit (((GString *) v)->str, "/", -1);
+      g_ptr_array_add (own_names, names);
+      GPtrArray *list = g_ptr_array_new ();
+      for (guint i = 0; names[i]; i++)
+        if (names[i][0])
+          g_ptr_array_add (list, names[i]);
+      g_hash_table_insert (absent, k, list);
+    }
+  g_hash_table_iter_init (&it, w->rec_absent);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    {
+      const DccAbsentName *a = k;
+      GPtrArray *list = g_hash_table_lookup (absent, a->dir);
+      if (!list)
+        g_hash_table_insert (absent, (gpointer) a->dir, list = g_ptr_array_new ());
+      g_ptr_array_add (list, a->name);
+    }
+  GPtrArray *kept = g_ptr_array_new_full (checks->len, (GDestroyNotify) dcc_cached_check_free);
+  for (guint i = 0; i < checks->len; i++)
+    {
+      const Check *c = checks->pdata[i];
+      if (kept->len && kept->pdata[kept->len - 1] == c)
+        continue;
+      GPtrArray *names = c->follow && c->exists ? g_hash_table_lookup (absent, c->path) : NULL;
+      if (!names || names->len == 0)
+        {
+          g_ptr_array_add (kept, dcc_cached_check_ref (checks->pdata[i]));
+          continue;
+        }
+      /* The walk's own copy: the check itself may be shared. */
+      Check *copy = g_new0 (Check, 1);
+      copy->path = g_strdup (c->path);
+      copy->exists = c->exists;
+      copy->follow = c->follow;
+      copy->identity = c->identity;
+      copy->key = c->key;
+      copy->absent = absent_list (names);
+      g_ptr_array_add (kept, copy);
+    }
+  *entries_out = unique;
+  *checks_out = kept;
+  return TRUE;
+}
+
+static void
+walk_init (Walk *w)
+{
+  w->entries = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_entry_free);
+  /* Keys and memo values are in w.strings. */
+  w->strings = g_string_chunk_new (16384);
+  w->checks = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_cached_check_free);
+  w->dir_memo = g_hash_table_new (dcc_str_hash, g_str_equal);
+  w->resolve_memo = g_hash_table_new (dcc_str_hash, g_str_equal);
+  w->visited = g_hash_table_new (NULL, NULL);
+  w->probed_dirs = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, free_gstring);
+  w->absent_paths = g_hash_table_new (dcc_str_hash, g_str_equal);
+  w->dirs_seen = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_walk_dir_seen_free);
+  w->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+  w->macros = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  w->cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
+  w->macro_memo = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  w->scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_result_unref);
+  w->records = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_header_record_unref);
+  w->rec_entries = g_hash_table_new (NULL, NULL);
+  w->rec_checks = g_hash_table_new (NULL, NULL);
+  w->rec_absent = g_hash_table_new (NULL, NULL);
+  w->key = g_string_sized_new (256);
+}
+
 static gboolean
 walk_all (Walk *w, const char *compiler_path, const char *source_abs, GError **error)
 {
   for (;;)
     {
-      WorkItem *item;
-      while ((item = g_queue_pop_head (&w->work)))
-        {
-          gboolean ok = process (w, item, error);
-          work_item_free (item);
-          if (!ok)
-            return FALSE;
-        }
+      DccHeaderNode *n;
+      while ((n = g_queue_pop_head (&w->work)))
+        if (!process (w, n, error))
+          return FALSE;
       if (w->pending->len == 0)
         return TRUE;
       gboolean progress = FALSE;
@@ -469,23 +739,9 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
       return TRUE;
     }
 
-  Walk w = { .engine = engine, .scanner = scanner, .cwd = cwd, .args = args, .stats = stats };
-  w.entries = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_entry_free);
-  /* Keys and memo values are in w.strings. */
-  w.strings = g_string_chunk_new (16384);
-  w.checks = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_cached_check_free);
-  w.dir_memo = g_hash_table_new (dcc_str_hash, g_str_equal);
-  w.resolve_memo = g_hash_table_new (dcc_str_hash, g_str_equal);
-  w.visited = g_hash_table_new (dcc_str_hash, g_str_equal);
-  w.probed_dirs = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, free_gstring);
-  w.absent_paths = g_hash_table_new (dcc_str_hash, g_str_equal);
-  w.dirs_seen = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) dcc_walk_dir_seen_free);
-  w.pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
-  w.macros = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
-  w.cmdline_macros = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_macro_free);
-  w.macro_memo = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
-  w.scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_result_unref);
-  w.key = g_string_sized_new (256);
+  Walk w = { .engine = engine, .scanner = scanner, .cwd = cwd, .args = args, .stats = stats,
+             .headers = dcc_header_table_get (engine) };
+  walk_init (&w);
   gboolean ok = FALSE;
 
   g_autofree char *source = dcc_walk_make_absolute (cwd, args->source);
@@ -524,6 +780,13 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
         w.chain[i] = w.sp->quote_dirs[i];
       for (guint i = 0; i < w.sp->n_angled; i++)
         w.chain[w.sp->n_quote + i] = w.sp->angled_dirs[i];
+      /* Everything a header's walk depends on besides the files: records
+       * are shared by walks with the same. */
+      g_autoptr(GString) signature = g_string_new (cwd);
+      g_string_append_printf (signature, "%c%d%c%u", 0x1f, args->cplusplus, 0x1f, w.sp->n_quote);
+      for (guint i = 0; i < w.n_chain; i++)
+        g_string_append_printf (signature, "%c%s", 0x1f, w.chain[i]);
+      dcc_header_table_path_id (engine, w.headers, signature->str, w.path_id, sizeof w.path_id);
       /* Every search dir that exists, exists remotely too, so the compiler
        * there prunes and de-duplicates its search list the same way. */
       for (guint i = 0; i < w.n_chain; i++)
@@ -543,41 +806,18 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
     }
 
   {
-    GPtrArray *entries = g_ptr_array_new_full (g_hash_table_size (w.entries),
-                                               (GDestroyNotify) dcc_entry_free);
-    g_autoptr(GPtrArray) checks = g_ptr_array_new_full (g_hash_table_size (w.checks),
-                                                        (GDestroyNotify) dcc_cached_check_free);
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init (&it, w.entries);
-    while (g_hash_table_iter_next (&it, NULL, &v))
-      {
-        g_hash_table_iter_steal (&it);
-        g_ptr_array_add (entries, v);
-      }
-    gpointer k;
-    g_hash_table_iter_init (&it, w.checks);
-    while (g_hash_table_iter_next (&it, &k, &v))
-      {
-        Check *c = v;
-        GString *names = c->follow && c->exists ? g_hash_table_lookup (w.probed_dirs, c->path) : NULL;
-        if (names && names->len > 0)
-          c->absent = g_strdup (names->str);
-        g_hash_table_iter_steal (&it);
-        g_ptr_array_add (checks, v);
-      }
-    /* Sorted by path, a directory comes before everything inside it. */
-    g_ptr_array_sort (entries, compare_entries);
-    /* Checks in a fixed order too, so that the same closure is saved as the
-     * same bytes. */
-    g_ptr_array_sort (checks, compare_checks);
+    GPtrArray *entries = NULL, *checks = NULL;
+    if (!gather_closure (&w, &entries, &checks, error))
+      goto out;
     if (entries->len > DCC_MAX_MANIFEST_ENTRIES)
       {
         g_ptr_array_unref (entries);
+        g_ptr_array_unref (checks);
         dcc_fail (error, DCC_ERROR_LIMIT, "closure has more than %u entries", DCC_MAX_MANIFEST_ENTRIES);
         goto out;
       }
     dcc_closure_cache_insert (engine, key->str, entries, checks, FALSE);
+    g_ptr_array_unref (checks);
     *entries_out = entries;
   }
   ok = TRUE;

@@ -4,8 +4,11 @@
  * the compiler's search path (compiler-info.h), and caches:
  *   - file hashes by (dev, inode, size, mtime ns, ctime ns);
  *   - header scans by (content hash, C or C++);
- *   - whole closures by (cwd, argv), re-validated by an lstat of everything
- *     they depend on (files, symlinks, directories that were searched).
+ *   - each header's walk under one search path (closure-record.c): its
+ *     files, the names probed and not found, the headers it includes;
+ *   - whole closures by (cwd, argv);
+ * the last two re-validated by an lstat of everything they depend on
+ * (files, symlinks, directories that were searched).
  * All caches are bounded and shared by the server's threads. */
 #pragma once
 #include <glib.h>

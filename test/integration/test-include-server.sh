@@ -51,6 +51,12 @@ echo '#define UP 1' > deep/up.h
 echo '#define WRONG 1' > up.h
 echo '#define Q 1' > q/qonly.h
 echo '#define FORCED 1' > forced.h
+# Two units through one header, whose <shared.h> is found in b/ before c/.
+mkdir -p c
+echo '#include <shared.h>' > sub/uses.h
+echo '#define SHARED_B 1' > b/shared.h
+echo '#define SHARED_C 1' > c/shared.h
+for u in u1 u2 u3; do echo '#include "sub/uses.h"' > $u.c; done
 cat > asm.S <<'EOF'
 #include "local.h"
 .globl x
@@ -253,6 +259,24 @@ case "$r6 $(last_served)" in *" $P/a/opt.h "*"(walked,"*) ok "socket: a header c
 rm a/opt.h
 r7=$(query gcc "${FLAGS[@]}" -c main.c)
 check "socket: ... and gone again once deleted" [ "$r7" = "$r5" ]
+# One header's walk is shared by the units that include it (sub/uses.h's
+# <shared.h> found in b/): a unit walked after b/shared.h is deleted finds
+# c/shared.h, as the compiler would; one walked after a/shared.h appears
+# finds that.
+r1=$(query gcc -Ia -Ib -Ic -c u1.c)
+case "$r1" in *" $P/b/shared.h"*) ok "socket: a header's include found in b/ (first unit)";;
+  *) not_ok "socket: a header's include found in b/ (first unit) ($r1)";; esac
+rm b/shared.h
+r2=$(query gcc -Ia -Ib -Ic -c u2.c)
+case "$r2" in *" $P/b/shared.h"*) not_ok "socket: deleted there, the next unit finds it in c/ ($r2)";;
+  *" $P/c/shared.h"*) ok "socket: deleted there, the next unit finds it in c/";;
+  *) not_ok "socket: deleted there, the next unit finds it in c/ ($r2)";; esac
+echo '#define SHARED_A 1' > a/shared.h
+r3=$(query gcc -Ia -Ib -Ic -c u3.c)
+case "$r3" in *" $P/c/shared.h"*) not_ok "socket: created in a/, the next unit finds it there ($r3)";;
+  *" $P/a/shared.h"*) ok "socket: created in a/, the next unit finds it there";;
+  *) not_ok "socket: created in a/, the next unit finds it there ($r3)";; esac
+rm a/shared.h
 # A header written in place through another hard link (a `cp -al` tree):
 # the include server's cached stat of b/opt.h must not hide it.
 mkdir -p "$SCRATCH/elsewhere"
