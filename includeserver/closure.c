@@ -626,13 +626,21 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
           g_ptr_array_add (list, names[i]);
       g_hash_table_insert (absent, k, list);
     }
+  /* The records' names grouped by their directory's one copy first: a
+   * string hash per directory, not per name. */
+  g_autoptr(GHashTable) by_dir = g_hash_table_new (NULL, NULL);
   g_hash_table_iter_init (&it, w->rec_absent);
   while (g_hash_table_iter_next (&it, &k, NULL))
     {
       const DccAbsentName *a = k;
-      GPtrArray *list = g_hash_table_lookup (absent, a->dir);
+      GPtrArray *list = g_hash_table_lookup (by_dir, a->dir);
       if (!list)
-        g_hash_table_insert (absent, (gpointer) a->dir, list = g_ptr_array_new ());
+        {
+          list = g_hash_table_lookup (absent, a->dir);
+          if (!list)
+            g_hash_table_insert (absent, (gpointer) a->dir, list = g_ptr_array_new ());
+          g_hash_table_insert (by_dir, (gpointer) a->dir, list);
+        }
       g_ptr_array_add (list, a->name);
     }
   GPtrArray *kept = g_ptr_array_new_full (checks->len, (GDestroyNotify) dcc_cached_check_free);
