@@ -383,14 +383,18 @@ check_and_keep (DccClosureEngine *e, Check *check, struct stat *now)
 }
 
 gboolean
-dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks)
+dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks, GHashTable *held)
 {
   g_autofree guint8 *unchanged = memos_unchanged (e, checks);
   for (guint i = 0; i < checks->len; i++)
     {
       struct stat now;
-      if (!unchanged[i] && check_and_keep (e, checks->pdata[i], &now) != FACT_HOLDS)
+      if (unchanged[i] || (held && g_hash_table_contains (held, checks->pdata[i])))
+        continue;
+      if (check_and_keep (e, checks->pdata[i], &now) != FACT_HOLDS)
         return FALSE;
+      if (held)
+        g_hash_table_add (held, dcc_cached_check_ref (checks->pdata[i]));
     }
   return TRUE;
 }
@@ -399,8 +403,9 @@ void
 dcc_closure_intern (DccClosureEngine *e, GPtrArray *entries, GPtrArray *checks)
 {
   g_mutex_lock (&e->closure_lock);
-  intern_all (e->interned_entries, e->own_entries, entries, (gpointer (*) (gpointer)) dcc_entry_ref,
-              (GDestroyNotify) dcc_entry_free);
+  if (entries)
+    intern_all (e->interned_entries, e->own_entries, entries, (gpointer (*) (gpointer)) dcc_entry_ref,
+                (GDestroyNotify) dcc_entry_free);
   intern_all (e->interned_checks, e->own_checks, checks, (gpointer (*) (gpointer)) dcc_cached_check_ref,
               (GDestroyNotify) dcc_cached_check_free);
   g_mutex_unlock (&e->closure_lock);

@@ -75,10 +75,13 @@ gboolean dcc_closure_hash_file (DccClosureEngine *e, const char *phys, const str
                                 guint8 **data, gsize *len, gboolean need_data, guint *n_hashed, GError **error);
 
 /* Every check holds now (a memo comparison for those nothing touched since
- * they last held; a restamped file does not hold). */
-gboolean dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks);
-/* Replaces each of the new entries' and checks' items by the engine's one
- * copy of it, adding those it lacks. */
+ * they last held; a restamped file does not hold). held (may be NULL): the
+ * checks without a memo that held already in this request, looked at
+ * once each (without inotify, or on a network file system, a record's
+ * checks would otherwise cost a system call each for every record). */
+gboolean dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks, GHashTable *held);
+/* Replaces each of the new entries' (may be NULL) and checks' items by the
+ * engine's one copy of it, adding those it lacks. */
 void dcc_closure_intern (DccClosureEngine *e, GPtrArray *entries, GPtrArray *checks);
 
 /* ---- per-header walk results (closure-record.c) ---- */
@@ -123,7 +126,7 @@ DccHeaderNode   *dcc_header_node (DccClosureEngine *e, DccHeaderTable *t, const 
                                   const char *lexical, int chain);
 DccAbsentName   *dcc_header_absent_name (DccClosureEngine *e, DccHeaderTable *t, const char *dir,
                                          const char *name);
-DccHeaderRecord *dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n);
+DccHeaderRecord *dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n, GHashTable *held);
 void             dcc_header_record_set (DccClosureEngine *e, DccHeaderNode *n, DccHeaderRecord *r);
 DccHeaderRecord *dcc_header_record_ref (DccHeaderRecord *r);
 void             dcc_header_record_unref (DccHeaderRecord *r);
@@ -170,6 +173,7 @@ typedef struct {
   GHashTable *rec_entries;   /* what the records bring: DccEntry*, Check*, DccAbsentName* (sets) */
   GHashTable *rec_checks;
   GHashTable *rec_absent;
+  GHashTable *held;          /* Check*: held in this walk without a memo (dcc_closure_checks_hold) */
   GString    *key;           /* scratch for memo keys: built per lookup, copied only when inserted */
   GStringChunk *strings;     /* the walk's own strings (memo keys and values, work paths): freed at once */
 } Walk;

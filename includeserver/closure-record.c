@@ -157,12 +157,12 @@ dcc_header_absent_name (DccClosureEngine *e, DccHeaderTable *t, const char *dir,
 
 /* The node's record, if it has one and every fact it rests on still holds. */
 DccHeaderRecord *
-dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n)
+dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n, GHashTable *held)
 {
   g_mutex_lock (&e->header_lock);
   DccHeaderRecord *r = n->record ? dcc_header_record_ref (n->record) : NULL;
   g_mutex_unlock (&e->header_lock);
-  if (r && !(dcc_closure_checks_hold (e, r->checks) && dcc_closure_checks_hold (e, r->found)))
+  if (r && !(dcc_closure_checks_hold (e, r->checks, held) && dcc_closure_checks_hold (e, r->found, held)))
     g_clear_pointer (&r, dcc_header_record_unref);
   return r;
 }

@@ -227,6 +227,7 @@ make_record (Walk *w, DccHeaderNode *n, GError **error)
       r->absent = absent_names (w, s.probed_dirs);
       r->next = g_steal_pointer (&s.next);
       r->found = found_checks (w, r->next);
+      dcc_closure_intern (w->engine, NULL, r->found);
       r->pending = g_ptr_array_new ();
       for (guint i = 0; i < s.pending->len; i++)
         g_ptr_array_add (r->pending, (gpointer) ((Pending *) s.pending->pdata[i])->inc);
@@ -247,7 +248,7 @@ make_record (Walk *w, DccHeaderNode *n, GError **error)
 static gboolean
 process (Walk *w, DccHeaderNode *n, GError **error)
 {
-  DccHeaderRecord *r = dcc_header_record_get (w->engine, n);
+  DccHeaderRecord *r = dcc_header_record_get (w->engine, n, w->held);
   if (!r && !(r = make_record (w, n, error)))
     return FALSE;
   g_ptr_array_add (w->records, r);   /* the walk's ref: the sets below borrow from it */
@@ -540,6 +541,7 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->rec_entries, g_hash_table_unref);
   g_clear_pointer (&w->rec_checks, g_hash_table_unref);
   g_clear_pointer (&w->rec_absent, g_hash_table_unref);
+  g_clear_pointer (&w->held, g_hash_table_unref);
   g_clear_pointer (&w->records, g_ptr_array_unref);   /* after the sets that borrow from them */
   g_clear_pointer (&w->headers, dcc_header_table_unref);   /* after the records: their nodes are its */
   g_clear_pointer (&w->pending, g_ptr_array_unref);
@@ -692,6 +694,9 @@ walk_init (Walk *w)
   w->rec_entries = g_hash_table_new (NULL, NULL);
   w->rec_checks = g_hash_table_new (NULL, NULL);
   w->rec_absent = g_hash_table_new (NULL, NULL);
+  /* Refs: a check freed with a broken record must not leave its address
+   * here for a new one. */
+  w->held = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) dcc_cached_check_free, NULL);
   w->key = g_string_sized_new (256);
 }
 
