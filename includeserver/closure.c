@@ -145,6 +145,7 @@ process_header (Walk *w, const char *lexical, int chain, GError **error)
 
 static void walk_init (Walk *w);
 static void walk_clear (Walk *w);
+static char *absent_list (GPtrArray *names);
 
 /* Moves a table's values (it owns them) into a new array owning them. */
 static GPtrArray *
@@ -160,6 +161,28 @@ steal_values (GHashTable *table, GDestroyNotify free_func)
       g_ptr_array_add (out, v);
     }
   return out;
+}
+
+/* Each directory searched lists on its check the names looked for there:
+ * a directory that changed (an object written beside the sources, a
+ * project's top directory in every unit's search path) keeps the record
+ * while none of them has appeared. */
+static void
+list_absent_names (GPtrArray *checks, GHashTable *probed_dirs)
+{
+  for (guint i = 0; i < checks->len; i++)
+    {
+      Check *c = checks->pdata[i];
+      GString *names = c->follow && c->exists ? g_hash_table_lookup (probed_dirs, c->path) : NULL;
+      if (!names || names->len == 0)
+        continue;
+      g_auto(GStrv) split = g_strsplit (names->str, "/", -1);
+      g_autoptr(GPtrArray) list = g_ptr_array_new ();
+      for (guint k = 0; split[k]; k++)
+        if (split[k][0])
+          g_ptr_array_add (list, split[k]);
+      c->absent = absent_list (list);
+    }
 }
 
 /* The names a header's walk looked for and did not find, one copy each
@@ -217,12 +240,14 @@ make_record (Walk *w, DccHeaderNode *n, GError **error)
   s.next = g_ptr_array_new ();
   g_hash_table_add (s.visited, n);
   DccHeaderRecord *r = NULL;
+  w->stats->headers_walked++;
   if (process_header (&s, n->lexical, n->chain, error))
     {
       r = g_new0 (DccHeaderRecord, 1);
       r->refs = 1;
       r->entries = steal_values (s.entries, (GDestroyNotify) dcc_entry_free);
       r->checks = steal_values (s.checks, (GDestroyNotify) dcc_cached_check_free);
+      list_absent_names (r->checks, s.probed_dirs);
       dcc_closure_intern (w->engine, r->entries, r->checks);
       r->absent = absent_names (w, s.probed_dirs);
       r->next = g_steal_pointer (&s.next);
@@ -556,6 +581,14 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->strings, g_string_chunk_free);
 }
 
+/* a and b state the same of the same path, whichever names they list. */
+static gboolean
+same_fact (const Check *a, const Check *b)
+{
+  return a->follow == b->follow && a->exists == b->exists && a->identity == b->identity
+         && memcmp (&a->key, &b->key, sizeof a->key) == 0 && g_str_equal (a->path, b->path);
+}
+
 /* Names looked for in a directory and not found, as a check lists them:
  * sorted, each once, each followed by '/'. */
 static char *
@@ -646,11 +679,15 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
       g_ptr_array_add (list, a->name);
     }
   GPtrArray *kept = g_ptr_array_new_full (checks->len, (GDestroyNotify) dcc_cached_check_free);
+  const Check *last = NULL;
   for (guint i = 0; i < checks->len; i++)
     {
       const Check *c = checks->pdata[i];
-      if (kept->len && kept->pdata[kept->len - 1] == c)
+      /* The same fact again (records list the names they looked for in a
+       * directory with its check: one check each, one here). */
+      if (last && (last == c || same_fact (last, c)))
         continue;
+      last = c;
       GPtrArray *names = c->follow && c->exists ? g_hash_table_lookup (absent, c->path) : NULL;
       if (!names || names->len == 0)
         {

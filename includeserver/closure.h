@@ -40,6 +40,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccClosureEngine, dcc_closure_engine_free)
 typedef struct {
   guint files_scanned;     /* headers scanned by libclang in this request */
   guint files_hashed;      /* files read and hashed */
+  guint headers_walked;    /* headers walked for want of a valid record (the rest reused one) */
   gboolean cache_hit;      /* closure came from the closure cache */
   gboolean full_parse;     /* the exact fallback (a full libclang parse) ran */
 } DccClosureStats;

@@ -156,10 +156,11 @@ serve_connection (gpointer data, gpointer user_data)
         {
           dcc_is_reply_encode (reply, DCC_IS_STATUS_OK, NULL, entries);
           g_atomic_int_inc (stats.cache_hit ? &server->n_cached : &server->n_walked);
-          dcc_info ("%u entries for ...%s in %.1f ms, %.1f ms CPU (%s, %u scanned, %u hashed%s)",
+          dcc_info ("%u entries for ...%s in %.1f ms, %.1f ms CPU (%s, %u scanned, %u hashed, %u headers walked%s)",
                     entries->len, src, (g_get_monotonic_time () - t0) / 1000.0,
                     (thread_cpu_us () - c0) / 1000.0, stats.cache_hit ? "cached" : "walked",
-                    stats.files_scanned, stats.files_hashed, stats.full_parse ? ", full parse" : "");
+                    stats.files_scanned, stats.files_hashed, stats.headers_walked,
+                    stats.full_parse ? ", full parse" : "");
         }
       else
         {

@@ -56,7 +56,7 @@ mkdir -p c
 echo '#include <shared.h>' > sub/uses.h
 echo '#define SHARED_B 1' > b/shared.h
 echo '#define SHARED_C 1' > c/shared.h
-for u in u1 u2 u3; do echo '#include "sub/uses.h"' > $u.c; done
+for u in u1 u2 u3 v1 v2; do echo '#include "sub/uses.h"' > $u.c; done
 cat > asm.S <<'EOF'
 #include "local.h"
 .globl x
@@ -277,6 +277,17 @@ case "$r3" in *" $P/c/shared.h"*) not_ok "socket: created in a/, the next unit f
   *" $P/a/shared.h"*) ok "socket: created in a/, the next unit finds it there";;
   *) not_ok "socket: created in a/, the next unit finds it there ($r3)";; esac
 rm a/shared.h
+# An object written into a directory searched without success (a/, for
+# <shared.h>) leaves the names looked for there absent: the next unit
+# walks only its own source and takes sub/uses.h's and c/shared.h's walks
+# as they were.
+r1=$(query gcc -Ia -Ib -Ic -c v1.c)
+: > a/v1.o
+r2=$(query gcc -Ia -Ib -Ic -c v2.c)
+case "$r2 $(last_served)" in *" $P/c/shared.h "*"(walked, "*", 1 headers walked)"*)
+    ok "socket: an object written into a searched directory keeps the headers' walks";;
+  *) not_ok "socket: an object written into a searched directory keeps the headers' walks ($(last_served))";; esac
+rm a/v1.o
 # A header written in place through another hard link (a `cp -al` tree):
 # the include server's cached stat of b/opt.h must not hide it.
 mkdir -p "$SCRATCH/elsewhere"
