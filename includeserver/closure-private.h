@@ -98,19 +98,11 @@ typedef struct {
   DccHeaderRecord *record;   /* under the engine's header_lock; NULL until walked */
 } DccHeaderNode;
 
-/* A name looked for in a directory and not found there; one copy per
- * table, dir one copy per directory (compared by address). */
-typedef struct {
-  const char *dir;
-  char *name;
-} DccAbsentName;
-
 /* What walking one header yields, immutable once made. */
 struct DccHeaderRecord {
   gint refs;
   GPtrArray *entries;   /* DccEntry*: the file, the directories and symlinks to it, files probed */
-  GPtrArray *checks;    /* Check*, the directories searched among them (absent NULL) */
-  GPtrArray *absent;    /* DccAbsentName*, of the table */
+  GPtrArray *checks;    /* Check*: each directory searched lists the names looked for there */
   GPtrArray *next;      /* DccHeaderNode* its directives resolve to, of the table */
   GPtrArray *found;     /* Check* that each of next is still there (not in the closure) */
   GPtrArray *pending;   /* const DccScanInclude*: its computed includes, in scan */
@@ -124,8 +116,6 @@ void             dcc_header_table_path_id (DccClosureEngine *e, DccHeaderTable *
                                            char *id, gsize size);
 DccHeaderNode   *dcc_header_node (DccClosureEngine *e, DccHeaderTable *t, const char *key,
                                   const char *lexical, int chain);
-DccAbsentName   *dcc_header_absent_name (DccClosureEngine *e, DccHeaderTable *t, const char *dir,
-                                         const char *name);
 DccHeaderRecord *dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n, GHashTable *held);
 void             dcc_header_record_set (DccClosureEngine *e, DccHeaderNode *n, DccHeaderRecord *r);
 DccHeaderRecord *dcc_header_record_ref (DccHeaderRecord *r);
@@ -170,9 +160,8 @@ typedef struct {
   gboolean    collect;
   GPtrArray  *next;          /* collect: DccHeaderNode* */
   GPtrArray  *records;       /* DccHeaderRecord* taken (refs) */
-  GHashTable *rec_entries;   /* what the records bring: DccEntry*, Check*, DccAbsentName* (sets) */
+  GHashTable *rec_entries;   /* what the records bring: DccEntry*, Check* (sets) */
   GHashTable *rec_checks;
-  GHashTable *rec_absent;
   GHashTable *held;          /* Check*: held in this walk without a memo (dcc_closure_checks_hold) */
   GString    *key;           /* scratch for memo keys: built per lookup, copied only when inserted */
   GStringChunk *strings;     /* the walk's own strings (memo keys and values, work paths): freed at once */

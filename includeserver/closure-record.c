@@ -15,8 +15,6 @@ struct DccHeaderTable {
   gint refs;
   GHashTable *nodes;    /* key (search path id, chain, lexical) -> DccHeaderNode* */
   GHashTable *paths;    /* search path signature -> its id, as a string */
-  GHashTable *absent;   /* path probed and not found -> DccAbsentName* */
-  GHashTable *dirs;     /* directory -> the same string: one copy, compared by address */
 };
 
 static void
@@ -28,13 +26,6 @@ header_node_free (DccHeaderNode *n)
   g_free (n);
 }
 
-static void
-absent_name_free (DccAbsentName *a)
-{
-  g_free (a->name);
-  g_free (a);
-}
-
 static DccHeaderTable *
 header_table_new (void)
 {
@@ -42,8 +33,6 @@ header_table_new (void)
   t->refs = 1;
   t->nodes = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free, (GDestroyNotify) header_node_free);
   t->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  t->absent = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free, (GDestroyNotify) absent_name_free);
-  t->dirs = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free, NULL);
   return t;
 }
 
@@ -54,8 +43,6 @@ dcc_header_table_unref (DccHeaderTable *t)
     return;
   g_hash_table_unref (t->nodes);
   g_hash_table_unref (t->paths);
-  g_hash_table_unref (t->absent);
-  g_hash_table_unref (t->dirs);
   g_free (t);
 }
 
@@ -73,7 +60,6 @@ dcc_header_record_unref (DccHeaderRecord *r)
     return;
   g_ptr_array_unref (r->entries);
   g_ptr_array_unref (r->checks);
-  g_ptr_array_unref (r->absent);
   g_ptr_array_unref (r->next);
   g_ptr_array_unref (r->found);
   g_ptr_array_unref (r->pending);
@@ -129,30 +115,6 @@ dcc_header_node (DccClosureEngine *e, DccHeaderTable *t, const char *key, const 
     }
   g_mutex_unlock (&e->header_lock);
   return n;
-}
-
-DccAbsentName *
-dcc_header_absent_name (DccClosureEngine *e, DccHeaderTable *t, const char *dir, const char *name)
-{
-  g_autofree char *path = dcc_walk_join (dir, name);
-  g_mutex_lock (&e->header_lock);
-  DccAbsentName *a = g_hash_table_lookup (t->absent, path);
-  if (!a)
-    {
-      const char *d = g_hash_table_lookup (t->dirs, dir);
-      if (!d)
-        {
-          char *copy = g_strdup (dir);
-          g_hash_table_insert (t->dirs, copy, copy);
-          d = copy;
-        }
-      a = g_new0 (DccAbsentName, 1);
-      a->dir = d;
-      a->name = g_strdup (name);
-      g_hash_table_insert (t->absent, g_steal_pointer (&path), a);
-    }
-  g_mutex_unlock (&e->header_lock);
-  return a;
 }
 
 /* The node's record, if it has one and every fact it rests on still holds. */

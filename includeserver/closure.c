@@ -163,6 +163,18 @@ steal_values (GHashTable *table, GDestroyNotify free_func)
   return out;
 }
 
+/* Appends the names of list ("a.h/b.h/", as checks and probes keep them)
+ * to names; the strings live in splits. */
+static void
+add_names (GPtrArray *names, GPtrArray *splits, const char *list)
+{
+  char **split = g_strsplit (list, "/", -1);
+  g_ptr_array_add (splits, split);
+  for (guint i = 0; split[i]; i++)
+    if (split[i][0])
+      g_ptr_array_add (names, split[i]);
+}
+
 /* Each directory searched lists on its check the names looked for there:
  * a directory that changed (an object written beside the sources, a
  * project's top directory in every unit's search path) keeps the record
@@ -173,35 +185,14 @@ list_absent_names (GPtrArray *checks, GHashTable *probed_dirs)
   for (guint i = 0; i < checks->len; i++)
     {
       Check *c = checks->pdata[i];
-      GString *names = c->follow && c->exists ? g_hash_table_lookup (probed_dirs, c->path) : NULL;
-      if (!names || names->len == 0)
+      GString *list = c->follow && c->exists ? g_hash_table_lookup (probed_dirs, c->path) : NULL;
+      if (!list || list->len == 0)
         continue;
-      g_auto(GStrv) split = g_strsplit (names->str, "/", -1);
-      g_autoptr(GPtrArray) list = g_ptr_array_new ();
-      for (guint k = 0; split[k]; k++)
-        if (split[k][0])
-          g_ptr_array_add (list, split[k]);
-      c->absent = absent_list (list);
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      g_autoptr(GPtrArray) splits = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+      add_names (names, splits, list->str);
+      c->absent = absent_list (names);
     }
-}
-
-/* The names a header's walk looked for and did not find, one copy each
- * in the table. */
-static GPtrArray *
-absent_names (Walk *w, GHashTable *probed_dirs)
-{
-  GPtrArray *out = g_ptr_array_new ();
-  GHashTableIter it;
-  gpointer k, v;
-  g_hash_table_iter_init (&it, probed_dirs);
-  while (g_hash_table_iter_next (&it, &k, &v))
-    {
-      g_auto(GStrv) names = g_strsplit (((GString *) v)->str, "/", -1);
-      for (guint i = 0; names[i]; i++)
-        if (names[i][0])
-          g_ptr_array_add (out, dcc_header_absent_name (w->engine, w->headers, k, names[i]));
-    }
-  return out;
 }
 
 /* That each header a header includes is still the file found there: were
@@ -249,7 +240,6 @@ make_record (Walk *w, DccHeaderNode *n, GError **error)
       r->checks = steal_values (s.checks, (GDestroyNotify) dcc_cached_check_free);
       list_absent_names (r->checks, s.probed_dirs);
       dcc_closure_intern (w->engine, r->entries, r->checks);
-      r->absent = absent_names (w, s.probed_dirs);
       r->next = g_steal_pointer (&s.next);
       r->found = found_checks (w, r->next);
       dcc_closure_intern (w->engine, NULL, r->found);
@@ -281,8 +271,6 @@ process (Walk *w, DccHeaderNode *n, GError **error)
     g_hash_table_add (w->rec_entries, r->entries->pdata[i]);
   for (guint i = 0; i < r->checks->len; i++)
     g_hash_table_add (w->rec_checks, r->checks->pdata[i]);
-  for (guint i = 0; i < r->absent->len; i++)
-    g_hash_table_add (w->rec_absent, r->absent->pdata[i]);
   if (r->scan)
     g_ptr_array_add (w->scans, dcc_scan_result_ref (r->scan));
   for (guint i = 0; i < r->pending->len; i++)
@@ -565,7 +553,6 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->next, g_ptr_array_unref);
   g_clear_pointer (&w->rec_entries, g_hash_table_unref);
   g_clear_pointer (&w->rec_checks, g_hash_table_unref);
-  g_clear_pointer (&w->rec_absent, g_hash_table_unref);
   g_clear_pointer (&w->held, g_hash_table_unref);
   g_clear_pointer (&w->records, g_ptr_array_unref);   /* after the sets that borrow from them */
   g_clear_pointer (&w->headers, dcc_header_table_unref);   /* after the records: their nodes are its */
@@ -617,7 +604,7 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
   g_autoptr(GPtrArray) entries = steal_values (w->entries, (GDestroyNotify) dcc_entry_free);
   g_autoptr(GPtrArray) checks = steal_values (w->checks, (GDestroyNotify) dcc_cached_check_free);
   GHashTableIter it;
-  gpointer k, v;
+  gpointer k;
   g_hash_table_iter_init (&it, w->rec_entries);
   while (g_hash_table_iter_next (&it, &k, NULL))
     g_ptr_array_add (entries, dcc_entry_ref (k));
@@ -647,62 +634,47 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
       g_ptr_array_add (unique, dcc_entry_ref (entries->pdata[i]));
     }
 
-  g_autoptr(GHashTable) absent = g_hash_table_new_full (dcc_str_hash, g_str_equal, NULL,
-                                                        (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(GPtrArray) own_names = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_hash_table_iter_init (&it, w->probed_dirs);
-  while (g_hash_table_iter_next (&it, &k, &v))
-    {
-      char **names = g_strsplit (((GString *) v)->str, "/", -1);
-      g_ptr_array_add (own_names, names);
-      GPtrArray *list = g_ptr_array_new ();
-      for (guint i = 0; names[i]; i++)
-        if (names[i][0])
-          g_ptr_array_add (list, names[i]);
-      g_hash_table_insert (absent, k, list);
-    }
-  /* The records' names grouped by their directory's one copy first: a
-   * string hash per directory, not per name. */
-  g_autoptr(GHashTable) by_dir = g_hash_table_new (NULL, NULL);
-  g_hash_table_iter_init (&it, w->rec_absent);
-  while (g_hash_table_iter_next (&it, &k, NULL))
-    {
-      const DccAbsentName *a = k;
-      GPtrArray *list = g_hash_table_lookup (by_dir, a->dir);
-      if (!list)
-        {
-          list = g_hash_table_lookup (absent, a->dir);
-          if (!list)
-            g_hash_table_insert (absent, (gpointer) a->dir, list = g_ptr_array_new ());
-          g_hash_table_insert (by_dir, (gpointer) a->dir, list);
-        }
-      g_ptr_array_add (list, a->name);
-    }
+  /* Sorted, the checks of one path are neighbours: a directory searched
+   * gets the names the walk and each record (on its own check) looked for
+   * there, each fact once. */
   GPtrArray *kept = g_ptr_array_new_full (checks->len, (GDestroyNotify) dcc_cached_check_free);
-  const Check *last = NULL;
-  for (guint i = 0; i < checks->len; i++)
+  for (guint i = 0, end; i < checks->len; i = end)
     {
-      const Check *c = checks->pdata[i];
-      /* The same fact again (records list the names they looked for in a
-       * directory with its check: one check each, one here). */
-      if (last && (last == c || same_fact (last, c)))
-        continue;
-      last = c;
-      GPtrArray *names = c->follow && c->exists ? g_hash_table_lookup (absent, c->path) : NULL;
-      if (!names || names->len == 0)
+      const Check *first = checks->pdata[i];
+      for (end = i + 1; end < checks->len; end++)
+        if (compare_checks (&checks->pdata[i], &checks->pdata[end]) != 0)
+          break;
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      g_autoptr(GPtrArray) splits = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+      GString *own = first->follow ? g_hash_table_lookup (w->probed_dirs, first->path) : NULL;
+      if (own)
+        add_names (names, splits, own->str);
+      for (guint j = i; j < end; j++)
+        if (((const Check *) checks->pdata[j])->absent)
+          add_names (names, splits, ((const Check *) checks->pdata[j])->absent);
+      g_autofree char *absent = names->len ? absent_list (names) : NULL;
+      const Check *last = NULL;
+      for (guint j = i; j < end; j++)
         {
-          g_ptr_array_add (kept, dcc_cached_check_ref (checks->pdata[i]));
-          continue;
+          const Check *c = checks->pdata[j];
+          if (last && (last == c || same_fact (last, c)))
+            continue;
+          last = c;
+          if (!absent || !c->exists)
+            {
+              g_ptr_array_add (kept, dcc_cached_check_ref (checks->pdata[j]));
+              continue;
+            }
+          /* The walk's own copy: the check itself may be shared. */
+          Check *copy = g_new0 (Check, 1);
+          copy->path = g_strdup (c->path);
+          copy->exists = c->exists;
+          copy->follow = c->follow;
+          copy->identity = c->identity;
+          copy->key = c->key;
+          copy->absent = g_strdup (absent);
+          g_ptr_array_add (kept, copy);
         }
-      /* The walk's own copy: the check itself may be shared. */
-      Check *copy = g_new0 (Check, 1);
-      copy->path = g_strdup (c->path);
-      copy->exists = c->exists;
-      copy->follow = c->follow;
-      copy->identity = c->identity;
-      copy->key = c->key;
-      copy->absent = absent_list (names);
-      g_ptr_array_add (kept, copy);
     }
   *entries_out = unique;
   *checks_out = kept;
@@ -730,7 +702,6 @@ walk_init (Walk *w)
   w->records = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_header_record_unref);
   w->rec_entries = g_hash_table_new (NULL, NULL);
   w->rec_checks = g_hash_table_new (NULL, NULL);
-  w->rec_absent = g_hash_table_new (NULL, NULL);
   /* Refs: a check freed with a broken record must not leave its address
    * here for a new one. */
   w->held = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) dcc_cached_check_free, NULL);
