@@ -196,9 +196,7 @@ put_closures (GByteArray *out, const GPtrArray *closures)
       for (guint k = 0; k < c->checks->len; k++)
         dcc_put_u32 (records, table_add (&checks, c->checks->pdata[k], item, put_check));
     }
-  guint at = out->len;
-  g_byte_array_set_size (out, at + 12 + entries.bytes->len + checks.bytes->len + records->len);
-  g_byte_array_set_size (out, at);
+  dcc_reserve (out, 12 + (gsize) entries.bytes->len + checks.bytes->len + records->len);
   dcc_put_u32 (out, entries.n);
   g_byte_array_append (out, entries.bytes->data, entries.bytes->len);
   dcc_put_u32 (out, checks.n);

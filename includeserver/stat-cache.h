@@ -60,7 +60,7 @@ typedef struct {
 
 /* dcc_stat_cache_stat, also filling *memo (memo may be NULL); memo->node
  * is NULL when the answer is not cached or rests on more than one node
- * (a path through "." or ".."). */
+ * (a path through ".."). */
 int dcc_stat_cache_stat_memo (DccStatCache *cache, const char *path, gboolean follow, struct stat *st,
                               DccStatMemo *memo);
 

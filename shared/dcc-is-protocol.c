@@ -204,6 +204,10 @@ dcc_is_request_decode (const guint8 *buf, gsize len, char **cwd_out, char ***arg
   return dcc_is_request_decoder_feed (&d, buf, len, cwd_out, argv_out, consumed, error);
 }
 
+/* An encoded entry's bytes besides its path and target: kind, mode, size,
+ * hash and the two strings' lengths. */
+#define ENTRY_FIXED_LEN (1 + 4 + 8 + DCC_HASH_LEN + 4 + 4)
+
 void
 dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *message, GPtrArray *entries)
 {
@@ -224,11 +228,9 @@ dcc_is_reply_encode (GByteArray *out, DccIsStatus status, const char *message, G
       for (guint i = 0; i < n; i++)
         {
           const DccEntry *e = entries->pdata[i];
-          need += 8 + 1 + 4 + 8 + DCC_HASH_LEN + 4 + strlen (e->path) + 4 + (e->target ? strlen (e->target) : 0);
+          need += 8 + ENTRY_FIXED_LEN + strlen (e->path) + (e->target ? strlen (e->target) : 0);
         }
-      guint base = out->len;
-      g_byte_array_set_size (out, base + (guint) need + 8);
-      g_byte_array_set_size (out, base);
+      dcc_reserve (out, need + 8);
       for (guint i = 0; i < n; i++)
         {
           dcc_put_u32 (out, DCC_IS_TAG_ENTRY);
@@ -257,7 +259,7 @@ dcc_is_entry_encode (GByteArray *out, const DccEntry *e)
    * kernel unit's reply is ~600 entries of six fields each. */
   guint32 path_len = (guint32) strlen (e->path), target_len = e->target ? (guint32) strlen (e->target) : 0;
   guint at = out->len;
-  g_byte_array_set_size (out, at + 1 + 4 + 8 + DCC_HASH_LEN + 4 + path_len + 4 + target_len);
+  g_byte_array_set_size (out, at + ENTRY_FIXED_LEN + path_len + target_len);
   out->data[at] = e->kind;
   dcc_patch_u32 (out, at + 1, e->mode);
   dcc_patch_u32 (out, at + 5, (guint32) (e->size >> 32));

@@ -96,6 +96,14 @@ dcc_wire_decode_at (const guint8 *buf, gsize len, gsize pos, guint32 max_len,
 }
 
 void
+dcc_reserve (GByteArray *out, gsize more)
+{
+  guint len = out->len;
+  g_byte_array_set_size (out, (guint) (len + more));
+  g_byte_array_set_size (out, len);
+}
+
+void
 dcc_put_u8 (GByteArray *out, guint8 v)
 {
   g_byte_array_append (out, &v, 1);

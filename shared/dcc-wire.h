@@ -57,6 +57,9 @@ gboolean dcc_reader_bytes (DccReader *r, gsize n, const guint8 **out);
 /* [u32 len][bytes]; len <= max_len and no NUL inside; returns a new NUL-terminated copy. */
 gboolean dcc_reader_string (DccReader *r, guint32 max_len, char **out);
 
+/* Room for `more` bytes after out's end, its length unchanged: one
+ * allocation for what many appends will write. */
+void dcc_reserve (GByteArray *out, gsize more);
 void dcc_put_u8  (GByteArray *out, guint8 v);
 void dcc_put_u32 (GByteArray *out, guint32 v);
 /* Overwrites out[at..at+4) with v: for a count or length known only later. */
