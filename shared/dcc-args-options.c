@@ -335,24 +335,29 @@ may_begin_with (const char *arg, const char *name)
  * that may begin it, in table order: the lookup runs for every argument of
  * every compile (~80 for a kernel unit, in the client and again in the
  * include server), and scanning all ~220 entries each time was a tenth of
- * the include server's CPU for a cached closure. Built once. */
+ * the include server's CPU for a cached closure. Each bucket is built the
+ * first time an argument needs it: a distcc process parses one command
+ * line, whose arguments share a few second bytes. */
 typedef struct {
+  gsize   built;
   guint16 entries[G_N_ELEMENTS (option_table)];
   guint   n;
 } OptionBucket;
 static OptionBucket option_buckets[256];
 
-static void
-build_option_buckets (void)
+static const OptionBucket *
+option_bucket (guchar second)
 {
-  for (guint c = 0; c < 256; c++)
+  OptionBucket *b = &option_buckets[second];
+  if (g_once_init_enter (&b->built))
     {
-      const char arg[3] = { '-', (char) c, '\0' };
-      OptionBucket *b = &option_buckets[c];
+      const char arg[3] = { '-', (char) second, '\0' };
       for (gsize i = 0; i < G_N_ELEMENTS (option_table); i++)
         if (may_begin_with (arg, option_table[i].name))
           b->entries[b->n++] = (guint16) i;
+      g_once_init_leave (&b->built, 1);
     }
+  return b;
 }
 
 /* Weighs entry o for arg: TRUE when it is arg exactly (the search ends);
@@ -394,20 +399,14 @@ weigh_option (const DccOption *o, const char *arg, const DccOption **best, gsize
 const DccOption *
 dcc_args_option_find (const char *arg, const char **joined)
 {
-  static gsize built;
   const DccOption *best = NULL;
   gsize best_len = 0;
   const char *value = NULL;
 
   g_return_val_if_fail (arg != NULL, NULL);
-  if (g_once_init_enter (&built))
-    {
-      build_option_buckets ();
-      g_once_init_leave (&built, 1);
-    }
   if (arg[0] == '-')
     {
-      const OptionBucket *b = &option_buckets[(guchar) arg[1]];
+      const OptionBucket *b = option_bucket ((guchar) arg[1]);
       for (guint i = 0; i < b->n; i++)
         if (weigh_option (&option_table[b->entries[i]], arg, &best, &best_len, &value))
           break;
