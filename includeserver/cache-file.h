@@ -64,6 +64,14 @@ typedef struct {
    * fact last held against (closure-engine.c). The one field written
    * after the check is shared, and only under the stat cache's lock. */
   DccStatMemo held;
+  /* In memory only: the last walk (closure.c) that found it holding and
+   * the last one that took it into its closure, so that a walk looks at
+   * and takes a check once however many header records list it (a
+   * kernel unit's ~700 records list ~8,400 checks, ~960 of them
+   * different). Written without a lock (atomically): a walk sees only
+   * its own id, which no other walk writes. */
+  guintptr held_in;
+  guintptr taken_in;
 } DccCachedCheck;
 
 /* Shares a check (read-only from then on); each holder calls

@@ -357,16 +357,21 @@ same_content (DccClosureEngine *e, GPtrArray *entries, const Check *c, const str
          && dcc_hash_equal (&hash, &entry->hash);
 }
 
-/* unchanged[i]: checks[i] held against a stat-cache answer nothing has
- * forgotten since. Most facts are shared by many closures (a project's
- * headers) and were checked by one before: all under one lock. */
+/* unchanged[i]: checks[i] held in this walk (if not 0) or against a
+ * stat-cache answer nothing has forgotten since. Most facts are shared by
+ * many closures (a project's headers) and were checked by one before: all
+ * under one lock. */
 static guint8 *
-memos_unchanged (DccClosureEngine *e, GPtrArray *checks)
+memos_unchanged (DccClosureEngine *e, GPtrArray *checks, guintptr walk)
 {
   guint8 *unchanged = g_malloc (checks->len + 1);
   dcc_stat_cache_lock (e->stat_cache);
   for (guint i = 0; i < checks->len; i++)
-    unchanged[i] = dcc_stat_cache_unchanged_locked (e->stat_cache, &((const Check *) checks->pdata[i])->held);
+    {
+      Check *c = checks->pdata[i];
+      unchanged[i] = (walk && g_atomic_pointer_get (&c->held_in) == walk)
+                     || dcc_stat_cache_unchanged_locked (e->stat_cache, &c->held);
+    }
   dcc_stat_cache_unlock (e->stat_cache);
   return unchanged;
 }
@@ -382,19 +387,30 @@ check_and_keep (DccClosureEngine *e, Check *check, struct stat *now)
   return state;
 }
 
-gboolean
-dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks, GHashTable *held)
+guintptr
+dcc_closure_walk_id (DccClosureEngine *e)
 {
-  g_autofree guint8 *unchanged = memos_unchanged (e, checks);
+  return (guintptr) g_atomic_pointer_add (&e->walks, 1) + 1;
+}
+
+gboolean
+dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks, guintptr walk)
+{
+  g_autofree guint8 *unchanged = memos_unchanged (e, checks, walk);
   for (guint i = 0; i < checks->len; i++)
     {
+      Check *c = checks->pdata[i];
       struct stat now;
-      if (unchanged[i] || (held && g_hash_table_contains (held, checks->pdata[i])))
-        continue;
-      if (check_and_keep (e, checks->pdata[i], &now) != FACT_HOLDS)
+      if (unchanged[i])
+        {
+          if (walk)
+            g_atomic_pointer_set (&c->held_in, walk);
+          continue;
+        }
+      if (check_and_keep (e, c, &now) != FACT_HOLDS)
         return FALSE;
-      if (held)
-        g_hash_table_add (held, dcc_cached_check_ref (checks->pdata[i]));
+      if (walk)
+        g_atomic_pointer_set (&c->held_in, walk);
     }
   return TRUE;
 }
@@ -426,7 +442,7 @@ dcc_closure_cache_lookup (DccClosureEngine *e, const char *key, guint *n_hashed)
   if (!c)
     return NULL;
   g_autoptr(GPtrArray) restamped = NULL;   /* checks, with restamped ones replaced */
-  g_autofree guint8 *unchanged = memos_unchanged (e, checks);
+  g_autofree guint8 *unchanged = memos_unchanged (e, checks, 0);
   for (guint i = 0; i < checks->len; i++)
     {
       Check *check = checks->pdata[i];

@@ -46,6 +46,7 @@ struct DccClosureEngine {
   DccHeaderTable *headers;   /* per-header walk results (closure-record.c) */
   DccDirListings *listings;  /* for probes; has its own lock */
   DccStatCache   *stat_cache; /* lstat/stat answers while inotify sees no change; own lock */
+  guintptr    walks;         /* walk ids handed out (dcc_closure_walk_id) */
   gint        learnt;        /* a scan or a walked closure inserted since creation or the last load */
   /* What was added since the cache file was loaded or saved, so that a save
    * can append just that to the file (see dcc_closure_engine_save). Each
@@ -74,12 +75,14 @@ void dcc_closure_cache_insert (DccClosureEngine *e, const char *key, GPtrArray *
 gboolean dcc_closure_hash_file (DccClosureEngine *e, const char *phys, const struct stat *st, DccHash *hash,
                                 guint8 **data, gsize *len, gboolean need_data, guint *n_hashed, GError **error);
 
+/* A new walk's id, never 0 and never handed out before. */
+guintptr dcc_closure_walk_id (DccClosureEngine *e);
 /* Every check holds now (a memo comparison for those nothing touched since
- * they last held; a restamped file does not hold). held (may be NULL): the
- * checks without a memo that held already in this request, looked at
- * once each (without inotify, or on a network file system, a record's
- * checks would otherwise cost a system call each for every record). */
-gboolean dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks, GHashTable *held);
+ * they last held; a restamped file does not hold). walk (0 for none): a
+ * check that held already in this walk is not looked at again (without
+ * inotify, or on a network file system, a record's checks would otherwise
+ * cost a system call each for every record). */
+gboolean dcc_closure_checks_hold (DccClosureEngine *e, GPtrArray *checks, guintptr walk);
 /* Replaces each of the new entries' (may be NULL) and checks' items by the
  * engine's one copy of it, adding those it lacks. */
 void dcc_closure_intern (DccClosureEngine *e, GPtrArray *entries, GPtrArray *checks);
@@ -116,7 +119,7 @@ void             dcc_header_table_path_id (DccClosureEngine *e, DccHeaderTable *
                                            char *id, gsize size);
 DccHeaderNode   *dcc_header_node (DccClosureEngine *e, DccHeaderTable *t, const char *key,
                                   const char *lexical, int chain);
-DccHeaderRecord *dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n, GHashTable *held);
+DccHeaderRecord *dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n, guintptr walk);
 void             dcc_header_record_set (DccClosureEngine *e, DccHeaderNode *n, DccHeaderRecord *r);
 DccHeaderRecord *dcc_header_record_ref (DccHeaderRecord *r);
 void             dcc_header_record_unref (DccHeaderRecord *r);
@@ -160,9 +163,9 @@ typedef struct {
   gboolean    collect;
   GPtrArray  *next;          /* collect: DccHeaderNode* */
   GPtrArray  *records;       /* DccHeaderRecord* taken (refs) */
-  GHashTable *rec_entries;   /* what the records bring: DccEntry*, Check* (sets) */
-  GHashTable *rec_checks;
-  GHashTable *held;          /* Check*: held in this walk without a memo (dcc_closure_checks_hold) */
+  GPtrArray  *rec_entries;   /* what the records bring: DccEntry* and Check*, */
+  GPtrArray  *rec_checks;    /* each once (taken_in) but when walks race */
+  guintptr    id;            /* dcc_closure_walk_id; 0 in a record's own walk */
   GString    *key;           /* scratch for memo keys: built per lookup, copied only when inserted */
   GStringChunk *strings;     /* the walk's own strings (memo keys and values, work paths): freed at once */
 } Walk;

@@ -119,12 +119,12 @@ dcc_header_node (DccClosureEngine *e, DccHeaderTable *t, const char *key, const 
 
 /* The node's record, if it has one and every fact it rests on still holds. */
 DccHeaderRecord *
-dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n, GHashTable *held)
+dcc_header_record_get (DccClosureEngine *e, DccHeaderNode *n, guintptr walk)
 {
   g_mutex_lock (&e->header_lock);
   DccHeaderRecord *r = n->record ? dcc_header_record_ref (n->record) : NULL;
   g_mutex_unlock (&e->header_lock);
-  if (r && !(dcc_closure_checks_hold (e, r->checks, held) && dcc_closure_checks_hold (e, r->found, held)))
+  if (r && !(dcc_closure_checks_hold (e, r->checks, walk) && dcc_closure_checks_hold (e, r->found, walk)))
     g_clear_pointer (&r, dcc_header_record_unref);
   return r;
 }

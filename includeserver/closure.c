@@ -263,14 +263,26 @@ make_record (Walk *w, DccHeaderNode *n, GError **error)
 static gboolean
 process (Walk *w, DccHeaderNode *n, GError **error)
 {
-  DccHeaderRecord *r = dcc_header_record_get (w->engine, n, w->held);
+  DccHeaderRecord *r = dcc_header_record_get (w->engine, n, w->id);
   if (!r && !(r = make_record (w, n, error)))
     return FALSE;
   g_ptr_array_add (w->records, r);   /* the walk's ref: the sets below borrow from it */
   for (guint i = 0; i < r->entries->len; i++)
-    g_hash_table_add (w->rec_entries, r->entries->pdata[i]);
+    {
+      DccEntry *e = r->entries->pdata[i];
+      if (g_atomic_pointer_get (&e->taken_in) == w->id)
+        continue;
+      g_atomic_pointer_set (&e->taken_in, w->id);
+      g_ptr_array_add (w->rec_entries, e);
+    }
   for (guint i = 0; i < r->checks->len; i++)
-    g_hash_table_add (w->rec_checks, r->checks->pdata[i]);
+    {
+      Check *c = r->checks->pdata[i];
+      if (g_atomic_pointer_get (&c->taken_in) == w->id)
+        continue;
+      g_atomic_pointer_set (&c->taken_in, w->id);
+      g_ptr_array_add (w->rec_checks, c);
+    }
   if (r->scan)
     g_ptr_array_add (w->scans, dcc_scan_result_ref (r->scan));
   for (guint i = 0; i < r->pending->len; i++)
@@ -551,9 +563,8 @@ walk_clear (Walk *w)
   g_clear_pointer (&w->dirs_seen, g_hash_table_unref);
   g_queue_clear (&w->work);
   g_clear_pointer (&w->next, g_ptr_array_unref);
-  g_clear_pointer (&w->rec_entries, g_hash_table_unref);
-  g_clear_pointer (&w->rec_checks, g_hash_table_unref);
-  g_clear_pointer (&w->held, g_hash_table_unref);
+  g_clear_pointer (&w->rec_entries, g_ptr_array_unref);
+  g_clear_pointer (&w->rec_checks, g_ptr_array_unref);
   g_clear_pointer (&w->records, g_ptr_array_unref);   /* after the sets that borrow from them */
   g_clear_pointer (&w->headers, dcc_header_table_unref);   /* after the records: their nodes are its */
   g_clear_pointer (&w->pending, g_ptr_array_unref);
@@ -603,14 +614,10 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
 {
   g_autoptr(GPtrArray) entries = steal_values (w->entries, (GDestroyNotify) dcc_entry_free);
   g_autoptr(GPtrArray) checks = steal_values (w->checks, (GDestroyNotify) dcc_cached_check_free);
-  GHashTableIter it;
-  gpointer k;
-  g_hash_table_iter_init (&it, w->rec_entries);
-  while (g_hash_table_iter_next (&it, &k, NULL))
-    g_ptr_array_add (entries, dcc_entry_ref (k));
-  g_hash_table_iter_init (&it, w->rec_checks);
-  while (g_hash_table_iter_next (&it, &k, NULL))
-    g_ptr_array_add (checks, dcc_cached_check_ref (k));
+  for (guint i = 0; i < w->rec_entries->len; i++)
+    g_ptr_array_add (entries, dcc_entry_ref (w->rec_entries->pdata[i]));
+  for (guint i = 0; i < w->rec_checks->len; i++)
+    g_ptr_array_add (checks, dcc_cached_check_ref (w->rec_checks->pdata[i]));
   /* Equal contents become one pointer: duplicates are then neighbours
    * with the same address. */
   dcc_closure_intern (w->engine, entries, checks);
@@ -700,11 +707,8 @@ walk_init (Walk *w)
   w->macro_memo = g_hash_table_new_full (dcc_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   w->scans = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_scan_result_unref);
   w->records = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_header_record_unref);
-  w->rec_entries = g_hash_table_new (NULL, NULL);
-  w->rec_checks = g_hash_table_new (NULL, NULL);
-  /* Refs: a check freed with a broken record must not leave its address
-   * here for a new one. */
-  w->held = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) dcc_cached_check_free, NULL);
+  w->rec_entries = g_ptr_array_new ();
+  w->rec_checks = g_ptr_array_new ();
   w->key = g_string_sized_new (256);
 }
 
@@ -761,7 +765,7 @@ dcc_closure_compute (DccClosureEngine *engine, DccScanner *scanner, const char *
     }
 
   Walk w = { .engine = engine, .scanner = scanner, .cwd = cwd, .args = args, .stats = stats,
-             .headers = dcc_header_table_get (engine) };
+             .headers = dcc_header_table_get (engine), .id = dcc_closure_walk_id (engine) };
   walk_init (&w);
   gboolean ok = FALSE;
 

@@ -21,6 +21,10 @@ typedef struct {
   char    *path;
   char    *target;
   gint     extra_refs;   /* holders besides the first (dcc_entry_ref) */
+  /* In memory only, for the include server: the last walk that took the
+   * entry into its closure (includeserver/closure.c), so that a walk takes
+   * it once however many header records list it. */
+  guintptr taken_in;
 } DccEntry;
 
 /* A new entry (caller frees); target NULL means "". */
