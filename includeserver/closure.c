@@ -603,6 +603,40 @@ absent_list (GPtrArray *names)
   return g_string_free (out, FALSE);
 }
 
+/* The first name of a names list ("a.h/b.h/") against b's, as strcmp
+ * orders the names themselves. */
+static int
+compare_first_names (const char *a, const char *b)
+{
+  for (;; a++, b++)
+    {
+      guchar x = *a == '/' ? 0 : (guchar) *a, y = *b == '/' ? 0 : (guchar) *b;
+      if (x != y || x == 0)
+        return (int) x - (int) y;
+    }
+}
+
+/* Sorted names lists merged into one, each name once: a record's checks
+ * keep their names sorted (absent_list), so a directory that many records
+ * searched costs one pass per list, not a split and a sort of them all. */
+static char *
+merge_absent_lists (const char *a, const char *b)
+{
+  GString *out = g_string_sized_new (strlen (a) + strlen (b));
+  while (*a || *b)
+    {
+      int c = !*a ? 1 : !*b ? -1 : compare_first_names (a, b);
+      const char *take = c <= 0 ? a : b;
+      const char *end = strchr (take, '/') + 1;
+      g_string_append_len (out, take, end - take);
+      if (c <= 0)
+        a = end;
+      if (c >= 0)
+        b = strchr (b, '/') + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* The closure: the walk's own entries and checks with those its records
  * brought, sorted by path (a directory before everything inside it, and
  * checks in a fixed order so that the same closure is saved as the same
@@ -614,13 +648,13 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
 {
   g_autoptr(GPtrArray) entries = steal_values (w->entries, (GDestroyNotify) dcc_entry_free);
   g_autoptr(GPtrArray) checks = steal_values (w->checks, (GDestroyNotify) dcc_cached_check_free);
+  /* Equal contents become one pointer (the records' are interned
+   * already): duplicates are then neighbours with the same address. */
+  dcc_closure_intern (w->engine, entries, checks);
   for (guint i = 0; i < w->rec_entries->len; i++)
     g_ptr_array_add (entries, dcc_entry_ref (w->rec_entries->pdata[i]));
   for (guint i = 0; i < w->rec_checks->len; i++)
     g_ptr_array_add (checks, dcc_cached_check_ref (w->rec_checks->pdata[i]));
-  /* Equal contents become one pointer: duplicates are then neighbours
-   * with the same address. */
-  dcc_closure_intern (w->engine, entries, checks);
   g_ptr_array_sort (entries, compare_entries);
   g_ptr_array_sort (checks, compare_checks);
 
@@ -651,15 +685,31 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
       for (end = i + 1; end < checks->len; end++)
         if (compare_checks (&checks->pdata[i], &checks->pdata[end]) != 0)
           break;
-      g_autoptr(GPtrArray) names = g_ptr_array_new ();
-      g_autoptr(GPtrArray) splits = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
       GString *own = first->follow ? g_hash_table_lookup (w->probed_dirs, first->path) : NULL;
+      g_autofree char *absent = NULL;
       if (own)
-        add_names (names, splits, own->str);
+        {
+          g_autoptr(GPtrArray) names = g_ptr_array_new ();
+          g_autoptr(GPtrArray) splits = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+          add_names (names, splits, own->str);
+          absent = absent_list (names);
+        }
+      const char *single = NULL;   /* the one list if only one is met (no copy) */
       for (guint j = i; j < end; j++)
-        if (((const Check *) checks->pdata[j])->absent)
-          add_names (names, splits, ((const Check *) checks->pdata[j])->absent);
-      g_autofree char *absent = names->len ? absent_list (names) : NULL;
+        {
+          const char *list = ((const Check *) checks->pdata[j])->absent;
+          if (!list || (single && (list == single || strcmp (list, single) == 0)))
+            continue;
+          if (!absent && !single)
+            single = list;
+          else
+            {
+              char *merged = merge_absent_lists (absent ? absent : single, list);
+              g_free (absent);
+              absent = merged;
+            }
+        }
+      const char *names = absent ? absent : single;
       const Check *last = NULL;
       for (guint j = i; j < end; j++)
         {
@@ -667,7 +717,7 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
           if (last && (last == c || same_fact (last, c)))
             continue;
           last = c;
-          if (!absent || !c->exists)
+          if (!names || !c->exists || (c->absent && strcmp (c->absent, names) == 0))
             {
               g_ptr_array_add (kept, dcc_cached_check_ref (checks->pdata[j]));
               continue;
@@ -679,7 +729,7 @@ gather_closure (Walk *w, GPtrArray **entries_out, GPtrArray **checks_out, GError
           copy->follow = c->follow;
           copy->identity = c->identity;
           copy->key = c->key;
-          copy->absent = g_strdup (absent);
+          copy->absent = g_strdup (names);
           g_ptr_array_add (kept, copy);
         }
     }
