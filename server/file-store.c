@@ -541,6 +541,26 @@ dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const char *name,
   return TRUE;
 }
 
+int
+dcc_store_upload_lock (DccStore *s, gint64 until_us, gboolean *waited)
+{
+  *waited = FALSE;
+  int fd = openat (s->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  while (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if ((errno != EWOULDBLOCK && errno != EINTR) || g_get_monotonic_time () >= until_us)
+        {
+          close (fd);
+          return -1;
+        }
+      *waited = TRUE;
+      g_usleep (5000);
+    }
+  return fd;
+}
+
 void
 dcc_store_pin (DccStore *s, const DccHash *h)
 {

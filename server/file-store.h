@@ -127,6 +127,14 @@ gboolean dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const ch
 void dcc_store_pin (DccStore *s, const DccHash *h);
 void dcc_store_unpin (DccStore *s, const DccHash *h);
 
+/* The upload lock: an flock on the store's directory, opened anew by the
+ * calling process (a forked worker must not share its parent's lock).
+ * Returns the fd that holds it (closing it releases it, as does the
+ * process's death), or -1 if another process held it until until_us
+ * (monotonic) or it could not be taken; *waited says whether another held
+ * it first. Used by pump jobs (pump-job.c). */
+int dcc_store_upload_lock (DccStore *s, gint64 until_us, gboolean *waited);
+
 /* Re-reads objects/ into the index (picking up other processes' puts and
  * evictions; the walk holds no lock) and evicts if over budget. The daemon
  * calls this from time to time, so that the children it forks start from a

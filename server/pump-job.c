@@ -1,5 +1,6 @@
 #include "pump-job.h"
 #include "dcc-error.h"
+#include "dcc-fd.h"
 #include "dcc-io.h"
 #include "dcc-limits.h"
 #include "dcc-log.h"
@@ -96,6 +97,30 @@ dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, DccScanMemo *mem
   g_autoptr(GPtrArray) missing = missing_hashes (req, store, error);
   if (!missing)
     return FALSE;
+  /* A cold store: a build's first jobs arrive together, each lacking the
+   * same headers, and each would upload all of them (4 jobs a volunteer,
+   * 4 times the bytes on the client's link). One uploads at a time; a job
+   * that waited asks only for what is still missing. Bounded, so that a
+   * client stalling with the lock delays others' uploads, never fails
+   * them: past the wait a job uploads without it. */
+  dcc_autofd upload_lock = -1;
+  if (missing->len >= DCC_PUMP_UPLOAD_LOCK_MIN_FILES)
+    {
+      gint64 until = g_get_monotonic_time () + DCC_PUMP_UPLOAD_LOCK_WAIT_MS * 1000;
+      if (deadline_us > 0)
+        until = MIN (until, deadline_us);
+      gboolean waited;
+      upload_lock = dcc_store_upload_lock (store, until, &waited);
+      guint before = missing->len;
+      if (waited)
+        {
+          g_clear_pointer (&missing, g_ptr_array_unref);
+          if (!(missing = missing_hashes (req, store, error)))
+            return FALSE;
+        }
+      dcc_debug ("pump job: %u files missing; %s the upload lock%s, %u missing then", before,
+                 upload_lock >= 0 ? "took" : "went on without", waited ? " after waiting" : "", missing->len);
+    }
   g_autoptr(GByteArray) need = g_byte_array_new ();
   dcc_need_encode (need, missing);
   if (!dcc_io_write_all_until (fd, need->data, need->len, timeout_s, deadline_us, error))

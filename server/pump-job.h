@@ -8,6 +8,11 @@
 #include "file-store.h"
 #include "scan-memo.h"
 
+/* A job lacking this many files takes the store's upload lock, waiting at
+ * most DCC_PUMP_UPLOAD_LOCK_WAIT_MS for it (see dcc_pump_job_receive). */
+#define DCC_PUMP_UPLOAD_LOCK_MIN_FILES 32u
+#define DCC_PUMP_UPLOAD_LOCK_WAIT_MS   5000
+
 /* Checks the manifest's paths, sends NEED, receives and stores the BLOBs,
  * the last of them before deadline_us (monotonic; 0 = none): the request's
  * deadline, first byte to last, covers the upload too. With a memo, each

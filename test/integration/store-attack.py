@@ -9,7 +9,7 @@ import os, resource, socket, struct, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wire import frame, lz4_stored  # noqa: E402
-from hostile import converse, head, manifest, blob, xxh128, plain, pump, GOOD_ARGV  # noqa: E402
+from hostile import converse, head, manifest, blob, xxh128, plain, pump, read_frame, GOOD_ARGV  # noqa: E402
 
 MiB = 1 << 20
 
@@ -147,6 +147,57 @@ def flood(host, port, store, conns, files, size):
     return "%s; peak %d after %d samples %d" % (replies, peak[0], peak[1], after)
 
 
+def shared_upload(host, port, holder_mode, files):
+    """Two pump jobs with the same `files` new headers (and the same
+    source): a holder that reads its NEED and then uploads a blob every 50
+    ms (holder_mode "slow") or nothing until the follower is done
+    ("stall"), and a follower that connects once the holder has its NEED.
+    Prints each one's NEED count and outcome, and how long the follower
+    waited for its NEED."""
+    stamp = b"%f %d" % (time.time(), os.getpid())
+    ents = [(1, "/w", None), (0, "/w/a.c", b"int x; /* %s */\n" % stamp), (1, "/w/h", None)]
+    for i in range(files):
+        ents.append((0, "/w/h/f%d.h" % i, b"/* shared %s %d */\n" % (stamp, i)))
+    data, blobs = pump(GOOD_ARGV, ents)
+
+    def ask(s):
+        s.sendall(data)
+        tag, p = read_frame(s)
+        if tag != b"NEED":
+            return None
+        n = struct.unpack(">I", p[:4])[0]
+        return [p[4 + 16 * i: 20 + 16 * i] for i in range(n)]
+
+    holder = socket.create_connection((host, int(port)), timeout=60)
+    wanted = ask(holder)
+    if wanted is None:
+        return "holder got no NEED"
+    out = {}
+
+    def follower():
+        s = socket.create_connection((host, int(port)), timeout=60)
+        t0 = time.monotonic()
+        hs = ask(s)
+        out["wait"] = time.monotonic() - t0
+        out["need"] = -1 if hs is None else len(hs)
+        out["done"] = "no NEED" if hs is None else converse(None, None, blobs(hs), timeout=60, sock=s)
+
+    t = threading.Thread(target=follower)
+    t.start()
+    if holder_mode == "slow":
+        for h in wanted:
+            holder.sendall(blobs([h]))
+            time.sleep(0.05)
+        held = converse(None, None, b"", timeout=60, sock=holder)
+    else:
+        t.join(60)
+        holder.close()
+        held = "stalled"
+    t.join()
+    return "holder NEED %d %s; follower NEED %d after %.1f s %s" % (
+        len(wanted), held, out.get("need", -1), out.get("wait", -1), out.get("done"))
+
+
 def main():
     kind = sys.argv[1]
     a = sys.argv[2:]
@@ -178,6 +229,8 @@ def main():
         print(converse(a[0], a[1], head(2, GOOD_ARGV, "/w") + frame(b"MANI", lz4_stored(bytes(ents)))))
     elif kind == "flood":           # HOST PORT STORE CONNS FILES SIZE
         print(flood(a[0], a[1], a[2], int(a[3]), int(a[4]), int(a[5])))
+    elif kind == "shared-upload":   # HOST PORT slow|stall FILES
+        print(shared_upload(a[0], a[1], a[2], int(a[3])))
     elif kind == "store-bytes":     # STORE
         print(store_bytes(a[0]))
     else:

@@ -751,6 +751,52 @@ test_store_two_processes (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dcc_store_count (s2), ==, 3);
 }
 
+/* The upload lock excludes another process (a forked child opens its own
+ * lock, as a worker does) until it closes it or dies, and a wait for it
+ * ends at its deadline. */
+static void
+test_store_upload_lock (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, budget_for (f, 9), &error);
+  g_assert_no_error (error);
+  int taken[2], release[2];
+  g_assert_cmpint (pipe (taken), ==, 0);
+  g_assert_cmpint (pipe (release), ==, 0);
+  pid_t pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      gboolean waited;
+      int fd = dcc_store_upload_lock (s, g_get_monotonic_time () + 10 * G_USEC_PER_SEC, &waited);
+      char c = fd >= 0 && !waited ? 'y' : 'n';
+      if (write (taken[1], &c, 1) != 1 || read (release[0], &c, 1) != 1)
+        _exit (1);
+      _exit (0);   /* the lock goes with the process */
+    }
+  char c = 0;
+  g_assert_cmpint (read (taken[0], &c, 1), ==, 1);
+  g_assert_cmpint (c, ==, 'y');
+  gboolean waited = FALSE;
+  gint64 t0 = g_get_monotonic_time ();
+  g_assert_cmpint (dcc_store_upload_lock (s, t0 + 100 * 1000, &waited), ==, -1);
+  g_assert_true (waited);
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 100 * 1000);
+  g_assert_cmpint (write (release[1], "x", 1), ==, 1);
+  int status;
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  int fd = dcc_store_upload_lock (s, g_get_monotonic_time () + 10 * G_USEC_PER_SEC, &waited);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_false (waited);
+  close (fd);
+  for (guint i = 0; i < 2; i++)
+    {
+      close (taken[i]);
+      close (release[i]);
+    }
+}
+
 /* Forked children putting the same objects at once: every put succeeds and
  * every object ends up complete, with nothing left in tmp/. */
 #define FORK_CHILDREN 4
@@ -1408,6 +1454,7 @@ main (int argc, char **argv)
   STORE_TEST ("link-into", test_store_link_into);
   STORE_TEST ("linked-survives-eviction", test_store_linked_survives_eviction);
   STORE_TEST ("two-processes", test_store_two_processes);
+  STORE_TEST ("upload-lock", test_store_upload_lock);
   STORE_TEST ("fork-concurrent", test_store_fork_concurrent);
   STORE_TEST ("link-exdev", test_store_link_exdev);
   STORE_TEST ("open-refuses-writable", test_store_open_refuses_writable);
