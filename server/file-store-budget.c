@@ -118,14 +118,25 @@ store_touch (DccStore *s, const DccHash *h)
       return FALSE;
     }
   gint64 now = store_now_ns ();
-  /* Explicit nanosecond times (we own the objects), so the LRU order is
-   * finer than the kernel's coarse clock; atime is left alone. */
-  struct timespec times[2] = {
-    { .tv_sec = 0, .tv_nsec = UTIME_OMIT },
-    { .tv_sec = now / NS_PER_S, .tv_nsec = now % NS_PER_S },
-  };
-  if (utimensat (s->objects_fd, path, times, AT_SYMLINK_NOFOLLOW) < 0)
-    g_debug ("store: utimensat %s: %s", path, g_strerror (errno));
+  /* A use the disk shows from less than a quarter of the grace period ago
+   * is not written again: a pump job checks every file of its manifest
+   * (~700 for a kernel unit), and each utimensat dirties an inode. Another
+   * process then sees the object as used at most that much earlier, so
+   * it stays safe from eviction for three quarters of the grace period
+   * after its last use, and the LRU order is that coarse. With grace 0
+   * every use is written. */
+  gint64 shown = store_mtime_ns (&st);
+  if (shown > now || now - shown >= (gint64) s->grace_s * NS_PER_S / 4)
+    {
+      /* Explicit nanosecond times (we own the objects), so the LRU order
+       * is finer than the kernel's coarse clock; atime is left alone. */
+      struct timespec times[2] = {
+        { .tv_sec = 0, .tv_nsec = UTIME_OMIT },
+        { .tv_sec = now / NS_PER_S, .tv_nsec = now % NS_PER_S },
+      };
+      if (utimensat (s->objects_fd, path, times, AT_SYMLINK_NOFOLLOW) < 0)
+        g_debug ("store: utimensat %s: %s", path, g_strerror (errno));
+    }
   Entry *e = index_note (s, h, store_disk_cost (s, &st), now);
   e->seq = ++s->seq;
   return TRUE;

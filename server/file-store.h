@@ -45,11 +45,13 @@
  * Eviction unlinks; a job that has linked an object into its tree holds
  * its own hard link, so eviction is harmless afterwards.
  *
- * LRU clock. The object's mtime, refreshed (utimensat) on every use, so
- * processes see each other's uses. Eviction removes least recently used
- * objects down to DCC_STORE_LOW_WATER_PERCENT of the budget, never one
- * pinned in this process and never one used within the grace period
- * (another process may be about to link it).
+ * LRU clock. The object's mtime, refreshed (utimensat) on use, so
+ * processes see each other's uses; a use within a quarter of the grace
+ * period of the one the mtime shows is not written (store_touch).
+ * Eviction removes least recently used objects down to
+ * DCC_STORE_LOW_WATER_PERCENT of the budget, never one pinned in this
+ * process and never one whose mtime is within the grace period (another
+ * process may be about to link it).
  *
  * Objects are read-only (0444). Files linked into a job tree share the
  * object's inode, so a compile cannot modify the store through its tree

@@ -569,6 +569,46 @@ test_store_evict_grace (Fixture *f, gconstpointer data)
   g_assert_true (object_on_disk (f->store_dir, &f6));
 }
 
+/* Seconds since the object's mtime. */
+static double
+mtime_age (const char *store_dir, const DccHash *h)
+{
+  g_autofree char *p = object_path (store_dir, h);
+  struct stat st;
+  g_assert_cmpint (lstat (p, &st), ==, 0);
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  return (double) (now.tv_sec - st.st_mtim.tv_sec) + (now.tv_nsec - st.st_mtim.tv_nsec) / 1e9;
+}
+
+/* A use is written to the disk (the object's mtime) unless the mtime shows
+ * one from less than a quarter of the grace period ago (store_touch). A
+ * second store handle looks, as another process would: its index knows
+ * only what the disk said when it opened. */
+static void
+test_store_touch_coarse (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccStore) s = dcc_store_open (f->store_dir, budget_for (f, 9), &error);
+  g_assert_no_error (error);
+  DccHash a = put30 (s, 'a'), b = put30 (s, 'b');
+  g_autofree char *pa = object_path (f->store_dir, &a);
+  g_autofree char *pb = object_path (f->store_dir, &b);
+  set_mtime_ago (pa, DCC_STORE_GRACE_SECONDS / 4 - 5);   /* recent enough */
+  set_mtime_ago (pb, DCC_STORE_GRACE_SECONDS / 4 + 5);   /* to be written again */
+  g_autoptr(DccStore) other = dcc_store_open (f->store_dir, budget_for (f, 9), &error);
+  g_assert_no_error (error);
+  g_assert_true (dcc_store_has (other, &a));
+  g_assert_true (dcc_store_has (other, &b));
+  g_assert_cmpfloat (mtime_age (f->store_dir, &a), >=, DCC_STORE_GRACE_SECONDS / 4 - 5);
+  g_assert_cmpfloat (mtime_age (f->store_dir, &b), <, 5);
+  /* With grace 0 every use is written. */
+  dcc_store_set_grace (other, 0);
+  set_mtime_ago (pa, 2);
+  g_assert_true (dcc_store_has (other, &a));
+  g_assert_cmpfloat (mtime_age (f->store_dir, &a), <, 1);
+}
+
 static void
 test_store_evict_big (Fixture *f, gconstpointer data)
 {
@@ -1455,6 +1495,7 @@ main (int argc, char **argv)
   STORE_TEST ("linked-survives-eviction", test_store_linked_survives_eviction);
   STORE_TEST ("two-processes", test_store_two_processes);
   STORE_TEST ("upload-lock", test_store_upload_lock);
+  STORE_TEST ("touch-coarse", test_store_touch_coarse);
   STORE_TEST ("fork-concurrent", test_store_fork_concurrent);
   STORE_TEST ("link-exdev", test_store_link_exdev);
   STORE_TEST ("open-refuses-writable", test_store_open_refuses_writable);
