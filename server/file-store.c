@@ -542,23 +542,25 @@ dcc_store_link_into (DccStore *s, const DccHash *h, int dirfd, const char *name,
 }
 
 int
-dcc_store_upload_lock (DccStore *s, gint64 until_us, gboolean *waited)
+dcc_store_upload_lock (DccStore *s, gint64 until_us, gboolean *held)
 {
-  *waited = FALSE;
+  *held = FALSE;
   int fd = openat (s->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return -1;
-  while (flock (fd, LOCK_EX | LOCK_NB) < 0)
+  for (;;)
     {
-      if ((errno != EWOULDBLOCK && errno != EINTR) || g_get_monotonic_time () >= until_us)
-        {
-          close (fd);
-          return -1;
-        }
-      *waited = TRUE;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        return fd;
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        break;
+      *held = TRUE;
+      if (g_get_monotonic_time () >= until_us)
+        break;
       g_usleep (5000);
     }
-  return fd;
+  close (fd);
+  return -1;
 }
 
 void

@@ -133,9 +133,10 @@ void dcc_store_unpin (DccStore *s, const DccHash *h);
  * calling process (a forked worker must not share its parent's lock).
  * Returns the fd that holds it (closing it releases it, as does the
  * process's death), or -1 if another process held it until until_us
- * (monotonic) or it could not be taken; *waited says whether another held
- * it first. Used by pump jobs (pump-job.c). */
-int dcc_store_upload_lock (DccStore *s, gint64 until_us, gboolean *waited);
+ * (monotonic; 0: one try) or it could not be taken; *held says whether
+ * another process held it at the first try. Used by pump jobs
+ * (pump-job.c). */
+int dcc_store_upload_lock (DccStore *s, gint64 until_us, gboolean *held);
 
 /* Re-reads objects/ into the index (picking up other processes' puts and
  * evictions; the walk holds no lock) and evicts if over budget. The daemon

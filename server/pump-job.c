@@ -109,9 +109,15 @@ dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, DccScanMemo *mem
       gint64 until = g_get_monotonic_time () + DCC_PUMP_UPLOAD_LOCK_WAIT_MS * 1000;
       if (deadline_us > 0)
         until = MIN (until, deadline_us);
-      gboolean waited;
-      upload_lock = dcc_store_upload_lock (store, until, &waited);
       guint before = missing->len;
+      gboolean waited;
+      upload_lock = dcc_store_upload_lock (store, 0, &waited);
+      if (upload_lock < 0 && waited)
+        {
+          dcc_debug ("pump job: %u files missing; another job holds the upload lock: waiting", before);
+          upload_lock = dcc_store_upload_lock (store, until, &waited);
+          waited = TRUE;
+        }
       if (waited)
         {
           g_clear_pointer (&missing, g_ptr_array_unref);

@@ -147,11 +147,12 @@ def flood(host, port, store, conns, files, size):
     return "%s; peak %d after %d samples %d" % (replies, peak[0], peak[1], after)
 
 
-def shared_upload(host, port, holder_mode, files):
+def shared_upload(host, port, log, holder_mode, files):
     """Two pump jobs with the same `files` new headers (and the same
-    source): a holder that reads its NEED and then uploads a blob every 50
-    ms (holder_mode "slow") or nothing until the follower is done
-    ("stall"), and a follower that connects once the holder has its NEED.
+    source): a holder that reads its NEED and then, once the daemon's log
+    says that another job waits for the upload lock, uploads everything
+    (holder_mode "upload"), or sends nothing until the follower is done
+    ("stall"); and a follower that connects once the holder has its NEED.
     Prints each one's NEED count and outcome, and how long the follower
     waited for its NEED."""
     stamp = b"%f %d" % (time.time(), os.getpid())
@@ -184,11 +185,14 @@ def shared_upload(host, port, holder_mode, files):
 
     t = threading.Thread(target=follower)
     t.start()
-    if holder_mode == "slow":
-        for h in wanted:
-            holder.sendall(blobs([h]))
-            time.sleep(0.05)
-        held = converse(None, None, b"", timeout=60, sock=holder)
+    if holder_mode == "upload":
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with open(log, errors="replace") as f:
+                if "another job holds the upload lock: waiting" in f.read():
+                    break
+            time.sleep(0.02)
+        held = converse(None, None, blobs(wanted), timeout=60, sock=holder)
     else:
         t.join(60)
         holder.close()
@@ -229,8 +233,8 @@ def main():
         print(converse(a[0], a[1], head(2, GOOD_ARGV, "/w") + frame(b"MANI", lz4_stored(bytes(ents)))))
     elif kind == "flood":           # HOST PORT STORE CONNS FILES SIZE
         print(flood(a[0], a[1], a[2], int(a[3]), int(a[4]), int(a[5])))
-    elif kind == "shared-upload":   # HOST PORT slow|stall FILES
-        print(shared_upload(a[0], a[1], a[2], int(a[3])))
+    elif kind == "shared-upload":   # HOST PORT DAEMON_LOG upload|stall FILES
+        print(shared_upload(a[0], a[1], a[2], a[3], int(a[4])))
     elif kind == "store-bytes":     # STORE
         print(store_bytes(a[0]))
     else:

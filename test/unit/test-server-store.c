@@ -818,6 +818,9 @@ test_store_upload_lock (Fixture *f, gconstpointer data)
   g_assert_cmpint (read (taken[0], &c, 1), ==, 1);
   g_assert_cmpint (c, ==, 'y');
   gboolean waited = FALSE;
+  g_assert_cmpint (dcc_store_upload_lock (s, 0, &waited), ==, -1);   /* one try */
+  g_assert_true (waited);
+  waited = FALSE;
   gint64 t0 = g_get_monotonic_time ();
   g_assert_cmpint (dcc_store_upload_lock (s, t0 + 100 * 1000, &waited), ==, -1);
   g_assert_true (waited);
