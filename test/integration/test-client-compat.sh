@@ -118,6 +118,8 @@ check "DISTCCD_PATH: the volunteer uses that PATH (its gcc differs: compiled loc
 # 8. distccd's DISTCC_SAVE_TEMPS=1 keeps the job directory.
 DISTCC_SAVE_TEMPS=1 start_distccd
 DISTCC_HOSTS="127.0.0.1:$PORT/2" "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o sd.o 2>/dev/null
+# The job is freed (and the line logged) after its reply reaches the client.
+wait_log "$DLOG" "DISTCC_SAVE_TEMPS: kept"
 jobdir=$(sed -n 's/.*DISTCC_SAVE_TEMPS: kept //p' "$DLOG" | head -1)
 check "distccd DISTCC_SAVE_TEMPS=1: logs the kept job directory ($jobdir)" test -n "$jobdir" -a -d "${jobdir:-/nonexistent}"
 
