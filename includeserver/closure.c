@@ -258,6 +258,18 @@ make_record (Walk *w, DccHeaderNode *n, GError **error)
   return r;
 }
 
+/* TRUE the first time walk takes the item whose mark this is; marks it.
+ * No lock: a walk only compares its own id, and when two walks race on a
+ * mark the loser takes the item again, which gather_closure tolerates. */
+static gboolean
+first_taken (guintptr *mark, guintptr walk)
+{
+  if (g_atomic_pointer_get (mark) == walk)
+    return FALSE;
+  g_atomic_pointer_set (mark, walk);
+  return TRUE;
+}
+
 /* Takes header n into the walk: its record's facts, its computed includes
  * and the headers it includes. */
 static gboolean
@@ -270,18 +282,14 @@ process (Walk *w, DccHeaderNode *n, GError **error)
   for (guint i = 0; i < r->entries->len; i++)
     {
       DccEntry *e = r->entries->pdata[i];
-      if (g_atomic_pointer_get (&e->taken_in) == w->id)
-        continue;
-      g_atomic_pointer_set (&e->taken_in, w->id);
-      g_ptr_array_add (w->rec_entries, e);
+      if (first_taken (&e->taken_in, w->id))
+        g_ptr_array_add (w->rec_entries, e);
     }
   for (guint i = 0; i < r->checks->len; i++)
     {
       Check *c = r->checks->pdata[i];
-      if (g_atomic_pointer_get (&c->taken_in) == w->id)
-        continue;
-      g_atomic_pointer_set (&c->taken_in, w->id);
-      g_ptr_array_add (w->rec_checks, c);
+      if (first_taken (&c->taken_in, w->id))
+        g_ptr_array_add (w->rec_checks, c);
     }
   if (r->scan)
     g_ptr_array_add (w->scans, dcc_scan_result_ref (r->scan));
