@@ -16,6 +16,8 @@
 #define DCC_MAX_FILE_SIZE         (256u * 1024 * 1024) /* one source/header/object */
 #define DCC_DEFAULT_JOB_INPUT_SIZE (128u * 1024 * 1024) /* a job's files in total, decompressed
                                                         * (distccd --job-input-size) */
+#define DCC_DIR_INPUT_COST        4096u               /* each directory a job's tree holds, counted
+                                                        * against --job-input-size as bytes */
 #define DCC_MAX_OUTPUT_FILES      64u                  /* files one job returns */
 #define DCC_DEFAULT_JOB_OUTPUT_SIZE DCC_MAX_FRAME      /* a job's output files in total, as written
                                                         * (distccd --job-output-size) */

@@ -5,6 +5,7 @@
 #include "dcc-limits.h"
 #include "dcc-lz4.h"
 #include <string.h>
+#include <xxhash.h>
 
 DccRequest *
 dcc_request_new (void)
@@ -87,6 +88,75 @@ manifest_total (GPtrArray *entries, guint64 limit, guint64 *total_out, GError **
                          " of %" G_GUINT64_FORMAT " bytes", limit);
     }
   *total_out = total;
+  return TRUE;
+}
+
+/* A directory of the job's tree, as a prefix of one entry's path. */
+typedef struct {
+  const char *path;
+  gsize       len;
+} DirKey;
+
+static guint
+dir_key_hash (gconstpointer k)
+{
+  const DirKey *d = k;
+  return (guint) XXH3_64bits (d->path, d->len);
+}
+
+static gboolean
+dir_key_equal (gconstpointer a, gconstpointer b)
+{
+  const DirKey *x = a, *y = b;
+  return x->len == y->len && memcmp (x->path, y->path, x->len) == 0;
+}
+
+/* The length of the directory holding path[0, end): its last component
+ * and the separators before it dropped; 0 when that is "/". */
+static gsize
+parent_end (const char *path, gsize end)
+{
+  while (end > 0 && path[end - 1] != '/')
+    end--;
+  while (end > 0 && path[end - 1] == '/')
+    end--;
+  return end;
+}
+
+/* The directories the job's tree will hold (each entry's parents, and
+ * directory entries themselves), DCC_DIR_INPUT_COST each, added to
+ * *total, which stays at most limit: a directory is an inode and a block
+ * the slot tree keeps, which no file size counts. Each entry's walk up
+ * stops at the first directory already counted, so the work is the
+ * directories plus one lookup per entry. Overcounts, never under, a path
+ * with "//" in it. */
+static gboolean
+manifest_dirs_total (GPtrArray *entries, guint64 limit, guint64 *total, GError **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (dir_key_hash, dir_key_equal, g_free, NULL);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const DccEntry *e = entries->pdata[i];
+      gsize end = strlen (e->path);
+      if (e->kind == DCC_ENTRY_DIR)
+        while (end > 0 && e->path[end - 1] == '/')
+          end--;
+      else
+        end = parent_end (e->path, end);
+      while (end > 0)
+        {
+          DirKey key = { e->path, end };
+          if (g_hash_table_contains (seen, &key))
+            break;
+          g_hash_table_add (seen, g_memdup2 (&key, sizeof key));
+          *total += DCC_DIR_INPUT_COST;
+          if (*total > limit)
+            return dcc_fail (error, DCC_ERROR_LIMIT, "manifest's files and %u directories (%u bytes each)"
+                             " total more than the job input limit of %" G_GUINT64_FORMAT " bytes",
+                             g_hash_table_size (seen), DCC_DIR_INPUT_COST, limit);
+          end = parent_end (e->path, end);
+        }
+    }
   return TRUE;
 }
 
@@ -195,7 +265,8 @@ decode_manifest (DccRequest *r, const DccFrame *f, GError **error)
     }
   if (rd.left != 0)
     return dcc_fail (error, DCC_ERROR_PROTOCOL, "%zu stray bytes after the manifest", rd.left);
-  if (!manifest_total (entries, r->input_limit, &r->input_bytes, error))
+  if (!manifest_total (entries, r->input_limit, &r->input_bytes, error)
+      || !manifest_dirs_total (entries, r->input_limit, &r->input_bytes, error))
     return FALSE;
   if (!sysdirs_clear_of_symlinks (r, entries, error) || !option_paths_clear (r, entries, error))
     return FALSE;

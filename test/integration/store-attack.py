@@ -231,6 +231,12 @@ def main():
             ents += (struct.pack(">BIQ", 0, 0o644, MiB) + xxh128(b"%d" % i) + struct.pack(">I", len(path))
                      + path + struct.pack(">I", 0))
         print(converse(a[0], a[1], head(2, GOOD_ARGV, "/w") + frame(b"MANI", lz4_stored(bytes(ents)))))
+    elif kind == "dir-bomb":        # HOST PORT N: N directory entries 256 deep, each its own branch
+        src = b"int x;\n"
+        ents = [(1, "/w", None), (0, "/w/a.c", src)]
+        ents += [(1, "/d%d" % i + "/x" * 255, None) for i in range(int(a[2]))]
+        d, blobs = pump(GOOD_ARGV, ents)
+        print(converse(a[0], a[1], d, blobs, timeout=120))
     elif kind == "flood":           # HOST PORT STORE CONNS FILES SIZE
         print(flood(a[0], a[1], a[2], int(a[3]), int(a[4]), int(a[5])))
     elif kind == "shared-upload":   # HOST PORT DAEMON_LOG upload|stall FILES

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Declared sizes and the shared file store under attack (issue 13, item 4):
 # lz4 bombs in DOTI and BLOB, sizes lz4 cannot produce, a manifest whose
-# files total more than --job-input-size, BLOBs lying about their size, and
+# files total more than --job-input-size, a manifest of deep directories
+# (each counts 4 KiB against it), BLOBs lying about their size, and
 # a flood of distinct contents from several connections at once against a
 # small --cache-size. For each: the expected refusal (or the bound held),
 # and the daemon still serving. The outcomes are in doc/security.md.
@@ -45,6 +46,15 @@ expect "pump: manifest declaring 200 files of 1 MiB (over --job-input-size 128) 
   '^EROR .*job input limit of 134217728' sa manifest-too-big 127.0.0.1 "$PORT" 200
 expect "pump: manifest declaring 100 files of 1 MiB (within the limit) gets its NEED" \
   '^NEED 100$' sa manifest-too-big 127.0.0.1 "$PORT" 100
+# Directories cost no file bytes, yet each is an inode and a block that a
+# slot's tree keeps after the job: 200 entries 256 levels deep (51,200
+# directories, 200 MiB on disk before each counted 4 KiB) are refused;
+# 8 of them (2,048) within the limit are laid out and compiled.
+expect "pump: manifest of 200 directory entries 256 deep (51,200 directories) refused before NEED" \
+  '^EROR .*directories \(4096 bytes each\) total more than the job input limit of 134217728' \
+  sa dir-bomb 127.0.0.1 "$PORT" 200
+expect "pump: 8 directory entries 256 deep (2,048 directories) compiled" \
+  '^DONE 0 /w/a.o' sa dir-bomb 127.0.0.1 "$PORT" 8
 expect "--job-input-size 8: a 9 MiB source refused" \
   '^EROR .*job input limit of 8388608' sa inetd-bomb "$BIN/distccd" plain $((9 * MiB)) 200 --job-input-size 8
 

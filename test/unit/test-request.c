@@ -291,7 +291,7 @@ test_job_input_limit (void)
       g_autoptr(GByteArray) b = g_byte_array_new ();
       dcc_request_encode (b, &(DccRequestSpec) { .mode = DCC_MODE_PUMP, .argv = argv, .cwd = "/w", .manifest = m });
       g_autoptr(DccRequest) r = dcc_request_new ();
-      r->input_limit = variant == 1 ? 999 : 1000;
+      r->input_limit = (variant == 1 ? 999 : 1000) + DCC_DIR_INPUT_COST;   /* and the directory /w */
       g_autoptr(GError) error = NULL;
       gsize off = 0;
       gboolean ok = TRUE;
@@ -306,7 +306,7 @@ test_job_input_limit (void)
       if (variant == 0)
         {
           g_assert_no_error (error);
-          g_assert_cmpuint (r->input_bytes, ==, 1000);
+          g_assert_cmpuint (r->input_bytes, ==, 1000 + DCC_DIR_INPUT_COST);
         }
       else
         {
@@ -314,6 +314,75 @@ test_job_input_limit (void)
           g_assert_error (error, DCC_ERROR, want);
         }
     }
+}
+
+/* Feeds a pump request with manifest m under limit; the request, or NULL + error. */
+static DccRequest *
+decode_pump_manifest (GPtrArray *m, guint64 limit, GError **error)
+{
+  const char *argv[] = { "gcc", "-c", "a.c", NULL };
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_request_encode (b, &(DccRequestSpec) { .mode = DCC_MODE_PUMP, .argv = argv, .cwd = "/w", .manifest = m });
+  g_autoptr(DccRequest) r = dcc_request_new ();
+  r->input_limit = limit;
+  for (gsize off = 0, used; off < b->len; off += used)
+    {
+      DccFrame f;
+      g_assert_cmpint (dcc_wire_decode (b->data + off, b->len - off, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_OK);
+      if (!dcc_request_feed (r, &f, error))
+        return NULL;
+    }
+  return g_steal_pointer (&r);
+}
+
+/* Each directory the job's tree will hold counts DCC_DIR_INPUT_COST
+ * against the limit, once however many entries lie in it: a manifest of
+ * deep directories (empty ones cost no file bytes) cannot fill the
+ * volunteer's disk with them. */
+static void
+test_job_input_dirs (void)
+{
+  g_autoptr(GPtrArray) m = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
+  g_ptr_array_add (m, file_entry ("/w/a.c", "aaaa", 100));
+  g_ptr_array_add (m, file_entry ("/w/sub/x.h", "xxxx", 50));
+  g_ptr_array_add (m, file_entry ("/w/sub/y.h", "yyyy", 50));
+  g_ptr_array_add (m, dcc_entry_new (DCC_ENTRY_DIR, 0755, 0, &(DccHash) { 0 }, "/w/sub", NULL));
+  g_ptr_array_add (m, dcc_entry_new (DCC_ENTRY_DIR, 0755, 0, &(DccHash) { 0 }, "/w/e/", NULL));
+  g_ptr_array_add (m, dcc_entry_new (DCC_ENTRY_SYMLINK, 0777, 0, &(DccHash) { 0 }, "/usr/l", "/w"));
+  /* /w, /w/sub, /w/e and /usr: four directories. */
+  guint64 need = 200 + 4 * DCC_DIR_INPUT_COST;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DccRequest) r = decode_pump_manifest (m, need, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->input_bytes, ==, need);
+  g_clear_pointer (&r, dcc_request_free);
+  r = decode_pump_manifest (m, need - 1, &error);
+  g_assert_null (r);
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+  g_assert_nonnull (strstr (error->message, "directories"));
+  g_clear_error (&error);
+
+  /* The attack: directory entries DCC_MAX_PATH_DEPTH deep on distinct
+   * branches, no file at all. 200 of them under the default limit (128
+   * MiB, 32768 directories) would be 51,200 directories: refused. */
+  g_autoptr(GPtrArray) bomb = g_ptr_array_new_with_free_func ((GDestroyNotify) dcc_entry_free);
+  for (int i = 0; i < 200; i++)
+    {
+      g_autoptr(GString) path = g_string_new (NULL);
+      g_string_append_printf (path, "/d%d", i);
+      for (guint depth = 1; depth < DCC_MAX_PATH_DEPTH; depth++)
+        g_string_append (path, "/x");
+      g_ptr_array_add (bomb, dcc_entry_new (DCC_ENTRY_DIR, 0755, 0, &(DccHash) { 0 }, path->str, NULL));
+    }
+  r = decode_pump_manifest (bomb, DCC_DEFAULT_JOB_INPUT_SIZE, &error);
+  g_assert_null (r);
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+  g_clear_error (&error);
+  /* 128 of them (32768 directories) are the most the default allows. */
+  g_ptr_array_set_size (bomb, 128);
+  r = decode_pump_manifest (bomb, DCC_DEFAULT_JOB_INPUT_SIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->input_bytes, ==, (guint64) DCC_DEFAULT_JOB_INPUT_SIZE);
 }
 
 /* dcc_blob_peek gives the hash and declared size without decompressing;
@@ -398,6 +467,7 @@ main (int argc, char **argv)
   g_test_add_func ("/blob/peek", test_blob_peek);
   g_test_add_func ("/lz4/declared-size", test_lz4_declared);
   g_test_add_func ("/request/job-input-limit", test_job_input_limit);
+  g_test_add_func ("/request/job-input-dirs", test_job_input_dirs);
   g_test_add_func ("/cidr/match", test_cidr);
   return g_test_run ();
 }
