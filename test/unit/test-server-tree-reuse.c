@@ -221,6 +221,28 @@ test_kind_changes (Fixture *f, gconstpointer data)
   finish (t);
 }
 
+/* What the last job left below a directory the next one does not lay out
+ * goes with that directory, siblings sorting between a directory and its
+ * contents ("a.c", "a-z" beside "a/") are judged each on its own, and a
+ * chain of 200 directories is pruned in one removal. */
+static void
+test_prune_subtrees (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GString) deep = g_string_new ("D /deep");
+  for (int i = 0; i < 200; i++)
+    g_string_append (deep, "/x");
+  const char *const job1[] = {
+    "D /a/b/c", "F /a/b/c/d.h z", "F /a/b.h x", "F /a/b.i v", "F /a.c y", "D /a-z/q", "F /a/b/e.h w", deep->str, NULL
+  };
+  static const char *const job2[] = { "F /a.c y", "F /a/b.h x", "D /a-z", NULL };
+  DccJobTree *t = lay_out (f, job1);
+  finish (t);
+  t = lay_out (f, job2);
+  g_autofree char *got = listing (t);
+  g_assert_cmpstr (got, ==, "D /a\nD /a-z\nF /a.c y\nF /a/b.h x");
+  finish (t);
+}
+
 static void
 test_no_or_bad_state_wipes (Fixture *f, gconstpointer data)
 {
@@ -326,6 +348,7 @@ main (int argc, char **argv)
   g_test_add ("/tree-reuse/kind-changes", Fixture, NULL, setup, test_kind_changes, teardown);
   g_test_add ("/tree-reuse/no-or-bad-state-wipes", Fixture, NULL, setup,
               test_no_or_bad_state_wipes, teardown);
+  g_test_add ("/tree-reuse/prune-subtrees", Fixture, NULL, setup, test_prune_subtrees, teardown);
   g_test_add ("/tree-reuse/listed-twice", Fixture, NULL, setup, test_listed_twice, teardown);
   g_test_add_func ("/tree-state/round-trip", test_state_round_trip);
   g_test_add_func ("/tree-state/bad-paths", test_state_bad_paths);
