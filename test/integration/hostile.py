@@ -288,8 +288,9 @@ def attack(kind, host, port, args):
             s.close()
     if kind == "idle-then-good":            # args[0] idle connections, then time a valid request
         import time
+        # No pause needed: the listen queue is first in, first out, so the
+        # daemon takes every idle connection before the timed one.
         idle = [socket.create_connection((host, int(port))) for _ in range(int(args[0]))]
-        time.sleep(0.5)
         t0 = time.time()
         r = converse(host, port, plain(G), timeout=120)
         for s in idle:

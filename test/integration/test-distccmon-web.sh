@@ -43,7 +43,7 @@ WPORT=$(free_port)
 "$BIN/distccmon-web" --port "$WPORT" > "$SCRATCH/web.out" 2>&1 &
 WPID=$!; DAEMON_PIDS+=("$WPID")
 check "distccmon-web listens on 127.0.0.1:$WPORT" wait_port "$WPORT" "$WPID"
-check "it says where, and which DISTCC_DIR" grep -q "http://127.0.0.1:$WPORT/ shows the jobs in $DISTCC_DIR" "$SCRATCH/web.out"
+check "it says where, and which DISTCC_DIR" wait_log "$SCRATCH/web.out" "http://127.0.0.1:$WPORT/ shows the jobs in $DISTCC_DIR"
 get () { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' "http://127.0.0.1:$WPORT$1"; }
 slow_running () { get /json | python3 -c '
 import json, sys

@@ -86,7 +86,11 @@ disk_bytes=$(du --block-size=1 -s --exclude=compilers "$SCRATCH/cache-$PORT" | c
 check "load: store within its bound on disk after eviction (du ${disk_bytes} bytes for ${store_kb} kB of objects; bound 1048576)" test "$disk_bytes" -le 1048576
 # The daemon's own directory is $TMPDIR/distccd-*; each job makes its
 # directory inside it (distccd-*, with the pump job's tree job-* below).
-left=$(find "$TMPDIR" -mindepth 2 -maxdepth 3 \( -name 'distccd-*' -o -name 'job-*' \) | wc -l)
+# A job's directory goes after its reply reached the client: wait for it.
+job_dirs () { find "$TMPDIR" -mindepth 2 -maxdepth 3 \( -name 'distccd-*' -o -name 'job-*' \); }
+no_job_dirs () { [ -z "$(job_dirs)" ]; }
+wait_until "the last jobs' directories to go" no_job_dirs
+left=$(job_dirs | wc -l)
 check "load: no job directories left ($left)" test "$left" = 0
 "$BIN/pump" --shutdown
 finish

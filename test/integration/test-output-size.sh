@@ -27,6 +27,8 @@ check "big.o is the same bytes as gcc's alone" cmp -s big.o ref.o
 check "stderr says why once, naming the output and the limit" \
   sh -c "[ \$(grep -c 'big.o' big.err) = 1 ] && grep -q '64 MiB' big.err && grep -qi 'output' big.err"
 check "the volunteer's log names the output and the limit" grep -q 'big.o.*64 MiB' "$DLOG"
+# Logged by the daemon's parent once the worker, having answered, exits.
+wait_log "$DLOG" "worker [0-9]* for 127.0.0.1.*ended: peak memory"
 peak=$(awk '/worker [0-9]+ for 127.0.0.1.*ended: peak memory/ { v = $(NF-1) } END { print v + 0 }' "$DLOG")
 echo "# the worker's peak memory: $peak KiB"
 check "the worker's peak memory stays below 32 MiB (got $peak KiB; the object is 70 MiB)" \

@@ -37,6 +37,13 @@ export DISTCC_HOSTS="127.0.0.1:$PORT/2"
 printf 'int one (int x) { return x + 1; }\n' > one.c
 DISTCC_LOG=$SCRATCH/one.log "$BIN/distcc" mygcc -c one.c -o one.o
 check "one.c compiled remotely" test "$(result_of "$SCRATCH/one.log")" = remote
+# A job moves to the recent list when its worker is done with it, after
+# the reply reached the client.
+recent_is () { get 127.0.0.1 /jobs | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if not d["jobs"] and [x["file"] for x in d["recent"]] == sys.argv[1:] else 1)' "$@"; }
+wait_until "one.c among the recent jobs" recent_is one.c
 printf 'int slow (int x) { return x * 3; }\n' > slow.c
 DISTCC_LOG=$SCRATCH/slow.log "$BIN/distcc" mygcc -c slow.c -o slow.o &
 SLOW=$!
@@ -93,6 +100,7 @@ wait_port "$SPORT"
 printf 'int two (int x) { return x + 2; }\n' > two.c
 DISTCC_HOSTS="127.0.0.1:$PORT/2" DISTCC_LOG=$SCRATCH/two.log "$BIN/distcc" gcc -c two.c -o two.o
 check "defaults: two.c compiled remotely" test "$(result_of "$SCRATCH/two.log")" = remote
+wait_until "two.c among the recent jobs" recent_is two.c
 for p in /jobs /json /; do
   get 127.0.0.1 "$p" > "$SCRATCH/own2${p//\//_}.txt"
   get 127.0.0.2 "$p" > "$SCRATCH/other2${p//\//_}.txt"

@@ -28,6 +28,13 @@ for f in one two; do
   DISTCC_LOG=$SCRATCH/$f.log "$BIN/distcc" mygcc -c "$f.c" -o "$f.o"
   check "$f.c compiled remotely" test "$(result_of "$SCRATCH/$f.log")" = remote
 done
+# A job moves to the recent list when its worker is done with it, after
+# the reply reached the client.
+recent_is () { get /jobs | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if not d["jobs"] and [x["file"] for x in d["recent"]] == sys.argv[1:] else 1)' "$@"; }
+wait_until "one.c and two.c among the recent jobs" recent_is two.c one.c
 
 printf 'int slow (int x) { return x * 3; }\n' > slow.c
 DISTCC_LOG=$SCRATCH/slow.log "$BIN/distcc" mygcc -c slow.c -o slow.o &

@@ -171,7 +171,11 @@ else
   skip "stock distccd with --zeroconf and user distccd (apt-get install distcc)"
 fi
 
-# No volunteer published any more: local, after one warning.
+# No volunteer published any more: local, after one warning. avahi-daemon
+# may answer from its cache for a second after a goodbye: wait until a
+# browse no longer finds one.
+withdrawn () { rm -rf "$DISTCC_DIR/zeroconf"; ! DISTCC_HOSTS=+zeroconf "$BIN/distcc" --show-hosts 2>/dev/null | grep -q '^127\.0\.0\.1:'; }
+wait_until "no volunteer in a browse" withdrawn
 rm -rf "$DISTCC_DIR/zeroconf"
 compile none
 check "no volunteer published: compiled locally (got $RES)" test "$RES" = local
