@@ -174,6 +174,11 @@ dcc_client_finish (const DccCompileArgs *a, const char *cwd, DccReply *reply,
                    int *exit_status, char **why)
 {
   g_autoptr(GError) error = NULL;
+  if (reply->error_message && g_str_has_prefix (reply->error_message, DCC_VOLUNTEER_TROUBLE_PREFIX))
+    {
+      *why = g_strdup (reply->error_message);
+      return DCC_REMOTE_HOST_FAILED;
+    }
   if (reply->error_message)
     {
       *why = g_strconcat (DCC_REFUSED_PREFIX, reply->error_message, NULL);

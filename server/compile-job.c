@@ -172,7 +172,7 @@ dcc_compile_job_lay_out (DccCompileJob *job, const GPtrArray *manifest, DccStore
            * through a symlink, an entry twice): the client's doing, so
            * say so to it rather than drop the connection. The job-tree
            * message already names the path. */
-          if (error && *error && (*error)->domain == DCC_ERROR)
+          if (error && *error && (*error)->domain == DCC_ERROR && (*error)->code != DCC_ERROR_NO_SPACE)
             (*error)->code = DCC_ERROR_REFUSED;
           g_prefix_error (error, "manifest refused: ");
           return FALSE;

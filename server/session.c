@@ -388,19 +388,26 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
 }
 
 /* A stock client gets no EROR (its protocol has none): the connection is
- * closed without a reply, as stock distccd does, and it compiles elsewhere. */
+ * closed without a reply, as stock distccd does, and it compiles elsewhere.
+ * A full disk is said as the volunteer's trouble, without the file it was
+ * writing (a path of this machine's, for the log only). */
 static void
 report_failure (int fd, const char *peer, gboolean stock, GError *error)
 {
   dcc_stats_count (g_error_matches (error, DCC_ERROR, DCC_ERROR_IO) ? DCC_STATS_CLI_DISCONNECT
                    : g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT) ? DCC_STATS_COMPILE_TIMEOUT
-                   : error->domain == DCC_ERROR && error->code != DCC_ERROR_FAILED ? DCC_STATS_REJ_BAD_REQ
+                   : error->domain == DCC_ERROR && error->code != DCC_ERROR_FAILED
+                     && error->code != DCC_ERROR_NO_SPACE ? DCC_STATS_REJ_BAD_REQ
                    : DCC_STATS_OTHER);
   g_autofree char *msg = dcc_escape_for_log (error->message, 500);
   dcc_warning ("job from %s failed: %s%s", peer, msg,
                stock ? " (stock distcc client: connection closed without a reply)" : "");
-  if (!stock && !g_error_matches (error, DCC_ERROR, DCC_ERROR_IO)
-      && !g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT))
+  if (stock)
+    return;
+  if (g_error_matches (error, DCC_ERROR, DCC_ERROR_NO_SPACE))
+    send_error (fd, DCC_VOLUNTEER_TROUBLE_PREFIX "no space left on its disk (its log names the file)", 5);
+  else if (!g_error_matches (error, DCC_ERROR, DCC_ERROR_IO)
+           && !g_error_matches (error, DCC_ERROR, DCC_ERROR_TIMEOUT))
     send_error (fd, msg, 5);
 }
 

@@ -23,7 +23,8 @@ dcc_fail_errno (GError **error, const char *fmt, ...)
   va_start (ap, fmt);
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_set_error (error, DCC_ERROR, DCC_ERROR_IO, "%s: %s", msg, g_strerror (saved));
+  DccErrorCode code = saved == ENOSPC || saved == EDQUOT ? DCC_ERROR_NO_SPACE : DCC_ERROR_IO;
+  g_set_error (error, DCC_ERROR, code, "%s: %s", msg, g_strerror (saved));
   errno = saved;
   return FALSE;
 }

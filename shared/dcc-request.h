@@ -132,3 +132,7 @@ void dcc_reply_encode_done (GByteArray *out);
 /* CHIT: empty, only as a reply's first frame (doc/protocol.md). */
 void dcc_reply_encode_cache_hit (GByteArray *out);
 void dcc_reply_encode_error (GByteArray *out, const char *message);
+/* An EROR whose message starts with this reports the volunteer's own
+ * trouble (its disk is full), not a refusal of the job: the client backs
+ * the host off as for a broken connection (doc/protocol.md). */
+#define DCC_VOLUNTEER_TROUBLE_PREFIX "volunteer trouble: "
