@@ -30,6 +30,18 @@ missing_hashes (DccRequest *req, DccStore *store, GError **error)
   return g_steal_pointer (&missing);
 }
 
+/* Drops from missing what the store has gained meanwhile (another job's
+ * upload), keeping the order. */
+static void
+drop_stored (GPtrArray *missing, DccStore *store)
+{
+  guint kept = 0;
+  for (guint i = 0; i < missing->len; i++)
+    if (!dcc_store_has (store, missing->pdata[i]))
+      missing->pdata[kept++] = missing->pdata[i];
+  g_ptr_array_set_size (missing, kept);
+}
+
 /* Receives one BLOB per missing hash. Before anything is allocated for a
  * BLOB's content, its declared size must be the size the manifest gave that
  * content (whose total the request decoder bounded by the job input limit),
@@ -119,11 +131,7 @@ dcc_pump_job_receive (DccRequest *req, int fd, DccStore *store, DccScanMemo *mem
           waited = TRUE;
         }
       if (waited)
-        {
-          g_clear_pointer (&missing, g_ptr_array_unref);
-          if (!(missing = missing_hashes (req, store, error)))
-            return FALSE;
-        }
+        drop_stored (missing, store);
       dcc_debug ("pump job: %u files missing; %s the upload lock%s, %u missing then", before,
                  upload_lock >= 0 ? "took" : "went on without", waited ? " after waiting" : "", missing->len);
     }
