@@ -83,9 +83,11 @@ encode_needed (GArray *needed, GPtrArray *manifest, GByteArray *out, GError **er
   for (guint i = 0; i < needed->len; i++)
     {
       const DccHash *h = &g_array_index (needed, DccHash, i);
+      /* Taken out once sent: a hash asked for twice would be read, hashed
+       * and compressed again, as often as the volunteer repeats it. */
       DccEntry *e = g_hash_table_lookup (by_hash, h);
-      if (!e)
-        return dcc_fail (error, DCC_ERROR_PROTOCOL, "volunteer asked for a hash not in the manifest");
+      if (!e || !g_hash_table_remove (by_hash, h))
+        return dcc_fail (error, DCC_ERROR_PROTOCOL, "volunteer asked for a hash not in the manifest, or twice");
       g_autofree guint8 *data = NULL;
       gsize len;
       if (!dcc_io_read_file (e->path, DCC_MAX_FILE_SIZE, &data, &len, error))

@@ -21,6 +21,8 @@
 #define DCC_MAX_OUTPUT_FILES      64u                  /* files one job returns */
 #define DCC_DEFAULT_JOB_OUTPUT_SIZE DCC_MAX_FRAME      /* a job's output files in total, as written
                                                         * (distccd --job-output-size) */
+#define DCC_MAX_REPLY_OUTPUTS     (256u * 1024 * 1024) /* a reply's output files in total,
+                                                        * decompressed: what a client holds */
 #define DCC_MAX_STREAM_SIZE       (16u * 1024 * 1024)  /* stdout or stderr */
 #define DCC_MAX_ENV_VARS          64u
 #define DCC_MAX_SYSDIRS           64u                  /* builtin include dirs per job */

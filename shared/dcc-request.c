@@ -641,12 +641,27 @@ dcc_reply_feed (DccReply *r, const DccFrame *f, GError **error)
         dcc_reader_init (&rd, f->payload, f->len);
         if (!dcc_reader_string (&rd, DCC_MAX_PATH_LEN, &path))
           return dcc_fail (error, DCC_ERROR_PROTOCOL, "malformed OUTF path");
+        /* The total, before anything is allocated: 64 outputs of the
+         * largest file each would be 16 GiB in the client. */
+        guint32 declared;
+        if (!dcc_lz4_check_declared (rd.p, rd.left, DCC_MAX_FILE_SIZE, &declared, error))
+          {
+            g_free (path);
+            return FALSE;
+          }
+        if (r->files_bytes + declared > DCC_MAX_REPLY_OUTPUTS)
+          {
+            g_free (path);
+            return dcc_fail (error, DCC_ERROR_LIMIT, "output files total more than %u bytes",
+                             DCC_MAX_REPLY_OUTPUTS);
+          }
         GBytes *data = dcc_lz4_decompress (rd.p, rd.left, DCC_MAX_FILE_SIZE, error);
         if (!data)
           {
             g_free (path);
             return FALSE;
           }
+        r->files_bytes += g_bytes_get_size (data);
         DccOutputFile *of = g_new0 (DccOutputFile, 1);
         of->path = path;
         of->data = data;

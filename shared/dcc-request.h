@@ -114,6 +114,7 @@ typedef struct {
   GBytes    *out;
   GBytes    *err;
   GPtrArray *files;         /* DccOutputFile* */
+  guint64    files_bytes;   /* their sizes in total, at most DCC_MAX_REPLY_OUTPUTS */
   char      *error_message; /* set when the volunteer sent EROR */
   gboolean   complete;
   gboolean   have_status;

@@ -8,12 +8,29 @@ hashes), compiles nothing, and replies with exactly the files it is told.
 It listens on an ephemeral loopback port, writes the port to PORT_FILE,
 and answers every connection with STAT STATUS, empty SOUT/SERR, one OUTF
 per argument (PATH=FILE: the bytes of FILE; PATH:TEXT: TEXT), then DONE.
-Each request's arguments are appended to PORT_FILE.requests.
+Each request's arguments are appended to PORT_FILE.requests. With
+FAKE_NEED_REPEAT=N in the environment, a pump request's NEED lists its
+manifest's first file N times.
 """
 import os, socket, struct, sys, threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import frame, lz4_stored  # noqa: E402
+from wire import frame, lz4_stored, lz4_blob_decode  # noqa: E402
+
+
+def first_file_hash(mani):
+    """The hash of the first file entry of a MANI payload (doc/protocol.md)."""
+    m = lz4_blob_decode(mani)
+    i = 4
+    for _ in range(struct.unpack(">I", m[:4])[0]):
+        kind = m[i]
+        h = m[i + 13:i + 29]
+        i += 29
+        for _ in range(2):   # path, target
+            i += 4 + struct.unpack(">I", m[i:i + 4])[0]
+        if kind == 0:
+            return h
+    return None
 
 
 def read_exact(s, n):
@@ -47,7 +64,10 @@ def serve(conn, status, outputs, log):
             if tag == b"DOTI":
                 break
             if tag == b"MANI":
-                conn.sendall(frame(b"NEED", struct.pack(">I", 0)))
+                n = int(os.environ.get("FAKE_NEED_REPEAT", "0"))
+                h = first_file_hash(payload) if n else None
+                need = struct.pack(">I", n) + h * n if h else struct.pack(">I", 0)
+                conn.sendall(frame(b"NEED", need))
                 break
         with open(log, "a") as f:
             f.write(" ".join(argv) + "\n")

@@ -147,6 +147,19 @@ grep -q planted "$P/x.d" 2>/dev/null && why="$why depfile-from-volunteer"
 grep -q 'x.h' "$P/x.d" 2>/dev/null || why="$why no-local-depfile"
 verdict "plain mode -MD: a .d from the volunteer is refused, the local one kept" "$why"
 
+# --- Pump mode: a NEED that lists the source's content 2000 times. Each
+# repeat was read, hashed and compressed again (a volunteer could make the
+# client allocate gigabytes); now refused at once. ---
+FAKE_NEED_REPEAT=2000 fake 0 "$P/x.o=$REF/bogus.o"
+export DISTCC_DIR=$SCRATCH/dd-needdup; mkdir -p "$DISTCC_DIR"
+rm -f "$P/x.o"
+(cd "$P" && DISTCC_HOSTS="127.0.0.1:$FPORT/1,cpp" "$BIN/pump" "$BIN/distcc" gcc -c x.c -o x.o) 2> "$SCRATCH/needdup.err"
+RC=$?; ERR=$(grep -v '^ \|build summary' "$SCRATCH/needdup.err")
+why=""; [ "$RC" = 0 ] || why="$why exit"
+one_warning "volunteer asked for a hash not in the manifest, or twice" || why="$why warning"
+cmp -s "$P/x.o" "$REF/x.o" || why="$why object-differs-from-local"
+verdict "pump: NEED listing one content 2000 times: refused, compiled locally, one warning" "$why"
+
 # --- With DISTCC_LOG the same refusal is logged as a fallback, and
 # DISTCC_FALLBACK=0 turns it into a failure rather than a wrong file. ---
 fake 0 "$P/x.o=$REF/bogus.o" "$P/x.h:#error planted"

@@ -172,6 +172,43 @@ test_reply_round_trip (void)
   g_assert_cmpuint (g_bytes_get_size (r->err), ==, 11);
 }
 
+/* A reply's outputs together are at most DCC_MAX_REPLY_OUTPUTS,
+ * checked from the declared sizes before anything is allocated: 64
+ * outputs of DCC_MAX_FILE_SIZE each would be 16 GiB in the client. */
+static void
+test_reply_outputs_total (void)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  dcc_reply_encode_status (b, 0, "", 0, "", 0);
+  dcc_reply_encode_file (b, "/home/u/a.o", "\x7f" "ELF", 4);
+  /* A second OUTF whose block declares the whole bound, with enough bytes
+   * behind it for lz4's ratio: refused for the sum, not for itself. */
+  gsize body = DCC_MAX_REPLY_OUTPUTS / 255 + 64;
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  const char *path = "/home/u/a.d";
+  guint32 be = GUINT32_TO_BE ((guint32) strlen (path));
+  g_byte_array_append (payload, (const guint8 *) &be, 4);
+  g_byte_array_append (payload, (const guint8 *) path, strlen (path));
+  be = GUINT32_TO_BE (DCC_MAX_REPLY_OUTPUTS);
+  g_byte_array_append (payload, (const guint8 *) &be, 4);
+  g_byte_array_set_size (payload, payload->len + body);
+  dcc_wire_put_frame (b, DCC_TAG_OUTFILE, payload->data, payload->len);
+  g_autoptr(DccReply) r = dcc_reply_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+  for (gsize off = 0, used; ok && off < b->len; off += used)
+    {
+      DccFrame f;
+      g_assert_cmpint (dcc_wire_decode (b->data + off, b->len - off, DCC_MAX_FRAME, &f, &used, NULL), ==, DCC_WIRE_OK);
+      ok = dcc_reply_feed (r, &f, &error);
+    }
+  g_assert_false (ok);
+  g_assert_error (error, DCC_ERROR, DCC_ERROR_LIMIT);
+  g_assert_nonnull (strstr (error->message, "output files total more than"));
+  g_assert_cmpuint (r->files->len, ==, 1);
+  g_assert_cmpuint (r->files_bytes, ==, 4);
+}
+
 static void
 test_blob_hash_mismatch (void)
 {
@@ -463,6 +500,7 @@ main (int argc, char **argv)
   g_test_add_func ("/wire/frame-limits", test_frame_limits);
   g_test_add_func ("/wire/frame-at", test_frame_at);
   g_test_add_func ("/reply/round-trip", test_reply_round_trip);
+  g_test_add_func ("/reply/outputs-total", test_reply_outputs_total);
   g_test_add_func ("/blob/hash-mismatch", test_blob_hash_mismatch);
   g_test_add_func ("/blob/peek", test_blob_peek);
   g_test_add_func ("/lz4/declared-size", test_lz4_declared);
