@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/pump finds the include server where it is run from (the source
 # tree's scripts/, the build tree's bin/, an installed bin/ or libexec/),
-# and `eval "$(pump --startup)"` fails visibly when it cannot start one.
+# `eval "$(pump --startup)"` fails visibly when it cannot start one, and a
+# pump killed during its command leaves no include server behind.
 source "$(dirname "$0")/lib.sh"
 export DISTCC_HOSTS="127.0.0.1:1/2,cpp"
 export DISTCC_PUMP_CACHE=
@@ -48,4 +49,18 @@ eval "$out"; rc=$?
 check "an include server that exits at once: the eval fails ($rc)" test "$rc" != 0
 out=$(DISTCC_HOSTS=127.0.0.1:1/2 "$BIN/pump" --startup 2>"$SCRATCH/err"); rc=$?
 check "no ,cpp host: pump --startup exits 1 and the eval fails" sh -c "[ $rc = 1 ] && ! eval '$out'"
+
+# pump COMMAND killed while the command runs (kill, timeout): the include
+# server and the build's directory go with it, not when the command ends.
+# (Before, both stayed: sh runs no EXIT trap on a signal.)
+"$BIN/pump" sh -c 'echo "$INCLUDE_SERVER_PID $INCLUDE_SERVER_DIR $$" > "$1"; exec sleep 60' _ "$SCRATCH/pumped" &
+PUMP=$!
+wait_until "pump's command to start" test -s "$SCRATCH/pumped"
+read -r is_pid is_dir cmd_pid < "$SCRATCH/pumped"
+DAEMON_PIDS+=("$is_pid" "$cmd_pid")
+check "pump COMMAND: the include server runs ($is_pid)" kill -0 "$is_pid"
+kill "$PUMP"
+check "pump killed: its include server stops" wait_gone "$is_pid"
+check "pump killed: the build's directory is removed ($is_dir)" wait_until "$is_dir to go" test ! -e "$is_dir"
+kill "$cmd_pid" 2>/dev/null
 finish
