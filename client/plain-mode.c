@@ -2,10 +2,8 @@
 #include <string.h>
 
 const char *
-dcc_plain_local_reason (const DccCompileArgs *a, gboolean is_clang)
+dcc_client_cpp_saves_temps (const DccCompileArgs *a)
 {
-  if (is_clang && a->debug_info)
-    return "clang records source checksums in debug info; plain mode cannot keep them (use pump mode)";
   if (a->side_outputs)
     for (guint i = 0; i < a->side_outputs->len; i++)
       {
@@ -14,14 +12,25 @@ dcc_plain_local_reason (const DccCompileArgs *a, gboolean is_clang)
           return "-save-temps would save the volunteer's intermediate files (use pump mode)";
       }
   for (int i = 1; a->argv[i]; i++)
-    {
-      if (g_str_has_prefix (a->argv[i], "-save-temps"))
-        return "-save-temps would save the volunteer's intermediate files (use pump mode)";
-      /* gcc warns about the line markers of preprocessed text compiled as
-       * source ("style of line directive is a GCC extension"). */
-      if (!is_clang && dcc_args_option_class (a->argv[i]) == DCC_OPT_PEDANTIC)
-        return "gcc -pedantic would warn about the line markers of the preprocessed text (use pump mode)";
-    }
+    if (g_str_has_prefix (a->argv[i], "-save-temps"))
+      return "-save-temps would save the volunteer's intermediate files (use pump mode)";
+  return NULL;
+}
+
+const char *
+dcc_plain_local_reason (const DccCompileArgs *a, gboolean is_clang)
+{
+  if (is_clang && a->debug_info)
+    return "clang records source checksums in debug info; plain mode cannot keep them (use pump mode)";
+  const char *r = dcc_client_cpp_saves_temps (a);
+  if (r)
+    return r;
+  for (int i = 1; a->argv[i]; i++)
+    /* The volunteer compiles the -fdirectives-only text as source, where
+     * gcc warns about its line markers ("style of line directive is a GCC
+     * extension"). (A .i file, as a stock volunteer compiles, has none.) */
+    if (!is_clang && dcc_args_option_class (a->argv[i]) == DCC_OPT_PEDANTIC)
+      return "gcc -pedantic would warn about the line markers of the preprocessed text (use pump mode)";
   return NULL;
 }
 

@@ -6,6 +6,10 @@
 #include <glib.h>
 #include "dcc-args.h"
 
+/* -save-temps (or a side output named like an intermediate file): the
+ * volunteer's intermediate files would be saved instead of these; the
+ * reason, or NULL. */
+const char *dcc_client_cpp_saves_temps (const DccCompileArgs *a);
 /* Why plain mode cannot reproduce this compile exactly, or NULL when it can. */
 const char *dcc_plain_local_reason (const DccCompileArgs *a, gboolean is_clang);
 /* The client's preprocessing command: output to stdout, dependency file

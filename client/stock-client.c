@@ -20,7 +20,9 @@
 const char *
 dcc_stock_local_reason (const DccCompileArgs *a, gboolean is_clang)
 {
-  const char *r = dcc_plain_local_reason (a, is_clang);
+  /* Not plain mode's -pedantic limit: a stock volunteer compiles a .i
+   * file, whose line markers gcc -pedantic takes as they are. */
+  const char *r = dcc_client_cpp_saves_temps (a);
   if (r)
     return r;
   /* The source is preprocessed here with its macros expanded (a stock

@@ -53,6 +53,17 @@ check "-g against a stock volunteer: local (got $(count_results "$SCRATCH/c.log"
   test "$(count_results "$SCRATCH/c.log" local)" = 6
 check "-g against a stock volunteer: the reason says why" grep -q 'reason="-g records columns' "$SCRATCH/c.log"
 check "-g against a stock volunteer: identical" same_objects "$SCRATCH/g" "$SCRATCH/local-g"
+# -pedantic: plain mode keeps it local (the volunteer would compile text
+# with line markers as source), but a stock volunteer compiles a .i file,
+# which gcc -pedantic takes as it is: remote, same objects, same warnings.
+build_with "$SCRATCH/local-ped" gcc DBG=-pedantic
+rm -f "$SCRATCH/c.log"
+DISTCC_HOSTS="127.0.0.1:$SPORT/4,lzo" DISTCC_LOG="$SCRATCH/c.log" build_with "$SCRATCH/ped" "$BIN/distcc" gcc DBG=-pedantic
+check "-pedantic against a stock volunteer: remote (got $(count_results "$SCRATCH/c.log" remote))" \
+  test "$(count_results "$SCRATCH/c.log" remote)" = 6
+check "-pedantic against a stock volunteer: identical" same_objects "$SCRATCH/ped" "$SCRATCH/local-ped"
+check "-pedantic against a stock volunteer: the same stderr as the local build" \
+  cmp -s "$SCRATCH/ped/stderr" "$SCRATCH/local-ped/stderr"
 check "stock distccd ran the jobs" grep -q 'job complete' "$SLOG"
 check "stock distccd was asked for x86_64-linux-gnu-gcc" grep -q 'x86_64-linux-gnu-gcc' "$SLOG"
 
