@@ -341,7 +341,9 @@ run (Job *job)
   if (dcc_hosts_any_cpp (hosts))
     {
       DccRemoteOutcome po = dcc_pump_plan (job->distcc_dir, job->compiler_path, a, job->cwd, &plan, &pump_why);
-      if (po == DCC_REMOTE_RUN_LOCALLY)
+      if (po == DCC_REMOTE_KEEP_LOCAL)
+        dcc_build_warn_local (job->distcc_dir, NULL, pump_why);
+      if (po == DCC_REMOTE_RUN_LOCALLY || po == DCC_REMOTE_KEEP_LOCAL)
         return compile_locally (job, hosts, pump_why, "local");
       if (po != DCC_REMOTE_DONE && pump_why)
         dcc_info ("pump mode not used: %s", pump_why);
@@ -442,6 +444,7 @@ run (Job *job)
           dcc_state_set (job->distcc_dir, DCC_PHASE_DONE, job->source, host->hostname, dcc_slot_index (slot));
           return status;
         case DCC_REMOTE_RUN_LOCALLY:
+        case DCC_REMOTE_KEEP_LOCAL:
         case DCC_REMOTE_RETRY_LOCALLY:
           dcc_info ("compiling %s locally: %s", job->source, why);
           if (g_str_has_prefix (why, DCC_REFUSED_COMPILER_PREFIX))
@@ -450,7 +453,7 @@ run (Job *job)
               g_autofree char *cc = g_path_get_basename (job->user_argv[0]);
               dcc_build_warn_refusal (job->distcc_dir, hostport, cc, why + strlen (DCC_REFUSED_PREFIX));
             }
-          else if (strcmp (why, DCC_PLAIN_COUNTER_REASON) == 0)
+          else if (o == DCC_REMOTE_KEEP_LOCAL)
             dcc_build_warn_local (job->distcc_dir, NULL, why);
           else if (g_str_has_prefix (why, DCC_REFUSED_PREFIX))
             {

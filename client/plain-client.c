@@ -55,7 +55,7 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
   if (reason)
     {
       *why = g_strdup (reason);
-      return DCC_REMOTE_RUN_LOCALLY;
+      return DCC_REMOTE_KEEP_LOCAL;
     }
 
   g_auto(GStrv) cpp_argv = dcc_plain_cpp_argv (a, is_clang);
@@ -68,14 +68,14 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
   if (is_clang && dcc_plain_counter_in_directive (text, text_len))
     {
       *why = g_strdup (DCC_PLAIN_COUNTER_REASON);
-      return DCC_REMOTE_RUN_LOCALLY;
+      return DCC_REMOTE_KEEP_LOCAL;
     }
   /* __TIMESTAMP__ is the source file's mtime, which the volunteer's copy
    * does not have. */
   if (memmem (text, text_len, "__TIMESTAMP__", 13) != NULL)
     {
       *why = g_strdup ("__TIMESTAMP__ needs the source file's own modification time");
-      return DCC_REMOTE_RUN_LOCALLY;
+      return DCC_REMOTE_KEEP_LOCAL;
     }
   g_autoptr(GBytes) source = is_clang ? g_bytes_ref (cpp_out) : dcc_plain_strip_predefined (text, text_len);
   if (g_bytes_get_size (source) > DCC_MAX_FILE_SIZE)

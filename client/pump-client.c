@@ -211,7 +211,7 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
     {
       *why = g_strdup ("clang -flto=thin -save-temps -g: the object's module hash covers the digest of the "
                        "preprocessed text, which names the volunteer's paths there");
-      return DCC_REMOTE_RUN_LOCALLY;
+      return DCC_REMOTE_KEEP_LOCAL;
     }
   /* __TIMESTAMP__ is the file's mtime, which the volunteer's copy does not
    * have (headers that use it are not caught; see distcc(1)). */
@@ -222,7 +222,7 @@ dcc_pump_plan (const char *distcc_dir, const char *compiler_path, const DccCompi
         && memmem (text, text_len, "__TIMESTAMP__", 13) != NULL)
       {
         *why = g_strdup ("__TIMESTAMP__ needs the source file's own modification time");
-        return DCC_REMOTE_RUN_LOCALLY;
+        return DCC_REMOTE_KEEP_LOCAL;
       }
   }
   dcc_state_set (distcc_dir, DCC_PHASE_PREPROCESS, source_name, "include-server", 0);

@@ -5,13 +5,16 @@
 #include "dcc-hosts.h"
 #include "dcc-request.h"
 
-/* RUN_LOCALLY: decided before anything ran remotely. RETRY_LOCALLY: the
- * volunteer's answer cannot be used as it is. HOST_FAILED: the volunteer or
- * the network failed; back it off. NOT_USED: pump mode does not apply, use
- * plain mode. */
+/* RUN_LOCALLY: decided before anything ran remotely. KEEP_LOCAL: the same,
+ * because this mode cannot make what a local compile makes (the user
+ * expected it remote: said once per build). RETRY_LOCALLY: the volunteer's
+ * answer cannot be used as it is. HOST_FAILED: the volunteer or the network
+ * failed; back it off. NOT_USED: pump mode does not apply, use plain
+ * mode. */
 typedef enum {
   DCC_REMOTE_DONE,
   DCC_REMOTE_RUN_LOCALLY,
+  DCC_REMOTE_KEEP_LOCAL,
   DCC_REMOTE_HOST_FAILED,
   DCC_REMOTE_NOT_USED,
   DCC_REMOTE_RETRY_LOCALLY,

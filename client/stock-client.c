@@ -102,7 +102,7 @@ dcc_stock_compile (const char *distcc_dir, const char *compiler_path, const DccC
   if (reason)
     {
       *why = g_strdup (reason);
-      return DCC_REMOTE_RUN_LOCALLY;
+      return DCC_REMOTE_KEEP_LOCAL;
     }
 
   g_auto(GStrv) cpp_argv = dcc_plain_cpp_argv_full (a, is_clang);

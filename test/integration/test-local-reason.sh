@@ -6,7 +6,8 @@
 # compiling locally". The same reason is each compile's result reason
 # (DISTCC_VERBOSE, DISTCC_LOG) and in `distcc --summary`, never "localhost
 # chosen", which is kept for a localhost entry of the host list. (+zeroconf
-# with no volunteer: test-zeroconf.sh.)
+# with no volunteer: test-zeroconf.sh.) A compile plain mode cannot
+# reproduce (-pedantic) is said once per build too.
 source "$(dirname "$0")/lib.sh"
 
 proj=$SCRATCH/proj
@@ -79,4 +80,17 @@ check "nothing says 'localhost chosen' for them" \
 check "a localhost entry first in the list: reason 'localhost chosen'" \
   grep -q 'result: local reason="localhost chosen (a localhost entry of the host list)"' "$SCRATCH/localhost.err"
 check "a localhost entry: no 'compiling locally' warning" sh -c "! grep -q 'compiling locally' '$SCRATCH/localhost.err'"
+
+# A compile that plain mode cannot reproduce (gcc -pedantic: the volunteer
+# would compile text with line markers as source): a build meant to be
+# distributed says so once, on stderr, and the compiles run here. Before,
+# nothing was said outside DISTCC_LOG and the summary.
+start_distccd || { not_ok "distccd starts"; finish; exit 1; }
+export DISTCC_HOSTS="127.0.0.1:$PORT/2"
+for i in 1 2 3 4; do gcc -O2 -pedantic -c "$proj/u$i.c" -o "$proj/u$i.ref"; done
+(cd "$proj" && make -s clean && setsid make -s -j2 CC="$BIN/distcc gcc -pedantic" > "$SCRATCH/ped.out" 2> "$SCRATCH/ped.err")
+check "plain mode -pedantic: the build succeeds, objects identical" same_objects
+n=$(grep -c 'gcc -pedantic would warn about the line markers of the preprocessed text (use pump mode); compiling locally (said once per build)' "$SCRATCH/ped.err")
+check "plain mode -pedantic: said once on stderr for 4 compiles ($n)" test "$n" = 1
+check "plain mode -pedantic: nothing else on stderr" test "$(grep -c . "$SCRATCH/ped.err")" = 1
 finish

@@ -53,6 +53,8 @@ check "-g against a stock volunteer: local (got $(count_results "$SCRATCH/c.log"
   test "$(count_results "$SCRATCH/c.log" local)" = 6
 check "-g against a stock volunteer: the reason says why" grep -q 'reason="-g records columns' "$SCRATCH/c.log"
 check "-g against a stock volunteer: identical" same_objects "$SCRATCH/g" "$SCRATCH/local-g"
+check "-g against a stock volunteer: said once on stderr for the 6 compiles ($(grep -c 'said once per build' "$SCRATCH/g/stderr"))" \
+  test "$(grep -c -- '-g records columns that full preprocessing shifts; a stock volunteer cannot keep them (ours can); compiling locally (said once per build)' "$SCRATCH/g/stderr")" = 1
 # -pedantic: plain mode keeps it local (the volunteer would compile text
 # with line markers as source), but a stock volunteer compiles a .i file,
 # which gcc -pedantic takes as it is: remote, same objects, same warnings.
