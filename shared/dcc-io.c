@@ -290,8 +290,10 @@ dcc_io_read_fd (int fd, gsize size, const char *what, guint8 **data, GError **er
 gboolean
 dcc_io_write_file_atomic (const char *path, const void *data, gsize len, int mode, GError **error)
 {
-  g_autofree char *tmp = g_strdup_printf ("%s.dcc-tmp-%d", path, (int) getpid ());
-  dcc_autofd fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  /* A name nobody can have made beforehand (O_EXCL, random): in a
+   * directory others can write, a planted file must not become path. */
+  g_autofree char *tmp = g_strdup_printf ("%s.dcc-tmp-XXXXXX", path);
+  dcc_autofd fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0)
     return dcc_fail_errno (error, "create %s", tmp);
   if (!dcc_io_write_all (fd, data, len, 0, error))
