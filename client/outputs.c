@@ -64,17 +64,22 @@ dcc_outputs_write (const DccCompileArgs *a, const char *cwd, gboolean dep_file_r
   g_autoptr(GPtrArray) expected = dcc_outputs_expected (a, cwd, dep_file_remote);
   if (!dcc_outputs_check (expected, reply, error))
     return FALSE;
+  /* expected->pdata[0] is the output -o names. */
+  const char *object = a->assemble_only ? NULL : expected->pdata[0];
   for (guint i = 0; i < reply->files->len; i++)
     {
       DccOutputFile *f = reply->files->pdata[i];
       gsize len;
       const void *data = g_bytes_get_data (f->data, &len);
       struct stat st;
-      if (lstat (f->path, &st) == 0 && !S_ISREG (st.st_mode))
+      gboolean replace_link = object && strcmp (f->path, object) == 0;
+      if (lstat (f->path, &st) == 0 && !S_ISREG (st.st_mode) && !(S_ISLNK (st.st_mode) && replace_link))
         {
           /* -o /dev/null and the like: write into it as the compiler
-           * would; never rename over it. */
-          dcc_autofd fd = open (f->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+           * would; never rename over it. A symlink is written through
+           * (made when dangling), as cc1 writes a .d, .su or .s; but an
+           * object replaces the link itself, as as(1) and clang do. */
+          dcc_autofd fd = open (f->path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0666);
           if (fd < 0)
             return dcc_fail_errno (error, "open %s", f->path);
           if (!dcc_io_write_all (fd, data, len, 0, error))

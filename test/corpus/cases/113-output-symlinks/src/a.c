@@ -1,0 +1,1 @@
+int symlinked_output (int x) { return x + 7; }
