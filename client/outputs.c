@@ -78,7 +78,8 @@ dcc_outputs_write (const DccCompileArgs *a, const char *cwd, gboolean dep_file_r
           /* -o /dev/null and the like: write into it as the compiler
            * would; never rename over it. A symlink is written through
            * (made when dangling), as cc1 writes a .d, .su or .s; but an
-           * object replaces the link itself, as as(1) and clang do. */
+           * object replaces the link itself, as clang does and as(1) for
+           * a link to an existing file. */
           dcc_autofd fd = open (f->path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0666);
           if (fd < 0)
             return dcc_fail_errno (error, "open %s", f->path);
