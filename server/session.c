@@ -286,6 +286,10 @@ serve (int fd, const char *peer, DccRequest *req, gint64 deadline_us, const DccS
   g_autofree char *compiler = dcc_compiler_allow_resolve (cfg->allow, name, error);
   if (!compiler)
     return FALSE;
+  /* After the checks that need no source text: a refused request costs
+   * no inflating. */
+  if (!dcc_request_inflate_source (req, error))
+    return FALSE;
 
   g_autofree char *compiler_id = NULL;
   if (req->compiler_id && !check_compiler_id (req, compiler, cfg->cache_dir, &compiler_id, error))

@@ -127,7 +127,10 @@ request_from_stock (DccRequestReader *r)
   for (guint i = 0; i + 1 < s->argv->len; i++)
     g_ptr_array_add (req->argv, g_steal_pointer (&s->argv->pdata[i]));
   g_ptr_array_add (req->argv, NULL);
-  req->source_text = g_steal_pointer (&s->doti);
+  if (s->doti_lzo)
+    req->source_lzo = g_steal_pointer (&s->doti);
+  else
+    req->source_text = g_steal_pointer (&s->doti);
   req->input_bytes = s->input_bytes;
   req->complete = TRUE;
   return req;

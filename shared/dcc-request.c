@@ -4,6 +4,7 @@
 #include "dcc-error.h"
 #include "dcc-limits.h"
 #include "dcc-lz4.h"
+#include "dcc-lzo.h"
 #include <string.h>
 #include <xxhash.h>
 
@@ -33,9 +34,34 @@ dcc_request_free (DccRequest *r)
   g_free (r->source_name);
   if (r->source_text)
     g_bytes_unref (r->source_text);
+  if (r->source_lzo)
+    g_bytes_unref (r->source_lzo);
   if (r->manifest)
     g_ptr_array_unref (r->manifest);
   g_free (r);
+}
+
+gboolean
+dcc_request_inflate_source (DccRequest *r, GError **error)
+{
+  if (!r->source_lzo)
+    return TRUE;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (r->source_lzo, &len);
+  g_autoptr(GError) local = NULL;
+  GBytes *text = NULL;
+  if (!dcc_lzo_decompress (data, len, r->input_limit, &text, &local))
+    {
+      if (g_error_matches (local, DCC_ERROR, DCC_ERROR_LIMIT))
+        return dcc_fail (error, DCC_ERROR_LIMIT, "stock protocol: the job's input is more than the limit of %"
+                         G_GUINT64_FORMAT " bytes", r->input_limit);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_clear_pointer (&r->source_lzo, g_bytes_unref);
+  r->source_text = text;
+  r->input_bytes = g_bytes_get_size (text);
+  return TRUE;
 }
 
 /* A payload that is a string: bounded, no NUL inside. */

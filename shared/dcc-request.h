@@ -42,6 +42,9 @@ typedef struct {
   GPtrArray *env;           /* char* "NAME=VALUE" */
   char      *source_name;   /* plain mode */
   GBytes    *source_text;   /* plain mode, decompressed */
+  GBytes    *source_lzo;    /* a stock protocol 2 client's DOTI as sent (LZO1X),
+                             * until dcc_request_inflate_source makes it
+                             * source_text: a worker's work, not the reader's */
   GPtrArray *manifest;      /* DccEntry*, pump mode */
   GPtrArray *sysdirs;       /* char*, pump mode: the client compiler's builtin
                              * #include <...> dirs, in search order */
@@ -58,6 +61,9 @@ typedef struct {
 } DccRequest;
 
 DccRequest *dcc_request_new (void);
+/* Inflates source_lzo into source_text within input_limit (refused with
+ * DCC_ERROR_LIMIT beyond it); TRUE at once when there is none. */
+gboolean dcc_request_inflate_source (DccRequest *r, GError **error);
 void dcc_request_free (DccRequest *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccRequest, dcc_request_free)
 

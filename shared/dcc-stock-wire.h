@@ -59,7 +59,10 @@ typedef struct {
   guint32    protover;   /* 1, 2 or 3 */
   char      *cwd;        /* protocol 3: CDIR */
   GPtrArray *argv;       /* char*, NULL-terminated once complete */
-  GBytes    *doti;       /* protocol 1 and 2: the preprocessed source */
+  GBytes    *doti;       /* protocol 1 and 2: the preprocessed source, as
+                          * sent: LZO1X in protocol 2 (doti_lzo), which the
+                          * decoder does not inflate (see DccRequest.source_lzo) */
+  gboolean   doti_lzo;
   GPtrArray *files;      /* DccStockFile*, protocol 3 */
   /* decoder limit, set before feeding: DOTI (or protocol 3's FILEs in
    * total), decompressed; default DCC_DEFAULT_JOB_INPUT_SIZE (distccd

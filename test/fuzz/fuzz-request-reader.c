@@ -39,7 +39,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         abort ();
       if (r1->stock_protover)
         {
-          if (g_bytes_get_size (r1->source_text) != g_bytes_get_size (r2->source_text))
+          if (dcc_request_inflate_source (r1, NULL) != dcc_request_inflate_source (r2, NULL))
+            abort ();
+          if (r1->source_text && g_bytes_get_size (r1->source_text) != g_bytes_get_size (r2->source_text))
             abort ();
           if (dcc_stock_session_adapt (r1, NULL) && (!r1->cwd || !r1->source_name))
             abort ();

