@@ -102,8 +102,12 @@ dcc_host_protocol_remember (const char *distcc_dir, const DccHost *host, DccHost
   time_t mtime = 0;
   DccHostProto old = read_entry (path, &old_identity, &mtime);
   const char *id = identity ? identity : "";
+  /* A stock record's time is when ours was last tried and failed: using
+   * the host in the stock protocol does not renew it (renewing it on use
+   * kept a volunteer upgraded to ours taken for stock as long as builds
+   * went on), an expired record asked again does. */
   if (old == proto && g_strcmp0 (old_identity ? old_identity : "", id) == 0
-      && (proto != DCC_HOST_PROTO_STOCK || time (NULL) - mtime < DCC_HOST_PROTOCOL_STOCK_TTL_S / 2))
+      && (proto != DCC_HOST_PROTO_STOCK || time (NULL) - mtime <= DCC_HOST_PROTOCOL_STOCK_TTL_S))
     return;
   g_autofree char *dir = g_path_get_dirname (path);
   g_mkdir_with_parents (dir, 0755);

@@ -3,14 +3,15 @@
  * distcc's) and the compiler identity last agreed with it. A stock distccd
  * closes the connection without a byte when it reads our first frame; the
  * client then retries that compile in the stock protocol and, when that
- * works, remembers "stock" for an hour, after which it asks again (one
- * wasted connection an hour; a volunteer upgraded to ours is noticed).
+ * works, remembers "stock" for five minutes, after which it asks again
+ * (one wasted connection each time: a volunteer upgraded from stock to
+ * ours in place is noticed within five minutes, not an hour).
  * See doc/protocol.md, "Mixed clusters". */
 #pragma once
 #include <glib.h>
 #include "dcc-hosts.h"
 
-#define DCC_HOST_PROTOCOL_STOCK_TTL_S 3600
+#define DCC_HOST_PROTOCOL_STOCK_TTL_S 300
 
 typedef enum {
   DCC_HOST_PROTO_UNKNOWN,   /* never compiled there */

@@ -31,6 +31,7 @@ count_results () { grep -c "result: $2 " "$1" 2>/dev/null || true; }
 
 build_with "$SCRATCH/local" gcc
 start_debian_distccd || { not_ok "stock distccd starts"; finish; exit 1; }
+STOCKD_PID=${DAEMON_PIDS[${#DAEMON_PIDS[@]}-1]}
 ok "stock distccd starts on 127.0.0.1:$SPORT"
 
 for variant in ",lzo:2" ":1"; do
@@ -94,5 +95,25 @@ check "--show-hosts (verbose) says ours and the identity agreed" \
 check "--show-hosts (verbose) says stock and what was sent" \
   grep -q "127.0.0.1:$SPORT/4,lzo protocol=stock identity=not-checked.*x86_64-linux-gnu-gcc" "$SCRATCH/show.out"
 sed "s/^/# /" "$SCRATCH/show.out"
+
+# The stock record is renewed only when ours is asked again, never by use:
+# a record 4 minutes old (within its 5) is used and stays 4 minutes old.
+rec=$DISTCC_DIR/hosts.d/127.0.0.1_$SPORT
+touch -d '-4 min' "$rec"
+DISTCC_HOSTS="127.0.0.1:$SPORT/4,lzo" DISTCC_LOG="$SCRATCH/use.log" build_with "$SCRATCH/use" "$BIN/distcc" gcc
+check "a stock record in use: the compiles go to it in the stock protocol" \
+  test "$(grep -c 'result: remote.*mode=stock' "$SCRATCH/use.log")" = 6
+age=$(( $(date +%s) - $(stat -c %Y "$rec") ))
+check "a stock record in use is not renewed (${age} s old)" test "$age" -ge 230
+# Our distccd replaces the stock one on the same port: once the record is
+# past its 5 minutes, the next compile asks in our protocol and uses it.
+kill "$STOCKD_PID"; wait_gone "$STOCKD_PID"
+start_distccd_on "$SPORT" || not_ok "our distccd starts on the stock one's port"
+touch -d '-6 min' "$rec"
+DISTCC_HOSTS="127.0.0.1:$SPORT/4,lzo" DISTCC_LOG="$SCRATCH/up.log" build_with "$SCRATCH/up" "$BIN/distcc" gcc DBG=-g
+check "a volunteer upgraded in place: -g compiles go to it in our protocol (got $(grep -c 'result: remote.*mode=plain' "$SCRATCH/up.log"))" \
+  test "$(grep -c 'result: remote.*mode=plain' "$SCRATCH/up.log")" = 6
+check "a volunteer upgraded in place: identical" same_objects "$SCRATCH/up" "$SCRATCH/local-g"
+check "a volunteer upgraded in place: remembered as ours" grep -q '^ours' "$rec"
 
 finish
