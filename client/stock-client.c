@@ -66,17 +66,31 @@ dcc_stock_remote_argv (const char *const *argv)
   return g_strv_builder_end (b);
 }
 
+/* A first header that is no stock header: what answered is no distcc (a
+ * web server, say), shown as text, other bytes as '.'. */
+static gboolean
+not_a_distcc (const guint8 *hdr, GError **error)
+{
+  char shown[DCC_STOCK_HEADER_LEN + 1];
+  for (gsize i = 0; i < DCC_STOCK_HEADER_LEN; i++)
+    shown[i] = hdr[i] >= 0x20 && hdr[i] < 0x7f && hdr[i] != '"' ? (char) hdr[i] : '.';
+  shown[DCC_STOCK_HEADER_LEN] = '\0';
+  return dcc_fail (error, DCC_ERROR_PROTOCOL, "not a distcc in this protocol either: it answered \"%s\"", shown);
+}
+
 /* Reads the reply header by header. */
 static gboolean
 read_reply (int fd, int timeout, DccStockReply *r, GError **error)
 {
-  while (!r->complete)
+  for (gboolean first = TRUE; !r->complete; first = FALSE)
     {
       guint8 hdr[DCC_STOCK_HEADER_LEN];
       guint32 token, value, body_len;
-      if (!dcc_io_read_exact (fd, hdr, sizeof hdr, timeout, error)
-          || !dcc_stock_header_parse (hdr, &token, &value, error)
-          || !dcc_stock_reply_feed_header (r, token, value, &body_len, error))
+      if (!dcc_io_read_exact (fd, hdr, sizeof hdr, timeout, error))
+        return FALSE;
+      if (!dcc_stock_header_parse (hdr, &token, &value, first ? NULL : error))
+        return first ? not_a_distcc (hdr, error) : FALSE;
+      if (!dcc_stock_reply_feed_header (r, token, value, &body_len, error))
         return FALSE;
       dcc_remote_count (0, sizeof hdr);
       if (body_len == 0)

@@ -115,6 +115,36 @@ rm -f "$SCRATCH/dp.log"
 DISTCC_HOSTS="127.0.0.1:$PORT/2" DISTCC_LOG="$SCRATCH/dp.log" "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o dp.o 2>/dev/null
 check "DISTCCD_PATH: the volunteer uses that PATH (its gcc differs: compiled locally)" grep -q 'compiler differs' "$SCRATCH/dp.log"
 
+# 7b. A port where a web server answers: it closes on our protocol's
+# request and answers the stock protocol's with HTTP. The compile runs
+# here, and the message says what answered (it said "stock protocol:
+# parameter is not 8 hex digits").
+WEB=$(free_port)
+python3 - "$WEB" "$SCRATCH/web.ready" <<'PY' &
+import socket, sys
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1]))); srv.listen(8)
+open(sys.argv[2], "w").close()
+while True:
+    c, _ = srv.accept()
+    try:
+        first = c.recv(4)
+        if first == b"DIST":
+            c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    except OSError:
+        pass
+    c.close()
+PY
+DAEMON_PIDS+=($!)
+wait_until "the web server" test -e "$SCRATCH/web.ready"
+DISTCC_DIR=$SCRATCH/web-dir DISTCC_HOSTS="127.0.0.1:$WEB/2" "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o web.o 2> web.err
+rc=$?
+sed 's/^/# web: /' web.err | head -3
+check "a web server's port: the compile succeeds here (rc $rc)" test "$rc" = 0 -a -s web.o
+check "a web server's port: object identical" cmp -s web.o local.o
+check "a web server's port: the message says what answered" \
+  grep -q "127.0.0.1:$WEB (stock protocol 1: not a distcc in this protocol either: it answered \"HTTP/1.1 400\")" web.err
+
 # 8. distccd's DISTCC_SAVE_TEMPS=1 keeps the job directory.
 DISTCC_SAVE_TEMPS=1 start_distccd
 DISTCC_HOSTS="127.0.0.1:$PORT/2" "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o sd.o 2>/dev/null
