@@ -112,12 +112,18 @@ log_traffic (void)
     dcc_log_always ("traffic: sent %" G_GUINT64_FORMAT " received %" G_GUINT64_FORMAT " bytes", sent, received);
 }
 
-/* Warns once per skipped entry of a host list (stderr, or DISTCC_LOG). */
+/* Warns of each skipped entry of a host list (stderr, or DISTCC_LOG), once
+ * per build: not once per compile (a 21-file build printed 42 lines). */
 static DccHostList *
-warn_skipped (DccHostList *l, const char *source)
+warn_skipped (DccHostList *l, const char *source, const char *distcc_dir)
 {
   for (guint i = 0; l && i < l->skipped->len; i++)
-    dcc_warning ("%s: skipping it, using the other hosts (%s)", (const char *) l->skipped->pdata[i], source);
+    {
+      const char *said = l->skipped->pdata[i];
+      g_autofree char *topic = g_strconcat ("skipped\n", said, NULL);
+      if (dcc_build_note_first (distcc_dir, topic))
+        dcc_warning ("%s: skipping it, using the other hosts (%s; said once per build)", said, source);
+    }
   return l;
 }
 
@@ -163,7 +169,7 @@ load_hosts (const char *distcc_dir, GError **error)
   DccHostList *l = dcc_hosts_parse_skipping (text, error);
   if (!l && strcmp (source, "DISTCC_HOSTS") != 0)
     g_prefix_error (error, "%s: ", source);
-  return expand_zeroconf (warn_skipped (l, source), distcc_dir);
+  return expand_zeroconf (warn_skipped (l, source, distcc_dir), distcc_dir);
 }
 
 /* Runs the compile here, with a local slot held so that local work is

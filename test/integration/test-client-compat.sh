@@ -29,6 +29,13 @@ check "bad entries: one warning per bad entry (6, got $(grep -c 'skipping it' sk
 check "bad entries: each warning names its entry" sh -c 'for e in @buildbox/4,auth m!e@sshhost 10.0.0.9,auth 127.0.0.1:99999 host:12/bad badhost,zzz; do grep -qF "\"$e\"" skip.err || exit 1; done'
 check "bad entries: no 'compiling locally' for the whole list" sh -c "! grep -q 'compiling locally' skip.err"
 sed 's/^/# /' skip.err | head -3
+# Once per build, not once per compile: a make of 3 files in a process
+# group of its own says each bad entry once (it said each 3 times).
+mkdir -p "$SCRATCH/bld" && cp a.c "$SCRATCH/bld/b1.c" && cp a.c "$SCRATCH/bld/b2.c" && cp a.c "$SCRATCH/bld/b3.c"
+printf 'all: b1.o b2.o b3.o\n%%.o: %%.c\n\t$(CC) -O2 -I%s/include -c $< -o $@\n' "$proj" > "$SCRATCH/bld/Makefile"
+(cd "$SCRATCH/bld" && DISTCC_HOSTS="127.0.0.1:$P/2 $bad" setsid make -s -j3 CC="$BIN/distcc gcc" 2> make.err)
+check "bad entries in a make of 3 files: each said once (6 lines, got $(grep -c 'skipping it' "$SCRATCH/bld/make.err"))" \
+  test "$(grep -c 'skipping it' "$SCRATCH/bld/make.err")" = 6
 # +zeroconf where no volunteer is published (or no avahi-daemon runs, as
 # here unless the machine has one): one warning naming it, the rest used.
 DISTCC_HOSTS="127.0.0.1:$P/2 +zeroconf" DISTCC_LOG= "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o zc.o 2> zc.err
@@ -72,7 +79,7 @@ check "DISTCC_SAVE_TEMPS=1: client names the kept file ($kept)" test -n "$kept"
 check "DISTCC_SAVE_TEMPS=1: the kept file holds the source" grep -q 'int f (int x)' "${kept:-/nonexistent}"
 
 # 5. UNCACHED_ERR_FD: distcc's own messages there, the compiler's on stderr.
-DISTCC_HOSTS="127.0.0.1:$P/2 badhost,zzz" UNCACHED_ERR_FD=5 "$BIN/distcc" gcc -Wall -c -O2 -Iinclude a.c -o u.o 2> u.err 5> u.fd5
+DISTCC_DIR=$SCRATCH/errfd-dir DISTCC_HOSTS="127.0.0.1:$P/2 badhost,zzz" UNCACHED_ERR_FD=5 "$BIN/distcc" gcc -Wall -c -O2 -Iinclude a.c -o u.o 2> u.err 5> u.fd5
 check "UNCACHED_ERR_FD: distcc's warning goes to that fd" grep -q 'skipping it' u.fd5
 check "UNCACHED_ERR_FD: not to stderr" sh -c "! grep -q 'skipping it' u.err"
 check "UNCACHED_ERR_FD: the compiler's own warning stays on stderr" grep -q 'unused' u.err
