@@ -464,7 +464,7 @@ open_store (const Options *o, const char *cache_dir, const char *cache_why, cons
       dcc_error ("cannot open the file store %s as user %s: %s", cache_dir, run_as->name, store_error->message);
       return NULL;
     }
-  dcc_info ("file store %s (%s), running as %s", cache_dir, cache_why, run_as->name);
+  dcc_notice ("file store %s (%s), running as %s", cache_dir, cache_why, run_as->name);
   return store;
 }
 
@@ -728,7 +728,12 @@ main (int argc, char **argv)
     .max_workers_per_peer = MAX (((guint) o.jobs * 4 + 16) / 2, 1u),
     .serve_in_parent = serve_in_parent, .job_input_bytes = cfg.job_input_bytes,
   };
-  dcc_notice ("listening on port %d, %d jobs, compilers from %s", o.port, o.jobs, masq);
+  /* What an admin checks first, at the default log level: where it
+   * listens, and whose compilers it runs. */
+  g_autofree char *masq_shown = g_canonicalize_filename (masq, NULL);
+  dcc_notice ("listening on port %d (address %s), %d jobs, compilers from %s%s", o.port,
+              o.listen_addr && *o.listen_addr ? o.listen_addr : "0.0.0.0", o.jobs, masq_shown,
+              g_getenv ("DISTCC_CMDLIST") ? " and DISTCC_CMDLIST" : "");
   dcc_conn_loop_run (listen_fd, allow, &conn_limits, serve_worker, rescan_store, &cfg, &stop_requested);
   stop_helper (stats_pid);
   stop_helper (zeroconf_pid);
