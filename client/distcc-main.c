@@ -301,6 +301,34 @@ compiler_argv (int argc, char **argv, GStrv *out, int *exit_code)
   return TRUE;
 }
 
+/* A compile a stock volunteer cannot take as it is (-g, ...) waits for one
+ * of ours rather than take a stock host's slot and run here: the hosts
+ * without those known to be stock, when any remote one is left; else NULL
+ * (pick from them all, and the compile stays here saying why). The array
+ * borrows hosts' entries. */
+static GPtrArray *
+stock_hosts_avoided (const DccHostList *hosts, Job *job, const DccCompileArgs *a)
+{
+  if (!dcc_stock_local_reason (a, dcc_compiler_is_clang (job->compiler_path)))
+    return NULL;
+  GPtrArray *kept = g_ptr_array_new ();
+  gboolean remote_left = FALSE, dropped = FALSE;
+  for (guint i = 0; i < hosts->hosts->len; i++)
+    {
+      const DccHost *h = hosts->hosts->pdata[i];
+      if (h->kind == DCC_HOST_TCP && dcc_host_protocol_get (job->distcc_dir, h, NULL) == DCC_HOST_PROTO_STOCK)
+        {
+          dropped = TRUE;
+          continue;
+        }
+      remote_left |= h->kind != DCC_HOST_LOCAL;
+      g_ptr_array_add (kept, (gpointer) h);
+    }
+  if (!dropped || !remote_left)
+    g_clear_pointer (&kept, g_ptr_array_unref);
+  return kept;
+}
+
 static int
 run (Job *job)
 {
@@ -357,7 +385,11 @@ run (Job *job)
 
     {
       dcc_state_set (job->distcc_dir, DCC_PHASE_BLOCKED, job->source, NULL, 0);
-      g_autoptr(DccSlot) slot = dcc_host_pick (hosts, job->distcc_dir, &error);
+      g_autoptr(GPtrArray) not_stock = stock_hosts_avoided (hosts, job, a);
+      DccHostList view = *hosts;
+      if (not_stock)
+        view.hosts = not_stock;
+      g_autoptr(DccSlot) slot = dcc_host_pick (&view, job->distcc_dir, &error);
       if (!slot)
         {
           dcc_warning ("cannot choose a host: %s", error->message);

@@ -88,6 +88,16 @@ check "mixed hosts: all 6 compiles remote (got $(count_results "$SCRATCH/c.log" 
 check "mixed hosts: our volunteer used in our protocol" grep -q "result: remote host=127.0.0.1:$PORT mode=plain" "$SCRATCH/c.log"
 check "mixed hosts: the stock volunteer used in the stock protocol" grep -q "result: remote host=127.0.0.1:$SPORT mode=stock" "$SCRATCH/c.log"
 check "mixed hosts: identical" same_objects "$SCRATCH/mixed" "$SCRATCH/local"
+# -g over the same hosts: a compile a stock volunteer cannot take waits for
+# a slot of ours instead of taking the stock host's and running here (about
+# half ran here before).
+rm -f "$SCRATCH/c.log"
+DISTCC_HOSTS="127.0.0.1:$PORT/2 127.0.0.1:$SPORT/2,lzo" DISTCC_LOG="$SCRATCH/c.log" \
+  build_with "$SCRATCH/mixed-g" "$BIN/distcc" gcc DBG=-g
+check "mixed hosts, -g: all 6 compiles remote on ours (got $(grep -c "result: remote host=127.0.0.1:$PORT " "$SCRATCH/c.log"))" \
+  test "$(grep -c "result: remote host=127.0.0.1:$PORT " "$SCRATCH/c.log")" = 6
+check "mixed hosts, -g: identical" same_objects "$SCRATCH/mixed-g" "$SCRATCH/local-g"
+check "mixed hosts, -g: nothing said on stderr" test ! -s "$SCRATCH/mixed-g/stderr"
 
 DISTCC_HOSTS="127.0.0.1:$PORT/2 127.0.0.1:$SPORT/4,lzo" DISTCC_VERBOSE=1 "$BIN/distcc" --show-hosts> "$SCRATCH/show.out" 2>&1
 check "--show-hosts (verbose) says ours and the identity agreed" \
