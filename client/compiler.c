@@ -40,14 +40,20 @@ dcc_compiler_find (const char *name, GError **error)
     }
   const char *path = g_getenv ("PATH");
   g_auto(GStrv) dirs = g_strsplit (path ? path : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+  gboolean only_self = FALSE;
   for (char **d = dirs; *d; d++)
     {
       g_autofree char *candidate = g_build_filename (**d ? *d : ".", name, NULL);
-      if (is_executable_file (candidate) && !dcc_compiler_is_self (candidate))
+      if (!is_executable_file (candidate))
+        continue;
+      if (!dcc_compiler_is_self (candidate))
         return g_steal_pointer (&candidate);
+      only_self = TRUE;
     }
-  return dcc_fail (error, DCC_ERROR_INVALID,
-                   "cannot find the real compiler '%s' on PATH (only distcc itself)", name), NULL;
+  if (only_self)
+    return dcc_fail (error, DCC_ERROR_INVALID,
+                     "cannot find the real compiler '%s' on PATH (only distcc itself)", name), NULL;
+  return dcc_fail (error, DCC_ERROR_INVALID, "no compiler '%s' on PATH", name), NULL;
 }
 
 char *
