@@ -3,6 +3,7 @@
 #include "dcc-fd.h"
 #include "dcc-hash.h"
 #include "dcc-log.h"
+#include "dcc-proc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,30 +14,11 @@
 
 #define NOTE_MAX_AGE_S (7 * 24 * 3600)
 
-/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
-static unsigned long long
-start_time (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  const char *p = strrchr (text, ')');   /* the command name may hold spaces */
-  if (!p)
-    return 0;
-  unsigned long long v = 0;
-  /* after ") " come fields 3.. ; starttime is field 22 */
-  g_auto(GStrv) f = g_strsplit (p + 2, " ", 22);
-  if (g_strv_length (f) >= 20)
-    v = g_ascii_strtoull (f[19], NULL, 10);
-  return v;
-}
-
 char *
 dcc_build_key (void)
 {
   pid_t pg = getpgrp ();
-  return g_strdup_printf ("%d.%llu", (int) pg, start_time (pg));
+  return g_strdup_printf ("%d.%" G_GUINT64_FORMAT, (int) pg, dcc_proc_start_time (pg));
 }
 
 static void

@@ -2,11 +2,15 @@
 #include "run-as.h"
 #include "dcc-error.h"
 #include "dcc-log.h"
+#include "dcc-proc.h"
+#include "dcc-tree-remove.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -192,6 +196,68 @@ dcc_run_as_user_store_dir (const char **why, GError **error)
   return g_steal_pointer (&fallback);
 }
 
+#define TMP_OWNER_FILE "owner"
+
+/* Whether the "owner" file in dir names a process that is gone: a daemon
+ * killed with SIGKILL leaves its directory (slot trees, job directories). */
+static gboolean
+owner_gone (int dirfd)
+{
+  char buf[64] = { 0 };
+  int fd = openat (dirfd, TMP_OWNER_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return FALSE;   /* none (an older daemon, or one starting): not known gone */
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  long long pid = 0;
+  unsigned long long started = 0;
+  if (n <= 0 || sscanf (buf, "%lld %llu", &pid, &started) != 2 || pid <= 0 || pid > G_MAXINT)
+    return FALSE;
+  return dcc_proc_start_time ((pid_t) pid) != (guint64) started;
+}
+
+/* Removes the distccd-XXXXXX directories in root that are this user's and
+ * whose daemon is gone. */
+static void
+remove_stale_tmp (const char *root)
+{
+  DIR *d = opendir (root);
+  struct dirent *de;
+  while (d && (de = readdir (d)))
+    {
+      struct stat st;
+      if (!g_str_has_prefix (de->d_name, "distccd-") || strlen (de->d_name) != 14
+          || fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode)
+          || st.st_uid != geteuid ())
+        continue;
+      int fd = openat (dirfd (d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      gboolean gone = fd >= 0 && owner_gone (fd);
+      if (fd >= 0)
+        close (fd);
+      if (!gone)
+        continue;
+      g_autofree char *path = g_build_filename (root, de->d_name, NULL);
+      g_autoptr(GError) error = NULL;
+      if (dcc_remove_tree (path, &error))
+        dcc_notice ("removed %s, which a distccd that is gone left behind", path);
+      else
+        dcc_warning ("cannot remove %s, left by a distccd that is gone: %s", path, error->message);
+    }
+  if (d)
+    closedir (d);
+}
+
+/* Names this process in dir/owner, for remove_stale_tmp. */
+static void
+write_owner (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, TMP_OWNER_FILE, NULL);
+  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", (int) getpid (),
+                                           dcc_proc_start_time (getpid ()));
+  if (!g_file_set_contents (path, text, -1, NULL))
+    dcc_warning ("cannot write %s: a distccd killed with SIGKILL would leave %s behind", path, dir);
+}
+
 char *
 dcc_run_as_make_tmp (const char *root, gboolean may_fall_back, GError **error)
 {
@@ -199,12 +265,14 @@ dcc_run_as_make_tmp (const char *root, gboolean may_fall_back, GError **error)
   int saved = 0;
   for (guint i = 0; i < (may_fall_back ? G_N_ELEMENTS (roots) : 1); i++)
     {
+      remove_stale_tmp (roots[i]);
       g_autofree char *base = g_build_filename (roots[i], "distccd-XXXXXX", NULL);
       if (g_mkdtemp (base))
         {
           if (i > 0)
             dcc_warning ("cannot create a directory in %s (%s); job directories go to %s",
                          root, g_strerror (saved), roots[i]);
+          write_owner (base);
           return g_steal_pointer (&base);
         }
       if (i == 0)

@@ -59,5 +59,8 @@ char *dcc_run_as_user_store_dir (const char **why, GError **error);
 
 /* A directory for this daemon's jobs under root (mkdtemp), falling back
  * to /var/tmp and /tmp when root is not usable by the current user and
- * may_fall_back. Returns the new directory. */
+ * may_fall_back. Returns the new directory. Its file "owner" names this
+ * process (PID and start time); first, the distccd-XXXXXX directories
+ * there that are this user's and whose owner is gone (a daemon killed with
+ * SIGKILL) are removed. */
 char *dcc_run_as_make_tmp (const char *root, gboolean may_fall_back, GError **error);
