@@ -62,7 +62,7 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
   g_autoptr(GBytes) cpp_out = dcc_plain_run_cpp (distcc_dir, compiler_path, cpp_argv, source_name, host, slot,
                                                  localslots_cpp, why);
   if (cpp_out == NULL)
-    return DCC_REMOTE_RUN_LOCALLY;
+    return g_strcmp0 (*why, DCC_PLAIN_COUNTER_REASON) == 0 ? DCC_REMOTE_KEEP_LOCAL : DCC_REMOTE_RUN_LOCALLY;
   gsize text_len;
   const guint8 *text = g_bytes_get_data (cpp_out, &text_len);
   if (is_clang && dcc_plain_counter_in_directive (text, text_len))
