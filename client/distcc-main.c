@@ -442,8 +442,9 @@ run (Job *job)
           if (o == DCC_REMOTE_HOST_FAILED && dcc_client_connections () > 0 && received == 0
               && !dcc_client_last_failure_timed_out ())
             {
-              dcc_info ("%s:%d closed the connection without answering (%s); trying the stock distcc protocol",
-                        host->hostname, host->port, why);
+              g_autofree char *name = dcc_host_port_name (host);
+              dcc_info ("%s closed the connection without answering (%s); trying the stock distcc protocol",
+                        name, why);
               g_clear_pointer (&why, g_free);
               o = dcc_stock_compile (job->distcc_dir, job->compiler_path, a, job->cwd, host, dcc_slot_index (slot),
                                      hosts->localslots_cpp, &status, &stock_name, &why);
@@ -461,8 +462,8 @@ run (Job *job)
           dcc_host_protocol_remember (job->distcc_dir, host, DCC_HOST_PROTO_OURS, summary);
         }
       gboolean hit = o == DCC_REMOTE_DONE && dcc_remote_cache_hit ();
-      g_autofree char *where = g_strdup_printf ("host=%s:%d mode=%s%s", host->hostname, host->port, mode,
-                                                hit ? " cache=hit" : "");
+      g_autofree char *hostport = dcc_host_port_name (host);
+      g_autofree char *where = g_strdup_printf ("host=%s mode=%s%s", hostport, mode, hit ? " cache=hit" : "");
       if (hit)
         dcc_client_count_cache_hit (job->distcc_dir);
       switch (o)
@@ -472,8 +473,8 @@ run (Job *job)
             {
               guint64 sent, received;
               dcc_remote_traffic (&sent, &received);
-              dcc_debug ("remote: %s:%d compiled %s in %.0f ms, status %d, sent %" G_GUINT64_FORMAT
-                         " bytes, received %" G_GUINT64_FORMAT, host->hostname, host->port, job->source,
+              dcc_debug ("remote: %s compiled %s in %.0f ms, status %d, sent %" G_GUINT64_FORMAT
+                         " bytes, received %" G_GUINT64_FORMAT, hostport, job->source,
                          (double) (g_get_monotonic_time () - t0) / 1000.0, status, sent, received);
             }
           log_result ("remote", where, job->source);
@@ -487,7 +488,6 @@ run (Job *job)
           dcc_info ("compiling %s locally: %s", job->source, why);
           if (g_str_has_prefix (why, DCC_REFUSED_COMPILER_PREFIX))
             {
-              g_autofree char *hostport = g_strdup_printf ("%s:%d", host->hostname, host->port);
               g_autofree char *cc = g_path_get_basename (job->user_argv[0]);
               dcc_build_warn_refusal (job->distcc_dir, hostport, cc, why + strlen (DCC_REFUSED_PREFIX));
             }
@@ -496,7 +496,7 @@ run (Job *job)
           else if (g_str_has_prefix (why, DCC_REFUSED_PREFIX))
             {
               /* Expected remote, compiled here: said once per build. */
-              g_autofree char *said = g_strdup_printf ("%s:%d refused the compile: %s", host->hostname, host->port,
+              g_autofree char *said = g_strdup_printf ("%s refused the compile: %s", hostport,
                                                        why + strlen (DCC_REFUSED_PREFIX));
               dcc_build_warn_local (job->distcc_dir, NULL, said);
             }
@@ -507,12 +507,10 @@ run (Job *job)
           dcc_host_mark_failed (host, job->distcc_dir);
           if (!job->fallback)
             {
-              say ("%s:%d failed (%s) and DISTCC_FALLBACK=0",
-                       host->hostname, host->port, why);
+              say ("%s failed (%s) and DISTCC_FALLBACK=0", hostport, why);
               return EXIT_DISTCC_FAILED;
             }
-          dcc_warning ("failed to distribute %s to %s:%d (%s), running locally instead",
-                       job->source, host->hostname, host->port, why);
+          dcc_warning ("failed to distribute %s to %s (%s), running locally instead", job->source, hostport, why);
           g_clear_pointer (&slot, dcc_slot_release);
           return compile_locally (job, hosts, why, "fallback");
         }

@@ -191,8 +191,9 @@ announce_backoff (int dfd, const DccHost *h, int backoff_seconds)
   dcc_autofd fd = openat (dfd, told, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   if (fd < 0)
     return;
-  fprintf (stderr, "distcc: %s:%d failed and is not used for %d s (DISTCC_BACKOFF_PERIOD); "
-           "compiles go to other hosts or run here meanwhile\n", h->hostname, h->port, backoff_seconds);
+  g_autofree char *shown = dcc_host_port_name (h);
+  fprintf (stderr, "distcc: %s failed and is not used for %d s (DISTCC_BACKOFF_PERIOD); "
+           "compiles go to other hosts or run here meanwhile\n", shown, backoff_seconds);
 }
 
 gboolean
@@ -355,8 +356,9 @@ no_volunteer_why (const DccHostList *hosts, int dfd, gboolean want_cpp, int back
           g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (until);
           g_autofree char *hms = t ? g_date_time_format (t, "%H:%M:%S") : g_strdup ("?");
           const char *sep = backed->len ? ", " : "";
-          g_string_append_printf (backed, "%s%s:%d", sep, h->hostname, h->port);
-          g_string_append_printf (backed_timed, "%s%s:%d (until %s)", sep, h->hostname, h->port, hms);
+          g_autofree char *shown = dcc_host_port_name (h);
+          g_string_append_printf (backed, "%s%s", sep, shown);
+          g_string_append_printf (backed_timed, "%s%s (until %s)", sep, shown, hms);
         }
     }
   *topic = join_why (hosts, not_cpp, backed);

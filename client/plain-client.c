@@ -118,7 +118,7 @@ dcc_plain_compile (const char *distcc_dir, const char *compiler_path, const DccC
     return DCC_REMOTE_HOST_FAILED;
   dcc_state_set (distcc_dir, DCC_PHASE_COMPILE, source_name, host->hostname, slot);
   g_autoptr(DccReply) reply = NULL;
-  g_autofree char *peer = g_strdup_printf ("%s:%d", host->hostname, host->port);
+  g_autofree char *peer = dcc_host_port_name (host);
   DccRemoteOutcome o = dcc_client_exchange (fd, peer, request, timeout, &reply, why);
   dcc_fd_clear (&fd);   /* done with the volunteer before writing the outputs */
   if (o != DCC_REMOTE_DONE)

@@ -281,7 +281,7 @@ dcc_pump_compile (DccPumpPlan *plan, const char *distcc_dir, const DccCompileArg
   guint32 tag, len;
   g_autofree guint8 *payload = NULL;
   dcc_remote_count (request->len, 0);
-  g_autofree char *peer = g_strdup_printf ("%s:%d", host->hostname, host->port);
+  g_autofree char *peer = dcc_host_port_name (host);
   if (!dcc_io_write_all (fd, request->data, request->len, timeout, &error)
       || !dcc_io_read_first_frame (fd, peer, DCC_MAX_FRAME, timeout, &tag, &payload, &len, &error))
     {

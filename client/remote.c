@@ -145,7 +145,8 @@ dcc_remote_connect (const DccHost *host, int timeout_s, GError **error)
   freeaddrinfo (res);
   if (fd < 0)
     {
-      g_propagate_prefixed_error (error, g_steal_pointer (&last), "%s:%d: ", host->hostname, host->port);
+      g_autofree char *shown = dcc_host_port_name (host);
+      g_propagate_prefixed_error (error, g_steal_pointer (&last), "%s: ", shown);
       return -1;
     }
   return fd;

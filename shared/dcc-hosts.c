@@ -495,3 +495,10 @@ dcc_hosts_any_cpp (const DccHostList *l)
     }
   return FALSE;
 }
+
+char *
+dcc_host_port_name (const DccHost *h)
+{
+  gboolean v6 = strchr (h->hostname, ':') != NULL;
+  return g_strdup_printf ("%s%s%s:%d", v6 ? "[" : "", h->hostname, v6 ? "]" : "", h->port);
+}

@@ -75,13 +75,18 @@ DccHostList *dcc_hosts_parse (const char *text, GError **error);
  * too long, one host too many) is left out and its error message
  * added to l->skipped, so that one bad entry does not cost the others.
  * Fails only when the whole text is over DCC_HOSTS_MAX_TEXT. */
-DccHostList *dcc_hosts_parse_skipping (const char *text, GError **error);void dcc_host_list_free (DccHostList *l);
+DccHostList *dcc_hosts_parse_skipping (const char *text, GError **error);
+void dcc_host_list_free (DccHostList *l);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccHostList, dcc_host_list_free)
 
 /* Deep copy of one host; free with dcc_host_free. */
 DccHost *dcc_host_copy (const DccHost *h);
 void dcc_host_free (DccHost *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DccHost, dcc_host_free)
+
+/* "HOST:PORT" for messages, an IPv6 address in brackets ("[::1]:3632"),
+ * as a host list writes it. */
+char *dcc_host_port_name (const DccHost *h);
 
 /* Number of hosts in the list that are not localhost. */
 guint dcc_host_list_count_remote (const DccHostList *l);

@@ -50,6 +50,10 @@ DISTCC_HOSTS="$(cat shown1)" "$BIN/distcc" --show-hosts > shown2 2> shown2.err
 check "--show-hosts: IPv6 host in brackets" grep -qx '\[::1\]:3999/3,cpp,lzo' shown1
 check "--show-hosts: its output parses back to the same list" cmp -s shown1 shown2
 check "--show-hosts: no warning reading it back" test ! -s shown2.err
+# Messages name an IPv6 host as the host list writes it, in brackets.
+V6=$(free_port)
+DISTCC_DIR=$SCRATCH/v6-dir DISTCC_HOSTS="[::1]:$V6/2" "$BIN/distcc" gcc -c -O2 -Iinclude a.c -o v6.o 2> v6.err
+check "an IPv6 host in messages: [::1]:$V6 (got: $(head -c 160 v6.err))" grep -qF "to [::1]:$V6 (" v6.err
 
 # 3. The hosts files: DISTCC_DIR/hosts, then SYSCONFDIR/distcc/hosts (/etc).
 sysconf=$(sed -n 's/^SYSCONFDIR = //p' "$TOP/config.mak")
