@@ -139,6 +139,8 @@ backoff_name (const DccHost *h)
   return g_strdup_printf ("backoff_%s_%d", key, h->port);
 }
 
+static gboolean backoff_until_at (int dfd, const DccHost *h, int backoff_seconds, gint64 *until);
+
 void
 dcc_host_mark_failed (const DccHost *h, const char *distcc_dir)
 {
@@ -149,7 +151,10 @@ dcc_host_mark_failed (const DccHost *h, const char *distcc_dir)
     return;
   g_autofree char *name = backoff_name (h);
   g_autofree char *told = g_strconcat (name, "_told", NULL);
-  unlinkat (dfd, told, 0);   /* this new backoff is announced again */
+  /* A new backoff is announced again; one that another compile's failure
+   * started meanwhile was (two compiles failing on one host said it twice). */
+  if (!backoff_until_at (dfd, h, dcc_backoff_period (), NULL))
+    unlinkat (dfd, told, 0);
   dcc_autofd fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   if (fd < 0)
     g_debug ("cannot create %s: %s", name, g_strerror (errno));

@@ -33,7 +33,8 @@ sed 's/^/# build 1: /' "$SCRATCH/build1.err"
 check "build 1: every object identical to a local compile" same_objects
 n=$(grep -c -- "$reason_re" "$SCRATCH/build1.err")
 check "build 1: the reason said on stderr exactly once for 4 files ($n)" test "$n" = 1
-check "build 1: the host's failure said too (once per backoff)" grep -q "127.0.0.1:$DEAD failed and is not used for" "$SCRATCH/build1.err"
+n=$(grep -c "127.0.0.1:$DEAD failed and is not used for" "$SCRATCH/build1.err")
+check "build 1: the host's failure said too, once for the backoff ($n; two compiles failing on it once said it twice)" test "$n" = 1
 
 # The time named is when the backoff ends: its mark's mtime + the period.
 mark=$DISTCC_DIR/lock/backoff_127.0.0.1_$DEAD
