@@ -30,9 +30,9 @@ STORE=$SCRATCH/cache-$PORT
 
 hostile () { timeout 200 python3 "$HOSTILE" "$1" 127.0.0.1 "$PORT" "${@:2}" 2>&1; }
 
-# Job directories live in $TMPDIR/distccd-XXXXXX/ beside the daemon's slots/.
+# Job directories live in $TMPDIR/distccd-XXXXXX/ beside the daemon's slots/ and its owner file.
 nothing_left () {
-  [ -z "$(find "$TMPDIR" -mindepth 2 -maxdepth 2 ! -name slots)" ] && [ -z "$(ls -A "$STORE/tmp" 2>/dev/null)" ]
+  [ -z "$(find "$TMPDIR" -mindepth 2 -maxdepth 2 ! -name slots ! -name owner)" ] && [ -z "$(ls -A "$STORE/tmp" 2>/dev/null)" ]
 }
 no_leftovers () { wait_until "job directories and store temporaries to go" nothing_left; }
 nothing_outside () { [ -z "$(ls -A "$OUT")" ] && [ ! -e "$PROBE" ] && [ ! -e "$PROBE-2" ]; }
