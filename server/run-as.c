@@ -198,12 +198,23 @@ dcc_run_as_user_store_dir (const char **why, GError **error)
 
 #define TMP_OWNER_FILE "owner"
 
+/* This process's PID namespace ("pid:[4026531836]"): a PID means
+ * something only there. */
+static char *
+pid_namespace (void)
+{
+  g_autofree char *ns = g_file_read_link ("/proc/self/ns/pid", NULL);
+  return g_strdup (ns ? ns : "?");
+}
+
 /* Whether the "owner" file in dir names a process that is gone: a daemon
- * killed with SIGKILL leaves its directory (slot trees, job directories). */
+ * killed with SIGKILL leaves its directory (slot trees, job directories).
+ * Only a process of this PID namespace can be known gone (a daemon in a
+ * container sharing the directory has PIDs of its own). */
 static gboolean
 owner_gone (int dirfd)
 {
-  char buf[64] = { 0 };
+  char buf[128] = { 0 }, ns[64] = { 0 };
   int fd = openat (dirfd, TMP_OWNER_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return FALSE;   /* none (an older daemon, or one starting): not known gone */
@@ -211,9 +222,10 @@ owner_gone (int dirfd)
   close (fd);
   long long pid = 0;
   unsigned long long started = 0;
-  if (n <= 0 || sscanf (buf, "%lld %llu", &pid, &started) != 2 || pid <= 0 || pid > G_MAXINT)
+  if (n <= 0 || sscanf (buf, "%lld %llu %63s", &pid, &started, ns) != 3 || pid <= 0 || pid > G_MAXINT)
     return FALSE;
-  return dcc_proc_start_time ((pid_t) pid) != (guint64) started;
+  g_autofree char *ours = pid_namespace ();
+  return strcmp (ns, ours) == 0 && dcc_proc_start_time ((pid_t) pid) != (guint64) started;
 }
 
 /* Removes the distccd-XXXXXX directories in root that are this user's and
@@ -252,8 +264,9 @@ static void
 write_owner (const char *dir)
 {
   g_autofree char *path = g_build_filename (dir, TMP_OWNER_FILE, NULL);
-  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", (int) getpid (),
-                                           dcc_proc_start_time (getpid ()));
+  g_autofree char *ns = pid_namespace ();
+  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT " %s\n", (int) getpid (),
+                                           dcc_proc_start_time (getpid ()), ns);
   if (!g_file_set_contents (path, text, -1, NULL))
     dcc_warning ("cannot write %s: a distccd killed with SIGKILL would leave %s behind", path, dir);
 }
